@@ -1,0 +1,283 @@
+"""Choosing the starting parameters θ_0 of EM.
+
+Methods (``method=``):
+
+- ``"kmeans"``: Lloyd's K-means from k-means++ seeds; every K-means iteration is kept so a
+  page can show the hand-off to EM. θ_0 is the M-step of the hard K-means assignment.
+- ``"k-means++"``: k-means++ seeds only; each point goes to its nearest seed, then an M-step.
+- ``"random"``: random responsibilities (uniform, normalised per point), then an M-step.
+  Every mean starts near the centre of the data: EM must break the symmetry itself.
+- ``"random_from_data"``: the means are K distinct data points chosen at random, every
+  covariance is the covariance of the whole data, the weights are equal (Bishop's recipe).
+- ``"given"``: parameters supplied by the caller (the worked example starts this way).
+
+A cluster too small to have a covariance of its own (a single point, or points on a line,
+with no ridge) starts with the covariance of the whole data instead, so no start is singular.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+from em_core.gaussian import (
+    Parameters,
+    estimate_parameters,
+    from_full,
+    smallest_variances,
+)
+
+INIT_METHODS = ("kmeans", "k-means++", "random", "random_from_data", "given")
+
+
+@dataclass(frozen=True, eq=False)
+class KMeansStep:
+    """One Lloyd iteration: the centres after it and the within-cluster sum of squares."""
+
+    iteration: int
+    centers: NDArray[np.float64]  # (n_components, n_features)
+    inertia: float
+
+
+@dataclass(frozen=True, eq=False)
+class Initialisation:
+    """How θ_0 was chosen.
+
+    Attributes
+    ----------
+    method : str
+    seed : int or None
+        The integer seed, when the randomness came from one.
+    params : Parameters
+        θ_0.
+    nk : array of shape (n_components,) or None
+        Effective counts of the assignment θ_0 was estimated from (None for "given" and
+        "random_from_data").
+    kmeans_steps : tuple of KMeansStep
+        The K-means iterations ("kmeans"), or the seeds alone ("k-means++"); else empty.
+    """
+
+    method: str
+    seed: int | None
+    params: Parameters
+    nk: NDArray[np.float64] | None
+    kmeans_steps: tuple[KMeansStep, ...] = ()
+
+
+def _squared_distances(XT: NDArray[np.float64], centers: NDArray[np.float64]) -> NDArray:
+    """‖x_n − c_k‖², shape (n_components, n_samples), computed from differences (no
+    cancellation when the data sit far from the origin)."""
+    out = np.zeros((centers.shape[0], XT.shape[1]))
+    buffer = np.empty(XT.shape[1])
+    for k, center in enumerate(centers):
+        for i in range(XT.shape[0]):
+            np.subtract(XT[i], center[i], out=buffer)
+            out[k] += np.square(buffer, out=buffer)
+    return out
+
+
+def nearest_center(X: NDArray[np.float64], centers: NDArray[np.float64]) -> NDArray[np.intp]:
+    """Index of the nearest centre for each row of X, shape (n_samples,)."""
+    return _squared_distances(np.ascontiguousarray(X.T), centers).argmin(axis=0)
+
+
+def kmeans_plusplus(
+    XT: NDArray[np.float64], n_components: int, rng: np.random.Generator
+) -> NDArray[np.float64]:
+    """k-means++ seeds: the first uniformly, each next with probability ∝ D(x)², where D is
+    the distance to the nearest seed chosen so far. Seeds are distinct rows."""
+    n_samples = XT.shape[1]
+    seeds = [int(rng.integers(n_samples))]
+    closest = _squared_distances(XT, XT[:, seeds].T)[0]
+    for _ in range(1, n_components):
+        total = closest.sum()
+        if total <= 0:  # fewer distinct rows than seeds: caught by the caller's check
+            break
+        index = int(rng.choice(n_samples, p=closest / total))
+        seeds.append(index)
+        np.minimum(closest, _squared_distances(XT, XT[:, [index]].T)[0], out=closest)
+    return XT[:, seeds].T.copy()
+
+
+def kmeans(
+    XT: NDArray[np.float64],
+    centers: NDArray[np.float64],
+    *,
+    max_iter: int = 100,
+) -> tuple[tuple[KMeansStep, ...], NDArray[np.intp]]:
+    """Lloyd's algorithm from ``centers``; returns every step and the final labels.
+
+    An empty cluster is moved to the point farthest from its centre.
+    """
+    n_components = centers.shape[0]
+    distances = _squared_distances(XT, centers)
+    labels = distances.argmin(axis=0)
+    steps = [KMeansStep(0, _readonly(centers), float(distances.min(axis=0).sum()))]
+    for iteration in range(1, max_iter + 1):
+        counts = np.bincount(labels, minlength=n_components)
+        centers = np.stack([np.bincount(labels, row, n_components) for row in XT], axis=1)
+        for k in np.flatnonzero(counts == 0):
+            far = int(distances.min(axis=0).argmax())
+            centers[k], counts[k], labels[far] = XT[:, far], 1, k
+        centers[counts > 0] /= counts[counts > 0, None]
+        distances = _squared_distances(XT, centers)
+        new_labels = distances.argmin(axis=0)
+        steps.append(KMeansStep(iteration, _readonly(centers), float(distances.min(axis=0).sum())))
+        if np.array_equal(new_labels, labels):
+            break
+        labels = new_labels
+    return tuple(steps), labels
+
+
+def _readonly(a: NDArray) -> NDArray[np.float64]:
+    a = np.array(a, dtype=np.float64)
+    a.setflags(write=False)
+    return a
+
+
+def _data_covariance(X: NDArray[np.float64], covariance_type: str, n_components: int, reg: float):
+    d = X.shape[1]
+    cov = np.atleast_2d(np.cov(X, rowvar=False, bias=True)) + reg * np.eye(d)
+    if covariance_type == "tied":
+        return cov
+    return from_full(np.broadcast_to(cov, (n_components, d, d)), covariance_type)
+
+
+def _from_resp(
+    X: NDArray[np.float64], resp: NDArray[np.float64], covariance_type: str, reg_covar: float
+) -> tuple[Parameters, NDArray[np.float64]]:
+    """M-step from initial responsibilities (n_components, n_samples); a component whose
+    covariance would be singular takes the whole data's covariance instead."""
+    XT = np.ascontiguousarray(X.T)
+    params, nk = estimate_parameters(XT, resp, covariance_type, reg_covar)
+    floor = 1e-12 * float(X.var(axis=0).mean())
+    singular = ~(smallest_variances(params) > floor)
+    if singular.any():
+        whole = _data_covariance(X, covariance_type, params.n_components, reg_covar)
+        covariances = np.array(params.covariances)
+        if covariance_type == "tied":
+            covariances = whole
+        else:
+            covariances[singular] = whole[singular]
+        params = Parameters(params.weights, params.means, covariances, covariance_type)
+    return params, nk
+
+
+def count_distinct_rows(X: NDArray[np.float64], at_most: int) -> int:
+    """The number of distinct rows of X, counted up to ``at_most`` (cheap for small counts)."""
+    found = [X[0]]
+    remaining = X
+    while len(found) < at_most:
+        remaining = remaining[np.any(remaining != found[-1], axis=1)]
+        if remaining.shape[0] == 0:
+            break
+        found.append(remaining[0])
+    return len(found)
+
+
+def initialise(
+    X: NDArray[np.float64],
+    n_components: int,
+    *,
+    method: str = "kmeans",
+    covariance_type: str = "full",
+    reg_covar: float = 1e-6,
+    rng: np.random.Generator | int | None = 0,
+    params: Parameters | None = None,
+) -> Initialisation:
+    """Choose θ_0 for EM.
+
+    Parameters
+    ----------
+    X : array of shape (n_samples, n_features)
+    n_components : int
+    method : {"kmeans", "k-means++", "random", "random_from_data", "given"}
+    covariance_type : str
+    reg_covar : float
+    rng : numpy.random.Generator or int or None
+        An int is recorded as the seed.
+    params : Parameters, optional
+        Required for ``method="given"``.
+
+    Returns
+    -------
+    Initialisation
+    """
+    if method not in INIT_METHODS:
+        raise ValueError(
+            f"Unknown init method {method!r}; choose one of "
+            + ", ".join(repr(m) for m in INIT_METHODS)
+            + "."
+        )
+    distinct = count_distinct_rows(X, n_components)
+    if distinct < n_components:
+        raise ValueError(
+            f"The data have only {distinct} distinct rows, too few for {n_components} "
+            "components (each component needs a point of its own); choose fewer components."
+        )
+    seed = int(rng) if isinstance(rng, int | np.integer) else None
+    generator = np.random.default_rng(rng)
+    XT = np.ascontiguousarray(X.T)
+    if method == "given":
+        return Initialisation(
+            method, seed, _check_given(params, n_components, X, covariance_type), None
+        )
+    if method == "random_from_data":
+        unique = np.unique(X, axis=0)
+        means = unique[generator.choice(unique.shape[0], n_components, replace=False)]
+        cov = _data_covariance(X, covariance_type, n_components, reg_covar)
+        weights = np.full(n_components, 1.0 / n_components)
+        return Initialisation(method, seed, Parameters(weights, means, cov, covariance_type), None)
+    if method == "random":
+        resp = generator.uniform(size=(n_components, X.shape[0]))
+        resp /= resp.sum(axis=0)
+        start, nk = _from_resp(X, resp, covariance_type, reg_covar)
+        return Initialisation(method, seed, start, nk)
+    seeds = kmeans_plusplus(XT, n_components, generator)
+    if method == "kmeans":
+        steps, labels = kmeans(XT, seeds)
+    else:
+        steps = (
+            KMeansStep(0, _readonly(seeds), float(_squared_distances(XT, seeds).min(0).sum())),
+        )
+        labels = _squared_distances(XT, seeds).argmin(axis=0)
+    resp = np.zeros((n_components, X.shape[0]))
+    resp[labels, np.arange(X.shape[0])] = 1.0
+    start, nk = _from_resp(X, resp, covariance_type, reg_covar)
+    return Initialisation(method, seed, start, nk, steps)
+
+
+def _check_given(
+    params: Parameters | None, n_components: int, X: NDArray[np.float64], covariance_type: str
+) -> Parameters:
+    if params is None:
+        raise ValueError('init="given" needs starting parameters: pass params=Parameters(...).')
+    if params.n_components != n_components or params.n_features != X.shape[1]:
+        raise ValueError(
+            f"The starting parameters have {params.n_components} components in "
+            f"{params.n_features} dimensions; the fit asks for {n_components} components "
+            f"and the data have {X.shape[1]} features."
+        )
+    if params.covariance_type != covariance_type:
+        raise ValueError(
+            f"The starting parameters are '{params.covariance_type}' but the fit asks for "
+            f"'{covariance_type}' covariances."
+        )
+    values = (params.weights, params.means, params.covariances)
+    if not all(np.all(np.isfinite(v)) for v in values):
+        raise ValueError("The starting parameters contain NaN or infinite values.")
+    if np.any(params.weights <= 0) or abs(params.weights.sum() - 1.0) > 1e-6:
+        raise ValueError(
+            "The starting weights must be positive and sum to 1; "
+            f"they sum to {params.weights.sum():.6g}."
+        )
+    if not np.all(smallest_variances(params) > 0):
+        raise ValueError("Every starting covariance must be positive definite (all variances > 0).")
+    if params.covariance_type in ("full", "tied") and not np.allclose(
+        params.covariances, np.swapaxes(params.covariances, -1, -2)
+    ):
+        raise ValueError("The starting covariance matrices must be symmetric.")
+    weights = params.weights / params.weights.sum()
+    return Parameters(weights, params.means, params.covariances, params.covariance_type)

@@ -1,0 +1,125 @@
+"""Restarts against local optima, and choosing the number of components with BIC and AIC.
+
+Both criteria follow scikit-learn's sign convention, lower is better:
+BIC = −2 ℓ + p log N and AIC = −2 ℓ + 2 p, with ℓ the total log-likelihood, p the number
+of free parameters and N the number of samples.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+from em_core.em import Trace, as_data, fit
+from em_core.gaussian import check_covariance_type
+
+
+def n_parameters(n_components: int, n_features: int, covariance_type: str) -> int:
+    """Free parameters of a mixture: K − 1 weights, K·d means and the covariances."""
+    check_covariance_type(covariance_type)
+    k, d = n_components, n_features
+    covariance = {
+        "full": k * d * (d + 1) // 2,
+        "tied": d * (d + 1) // 2,
+        "diag": k * d,
+        "spherical": k,
+    }[covariance_type]
+    return (k - 1) + k * d + covariance
+
+
+def bic(log_likelihood: float, n_params: int, n_samples: int) -> float:
+    """Bayesian information criterion, −2ℓ + p log N (lower is better)."""
+    return -2.0 * log_likelihood + n_params * float(np.log(n_samples))
+
+
+def aic(log_likelihood: float, n_params: int) -> float:
+    """Akaike information criterion, −2ℓ + 2p (lower is better)."""
+    return -2.0 * log_likelihood + 2.0 * n_params
+
+
+@dataclass(frozen=True, eq=False)
+class Restarts:
+    """Several EM runs of the same model from different starts.
+
+    Attributes
+    ----------
+    traces : tuple of Trace
+    seeds : tuple of int
+        ``seeds[i]`` reproduces ``traces[i]`` with :func:`em_core.fit`.
+    best_index : int or None
+        The run with the highest final log-likelihood among those that did not fail;
+        None if every run failed.
+    """
+
+    traces: tuple[Trace, ...]
+    seeds: tuple[int, ...]
+    best_index: int | None
+
+    @property
+    def best(self) -> Trace | None:
+        return None if self.best_index is None else self.traces[self.best_index]
+
+
+def fit_restarts(
+    X: ArrayLike, n_components: int, *, n_init: int = 5, seed: int = 0, **fit_options
+) -> Restarts:
+    """Run :func:`em_core.fit` ``n_init`` times from seeds drawn from ``seed``; keep every run.
+
+    ``fit_options`` are passed on (covariance_type, init, tol, reg_covar, max_iter).
+    """
+    if not isinstance(n_init, int | np.integer) or n_init < 1:
+        raise ValueError(f"n_init (the number of restarts) must be ≥ 1; got {n_init!r}.")
+    X = as_data(X)
+    seeds = tuple(int(s) for s in np.random.default_rng(seed).integers(0, 2**31 - 1, n_init))
+    traces = tuple(fit(X, n_components, rng=s, **fit_options) for s in seeds)
+    finals = [-np.inf if t.failed else t.final.log_likelihood for t in traces]
+    best = int(np.argmax(finals)) if np.isfinite(max(finals)) else None
+    return Restarts(traces, seeds, best)
+
+
+@dataclass(frozen=True, eq=False)
+class SelectionRow:
+    """The best of the restarts for one number of components."""
+
+    n_components: int
+    n_parameters: int
+    log_likelihood: float | None
+    bic: float | None
+    aic: float | None
+    restarts: Restarts
+
+
+def select_n_components(
+    X: ArrayLike,
+    n_components_range: Sequence[int],
+    *,
+    n_init: int = 5,
+    seed: int = 0,
+    covariance_type: str = "full",
+    **fit_options,
+) -> tuple[SelectionRow, ...]:
+    """For each K in ``n_components_range``, the best of ``n_init`` restarts with its BIC and
+    AIC. A K whose runs all failed has None for its scores."""
+    X = as_data(X)
+    rows = []
+    for k in n_components_range:
+        restarts = fit_restarts(
+            X, int(k), n_init=n_init, seed=seed, covariance_type=covariance_type, **fit_options
+        )
+        p = n_parameters(int(k), X.shape[1], covariance_type)
+        best = restarts.best
+        ll = None if best is None else best.final.log_likelihood
+        rows.append(
+            SelectionRow(
+                int(k),
+                p,
+                ll,
+                None if ll is None else bic(ll, p, X.shape[0]),
+                None if ll is None else aic(ll, p),
+                restarts,
+            )
+        )
+    return tuple(rows)

@@ -1,7 +1,16 @@
-"""Entry point: `streamlit run app.py`."""
+"""Entry point and router: `streamlit run app.py`."""
 
 import streamlit as st
 
 st.set_page_config(page_title="EM for Gaussian mixtures", page_icon="🎯", layout="wide")
-st.title("EM for Gaussian mixtures")
-st.write("Watch the Expectation–Maximisation algorithm fit a mixture of Gaussians, step by step.")
+
+pages = {
+    "Learn": [
+        st.Page("pages/home.py", title="Start here", icon=":material/home:", default=True),
+        st.Page("pages/worked_example.py", title="Worked example", icon=":material/school:"),
+    ],
+    "Explore": [
+        st.Page("pages/your_data.py", title="Your own data", icon=":material/upload_file:"),
+    ],
+}
+st.navigation(pages).run()

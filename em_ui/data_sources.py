@@ -1,0 +1,141 @@
+"""Where the data come from: a classic data set, an uploaded file, pasted numbers, or a
+synthetic mixture. Every failure becomes a readable message, never a stack trace."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import streamlit as st
+
+from em_core import Parameters
+from em_data import (
+    DATASETS,
+    InputError,
+    load_dataset,
+    make_mixture,
+    random_components,
+    read_pasted,
+    read_table,
+)
+
+SOURCES = {
+    "dataset": "A classic data set",
+    "upload": "Upload a file",
+    "paste": "Paste numbers",
+    "synthetic": "Generate a mixture",
+}
+
+
+@dataclass(frozen=True, eq=False)
+class LoadedData:
+    """Numbers ready to fit, with what the page shows beside them."""
+
+    values: np.ndarray  # (n_samples, n_features), finite float64
+    columns: tuple[str, ...]
+    description: str
+    labels: tuple[str, ...] | None = None
+    label_name: str | None = None
+    true_params: Parameters | None = None
+    suggested_k: int = 2
+
+
+def _dataset(key: str) -> LoadedData:
+    names = [name for name in DATASETS if name != "worked_example"]
+    name = st.selectbox(
+        "Data set", names, format_func=lambda n: DATASETS[n].title, key=f"{key}.dataset"
+    )
+    data = load_dataset(name)
+    return LoadedData(
+        np.asarray(data.values),
+        tuple(data.columns),
+        data.description,
+        data.labels,
+        data.label_name,
+        None,
+        data.suggested_k,
+    )
+
+
+@st.cache_data(show_spinner=False, max_entries=20)
+def _read_upload(raw: bytes) -> tuple[np.ndarray, tuple[str, ...]]:
+    table = read_table(raw)
+    return np.asarray(table.values), tuple(table.columns)
+
+
+def _upload(key: str) -> LoadedData | None:
+    file = st.file_uploader(
+        "A CSV or text file of numbers",
+        type=["csv", "txt", "tsv", "dat"],
+        key=f"{key}.upload",
+        help="One number per line, or a table with one column per feature separated by "
+        "commas, semicolons, tabs or spaces. A header row is optional.",
+    )
+    if file is None:
+        st.info("Choose a file to begin; nothing is stored after you leave.")
+        return None
+    with st.spinner("Reading the file…"):
+        values, columns = _read_upload(file.getvalue())
+    return LoadedData(values, columns, f"Uploaded file {file.name}.")
+
+
+def _paste(key: str) -> LoadedData | None:
+    text = st.text_area(
+        "Numbers",
+        key=f"{key}.paste",
+        height=150,
+        max_chars=2_000_000,
+        placeholder="1.2 3.4 2.2 …  or one value per line, or a table",
+        help="Separate values by spaces, commas, semicolons or new lines. A single line is "
+        "read as one sample of one feature.",
+    )
+    if not text.strip():
+        st.info("Paste some numbers to begin.")
+        return None
+    table = read_pasted(text)
+    return LoadedData(np.asarray(table.values), tuple(table.columns), "Pasted numbers.")
+
+
+def _synthetic(key: str) -> LoadedData:
+    c1, c2, c3, c4 = st.columns(4)
+    k = int(c1.number_input("True components", 1, 8, 3, key=f"{key}.syn_k"))
+    d = int(c2.selectbox("Features", [1, 2], index=1, key=f"{key}.syn_d"))
+    n = int(
+        c3.select_slider(
+            "Samples",
+            [100, 300, 1_000, 3_000, 10_000, 100_000, 1_000_000],
+            value=300,
+            key=f"{key}.syn_n",
+        )
+    )
+    seed = int(c4.number_input("Seed", 0, 2**31 - 2, 0, key=f"{key}.syn_seed"))
+    rng = np.random.default_rng(seed)
+    weights, means, covariances = random_components(k, d, rng)
+    sample = make_mixture(n, weights=weights, means=means, covariances=covariances, rng=rng)
+    columns = ("x",) if d == 1 else ("x1", "x2")
+    truth = Parameters(weights, means, covariances, "full")
+    return LoadedData(
+        np.asarray(sample.values),
+        columns,
+        f"{n:,} points drawn from {k} random Gaussians (dashed: the true components).",
+        true_params=truth,
+        suggested_k=k,
+    )
+
+
+def choose_data(key: str) -> LoadedData | None:
+    """Widgets to pick the data; returns None (after saying why) when there are none yet."""
+    source = st.radio(
+        "Data", list(SOURCES), format_func=SOURCES.get, horizontal=True, key=f"{key}.source"
+    )
+    try:
+        if source == "dataset":
+            return _dataset(key)
+        if source == "upload":
+            return _upload(key)
+        if source == "paste":
+            return _paste(key)
+        return _synthetic(key)
+    except InputError as error:
+        st.error(f"We could not read these numbers. {error}")
+        return None

@@ -1,0 +1,124 @@
+"""Widgets for the settings of a run, each with one line on what it does to EM."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import streamlit as st
+
+from em_core import COVARIANCE_TYPES
+
+INIT_LABELS = {
+    "kmeans": "K-means",
+    "k-means++": "k-means++ seeds",
+    "random": "Random responsibilities",
+    "random_from_data": "Random data points",
+}
+COVARIANCE_LABELS = {
+    "full": "full — each Gaussian any shape and tilt",
+    "diag": "diag — axis-aligned ellipses",
+    "spherical": "spherical — circles, one spread each",
+    "tied": "tied — one shared shape for all",
+}
+
+
+@dataclass(frozen=True)
+class Convergence:
+    """When a run stops, and the ridge."""
+
+    tol: float
+    reg_covar: float
+    max_iter: int
+
+
+@dataclass(frozen=True)
+class Model:
+    """What is fitted, and from where it starts."""
+
+    n_components: int
+    covariance_type: str
+    init: str
+    seed: int
+    n_init: int
+
+
+def convergence_settings(key: str, *, reg_covar: float = 1e-6, max_iter: int = 100) -> Convergence:
+    """Tolerance, ridge and iteration limit."""
+    tol = st.select_slider(
+        "Tolerance (tol)",
+        options=[1e-1, 1e-2, 1e-3, 1e-4, 1e-5, 1e-6, 1e-8, 1e-10],
+        value=1e-3,
+        format_func=lambda v: f"{v:g}",
+        key=f"{key}.tol",
+        help="EM stops once the mean log-likelihood per point changes by less than this "
+        "between two iterations.",
+    )
+    ridge = st.select_slider(
+        "Ridge added to each variance (reg_covar)",
+        options=[0.0, 1e-10, 1e-8, 1e-6, 1e-4, 1e-3, 1e-2, 1e-1, 1.0],
+        value=reg_covar,
+        format_func=lambda v: f"{v:g}",
+        key=f"{key}.reg_covar",
+        help="Added to the diagonal of every covariance in each M-step, so no Gaussian can "
+        "shrink onto a single point. 0 means plain EM.",
+    )
+    limit = st.number_input(
+        "Iteration limit (max_iter)",
+        min_value=1,
+        max_value=500,
+        value=max_iter,
+        step=10,
+        key=f"{key}.max_iter",
+        help="EM stops after this many iterations even if not converged.",
+    )
+    return Convergence(float(tol), float(ridge), int(limit))
+
+
+def model_settings(key: str, *, max_components: int, n_features: int, default_k: int = 2) -> Model:
+    """Number of components, covariance type, initialisation, seed and restarts."""
+    k = st.number_input(
+        "Number of components K",
+        min_value=1,
+        max_value=max(1, min(max_components, 10)),
+        value=min(default_k, max_components),
+        step=1,
+        key=f"{key}.n_components",
+        help="How many Gaussians the mixture has.",
+    )
+    covariance = "full"
+    if n_features > 1:
+        covariance = st.selectbox(
+            "Covariance type",
+            COVARIANCE_TYPES,
+            format_func=COVARIANCE_LABELS.get,
+            key=f"{key}.covariance_type",
+            help="What shapes the Gaussians may take; fewer shapes, fewer parameters.",
+        )
+    init = st.selectbox(
+        "Start from",
+        list(INIT_LABELS),
+        format_func=INIT_LABELS.get,
+        key=f"{key}.init",
+        help="How the first parameters are chosen. K-means is the usual choice; the random "
+        "starts show how EM can end in different places.",
+    )
+    seed = st.number_input(
+        "Seed",
+        min_value=0,
+        max_value=2**31 - 2,
+        value=0,
+        step=1,
+        key=f"{key}.seed",
+        help="The same seed gives the same start, so a run can be repeated exactly.",
+    )
+    n_init = st.number_input(
+        "Restarts",
+        min_value=1,
+        max_value=20,
+        value=1,
+        step=1,
+        key=f"{key}.n_init",
+        help="Run EM from this many starts and keep the one with the highest likelihood; "
+        "guards against a poor local optimum.",
+    )
+    return Model(int(k), str(covariance), str(init), int(seed), int(n_init))

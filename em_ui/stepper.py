@@ -1,0 +1,244 @@
+"""The stepping view every page shares: controls, the animated chart, the log-likelihood,
+parameter and responsibility tables, and the formulas with live numbers.
+
+A page computes a :class:`em_core.Trace` (through :mod:`em_ui.engine`) and calls
+:func:`stepping_view`. The position in the run is one integer in session state, the
+half-step ``h`` (see :mod:`em_viz.halfstep`); every control only moves ``h``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import streamlit as st
+
+import em_viz
+from em_core import Parameters, Trace, e_step
+
+SPEEDS = {"Slow": 1200, "Normal": 600, "Fast": 250}
+
+
+def _h_key(key: str) -> str:
+    return f"{key}.h"
+
+
+def reset_when_changed(key: str, run_id: tuple, what_changed: str = "The settings") -> None:
+    """Start the run again from half-step 0 when ``run_id`` (data, K, start, …) changes,
+    and say so."""
+    id_key = f"{key}.run_id"
+    previous = st.session_state.get(id_key)
+    if previous != run_id:
+        st.session_state[id_key] = run_id
+        st.session_state[_h_key(key)] = 0
+        if previous is not None:
+            st.toast(f"{what_changed} changed, so the run starts again from the beginning.")
+
+
+def _move(key: str, to: int) -> None:
+    st.session_state[_h_key(key)] = to
+
+
+def _controls(key: str, h: int, last: int) -> None:
+    """Buttons that move the half-step; each disabled where it cannot act."""
+    next_is_e = h % 2 == 0
+    cols = st.columns(6)
+    cols[0].button(
+        "Reset",
+        key=f"{key}.reset",
+        icon=":material/first_page:",
+        disabled=h == 0,
+        on_click=_move,
+        args=(key, 0),
+        width="stretch",
+        help="Back to the starting parameters.",
+    )
+    cols[1].button(
+        "Back",
+        key=f"{key}.back",
+        icon=":material/chevron_left:",
+        disabled=h == 0,
+        on_click=_move,
+        args=(key, max(h - 1, 0)),
+        width="stretch",
+        help="Undo the last half-step.",
+    )
+    cols[2].button(
+        "E-step",
+        key=f"{key}.e",
+        type="primary" if next_is_e and h < last else "secondary",
+        disabled=not (next_is_e and h < last),
+        on_click=_move,
+        args=(key, h + 1),
+        width="stretch",
+        help="Expectation: recompute every responsibility r_nk from the current parameters. "
+        "The curves stay where they are; the points change colour.",
+    )
+    cols[3].button(
+        "M-step",
+        key=f"{key}.m",
+        type="primary" if not next_is_e and h < last else "secondary",
+        disabled=next_is_e or h >= last,
+        on_click=_move,
+        args=(key, h + 1),
+        width="stretch",
+        help="Maximisation: move each Gaussian to the weighted mean and spread of the points "
+        "it is responsible for. The colours stay; the curves move.",
+    )
+    cols[4].button(
+        "Next iteration",
+        key=f"{key}.next",
+        icon=":material/chevron_right:",
+        disabled=h >= last,
+        on_click=_move,
+        args=(key, min(h + 2, last)),
+        width="stretch",
+        help="An E-step and an M-step together.",
+    )
+    cols[5].button(
+        "Run to the end",
+        key=f"{key}.end",
+        icon=":material/last_page:",
+        disabled=h >= last,
+        on_click=_move,
+        args=(key, last),
+        width="stretch",
+        help="Jump to the last recorded half-step (convergence, the iteration limit, or "
+        "where the run failed).",
+    )
+
+
+def stepping_view(
+    X: np.ndarray,
+    trace: Trace,
+    *,
+    key: str,
+    column_names: tuple[str, ...] | None = None,
+    true_params: Parameters | None = None,
+    dims: tuple[int, int] = (0, 1),
+) -> None:
+    """Draw the whole stepping view for ``trace`` fitted to ``X``.
+
+    Parameters
+    ----------
+    X : array of shape (n_samples, n_features)
+    trace : Trace
+    key : str
+        Prefix of every widget key and of the session state of this view (one per page).
+    column_names : names of X's columns, for labels.
+    true_params : the generating parameters, drawn for comparison (synthetic data).
+    dims : the two columns the 2-D view shows when X has two or more.
+    """
+    h_key = _h_key(key)
+    last = em_viz.n_half_steps(trace) - 1
+    st.session_state.setdefault(h_key, 0)
+    st.session_state[h_key] = min(int(st.session_state[h_key]), last)
+
+    _controls(key, int(st.session_state[h_key]), last)
+    labels = [em_viz.half_step(trace, i).label for i in range(last + 1)]
+    st.select_slider(
+        "Half-step",
+        options=list(range(last + 1)),
+        key=h_key,
+        format_func=lambda i: labels[i],
+        help="Drag to any recorded half-step. Each iteration is an E-step then an M-step.",
+    )
+    h = int(st.session_state[h_key])
+    half = em_viz.half_step(trace, h)
+    st.markdown(f"**{half.label}** — {em_viz.describe(half)}")
+    if trace.failed or h == last:
+        (st.error if trace.failed else st.success)(trace.message)
+
+    chart, side = st.columns([3, 2], gap="medium")
+    with chart:
+        speed = (
+            st.segmented_control(
+                "Animation speed",
+                list(SPEEDS),
+                default="Normal",
+                key=f"{key}.speed",
+                help="Press ▶ on the chart to play the run from the current half-step.",
+            )
+            or "Normal"
+        )
+        if X.shape[1] == 1:
+            fig = em_viz.density_figure(
+                X, trace, h, frame_duration_ms=SPEEDS[speed], true_params=true_params
+            )
+        else:
+            fig = em_viz.scatter_figure(
+                X,
+                trace,
+                h,
+                dims=dims,
+                frame_duration_ms=SPEEDS[speed],
+                true_params=true_params,
+                column_names=column_names,
+            )
+        st.plotly_chart(fig, key=f"{key}.chart", config={"displaylogo": False})
+    with side:
+        st.plotly_chart(
+            em_viz.log_likelihood_figure(trace, h),
+            key=f"{key}.loglik",
+            config={"displayModeBar": False},
+        )
+        st.caption(em_viz.tolerance_note(trace))
+        drops = np.flatnonzero(np.diff(trace.log_likelihoods) < 0)
+        if drops.size:
+            st.warning(
+                f"The log-likelihood went down after iteration {int(drops[0]) + 1}. Plain EM "
+                "never does that; here the ridge (reg_covar) added to the covariances is big "
+                "enough to pull the parameters off the exact maximum of each M-step."
+            )
+
+    tab_params, tab_resp, tab_formulas = st.tabs(
+        ["Parameters", "Responsibilities", "Formulas with these numbers"]
+    )
+    with tab_params:
+        st.dataframe(em_viz.parameter_table(trace, h), hide_index=True)
+    with tab_resp:
+        st.dataframe(em_viz.responsibility_table(X, trace, h), hide_index=True)
+    with tab_formulas:
+        _formulas(X, trace, h, key=key)
+
+
+def _formulas(X: np.ndarray, trace: Trace, h: int, *, key: str) -> None:
+    """The E-step for a chosen point, and the M-step for a chosen component, written out."""
+    half = em_viz.half_step(trace, h)
+    K = trace.final.n_components
+    e_col, m_col = st.columns(2, gap="large")
+    with e_col:
+        st.markdown("**E-step** for one point")
+        n = st.number_input(
+            "Point number n",
+            min_value=1,
+            max_value=int(X.shape[0]),
+            value=1,
+            step=1,
+            key=f"{key}.point",
+        )
+        k = st.selectbox(
+            "Component k",
+            range(1, K + 1),
+            key=f"{key}.e_component",
+            format_func=lambda i: f"component {i}",
+        )
+        params = trace.snapshots[half.params_index]
+        st.latex(em_viz.responsibility_formula(X[int(n) - 1], params, int(n) - 1, int(k) - 1))
+        st.caption(
+            "Uses the parameters on screen; the E-step that follows them gives these values."
+        )
+    with m_col:
+        st.markdown("**M-step** for one component")
+        k_m = st.selectbox(
+            "Component",
+            range(1, K + 1),
+            key=f"{key}.m_component",
+            format_func=lambda i: f"component {i}",
+        )
+        source = half.params_index if half.kind != "M" else half.params_index - 1
+        if source + 1 >= len(trace.snapshots):
+            st.info("The run ends here: there is no further M-step to write out.")
+            return
+        resp = e_step(X, trace.snapshots[source]).resp
+        for line in em_viz.m_step_formulas(X, resp, int(k_m) - 1, trace.snapshots[source + 1]):
+            st.latex(line)
+        st.caption(f"The M-step from the responsibilities of θ{source} to θ{source + 1}.")

@@ -1,0 +1,144 @@
+"""The article's worked example: six points, two Gaussians, one half-step at a time."""
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from em_core import INIT_METHODS, Parameters
+from em_data import load_dataset
+from em_ui.engine import fingerprint, fit_trace
+from em_ui.settings import INIT_LABELS, convergence_settings
+from em_ui.stepper import reset_when_changed, stepping_view
+
+KEY = "worked"
+ARTICLE = "article"
+OWN = "own"
+START_LABELS = {
+    ARTICLE: "The article's start: μ = (2, 9), σ = (1, 1), π = (½, ½)",
+    OWN: "My own starting values",
+    **INIT_LABELS,
+}
+
+st.title("Worked example: six points, two Gaussians")
+st.write(
+    "The data are 1.5, 2, 2.5, 8, 9 and 9.5. Step through EM one half at a time: the E-step "
+    "recolours the points, the M-step moves the curves. After one full iteration the second "
+    "mean is 8.83 and the spreads have shrunk to 0.41 and 0.62."
+)
+
+data = load_dataset("worked_example")
+X = np.asarray(data.values)
+
+
+def own_start(n_components: int) -> Parameters | None:
+    """An editable table of μ, σ, π per component; None (with a message) if invalid."""
+    if n_components == 2:
+        default = pd.DataFrame({"μ": [2.0, 9.0], "σ": [1.0, 1.0], "π": [0.5, 0.5]})
+    else:
+        default = pd.DataFrame(
+            {
+                "μ": np.round(np.linspace(X.min(), X.max(), n_components), 2),
+                "σ": np.ones(n_components),
+                "π": np.full(n_components, round(1 / n_components, 4)),
+            }
+        )
+    table = st.data_editor(
+        default,
+        key=f"{KEY}.own.{n_components}",
+        hide_index=True,
+        num_rows="fixed",
+        column_config={
+            "μ": st.column_config.NumberColumn("μ (mean)", format="%.4g"),
+            "σ": st.column_config.NumberColumn("σ (spread)", format="%.4g"),
+            "π": st.column_config.NumberColumn("π (weight)", format="%.4g"),
+        },
+    )
+    values = table[["μ", "σ", "π"]].to_numpy(dtype=float, na_value=np.nan)
+    mu, sigma, pi = values.T
+    if not np.all(np.isfinite(values)):
+        st.error("Fill in every cell of the starting values with a number.")
+        return None
+    if np.any(sigma <= 0) or np.any(pi <= 0):
+        st.error("Every σ and every π must be greater than 0.")
+        return None
+    if abs(pi.sum() - 1) > 1e-9:
+        st.info(f"The weights sum to {pi.sum():.4g}; they are rescaled to sum to 1.")
+    return Parameters(pi / pi.sum(), mu[:, None], (sigma**2)[:, None, None], "full")
+
+
+with st.sidebar:
+    st.header("Start")
+    start = st.selectbox(
+        "Start from",
+        list(START_LABELS),
+        format_func=START_LABELS.get,
+        key=f"{KEY}.start",
+        help="Where EM begins. The article's start reproduces its numbers exactly.",
+    )
+    n_components = 2
+    if start != ARTICLE:
+        n_components = int(
+            st.number_input(
+                "Number of components K",
+                min_value=1,
+                max_value=X.shape[0],
+                value=2,
+                step=1,
+                key=f"{KEY}.n_components",
+                help="How many Gaussians the mixture has.",
+            )
+        )
+    seed = 0
+    if start in INIT_METHODS:
+        seed = int(
+            st.number_input(
+                "Seed",
+                min_value=0,
+                max_value=2**31 - 2,
+                value=0,
+                step=1,
+                key=f"{KEY}.seed",
+                help="The same seed gives the same start.",
+            )
+        )
+    with st.expander("Stopping rule and ridge"):
+        conv = convergence_settings(KEY, reg_covar=0.0, max_iter=100)
+
+params: Parameters | None = None
+if start == ARTICLE:
+    params = Parameters([0.5, 0.5], [[2.0], [9.0]], [[[1.0]], [[1.0]]], "full")
+elif start == OWN:
+    st.subheader("Starting values")
+    params = own_start(n_components)
+    if params is None:
+        st.stop()
+
+init = "given" if params is not None else start
+params_id = (
+    ()
+    if params is None
+    else tuple(
+        np.concatenate([params.weights, params.means.ravel(), params.covariances.ravel()]).tolist()
+    )
+)
+reset_when_changed(
+    KEY, (start, n_components, seed, params_id, conv), what_changed="The start or the settings"
+)
+try:
+    trace = fit_trace(
+        X,
+        fingerprint(X),
+        n_components,
+        init=init,
+        _params=params,
+        params_id=params_id,
+        seed=seed,
+        tol=conv.tol,
+        reg_covar=conv.reg_covar,
+        max_iter=conv.max_iter,
+    )
+except ValueError as error:
+    st.error(str(error))
+    st.stop()
+
+stepping_view(X, trace, key=KEY, column_names=data.columns)

@@ -1,0 +1,124 @@
+"""Your own data: a classic data set, an upload, pasted numbers or a synthetic mixture."""
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from em_core import e_step
+from em_data import InputError, check_for_fit
+from em_ui.data_sources import choose_data
+from em_ui.engine import fingerprint, fit_restarts, fit_trace
+from em_ui.settings import convergence_settings, model_settings
+from em_ui.stepper import reset_when_changed, stepping_view
+
+KEY = "data"
+
+st.title("Your own data")
+st.write(
+    "Bring a file, paste numbers, pick a classic data set or generate a mixture, then step "
+    "through EM exactly as in the worked example. One column gives curves over a histogram; "
+    "two or more give a scatter with the Gaussians drawn as ellipses."
+)
+
+loaded = choose_data(KEY)
+if loaded is None:
+    st.stop()
+st.caption(loaded.description)
+
+columns = list(loaded.columns)
+chosen = columns
+if len(columns) > 1:
+    chosen = st.multiselect(
+        "Columns to fit",
+        columns,
+        default=columns,
+        key=f"{KEY}.columns",
+        help="EM fits all the chosen columns together.",
+    )
+    if not chosen:
+        st.warning("Choose at least one column to fit.")
+        st.stop()
+X = np.ascontiguousarray(loaded.values[:, [columns.index(c) for c in chosen]])
+data_id = fingerprint(X)
+
+with st.sidebar:
+    st.header("Model")
+    model = model_settings(
+        KEY, max_components=X.shape[0], n_features=X.shape[1], default_k=loaded.suggested_k
+    )
+    with st.expander("Stopping rule and ridge"):
+        conv = convergence_settings(KEY)
+
+try:
+    check_for_fit(X, model.n_components)
+except InputError as error:
+    st.error(str(error))
+    st.stop()
+
+dims = (0, 1)
+if X.shape[1] > 2:
+    left, right = st.columns(2)
+    x_col = left.selectbox("Horizontal axis", chosen, index=0, key=f"{KEY}.x")
+    y_col = right.selectbox("Vertical axis", chosen, index=1, key=f"{KEY}.y")
+    if x_col == y_col:
+        st.warning("Choose two different columns for the view.")
+        st.stop()
+    dims = (chosen.index(x_col), chosen.index(y_col))
+    st.caption("EM uses every chosen column; the ellipses are the Gaussians seen from these two.")
+
+reset_when_changed(KEY, (data_id, model, conv), what_changed="The data or the model")
+options = dict(
+    covariance_type=model.covariance_type,
+    init=model.init,
+    seed=model.seed,
+    tol=conv.tol,
+    reg_covar=conv.reg_covar,
+    max_iter=conv.max_iter,
+)
+try:
+    with st.spinner(f"Running EM on {X.shape[0]:,} points…"):
+        if model.n_init == 1:
+            trace = fit_trace(X, data_id, model.n_components, **options)
+        else:
+            restarts = fit_restarts(X, data_id, model.n_components, n_init=model.n_init, **options)
+except ValueError as error:
+    st.error(str(error))
+    st.stop()
+
+if model.n_init > 1:
+    table = pd.DataFrame(
+        {
+            "run": range(1, model.n_init + 1),
+            "seed": restarts.seeds,
+            "final log-likelihood": [t.final.log_likelihood for t in restarts.traces],
+            "iterations": [t.n_iter for t in restarts.traces],
+            "stopped because": [t.stop_reason.value for t in restarts.traces],
+        }
+    )
+    if restarts.best_index is None:
+        st.error("Every restart failed; add a ridge or choose fewer components.")
+    best = restarts.best_index or 0
+    st.dataframe(table, hide_index=True)
+    run = st.selectbox(
+        "Run to step through",
+        range(model.n_init),
+        index=best,
+        key=f"{KEY}.run",
+        format_func=lambda i: f"run {i + 1}" + (" (best)" if i == restarts.best_index else ""),
+    )
+    trace = restarts.traces[run]
+
+truth = loaded.true_params if len(chosen) == len(columns) else None
+stepping_view(X, trace, key=KEY, column_names=tuple(chosen), true_params=truth, dims=dims)
+
+if loaded.labels is not None:
+    st.subheader(f"Clusters against the known {loaded.label_name}")
+    st.caption(
+        "The labels were not used in the fit; each point goes to its most responsible Gaussian."
+    )
+    found = e_step(X, trace.final).resp.argmax(axis=1) + 1
+    st.dataframe(
+        pd.crosstab(
+            pd.Series(loaded.labels, name=loaded.label_name), pd.Series(found, name="component")
+        )
+    )

@@ -67,14 +67,14 @@ if X.shape[1] > 2:
     st.caption("EM uses every chosen column; the ellipses are the Gaussians seen from these two.")
 
 reset_when_changed(KEY, (data_id, model, conv), what_changed="The data or the model")
-options = dict(
-    covariance_type=model.covariance_type,
-    init=model.init,
-    seed=model.seed,
-    tol=conv.tol,
-    reg_covar=conv.reg_covar,
-    max_iter=conv.max_iter,
-)
+options = {
+    "covariance_type": model.covariance_type,
+    "init": model.init,
+    "seed": model.seed,
+    "tol": conv.tol,
+    "reg_covar": conv.reg_covar,
+    "max_iter": conv.max_iter,
+}
 try:
     with st.spinner(f"Running EM on {X.shape[0]:,} points…"):
         if model.n_init == 1:

@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# The test command: bash scripts/test.sh [extra pytest args]
+#
+# On a fresh machine with Python 3.11 it installs what the suite needs (Debian's chromium for
+# the browser tests, a .venv with requirements-dev.txt), then runs ruff and pytest. When all of
+# that is already in place it only checks it and goes straight to the tests.
+set -euo pipefail
+
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+CHROMIUM=/usr/bin/chromium
+
+say() { printf '==> %s\n' "$*"; }
+die() { printf 'scripts/test.sh: %s\n' "$*" >&2; exit 1; }
+
+# (a) Debian's chromium. The browser tests are part of the suite: never skip them.
+if [[ ! -x $CHROMIUM ]]; then
+    say "installing Debian's chromium (needed by the browser tests)"
+    apt_get=(env DEBIAN_FRONTEND=noninteractive apt-get)
+    if [[ $(id -u) -ne 0 ]]; then
+        if ! command -v sudo >/dev/null; then
+            die "$CHROMIUM is missing and we are not root and there is no sudo.
+Install it by hand: apt-get update && apt-get install -y --no-install-recommends chromium"
+        fi
+        # Without a terminal (CI) sudo must not wait for a password that nobody can type.
+        if [[ -t 0 ]]; then apt_get=(sudo "${apt_get[@]}"); else apt_get=(sudo -n "${apt_get[@]}"); fi
+    fi
+    "${apt_get[@]}" update -qq \
+        || die "'apt-get update' failed, so chromium cannot be installed (see above)"
+    "${apt_get[@]}" install -y -qq --no-install-recommends chromium \
+        || die "'apt-get install chromium' failed (see above)"
+    [[ -x $CHROMIUM ]] || die "chromium was installed but $CHROMIUM is still missing"
+fi
+
+# (b) The virtualenv, with Python 3.11 or newer.
+python_is_new_enough() {
+    "$1" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null
+}
+if [[ ! -x .venv/bin/python ]]; then
+    if command -v python3.11 >/dev/null && python_is_new_enough python3.11; then
+        python=python3.11
+    elif command -v python3 >/dev/null && python_is_new_enough python3; then
+        python=python3
+    else
+        die "Python 3.11 or newer is needed to create .venv (neither python3.11 nor python3 is)"
+    fi
+    say "creating .venv with $($python --version)"
+    "$python" -m venv .venv
+fi
+python_is_new_enough .venv/bin/python \
+    || die ".venv has $(.venv/bin/python --version 2>&1); remove .venv and run this again"
+
+# (c) Dependencies. pip checks already-satisfied pins without downloading anything.
+say "installing requirements-dev.txt"
+.venv/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+
+# (d) Lint and format. A failure here is reported but the tests still run, so one CI run
+# shows everything that is wrong.
+status=0
+say "ruff check"
+.venv/bin/ruff check . || status=1
+say "ruff format --check"
+.venv/bin/ruff format --check . || status=1
+
+# (e) The tests.
+say "pytest $*"
+pytest_status=0
+.venv/bin/python -m pytest "$@" || pytest_status=$?
+if [[ $pytest_status -eq 5 ]]; then
+    printf 'scripts/test.sh: pytest collected no tests: that is a failure, not a pass\n' >&2
+fi
+if [[ $pytest_status -ne 0 ]]; then
+    exit "$pytest_status"
+fi
+if [[ $status -ne 0 ]]; then
+    printf 'scripts/test.sh: the tests passed but ruff did not (see above)\n' >&2
+fi
+exit "$status"

@@ -1,0 +1,105 @@
+"""Dependencies point one way: pages → em_ui → em_viz → em_core (STYLE.md).
+
+The engine and the data/plotting layers stay usable without Streamlit, and the engine without
+plotly or any UI code.
+"""
+
+import ast
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+STREAMLIT_FREE_PACKAGES = ["em_core", "em_data", "em_viz"]
+# What em_core may never pull in, directly or through another module.
+NOT_FOR_THE_ENGINE = {"streamlit", "plotly", "em_viz", "em_ui", "pages", "app"}
+
+
+def imported_top_level_modules(source: str) -> set[str]:
+    """Top-level names of the absolute imports in ``source`` (``a`` for ``import a.b``)."""
+    names = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            names.update(alias.name.split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            names.add(node.module.split(".")[0])
+        elif (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute | ast.Name)
+            and getattr(node.func, "attr", getattr(node.func, "id", None))
+            in ("import_module", "__import__")
+            and node.args
+            and isinstance(node.args[0], ast.Constant)
+            and isinstance(node.args[0].value, str)
+        ):
+            names.add(node.args[0].value.split(".")[0])
+    return names
+
+
+def python_files(package: str) -> list[Path]:
+    return sorted((ROOT / package).rglob("*.py"))
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        ("import streamlit as st", {"streamlit"}),
+        ("import numpy, streamlit.components.v1", {"numpy", "streamlit"}),
+        ("from streamlit import session_state", {"streamlit"}),
+        ("from streamlit.testing.v1 import AppTest", {"streamlit"}),
+        ("def f():\n    import plotly.graph_objects as go", {"plotly"}),
+        ("import importlib\nimportlib.import_module('streamlit')", {"importlib", "streamlit"}),
+        ("from . import em\nfrom .gaussian import to_full", set()),
+    ],
+)
+def test_the_import_scanner_sees_every_form(source: str, expected: set[str]) -> None:
+    assert imported_top_level_modules(source) == expected
+
+
+def test_the_engine_has_source_to_scan() -> None:
+    assert python_files("em_core"), "em_core/ has no Python files: the scans below prove nothing"
+
+
+@pytest.mark.parametrize("package", STREAMLIT_FREE_PACKAGES)
+def test_package_does_not_import_streamlit(package: str) -> None:
+    offenders = [
+        str(path.relative_to(ROOT))
+        for path in python_files(package)
+        if "streamlit" in imported_top_level_modules(path.read_text(encoding="utf-8"))
+    ]
+    assert offenders == [], f"{package} must not import streamlit: {offenders}"
+
+
+def test_engine_source_imports_no_ui_layer() -> None:
+    offenders = {
+        str(path.relative_to(ROOT)): sorted(
+            imported_top_level_modules(path.read_text(encoding="utf-8")) & NOT_FOR_THE_ENGINE
+        )
+        for path in python_files("em_core")
+    }
+    assert {path: names for path, names in offenders.items() if names} == {}
+
+
+def test_importing_the_engine_loads_no_ui_or_plotting() -> None:
+    # A fresh interpreter, so nothing another test imported can hide or cause a failure.
+    probe = (
+        "import json, sys\n"
+        "import em_core\n"
+        "print(json.dumps(sorted({name.split('.')[0] for name in sys.modules})))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    loaded = set(json.loads(result.stdout.strip().splitlines()[-1]))
+    assert "em_core" in loaded
+    assert loaded & NOT_FOR_THE_ENGINE == set()

@@ -307,6 +307,12 @@ def run_em(
     with np.errstate(divide="raise", over="raise", invalid="raise"):
         for iteration in range(max_iter + 1):
             try:
+                # Fix (tests/test_degenerate.py, collinear data): a start that is singular up
+                # to rounding (e.g. the covariance of collinear data with reg_covar=0) can pass
+                # Cholesky by luck and record a meaningless ℓ at iteration 0. Judge the start
+                # by the same collapse floor as every M-step, so it is refused below.
+                if iteration == 0 and not np.all(smallest_variances(params) > collapse_floor):
+                    raise np.linalg.LinAlgError("the starting covariance is singular")
                 resp, log_likelihood = _e_step(XT, params)
             except (np.linalg.LinAlgError, FloatingPointError):
                 if iteration == 0:

@@ -175,6 +175,7 @@ def stepping_view(
             )
         st.plotly_chart(fig, key=f"{key}.chart", config={"displaylogo": False})
     with side:
+        _likelihood_metric(trace, half)
         st.plotly_chart(
             em_viz.log_likelihood_figure(trace, h),
             key=f"{key}.loglik",
@@ -242,3 +243,17 @@ def _formulas(X: np.ndarray, trace: Trace, h: int, *, key: str) -> None:
         for line in em_viz.m_step_formulas(X, resp, int(k_m) - 1, trace.snapshots[source + 1]):
             st.latex(line)
         st.caption(f"The M-step from the responsibilities of θ{source} to θ{source + 1}.")
+
+
+def _likelihood_metric(trace: Trace, half) -> None:
+    """The log-likelihood of the parameters on screen, and its change since the last ones."""
+    t = half.params_index
+    value = trace.snapshots[t].log_likelihood
+    delta = None if t == 0 else value - trace.snapshots[t - 1].log_likelihood
+    st.metric(
+        f"Log-likelihood ℓ(θ{t})".translate(str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")),
+        f"{value:.4f}".replace("-", "−"),
+        delta=None if delta is None else f"{delta:+.4f}",
+        help="ℓ(θ) = Σₙ log Σₖ πₖ N(xₙ | μₖ, Σₖ), the log of the probability of all the "
+        "data under the parameters drawn.",
+    )

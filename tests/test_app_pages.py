@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -12,10 +13,11 @@ from streamlit.testing.v1 import AppTest
 PAGES = ["pages/home.py", "pages/worked_example.py", "pages/your_data.py"]
 WORKED = "pages/worked_example.py"
 TIMEOUT = 60
+APP = str(Path(__file__).resolve().parents[1] / "app.py")
 
 
 def open_page(page: str) -> AppTest:
-    at = AppTest.from_file("app.py", default_timeout=TIMEOUT)
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
     at.run()
     at.switch_page(page)
     at.run()

@@ -1,0 +1,30 @@
+"""em_viz: pure plotting and formula functions for stepping through EM.
+
+Data and traces in, ``plotly.graph_objects.Figure``, pandas DataFrames or LaTeX strings out.
+Nothing here imports streamlit, and no EM maths is done here: responsibilities come from
+:func:`em_core.e_step`, densities from the engine's log densities. Numbers are for display.
+
+Symbols and names, as in :mod:`em_core`: π_k → ``weights[k]``, μ_k → ``means[k]``,
+Σ_k → ``covariances[k]`` (σ_k² in one dimension), r_nk → ``resp[n, k]``, N_k → ``nk[k]``;
+h is a half-step (see :mod:`em_viz.halfstep`).
+"""
+
+from em_viz.colors import MAX_COMPONENTS, PALETTE, blend, component_colors
+from em_viz.figures_1d import density_figure
+from em_viz.figures_2d import ellipse_points, scatter_figure
+from em_viz.halfstep import HalfStep, describe, half_step, half_steps, n_half_steps
+
+__all__ = [
+    "MAX_COMPONENTS",
+    "PALETTE",
+    "HalfStep",
+    "blend",
+    "component_colors",
+    "density_figure",
+    "describe",
+    "ellipse_points",
+    "half_step",
+    "half_steps",
+    "n_half_steps",
+    "scatter_figure",
+]

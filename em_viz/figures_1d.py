@@ -1,0 +1,223 @@
+"""One feature: the mixture's density curves over the data, one animation frame per half-step.
+
+Each component k is drawn as its weighted density π_k N(x | μ_k, σ_k), so the components'
+curves add up to the mixture density p(x) = Σ_k π_k N(x | μ_k, σ_k), drawn dark. The data sit
+in a strip just below zero, each point coloured by its responsibilities (see
+:func:`em_viz.colors.blend`).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import plotly.graph_objects as go
+from numpy.typing import ArrayLike, NDArray
+
+from em_core import Parameters, Trace
+from em_viz.colors import GREY, MIXTURE_COLOR, component_colors, with_alpha
+from em_viz.figures_common import (
+    animated_figure,
+    as_features,
+    base_layout,
+    check_trace,
+    covered_range,
+    nice_ticks,
+    point_hovertemplate,
+    point_styles,
+    round_sig,
+    round_to_scale,
+    sample_note,
+    sample_rows,
+    weighted_densities,
+)
+from em_viz.halfstep import half_step, half_steps
+
+GRID_POINTS = 200
+MAX_HISTOGRAM_BINS = 80
+# The strip of data points occupies this band below zero, as fractions of the y-axis top.
+STRIP = (0.025, 0.105)
+
+
+def density_figure(
+    X: ArrayLike,
+    trace: Trace,
+    h: int,
+    *,
+    frame_duration_ms: int = 600,
+    max_points: int = 2000,
+    true_params: Parameters | None = None,
+    rng_seed: int = 0,
+    column_name: str | None = None,
+) -> go.Figure:
+    """The fitted 1-D mixture at half-step ``h``, animated over every half-step.
+
+    Parameters
+    ----------
+    X : array-like of shape (n_samples, 1)
+        The data the trace was fitted to.
+    trace : Trace
+    h : int
+        The half-step on screen (see :mod:`em_viz.halfstep`); the slider starts there.
+    frame_duration_ms : int, default 600
+        How long Play shows each half-step.
+    max_points : int, default 2000
+        At most this many points are drawn, chosen at random; then a histogram of all the
+        data is drawn behind the curves and a note says how many are shown.
+    true_params : Parameters, optional
+        The mixture that generated synthetic data, drawn as dashed grey curves.
+    rng_seed : int, default 0
+        Seeds the choice of the points drawn and their jitter.
+    column_name : str, optional
+        The x-axis title (default "x").
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        One frame per half-step, named ``"0"``, ``"1"``, …; the figure's data are frame h.
+    """
+    X = as_features(X)
+    if X.shape[1] != 1:
+        raise ValueError(
+            f"density_figure draws one feature but X has {X.shape[1]}; "
+            "use scatter_figure for two or more."
+        )
+    check_trace(X, trace)
+    half_step(trace, h)  # raises for an h the run does not have
+    rng = np.random.default_rng(rng_seed)
+    x = X[:, 0]
+    rows = sample_rows(x.size, max_points, rng)
+    shown = X if rows is None else X[rows]
+    n_shown = shown.shape[0]
+    n_components = trace.final.n_components
+    colors = component_colors(n_components)
+
+    x_range = covered_range(x, trace, 0)
+    grid = np.linspace(*x_range, GRID_POINTS)
+    curves = [weighted_densities(grid, snapshot) for snapshot in trace.snapshots]
+    top = max(float(c.sum(axis=0).max()) for c in curves)
+
+    traces: list[dict] = []
+    if rows is not None:
+        bars, bars_top = _histogram(x)
+        traces.append(bars)
+        top = max(top, bars_top)
+    if true_params is not None:
+        truth, truth_top = _true_components(true_params, grid)
+        traces.append(truth)
+        top = max(top, truth_top)
+    top *= 1.08  # headroom, fixed for every frame so the curves do not jump
+
+    first_dynamic = len(traces)
+    grid_list = round_sig(grid)
+    for k, color in enumerate(colors):
+        traces.append(
+            {
+                "type": "scatter",
+                "name": f"component {k + 1}",
+                "legendgroup": f"component {k + 1}",
+                "x": grid_list,
+                "mode": "lines",
+                "line": {"color": color, "width": 2.5},
+                "fill": "tozeroy",
+                "fillcolor": with_alpha(color, 0.14),
+                "hovertemplate": f"component {k + 1}<br>x = %{{x:.4g}}<br>"
+                f"π<sub>{k + 1}</sub>N(x | μ<sub>{k + 1}</sub>, σ<sub>{k + 1}</sub>) = "
+                "%{y:.4g}<extra></extra>",
+            }
+        )
+    traces.append(
+        {
+            "type": "scatter",
+            "name": "mixture p(x)",
+            "x": grid_list,
+            "mode": "lines",
+            "line": {"color": MIXTURE_COLOR, "width": 2.5},
+            "hovertemplate": "mixture<br>x = %{x:.4g}<br>p(x) = %{y:.4g}<extra></extra>",
+        }
+    )
+    low, high = STRIP
+    jitter = -top * (low + (high - low) * rng.uniform(size=n_shown))
+    traces.append(
+        {
+            "type": "scatter",
+            "name": "data points",
+            "x": round_sig(shown[:, 0], 8),
+            "y": round_sig(jitter, 3),
+            "mode": "markers",
+            "marker": {
+                "size": 8 if n_shown <= 100 else 5,
+                "opacity": 0.85,
+                "line": {"width": 0.5, "color": "white"},
+                "color": GREY,
+            },
+            "hovertemplate": point_hovertemplate("x = %{x:.4g}", n_components, n_shown),
+        }
+    )
+    dynamic = list(range(first_dynamic, len(traces)))
+
+    curve_updates = [
+        [{"y": round_to_scale(c[k], top)} for k in range(n_components)]
+        + [{"y": round_to_scale(c.sum(axis=0), top)}]
+        for c in curves
+    ]
+    points = point_styles(shown, trace)
+    frames = [
+        [*curve_updates[half.params_index], points[half.resp_index]] for half in half_steps(trace)
+    ]
+
+    layout = base_layout(uirevision="em_viz.density_figure", note=sample_note(n_shown, x.size))
+    layout["xaxis"] = {
+        "title": {"text": column_name or "x"},
+        "range": list(x_range),
+        "zeroline": False,
+    }
+    layout["yaxis"] = {
+        "title": {"text": "density"},
+        "range": [-top * (high + 0.025), top],
+        "tickvals": nice_ticks(top),
+        "zeroline": True,
+        "zerolinecolor": "#999",
+        "fixedrange": False,
+    }
+    layout["bargap"] = 0
+    return animated_figure(traces, dynamic, frames, trace, h, layout, frame_duration_ms)
+
+
+def _histogram(x: NDArray[np.float64]) -> tuple[dict, float]:
+    """A density-normalised histogram of all the data, as bars (static: not in frames)."""
+    low, high = float(x.min()), float(x.max())
+    edges = np.histogram_bin_edges(x, bins="auto", range=(low, high))
+    if edges.size - 1 > MAX_HISTOGRAM_BINS:
+        edges = np.linspace(low, high, MAX_HISTOGRAM_BINS + 1)
+    density, edges = np.histogram(x, bins=edges, density=True)
+    bars = {
+        "type": "bar",
+        "name": f"histogram of all {x.size:,} points",
+        "x": round_sig((edges[:-1] + edges[1:]) / 2),
+        "y": round_sig(density),
+        "width": round_sig(np.diff(edges)),
+        "marker": {"color": "rgba(120,120,120,0.22)", "line": {"width": 0}},
+        "hovertemplate": "x ≈ %{x:.4g}<br>density %{y:.4g}<extra>histogram</extra>",
+    }
+    return bars, float(density.max())
+
+
+def _true_components(true_params: Parameters, grid: NDArray[np.float64]) -> tuple[dict, float]:
+    """The generating components π_k N(x | μ_k, σ_k), dashed grey, as one static trace."""
+    if true_params.n_features != 1:
+        raise ValueError(
+            f"true_params has {true_params.n_features} features; the density figure needs 1."
+        )
+    curves = weighted_densities(grid, true_params)
+    gap = np.full(1, np.nan)
+    xs = np.concatenate([np.concatenate([grid, gap]) for _ in curves])
+    ys = np.concatenate([np.concatenate([c, gap]) for c in curves])
+    truth = {
+        "type": "scatter",
+        "name": "true components",
+        "x": round_sig(xs),
+        "y": round_sig(ys),
+        "mode": "lines",
+        "line": {"color": "#555", "width": 1.5, "dash": "dash"},
+        "hovertemplate": "true component<br>x = %{x:.4g}<br>πN = %{y:.4g}<extra></extra>",
+    }
+    return truth, float(curves.max())

@@ -1,0 +1,291 @@
+"""Two features at a time: the data, each component's covariance ellipses and the mixture's
+contours, one animation frame per half-step.
+
+For data with more than two features the picture is the *marginal* of the two chosen
+columns: component k's ellipse is drawn from μ_k and the 2×2 block of Σ_k for those columns,
+and the contours are those of the marginal mixture density. The points' colours still come
+from the responsibilities of the full model, computed on every feature.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import plotly.graph_objects as go
+from numpy.typing import ArrayLike, NDArray
+
+from em_core import Parameters, Trace
+from em_viz.colors import GREY, component_colors, with_alpha
+from em_viz.figures_common import (
+    animated_figure,
+    as_features,
+    base_layout,
+    check_trace,
+    covered_range,
+    marginal,
+    point_hovertemplate,
+    point_styles,
+    round_sig,
+    round_to_scale,
+    sample_note,
+    sample_rows,
+    weighted_densities,
+)
+from em_viz.halfstep import half_step, half_steps
+
+CONTOUR_GRID = 50
+ELLIPSE_POINTS = 73  # every 5°, the first point repeated to close the curve
+N_STDS = (1, 2)
+
+
+def ellipse_points(
+    mean2: ArrayLike, cov2: ArrayLike, n_std: float, n_points: int = 100
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """The ellipse {p : (p − μ)ᵀ Σ⁻¹ (p − μ) = n_std²} of a 2-D Gaussian, as a closed curve.
+
+    With Σ = V diag(λ) Vᵀ (eigendecomposition), the ellipse is μ + n_std · V diag(√λ) u for
+    u on the unit circle: its axes lie along the eigenvectors, with half-lengths n_std·√λ.
+
+    Parameters
+    ----------
+    mean2 : array-like of shape (2,)
+    cov2 : array-like of shape (2, 2)
+        A symmetric positive semi-definite matrix.
+    n_std : float
+        The Mahalanobis radius: 1 for the 1σ ellipse, 2 for the 2σ one.
+    n_points : int, default 100
+        The number of points; the last equals the first.
+
+    Returns
+    -------
+    x, y : arrays of shape (n_points,)
+    """
+    mean2 = np.asarray(mean2, dtype=np.float64)
+    cov2 = np.asarray(cov2, dtype=np.float64)
+    if mean2.shape != (2,) or cov2.shape != (2, 2):
+        raise ValueError(
+            f"Expected a mean of shape (2,) and a covariance of shape (2, 2); "
+            f"got {mean2.shape} and {cov2.shape}."
+        )
+    eigenvalues, eigenvectors = np.linalg.eigh((cov2 + cov2.T) / 2)
+    if eigenvalues[0] < -1e-12 * max(abs(eigenvalues[1]), 1.0):
+        raise ValueError("The covariance is not positive semi-definite; it has no ellipse.")
+    angles = np.linspace(0.0, 2.0 * np.pi, n_points)
+    circle = np.stack([np.cos(angles), np.sin(angles)])
+    points = (
+        mean2[:, None] + n_std * (eigenvectors * np.sqrt(np.clip(eigenvalues, 0, None))) @ circle
+    )
+    return points[0], points[1]
+
+
+def scatter_figure(
+    X: ArrayLike,
+    trace: Trace,
+    h: int,
+    *,
+    dims: tuple[int, int] = (0, 1),
+    frame_duration_ms: int = 600,
+    max_points: int = 3000,
+    true_params: Parameters | None = None,
+    column_names: Sequence[str] | None = None,
+    rng_seed: int = 0,
+) -> go.Figure:
+    """The fitted mixture at half-step ``h`` over two columns of the data, animated.
+
+    Parameters
+    ----------
+    X : array-like of shape (n_samples, n_features), n_features ≥ 2
+        The data the trace was fitted to.
+    trace : Trace
+    h : int
+        The half-step on screen (see :mod:`em_viz.halfstep`); the slider starts there.
+    dims : (int, int), default (0, 1)
+        The columns on the x and y axes.
+    frame_duration_ms : int, default 600
+        How long Play shows each half-step.
+    max_points : int, default 3000
+        At most this many points are drawn, chosen at random; a note says so.
+    true_params : Parameters, optional
+        The mixture that generated synthetic data: its 1σ and 2σ ellipses, dotted grey.
+    column_names : sequence of str, optional
+        Names of all of X's columns, for the axis titles (default "x1", "x2", …).
+    rng_seed : int, default 0
+        Seeds the choice of the points drawn.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        Traces: contours of the mixture, the points, for each component one 1σ ellipse and
+        one 2σ ellipse (named "component k (1σ)", "component k (2σ)"), then the means.
+        One frame per half-step, named ``"0"``, ``"1"``, …; the figure's data are frame h.
+    """
+    X = as_features(X)
+    n_features = X.shape[1]
+    if n_features < 2:
+        raise ValueError("scatter_figure needs two or more features; use density_figure for one.")
+    check_trace(X, trace)
+    dims = _check_dims(dims, n_features)
+    half_step(trace, h)  # raises for an h the run does not have
+    names = _column_names(column_names, n_features)
+    rng = np.random.default_rng(rng_seed)
+    rows = sample_rows(X.shape[0], max_points, rng)
+    shown = X if rows is None else X[rows]
+    n_shown = shown.shape[0]
+    n_components = trace.final.n_components
+    colors = component_colors(n_components)
+    marginals = [marginal(snapshot, dims) for snapshot in trace.snapshots]
+
+    x_range = covered_range(X[:, dims[0]], trace, dims[0])
+    y_range = covered_range(X[:, dims[1]], trace, dims[1])
+    gx = np.linspace(*x_range, CONTOUR_GRID)
+    gy = np.linspace(*y_range, CONTOUR_GRID)
+    mesh = np.stack(np.meshgrid(gx, gy), axis=-1).reshape(-1, 2)
+
+    traces: list[dict] = [
+        {
+            "type": "contour",
+            "name": "mixture density",
+            "x": round_sig(gx),
+            "y": round_sig(gy),
+            "showlegend": False,
+            "showscale": False,
+            "ncontours": 9,
+            "contours": {"coloring": "lines", "showlabels": False},
+            "colorscale": [[0.0, "#c8c8c8"], [1.0, "#404040"]],
+            "line": {"width": 1},
+            "hoverinfo": "skip",
+        }
+    ]
+    if true_params is not None:
+        traces.append(_true_ellipses(true_params, dims))
+    coordinates = f"{names[dims[0]]} = %{{x:.4g}}<br>{names[dims[1]]} = %{{y:.4g}}"
+    traces.append(
+        {
+            "type": "scatter",
+            "name": "data points",
+            "x": round_sig(shown[:, dims[0]], 8),
+            "y": round_sig(shown[:, dims[1]], 8),
+            "mode": "markers",
+            "marker": {
+                "size": 8 if n_shown <= 100 else 6,
+                "opacity": 0.8,
+                "line": {"width": 0.5, "color": "white"},
+                "color": GREY,
+            },
+            "hovertemplate": point_hovertemplate(coordinates, n_components, n_shown),
+        }
+    )
+    dynamic = [0, len(traces) - 1]
+    for k, color in enumerate(colors):
+        for n_std in N_STDS:
+            dynamic.append(len(traces))
+            traces.append(
+                {
+                    "type": "scatter",
+                    "name": f"component {k + 1} ({n_std}σ)",
+                    "legendgroup": f"component {k + 1}",
+                    "showlegend": n_std == 1,
+                    "mode": "lines",
+                    "line": {
+                        "color": color if n_std == 1 else with_alpha(color, 0.7),
+                        "width": 2.5 if n_std == 1 else 1.5,
+                        "dash": "solid" if n_std == 1 else "dash",
+                    },
+                    "hoverinfo": "skip",
+                }
+            )
+    dynamic.append(len(traces))
+    traces.append(
+        {
+            "type": "scatter",
+            "name": "means μ<sub>k</sub>",
+            "mode": "markers",
+            "marker": {
+                "symbol": "x",
+                "size": 14,
+                "color": colors,
+                "line": {"width": 1.5, "color": "white"},
+            },
+            "hovertemplate": "mean of component %{text}<br>"
+            f"{names[dims[0]]} = %{{x:.4g}}<br>{names[dims[1]]} = %{{y:.4g}}<extra></extra>",
+            "text": [str(k + 1) for k in range(n_components)],
+        }
+    )
+
+    densities = [weighted_densities(mesh, m).sum(axis=0) for m in marginals]
+    model_updates = [
+        _model_update(m, z, (CONTOUR_GRID, CONTOUR_GRID))
+        for m, z in zip(marginals, densities, strict=True)
+    ]
+    points = point_styles(shown, trace)
+    frames = []
+    for half in half_steps(trace):
+        contour, *shapes = model_updates[half.params_index]
+        frames.append([contour, points[half.resp_index], *shapes])
+
+    notes = ["ellipses: 1σ solid, 2σ dashed; grey contours: the mixture density"]
+    sampled = sample_note(n_shown, X.shape[0])
+    if sampled:
+        notes.append(sampled)
+    layout = base_layout(uirevision="em_viz.scatter_figure", note="<br>".join(notes))
+    layout["xaxis"] = {"title": {"text": names[dims[0]]}, "range": list(x_range), "zeroline": False}
+    layout["yaxis"] = {"title": {"text": names[dims[1]]}, "range": list(y_range), "zeroline": False}
+    return animated_figure(traces, dynamic, frames, trace, h, layout, frame_duration_ms)
+
+
+def _model_update(
+    params: Parameters, density: NDArray[np.float64], shape: tuple[int, int]
+) -> list[dict]:
+    """Frame updates of the model's traces for one snapshot: the contours' z, each
+    component's 1σ and 2σ ellipses, and the means."""
+    updates: list[dict] = [{"z": round_to_scale(density.reshape(shape), float(density.max()))}]
+    for mean, cov in zip(params.means, params.covariances, strict=True):
+        for n_std in N_STDS:
+            x, y = ellipse_points(mean, cov, n_std, ELLIPSE_POINTS)
+            updates.append({"x": round_sig(x), "y": round_sig(y)})
+    updates.append({"x": round_sig(params.means[:, 0]), "y": round_sig(params.means[:, 1])})
+    return updates
+
+
+def _true_ellipses(true_params: Parameters, dims: tuple[int, int]) -> dict:
+    """The generating components' 1σ and 2σ ellipses, dotted grey, as one static trace."""
+    if max(dims) >= true_params.n_features:
+        raise ValueError(
+            f"true_params has {true_params.n_features} features; dims {dims} needs more."
+        )
+    truth = marginal(true_params, dims)
+    xs: list[NDArray[np.float64]] = []
+    ys: list[NDArray[np.float64]] = []
+    for mean, cov in zip(truth.means, truth.covariances, strict=True):
+        for n_std in N_STDS:
+            x, y = ellipse_points(mean, cov, n_std, ELLIPSE_POINTS)
+            xs += [x, np.full(1, np.nan)]
+            ys += [y, np.full(1, np.nan)]
+    return {
+        "type": "scatter",
+        "name": "true components",
+        "x": round_sig(np.concatenate(xs)),
+        "y": round_sig(np.concatenate(ys)),
+        "mode": "lines",
+        "line": {"color": "#555", "width": 1.2, "dash": "dot"},
+        "hoverinfo": "skip",
+    }
+
+
+def _check_dims(dims: Sequence[int], n_features: int) -> tuple[int, int]:
+    if len(dims) != 2 or dims[0] == dims[1] or not all(0 <= int(d) < n_features for d in dims):
+        raise ValueError(
+            f"dims must be two different column indices between 0 and {n_features - 1}; "
+            f"got {tuple(dims)}."
+        )
+    return int(dims[0]), int(dims[1])
+
+
+def _column_names(column_names: Sequence[str] | None, n_features: int) -> list[str]:
+    if column_names is None:
+        return [f"x{j + 1}" for j in range(n_features)]
+    names = [str(name) for name in column_names]
+    if len(names) != n_features:
+        raise ValueError(f"{len(names)} column names for {n_features} columns.")
+    return names

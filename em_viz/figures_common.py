@@ -1,0 +1,418 @@
+"""Pieces the 1-D and 2-D figures share: sampling, densities, rounding and the animation.
+
+An animated figure here is a list of traces, some of them *dynamic*. Each half-step h has one
+frame, named ``str(h)``, holding only what changes in the dynamic traces (a curve's ``y``, the
+points' colours); static traces (histogram, true components) are never repeated. The
+figure's own data are the frame of the half-step on screen, and a slider plus Play / Pause
+buttons move between frames in the browser without rerunning any Python.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import plotly.graph_objects as go
+from numpy.typing import ArrayLike, NDArray
+
+from em_core import Parameters, Trace, e_step
+from em_core.gaussian import weighted_log_prob, whitening
+from em_viz.colors import blend, component_colors
+from em_viz.halfstep import HalfStep, half_steps
+
+SIGNIFICANT_DIGITS = 5
+TRANSITION_MS = 150
+# Above this many points the hover text leaves out the responsibilities: they would be
+# repeated in every frame and make the figure heavy.
+HOVER_RESP_MAX_POINTS = 300
+FONT = {"family": "Inter, Segoe UI, Helvetica, Arial, sans-serif", "size": 13, "color": "#222"}
+
+
+# ---------------------------------------------------------------------------------------
+# Numbers
+
+
+def round_sig(values: ArrayLike, digits: int = SIGNIFICANT_DIGITS) -> list:
+    """``values`` rounded to ``digits`` significant digits, as (nested) Python lists.
+
+    Frames are sent to the browser as JSON text; 0.40824829046386296 costs 19 characters
+    where 0.40825 costs 7. Lists rather than arrays, because plotly would encode arrays in
+    binary and keep every digit. NaN becomes None (a gap in a line).
+    """
+    a = np.asarray(values, dtype=np.float64)
+    out = np.zeros_like(a)
+    magnitude = np.abs(a)
+    finite = np.isfinite(a) & (magnitude > 1e-300)
+    decimals = digits - 1 - np.floor(np.log10(magnitude, where=finite, out=np.ones_like(a)))
+    decimals = np.where(finite, decimals, 0.0)
+    up = finite & (decimals >= 0)
+    down = finite & (decimals < 0)
+    # Dividing an integer by an exact power of ten gives the double nearest the decimal, so
+    # its repr is short; the same for multiplying when rounding to tens or more.
+    scale_up = 10.0 ** decimals[up]
+    out[up] = np.round(a[up] * scale_up) / scale_up
+    scale_down = 10.0 ** (-decimals[down])
+    out[down] = np.round(a[down] / scale_down) * scale_down
+    nan = np.isnan(a)
+    if nan.any():
+        return np.where(nan, None, out).tolist()
+    return out.tolist()
+
+
+def round_to_scale(values: ArrayLike, scale: float) -> list:
+    """``values`` for display on an axis reaching ``scale``: those below a millionth of it
+    become 0 (no pixel could show them) and the rest keep 5 significant digits."""
+    a = np.asarray(values, dtype=np.float64)
+    return round_sig(np.where(np.abs(a) < 1e-6 * scale, 0.0, a))
+
+
+def nice_ticks(top: float, n_ticks: int = 5) -> list[float]:
+    """Round tick values from 0 to ``top`` (about ``n_ticks`` of them)."""
+    if not top > 0:
+        return [0.0]
+    raw = top / n_ticks
+    power = 10.0 ** np.floor(np.log10(raw))
+    step = power * min((m for m in (1, 2, 2.5, 5, 10) if m * power >= raw), default=10)
+    return round_sig(np.arange(0.0, top + 1e-12 * top, step), 6)
+
+
+def padded_range(low: float, high: float, fraction: float = 0.06) -> tuple[float, float]:
+    """[low, high] widened by ``fraction`` of its span on each side (by 1 if it is empty)."""
+    span = high - low
+    pad = fraction * span if span > 0 else 1.0
+    return float(low - pad), float(high + pad)
+
+
+def covered_range(values: NDArray[np.float64], trace: Trace, dim: int) -> tuple[float, float]:
+    """An axis range covering the data and every mean of the run along column ``dim``."""
+    means = np.array([s.means[:, dim] for s in trace.snapshots])
+    return padded_range(
+        float(min(values.min(), means.min())), float(max(values.max(), means.max()))
+    )
+
+
+# ---------------------------------------------------------------------------------------
+# Data and model
+
+
+def as_features(X: ArrayLike) -> NDArray[np.float64]:
+    """``X`` as a float array of shape (n_samples, n_features); a 1-D array is one feature."""
+    X = np.asarray(X, dtype=np.float64)
+    if X.ndim == 1:
+        X = X[:, None]
+    if X.ndim != 2 or X.shape[0] == 0:
+        raise ValueError(f"X must have shape (n_samples, n_features); got shape {X.shape}.")
+    return X
+
+
+def check_trace(X: NDArray[np.float64], trace: Trace) -> None:
+    """Raise if ``trace`` was not fitted to data with ``X``'s number of features."""
+    if trace.final.n_features != X.shape[1]:
+        raise ValueError(
+            f"The trace was fitted to {trace.final.n_features}-feature data but X has "
+            f"{X.shape[1]} features; pass the data the trace was fitted to."
+        )
+    component_colors(trace.final.n_components)  # raises when there are too many to colour
+
+
+def sample_rows(
+    n_samples: int, max_points: int, rng: np.random.Generator
+) -> NDArray[np.intp] | None:
+    """Sorted indices of ``max_points`` rows chosen at random, or None to show them all."""
+    if max_points < 1:
+        raise ValueError(f"max_points must be at least 1; got {max_points}.")
+    if n_samples <= max_points:
+        return None
+    return np.sort(rng.choice(n_samples, size=max_points, replace=False))
+
+
+def sample_note(n_shown: int, n_total: int) -> str | None:
+    """ "showing 2,000 of 1,000,000 points (a random sample)", or None when all are shown."""
+    if n_shown >= n_total:
+        return None
+    return f"showing {n_shown:,} of {n_total:,} points (a random sample)"
+
+
+def weighted_densities(points: ArrayLike, params: Parameters) -> NDArray[np.float64]:
+    """π_k N(x | μ_k, Σ_k) at each point, shape (n_components, n_points).
+
+    Evaluated by the engine's own log densities (Cholesky, log space), then exponentiated.
+    """
+    XT = np.ascontiguousarray(as_features(points).T)
+    with np.errstate(under="ignore"):
+        return np.exp(weighted_log_prob(XT, params, whitening(params)))
+
+
+def marginal(params: Parameters, dims: Sequence[int]) -> Parameters:
+    """The mixture of the columns ``dims`` alone: means and covariance blocks of those dims.
+
+    A marginal of a Gaussian is the Gaussian of the corresponding sub-vector, so the
+    marginal mixture keeps the weights and takes the sub-blocks.
+    """
+    index = np.asarray(dims)
+    full = params.full_covariances()
+    return Parameters(params.weights, params.means[:, index], full[:, index][:, :, index], "full")
+
+
+def responsibilities(
+    X_shown: NDArray[np.float64], trace: Trace, half: HalfStep
+) -> NDArray[np.float64] | None:
+    """The responsibilities the points wear at ``half`` (None at the start)."""
+    if half.resp_index is None:
+        return None
+    return e_step(X_shown, trace.snapshots[half.resp_index]).resp
+
+
+def point_styles(X_shown: NDArray[np.float64], trace: Trace) -> dict[int | None, dict[str, Any]]:
+    """The frame update of the points for each ``HalfStep.resp_index``: key t colours them by
+    r(θ_t), key None is the grey start.
+
+    When few points are drawn, their hover text also lists r_n1 … r_nK (3 decimals; "—"
+    before the first E-step).
+    """
+    n = X_shown.shape[0]
+    with_hover = n <= HOVER_RESP_MAX_POINTS
+    styles: dict[int | None, dict[str, Any]] = {
+        None: {"marker": {"color": blend(None, n_points=n)}}
+    }
+    if with_hover:
+        styles[None]["customdata"] = [["—"] * trace.final.n_components] * n
+    for t, snapshot in enumerate(trace.snapshots):
+        resp = e_step(X_shown, snapshot).resp
+        styles[t] = {"marker": {"color": blend(resp)}}
+        if with_hover:
+            styles[t]["customdata"] = [[f"{r:.3f}" for r in row] for row in resp.tolist()]
+    return styles
+
+
+def point_hovertemplate(coordinates: str, n_components: int, n_points: int) -> str:
+    """Hover text of a data point: its coordinates, then r_n1 … r_nK when few are drawn."""
+    lines = [coordinates]
+    if n_points <= HOVER_RESP_MAX_POINTS:
+        lines += [f"r<sub>n{k + 1}</sub> = %{{customdata[{k}]}}" for k in range(n_components)]
+    return "<br>".join(lines) + "<extra></extra>"
+
+
+# ---------------------------------------------------------------------------------------
+# Layout and animation
+
+
+def base_layout(*, uirevision: str, note: str | None) -> dict[str, Any]:
+    """Layout shared by the animated figures: white template, legend on top, one note."""
+    layout: dict[str, Any] = {
+        "template": "plotly_white",
+        "font": FONT,
+        "height": 560,
+        "margin": {"l": 60, "r": 20, "t": 70, "b": 120},
+        "legend": {
+            "orientation": "h",
+            "x": 0,
+            "xanchor": "left",
+            "y": 1.02,
+            "yanchor": "bottom",
+            "bgcolor": "rgba(255,255,255,0)",
+        },
+        "hovermode": "closest",
+        "uirevision": uirevision,
+    }
+    if note:
+        layout["annotations"] = [
+            {
+                "text": note,
+                "xref": "paper",
+                "yref": "paper",
+                "x": 1,
+                "y": 1,
+                "xanchor": "right",
+                "yanchor": "top",
+                "showarrow": False,
+                "align": "right",
+                "font": {"size": 12, "color": "#555"},
+                "bgcolor": "rgba(255,255,255,0.8)",
+            }
+        ]
+    return layout
+
+
+def animation_controls(
+    labels: Sequence[str], active: int, frame_duration_ms: int
+) -> dict[str, list[dict[str, Any]]]:
+    """A slider over the frames ``"0"``, ``"1"``, … and Play / Pause buttons.
+
+    Play runs the frames from ``active`` on (plotly.js only knows which frame is current
+    once it has animated one, so a plain "play all from current" would restart from the
+    first frame), then resumes from wherever Pause stopped it.
+
+    Returns
+    -------
+    dict with the layout keys ``sliders`` and ``updatemenus``.
+    """
+    if frame_duration_ms < 0:
+        raise ValueError(f"frame_duration_ms must be ≥ 0; got {frame_duration_ms}.")
+    transition = min(TRANSITION_MS, frame_duration_ms // 2)
+    jump = {
+        "frame": {"duration": 0, "redraw": True},
+        "mode": "immediate",
+        "transition": {"duration": 0},
+    }
+    steps = [
+        {"label": label, "method": "animate", "args": [[str(h)], jump]}
+        for h, label in enumerate(labels)
+    ]
+    many = len(labels) > 12
+    slider = {
+        "active": active,
+        "steps": steps,
+        "x": 0.12,
+        "len": 0.88,
+        "y": 0,
+        "yanchor": "top",
+        "pad": {"t": 45, "b": 0},
+        "currentvalue": {
+            "prefix": "Half-step: ",
+            "visible": True,
+            "xanchor": "left",
+            "font": {"size": 14, "color": "#222"},
+        },
+        # Dozens of tick labels would overprint one another: with many steps only the
+        # current one is named, above the slider.
+        "font": {"size": 11, "color": "rgba(0,0,0,0)" if many else "#555"},
+        "ticklen": 0 if many else 4,
+        "minorticklen": 0,
+        "transition": {"duration": 0},
+    }
+    play = {
+        "label": "▶ Play",
+        "method": "animate",
+        "args": [
+            [str(h) for h in range(active, len(labels))],
+            {
+                "frame": {"duration": frame_duration_ms, "redraw": True},
+                "fromcurrent": True,
+                "mode": "immediate",
+                "transition": {"duration": transition, "easing": "cubic-in-out"},
+            },
+        ],
+    }
+    pause = {
+        "label": "❚❚ Pause",
+        "method": "animate",
+        "args": [
+            [None],
+            {
+                "frame": {"duration": 0, "redraw": False},
+                "mode": "immediate",
+                "transition": {"duration": 0},
+            },
+        ],
+    }
+    menu = {
+        "type": "buttons",
+        "direction": "left",
+        "buttons": [play, pause],
+        "showactive": False,
+        "x": 0.11,
+        "xanchor": "right",
+        "y": 0,
+        "yanchor": "top",
+        "pad": {"t": 62, "r": 10},
+    }
+    return {"sliders": [slider], "updatemenus": [menu]}
+
+
+def _merge(base: dict[str, Any], update: Mapping[str, Any]) -> dict[str, Any]:
+    """``base`` updated by ``update``, nested dictionaries merged as plotly.js merges a
+    frame into a trace."""
+    merged = dict(base)
+    for key, value in update.items():
+        if isinstance(value, Mapping) and isinstance(merged.get(key), Mapping):
+            merged[key] = _merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def animated_figure(
+    traces: Sequence[dict[str, Any]],
+    dynamic: Sequence[int],
+    frames: Sequence[Sequence[dict[str, Any]]],
+    trace: Trace,
+    h: int,
+    layout: dict[str, Any],
+    frame_duration_ms: int,
+) -> go.Figure:
+    """Assemble an animated figure with one frame per half-step.
+
+    Parameters
+    ----------
+    traces : list of dict
+        Every trace as a plotly dict (with its ``type``); dynamic ones without the values
+        that change.
+    dynamic : list of int
+        Positions in ``traces`` of the traces the frames update.
+    frames : list, one per half-step, of lists of dict
+        ``frames[h][i]`` is what trace ``dynamic[i]`` shows at half-step h.
+    trace : Trace
+    h : int
+        The half-step on screen: the figure's data are frame h and the slider sits there.
+    layout : dict
+    frame_duration_ms : int
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+    """
+    labels = [half.label for half in half_steps(trace)]
+    if len(frames) != len(labels):
+        raise ValueError(f"{len(frames)} frames for {len(labels)} half-steps.")
+    data = [dict(t) for t in traces]
+    for i, update in zip(dynamic, frames[h], strict=True):
+        data[i] = _merge(data[i], update)
+    layout = {**layout, **animation_controls(labels, h, frame_duration_ms)}
+    types = [traces[i]["type"] for i in dynamic]
+    # Plotly validates arrays of colours one string at a time (~10 µs each): 100 frames of
+    # 2,000 points would take two seconds. So the frames are validated with their arrays
+    # emptied, then the arrays are put into the frames' property dictionaries. The figure's
+    # data hold frame h in full and are validated as usual, so every value is of a kind
+    # plotly checked.
+    fig = go.Figure(
+        data=data,
+        layout=layout,
+        frames=[
+            {
+                "name": str(index),
+                "traces": list(dynamic),
+                "data": [
+                    {"type": kind, **_without_arrays(update)}
+                    for kind, update in zip(types, updates, strict=True)
+                ],
+            }
+            for index, updates in enumerate(frames)
+        ],
+    )
+    for frame, updates in zip(fig.frames, frames, strict=True):
+        for props, update in zip(frame._props["data"], updates, strict=True):
+            _put(props, update)
+    return fig
+
+
+def _without_arrays(update: Mapping[str, Any]) -> dict[str, Any]:
+    """``update`` with every list replaced by an empty one."""
+    return {
+        key: _without_arrays(value)
+        if isinstance(value, Mapping)
+        else []
+        if isinstance(value, list)
+        else value
+        for key, value in update.items()
+    }
+
+
+def _put(props: dict[str, Any], update: Mapping[str, Any]) -> None:
+    """Write ``update`` into the property dictionary ``props`` in place."""
+    for key, value in update.items():
+        if isinstance(value, Mapping):
+            _put(props[key], value)
+        else:
+            props[key] = value

@@ -327,6 +327,13 @@ class _Builder:
                     number,
                     column,
                 )
+        for column, cell in enumerate(cells, start=1):
+            if "#" in cell:
+                return InputError(
+                    "a comment (from '#' on) must be on a line of its own, not after numbers.",
+                    number,
+                    column,
+                )
         if len(cells) != self.n_columns:
             hint = " (If it groups thousands, as in 1,000, remove it.)"
             hint = hint if _THOUSANDS_HINT.search(line) else ""

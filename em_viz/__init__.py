@@ -7,12 +7,19 @@ Nothing here imports streamlit, and no EM maths is done here: responsibilities c
 Symbols and names, as in :mod:`em_core`: π_k → ``weights[k]``, μ_k → ``means[k]``,
 Σ_k → ``covariances[k]`` (σ_k² in one dimension), r_nk → ``resp[n, k]``, N_k → ``nk[k]``;
 h is a half-step (see :mod:`em_viz.halfstep`).
+
+Modules: ``halfstep`` (the stepping model), ``colors``, ``figures_1d`` (density curves),
+``figures_2d`` (scatter with ellipses), ``figures_common`` (what those two share),
+``loglik`` (the objective), ``tables`` and ``formulas``.
 """
 
 from em_viz.colors import MAX_COMPONENTS, PALETTE, blend, component_colors
 from em_viz.figures_1d import density_figure
 from em_viz.figures_2d import ellipse_points, scatter_figure
+from em_viz.formulas import exact_and_rounded, m_step_formulas, responsibility_formula
 from em_viz.halfstep import HalfStep, describe, half_step, half_steps, n_half_steps
+from em_viz.loglik import log_likelihood_figure, tolerance_note
+from em_viz.tables import parameter_table, responsibility_table
 
 __all__ = [
     "MAX_COMPONENTS",
@@ -23,8 +30,15 @@ __all__ = [
     "density_figure",
     "describe",
     "ellipse_points",
+    "exact_and_rounded",
     "half_step",
     "half_steps",
+    "log_likelihood_figure",
+    "m_step_formulas",
     "n_half_steps",
+    "parameter_table",
+    "responsibility_formula",
+    "responsibility_table",
     "scatter_figure",
+    "tolerance_note",
 ]

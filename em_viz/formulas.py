@@ -1,0 +1,363 @@
+r"""The E-step and M-step formulas as LaTeX (for ``st.latex``), with the live numbers in.
+
+Symbols as in the engine: π_k → ``weights[k]``, μ_k → ``means[k]``, Σ_k (σ_k² in one
+dimension) → ``covariances[k]``, r_nk → ``resp[n, k]``, N_k = Σ_n r_nk. Indices passed in
+are Python's (from 0); the formulas print them from 1, as the maths does (x_3 is ``X[2]``).
+
+Numbers are rounded to three decimals, the way the worked example writes them. Where that
+rounding would make a value look exact — 1 − 7.6×10⁻¹⁰ printing as 1.000, or 2.5×10⁻⁸ as
+0.000 — :func:`exact_and_rounded` shows both: ``0.99999999924 \approx 1.000``.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from em_core import Parameters, e_step
+from em_viz.figures_common import as_features, weighted_densities
+
+DECIMALS = 3
+# With more points than this, sums show their first three terms, a \dots and the last.
+WRITE_OUT_MAX = 8
+# Show the whole covariance matrix up to this many features, else its diagonal.
+MATRIX_MAX_FEATURES = 4
+
+
+# ---------------------------------------------------------------------------------------
+# Numbers as LaTeX
+
+
+def _scientific(value: float, digits: int = 3) -> str:
+    r"""``2.67 \times 10^{-10}``."""
+    mantissa, exponent = f"{value:.{digits - 1}e}".split("e")
+    return rf"{mantissa} \times 10^{{{int(exponent)}}}"
+
+
+def fixed(value: float, decimals: int = DECIMALS) -> str:
+    """``value`` with ``decimals`` decimals, or in scientific form when that would hide it
+    (below 10⁻³ but not zero) or be unwieldy (10⁶ and more)."""
+    value = float(value)
+    if value != 0 and (abs(value) < 10.0**-decimals or abs(value) >= 1e6):
+        return _scientific(value)
+    text = f"{value:.{decimals}f}"
+    return text[1:] if float(text) == 0 and text.startswith("-") else text
+
+
+def number(value: float) -> str:
+    """A data value or a density: four significant digits, scientific when tiny or huge."""
+    value = float(value)
+    if value == 0:
+        return "0"
+    if abs(value) < 1e-3 or abs(value) >= 1e5:
+        return _scientific(value)
+    return f"{value:.4g}"
+
+
+def _factor(text: str) -> str:
+    """A number ready to be multiplied: negative numbers in parentheses."""
+    return f"({text})" if text.startswith("-") else text
+
+
+def exact_and_rounded(value: float, decimals: int = DECIMALS) -> str:
+    r"""``value`` rounded to ``decimals`` decimals, preceded by its exact value where the
+    rounding makes it look exact.
+
+    A value that rounds to a whole number it is not equal to (1.000 for 0.99999999924,
+    0.000 for 7.6×10⁻¹⁰, 3.000 for 3.00000002) is shown as ``exact \approx rounded``; the
+    exact form is scientific near zero, otherwise has just enough decimals to show where it
+    leaves the whole number (two significant digits of the difference).
+
+    Examples
+    --------
+    >>> exact_and_rounded(0.40824829)
+    '0.408'
+    >>> exact_and_rounded(1 - 7.58e-10)
+    '0.99999999924 \\approx 1.000'
+    >>> exact_and_rounded(7.58e-10)
+    '7.58 \\times 10^{-10} \\approx 0.000'
+    """
+    value = float(value)
+    rounded = f"{value:.{decimals}f}"
+    if float(rounded) == 0 and rounded.startswith("-"):
+        rounded = rounded[1:]
+    whole = float(rounded)
+    gap = abs(value - whole)
+    if whole != round(whole) or gap <= 1e-12 * max(1.0, abs(value)) or not math.isfinite(value):
+        return rounded
+    if whole == 0:
+        exact = _scientific(value)
+    else:
+        places = min(16, max(decimals + 1, math.floor(-math.log10(gap)) + 2))
+        exact = f"{value:.{places}f}"
+    return rf"{exact} \approx {rounded}"
+
+
+def _subscript(*indices: int) -> str:
+    """Indices from 0, printed from 1: (2, 0) → ``31``; with a two-digit one, ``12,1``."""
+    shown = [str(i + 1) for i in indices]
+    return ("," if any(len(s) > 1 for s in shown) else "").join(shown)
+
+
+def _vector(values: ArrayLike) -> str:
+    return "(" + ", ".join(fixed(v) for v in np.ravel(values)) + ")"
+
+
+def _data_vector(values: ArrayLike) -> str:
+    return "(" + ", ".join(number(v) for v in np.ravel(values)) + ")"
+
+
+def _matrix(matrix: NDArray[np.float64]) -> str:
+    rows = [" & ".join(fixed(v) for v in row) for row in matrix]
+    return r"\begin{pmatrix} " + r" \\ ".join(rows) + r" \end{pmatrix}"
+
+
+def _difference(x: str, mean: str) -> str:
+    """``x - mean`` written without a double sign."""
+    return f"{x} + {mean[1:]}" if mean.startswith("-") else f"{x} - {mean}"
+
+
+def _sum_of(terms: list[str]) -> str:
+    """All the terms joined by +, or the first three, \\dots and the last when there are
+    more than ``WRITE_OUT_MAX``."""
+    if len(terms) > WRITE_OUT_MAX:
+        terms = [*terms[:3], r"\dots", terms[-1]]
+    return " + ".join(terms)
+
+
+# ---------------------------------------------------------------------------------------
+# E-step
+
+
+def responsibility_formula(x_n: ArrayLike, params: Parameters, n_index: int, k: int) -> str:
+    r"""r_nk = π_k N(x_n | μ_k, σ_k) / Σ_j π_j N(x_n | μ_j, σ_j), with every value written out.
+
+    Parameters
+    ----------
+    x_n : float or array-like of shape (n_features,)
+        The point.
+    params : Parameters
+        The parameters the E-step uses.
+    n_index : int
+        The point's row in X, from 0 (printed from 1: x_3 for ``n_index=2``).
+    k : int
+        The component, from 0 (printed from 1).
+
+    Returns
+    -------
+    str
+        An ``aligned`` block: the formula, (for one feature and up to three components) the
+        parameters substituted, the densities and weights, and the result, e.g.
+        ``r_{31} = 0.99999999924 \approx 1.000``.
+    """
+    x = np.atleast_1d(np.asarray(x_n, dtype=np.float64)).ravel()
+    n_components, n_features = params.n_components, params.n_features
+    if x.size != n_features:
+        raise ValueError(f"x_n has {x.size} values but the parameters have {n_features} features.")
+    if not 0 <= k < n_components:
+        raise ValueError(f"Component k={k} does not exist; k goes from 0 to {n_components - 1}.")
+    weighted = weighted_densities(x[None, :], params)[:, 0]  # π_j N(x_n | θ_j)
+    densities = weighted / params.weights
+    r = float(e_step(x[None, :], params).resp[0, k])
+
+    n, kk = n_index + 1, k + 1
+    sub = _subscript(n_index, k)
+    if n_features == 1:
+        scale = r"\sigma"
+        sigmas = np.sqrt(np.diagonal(params.full_covariances(), axis1=1, axis2=2)[:, 0])
+    else:
+        scale = r"\Sigma"
+        sigmas = None
+
+    def gaussian(j: str) -> str:
+        return rf"\mathcal{{N}}(x_{{{n}}} \mid \mu_{{{j}}}, {scale}_{{{j}}})"
+
+    lines = [
+        rf"r_{{{sub}}} &= \frac{{\pi_{{{kk}}} \, {gaussian(str(kk))}}}"
+        rf"{{\sum_{{j=1}}^{{{n_components}}} \pi_j \, {gaussian('j')}}}"
+    ]
+    if n_features > 1:
+        lines[0] += rf", \qquad x_{{{n}}} = {_data_vector(x)}"
+    if sigmas is not None and n_components <= 3:
+        substituted = [
+            rf"{fixed(params.weights[j])} \times \mathcal{{N}}({number(x[0])} \mid "
+            rf"{fixed(params.means[j, 0])}, {fixed(sigmas[j])})"
+            for j in range(n_components)
+        ]
+        lines.append(rf"&= \frac{{{substituted[k]}}}{{{' + '.join(substituted)}}}")
+    terms = [
+        rf"{fixed(params.weights[j])} \times {number(densities[j])}" for j in range(n_components)
+    ]
+    lines.append(rf"&= \frac{{{terms[k]}}}{{{' + '.join(terms)}}}")
+    lines.append(rf"&= {exact_and_rounded(r)}")
+    return r"\begin{aligned} " + r" \\ ".join(lines) + r" \end{aligned}"
+
+
+# ---------------------------------------------------------------------------------------
+# M-step
+
+
+def m_step_formulas(
+    X: ArrayLike,
+    resp: ArrayLike,
+    k: int,
+    new_params: Parameters,
+    *,
+    reg_covar: float = 0.0,
+) -> list[str]:
+    r"""The M-step for component k, one LaTeX line per parameter, the numbers written out.
+
+    N_k = Σ_n r_nk, μ_k = Σ_n r_nk x_n / N_k, σ_k² = Σ_n r_nk (x_n − μ_k)² / N_k (one
+    feature) or a summary of Σ_k (several), and π_k = N_k / N. With at most
+    ``WRITE_OUT_MAX`` points every term is written, e.g. ``(1.000 \times 1.5 + …)/3.000``;
+    with more, the first three, \dots, the last, and the sum.
+
+    Parameters
+    ----------
+    X : array-like of shape (n_samples, n_features)
+    resp : array-like of shape (n_samples, n_components)
+        The responsibilities of the E-step this M-step uses.
+    k : int
+        The component, from 0 (printed from 1).
+    new_params : Parameters
+        The parameters the M-step produced (the results printed are theirs).
+    reg_covar : float, default 0
+        The ridge the engine added to the variances; shown as "+ ε" when positive.
+
+    Returns
+    -------
+    list of str
+        ``[N_k line, μ_k line, σ_k² or Σ_k line, π_k line]``.
+    """
+    X = as_features(X)
+    resp = np.asarray(resp, dtype=np.float64)
+    n_samples, n_features = X.shape
+    if resp.shape != (n_samples, new_params.n_components):
+        raise ValueError(
+            f"resp has shape {resp.shape}; expected ({n_samples}, {new_params.n_components}) "
+            "for these data and parameters."
+        )
+    if not 0 <= k < new_params.n_components:
+        raise ValueError(
+            f"Component k={k} does not exist; k goes from 0 to {new_params.n_components - 1}."
+        )
+    r = resp[:, k]
+    kk = k + 1
+    nk = float(r.sum())
+    r_text = [fixed(v) for v in r]
+    nk_text = fixed(nk)
+    lines = [
+        rf"N_{{{kk}}} = \sum_{{n=1}}^{{{n_samples}}} r_{{n{kk}}} = {_sum_of(r_text)} "
+        rf"= {exact_and_rounded(nk)}"
+    ]
+
+    mean = new_params.means[k]
+    if n_features == 1:
+        products = [
+            rf"{rt} \times {_factor(number(x))}" for rt, x in zip(r_text, X[:, 0], strict=True)
+        ]
+        result = exact_and_rounded(mean[0])
+    else:
+        products = [rf"{rt} \, {_data_vector(x)}" for rt, x in zip(r_text, X, strict=True)]
+        result = _vector(mean)
+    numerator = r @ X
+    numerator_text = number(numerator[0]) if n_features == 1 else _data_vector(numerator)
+    lines.append(
+        rf"\mu_{{{kk}}} = \frac{{\sum_n r_{{n{kk}}} \, x_n}}{{N_{{{kk}}}}} "
+        rf"= \frac{{{_sum_of(products)}}}{{{nk_text}}} = \frac{{{numerator_text}}}{{{nk_text}}} "
+        rf"= {result}"
+    )
+    lines.append(
+        _variance_line(X, resp, k, new_params, r_text, reg_covar)
+        if n_features == 1
+        else _covariance_line(k, new_params, reg_covar)
+    )
+    lines.append(
+        rf"\pi_{{{kk}}} = \frac{{N_{{{kk}}}}}{{N}} = \frac{{{nk_text}}}{{{n_samples}}} "
+        rf"= {exact_and_rounded(new_params.weights[k])}"
+    )
+    return lines
+
+
+def _ridge(reg_covar: float, *, symbol: bool = False) -> str:
+    """ " + ε" (or its value) when the engine added a ridge to the variances, else ""."""
+    if reg_covar <= 0:
+        return ""
+    return r" + \varepsilon" if symbol else f" + {number(reg_covar)}"
+
+
+def _variance_line(
+    X: NDArray[np.float64],
+    resp: NDArray[np.float64],
+    k: int,
+    new_params: Parameters,
+    r_text: list[str],
+    reg_covar: float,
+) -> str:
+    """σ_k² written out (one feature); for tied covariances, the shared σ²."""
+    kk = k + 1
+    variances = new_params.full_covariances()[:, 0, 0]
+    variance, sigma = variances[k], np.sqrt(variances[k])
+    results = (
+        rf"= {exact_and_rounded(variance)}, \qquad \sigma_{{{kk}}} = {exact_and_rounded(sigma)}"
+    )
+    if new_params.covariance_type == "tied":
+        return (
+            r"\sigma^2 = \frac{1}{N} \sum_{j} \sum_n r_{nj} (x_n - \mu_j)^2"
+            + _ridge(reg_covar, symbol=True)
+            + rf" = {exact_and_rounded(variance)} \text{{ (shared by every component)}}, "
+            rf"\qquad \sigma = {exact_and_rounded(sigma)}"
+        )
+    mean = new_params.means[k, 0]
+    mean_text = fixed(mean)
+    squares = (X[:, 0] - mean) ** 2
+    terms = [
+        rf"{rt} \times ({_difference(number(x), mean_text)})^2"
+        for rt, x in zip(r_text, X[:, 0], strict=True)
+    ]
+    numerator = float(resp[:, k] @ squares)
+    nk_text = fixed(resp[:, k].sum())
+    return (
+        rf"\sigma_{{{kk}}}^2 = \frac{{\sum_n r_{{n{kk}}} (x_n - \mu_{{{kk}}})^2}}{{N_{{{kk}}}}}"
+        + _ridge(reg_covar, symbol=True)
+        + rf" = \frac{{{_sum_of(terms)}}}{{{nk_text}}}{_ridge(reg_covar)} "
+        rf"= \frac{{{number(numerator)}}}{{{nk_text}}}{_ridge(reg_covar)} " + results
+    )
+
+
+def _covariance_line(k: int, new_params: Parameters, reg_covar: float) -> str:
+    """A summary of the new Σ_k (several features): its formula and value."""
+    kk = k + 1
+    kind = new_params.covariance_type
+    cov = new_params.full_covariances()[k]
+    d = cov.shape[0]
+    dev = rf"(x_n - \mu_{{{kk}}})"
+    ridge = _ridge(reg_covar, symbol=True) + (r" I" if reg_covar > 0 else "")
+    if kind == "spherical":
+        return (
+            rf"\Sigma_{{{kk}}} = \sigma_{{{kk}}}^2 I, \quad \sigma_{{{kk}}}^2 = "
+            rf"\frac{{\sum_n r_{{n{kk}}} \lVert {dev[1:-1]} \rVert^2}}{{{d} \, N_{{{kk}}}}}"
+            + _ridge(reg_covar, symbol=True)
+            + rf" = {exact_and_rounded(cov[0, 0])}"
+        )
+    if kind == "tied":
+        formula = r"\Sigma = \frac{1}{N} \sum_j \sum_n r_{nj} (x_n - \mu_j)(x_n - \mu_j)^\top"
+        shared = r" \text{ (shared by every component)}"
+    elif kind == "diag":
+        formula = (
+            rf"\Sigma_{{{kk}}} = \operatorname{{diag}} \frac{{\sum_n r_{{n{kk}}} {dev}^2}}"
+            rf"{{N_{{{kk}}}}}"
+        )
+        shared = ""
+    else:
+        formula = rf"\Sigma_{{{kk}}} = \frac{{\sum_n r_{{n{kk}}} {dev} {dev}^\top}}{{N_{{{kk}}}}}"
+        shared = ""
+    if d <= MATRIX_MAX_FEATURES:
+        value = _matrix(cov)
+    else:
+        value = (
+            rf"\text{{a }} {d} \times {d} \text{{ matrix with variances }} {_vector(np.diag(cov))}"
+        )
+    return formula + ridge + f" = {value}{shared}"

@@ -1,0 +1,392 @@
+"""Command-line interface to the engine: fit a mixture, or choose the number of components.
+
+::
+
+    python -m em_core fit data.csv -k 2 --covariance-type full --seed 0
+    python -m em_core fit data.npy --init-params start.json --reg-covar 0
+    python -m em_core select data.csv --k-min 1 --k-max 8 --n-init 10
+
+``fit`` prints the whole trace as one JSON object, ``select`` a table of log-likelihood, BIC
+and AIC per number of components. FILE is ``.csv`` or ``.txt`` (read by
+``em_data.reader.read_table``) or ``.npy`` (read with ``allow_pickle=False``).
+
+Every problem (a file that cannot be read, a bad option, data the engine refuses) prints one
+line ``error: …`` on stderr and exits with status 2. A run that starts but fails (a component
+collapses or empties) is a result, not an error: its trace is printed with its ``status``
+and ``message``, and the exit status is 0. The JSON is strict (no NaN or Infinity).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, NoReturn
+
+import numpy as np
+from numpy.typing import NDArray
+
+from em_core.em import Trace, as_data, fit
+from em_core.gaussian import COVARIANCE_TYPES, Parameters, covariance_shape, from_full
+from em_core.selection import fit_restarts, select_n_components
+
+RANDOM_INIT_METHODS = ("kmeans", "k-means++", "random", "random_from_data")
+TEXT_SUFFIXES = (".csv", ".txt")
+# The text reader refuses larger files; reading one byte more than this is enough to know.
+MAX_TEXT_BYTES = 16 * 1024 * 1024
+EXIT_ERROR = 2
+
+
+class CommandLineError(Exception):
+    """A problem to report on one line, with exit status 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a usage error is one line on stderr, not the usage text."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_ERROR, f"error: {_one_line(message)}\n")
+
+
+def _one_line(text: object) -> str:
+    return " ".join(str(text).split()) or "unknown error"
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading
+
+
+def _column_names(n_features: int) -> tuple[str, ...]:
+    """The names em_data gives headerless columns: ``x``, or ``x1, x2, …``."""
+    return ("x",) if n_features == 1 else tuple(f"x{j + 1}" for j in range(n_features))
+
+
+def read_data(path: Path) -> tuple[NDArray[np.float64], tuple[str, ...]]:
+    """The numbers in ``path`` as (n_samples, n_features) float64, and their column names."""
+    suffix = path.suffix.lower()
+    if suffix not in (*TEXT_SUFFIXES, ".npy"):
+        raise CommandLineError(
+            f"{path}: unsupported file type {suffix or '(none)'!r}; give a .csv, .txt or .npy file."
+        )
+    try:
+        if suffix == ".npy":
+            array = np.load(path, allow_pickle=False)
+        else:
+            with path.open("rb") as handle:
+                raw = handle.read(MAX_TEXT_BYTES + 1)
+    except OSError as error:
+        raise CommandLineError(f"cannot read {path}: {error.strerror or error}") from None
+    except (ValueError, EOFError) as error:  # not a .npy file, or one holding Python objects
+        raise CommandLineError(f"{path} is not a readable .npy array: {error}") from None
+    if suffix == ".npy":
+        if not isinstance(array, np.ndarray) or array.dtype.kind not in "biuf":
+            kind = getattr(array, "dtype", type(array).__name__)
+            raise CommandLineError(f"{path}: expected an array of real numbers, got {kind}.")
+        if array.ndim not in (1, 2):
+            raise CommandLineError(
+                f"{path}: expected a 1-D or 2-D array (n_samples, n_features), got shape "
+                f"{array.shape}."
+            )
+        X = as_data(array)
+        return X, _column_names(X.shape[1])
+    if len(raw) > MAX_TEXT_BYTES:
+        raise CommandLineError(
+            f"{path} is larger than {MAX_TEXT_BYTES // (1024 * 1024)} MiB, the most the text "
+            "reader accepts; save the numbers as .npy instead."
+        )
+    from em_data.reader import read_table  # imported here: the engine does not need em_data
+
+    table = read_table(raw)  # raises em_data.reader.InputError, a ValueError, with the reason
+    return np.asarray(table.values, dtype=np.float64), tuple(table.columns)
+
+
+def read_start(path: Path, covariance_type: str) -> Parameters:
+    """Starting parameters from a JSON file with keys ``weights``, ``means``, ``covariances``.
+
+    ``means`` is K×d (a flat list of K numbers when d = 1); ``covariances`` is either K full
+    d×d matrices or the storage of ``covariance_type`` (tied d×d, diag K×d, spherical K).
+    """
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as error:
+        raise CommandLineError(f"cannot read {path}: {error.strerror or error}") from None
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise CommandLineError(f"--init-params {path} is not valid JSON: {error}") from None
+    keys = ("weights", "means", "covariances")
+    if not isinstance(document, dict) or any(key not in document for key in keys):
+        raise CommandLineError(
+            f"--init-params {path} must be a JSON object with keys 'weights', 'means' and "
+            "'covariances'."
+        )
+    try:
+        weights, means, covariances = (np.asarray(document[k], dtype=np.float64) for k in keys)
+    except (TypeError, ValueError) as error:
+        raise CommandLineError(f"--init-params {path}: {error}") from None
+    if means.ndim == 1:
+        means = means[:, None]
+    if means.ndim != 2:
+        raise CommandLineError(
+            f"--init-params {path}: 'means' must be a list of K points (K×d); got shape "
+            f"{means.shape}."
+        )
+    n_components, n_features = means.shape
+    full_shape = (n_components, n_features, n_features)
+    own_shape = covariance_shape(covariance_type, n_components, n_features)
+    if covariances.shape == full_shape and own_shape != full_shape:
+        covariances = from_full(covariances, covariance_type)
+    elif covariances.shape != own_shape:
+        raise CommandLineError(
+            f"--init-params {path}: 'covariances' has shape {covariances.shape}; for "
+            f"{n_components} components in {n_features} dimensions give {n_components} full "
+            f"{n_features}×{n_features} matrices {full_shape} or the '{covariance_type}' "
+            f"storage {own_shape}."
+        )
+    return Parameters(weights, means, covariances, covariance_type)
+
+
+# ---------------------------------------------------------------------------------------------
+# Writing
+
+
+def _number(value: float) -> float:
+    value = float(value)
+    if not math.isfinite(value):  # the engine records finite numbers only; guard the JSON
+        raise CommandLineError(f"internal error: a non-finite number ({value}) in the result.")
+    return value
+
+
+def trace_to_json(trace: Trace, columns: Sequence[str] | None = None) -> dict[str, Any]:
+    """The trace as plain JSON types; covariances always as full (K, d, d) matrices."""
+    final = trace.final
+    document: dict[str, Any] = {
+        "n_components": final.n_components,
+        "n_features": final.n_features,
+        "n_samples": trace.n_samples,
+    }
+    if columns is not None:
+        document["columns"] = list(columns)
+    document |= {
+        "covariance_type": trace.covariance_type,
+        "init": {"method": trace.init.method, "seed": trace.init.seed},
+        "reg_covar": trace.reg_covar,
+        "tol": trace.tol,
+        "max_iter": trace.max_iter,
+        "converged": trace.converged,
+        "n_iter": trace.n_iter,
+        "status": trace.stop_reason.value,
+        "message": trace.message,
+        "failed_component": None if trace.failed_component is None else trace.failed_component + 1,
+        "iterations": [
+            {
+                "iteration": snapshot.iteration,
+                "weights": snapshot.weights.tolist(),
+                "means": snapshot.means.tolist(),
+                "covariances": snapshot.full_covariances().tolist(),
+                "log_likelihood": _number(snapshot.log_likelihood),
+                "nk": None if snapshot.nk is None else snapshot.nk.tolist(),
+            }
+            for snapshot in trace.snapshots
+        ],
+    }
+    return document
+
+
+def _print_json(document: dict[str, Any]) -> None:
+    try:
+        text = json.dumps(document, allow_nan=False, ensure_ascii=False)
+    except ValueError:  # NaN or infinity slipped into an array
+        raise CommandLineError("internal error: a non-finite number in the result.") from None
+    sys.stdout.write(text + "\n")
+
+
+# ---------------------------------------------------------------------------------------------
+# Commands
+
+
+def _run_fit(args: argparse.Namespace) -> None:
+    X, columns = read_data(args.file)
+    options = {
+        "covariance_type": args.covariance_type,
+        "tol": args.tol,
+        "reg_covar": args.reg_covar,
+        "max_iter": args.max_iter,
+    }
+    if args.init_params is not None:
+        if args.init is not None:
+            raise CommandLineError("--init-params gives the start itself; leave out --init.")
+        if args.n_init != 1:
+            raise CommandLineError(
+                "--init-params gives one fixed start, so restarts would all be the same run; "
+                "leave out --n-init."
+            )
+        start = read_start(args.init_params, args.covariance_type)
+        n_components = start.n_components if args.n_components is None else args.n_components
+        trace = fit(X, n_components, init="given", params=start, rng=None, **options)
+        _print_json(trace_to_json(trace, columns))
+        return
+    n_components = 2 if args.n_components is None else args.n_components
+    init = args.init or "kmeans"
+    if args.n_init == 1:
+        trace = fit(X, n_components, init=init, rng=args.seed, **options)
+        _print_json(trace_to_json(trace, columns))
+        return
+    restarts = fit_restarts(
+        X, n_components, n_init=args.n_init, seed=args.seed, init=init, **options
+    )
+    best = restarts.best_index
+    # If every run failed there is no best; show the first, whose status says why.
+    document = trace_to_json(restarts.traces[0 if best is None else best], columns)
+    document["restarts"] = [
+        {
+            "seed": seed,
+            "final_log_likelihood": _number(trace.final.log_likelihood),
+            "n_iter": trace.n_iter,
+            "status": trace.stop_reason.value,
+        }
+        for seed, trace in zip(restarts.seeds, restarts.traces, strict=True)
+    ]
+    document["best_restart"] = best
+    _print_json(document)
+
+
+def _run_select(args: argparse.Namespace) -> None:
+    if args.k_min < 1 or args.k_max < args.k_min:
+        raise CommandLineError(
+            f"need 1 ≤ --k-min ≤ --k-max; got --k-min {args.k_min} and --k-max {args.k_max}."
+        )
+    X, columns = read_data(args.file)
+    if args.k_max > X.shape[0]:
+        raise CommandLineError(
+            f"--k-max {args.k_max} is more than the {X.shape[0]} samples; "
+            f"choose --k-max {X.shape[0]} or less."
+        )
+    rows = select_n_components(
+        X,
+        range(args.k_min, args.k_max + 1),
+        n_init=args.n_init,
+        seed=args.seed,
+        covariance_type=args.covariance_type,
+        init=args.init or "kmeans",
+        tol=args.tol,
+        reg_covar=args.reg_covar,
+        max_iter=args.max_iter,
+    )
+
+    def best_by(score: str) -> int | None:
+        scored = [row for row in rows if getattr(row, score) is not None]
+        return min(scored, key=lambda row: getattr(row, score)).n_components if scored else None
+
+    def optional(value: float | None) -> float | None:
+        return None if value is None else _number(value)
+
+    _print_json(
+        {
+            "n_samples": X.shape[0],
+            "n_features": X.shape[1],
+            "columns": list(columns),
+            "covariance_type": args.covariance_type,
+            "n_init": args.n_init,
+            "seed": args.seed,
+            "rows": [
+                {
+                    "n_components": row.n_components,
+                    "n_parameters": row.n_parameters,
+                    "log_likelihood": optional(row.log_likelihood),
+                    "bic": optional(row.bic),
+                    "aic": optional(row.aic),
+                }
+                for row in rows
+            ],
+            "best_bic": best_by("bic"),
+            "best_aic": best_by("aic"),
+        }
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="python -m em_core",
+        description="Fit Gaussian mixtures by EM and print every iteration as JSON.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="{fit,select}")
+
+    def common(sub: argparse.ArgumentParser, n_init_default: int) -> None:
+        sub.add_argument("file", type=Path, metavar="FILE", help=".csv, .txt or .npy")
+        sub.add_argument(
+            "--covariance-type", choices=COVARIANCE_TYPES, default="full", help="default full"
+        )
+        sub.add_argument(
+            "--init",
+            choices=RANDOM_INIT_METHODS,
+            default=None,
+            help="how to choose the start (default kmeans)",
+        )
+        sub.add_argument("--max-iter", type=int, default=100, help="default 100")
+        sub.add_argument(
+            "--tol",
+            type=float,
+            default=1e-3,
+            help="stop when the mean log-likelihood per sample changes by less (default 1e-3)",
+        )
+        sub.add_argument(
+            "--reg-covar",
+            type=float,
+            default=1e-6,
+            help="ridge added to every covariance's diagonal, in squared data units (default 1e-6)",
+        )
+        sub.add_argument("--seed", type=int, default=0, help="default 0")
+        sub.add_argument(
+            "--n-init",
+            type=int,
+            default=n_init_default,
+            help=f"restarts from different seeds (default {n_init_default})",
+        )
+
+    fit_parser = commands.add_parser(
+        "fit", help="fit one mixture and print its trace", description="Fit one mixture."
+    )
+    common(fit_parser, n_init_default=1)
+    fit_parser.add_argument(
+        "-k",
+        "--n-components",
+        type=int,
+        default=None,
+        help="number of components (default 2, or as many as --init-params gives)",
+    )
+    fit_parser.add_argument(
+        "--init-params",
+        type=Path,
+        default=None,
+        metavar="PARAMS.json",
+        help="start from these weights, means and covariances (implies init 'given')",
+    )
+    fit_parser.set_defaults(run=_run_fit)
+
+    select_parser = commands.add_parser(
+        "select",
+        help="compare numbers of components by BIC and AIC",
+        description="Fit K = k-min … k-max components and tabulate log-likelihood, BIC, AIC.",
+    )
+    common(select_parser, n_init_default=10)
+    select_parser.add_argument("--k-min", type=int, default=1, help="default 1")
+    select_parser.add_argument("--k-max", type=int, default=8, help="default 8")
+    select_parser.set_defaults(run=_run_select)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit status (0, or 2 after printing ``error: …``)."""
+    args = build_parser().parse_args(argv)
+    try:
+        args.run(args)
+    except (CommandLineError, ValueError, OSError, ImportError, MemoryError) as error:
+        # ValueError covers the engine's refusals and em_data's InputError.
+        print(f"error: {_one_line(error)}", file=sys.stderr)
+        return EXIT_ERROR
+    except Exception as error:  # never a traceback for a person at a terminal
+        print(f"error: unexpected {type(error).__name__}: {_one_line(error)}", file=sys.stderr)
+        return EXIT_ERROR
+    return 0

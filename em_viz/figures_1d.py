@@ -91,7 +91,8 @@ def density_figure(
     colors = component_colors(n_components)
 
     x_range = covered_range(x, trace, 0)
-    grid = np.linspace(*x_range, GRID_POINTS)
+    # Rounded as it is sent, so each curve is the density at the x the browser draws it at.
+    grid = np.array(round_sig(np.linspace(*x_range, GRID_POINTS)))
     curves = [weighted_densities(grid, snapshot) for snapshot in trace.snapshots]
     top = max(float(c.sum(axis=0).max()) for c in curves)
 
@@ -107,7 +108,7 @@ def density_figure(
     top *= 1.08  # headroom, fixed for every frame so the curves do not jump
 
     first_dynamic = len(traces)
-    grid_list = round_sig(grid)
+    grid_list = grid.tolist()
     for k, color in enumerate(colors):
         traces.append(
             {

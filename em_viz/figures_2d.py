@@ -138,16 +138,17 @@ def scatter_figure(
 
     x_range = covered_range(X[:, dims[0]], trace, dims[0])
     y_range = covered_range(X[:, dims[1]], trace, dims[1])
-    gx = np.linspace(*x_range, CONTOUR_GRID)
-    gy = np.linspace(*y_range, CONTOUR_GRID)
+    # Rounded as they are sent, so z is the density at the points the browser draws it at.
+    gx = np.array(round_sig(np.linspace(*x_range, CONTOUR_GRID)))
+    gy = np.array(round_sig(np.linspace(*y_range, CONTOUR_GRID)))
     mesh = np.stack(np.meshgrid(gx, gy), axis=-1).reshape(-1, 2)
 
     traces: list[dict] = [
         {
             "type": "contour",
             "name": "mixture density",
-            "x": round_sig(gx),
-            "y": round_sig(gy),
+            "x": gx.tolist(),
+            "y": gy.tolist(),
             "showlegend": False,
             "showscale": False,
             "ncontours": 9,

@@ -1,0 +1,260 @@
+"""em_viz: the half-step model, colours, the log-likelihood view and the tables.
+
+Expected numbers come from the formulas written out here or from SciPy, never from em_viz.
+The figures are tested in test_viz_figures.py, the LaTeX in test_viz_formulas.py.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from scipy.stats import norm
+
+import em_viz
+from em_core import Parameters, Trace, e_step, fit
+from em_viz.colors import GREY, MAX_COMPONENTS, PALETTE, blend, component_colors, hex_to_rgb
+
+ROOT = Path(__file__).resolve().parent.parent
+WORKED_X = np.array([1.5, 2.0, 2.5, 8.0, 9.0, 9.5])[:, None]
+
+
+def worked_trace(max_iter: int = 5) -> Trace:
+    """The article's example: μ = (2, 9), σ = (1, 1), π = (½, ½), no ridge."""
+    start = Parameters(
+        np.array([0.5, 0.5]), np.array([[2.0], [9.0]]), np.array([[[1.0]], [[1.0]]]), "full"
+    )
+    return fit(WORKED_X, 2, init="given", params=start, reg_covar=0.0, max_iter=max_iter)
+
+
+@pytest.fixture(scope="module")
+def worked() -> Trace:
+    return worked_trace()
+
+
+# ---------------------------------------------------------------------------------------
+# Half-steps
+
+
+def test_a_run_of_n_iterations_has_2n_plus_2_half_steps(worked: Trace) -> None:
+    assert worked.n_iter == 2
+    assert em_viz.n_half_steps(worked) == 6
+    assert len(em_viz.half_steps(worked)) == 6
+
+
+def test_the_first_half_step_is_the_start_with_no_responsibilities(worked: Trace) -> None:
+    start = em_viz.half_step(worked, 0)
+    assert start == em_viz.HalfStep(0, "start", 0, None, "Start")
+
+
+def test_e_steps_keep_the_curves_and_m_steps_keep_the_colours(worked: Trace) -> None:
+    assert em_viz.half_step(worked, 1) == em_viz.HalfStep(1, "E", 0, 0, "E-step 1")
+    assert em_viz.half_step(worked, 2) == em_viz.HalfStep(2, "M", 1, 0, "M-step 1")
+    assert em_viz.half_step(worked, 3) == em_viz.HalfStep(3, "E", 1, 1, "E-step 2")
+    for half in em_viz.half_steps(worked)[1:]:
+        previous = em_viz.half_step(worked, half.index - 1)
+        if half.kind == "E":  # new colours, same curves
+            assert half.params_index == previous.params_index == half.resp_index
+        else:  # new curves, same colours
+            assert half.params_index == previous.params_index + 1
+            assert half.resp_index == previous.resp_index
+
+
+def test_the_last_half_step_is_the_e_step_on_the_final_parameters(worked: Trace) -> None:
+    last = em_viz.half_step(worked, 2 * worked.n_iter + 1)
+    assert last == em_viz.HalfStep(5, "E", 2, 2, "E-step 3")
+
+
+@pytest.mark.parametrize("h", [-1, 6, 100])
+def test_a_half_step_outside_the_run_is_refused(worked: Trace, h: int) -> None:
+    with pytest.raises(ValueError, match=r"h=-?\d+ does not exist.*from 0 \(Start\) to 5"):
+        em_viz.half_step(worked, h)
+
+
+def test_a_run_with_no_iteration_has_the_start_and_one_e_step() -> None:
+    trace = worked_trace(max_iter=0)
+    assert [h.label for h in em_viz.half_steps(trace)] == ["Start", "E-step 1"]
+
+
+def test_each_half_step_is_described_in_one_plain_sentence(worked: Trace) -> None:
+    start, e1, m1 = (em_viz.describe(em_viz.half_step(worked, h)) for h in range(3))
+    assert start.startswith("Start:")
+    assert "θ₀" in start
+    assert e1.startswith("E-step 1:")
+    assert "have not moved" in e1
+    assert m1.startswith("M-step 1:")
+    assert "still those of E-step 1" in m1
+    for text in (start, e1, m1):
+        assert text.count(". ") == 0
+        assert text.endswith(".")
+
+
+# ---------------------------------------------------------------------------------------
+# Colours
+
+
+def test_the_palette_has_ten_distinct_hex_colours_and_no_more() -> None:
+    assert len(PALETTE) == MAX_COMPONENTS == 10
+    assert len(set(PALETTE)) == 10
+    assert all(re.fullmatch(r"#[0-9a-f]{6}", c) for c in PALETTE)
+    assert GREY not in PALETTE
+    with pytest.raises(ValueError, match="1 to 10 components; got 11"):
+        component_colors(11)
+
+
+def test_a_point_a_component_owns_wears_exactly_its_colour() -> None:
+    resp = np.eye(4)
+    assert blend(resp) == list(PALETTE[:4])
+    almost = np.array([[1 - 7.6e-10, 7.6e-10]])  # the worked example's x = 2.5
+    assert blend(almost) == [PALETTE[0]]
+
+
+def test_a_point_split_evenly_sits_halfway_between_two_colours() -> None:
+    (mixed,) = blend(np.array([[0.5, 0.5]]))
+    a, b = np.array(hex_to_rgb(PALETTE[0])), np.array(hex_to_rgb(PALETTE[1]))
+    assert np.abs(np.array(hex_to_rgb(mixed)) - (a + b) / 2).max() <= 0.5
+
+
+def test_points_without_responsibilities_are_grey() -> None:
+    assert blend(None, n_points=3) == [GREY] * 3
+    assert blend(np.array([[0.0, 0.0], [np.nan, 1.0], [0.0, 1.0]])) == [GREY, GREY, PALETTE[1]]
+    with pytest.raises(ValueError, match="needs n_points"):
+        blend(None)
+
+
+# ---------------------------------------------------------------------------------------
+# Log-likelihood
+
+
+def with_log_likelihoods(trace: Trace, values: list[float]) -> Trace:
+    snapshots = tuple(
+        dataclasses.replace(s, log_likelihood=v)
+        for s, v in zip(trace.snapshots, values, strict=True)
+    )
+    return dataclasses.replace(trace, snapshots=snapshots)
+
+
+def test_the_log_likelihood_figure_rings_the_snapshot_on_screen(worked: Trace) -> None:
+    for h, t in [(0, 0), (1, 0), (2, 1), (5, 2)]:
+        fig = em_viz.log_likelihood_figure(worked, h)
+        ring = [d for d in fig.data if d.name and d.name.startswith("on screen")]
+        assert len(ring) == 1
+        assert list(ring[0].x) == [t]
+        assert ring[0].y[0] == pytest.approx(worked.snapshots[t].log_likelihood)
+    assert fig.layout.yaxis.title.text == "log-likelihood ℓ(θ)"
+    assert list(fig.data[0].y) == pytest.approx(worked.log_likelihoods)
+
+
+def test_a_decrease_is_marked_in_red_with_a_note(worked: Trace) -> None:
+    assert not any(d.name == "ℓ decreased" for d in em_viz.log_likelihood_figure(worked, 0).data)
+    dropped = with_log_likelihoods(worked, [-10.5, -8.6, -9.1])
+    fig = em_viz.log_likelihood_figure(dropped, 3)
+    (marks,) = [d for d in fig.data if d.name == "ℓ decreased"]
+    assert list(marks.x) == [2]
+    assert "went down by 0.5 from iteration 1 to 2" in marks.hovertext[0]
+    assert "never lowers ℓ" in marks.hovertext[0]
+    rounding = with_log_likelihoods(worked, [-10.5, -8.6, -8.6 - 1e-13])
+    (marks,) = [
+        d for d in em_viz.log_likelihood_figure(rounding, 0).data if d.name == "ℓ decreased"
+    ]
+    assert "rounding" in marks.hovertext[0]
+
+
+def test_the_tolerance_note_states_the_engines_test_and_the_last_change(worked: Trace) -> None:
+    note = em_viz.tolerance_note(worked)
+    ll = worked.log_likelihoods
+    last_change = abs(ll[2] - ll[1]) / 6
+    assert "|ℓₜ/N − ℓₜ₋₁/N| < tol = 0.001" in note
+    assert "N = 6 points" in note
+    assert f"was {last_change:.2g}" in note
+    assert note.endswith("so the run converged.")
+    capped = fit(WORKED_X, 2, covariance_type="spherical", tol=0.0, max_iter=1)
+    assert "not below tol: the run stopped at max_iter = 1." in em_viz.tolerance_note(capped)
+    assert "no change to test" in em_viz.tolerance_note(worked_trace(max_iter=0))
+
+
+# ---------------------------------------------------------------------------------------
+# Tables
+
+
+def test_parameter_table_at_the_start_shows_theta_0_and_no_change(worked: Trace) -> None:
+    table = em_viz.parameter_table(worked, 0)
+    assert list(table.columns) == ["component", "μ", "σ", "π", "N_k", "Δμ", "Δσ", "Δπ"]
+    assert list(table["component"]) == [1, 2]
+    assert list(table["μ"]) == [2.0, 9.0]
+    assert list(table["σ"]) == [1.0, 1.0]
+    assert list(table["π"]) == [0.5, 0.5]
+    assert table["N_k"].isna().all()
+    assert (table[["Δμ", "Δσ", "Δπ"]] == 0).all().all()
+
+
+def test_parameter_table_after_the_first_m_step_matches_the_article(worked: Trace) -> None:
+    table = em_viz.parameter_table(worked, 2)
+    mu2 = (8.0 + 9.0 + 9.5) / 3
+    sigma1 = np.sqrt((0.5**2 + 0 + 0.5**2) / 3)
+    sigma2 = np.sqrt(((8 - mu2) ** 2 + (9 - mu2) ** 2 + (9.5 - mu2) ** 2) / 3)
+    assert table["μ"].to_numpy() == pytest.approx([2.0, mu2], abs=1e-6)
+    assert table["σ"].to_numpy() == pytest.approx([sigma1, sigma2], abs=1e-6)
+    assert table["N_k"].to_numpy() == pytest.approx([3.0, 3.0], abs=1e-6)
+    assert table["Δμ"].to_numpy() == pytest.approx([0.0, mu2 - 9.0], abs=1e-6)
+    assert table["Δσ"].to_numpy() == pytest.approx([sigma1 - 1, sigma2 - 1], abs=1e-6)
+
+
+def test_parameter_table_shows_no_change_at_an_e_step(worked: Trace) -> None:
+    table = em_viz.parameter_table(worked, 3)
+    assert (table[["Δμ", "Δσ", "Δπ"]] == 0).all().all()
+    assert table["N_k"].to_numpy() == pytest.approx([3.0, 3.0], abs=1e-6)
+
+
+def test_the_last_e_steps_counts_need_the_data(worked: Trace) -> None:
+    assert em_viz.parameter_table(worked, 5)["N_k"].isna().all()
+    with_data = em_viz.parameter_table(worked, 5, X=WORKED_X)
+    assert with_data["N_k"].to_numpy() == pytest.approx([3.0, 3.0], abs=1e-6)
+
+
+def test_parameter_table_with_two_features_lists_means_and_variances() -> None:
+    rng = np.random.default_rng(0)
+    X = np.concatenate([rng.normal(0, 1, (30, 2)), rng.normal(5, 1, (30, 2))])
+    trace = fit(X, 2, max_iter=3)
+    table = em_viz.parameter_table(trace, 2, column_names=["a", "b"])
+    assert list(table.columns) == [
+        "component", "μ[a]", "μ[b]", "σ²[a]", "σ²[b]", "π", "N_k",
+        "Δμ[a]", "Δμ[b]", "Δσ²[a]", "Δσ²[b]", "Δπ",
+    ]  # fmt: skip
+    cov = trace.snapshots[1].covariances
+    assert table["σ²[b]"].to_numpy() == pytest.approx(cov[:, 1, 1])
+
+
+def test_responsibility_table_is_empty_before_the_first_e_step(worked: Trace) -> None:
+    table = em_viz.responsibility_table(WORKED_X, worked, 0)
+    assert list(table.columns) == ["n", "x", "r_n1", "r_n2"]
+    assert list(table["n"]) == [1, 2, 3, 4, 5, 6]
+    assert table[["r_n1", "r_n2"]].isna().all().all()
+
+
+def test_responsibility_table_matches_the_formula_with_scipy(worked: Trace) -> None:
+    table = em_viz.responsibility_table(WORKED_X, worked, 1, max_rows=4)
+    x = WORKED_X[:4, 0]
+    a, b = 0.5 * norm.pdf(x, 2, 1), 0.5 * norm.pdf(x, 9, 1)
+    assert len(table) == 4
+    assert table["r_n1"].to_numpy() == pytest.approx(a / (a + b), rel=1e-12)
+    assert table["r_n2"].to_numpy() == pytest.approx(b / (a + b), rel=1e-9, abs=1e-15)
+    # at M-step 1 the points still wear the responsibilities of θ_0
+    same = em_viz.responsibility_table(WORKED_X, worked, 2, max_rows=4)
+    assert same["r_n1"].to_numpy() == pytest.approx(table["r_n1"].to_numpy())
+    after = em_viz.responsibility_table(WORKED_X, worked, 3, max_rows=4)
+    expected = e_step(WORKED_X[:4], worked.snapshots[1]).resp[:, 0]
+    assert after["r_n1"].to_numpy() == pytest.approx(expected)
+
+
+def test_em_viz_does_not_load_streamlit_even_indirectly() -> None:
+    code = "import sys, em_viz; print('streamlit' in sys.modules)"
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
+    )
+    assert out.stdout.strip() == "False"

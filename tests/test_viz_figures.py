@@ -1,0 +1,374 @@
+"""em_viz figures: one frame per half-step, the right curves and ellipses, a small payload.
+
+References come from SciPy (densities) and from the ellipse's defining equation.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+import plotly.graph_objects as go
+import pytest
+from scipy.stats import multivariate_normal, norm
+
+import em_viz
+from em_core import Parameters, Trace, fit
+from em_viz.colors import GREY, PALETTE
+
+WORKED_X = np.array([1.5, 2.0, 2.5, 8.0, 9.0, 9.5])[:, None]
+
+
+def worked_trace() -> Trace:
+    start = Parameters(
+        np.array([0.5, 0.5]), np.array([[2.0], [9.0]]), np.array([[[1.0]], [[1.0]]]), "full"
+    )
+    return fit(WORKED_X, 2, init="given", params=start, reg_covar=0.0)
+
+
+@pytest.fixture(scope="module")
+def worked() -> Trace:
+    return worked_trace()
+
+
+@pytest.fixture(scope="module")
+def blobs_2d() -> tuple[np.ndarray, Trace]:
+    rng = np.random.default_rng(3)
+    X = np.concatenate(
+        [
+            rng.multivariate_normal([0, 0], [[1, 0.6], [0.6, 1]], 60),
+            rng.multivariate_normal([5, 1], [[0.5, 0], [0, 1.5]], 60),
+        ]
+    )
+    trace = fit(X, 2, init="random_from_data", rng=4, max_iter=4, tol=0.0)
+    return X, trace
+
+
+@pytest.fixture(scope="module")
+def figures(worked, blobs_2d) -> dict[str, go.Figure]:
+    """The figures most tests read, built once: at half-step 3, Play lasting 250 ms."""
+    return {
+        "1d": em_viz.density_figure(WORKED_X, worked, 3, frame_duration_ms=250),
+        "2d": em_viz.scatter_figure(*blobs_2d, 3, frame_duration_ms=250),
+    }
+
+
+def frame_by_name(fig: go.Figure, name: str) -> go.Frame:
+    (frame,) = [f for f in fig.frames if f.name == name]
+    return frame
+
+
+def assert_contained(part: Mapping[str, Any], whole: Mapping[str, Any], path: str = "") -> None:
+    """Every value set in ``part`` is set, equal, in ``whole`` (nested dicts compared key by
+    key, as plotly.js merges a frame into a trace)."""
+    for key, value in part.items():
+        assert key in whole, f"{path}{key} missing"
+        if isinstance(value, Mapping):
+            assert_contained(value, whole[key], f"{path}{key}.")
+        else:
+            expected = np.asarray(value, dtype=object)
+            actual = np.asarray(whole[key], dtype=object)
+            assert expected.shape == actual.shape, f"{path}{key} differs in shape"
+            assert (expected == actual).all(), f"{path}{key} differs"
+
+
+def assert_data_is_frame(fig: go.Figure, h: int) -> None:
+    frame = frame_by_name(fig, str(h))
+    data = fig.to_dict()["data"]
+    for index, frame_trace in zip(frame.traces, frame.to_plotly_json()["data"], strict=True):
+        assert_contained(frame_trace, data[index])
+
+
+def frame_traces(fig: go.Figure, h: int) -> dict[int, dict]:
+    """Frame h's traces by the index of the figure trace they update."""
+    frame = fig.to_dict()["frames"][h]
+    return dict(zip(frame["traces"], frame["data"], strict=True))
+
+
+def index_of(fig: go.Figure, name: str) -> int:
+    (index,) = [i for i, d in enumerate(fig.data) if d.name == name]
+    return index
+
+
+# ---------------------------------------------------------------------------------------
+# Both figures: frames, slider, buttons
+
+
+@pytest.mark.parametrize("kind", ["1d", "2d"])
+def test_one_frame_per_half_step_and_the_data_are_frame_h(kind: str, worked, blobs_2d) -> None:
+    X, trace = (WORKED_X, worked) if kind == "1d" else blobs_2d
+    build = em_viz.density_figure if kind == "1d" else em_viz.scatter_figure
+    n = em_viz.n_half_steps(trace)
+    for h in (0, n - 1):
+        fig = build(X, trace, h)
+        assert [f.name for f in fig.frames] == [str(i) for i in range(n)]
+        assert_data_is_frame(fig, h)
+
+
+@pytest.mark.parametrize("kind", ["1d", "2d"])
+def test_the_slider_names_every_half_step_and_starts_at_h(
+    kind: str, figures, worked, blobs_2d
+) -> None:
+    trace = worked if kind == "1d" else blobs_2d[1]
+    fig = figures[kind]
+    assert_data_is_frame(fig, 3)
+    (slider,) = fig.layout.sliders
+    labels = [h.label for h in em_viz.half_steps(trace)]
+    assert [s.label for s in slider.steps] == labels
+    assert labels[:4] == ["Start", "E-step 1", "M-step 1", "E-step 2"]
+    assert slider.active == 3
+    assert all(s.method == "animate" for s in slider.steps)
+    assert [list(s.args[0]) for s in slider.steps] == [[str(h)] for h in range(len(labels))]
+
+    (menu,) = fig.layout.updatemenus
+    play, pause = menu.buttons
+    assert play.method == pause.method == "animate"
+    options = play.args[1]
+    assert options["frame"]["duration"] == 250
+    assert options["fromcurrent"] is True
+    assert options["mode"] == "immediate"
+    assert 0 < options["transition"]["duration"] <= 150
+    assert play.args[0][0] == "3"  # plays on from the half-step on screen
+    assert list(pause.args[0]) == [None]
+    assert fig.layout.uirevision
+
+
+def test_the_frames_are_valid_plotly(figures) -> None:
+    """The frames skip plotly's per-value checks when built; a full round trip checks them."""
+    for fig in figures.values():
+        again = go.Figure(fig.to_dict())
+        assert len(again.frames) == len(fig.frames)
+        assert again.frames[-1].to_plotly_json() == fig.frames[-1].to_plotly_json()
+
+
+def test_the_figure_does_not_depend_on_h_except_its_data_and_slider(worked) -> None:
+    a = em_viz.density_figure(WORKED_X, worked, 0).to_dict()
+    b = em_viz.density_figure(WORKED_X, worked, 4).to_dict()
+    assert a["frames"] == b["frames"]
+    assert a["layout"]["yaxis"] == b["layout"]["yaxis"]
+    assert a["layout"]["xaxis"] == b["layout"]["xaxis"]
+
+
+def test_a_half_step_outside_the_run_is_refused(worked) -> None:
+    with pytest.raises(ValueError, match="does not exist"):
+        em_viz.density_figure(WORKED_X, worked, em_viz.n_half_steps(worked))
+
+
+# ---------------------------------------------------------------------------------------
+# 1-D
+
+
+def component_curves(fig: go.Figure, h: int, n_components: int) -> tuple[np.ndarray, np.ndarray]:
+    """(components (K, grid), mixture (grid)) of frame h."""
+    traces = frame_traces(fig, h)
+    ks = [index_of(fig, f"component {k + 1}") for k in range(n_components)]
+    components = np.array([traces[i]["y"] for i in ks], dtype=float)
+    mixture = np.array(traces[index_of(fig, "mixture p(x)")]["y"], dtype=float)
+    return components, mixture
+
+
+def test_the_mixture_is_the_sum_of_the_components_and_matches_scipy(worked) -> None:
+    fig = em_viz.density_figure(WORKED_X, worked, 0)
+    grid = np.array(fig.data[index_of(fig, "mixture p(x)")].x)
+    assert grid.size == 200
+    top = fig.layout.yaxis.range[1]
+    for h in range(em_viz.n_half_steps(worked)):
+        t = em_viz.half_step(worked, h).params_index
+        snapshot = worked.snapshots[t]
+        components, mixture = component_curves(fig, h, 2)
+        assert mixture == pytest.approx(components.sum(axis=0), rel=1e-4, abs=1e-6 * top)
+        sigmas = np.sqrt(snapshot.covariances[:, 0, 0])
+        expected = [
+            snapshot.weights[k] * norm.pdf(grid, snapshot.means[k, 0], sigmas[k]) for k in (0, 1)
+        ]
+        assert components == pytest.approx(np.array(expected), rel=1e-4, abs=1e-6 * top)
+
+
+def test_curves_move_at_m_steps_and_colours_change_at_e_steps(worked) -> None:
+    fig = em_viz.density_figure(WORKED_X, worked, 0)
+    points = index_of(fig, "data points")
+    start, e1, m1, e2 = (component_curves(fig, h, 2)[1] for h in range(4))
+    assert (start == e1).all()
+    assert (m1 == e2).all()
+    assert not np.allclose(e1, m1)
+    colours = [frame_traces(fig, h)[points]["marker"]["color"] for h in range(4)]
+    assert colours[0] == [GREY] * 6
+    # x = 1.5, 2, 2.5 belong to component 1, x = 8, 9, 9.5 to component 2 (r > 1 − 1e-7)
+    assert colours[1] == colours[2] == [PALETTE[0]] * 3 + [PALETTE[1]] * 3
+
+
+def test_the_y_axis_holds_every_frame_and_the_points_sit_below_zero(worked) -> None:
+    fig = em_viz.density_figure(WORKED_X, worked, 2)
+    low, high = fig.layout.yaxis.range
+    highest = max(component_curves(fig, h, 2)[1].max() for h in range(len(fig.frames)))
+    assert highest <= high < 1.2 * highest
+    y = np.array(fig.data[index_of(fig, "data points")].y)
+    assert (y < 0).all()
+    assert (y > low).all()
+    x_low, x_high = fig.layout.xaxis.range
+    assert x_low < 1.5
+    assert x_high > 9.5
+
+
+def test_few_points_show_their_responsibilities_on_hover(worked) -> None:
+    fig = em_viz.density_figure(WORKED_X, worked, 1)
+    points = fig.data[index_of(fig, "data points")]
+    assert "customdata[1]" in points.hovertemplate
+    assert points.customdata[2][0] == "1.000"
+    assert points.customdata[2][1] == "0.000"
+    start = frame_traces(fig, 0)[index_of(fig, "data points")]
+    assert start["customdata"][0] == ["—", "—"]
+
+
+def test_many_points_are_sampled_over_a_static_histogram() -> None:
+    rng = np.random.default_rng(0)
+    X = np.concatenate([rng.normal(0, 1, 300), rng.normal(6, 1, 200)])[:, None]
+    trace = fit(X, 2, covariance_type="spherical", max_iter=3)
+    truth = Parameters(np.array([0.6, 0.4]), np.array([[0.0], [6.0]]), np.ones(2), "spherical")
+    fig = em_viz.density_figure(X, trace, 3, max_points=50, true_params=truth)
+    points = fig.data[index_of(fig, "data points")]
+    assert len(points.x) == 50
+    nearest = np.abs(np.array(points.x)[:, None] - X[:, 0]).min(axis=1)
+    assert nearest.max() < 1e-6
+    bars = fig.data[index_of(fig, "histogram of all 500 points")]
+    assert bars.type == "bar"
+    widths = np.array(bars.width)
+    assert float(np.sum(np.array(bars.y) * widths)) == pytest.approx(1.0, rel=1e-3)
+    dashed = index_of(fig, "true components")
+    assert fig.data[dashed].line.dash == "dash"
+    static = {index_of(fig, "histogram of all 500 points"), dashed}
+    assert not static & set(fig.frames[0].traces)
+    assert "showing 50 of 500 points" in fig.layout.annotations[0].text
+    all_shown = em_viz.density_figure(X, trace, 3)
+    assert not all_shown.layout.annotations
+    assert not [d for d in all_shown.data if d.type == "bar"]
+
+
+def test_the_density_figure_wants_one_feature(blobs_2d) -> None:
+    with pytest.raises(ValueError, match="use scatter_figure"):
+        em_viz.density_figure(*blobs_2d, 0)
+
+
+def test_the_worked_example_figure_is_small(worked) -> None:
+    assert len(em_viz.density_figure(WORKED_X, worked, 0).to_json()) < 80_000
+
+
+def test_a_million_points_and_fifty_iterations_stay_under_5_mb() -> None:
+    rng = np.random.default_rng(1)
+    X = np.concatenate(
+        [rng.normal(-2, 1, 400_000), rng.normal(3, 0.7, 350_000), rng.normal(7, 1.5, 250_000)]
+    )[:, None]
+    # Fit on a sample (fast); the figure draws the trace over all million points.
+    trace = fit(X[::500], 3, covariance_type="diag", init="random", rng=3, tol=0.0, max_iter=50)
+    assert trace.n_iter == 50
+    fig = em_viz.density_figure(X, trace, 40)
+    assert len(fig.frames) == 102
+    assert len(fig.to_json()) < 5_000_000
+    assert "showing 2,000 of 1,000,000 points" in fig.layout.annotations[0].text
+
+
+# ---------------------------------------------------------------------------------------
+# 2-D
+
+
+def mahalanobis_squared(x, y, mean, cov) -> np.ndarray:
+    d = np.stack([x, y], axis=1) - mean
+    return np.einsum("ni,ij,nj->n", d, np.linalg.inv(cov), d)
+
+
+@pytest.mark.parametrize("n_std", [1, 2, 3.5])
+def test_ellipse_points_lie_on_the_ellipse(n_std: float) -> None:
+    rng = np.random.default_rng(7)
+    for _ in range(5):
+        a = rng.normal(size=(2, 2))
+        cov = a @ a.T + 0.1 * np.eye(2)
+        mean = rng.normal(size=2) * 10
+        x, y = em_viz.ellipse_points(mean, cov, n_std)
+        assert x.shape == y.shape == (100,)
+        assert mahalanobis_squared(x, y, mean, cov) == pytest.approx(n_std**2, abs=1e-9)
+        assert (x[0], y[0]) == pytest.approx((x[-1], y[-1]))
+
+
+def test_ellipse_points_refuse_a_matrix_that_is_not_a_covariance() -> None:
+    with pytest.raises(ValueError, match="not positive semi-definite"):
+        em_viz.ellipse_points([0, 0], [[1, 0], [0, -1]], 1)
+
+
+def test_exactly_one_1_and_one_2_sigma_ellipse_per_component(figures) -> None:
+    fig = figures["2d"]
+    names = [d.name for d in fig.data]
+    for k in (1, 2):
+        assert names.count(f"component {k} (1σ)") == 1
+        assert names.count(f"component {k} (2σ)") == 1
+    assert sum("σ)" in name for name in names) == 4
+    assert fig.data[index_of(fig, "component 1 (2σ)")].line.dash == "dash"
+    assert fig.data[index_of(fig, "means μ<sub>k</sub>")].marker.symbol == "x"
+
+
+def test_the_ellipses_follow_the_parameters_from_theta_0_to_theta_t(figures, blobs_2d) -> None:
+    trace = blobs_2d[1]
+    fig = figures["2d"]
+    last = em_viz.n_half_steps(trace) - 1
+    for k in range(2):
+        for n_std in (1, 2):
+            i = index_of(fig, f"component {k + 1} ({n_std}σ)")
+            for h, t in ((0, 0), (last, trace.n_iter)):
+                ellipse = frame_traces(fig, h)[i]
+                x, y = np.array(ellipse["x"]), np.array(ellipse["y"])
+                snapshot = trace.snapshots[t]
+                m2 = mahalanobis_squared(x, y, snapshot.means[k], snapshot.covariances[k])
+                assert m2 == pytest.approx(n_std**2, rel=1e-3)
+            start, end = frame_traces(fig, 0)[i]["x"], frame_traces(fig, last)[i]["x"]
+            assert not np.allclose(start, end)
+
+
+def test_with_three_features_the_ellipses_are_the_marginal_of_the_chosen_columns() -> None:
+    rng = np.random.default_rng(5)
+    X = np.concatenate([rng.normal(0, 1, (50, 3)), rng.normal(4, [1, 2, 0.5], (50, 3))])
+    trace = fit(X, 2, max_iter=3)
+    fig = em_viz.scatter_figure(X, trace, 2, dims=(2, 0), column_names=["a", "b", "c"])
+    assert fig.layout.xaxis.title.text == "c"
+    assert fig.layout.yaxis.title.text == "a"
+    snapshot = trace.snapshots[1]
+    ellipse = fig.data[index_of(fig, "component 2 (1σ)")]
+    block = snapshot.covariances[1][np.ix_([2, 0], [2, 0])]
+    m2 = mahalanobis_squared(
+        np.array(ellipse.x), np.array(ellipse.y), snapshot.means[1, [2, 0]], block
+    )
+    assert m2 == pytest.approx(1.0, rel=1e-3)
+
+
+def test_the_contours_are_the_marginal_mixture_density(figures, blobs_2d) -> None:
+    trace = blobs_2d[1]
+    fig = figures["2d"]  # at E-step 2: θ_1
+    contour = fig.data[0]
+    assert contour.type == "contour"
+    gx, gy, z = np.array(contour.x), np.array(contour.y), np.array(contour.z, dtype=float)
+    assert z.shape == (50, 50)
+    snapshot = trace.snapshots[1]
+    mesh = np.stack(np.meshgrid(gx, gy), axis=-1)
+    expected = sum(
+        snapshot.weights[k]
+        * multivariate_normal(snapshot.means[k], snapshot.covariances[k]).pdf(mesh)
+        for k in range(2)
+    )
+    assert z == pytest.approx(expected, rel=1e-4, abs=1e-6 * expected.max())
+
+
+def test_the_scatter_samples_many_points_and_says_so(blobs_2d) -> None:
+    X, trace = blobs_2d
+    fig = em_viz.scatter_figure(X, trace, 1, max_points=40)
+    assert len(fig.data[index_of(fig, "data points")].x) == 40
+    assert "showing 40 of 120 points" in fig.layout.annotations[0].text
+
+
+@pytest.mark.parametrize("dims", [(0, 0), (0, 2), (1,)])
+def test_the_scatter_refuses_columns_it_does_not_have(blobs_2d, dims) -> None:
+    with pytest.raises(ValueError, match="dims must be two different column indices"):
+        em_viz.scatter_figure(*blobs_2d, 0, dims=dims)
+
+
+def test_the_scatter_wants_two_features(worked) -> None:
+    with pytest.raises(ValueError, match="use density_figure"):
+        em_viz.scatter_figure(WORKED_X, worked, 0)

@@ -6,11 +6,11 @@ st.set_page_config(page_title="EM for Gaussian mixtures", page_icon="🎯", layo
 
 pages = {
     "Learn": [
-        st.Page("pages/home.py", title="Start here", icon=":material/home:", default=True),
-        st.Page("pages/worked_example.py", title="Worked example", icon=":material/school:"),
+        st.Page("app_pages/home.py", title="Start here", icon=":material/home:", default=True),
+        st.Page("app_pages/worked_example.py", title="Worked example", icon=":material/school:"),
     ],
     "Explore": [
-        st.Page("pages/your_data.py", title="Your own data", icon=":material/upload_file:"),
+        st.Page("app_pages/your_data.py", title="Your own data", icon=":material/upload_file:"),
     ],
 }
 st.navigation(pages).run()

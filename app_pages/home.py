@@ -29,5 +29,7 @@ st.markdown(
    **Your own data**.
 """
 )
-st.page_link("pages/worked_example.py", label="Go to the worked example", icon=":material/school:")
-st.page_link("pages/your_data.py", label="Fit your own data", icon=":material/upload_file:")
+st.page_link(
+    "app_pages/worked_example.py", label="Go to the worked example", icon=":material/school:"
+)
+st.page_link("app_pages/your_data.py", label="Fit your own data", icon=":material/upload_file:")

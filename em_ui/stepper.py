@@ -143,11 +143,11 @@ def stepping_view(
     )
     h = int(st.session_state[h_key])
     half = em_viz.half_step(trace, h)
-    st.markdown(f"**{half.label}** — {em_viz.describe(half)}")
+    st.markdown(em_viz.describe(half))
     if trace.failed or h == last:
         (st.error if trace.failed else st.success)(trace.message)
 
-    chart, side = st.columns([3, 2], gap="medium")
+    chart, side = st.columns([2, 1], gap="medium")
     with chart:
         speed = (
             st.segmented_control(

@@ -1,4 +1,4 @@
-"""Dependencies point one way: pages → em_ui → em_viz → em_core (STYLE.md).
+"""Dependencies point one way: app_pages → em_ui → em_viz → em_core (STYLE.md).
 
 The engine and the data/plotting layers stay usable without Streamlit, and the engine without
 plotly or any UI code.
@@ -16,7 +16,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 STREAMLIT_FREE_PACKAGES = ["em_core", "em_data", "em_viz"]
 # What em_core may never pull in, directly or through another module.
-NOT_FOR_THE_ENGINE = {"streamlit", "plotly", "em_viz", "em_ui", "pages", "app"}
+NOT_FOR_THE_ENGINE = {"streamlit", "plotly", "em_viz", "em_ui", "app_pages", "app"}
 
 
 def imported_top_level_modules(source: str) -> set[str]:

@@ -176,6 +176,13 @@ def parse_table(
     return builder.finish(), names
 
 
+def _too_many_rows(max_rows: int) -> InputError:
+    return InputError(
+        f"The data have more than {max_rows:,} rows; the most this app reads is {max_rows:,}. "
+        "Use a sample of the rows."
+    )
+
+
 def _count(n: int, noun: str) -> str:
     return f"{n:,} {noun}" + ("" if n == 1 else "s")
 
@@ -265,10 +272,7 @@ class _Builder:
         """Validate one data line and queue its numbers, or raise at its first problem."""
         self.n_rows += 1
         if self.n_rows > self.limits.max_rows:
-            raise InputError(
-                f"The data have more than {self.limits.max_rows:,} rows; the most this app "
-                f"reads is {self.limits.max_rows:,}. Use a sample of the rows."
-            )
+            raise _too_many_rows(self.limits.max_rows)
         if self.match_line(line) is None:
             self._flush()
             raise self._diagnose(number, line)

@@ -22,17 +22,23 @@ Accepted (`read_table`, an uploaded file)
 Refused, each with its own message
 ----------------------------------
 Empty files, blank or comment lines only, a header with no data; missing values (empty
-cell, NA, nan, N/A, null, -), inf, numbers beyond ±1.7e308, leading zeros (``000``), hex
-(``0x10``), non-ASCII digits, ``1_000``, thousands separators, units (``5kg``), ``50%``,
-``True``, dates; rows of different lengths; binary files (PNG, JPEG, GIF, ZIP/XLSX, XLS,
-PDF, gzip, RTF by their first bytes; NUL or control characters) and HTML.
+cell, NA, nan, N/A, null, -), inf, numbers beyond ±1.7e308 or too close to zero to store
+(``1e-400``), leading zeros (``000``), hex (``0x10``), non-ASCII digits, ``1_000``, thousands
+separators, units (``5kg``), ``50%``, ``True``, dates, a comment after numbers; rows of
+different lengths; binary files (PNG, JPEG, GIF, ZIP/XLSX, XLS, PDF, gzip, RTF by their first
+bytes; NUL or control characters) and HTML.
 
 Limits (keyword arguments), each checked before the work it would cost
 -----------------------------------------------------------------------
 ``max_bytes`` = 16 MiB per file, ``max_chars`` = 2,000,000 pasted characters,
-``max_rows`` = 1,000,000 data rows, ``max_columns`` = 50 cells on a line (a single line of
-500,000 fields is refused without splitting it), ``max_token_length`` = 100 characters in a
-cell.
+``max_rows`` = 1,000,000 data rows (counted as they are read: reading stops at the first row
+over the limit, so no more than the limit is ever held), ``max_columns`` = 50 cells on a line
+(a line of 500,000 fields is refused without splitting it), ``max_token_length`` = 100
+characters in a cell.
+
+Ambiguity that no reader can resolve: a file without a header whose only column holds
+decimal commas (``1,5`` on each line) is read, as CSV, as two columns (1 and 5). With a header
+line of one name, it is refused with an explanation instead.
 
 `read_pasted` reads a paste box the same way, except that cells may be separated by any mix
 of spaces, commas, semicolons and tabs (decimal commas then need ``;`` between values), and a

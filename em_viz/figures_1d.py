@@ -117,7 +117,7 @@ def density_figure(
                 "legendgroup": f"component {k + 1}",
                 "x": grid_list,
                 "mode": "lines",
-                "line": {"color": color, "width": 2.5},
+                "line": {"color": color, "width": 3},
                 "fill": "tozeroy",
                 "fillcolor": with_alpha(color, 0.14),
                 "hovertemplate": f"component {k + 1}<br>x = %{{x:.4g}}<br>"
@@ -131,7 +131,7 @@ def density_figure(
             "name": "mixture p(x)",
             "x": grid_list,
             "mode": "lines",
-            "line": {"color": MIXTURE_COLOR, "width": 2.5},
+            "line": {"color": MIXTURE_COLOR, "width": 1.8},
             "hovertemplate": "mixture<br>x = %{x:.4g}<br>p(x) = %{y:.4g}<extra></extra>",
         }
     )
@@ -156,7 +156,7 @@ def density_figure(
     dynamic = list(range(first_dynamic, len(traces)))
 
     curve_updates = [
-        [{"y": round_to_scale(c[k], top)} for k in range(n_components)]
+        [{"y": _component_curve(c[k], top)} for k in range(n_components)]
         + [{"y": round_to_scale(c.sum(axis=0), top)}]
         for c in curves
     ]
@@ -181,6 +181,13 @@ def density_figure(
     }
     layout["bargap"] = 0
     return animated_figure(traces, dynamic, frames, trace, h, layout, frame_duration_ms)
+
+
+def _component_curve(values: NDArray[np.float64], top: float) -> list:
+    """A component's curve for display: where it is flat on the axis (below a ten-thousandth
+    of the plot's height, under a tenth of a pixel) it is left out, so that components do not
+    draw coloured lines along the whole x-axis."""
+    return round_sig(np.where(values < 1e-4 * top, np.nan, values))
 
 
 def _histogram(x: NDArray[np.float64]) -> tuple[dict, float]:

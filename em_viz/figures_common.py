@@ -19,7 +19,7 @@ from numpy.typing import ArrayLike, NDArray
 from em_core import Parameters, Trace, e_step
 from em_core.gaussian import weighted_log_prob, whitening
 from em_viz.colors import blend, component_colors
-from em_viz.halfstep import HalfStep, half_steps
+from em_viz.halfstep import half_steps
 
 SIGNIFICANT_DIGITS = 5
 TRANSITION_MS = 150
@@ -153,15 +153,6 @@ def marginal(params: Parameters, dims: Sequence[int]) -> Parameters:
     index = np.asarray(dims)
     full = params.full_covariances()
     return Parameters(params.weights, params.means[:, index], full[:, index][:, :, index], "full")
-
-
-def responsibilities(
-    X_shown: NDArray[np.float64], trace: Trace, half: HalfStep
-) -> NDArray[np.float64] | None:
-    """The responsibilities the points wear at ``half`` (None at the start)."""
-    if half.resp_index is None:
-        return None
-    return e_step(X_shown, trace.snapshots[half.resp_index]).resp
 
 
 def point_styles(X_shown: NDArray[np.float64], trace: Trace) -> dict[int | None, dict[str, Any]]:

@@ -19,6 +19,7 @@ from scipy.stats import norm
 import em_viz
 from em_core import Parameters, Trace, e_step, fit
 from em_viz.colors import GREY, MAX_COMPONENTS, PALETTE, blend, component_colors, hex_to_rgb
+from em_viz.figures_common import round_sig
 
 ROOT = Path(__file__).resolve().parent.parent
 WORKED_X = np.array([1.5, 2.0, 2.5, 8.0, 9.0, 9.5])[:, None]
@@ -125,6 +126,12 @@ def test_points_without_responsibilities_are_grey() -> None:
     assert blend(np.array([[0.0, 0.0], [np.nan, 1.0], [0.0, 1.0]])) == [GREY, GREY, PALETTE[1]]
     with pytest.raises(ValueError, match="needs n_points"):
         blend(None)
+
+
+def test_frame_numbers_keep_five_significant_digits() -> None:
+    values = [0.40824829046386296, 123456.7, -0.000123456, np.nan, 0.0, 8.833333333]
+    assert round_sig(values) == [0.40825, 123460.0, -0.00012346, None, 0.0, 8.8333]
+    assert [repr(v) for v in round_sig([0.40824829046386296, 2.3e-7])] == ["0.40825", "2.3e-07"]
 
 
 # ---------------------------------------------------------------------------------------

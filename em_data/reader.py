@@ -197,8 +197,8 @@ def check_for_fit(
         components, a column whose value never changes, or values that are not finite.
     """
     X = np.asarray(values, dtype=np.float64)
-    if X.ndim != 2:
-        raise InputError(f"Expected a table of shape (n_samples, n_features), got {X.ndim}-D data.")
+    if X.ndim != 2 or X.shape[1] == 0:
+        raise InputError(f"Expected a table of shape (n_samples, n_features), got shape {X.shape}.")
     if isinstance(n_components, bool) or not isinstance(n_components, int | np.integer):
         raise InputError(f"The number of components must be a whole number, got {n_components!r}.")
     if n_components < 1:

@@ -351,6 +351,7 @@ def test_pasted_text_length_limit() -> None:
         pytest.param([[1.0], [np.nan]], 1, "missing or infinite", None),
         pytest.param([[1.0], [2.0]], 0, "at least 1 component", None),
         pytest.param([1.0, 2.0], 1, "shape \\(n_samples, n_features\\)", None),
+        pytest.param(np.empty((3, 0)), 1, "got shape \\(3, 0\\)", None),
     ],
 )
 def test_check_for_fit_explains(values, n_components: int, match: str, column: int | None):

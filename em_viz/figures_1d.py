@@ -165,7 +165,9 @@ def density_figure(
         [*curve_updates[half.params_index], points[half.resp_index]] for half in half_steps(trace)
     ]
 
-    layout = base_layout(uirevision="em_viz.density_figure", note=sample_note(n_shown, x.size))
+    # Zoom and pan survive reruns (another half-step, another speed) but not other data.
+    uirevision = f"em_viz.density_figure {X.shape}"
+    layout = base_layout(uirevision=uirevision, note=sample_note(n_shown, x.size))
     layout["xaxis"] = {
         "title": {"text": column_name or "x"},
         "range": list(x_range),

@@ -229,7 +229,9 @@ def scatter_figure(
     sampled = sample_note(n_shown, X.shape[0])
     if sampled:
         notes.append(sampled)
-    layout = base_layout(uirevision="em_viz.scatter_figure", note="<br>".join(notes))
+    # Zoom and pan survive reruns (another half-step, another speed) but not other data.
+    uirevision = f"em_viz.scatter_figure {X.shape} {dims}"
+    layout = base_layout(uirevision=uirevision, note="<br>".join(notes))
     layout["xaxis"] = {"title": {"text": names[dims[0]]}, "range": list(x_range), "zeroline": False}
     layout["yaxis"] = {"title": {"text": names[dims[1]]}, "range": list(y_range), "zeroline": False}
     return animated_figure(traces, dynamic, frames, trace, h, layout, frame_duration_ms)

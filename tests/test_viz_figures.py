@@ -146,6 +146,7 @@ def test_the_figure_does_not_depend_on_h_except_its_data_and_slider(worked) -> N
     a = em_viz.density_figure(WORKED_X, worked, 0).to_dict()
     b = em_viz.density_figure(WORKED_X, worked, 4).to_dict()
     assert a["frames"] == b["frames"]
+    assert a["layout"]["uirevision"] == b["layout"]["uirevision"]
     assert a["layout"]["yaxis"] == b["layout"]["yaxis"]
     assert a["layout"]["xaxis"] == b["layout"]["xaxis"]
 

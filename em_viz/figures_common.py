@@ -60,11 +60,13 @@ def round_sig(values: ArrayLike, digits: int = SIGNIFICANT_DIGITS) -> list:
     return out.tolist()
 
 
-def round_to_scale(values: ArrayLike, scale: float) -> list:
-    """``values`` for display on an axis reaching ``scale``: those below a millionth of it
-    become 0 (no pixel could show them) and the rest keep 5 significant digits."""
+def round_to_scale(
+    values: ArrayLike, scale: float, *, floor: float = 1e-6, digits: int = SIGNIFICANT_DIGITS
+) -> list:
+    """``values`` for display on a scale reaching ``scale``: those below ``floor · scale``
+    become 0 (no pixel could show them) and the rest keep ``digits`` significant digits."""
     a = np.asarray(values, dtype=np.float64)
-    return round_sig(np.where(np.abs(a) < 1e-6 * scale, 0.0, a))
+    return round_sig(np.where(np.abs(a) < floor * scale, 0.0, a), digits)
 
 
 def nice_ticks(top: float, n_ticks: int = 5) -> list[float]:

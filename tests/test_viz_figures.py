@@ -357,7 +357,8 @@ def test_the_contours_are_the_marginal_mixture_density(figures, blobs_2d) -> Non
         * multivariate_normal(snapshot.means[k], snapshot.covariances[k]).pdf(mesh)
         for k in range(2)
     )
-    assert z == pytest.approx(expected, rel=1e-4, abs=1e-6 * expected.max())
+    # four significant digits, and 0 below a thousandth of the peak (under every contour)
+    assert z == pytest.approx(expected, rel=1e-3, abs=1e-3 * expected.max())
 
 
 def test_the_scatter_samples_many_points_and_says_so(blobs_2d) -> None:

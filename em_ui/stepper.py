@@ -161,7 +161,12 @@ def stepping_view(
         )
         if X.shape[1] == 1:
             fig = em_viz.density_figure(
-                X, trace, h, frame_duration_ms=SPEEDS[speed], true_params=true_params
+                X,
+                trace,
+                h,
+                frame_duration_ms=SPEEDS[speed],
+                true_params=true_params,
+                column_name=column_names[0] if column_names else None,
             )
         else:
             fig = em_viz.scatter_figure(
@@ -194,9 +199,13 @@ def stepping_view(
         ["Parameters", "Responsibilities", "Formulas with these numbers"]
     )
     with tab_params:
-        st.dataframe(em_viz.parameter_table(trace, h), hide_index=True)
+        st.dataframe(
+            em_viz.parameter_table(trace, h, X=X, column_names=column_names), hide_index=True
+        )
     with tab_resp:
-        st.dataframe(em_viz.responsibility_table(X, trace, h), hide_index=True)
+        st.dataframe(
+            em_viz.responsibility_table(X, trace, h, column_names=column_names), hide_index=True
+        )
     with tab_formulas:
         _formulas(X, trace, h, key=key)
 
@@ -240,7 +249,10 @@ def _formulas(X: np.ndarray, trace: Trace, h: int, *, key: str) -> None:
             st.info("The run ends here: there is no further M-step to write out.")
             return
         resp = e_step(X, trace.snapshots[source]).resp
-        for line in em_viz.m_step_formulas(X, resp, int(k_m) - 1, trace.snapshots[source + 1]):
+        new_params = trace.snapshots[source + 1]
+        for line in em_viz.m_step_formulas(
+            X, resp, int(k_m) - 1, new_params, reg_covar=trace.reg_covar
+        ):
             st.latex(line)
         st.caption(f"The M-step from the responsibilities of θ{source} to θ{source + 1}.")
 

@@ -87,10 +87,18 @@ def padded_range(low: float, high: float, fraction: float = 0.06) -> tuple[float
 
 
 def covered_range(values: NDArray[np.float64], trace: Trace, dim: int) -> tuple[float, float]:
-    """An axis range covering the data and every mean of the run along column ``dim``."""
+    """An axis range covering the data, every mean of the run, and two standard deviations
+    around the final means (so tails and 2σ ellipses are not cut off), along column ``dim``.
+    The tails may widen the data's range by at most half of it on each side."""
     means = np.array([s.means[:, dim] for s in trace.snapshots])
+    final = trace.final
+    spread = 2.0 * np.sqrt(final.full_covariances()[:, dim, dim])
+    low, high = float(min(values.min(), means.min())), float(max(values.max(), means.max()))
+    reach = 0.5 * (high - low)
+    tail_low = float((final.means[:, dim] - spread).min())
+    tail_high = float((final.means[:, dim] + spread).max())
     return padded_range(
-        float(min(values.min(), means.min())), float(max(values.max(), means.max()))
+        max(min(low, tail_low), low - reach), min(max(high, tail_high), high + reach)
     )
 
 

@@ -35,42 +35,30 @@ from __future__ import annotations
 import contextlib
 import os
 import re
-import signal
-import socket
-import subprocess
 import sys
-import time
-import urllib.error
-import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
+from app_harness import (
+    APP_TIMEOUT_MS,
+    ARM_RERUN_JS,
+    ARTIFACTS,
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    RERUN_SEEN_JS,
+    AppServerError,
+    running_app,
+    wait_until_idle,
+)
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page
 
-ROOT = Path(__file__).resolve().parent.parent
-ARTIFACTS = ROOT / "test-artifacts"
-
-CHROMIUM = "/usr/bin/chromium"
-# Without the background-networking flags Chromium keeps trying to reach Google's services,
-# which this machine's closed network refuses.
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-SERVER_START_TIMEOUT_S = 60.0
-APP_TIMEOUT_MS = 30_000
-
-_APP = '[data-testid="stApp"]'
+# The server, the browser's flags and the JavaScript that recognises "Streamlit has
+# finished" live in tests/app_harness.py, shared with scripts/screenshot.py and
+# benchmarks/bench_browser.py.
 
 
 # --------------------------------------------------------------------------------------------
@@ -106,86 +94,15 @@ def artifacts_dir() -> Path:
 # --------------------------------------------------------------------------------------------
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _is_healthy(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(url, timeout=2) as response:
-            return response.status == 200 and response.read().strip() == b"ok"
-    except (urllib.error.URLError, OSError):
-        return False
-
-
-def _stop_process_group(process: subprocess.Popen[bytes]) -> None:
-    if process.poll() is not None:
-        return
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(process.pid, signal.SIGTERM)
-    try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGKILL)
-        process.wait(timeout=10)
-
-
 @pytest.fixture(scope="session")
 def app_server(artifacts_dir: Path) -> Iterator[str]:
     """Base URL (``http://127.0.0.1:PORT``) of ``streamlit run app.py``, up for the session."""
-    port = _free_port()
-    log_path = artifacts_dir / "streamlit-server.log"
-    command = [
-        sys.executable,
-        "-m",
-        "streamlit",
-        "run",
-        "app.py",
-        "--server.port",
-        str(port),
-        "--server.headless",
-        "true",
-        "--server.address",
-        "127.0.0.1",
-        "--browser.gatherUsageStats",
-        "false",
-        # Nobody edits files under test; the default polling watcher would only burn CPU.
-        "--server.fileWatcherType",
-        "none",
-    ]
-    with log_path.open("wb") as log:
-        process = subprocess.Popen(
-            command,
-            cwd=ROOT,
-            stdin=subprocess.DEVNULL,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,  # its own process group, so teardown ends all of it
-        )
+    with contextlib.ExitStack() as stack:
         try:
-            base_url = f"http://127.0.0.1:{port}"
-            deadline = time.monotonic() + SERVER_START_TIMEOUT_S
-            while not _is_healthy(f"{base_url}/_stcore/health"):
-                exited = process.poll()
-                if exited is not None or time.monotonic() > deadline:
-                    log.flush()
-                    why = (
-                        f"exited with code {exited}"
-                        if exited is not None
-                        else f"did not answer /_stcore/health within {SERVER_START_TIMEOUT_S:.0f} s"
-                    )
-                    output = log_path.read_text(encoding="utf-8", errors="replace")
-                    pytest.fail(
-                        f"streamlit run app.py {why}. Its output ({log_path}):\n{output}",
-                        pytrace=False,
-                    )
-                time.sleep(0.2)
-            yield base_url
-        finally:
-            _stop_process_group(process)
+            app = stack.enter_context(running_app(artifacts_dir / "streamlit-server.log"))
+        except AppServerError as error:
+            pytest.fail(str(error), pytrace=False)
+        yield app.url
 
 
 # --------------------------------------------------------------------------------------------
@@ -241,37 +158,6 @@ def page(browser: Browser, request: pytest.FixtureRequest, artifacts_dir: Path) 
 # Waiting for Streamlit
 # --------------------------------------------------------------------------------------------
 
-# True once the app has been connected and not running for `settleMs` without a break. The
-# settle time covers a rerun that was asked for (a widget changed) but whose "running" status
-# has not come back from the server yet; `expect_rerun` is the exact way to wait for one.
-_IDLE_FOR_JS = """
-(settleMs) => {
-    const app = document.querySelector('[data-testid="stApp"]');
-    const idle = app !== null
-        && app.getAttribute('data-test-connection-state') === 'CONNECTED'
-        && app.getAttribute('data-test-script-state') === 'notRunning';
-    const now = performance.now();
-    if (!idle) { window.__emIdleSince = undefined; return false; }
-    if (window.__emIdleSince === undefined) { window.__emIdleSince = now; }
-    return now - window.__emIdleSince >= settleMs;
-}
-"""
-
-_ARM_RERUN_JS = """
-() => {
-    const app = document.querySelector('[data-testid="stApp"]');
-    if (window.__emRerunObserver) { window.__emRerunObserver.disconnect(); }
-    window.__emRerunSeen = false;
-    const observer = new MutationObserver(() => {
-        if (app.getAttribute('data-test-script-state') !== 'notRunning') {
-            window.__emRerunSeen = true;
-        }
-    });
-    observer.observe(app, {attributes: true, attributeFilter: ['data-test-script-state']});
-    window.__emRerunObserver = observer;
-}
-"""
-
 
 def wait_for_app(
     page: Page,
@@ -294,9 +180,7 @@ def wait_for_app(
         If False (the default), fail when the page shows a Python exception
         (``[data-testid="stException"]``).
     """
-    page.wait_for_selector(_APP, state="attached", timeout=timeout_ms)
-    page.evaluate("() => { window.__emIdleSince = undefined; }")
-    page.wait_for_function(_IDLE_FOR_JS, arg=settle_ms, timeout=timeout_ms, polling=50)
+    wait_until_idle(page, timeout_ms=timeout_ms, settle_ms=settle_ms)
     if not allow_exception:
         exceptions = page.locator('[data-testid="stException"]')
         if exceptions.count():
@@ -330,10 +214,10 @@ def expect_rerun(
     """
     from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
-    page.evaluate(_ARM_RERUN_JS)
+    page.evaluate(ARM_RERUN_JS)
     yield
     try:
-        page.wait_for_function("() => window.__emRerunSeen === true", timeout=timeout_ms)
+        page.wait_for_function(RERUN_SEEN_JS, timeout=timeout_ms)
         rerun_started = True
     except PlaywrightTimeoutError:
         rerun_started = False

@@ -1,0 +1,232 @@
+"""Start and stop a Streamlit server and a headless Chromium, outside pytest too.
+
+``tests/conftest.py`` builds its fixtures on these, and ``scripts/screenshot.py`` and
+``benchmarks/bench_browser.py`` use them directly, so every place that drives the app in a
+browser starts it, and recognises "Streamlit has finished", in the same way.
+
+Nothing here imports pytest: failures raise :class:`AppServerError` or Playwright's own
+errors, and the callers turn them into whatever they report.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, Page
+
+ROOT = Path(__file__).resolve().parent.parent
+ARTIFACTS = ROOT / "test-artifacts"
+
+CHROMIUM = "/usr/bin/chromium"
+# Without the background-networking flags Chromium keeps trying to reach Google's services,
+# which this machine's closed network refuses.
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+SERVER_START_TIMEOUT_S = 60.0
+APP_TIMEOUT_MS = 30_000
+
+APP_SELECTOR = '[data-testid="stApp"]'
+
+# True once the app has been connected and not running for `settleMs` without a break. The
+# settle time covers a rerun that was asked for (a widget changed) but whose "running" status
+# has not come back from the server yet; `expect_rerun` is the exact way to wait for one.
+IDLE_FOR_JS = """
+(settleMs) => {
+    const app = document.querySelector('[data-testid="stApp"]');
+    const idle = app !== null
+        && app.getAttribute('data-test-connection-state') === 'CONNECTED'
+        && app.getAttribute('data-test-script-state') === 'notRunning';
+    const now = performance.now();
+    if (!idle) { window.__emIdleSince = undefined; return false; }
+    if (window.__emIdleSince === undefined) { window.__emIdleSince = now; }
+    return now - window.__emIdleSince >= settleMs;
+}
+"""
+
+ARM_RERUN_JS = """
+() => {
+    const app = document.querySelector('[data-testid="stApp"]');
+    if (window.__emRerunObserver) { window.__emRerunObserver.disconnect(); }
+    window.__emRerunSeen = false;
+    const observer = new MutationObserver(() => {
+        if (app.getAttribute('data-test-script-state') !== 'notRunning') {
+            window.__emRerunSeen = true;
+        }
+    });
+    observer.observe(app, {attributes: true, attributeFilter: ['data-test-script-state']});
+    window.__emRerunObserver = observer;
+}
+"""
+
+RERUN_SEEN_JS = "() => window.__emRerunSeen === true"
+
+
+class AppServerError(RuntimeError):
+    """The Streamlit server exited, or did not become healthy in time."""
+
+
+@dataclass(frozen=True)
+class AppServer:
+    """A running ``streamlit run``: its base URL, process and log file."""
+
+    url: str
+    process: subprocess.Popen[bytes]
+    log_path: Path
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def is_healthy(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=2) as response:
+            return response.status == 200 and response.read().strip() == b"ok"
+    except (urllib.error.URLError, OSError):
+        return False
+
+
+def stop_process_group(process: subprocess.Popen[bytes]) -> None:
+    """End ``process`` and its children (its own process group): SIGTERM, then SIGKILL."""
+    if process.poll() is not None:
+        return
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=10)
+
+
+def streamlit_command(script: str | Path, port: int, extra: Sequence[str] = ()) -> list[str]:
+    return [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(script),
+        "--server.port",
+        str(port),
+        "--server.headless",
+        "true",
+        "--server.address",
+        "127.0.0.1",
+        "--browser.gatherUsageStats",
+        "false",
+        # Nobody edits files under test; the default polling watcher would only burn CPU.
+        "--server.fileWatcherType",
+        "none",
+        *extra,
+    ]
+
+
+@contextlib.contextmanager
+def running_app(
+    log_path: Path,
+    *,
+    script: str | Path = "app.py",
+    cwd: Path = ROOT,
+    extra_args: Sequence[str] = (),
+    timeout_s: float = SERVER_START_TIMEOUT_S,
+) -> Iterator[AppServer]:
+    """``streamlit run script`` on a free port of 127.0.0.1, up until the block ends.
+
+    Its output goes to ``log_path``. Raises :class:`AppServerError` (with that output) if it
+    exits or does not answer ``/_stcore/health`` within ``timeout_s``.
+    """
+    port = free_port()
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(
+            streamlit_command(script, port, extra_args),
+            cwd=cwd,
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,  # its own process group, so teardown ends all of it
+        )
+        try:
+            base_url = f"http://127.0.0.1:{port}"
+            deadline = time.monotonic() + timeout_s
+            while not is_healthy(f"{base_url}/_stcore/health"):
+                exited = process.poll()
+                if exited is not None or time.monotonic() > deadline:
+                    log.flush()
+                    why = (
+                        f"exited with code {exited}"
+                        if exited is not None
+                        else f"did not answer /_stcore/health within {timeout_s:.0f} s"
+                    )
+                    output = log_path.read_text(encoding="utf-8", errors="replace")
+                    raise AppServerError(
+                        f"streamlit run {script} {why}. Its output ({log_path}):\n{output}"
+                    )
+                time.sleep(0.2)
+            yield AppServer(base_url, process, log_path)
+        finally:
+            stop_process_group(process)
+
+
+@contextlib.contextmanager
+def chromium() -> Iterator[Browser]:
+    """Debian's Chromium, headless, driven by Playwright's sync API."""
+    if not os.access(CHROMIUM, os.X_OK):
+        raise FileNotFoundError(
+            f"{CHROMIUM} is missing. Run `bash scripts/test.sh`, which installs Debian's "
+            "chromium, or `apt-get install chromium`. (`playwright install` cannot work "
+            "here: it downloads its own browser build.)"
+        )
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+def wait_until_idle(
+    page: Page, *, timeout_ms: float = APP_TIMEOUT_MS, settle_ms: float = 250
+) -> None:
+    """Wait until Streamlit is connected and has not been running for ``settle_ms``."""
+    page.wait_for_selector(APP_SELECTOR, state="attached", timeout=timeout_ms)
+    page.evaluate("() => { window.__emIdleSince = undefined; }")
+    page.wait_for_function(IDLE_FOR_JS, arg=settle_ms, timeout=timeout_ms, polling=50)
+
+
+@contextlib.contextmanager
+def rerun_around(page: Page, *, timeout_ms: float = APP_TIMEOUT_MS) -> Iterator[None]:
+    """Around an action that makes Streamlit rerun: wait until that rerun started and ended.
+
+    Raises Playwright's ``TimeoutError`` when no rerun starts within ``timeout_ms``.
+    """
+    page.evaluate(ARM_RERUN_JS)
+    yield
+    page.wait_for_function(RERUN_SEEN_JS, timeout=timeout_ms)
+    wait_until_idle(page, timeout_ms=timeout_ms)

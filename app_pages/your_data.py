@@ -26,6 +26,12 @@ if loaded is None:
 st.caption(loaded.description)
 
 columns = list(loaded.columns)
+# The column widgets are keyed, so they keep their value when other data arrive; the old
+# data's column names would then leave nothing chosen. They start afresh with new columns.
+if st.session_state.get(f"{KEY}.columns_of") != columns:
+    st.session_state[f"{KEY}.columns_of"] = columns
+    for widget in ("columns", "x", "y"):
+        st.session_state.pop(f"{KEY}.{widget}", None)
 chosen = columns
 if len(columns) > 1:
     chosen = st.multiselect(
@@ -50,7 +56,7 @@ with st.sidebar:
         conv = convergence_settings(KEY)
 
 try:
-    check_for_fit(X, model.n_components)
+    check_for_fit(X, model.n_components, columns=chosen)
 except InputError as error:
     st.error(str(error))
     st.stop()

@@ -119,10 +119,19 @@ def _difference(x: str, mean: str) -> str:
     return f"{x} + {mean[1:]}" if mean.startswith("-") else f"{x} - {mean}"
 
 
-def _sum_of(terms: list[str]) -> str:
-    """All the terms joined by +, or the first three, \\dots and the last when there are
-    more than ``WRITE_OUT_MAX``."""
-    if len(terms) > WRITE_OUT_MAX:
+def _written(n_terms: int) -> list[int]:
+    """The terms of a sum that are written out: all, or the first three and the last when
+    there are more than ``WRITE_OUT_MAX``. Only these are formatted, so that a sum over a
+    million points costs no more than one over eight."""
+    if n_terms > WRITE_OUT_MAX:
+        return [0, 1, 2, n_terms - 1]
+    return list(range(n_terms))
+
+
+def _sum_of(terms: list[str], n_terms: int) -> str:
+    """The written terms (those of ``_written(n_terms)``) joined by +, with \\dots before
+    the last when the others are left out."""
+    if n_terms > WRITE_OUT_MAX:
         terms = [*terms[:3], r"\dots", terms[-1]]
     return " + ".join(terms)
 
@@ -246,27 +255,29 @@ def m_step_formulas(
     r = resp[:, k]
     kk = k + 1
     nk = float(r.sum())
-    r_text = [fixed(v) for v in r]
+    rows = _written(n_samples)
+    r_text = [fixed(r[i]) for i in rows]
     nk_text = fixed(nk)
     lines = [
-        rf"N_{{{kk}}} = \sum_{{n=1}}^{{{n_samples}}} r_{{n{kk}}} = {_sum_of(r_text)} "
+        rf"N_{{{kk}}} = \sum_{{n=1}}^{{{n_samples}}} r_{{n{kk}}} = {_sum_of(r_text, n_samples)} "
         rf"= {exact_and_rounded(nk)}"
     ]
 
     mean = new_params.means[k]
     if n_features == 1:
         products = [
-            rf"{rt} \times {_factor(number(x))}" for rt, x in zip(r_text, X[:, 0], strict=True)
+            rf"{rt} \times {_factor(number(x))}" for rt, x in zip(r_text, X[rows, 0], strict=True)
         ]
         result = exact_and_rounded(mean[0])
     else:
-        products = [rf"{rt} \, {_data_vector(x)}" for rt, x in zip(r_text, X, strict=True)]
+        products = [rf"{rt} \, {_data_vector(x)}" for rt, x in zip(r_text, X[rows], strict=True)]
         result = _vector(mean)
     numerator = r @ X
     numerator_text = number(numerator[0]) if n_features == 1 else _data_vector(numerator)
     lines.append(
         rf"\mu_{{{kk}}} = \frac{{\sum_n r_{{n{kk}}} \, x_n}}{{N_{{{kk}}}}} "
-        rf"= \frac{{{_sum_of(products)}}}{{{nk_text}}} = \frac{{{numerator_text}}}{{{nk_text}}} "
+        rf"= \frac{{{_sum_of(products, n_samples)}}}{{{nk_text}}} "
+        rf"= \frac{{{numerator_text}}}{{{nk_text}}} "
         rf"= {result}"
     )
     lines.append(
@@ -315,14 +326,14 @@ def _variance_line(
     squares = (X[:, 0] - mean) ** 2
     terms = [
         rf"{rt} \times ({_difference(number(x), mean_text)})^2"
-        for rt, x in zip(r_text, X[:, 0], strict=True)
+        for rt, x in zip(r_text, X[_written(len(X)), 0], strict=True)
     ]
     numerator = float(resp[:, k] @ squares)
     nk_text = fixed(resp[:, k].sum())
     return (
         rf"\sigma_{{{kk}}}^2 = \frac{{\sum_n r_{{n{kk}}} (x_n - \mu_{{{kk}}})^2}}{{N_{{{kk}}}}}"
         + _ridge(reg_covar, symbol=True)
-        + rf" = \frac{{{_sum_of(terms)}}}{{{nk_text}}}{_ridge(reg_covar)} "
+        + rf" = \frac{{{_sum_of(terms, len(X))}}}{{{nk_text}}}{_ridge(reg_covar)} "
         rf"= \frac{{{number(numerator)}}}{{{nk_text}}}{_ridge(reg_covar)} " + results
     )
 

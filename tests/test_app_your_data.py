@@ -1,0 +1,727 @@
+"""The "Your own data" page as a person uses it, through Streamlit's AppTest (no browser).
+
+Covers TESTING.md C1 and C4 for this page: every classic data set, every file of the reader's
+catalogue (part A) uploaded, the paste box, synthetic data, the controls at their bounds,
+resets, restarts, and the size of the chart the page sends.
+
+The chart is read the way the browser gets it: ``st.plotly_chart`` sends the figure as JSON
+text in its element's ``spec`` field, which AppTest exposes as ``at.get("plotly_chart")``.
+"""
+
+from __future__ import annotations
+
+import gzip
+import io
+import json
+import random
+import re
+import zipfile
+from collections import Counter
+from pathlib import Path
+
+import numpy as np
+import pytest
+from streamlit.testing.v1 import AppTest
+
+import em_core
+import em_viz
+from em_data import load_dataset, make_mixture, random_components
+
+APP = str(Path(__file__).resolve().parents[1] / "app.py")
+PAGE = "app_pages/your_data.py"
+KEY = "data"
+TIMEOUT = 120
+BUDGET = 5_000_000  # bytes of chart JSON per page (TESTING.md C4)
+CLASSIC = ["faithful", "geyser", "galaxies", "acidity", "iris", "diabetes"]
+ELLIPSE = re.compile(r"^component (\d+) \(([12])σ\)$")
+
+
+# --------------------------------------------------------------------------------------------
+# Helpers
+# --------------------------------------------------------------------------------------------
+
+
+def open_page() -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.run()
+    at.switch_page(PAGE)
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def use_source(at: AppTest, source: str) -> AppTest:
+    at.radio(key=f"{KEY}.source").set_value(source).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def upload(at: AppTest, raw: bytes, name: str = "data.csv") -> AppTest:
+    # The browser only sends files with an allowed extension (csv, txt, tsv, dat); a binary
+    # file reaches the app renamed, so every file here is called *.csv.
+    at.file_uploader(key=f"{KEY}.upload").set_value((name, raw, "text/csv")).run()
+    return at
+
+
+def paste(at: AppTest, text: str) -> AppTest:
+    at.text_area(key=f"{KEY}.paste").set_value(text).run()
+    return at
+
+
+def chart_element(at: AppTest, name: str = "chart"):
+    """The ``st.plotly_chart`` element with key ``data.<name>``, or None."""
+    found = [e for e in at.get("plotly_chart") if e.proto.id.endswith(f"-{KEY}.{name}")]
+    assert len(found) <= 1
+    return found[0] if found else None
+
+
+def chart_spec(at: AppTest, name: str = "chart") -> dict:
+    element = chart_element(at, name)
+    assert element is not None, f"no chart {KEY}.{name} on the page"
+    return json.loads(element.proto.spec)
+
+
+def sent_bytes(at: AppTest) -> int:
+    """Bytes of Plotly JSON the page sends for all its charts."""
+    return sum(len(e.proto.spec.encode()) for e in at.get("plotly_chart"))
+
+
+def trace_named(spec: dict, name: str) -> dict:
+    (found,) = [t for t in spec["data"] if t.get("name") == name]
+    return found
+
+
+def ellipses(spec: dict) -> dict[tuple[int, int], tuple[np.ndarray, np.ndarray]]:
+    """{(component, n_std): (x, y)} of the ellipse traces; fails on a duplicate."""
+    found = {}
+    for t in spec["data"]:
+        match = ELLIPSE.match(t.get("name", ""))
+        if match:
+            key = (int(match[1]), int(match[2]))
+            assert key not in found, f"two traces for {key}"
+            found[key] = (np.array(t["x"], dtype=float), np.array(t["y"], dtype=float))
+    return found
+
+
+def shown_points(spec: dict) -> np.ndarray:
+    """The data points the chart draws, one row each: x (1-D) or (x, y) (2-D)."""
+    points = trace_named(spec, "data points")
+    if any(t.get("name") == "mixture p(x)" for t in spec["data"]):  # 1-D: y is a jitter
+        return np.array(points["x"], dtype=float)[:, None]
+    return np.column_stack([points["x"], points["y"]]).astype(float)
+
+
+def half_step(at: AppTest) -> int:
+    return int(at.session_state[f"{KEY}.h"])
+
+
+def stepping_view_shown(at: AppTest) -> bool:
+    keys = {s.key for s in at.select_slider}
+    return f"{KEY}.h" in keys and chart_element(at) is not None
+
+
+def errors(at: AppTest) -> list[str]:
+    return [e.value for e in at.error]
+
+
+def toasts(at: AppTest) -> list[str]:
+    return [t.value for t in at.toast]
+
+
+def table_with(at: AppTest, column: str):
+    found = [df.value for df in at.dataframe if column in df.value.columns]
+    assert len(found) == 1, [list(df.value.columns) for df in at.dataframe]
+    return found[0]
+
+
+def assert_result(at: AppTest) -> None:
+    assert not at.exception, at.exception
+    assert stepping_view_shown(at), errors(at)
+
+
+def assert_readable_error(at: AppTest, pattern: str) -> None:
+    assert not at.exception, at.exception
+    shown = errors(at)
+    assert len(shown) == 1, shown
+    message = shown[0]
+    assert re.search(pattern, message), message
+    assert "Traceback" not in message
+    assert "Error:" not in message  # no exception class name leaks into the message
+    assert not stepping_view_shown(at)
+
+
+def metric_value(at: AppTest) -> str:
+    (metric,) = [m for m in at.metric if m.label.startswith("Log-likelihood")]
+    return metric.value
+
+
+def shown_number(value: float) -> str:
+    return f"{value:.4f}".replace("-", "−")
+
+
+# --------------------------------------------------------------------------------------------
+# Classic data sets
+# --------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", CLASSIC)
+def test_every_classic_data_set_loads_and_fits(name: str) -> None:
+    data = load_dataset(name)
+    at = open_page()
+    at.selectbox(key=f"{KEY}.dataset").set_value(name).run()
+    assert_result(at)
+    assert not errors(at)
+    assert not [w.value for w in at.warning]
+    at.button(key=f"{KEY}.end").click().run()
+    assert_result(at)
+
+    fitted = list(data.columns)
+    if len(fitted) > 1:
+        assert at.multiselect(key=f"{KEY}.columns").value == fitted
+        assert data.label_name not in at.multiselect(key=f"{KEY}.columns").options
+    params = table_with(at, "component")
+    fitted_in_table = {c[2:-1] for c in params.columns if c.startswith("μ[")}
+    if len(fitted) > 1:
+        assert fitted_in_table == set(fitted)
+    spec = chart_spec(at)
+    n_shown = shown_points(spec).shape[0]
+    assert n_shown == data.values.shape[0]
+    assert spec["layout"]["xaxis"]["title"]["text"] == fitted[0]
+
+    crosstabs = [df.value for df in at.dataframe if df.value.columns.name == "component"]
+    if data.labels is None:
+        assert not crosstabs
+        assert not [s for s in at.subheader if "known" in s.value]
+    else:
+        assert len(crosstabs) == 1
+        table = crosstabs[0]
+        assert table.index.name == data.label_name
+        assert set(table.index) == set(data.labels)
+        assert int(table.to_numpy().sum()) == data.values.shape[0]
+        assert data.label_name not in fitted
+        assert data.label_name not in fitted_in_table
+        if len(fitted) > 1:
+            assert spec["layout"]["yaxis"]["title"]["text"] != data.label_name
+
+
+# --------------------------------------------------------------------------------------------
+# The 2-D view
+# --------------------------------------------------------------------------------------------
+
+
+def test_faithful_has_one_1sigma_and_one_2sigma_ellipse_per_component_that_move() -> None:
+    at = open_page()  # Old Faithful is the default data set
+    K = int(at.number_input(key=f"{KEY}.n_components").value)
+    assert K == 2
+    start = chart_spec(at)
+    found = ellipses(start)
+    assert set(found) == {(k, s) for k in range(1, K + 1) for s in (1, 2)}
+    assert Counter(t.get("name") for t in start["data"])["means μ<sub>k</sub>"] == 1
+    means = trace_named(start, "means μ<sub>k</sub>")
+    for k in range(1, K + 1):
+        for s in (1, 2):
+            x, y = found[(k, s)]
+            # the centre of an ellipse's bounding box is its centre: the component's mean
+            assert (x.min() + x.max()) / 2 == pytest.approx(means["x"][k - 1], rel=1e-3)
+            assert (y.min() + y.max()) / 2 == pytest.approx(means["y"][k - 1], rel=1e-3)
+        # the 2σ ellipse is twice the 1σ one
+        assert np.ptp(found[(k, 2)][0]) == pytest.approx(2 * np.ptp(found[(k, 1)][0]), rel=1e-3)
+
+    at.button(key=f"{KEY}.e").click().run()
+    assert half_step(at) == 1
+    after_e = ellipses(chart_spec(at))
+    for key, (x, y) in found.items():  # an E-step leaves the Gaussians where they are
+        np.testing.assert_array_equal(after_e[key][0], x)
+        np.testing.assert_array_equal(after_e[key][1], y)
+
+    at.button(key=f"{KEY}.reset").click().run()
+    at.button(key=f"{KEY}.next").click().run()
+    assert half_step(at) == 2
+    moved = ellipses(chart_spec(at))
+    assert set(moved) == set(found)
+    for key, (x, y) in found.items():
+        assert len(moved[key][0]) == len(x)
+        assert not np.allclose(moved[key][0], x) or not np.allclose(moved[key][1], y), key
+
+
+def test_more_than_two_columns_choose_the_axes_without_refitting() -> None:
+    at = open_page()
+    at.selectbox(key=f"{KEY}.dataset").set_value("iris").run()
+    assert_result(at)
+    at.button(key=f"{KEY}.next").click().run()
+    assert half_step(at) == 2
+    run_id = at.session_state[f"{KEY}.run_id"]
+    before = chart_spec(at)
+    loglik = chart_spec(at, "loglik")
+    params = table_with(at, "component")
+    assert before["layout"]["xaxis"]["title"]["text"] == "Sepal.Length"
+    assert before["layout"]["yaxis"]["title"]["text"] == "Sepal.Width"
+
+    at.selectbox(key=f"{KEY}.y").set_value("Petal.Length").run()
+    assert_result(at)
+    after = chart_spec(at)
+    assert after["layout"]["xaxis"]["title"]["text"] == "Sepal.Length"
+    assert after["layout"]["yaxis"]["title"]["text"] == "Petal.Length"
+    # the same run, at the same place: no refit, no reset
+    assert half_step(at) == 2
+    assert at.session_state[f"{KEY}.run_id"] == run_id
+    assert not toasts(at)
+    assert chart_spec(at, "loglik") == loglik
+    assert table_with(at, "component").equals(params)
+    # the same Gaussians seen from another side: the means' x stay, their y are new
+    means_before = trace_named(before, "means μ<sub>k</sub>")
+    means_after = trace_named(after, "means μ<sub>k</sub>")
+    assert means_after["x"] == means_before["x"]
+    assert means_after["y"] != means_before["y"]
+    assert set(ellipses(after)) == set(ellipses(before))
+    data = load_dataset("iris")
+    np.testing.assert_allclose(
+        np.sort(np.array(trace_named(after, "data points")["y"], dtype=float)),
+        np.sort(data.values[:, 2]),
+        rtol=1e-7,
+    )
+
+    at.selectbox(key=f"{KEY}.x").set_value("Petal.Length").run()
+    assert not at.exception
+    assert any("two different columns" in w.value for w in at.warning)
+    assert chart_element(at) is None
+
+
+def test_other_data_bring_their_own_columns() -> None:
+    """The column widgets are keyed: new data must not inherit the old data's choice."""
+    at = open_page()
+    for name in ["iris", "diabetes", "galaxies", "faithful"]:
+        at.selectbox(key=f"{KEY}.dataset").set_value(name).run()
+        assert_result(at)
+        assert not [w.value for w in at.warning]
+    use_source(at, "synthetic")
+    assert_result(at)
+    assert at.multiselect(key=f"{KEY}.columns").value == ["x1", "x2"]
+
+
+# --------------------------------------------------------------------------------------------
+# Uploads: the reader's catalogue (TESTING.md part A), through the page
+# --------------------------------------------------------------------------------------------
+
+
+def _xlsx() -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("xl/workbook.xml", "<workbook/>")
+    return buffer.getvalue()
+
+
+def _random_bytes_without_nul(size: int) -> bytes:
+    rng = random.Random(1)
+    return bytes(rng.randrange(1, 256) for _ in range(size))
+
+
+TWO_COLUMNS = [[1, 2], [3, 5], [4, 1]]
+
+ACCEPTED = [
+    pytest.param(b"x\n1.5\n2\n3\n7\n", [[1.5], [2], [3], [7]], ("x",), id="one column, header"),
+    pytest.param(b"1.5\n2\n3\n7\n", [[1.5], [2], [3], [7]], ("x",), id="one column, no header"),
+    pytest.param(b"a,b\n1,2\n3,5\n4,1\n", TWO_COLUMNS, ("a", "b"), id="commas"),
+    pytest.param(b"a;b\n1;2\n3;5\n4;1\n", TWO_COLUMNS, ("a", "b"), id="semicolons"),
+    pytest.param(b"a\tb\n1\t2\n3\t5\n4\t1\n", TWO_COLUMNS, ("a", "b"), id="tabs"),
+    pytest.param(b"a   b\n1  2\n  3 \t 5  \n4 1\n", TWO_COLUMNS, ("a", "b"), id="runs of spaces"),
+    pytest.param(b"a,b\r\n1,2\r\n3,5\r\n4,1\r\n", TWO_COLUMNS, ("a", "b"), id="CRLF"),
+    pytest.param(b"a,b\r1,2\r3,5\r4,1\r", TWO_COLUMNS, ("a", "b"), id="CR only"),
+    pytest.param(b"a,b\n1,2\n3,5\n4,1", TWO_COLUMNS, ("a", "b"), id="no final newline"),
+    pytest.param(b"\xef\xbb\xbfa,b\n1,2\n3,5\n4,1\n", TWO_COLUMNS, ("a", "b"), id="UTF-8 BOM"),
+    pytest.param("a,b\n1,2\n3,5\n4,1\n".encode("utf-16"), TWO_COLUMNS, ("a", "b"), id="UTF-16"),
+    pytest.param(
+        "température;masse\n1;2\n3;5\n4;1\n".encode("cp1252"),
+        TWO_COLUMNS,
+        ("température", "masse"),
+        id="cp1252 header",
+    ),
+    pytest.param(b" a , b \n 1 , 2 \n3 ,5\n 4,1 \n", TWO_COLUMNS, ("a", "b"), id="spaces around"),
+    pytest.param(b'"a","b"\n"1","2"\n"3","5"\n4,"1"\n', TWO_COLUMNS, ("a", "b"), id="quoted"),
+    pytest.param(
+        b"x\n+1.5\n.5\n5.\n1e3\n-0\n",
+        [[1.5], [0.5], [5], [1000], [0]],
+        ("x",),
+        id="+1.5 .5 5. 1e3 -0",
+    ),
+    pytest.param("x\n−1.5\n2\n3\n".encode(), [[-1.5], [2], [3]], ("x",), id="Unicode minus"),
+    pytest.param(b"1,2\n3,5\n4,1\n", TWO_COLUMNS, ("x1", "x2"), id="numeric first row is data"),
+    pytest.param(
+        b"a;b\n1,5;2,5\n-0,5;3\n4;1,25\n",
+        [[1.5, 2.5], [-0.5, 3], [4, 1.25]],
+        ("a", "b"),
+        id="decimal comma with ;",
+    ),
+    pytest.param(
+        b"# measured 2024\nx\n\n1\n  # a comment\n2\n\n3\n", [[1], [2], [3]], ("x",), id="comments"
+    ),
+]
+
+NOT_TEXT = "This is not a text table of numbers"
+REJECTED = [
+    # A.3
+    pytest.param(b"", "The file is empty", id="empty file"),
+    pytest.param(b"\n  \n\t\r\n", "only blank lines", id="blank lines only"),
+    pytest.param(b"a,b\n", "Line 1: .*looks like column names", id="header only"),
+    pytest.param(b"# a\n  # b\n", "only comment lines", id="comment lines only"),
+    pytest.param(b"x\n1\nabc\n", "Line 3, column 1: 'abc' is not a number", id="abc"),
+    pytest.param(b"x,y\n1,2\n3,5kg\n", "Line 3, column 2: '5kg' is not a number", id="5kg"),
+    pytest.param(b"x\n1\n50%\n", "Line 3, column 1: '50%' is a percentage", id="50%"),
+    pytest.param(b"x\n1\nTrue\n", "Line 3, column 1: 'True' is a yes/no value", id="True"),
+    pytest.param(b"x\n1\n2024-03-01\n", "Line 3, column 1: .*looks like a date", id="date"),
+    pytest.param(b"x,y\n1,2\n3,\n", "Line 3, column 2: this cell is empty", id="empty cell"),
+    pytest.param(b"x\n1\nNA\n", "Line 3, column 1: 'NA' marks a missing value", id="NA"),
+    pytest.param(b"x\n1\nnan\n", "Line 3, column 1: 'nan' marks a missing value", id="nan"),
+    pytest.param(b"x\n1\nN/A\n", "Line 3, column 1: 'N/A' marks a missing value", id="N/A"),
+    pytest.param(b"x\n1\nnull\n", "Line 3, column 1: 'null' marks a missing value", id="null"),
+    pytest.param(b"x\n1\n-\n", "Line 3, column 1: '-' marks a missing value", id="dash"),
+    pytest.param(b"x\n1\ninf\n", "Line 3, column 1: 'inf' is not a finite number", id="inf"),
+    pytest.param(b"x\n1\n1e309\n", "Line 3, column 1: '1e309' is too large", id="1e309"),
+    pytest.param(b"x\n1\n0x10\n", "Line 3, column 1: .*not written in base 10", id="0x10"),
+    pytest.param("x\n1\n１２\n".encode(), "Line 3, column 1: .*FULLWIDTH DIGIT", id="full-width"),
+    pytest.param(b"x\n1\n1_000\n", "Line 3, column 1: '1_000' groups digits", id="1_000"),
+    pytest.param(b'x\n1\n"1,234.5"\n', "Line 3, column 1: .*thousands separators", id="1,234.5"),
+    pytest.param(
+        b"a,b\n1,2\n3\n", "Line 3: .*1 value, but the header on line 1 names 2", id="ragged"
+    ),
+    # A.4
+    pytest.param(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00", f"{NOT_TEXT}.*PNG", id="PNG"),
+    pytest.param(_xlsx(), f"{NOT_TEXT}.*ZIP", id="ZIP/XLSX"),
+    pytest.param(
+        b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< >>\nendobj\n", f"{NOT_TEXT}.*PDF", id="PDF"
+    ),
+    pytest.param(gzip.compress(b"x\n1\n2\n3\n"), f"{NOT_TEXT}.*gzip", id="gzip"),
+    pytest.param(b"x\n1\n2\x00\n3\n", f"{NOT_TEXT}.*NUL bytes", id="NUL bytes"),
+    pytest.param(random.Random(0).randbytes(4096), NOT_TEXT, id="random bytes"),
+    pytest.param(
+        _random_bytes_without_nul(4096),
+        r"not a text table of numbers|is not a number|control character",
+        id="random bytes without NUL",
+    ),
+    pytest.param(
+        b"<!DOCTYPE html>\n<html><body><table><tr><td>1</td></tr></table></body></html>\n",
+        f"{NOT_TEXT}.*HTML",
+        id="HTML",
+    ),
+    # A.5
+    pytest.param(
+        b"1\n" * (8 * 1024 * 1024 + 1), "the most this app reads is 16,777,216", id="bytes"
+    ),
+    pytest.param(b"1\n2\n" * 500_001, "more than 1,000,000 rows", id="rows"),
+    pytest.param(b",".join([b"1"] * 500_000) + b"\n", "Line 1: .*more than 50 values", id="fields"),
+    pytest.param(b"x\n" + b"1" * 101 + b"\n", "Line 2, column 1: .*101 characters", id="token"),
+    # A.6
+    pytest.param(b"x\n5\n", "1 row; fitting a mixture needs at least 2 rows", id="one row"),
+    pytest.param(b"3.5\t7\n", "1 row; fitting a mixture needs at least 2 rows", id="one 2-D row"),
+    pytest.param(b"x,y\n1,5\n2,5\n3,5\n", "Column 'y' has the same value \\(5\\)", id="constant"),
+]
+
+
+@pytest.mark.parametrize(("raw", "values", "columns"), ACCEPTED)
+def test_an_accepted_file_gives_a_result_with_its_numbers(raw, values, columns) -> None:
+    at = upload(use_source(open_page(), "upload"), raw)
+    assert_result(at)
+    spec = chart_spec(at)
+    np.testing.assert_allclose(shown_points(spec), np.array(values, dtype=float), rtol=1e-7)
+    assert spec["layout"]["xaxis"]["title"]["text"] == columns[0]
+    if len(columns) > 1:
+        assert spec["layout"]["yaxis"]["title"]["text"] == columns[1]
+        assert at.multiselect(key=f"{KEY}.columns").value == list(columns)
+
+
+@pytest.mark.parametrize(("raw", "pattern"), REJECTED)
+def test_a_rejected_file_gives_a_readable_error(raw: bytes, pattern: str) -> None:
+    at = upload(use_source(open_page(), "upload"), raw)
+    assert_readable_error(at, pattern)
+
+
+def test_fewer_rows_than_components_cannot_be_asked_for() -> None:
+    """K's upper bound is the number of rows, so K = 3 and a 2-row file fit with K ≤ 2."""
+    at = open_page()
+    at.number_input(key=f"{KEY}.n_components").set_value(3).run()
+    at = upload(use_source(at, "upload"), b"x\n1\n2\n")
+    assert_result(at)
+    k = at.number_input(key=f"{KEY}.n_components")
+    assert k.max == 2
+    assert k.value <= 2
+
+
+def test_fewer_distinct_rows_than_components_is_explained() -> None:
+    at = open_page()
+    at.number_input(key=f"{KEY}.n_components").set_value(3).run()
+    at = upload(use_source(at, "upload"), b"x\n1\n1\n1\n2\n2\n")
+    assert_readable_error(at, "only 2 distinct rows .* 3 components. Choose 2 components")
+    at.number_input(key=f"{KEY}.n_components").set_value(2).run()
+    assert_result(at)
+
+
+def test_a_good_file_after_a_bad_one_gives_a_result() -> None:
+    at = upload(use_source(open_page(), "upload"), b"\x89PNG\r\n\x1a\n\x00")
+    assert_readable_error(at, NOT_TEXT)
+    at = upload(at, b"x\n1\n2\n3\n10\n11\n12\n")
+    assert_result(at)
+    assert not errors(at)
+
+
+# --------------------------------------------------------------------------------------------
+# The paste box
+# --------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param("1 2 3 4 5 6 7 8", id="spaces"),
+        pytest.param("1,2,3,4,5,6,7,8", id="commas"),
+        pytest.param("1\n2\n3\n4\n5\n6\n7\n8\n", id="one per line"),
+        pytest.param("1; 2, 3 4\t5,6 ;7  8", id="mixed separators"),
+    ],
+)
+def test_pasted_numbers_fit(text: str) -> None:
+    at = paste(use_source(open_page(), "paste"), text)
+    assert_result(at)
+    np.testing.assert_array_equal(shown_points(chart_spec(at))[:, 0], np.arange(1.0, 9.0))
+
+
+def test_pasted_text_that_is_not_numbers_gives_a_readable_error() -> None:
+    at = paste(use_source(open_page(), "paste"), "abc")
+    assert_readable_error(at, "'abc' is not a number")
+
+
+def test_an_empty_paste_box_asks_for_numbers() -> None:
+    at = use_source(open_page(), "paste")
+    assert not at.exception
+    assert not errors(at)
+    assert any("Paste some numbers" in i.value for i in at.info)
+
+
+# --------------------------------------------------------------------------------------------
+# Synthetic data
+# --------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("n_features", [1, 2])
+def test_synthetic_data_fit_and_show_the_true_components(n_features: int) -> None:
+    at = use_source(open_page(), "synthetic")
+    at.selectbox(key=f"{KEY}.syn_d").set_value(n_features).run()
+    assert_result(at)
+    k_true = int(at.number_input(key=f"{KEY}.syn_k").value)
+    truth = trace_named(chart_spec(at), "true components")
+    assert truth["line"]["dash"] in {"dash", "dot"}
+    # one curve (1-D) or two ellipses (2-D) per true component, separated by gaps
+    pieces = sum(1 for v in truth["y"] if v is None)
+    assert pieces == k_true * (1 if n_features == 1 else 2)
+    at.button(key=f"{KEY}.end").click().run()
+    assert_result(at)
+
+
+# --------------------------------------------------------------------------------------------
+# Controls
+# --------------------------------------------------------------------------------------------
+
+
+def test_step_controls_at_both_ends_of_the_run() -> None:
+    at = open_page()
+    assert at.button(key=f"{KEY}.back").disabled
+    assert at.button(key=f"{KEY}.reset").disabled
+    assert at.button(key=f"{KEY}.m").disabled
+    assert not at.button(key=f"{KEY}.e").disabled
+    at.button(key=f"{KEY}.e").click().run()
+    assert half_step(at) == 1
+    assert at.button(key=f"{KEY}.e").disabled
+    at.button(key=f"{KEY}.m").click().run()
+    assert half_step(at) == 2
+    at.button(key=f"{KEY}.end").click().run()
+    last = half_step(at)
+    assert last == len(at.select_slider(key=f"{KEY}.h").options) - 1
+    assert last > 2
+    for name in ("next", "end", "e", "m"):
+        assert at.button(key=f"{KEY}.{name}").disabled, name
+    assert at.success or at.error, "the end of the run says why it stopped"
+    at.button(key=f"{KEY}.back").click().run()
+    assert half_step(at) == last - 1
+    at.select_slider(key=f"{KEY}.h").set_value(3).run()
+    assert half_step(at) == 3
+    at.button(key=f"{KEY}.reset").click().run()
+    assert half_step(at) == 0
+    assert not at.exception
+
+
+@pytest.mark.parametrize(
+    ("kind", "key", "value"),
+    [
+        ("number_input", "n_components", 1),
+        ("number_input", "n_components", 10),
+        ("number_input", "seed", 0),
+        ("number_input", "seed", 2**31 - 2),
+        ("number_input", "n_init", 20),
+        ("number_input", "max_iter", 1),
+        ("number_input", "max_iter", 500),
+        ("select_slider", "tol", 1e-1),
+        ("select_slider", "tol", 1e-10),
+        ("select_slider", "reg_covar", 0.0),
+        ("select_slider", "reg_covar", 1.0),
+        ("selectbox", "covariance_type", "full"),
+        ("selectbox", "covariance_type", "tied"),
+        ("selectbox", "covariance_type", "diag"),
+        ("selectbox", "covariance_type", "spherical"),
+        ("selectbox", "init", "kmeans"),
+        ("selectbox", "init", "k-means++"),
+        ("selectbox", "init", "random"),
+        ("selectbox", "init", "random_from_data"),
+    ],
+)
+def test_every_setting_at_its_bounds_gives_a_run(kind: str, key: str, value) -> None:
+    at = open_page()
+    widget = getattr(at, kind)(key=f"{KEY}.{key}")
+    if kind == "number_input":
+        assert value in (widget.min, widget.max)
+    widget.set_value(value).run()
+    assert_result(at)
+    at.button(key=f"{KEY}.end").click().run()
+    assert_result(at)
+    at.button(key=f"{KEY}.back").click().run()
+    assert_result(at)
+
+
+CHANGES = [
+    pytest.param(("number_input", "n_components", 3), id="K"),
+    pytest.param(("number_input", "seed", 7), id="seed"),
+    pytest.param(("selectbox", "covariance_type", "diag"), id="covariance type"),
+    pytest.param(("selectbox", "init", "random_from_data"), id="start"),
+    pytest.param(("select_slider", "tol", 1e-6), id="tol"),
+    pytest.param(("select_slider", "reg_covar", 1e-2), id="ridge"),
+    pytest.param(("number_input", "max_iter", 50), id="max_iter"),
+    pytest.param(("selectbox", "dataset", "geyser"), id="data set"),
+    pytest.param(("multiselect", "columns", ["waiting"]), id="columns"),
+]
+
+
+@pytest.mark.parametrize("change", CHANGES)
+def test_changing_the_model_or_the_data_resets_the_run_and_says_so(change) -> None:
+    kind, key, value = change
+    at = open_page()
+    at.button(key=f"{KEY}.next").click().run()
+    assert half_step(at) == 2
+    getattr(at, kind)(key=f"{KEY}.{key}").set_value(value).run()
+    assert_result(at)
+    assert half_step(at) == 0
+    assert any("starts again from the beginning" in t for t in toasts(at)), toasts(at)
+
+
+def test_changing_the_source_resets_the_run() -> None:
+    at = open_page()
+    at.button(key=f"{KEY}.next").click().run()
+    at = paste(use_source(at, "paste"), "1 2 3 10 11 12")
+    assert_result(at)
+    assert half_step(at) == 0
+    assert any("starts again" in t for t in toasts(at))
+
+
+def test_a_rerun_without_change_keeps_the_place_and_says_nothing() -> None:
+    at = open_page()
+    at.button(key=f"{KEY}.next").click().run()
+    at.segmented_control(key=f"{KEY}.speed").set_value("Fast").run()
+    assert half_step(at) == 2
+    assert not toasts(at)
+
+
+def test_restarts_show_every_run_mark_the_best_and_step_a_chosen_one() -> None:
+    at = open_page()
+    at.selectbox(key=f"{KEY}.init").set_value("random_from_data").run()
+    at.number_input(key=f"{KEY}.n_init").set_value(3).run()
+    assert_result(at)
+    table = table_with(at, "final log-likelihood")
+    assert list(table["run"]) == [1, 2, 3]
+    assert table["seed"].nunique() == 3
+    choice = at.selectbox(key=f"{KEY}.run")
+    assert [o.endswith("(best)") for o in choice.options].count(True) == 1
+    best = next(i for i, o in enumerate(choice.options) if o.endswith("(best)"))
+    finite = table["final log-likelihood"]
+    assert best == int(np.argmax(finite.to_numpy()))
+    assert choice.value == best
+
+    other = (best + 1) % 3
+    at.selectbox(key=f"{KEY}.run").set_value(other).run()
+    assert_result(at)
+    at.button(key=f"{KEY}.next").click().run()
+    assert_result(at)
+    assert half_step(at) == 2
+    at.button(key=f"{KEY}.end").click().run()
+    assert_result(at)
+    assert metric_value(at) == shown_number(table["final log-likelihood"][other])
+    assert half_step(at) == 2 * int(table["iterations"][other]) + 1  # ends on an E-step
+
+
+# --------------------------------------------------------------------------------------------
+# C4: the chart payload at the largest inputs the page allows
+# --------------------------------------------------------------------------------------------
+
+
+def _largest_settings(at: AppTest) -> None:
+    at.number_input(key=f"{KEY}.max_iter").set_value(500).run()
+    at.select_slider(key=f"{KEY}.tol").set_value(1e-10).run()
+
+
+def test_a_million_synthetic_points_stay_within_the_payload_budget() -> None:
+    at = use_source(open_page(), "synthetic")
+    at.selectbox(key=f"{KEY}.syn_d").set_value(1).run()
+    at.select_slider(key=f"{KEY}.syn_n").set_value(1_000_000).run()
+    _largest_settings(at)
+    assert_result(at)
+    spec = chart_spec(at)
+    assert "showing 2,000 of 1,000,000 points" in spec["layout"]["annotations"][0]["text"]
+    assert any(t.get("name") == "histogram of all 1,000,000 points" for t in spec["data"])
+    assert sent_bytes(at) < BUDGET
+    at.button(key=f"{KEY}.next").click().run()
+    assert_result(at)
+    assert sent_bytes(at) < BUDGET
+
+
+def test_ten_thousand_2d_points_stay_within_the_payload_budget() -> None:
+    at = use_source(open_page(), "synthetic")
+    at.select_slider(key=f"{KEY}.syn_n").set_value(10_000).run()
+    _largest_settings(at)
+    assert_result(at)
+    spec = chart_spec(at)
+    assert "showing 3,000 of 10,000 points" in spec["layout"]["annotations"][0]["text"]
+    assert sent_bytes(at) < BUDGET
+
+
+# A run that uses the whole iteration limit cannot be had through the page in test time (a
+# million points × 500 iterations is minutes of EM), so the figure is built here directly,
+# from a trace fitted to a sample: the figure draws at most 2,000 (1-D) or 3,000 (2-D) points
+# however many there are, so its size depends on the trace, not on N.
+FRAME_BUDGET_REASON = (
+    "known: em_viz sends every half-step as a full frame (every point's colour and every "
+    "curve or contour), about 25 kB a frame in 1-D and 50 kB in 2-D, so a run that reaches "
+    "the iteration limit the page allows (500; 100 by default) sends far more than 5 MB"
+)
+
+
+def _mixture(n_samples: int, n_features: int) -> np.ndarray:
+    rng = np.random.default_rng(5)
+    weights, means, covariances = random_components(3, n_features, rng)
+    sample = make_mixture(n_samples, weights=weights, means=means, covariances=covariances, rng=rng)
+    return np.asarray(sample.values)
+
+
+@pytest.mark.xfail(reason=FRAME_BUDGET_REASON, raises=AssertionError, strict=True)
+@pytest.mark.parametrize(
+    ("n_samples", "n_features", "max_iter"),
+    [
+        pytest.param(1_000_000, 1, 500, id="1-D, 1,000,000 points, 500 iterations"),
+        pytest.param(10_000, 2, 100, id="2-D, 10,000 points, 100 iterations (the default)"),
+    ],
+)
+def test_a_run_to_the_iteration_limit_stays_within_the_payload_budget(
+    n_samples: int, n_features: int, max_iter: int
+) -> None:
+    X = _mixture(n_samples, n_features)
+    trace = em_core.fit(X[:: max(1, n_samples // 1000)], 2, rng=0, tol=0.0, max_iter=max_iter)
+    if trace.n_iter != max_iter:  # not an AssertionError: this must not count as the xfail
+        pytest.fail(f"the run stopped after {trace.n_iter} iterations: {trace.message}")
+    build = em_viz.density_figure if n_features == 1 else em_viz.scatter_figure
+    fig = build(X, trace, 2)
+    assert len(fig.to_json()) < BUDGET

@@ -223,9 +223,11 @@ class TimingProxy:
         except OSError:
             writer.close()
             return
-        await asyncio.gather(
-            self._pipe(reader, up_writer, "up"), self._pipe(up_reader, writer, "down")
-        )
+        # Cancelled when the relay closes: end quietly, the browser is gone by then.
+        with contextlib.suppress(asyncio.CancelledError):
+            await asyncio.gather(
+                self._pipe(reader, up_writer, "up"), self._pipe(up_reader, writer, "down")
+            )
 
     async def _pipe(
         self, source: asyncio.StreamReader, sink: asyncio.StreamWriter, direction: str
@@ -485,8 +487,8 @@ def main(argv: list[str] | None = None) -> int:
     for name, clicks, target in cases:
         print(latency_row(name, clicks, target))
     print(
-        "\nWhere a click's time goes (medians, ms). browser → wire: click event → the rerun "
-        "request reaches the server; server: request → the rerun's last byte leaves it; "
+        "\nWhere a click's time goes (medians, ms). click → request: the click event → the "
+        "rerun request reaches the server; server: request → the rerun's last byte leaves it; "
         "browser: last byte → chart and metric drawn. Bytes: on the wire (compressed if the "
         "websocket is) and as websocket messages.\n"
     )

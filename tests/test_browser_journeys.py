@@ -78,7 +78,6 @@ def chart_state(page: Page, key: str) -> dict[str, Any]:
 
 def wait_for_chart_at(page: Page, key: str, h: int) -> dict[str, Any]:
     """Wait until the chart shows half-step ``h`` (slider and its label), and return its state."""
-    chart(page, key).evaluate_handle("gd => gd")  # attached
     page.wait_for_function(
         """([selector, h]) => {
             const gd = document.querySelector(selector);
@@ -300,13 +299,14 @@ def test_uploaded_csv_gives_a_scatter_whose_ellipses_move_and_a_bad_file_an_erro
         assert moved["traces"][name]["x"] != start["traces"][name]["x"], name
         assert moved["traces"][name]["y"] != start["traces"][name]["y"], name
 
-    # A PNG with a .csv name: a message in plain words, no stack trace.
-    with expect_rerun(page):
-        file_input.set_input_files(
-            files=[{"name": "bad.csv", "mimeType": "text/csv", "buffer": PNG_BYTES}]
-        )
+    # A PNG with a .csv name: a message in plain words, no stack trace. (This rerun stops
+    # at once, too fast for expect_rerun to be sure to see it: wait for its outcome.)
+    file_input.set_input_files(
+        files=[{"name": "bad.csv", "mimeType": "text/csv", "buffer": PNG_BYTES}]
+    )
     error = page.get_by_test_id("stAlertContentError")
     expect(error).to_be_visible()
+    wait_for_app(page)
     expect(error).to_contain_text("not a text table")
     expect(page.get_by_test_id("stException")).to_have_count(0)
     expect(chart(page, "data")).to_have_count(0)

@@ -93,6 +93,26 @@ def wait_for_chart_at(page: Page, key: str, h: int) -> dict[str, Any]:
     return chart_state(page, key)
 
 
+def wait_for_curve_to_move(page: Page, key: str, name: str, before: str | None) -> None:
+    """Wait until trace ``name``'s SVG path differs from ``before`` (Plotly may draw it a
+    frame after it updated its state, or ease it in over a transition)."""
+    page.wait_for_function(
+        """([selector, name, before]) => {
+            const gd = document.querySelector(selector);
+            if (!gd) { return false; }
+            for (const g of gd.querySelectorAll('.scatterlayer > .trace')) {
+                if (g.__data__[0].trace.name === name) {
+                    const line = g.querySelector('path.js-line');
+                    return line !== null && line.getAttribute('d') !== before;
+                }
+            }
+            return false;
+        }""",
+        arg=[f".st-key-{key}-chart .js-plotly-plot", name, before],
+        timeout=CHART_TIMEOUT_MS,
+    )
+
+
 def metric_value(page: Page) -> Locator:
     return page.get_by_test_id("stMetricValue")
 
@@ -149,10 +169,11 @@ def test_worked_example_one_iteration_moves_the_numbers_and_the_curves(
 
     # M-step: the curves move to the numbers of the article.
     step(page, "M-step", expect_rerun)
-    after_m = wait_for_chart_at(page, "worked", 2)
+    wait_for_chart_at(page, "worked", 2)
+    for name in ["component 1", "component 2"]:
+        wait_for_curve_to_move(page, "worked", name, after_e["paths"][name])
+    after_m = chart_state(page, "worked")
     assert after_m["current"] == "Half-step: M-step 1"
-    assert after_m["paths"]["component 1"] != after_e["paths"]["component 1"]
-    assert after_m["paths"]["component 2"] != after_e["paths"]["component 2"]
     assert after_m["traces"]["data points"]["color"] == after_e["traces"]["data points"]["color"]
     expect(metric_value(page)).to_have_text(AFTER_ONE_ITERATION_LOGLIK)
 
@@ -185,15 +206,15 @@ def test_play_runs_the_frames_in_the_browser_and_pause_stops_them(
     plot = chart(page, "worked")
 
     plot.locator(".updatemenu-button").filter(has_text="Play").click()
-    # Two frames on: the M-step's frame, where the curves have moved. No rerun is needed.
+    # Two frames on: the M-step's frame, where the curves move. No rerun is needed.
     page.wait_for_function(
         "gd => gd._fullLayout.sliders[0].active >= 2",
         arg=plot.element_handle(),
         timeout=CHART_TIMEOUT_MS,
     )
+    wait_for_curve_to_move(page, "worked", "component 2", start["paths"]["component 2"])
     playing = chart_state(page, "worked")
     assert playing["current"].removeprefix("Half-step: ") in WORKED_LABELS[2:]
-    assert playing["paths"]["component 2"] != start["paths"]["component 2"]
     assert page.get_by_test_id("stApp").get_attribute("data-test-script-state") == "notRunning"
 
     plot.locator(".updatemenu-button").filter(has_text="Pause").click()

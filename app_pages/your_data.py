@@ -26,19 +26,16 @@ if loaded is None:
 st.caption(loaded.description)
 
 columns = list(loaded.columns)
-# The column widgets are keyed, so they keep their value when other data arrive; the old
-# data's column names would then leave nothing chosen. They start afresh with new columns.
-if st.session_state.get(f"{KEY}.columns_of") != columns:
-    st.session_state[f"{KEY}.columns_of"] = columns
-    for widget in ("columns", "x", "y"):
-        st.session_state.pop(f"{KEY}.{widget}", None)
+# The column widgets' keys name the columns: new data get new widgets, so a choice made for
+# other data can never linger (a keyed multiselect keeps its old value when its options change).
+columns_key = f"{KEY}.{'|'.join(columns)}"
 chosen = columns
 if len(columns) > 1:
     chosen = st.multiselect(
         "Columns to fit",
         columns,
         default=columns,
-        key=f"{KEY}.columns",
+        key=f"{columns_key}.columns",
         help="EM fits all the chosen columns together.",
     )
     if not chosen:
@@ -64,8 +61,8 @@ except InputError as error:
 dims = (0, 1)
 if X.shape[1] > 2:
     left, right = st.columns(2)
-    x_col = left.selectbox("Horizontal axis", chosen, index=0, key=f"{KEY}.x")
-    y_col = right.selectbox("Vertical axis", chosen, index=1, key=f"{KEY}.y")
+    x_col = left.selectbox("Horizontal axis", chosen, index=0, key=f"{columns_key}.x")
+    y_col = right.selectbox("Vertical axis", chosen, index=1, key=f"{columns_key}.y")
     if x_col == y_col:
         st.warning("Choose two different columns for the view.")
         st.stop()

@@ -30,6 +30,18 @@ from em_data import load_dataset, make_mixture, random_components
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 PAGE = "app_pages/your_data.py"
 KEY = "data"
+
+
+def columns_widget(at):
+    """The "Columns to fit" multiselect (its key names the data's columns)."""
+    return next(w for w in at.multiselect if w.key and w.key.endswith(".columns"))
+
+
+def axis_widget(at, axis: str):
+    """The horizontal ("x") or vertical ("y") axis selector of the view."""
+    return next(w for w in at.selectbox if w.key and w.key.endswith(f".{axis}"))
+
+
 TIMEOUT = 120
 BUDGET = 5_000_000  # bytes of chart JSON per page (TESTING.md C4)
 CLASSIC = ["faithful", "geyser", "galaxies", "acidity", "iris", "diabetes"]
@@ -177,8 +189,8 @@ def test_every_classic_data_set_loads_and_fits(name: str) -> None:
 
     fitted = list(data.columns)
     if len(fitted) > 1:
-        assert at.multiselect(key=f"{KEY}.columns").value == fitted
-        assert data.label_name not in at.multiselect(key=f"{KEY}.columns").options
+        assert columns_widget(at).value == fitted
+        assert data.label_name not in columns_widget(at).options
     params = table_with(at, "component")
     fitted_in_table = {c[2:-1] for c in params.columns if c.startswith("μ[")}
     if len(fitted) > 1:
@@ -257,7 +269,7 @@ def test_more_than_two_columns_choose_the_axes_without_refitting() -> None:
     assert before["layout"]["xaxis"]["title"]["text"] == "Sepal.Length"
     assert before["layout"]["yaxis"]["title"]["text"] == "Sepal.Width"
 
-    at.selectbox(key=f"{KEY}.y").set_value("Petal.Length").run()
+    axis_widget(at, "y").set_value("Petal.Length").run()
     assert_result(at)
     after = chart_spec(at)
     assert after["layout"]["xaxis"]["title"]["text"] == "Sepal.Length"
@@ -281,7 +293,7 @@ def test_more_than_two_columns_choose_the_axes_without_refitting() -> None:
         rtol=1e-7,
     )
 
-    at.selectbox(key=f"{KEY}.x").set_value("Petal.Length").run()
+    axis_widget(at, "x").set_value("Petal.Length").run()
     assert not at.exception
     assert any("two different columns" in w.value for w in at.warning)
     assert chart_element(at) is None
@@ -296,7 +308,7 @@ def test_other_data_bring_their_own_columns() -> None:
         assert not [w.value for w in at.warning]
     use_source(at, "synthetic")
     assert_result(at)
-    assert at.multiselect(key=f"{KEY}.columns").value == ["x1", "x2"]
+    assert columns_widget(at).value == ["x1", "x2"]
 
 
 # --------------------------------------------------------------------------------------------
@@ -427,7 +439,7 @@ def test_an_accepted_file_gives_a_result_with_its_numbers(raw, values, columns) 
     assert spec["layout"]["xaxis"]["title"]["text"] == columns[0]
     if len(columns) > 1:
         assert spec["layout"]["yaxis"]["title"]["text"] == columns[1]
-        assert at.multiselect(key=f"{KEY}.columns").value == list(columns)
+        assert columns_widget(at).value == list(columns)
 
 
 @pytest.mark.parametrize(("raw", "pattern"), REJECTED)
@@ -604,7 +616,8 @@ def test_changing_the_model_or_the_data_resets_the_run_and_says_so(change) -> No
     at = open_page()
     at.button(key=f"{KEY}.next").click().run()
     assert half_step(at) == 2
-    getattr(at, kind)(key=f"{KEY}.{key}").set_value(value).run()
+    widget = columns_widget(at) if key == "columns" else getattr(at, kind)(key=f"{KEY}.{key}")
+    widget.set_value(value).run()
     assert_result(at)
     assert half_step(at) == 0
     assert any("starts again from the beginning" in t for t in toasts(at)), toasts(at)

@@ -334,12 +334,6 @@ def test_uploaded_csv_gives_a_scatter_whose_ellipses_move_and_a_bad_file_an_erro
     page.screenshot(path=artifacts_dir / "your_data_bad_file.png")
 
 
-@pytest.mark.xfail(
-    raises=AssertionError,
-    reason="app bug (app_pages/your_data.py, st.multiselect key 'data.columns'): after a "
-    "change of data set the widget still shows the old data set's columns, and the next "
-    "rerun empties it ('Choose at least one column to fit.'). Remove this mark once fixed.",
-)
 def test_columns_to_fit_follow_a_change_of_data_set(
     page: Page, app_server: str, wait_for_app, expect_rerun
 ) -> None:

@@ -32,27 +32,9 @@ Install it by hand: apt-get update && apt-get install -y --no-install-recommends
     [[ -x $CHROMIUM ]] || die "chromium was installed but $CHROMIUM is still missing"
 fi
 
-# (b) The virtualenv, with Python 3.11 or newer.
-python_is_new_enough() {
-    "$1" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null
-}
-if [[ ! -x .venv/bin/python ]]; then
-    if command -v python3.11 >/dev/null && python_is_new_enough python3.11; then
-        python=python3.11
-    elif command -v python3 >/dev/null && python_is_new_enough python3; then
-        python=python3
-    else
-        die "Python 3.11 or newer is needed to create .venv (neither python3.11 nor python3 is)"
-    fi
-    say "creating .venv with $($python --version)"
-    "$python" -m venv .venv
-fi
-python_is_new_enough .venv/bin/python \
-    || die ".venv has $(.venv/bin/python --version 2>&1); remove .venv and run this again"
-
-# (c) Dependencies. pip checks already-satisfied pins without downloading anything.
-say "installing requirements-dev.txt"
-.venv/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+# (b) The virtualenv, with Python 3.11 or newer, and (c) the test dependencies.
+source scripts/venv.sh
+ensure_venv requirements-dev.txt
 
 # (d) Lint and format. A failure here is reported but the tests still run, so one CI run
 # shows everything that is wrong.

@@ -64,6 +64,7 @@ if str(ROOT / "tests") not in sys.path:
 from app_harness import (  # noqa: E402
     APP_TIMEOUT_MS,
     ARTIFACTS,
+    CHART_HALF_STEP_JS,
     chromium,
     running_app,
     wait_until_idle,
@@ -110,12 +111,7 @@ AT_HALF_STEP_JS = """
     const app = document.querySelector('[data-testid="stApp"]');
     if (!app || app.getAttribute('data-test-script-state') !== 'notRunning') { return false; }
     const gd = document.querySelector(`.st-key-${key}-chart .js-plotly-plot`);
-    if (!gd || !gd._fullLayout || !gd._fullLayout.sliders) { return false; }
-    const slider = gd._fullLayout.sliders[0];
-    if (slider.active !== h) { return false; }
-    const label = Array.from(gd.querySelectorAll('text.slider-label'))
-        .map((t) => t.textContent).find((s) => s.startsWith('Half-step:'));
-    if (label !== 'Half-step: ' + slider.steps[h].label) { return false; }
+    if ((CHART_HALF_STEP)(gd) !== h) { return false; }
     const sub = String(Math.floor(h / 2)).replace(/[0-9]/g,
         (d) => '₀₁₂₃₄₅₆₇₈₉'[Number(d)]);
     const metric = document.querySelector('[data-testid="stMetricLabel"]');
@@ -125,15 +121,16 @@ AT_HALF_STEP_JS = """
     }
     return true;
 }
-"""
+""".replace("CHART_HALF_STEP", CHART_HALF_STEP_JS.strip())
 
+# [the half-step on screen, the last half-step of the run]
 CHART_JS = """
 (key) => {
     const gd = document.querySelector(`.st-key-${key}-chart .js-plotly-plot`);
-    const slider = gd._fullLayout.sliders[0];
-    return [slider.active, slider.steps.length - 1];
+    return [(CHART_HALF_STEP)(gd), Number(document.querySelector(`.st-key-${key}-h`)
+        .querySelector('[role="slider"]').getAttribute('aria-valuemax'))];
 }
-"""
+""".replace("CHART_HALF_STEP", CHART_HALF_STEP_JS.strip())
 
 
 @dataclass

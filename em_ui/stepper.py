@@ -15,6 +15,7 @@ import em_viz
 from em_core import Parameters, Trace, e_step
 
 SPEEDS = {"Slow": 1200, "Normal": 600, "Fast": 250}
+TABS = ("Parameters", "Responsibilities", "Formulas with these numbers")
 
 
 def _h_key(key: str) -> str:
@@ -106,6 +107,7 @@ def _controls(key: str, h: int, last: int) -> None:
     )
 
 
+@st.fragment
 def stepping_view(
     X: np.ndarray,
     trace: Trace,
@@ -126,6 +128,8 @@ def stepping_view(
     column_names : names of X's columns, for labels.
     true_params : the generating parameters, drawn for comparison (synthetic data).
     dims : the two columns the 2-D view shows when X has two or more.
+
+    The view is a fragment: its controls rerun only the view, not the page around it.
     """
     h_key = _h_key(key)
     last = em_viz.n_half_steps(trace) - 1
@@ -147,67 +151,66 @@ def stepping_view(
     if trace.failed or h == last:
         (st.error if trace.failed else st.success)(trace.message)
 
-    chart, side = st.columns([2, 1], gap="medium")
-    with chart:
-        speed = (
-            st.segmented_control(
-                "Animation speed",
-                list(SPEEDS),
-                default="Normal",
-                key=f"{key}.speed",
-                help="Press ▶ on the chart to play the run from the current half-step.",
-            )
-            or "Normal"
+    speed_col, metric_col, note_col = st.columns([1, 1, 2], gap="medium")
+    speed = (
+        speed_col.segmented_control(
+            "Animation speed",
+            list(SPEEDS),
+            default="Normal",
+            key=f"{key}.speed",
+            help="Press ▶ on the chart to play the run from the current half-step.",
         )
-        if X.shape[1] == 1:
-            fig = em_viz.density_figure(
-                X,
-                trace,
-                h,
-                frame_duration_ms=SPEEDS[speed],
-                true_params=true_params,
-                column_name=column_names[0] if column_names else None,
-            )
-        else:
-            fig = em_viz.scatter_figure(
-                X,
-                trace,
-                h,
-                dims=dims,
-                frame_duration_ms=SPEEDS[speed],
-                true_params=true_params,
-                column_names=column_names,
-            )
-        st.plotly_chart(fig, key=f"{key}.chart", config={"displaylogo": False})
-    with side:
-        _likelihood_metric(trace, half)
-        st.plotly_chart(
-            em_viz.log_likelihood_figure(trace, h),
-            key=f"{key}.loglik",
-            config={"displayModeBar": False},
-        )
-        st.caption(em_viz.tolerance_note(trace))
-        drops = np.flatnonzero(np.diff(trace.log_likelihoods) < 0)
-        if drops.size:
-            st.warning(
-                f"The log-likelihood went down after iteration {int(drops[0]) + 1}. Plain EM "
-                "never does that; here the ridge (reg_covar) added to the covariances is big "
-                "enough to pull the parameters off the exact maximum of each M-step."
-            )
-
-    tab_params, tab_resp, tab_formulas = st.tabs(
-        ["Parameters", "Responsibilities", "Formulas with these numbers"]
+        or "Normal"
     )
-    with tab_params:
-        st.dataframe(
-            em_viz.parameter_table(trace, h, X=X, column_names=column_names), hide_index=True
+    with metric_col:
+        _likelihood_metric(trace, half)
+    note_col.caption(em_viz.tolerance_note(trace))
+    drops = np.flatnonzero(np.diff(trace.log_likelihoods) < 0)
+    if drops.size:
+        note_col.warning(
+            f"The log-likelihood went down after iteration {int(drops[0]) + 1}. Plain EM "
+            "never does that; here the ridge (reg_covar) added to the covariances is big "
+            "enough to pull the parameters off the exact maximum of each M-step."
         )
-    with tab_resp:
-        st.dataframe(
-            em_viz.responsibility_table(X, trace, h, column_names=column_names), hide_index=True
+    if X.shape[1] == 1:
+        fig = em_viz.density_figure(
+            X,
+            trace,
+            h,
+            frame_duration_ms=SPEEDS[speed],
+            true_params=true_params,
+            column_name=column_names[0] if column_names else None,
         )
-    with tab_formulas:
-        _formulas(X, trace, h, key=key)
+    else:
+        fig = em_viz.scatter_figure(
+            X,
+            trace,
+            h,
+            dims=dims,
+            frame_duration_ms=SPEEDS[speed],
+            true_params=true_params,
+            column_names=column_names,
+        )
+    # theme=None: the figure's own template, not Streamlit's restyling of it in the browser.
+    st.plotly_chart(fig, key=f"{key}.chart", theme=None, config={"displaylogo": False})
+
+    # Only the open tab is computed and sent, so a click does not redraw hidden tables.
+    tab_params, tab_resp, tab_formulas = st.tabs(list(TABS), key=f"{key}.tab", on_change="rerun")
+    if tab_params.open:
+        with tab_params:
+            st.dataframe(
+                em_viz.parameter_table(trace, h, X=X, column_names=column_names),
+                hide_index=True,
+            )
+    if tab_resp.open:
+        with tab_resp:
+            st.dataframe(
+                em_viz.responsibility_table(X, trace, h, column_names=column_names),
+                hide_index=True,
+            )
+    if tab_formulas.open:
+        with tab_formulas:
+            _formulas(X, trace, h, key=key)
 
 
 def _formulas(X: np.ndarray, trace: Trace, h: int, *, key: str) -> None:

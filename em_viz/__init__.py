@@ -8,9 +8,10 @@ Symbols and names, as in :mod:`em_core`: π_k → ``weights[k]``, μ_k → ``mea
 Σ_k → ``covariances[k]`` (σ_k² in one dimension), r_nk → ``resp[n, k]``, N_k → ``nk[k]``;
 h is a half-step (see :mod:`em_viz.halfstep`).
 
-Modules: ``halfstep`` (the stepping model), ``colors``, ``figures_1d`` (density curves),
-``figures_2d`` (scatter with ellipses), ``figures_common`` (what those two share),
-``loglik`` (the objective), ``tables`` and ``formulas``.
+Modules: ``halfstep`` (the stepping model), ``colors`` and ``style`` (the look),
+``figures_1d`` (density curves), ``figures_2d`` (scatter with ellipses), ``figures_common``
+(what those two share, the animation among it), ``loglik`` (the objective, drawn as a panel
+of those figures), ``tables`` and ``formulas``.
 """
 
 from em_viz.colors import MAX_COMPONENTS, PALETTE, blend, component_colors
@@ -18,7 +19,7 @@ from em_viz.figures_1d import density_figure
 from em_viz.figures_2d import ellipse_points, scatter_figure
 from em_viz.formulas import exact_and_rounded, m_step_formulas, responsibility_formula
 from em_viz.halfstep import HalfStep, describe, half_step, half_steps, n_half_steps
-from em_viz.loglik import log_likelihood_figure, tolerance_note
+from em_viz.loglik import likelihood_traces, tolerance_note
 from em_viz.tables import parameter_table, responsibility_table
 
 __all__ = [
@@ -33,7 +34,7 @@ __all__ = [
     "exact_and_rounded",
     "half_step",
     "half_steps",
-    "log_likelihood_figure",
+    "likelihood_traces",
     "m_step_formulas",
     "n_half_steps",
     "parameter_table",

@@ -1,7 +1,10 @@
 """One feature: the mixture's density curves over the data, one animation frame per half-step.
 
 Each component k is drawn as its weighted density π_k N(x | μ_k, σ_k), so the components'
-curves add up to the mixture density p(x) = Σ_k π_k N(x | μ_k, σ_k), drawn dark. The data sit
+curves add up to the mixture density p(x) = Σ_k π_k N(x | μ_k, σ_k), drawn dark. A
+component's curve is drawn on its own grid, μ_k ± 5σ_k (beyond that it is under a
+hundred-thousandth of its peak), with the same number of points in every frame, so the
+animation morphs each curve smoothly into the next. The data sit
 in a strip just below zero, each point coloured by its responsibilities (see
 :func:`em_viz.colors.blend`).
 """
@@ -29,9 +32,11 @@ from em_viz.figures_common import (
     sample_rows,
     weighted_densities,
 )
-from em_viz.halfstep import half_step, half_steps
+from em_viz.halfstep import HalfStep, half_step
 
 GRID_POINTS = 200
+COMPONENT_POINTS = 121
+COMPONENT_REACH = 5.0  # standard deviations each side of the mean
 MAX_HISTOGRAM_BINS = 80
 # The strip of data points occupies this band below zero, as fractions of the y-axis top.
 STRIP = (0.025, 0.105)
@@ -43,7 +48,7 @@ def density_figure(
     h: int,
     *,
     frame_duration_ms: int = 600,
-    max_points: int = 2000,
+    max_points: int = 1000,
     true_params: Parameters | None = None,
     rng_seed: int = 0,
     column_name: str | None = None,
@@ -59,7 +64,7 @@ def density_figure(
         The half-step on screen (see :mod:`em_viz.halfstep`); the slider starts there.
     frame_duration_ms : int, default 600
         How long Play shows each half-step.
-    max_points : int, default 2000
+    max_points : int, default 1000
         At most this many points are drawn, chosen at random; then a histogram of all the
         data is drawn behind the curves and a note says how many are shown.
     true_params : Parameters, optional
@@ -115,7 +120,6 @@ def density_figure(
                 "type": "scatter",
                 "name": f"component {k + 1}",
                 "legendgroup": f"component {k + 1}",
-                "x": grid_list,
                 "mode": "lines",
                 "line": {"color": color, "width": 3},
                 "fill": "tozeroy",
@@ -155,15 +159,15 @@ def density_figure(
     )
     dynamic = list(range(first_dynamic, len(traces)))
 
-    curve_updates = [
-        [{"y": _component_curve(c[k], top)} for k in range(n_components)]
-        + [{"y": round_to_scale(c.sum(axis=0), top)}]
-        for c in curves
-    ]
     points = point_styles(shown, trace)
-    frames = [
-        [*curve_updates[half.params_index], points[half.resp_index]] for half in half_steps(trace)
-    ]
+
+    def frame_of(half: HalfStep) -> list[dict]:
+        params = trace.snapshots[half.params_index]
+        return [
+            *(_component_curve(params, k) for k in range(n_components)),
+            {"y": round_to_scale(curves[half.params_index].sum(axis=0), top)},
+            points(half.resp_index),
+        ]
 
     # Zoom and pan survive reruns (another half-step, another speed) but not other data.
     uirevision = f"em_viz.density_figure {X.shape}"
@@ -182,14 +186,17 @@ def density_figure(
         "fixedrange": False,
     }
     layout["bargap"] = 0
-    return animated_figure(traces, dynamic, frames, trace, h, layout, frame_duration_ms)
+    return animated_figure(traces, dynamic, frame_of, trace, h, layout, frame_duration_ms)
 
 
-def _component_curve(values: NDArray[np.float64], top: float) -> list:
-    """A component's curve for display: where it is flat on the axis (below a ten-thousandth
-    of the plot's height, under a tenth of a pixel) it is left out, so that components do not
-    draw coloured lines along the whole x-axis."""
-    return round_sig(np.where(values < 1e-4 * top, np.nan, values))
+def _component_curve(params: Parameters, k: int) -> dict[str, list]:
+    """Component k's curve π_k N(x | μ_k, σ_k) on its own grid μ_k ± 5σ_k, as a frame update
+    of its ``x`` and ``y``."""
+    sd = float(np.sqrt(params.full_covariances()[k, 0, 0]))
+    x = np.array(
+        round_sig(params.means[k, 0] + sd * np.linspace(-1, 1, COMPONENT_POINTS) * COMPONENT_REACH)
+    )
+    return {"x": x.tolist(), "y": round_sig(weighted_densities(x, params)[k])}
 
 
 def _histogram(x: NDArray[np.float64]) -> tuple[dict, float]:

@@ -32,7 +32,7 @@ from em_viz.figures_common import (
     sample_rows,
     weighted_densities,
 )
-from em_viz.halfstep import half_step, half_steps
+from em_viz.halfstep import HalfStep, half_step
 
 CONTOUR_GRID = 50
 ELLIPSE_POINTS = 73  # every 5°, the first point repeated to close the curve
@@ -214,16 +214,13 @@ def scatter_figure(
         }
     )
 
-    densities = [weighted_densities(mesh, m).sum(axis=0) for m in marginals]
-    model_updates = [
-        _model_update(m, z, (CONTOUR_GRID, CONTOUR_GRID))
-        for m, z in zip(marginals, densities, strict=True)
-    ]
     points = point_styles(shown, trace)
-    frames = []
-    for half in half_steps(trace):
-        contour, *shapes = model_updates[half.params_index]
-        frames.append([contour, points[half.resp_index], *shapes])
+
+    def frame_of(half: HalfStep) -> list[dict]:
+        params = marginals[half.params_index]
+        density = weighted_densities(mesh, params).sum(axis=0)
+        contour, *shapes = _model_update(params, density, (CONTOUR_GRID, CONTOUR_GRID))
+        return [contour, points(half.resp_index), *shapes]
 
     notes = ["ellipses: 1σ solid, 2σ dashed; grey contours: the mixture density"]
     sampled = sample_note(n_shown, X.shape[0])
@@ -234,7 +231,7 @@ def scatter_figure(
     layout = base_layout(uirevision=uirevision, note="<br>".join(notes))
     layout["xaxis"] = {"title": {"text": names[dims[0]]}, "range": list(x_range), "zeroline": False}
     layout["yaxis"] = {"title": {"text": names[dims[1]]}, "range": list(y_range), "zeroline": False}
-    return animated_figure(traces, dynamic, frames, trace, h, layout, frame_duration_ms)
+    return animated_figure(traces, dynamic, frame_of, trace, h, layout, frame_duration_ms)
 
 
 def _model_update(

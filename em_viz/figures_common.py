@@ -1,15 +1,21 @@
 """Pieces the 1-D and 2-D figures share: sampling, densities, rounding and the animation.
 
-An animated figure here is a list of traces, some of them *dynamic*. Each half-step h has one
+An animated figure here is a list of traces, some of them *dynamic*. A half-step h has a
 frame, named ``str(h)``, holding only what changes in the dynamic traces (a curve's ``y``, the
-points' colours); static traces (histogram, true components) are never repeated. The
-figure's own data are the frame of the half-step on screen, and a slider plus Play / Pause
-buttons move between frames in the browser without rerunning any Python.
+points' colours, the ring on the log-likelihood); static traces (histogram, true components,
+the ℓ curve) are never repeated. The figure's own data are the frame of the half-step on
+screen, and a slider plus Play / Pause buttons move between frames in the browser without
+rerunning any Python.
+
+Frames are sent with every redraw, so they are held to a budget: every half-step has one
+when the run is short (the usual case), otherwise a window of half-steps from a little before
+the one on screen onwards (see :func:`frame_window`); the page's own slider reaches them all.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import json
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -19,14 +25,21 @@ from numpy.typing import ArrayLike, NDArray
 from em_core import Parameters, Trace, e_step
 from em_core.gaussian import weighted_log_prob, whitening
 from em_viz.colors import blend, component_colors
-from em_viz.halfstep import half_steps
+from em_viz.halfstep import HalfStep, half_steps
+from em_viz.loglik import likelihood_axes, likelihood_marker, likelihood_traces
+from em_viz.style import TEMPLATE
 
 SIGNIFICANT_DIGITS = 5
 TRANSITION_MS = 150
 # Above this many points the hover text leaves out the responsibilities: they would be
 # repeated in every frame and make the figure heavy.
 HOVER_RESP_MAX_POINTS = 300
-FONT = {"family": "Inter, Segoe UI, Helvetica, Arial, sans-serif", "size": 13, "color": "#222"}
+# Frames of one figure: at most this many, and at most about this many bytes of JSON.
+MAX_FRAMES = 60
+FRAME_BUDGET_BYTES = 1_000_000
+# The data on the left, the log-likelihood panel on the right (fractions of the width).
+MAIN_DOMAIN = (0.0, 0.63)
+LIKELIHOOD_DOMAIN = (0.74, 1.0)
 
 
 # ---------------------------------------------------------------------------------------
@@ -165,26 +178,33 @@ def marginal(params: Parameters, dims: Sequence[int]) -> Parameters:
     return Parameters(params.weights, params.means[:, index], full[:, index][:, :, index], "full")
 
 
-def point_styles(X_shown: NDArray[np.float64], trace: Trace) -> dict[int | None, dict[str, Any]]:
-    """The frame update of the points for each ``HalfStep.resp_index``: key t colours them by
-    r(θ_t), key None is the grey start.
+def point_styles(
+    X_shown: NDArray[np.float64], trace: Trace
+) -> Callable[[int | None], dict[str, Any]]:
+    """The frame update of the points for a ``HalfStep.resp_index``: t colours them by
+    r(θ_t), None is the grey start. Each is computed when first asked for, then kept.
 
     When few points are drawn, their hover text also lists r_n1 … r_nK (3 decimals; "—"
     before the first E-step).
     """
     n = X_shown.shape[0]
     with_hover = n <= HOVER_RESP_MAX_POINTS
-    styles: dict[int | None, dict[str, Any]] = {
-        None: {"marker": {"color": blend(None, n_points=n)}}
-    }
-    if with_hover:
-        styles[None]["customdata"] = [["—"] * trace.final.n_components] * n
-    for t, snapshot in enumerate(trace.snapshots):
-        resp = e_step(X_shown, snapshot).resp
-        styles[t] = {"marker": {"color": blend(resp)}}
-        if with_hover:
-            styles[t]["customdata"] = [[f"{r:.3f}" for r in row] for row in resp.tolist()]
-    return styles
+    styles: dict[int | None, dict[str, Any]] = {}
+
+    def style(t: int | None) -> dict[str, Any]:
+        if t not in styles:
+            if t is None:
+                styles[t] = {"marker": {"color": blend(None, n_points=n)}}
+                if with_hover:
+                    styles[t]["customdata"] = [["—"] * trace.final.n_components] * n
+            else:
+                resp = e_step(X_shown, trace.snapshots[t]).resp
+                styles[t] = {"marker": {"color": blend(resp)}}
+                if with_hover:
+                    styles[t]["customdata"] = [[f"{r:.3f}" for r in row] for row in resp.tolist()]
+        return styles[t]
+
+    return style
 
 
 def point_hovertemplate(coordinates: str, n_components: int, n_points: int) -> str:
@@ -202,10 +222,11 @@ def point_hovertemplate(coordinates: str, n_components: int, n_points: int) -> s
 def base_layout(*, uirevision: str, note: str | None) -> dict[str, Any]:
     """Layout shared by the animated figures: white template, legend on top, one note."""
     layout: dict[str, Any] = {
-        "template": "plotly_white",
-        "font": FONT,
+        "template": TEMPLATE,
         "height": 560,
-        "margin": {"l": 60, "r": 20, "t": 70, "b": 120},
+        # Fixed margins with room for the legend, slider and buttons: letting plotly widen
+        # them to fit would make it lay the figure out twice on every redraw.
+        "margin": {"l": 64, "r": 16, "t": 76, "b": 124, "autoexpand": False},
         "legend": {
             "orientation": "h",
             "x": 0,
@@ -236,14 +257,43 @@ def base_layout(*, uirevision: str, note: str | None) -> dict[str, Any]:
     return layout
 
 
+def frame_window(
+    h: int,
+    n_half_steps: int,
+    frame_bytes: int,
+    *,
+    max_frames: int = MAX_FRAMES,
+    budget_bytes: int = FRAME_BUDGET_BYTES,
+) -> range:
+    """The half-steps that get an animation frame.
+
+    All of them when they fit in ``max_frames`` frames of ``frame_bytes`` each within
+    ``budget_bytes``; otherwise as many as fit (never fewer than two), starting a fifth of
+    the window before ``h`` so the chart's slider can step back a little, and running on
+    from ``h`` because Play plays forwards. Near the end the window ends at the last
+    half-step.
+    """
+    if not 0 <= h < n_half_steps:
+        raise ValueError(f"h = {h} is not one of the {n_half_steps} half-steps.")
+    size = min(n_half_steps, max(2, min(max_frames, budget_bytes // max(frame_bytes, 1))))
+    start = max(0, min(h - size // 5, n_half_steps - size))
+    return range(start, start + size)
+
+
 def animation_controls(
-    labels: Sequence[str], active: int, frame_duration_ms: int
+    labels: Sequence[str],
+    names: Sequence[str],
+    active: int,
+    frame_duration_ms: int,
+    *,
+    note: str = "",
 ) -> dict[str, list[dict[str, Any]]]:
-    """A slider over the frames ``"0"``, ``"1"``, … and Play / Pause buttons.
+    """A slider over the frames ``names`` (labelled ``labels``) and Play / Pause buttons.
 
     Play runs the frames from ``active`` on (plotly.js only knows which frame is current
     once it has animated one, so a plain "play all from current" would restart from the
-    first frame), then resumes from wherever Pause stopped it.
+    first frame), then resumes from wherever Pause stopped it. ``note`` follows the
+    current half-step's name above the slider.
 
     Returns
     -------
@@ -251,6 +301,8 @@ def animation_controls(
     """
     if frame_duration_ms < 0:
         raise ValueError(f"frame_duration_ms must be ≥ 0; got {frame_duration_ms}.")
+    if len(labels) != len(names) or not 0 <= active < len(names):
+        raise ValueError(f"{len(labels)} labels, {len(names)} frames, active {active}.")
     transition = min(TRANSITION_MS, frame_duration_ms // 2)
     jump = {
         "frame": {"duration": 0, "redraw": True},
@@ -258,20 +310,21 @@ def animation_controls(
         "transition": {"duration": 0},
     }
     steps = [
-        {"label": label, "method": "animate", "args": [[str(h)], jump]}
-        for h, label in enumerate(labels)
+        {"label": label, "method": "animate", "args": [[name], jump]}
+        for name, label in zip(names, labels, strict=True)
     ]
     many = len(labels) > 12
     slider = {
         "active": active,
         "steps": steps,
-        "x": 0.12,
-        "len": 0.88,
+        "x": 0.16,
+        "len": 0.84,
         "y": 0,
         "yanchor": "top",
         "pad": {"t": 45, "b": 0},
         "currentvalue": {
             "prefix": "Half-step: ",
+            "suffix": note,
             "visible": True,
             "xanchor": "left",
             "font": {"size": 14, "color": "#222"},
@@ -287,7 +340,7 @@ def animation_controls(
         "label": "▶ Play",
         "method": "animate",
         "args": [
-            [str(h) for h in range(active, len(labels))],
+            list(names[active:]),
             {
                 "frame": {"duration": frame_duration_ms, "redraw": True},
                 "fromcurrent": True,
@@ -313,11 +366,11 @@ def animation_controls(
         "direction": "left",
         "buttons": [play, pause],
         "showactive": False,
-        "x": 0.11,
-        "xanchor": "right",
+        "x": 0,
+        "xanchor": "left",
         "y": 0,
         "yanchor": "top",
-        "pad": {"t": 62, "r": 10},
+        "pad": {"t": 62},
     }
     return {"sliders": [slider], "updatemenus": [menu]}
 
@@ -337,83 +390,75 @@ def _merge(base: dict[str, Any], update: Mapping[str, Any]) -> dict[str, Any]:
 def animated_figure(
     traces: Sequence[dict[str, Any]],
     dynamic: Sequence[int],
-    frames: Sequence[Sequence[dict[str, Any]]],
+    frame_of: Callable[[HalfStep], Sequence[dict[str, Any]]],
     trace: Trace,
     h: int,
     layout: dict[str, Any],
     frame_duration_ms: int,
 ) -> go.Figure:
-    """Assemble an animated figure with one frame per half-step.
+    """Assemble an animated figure: the data on the left, the log-likelihood on the right,
+    and a frame for each half-step of :func:`frame_window`.
 
     Parameters
     ----------
     traces : list of dict
-        Every trace as a plotly dict (with its ``type``); dynamic ones without the values
-        that change.
+        The data panel's traces as plotly dicts (with their ``type``); dynamic ones without
+        the values that change.
     dynamic : list of int
         Positions in ``traces`` of the traces the frames update.
-    frames : list, one per half-step, of lists of dict
-        ``frames[h][i]`` is what trace ``dynamic[i]`` shows at half-step h.
+    frame_of : callable
+        ``frame_of(half)[i]`` is what trace ``dynamic[i]`` shows at that half-step. Called
+        only for the half-steps that get a frame.
     trace : Trace
     h : int
-        The half-step on screen: the figure's data are frame h and the slider sits there.
+        The half-step on screen: the figure's data are its frame and the slider sits there.
     layout : dict
+        With ``xaxis`` and ``yaxis`` for the data panel.
     frame_duration_ms : int
 
     Returns
     -------
     plotly.graph_objects.Figure
+        Built from plain dictionaries without plotly's validation, which would take longer
+        than everything else on a click (the tests validate these figures).
     """
-    labels = [half.label for half in half_steps(trace)]
-    if len(frames) != len(labels):
-        raise ValueError(f"{len(frames)} frames for {len(labels)} half-steps.")
-    data = [dict(t) for t in traces]
-    for i, update in zip(dynamic, frames[h], strict=True):
+    halves = half_steps(trace)
+    data = [dict(t) for t in (*traces, *likelihood_traces(trace))]
+    dynamic = [*dynamic, len(data) - 1]  # the ring on ℓ is the last trace
+    types = [data[i]["type"] for i in dynamic]
+
+    def full_frame(half: HalfStep) -> list[dict[str, Any]]:
+        updates = [*frame_of(half), likelihood_marker(trace, half)]
+        if len(updates) != len(dynamic):
+            raise ValueError(
+                f"{len(updates) - 1} frame updates for {len(dynamic) - 1} dynamic traces."
+            )
+        return [{"type": kind, **u} for kind, u in zip(types, updates, strict=True)]
+
+    current = full_frame(halves[h])
+    window = frame_window(h, len(halves), len(json.dumps(current, separators=(",", ":"))))
+    frames = [
+        {"name": str(i), "traces": dynamic, "data": current if i == h else full_frame(halves[i])}
+        for i in window
+    ]
+    for i, update in zip(dynamic, current, strict=True):
         data[i] = _merge(data[i], update)
-    layout = {**layout, **animation_controls(labels, h, frame_duration_ms)}
-    types = [traces[i]["type"] for i in dynamic]
-    # Plotly validates arrays of colours one string at a time (~10 µs each): 100 frames of
-    # 2,000 points would take two seconds. So the frames are validated with their arrays
-    # emptied, then the arrays are put into the frames' property dictionaries. The figure's
-    # data hold frame h in full and are validated as usual, so every value is of a kind
-    # plotly checked.
-    fig = go.Figure(
-        data=data,
-        layout=layout,
-        frames=[
-            {
-                "name": str(index),
-                "traces": list(dynamic),
-                "data": [
-                    {"type": kind, **_without_arrays(update)}
-                    for kind, update in zip(types, updates, strict=True)
-                ],
-            }
-            for index, updates in enumerate(frames)
-        ],
-    )
-    for frame, updates in zip(fig.frames, frames, strict=True):
-        for props, update in zip(frame._props["data"], updates, strict=True):
-            _put(props, update)
-    return fig
-
-
-def _without_arrays(update: Mapping[str, Any]) -> dict[str, Any]:
-    """``update`` with every list replaced by an empty one."""
-    return {
-        key: _without_arrays(value)
-        if isinstance(value, Mapping)
-        else []
-        if isinstance(value, list)
-        else value
-        for key, value in update.items()
+    note = ""
+    if len(window) < len(halves):
+        note = (
+            f"  (this chart holds {halves[window[0]].label} … {halves[window[-1]].label}; "
+            "the slider above the chart reaches every half-step)"
+        )
+    layout = {
+        **layout,
+        "xaxis": {**layout["xaxis"], "domain": list(MAIN_DOMAIN)},
+        **likelihood_axes(trace, LIKELIHOOD_DOMAIN),
+        **animation_controls(
+            [halves[i].label for i in window],
+            [str(i) for i in window],
+            h - window.start,
+            frame_duration_ms,
+            note=note,
+        ),
     }
-
-
-def _put(props: dict[str, Any], update: Mapping[str, Any]) -> None:
-    """Write ``update`` into the property dictionary ``props`` in place."""
-    for key, value in update.items():
-        if isinstance(value, Mapping):
-            _put(props[key], value)
-        else:
-            props[key] = value
+    return go.Figure(data=data, layout=layout, frames=frames, _validate=False)

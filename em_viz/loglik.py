@@ -1,15 +1,19 @@
 """The objective EM climbs: the total log-likelihood ℓ(θ_t) = Σ_n log Σ_k π_k N(x_n | μ_k, Σ_k)
-of every snapshot, and the convergence test the engine applies to it."""
+of every snapshot, and the convergence test the engine applies to it.
+
+ℓ is drawn as a panel beside the data in the animated figures (see
+:func:`em_viz.figures_common.animated_figure`), so its ring moves with every frame.
+"""
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
-import plotly.graph_objects as go
 
 from em_core import Trace
 from em_viz.colors import MIXTURE_COLOR
-from em_viz.figures_common import FONT
-from em_viz.halfstep import half_step
+from em_viz.halfstep import HalfStep, half_step
 
 LINE_COLOR = "#3b5bdb"
 DROP_COLOR = "#d62728"
@@ -18,105 +22,135 @@ SUBSCRIPTS = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
 ROUNDING_RTOL = 1e-9
 
 
-def log_likelihood_figure(trace: Trace, h: int) -> go.Figure:
-    """ℓ(θ_t) against the iteration t, with the snapshot on screen at half-step ``h`` ringed.
-
-    A decrease between consecutive snapshots is drawn in red, with a hover note saying how
-    big it is and what it means.
+def likelihood_traces(trace: Trace) -> list[dict[str, Any]]:
+    """The ℓ panel's traces, drawn on the axes x2/y2: ℓ(θ_t) against the iteration t, any
+    decrease in red (with a hover note on its size and meaning), and last a ring round the
+    snapshot on screen, which :func:`likelihood_marker` moves from frame to frame.
 
     Parameters
     ----------
     trace : Trace
-    h : int
-        The half-step on screen; its parameters θ_t are highlighted.
 
     Returns
     -------
-    plotly.graph_objects.Figure
+    list of dict
+        Plotly traces; the ring, last, is at θ_0.
     """
-    half = half_step(trace, h)
     values = trace.log_likelihoods
     iterations = np.arange(values.size)
     change = np.concatenate([[np.nan], np.diff(values)])
-    hover = [
-        f"iteration {t}<br>ℓ(θ{str(t).translate(SUBSCRIPTS)}) = {v:.6g}"
-        + ("" if t == 0 else f"<br>change {c:+.3g}")
-        for t, v, c in zip(iterations, values, change, strict=True)
+    axes = {"xaxis": "x2", "yaxis": "y2"}
+    traces: list[dict[str, Any]] = [
+        {
+            "type": "scatter",
+            **axes,
+            "name": "ℓ(θ)",
+            "x": iterations.tolist(),
+            "y": values.tolist(),
+            "mode": "lines+markers",
+            "line": {"color": LINE_COLOR, "width": 2},
+            "marker": {"size": 6 if values.size <= 60 else 3, "color": LINE_COLOR},
+            "hovertext": [
+                f"iteration {t}<br>ℓ(θ{_sub(t)}) = {v:.6g}"
+                + ("" if t == 0 else f"<br>change {c:+.3g}")
+                for t, v, c in zip(
+                    iterations.tolist(), values.tolist(), change.tolist(), strict=True
+                )
+            ],
+            "hoverinfo": "text",
+            "showlegend": False,
+        }
     ]
-    fig = go.Figure()
-    fig.add_scatter(
-        x=iterations,
-        y=values,
-        mode="lines+markers",
-        name="ℓ(θ)",
-        line={"color": LINE_COLOR, "width": 2},
-        marker={"size": 6, "color": LINE_COLOR},
-        hovertext=hover,
-        hoverinfo="text",
-        showlegend=False,
-    )
     drops = np.flatnonzero(change < 0)
     if drops.size:
         xs: list[float | None] = []
         ys: list[float | None] = []
-        for t in drops:
+        for t in drops.tolist():
             xs += [t - 1, t, None]
-            ys += [values[t - 1], values[t], None]
-        fig.add_scatter(
-            x=xs,
-            y=ys,
-            mode="lines",
-            line={"color": DROP_COLOR, "width": 3},
-            hoverinfo="skip",
-            showlegend=False,
+            ys += [float(values[t - 1]), float(values[t]), None]
+        traces.append(
+            {
+                "type": "scatter",
+                **axes,
+                "x": xs,
+                "y": ys,
+                "mode": "lines",
+                "line": {"color": DROP_COLOR, "width": 3},
+                "hoverinfo": "skip",
+                "showlegend": False,
+            }
         )
-        fig.add_scatter(
-            x=drops,
-            y=values[drops],
-            mode="markers",
-            name="ℓ decreased",
-            marker={"size": 10, "color": DROP_COLOR, "symbol": "triangle-down"},
-            hovertext=[_drop_note(trace, int(t)) for t in drops],
-            hoverinfo="text",
-            showlegend=True,
+        traces.append(
+            {
+                "type": "scatter",
+                **axes,
+                "name": "ℓ decreased",
+                "x": drops.tolist(),
+                "y": values[drops].tolist(),
+                "mode": "markers",
+                "marker": {"size": 10, "color": DROP_COLOR, "symbol": "triangle-down"},
+                "hovertext": [_drop_note(trace, t) for t in drops.tolist()],
+                "hoverinfo": "text",
+                "showlegend": True,
+            }
         )
-    t = half.params_index
-    fig.add_scatter(
-        x=[t],
-        y=[values[t]],
-        mode="markers",
-        name=f"on screen ({half.label})",
-        marker={
-            "size": 16,
-            "color": "rgba(0,0,0,0)",
-            "line": {"width": 2.5, "color": MIXTURE_COLOR},
-        },
-        hovertext=[f"on screen: θ{str(t).translate(SUBSCRIPTS)} ({half.label})"],
-        hoverinfo="text",
-        showlegend=False,
+    traces.append(
+        {
+            "type": "scatter",
+            **axes,
+            "name": "on screen",
+            "mode": "markers",
+            "marker": {
+                "size": 16,
+                "color": "rgba(0,0,0,0)",
+                "line": {"width": 2.5, "color": MIXTURE_COLOR},
+            },
+            "hoverinfo": "text",
+            "showlegend": False,
+            **likelihood_marker(trace, half_step(trace, 0)),
+        }
     )
-    fig.update_layout(
-        template="plotly_white",
-        font=FONT,
-        height=300,
-        margin={"l": 70, "r": 15, "t": 30, "b": 50},
-        legend={
-            "x": 1,
-            "xanchor": "right",
-            "y": 0.02,
-            "yanchor": "bottom",
-            "bgcolor": "rgba(255,255,255,0.8)",
-        },
-        uirevision="em_viz.log_likelihood_figure",
-        xaxis={
+    return traces
+
+
+def likelihood_marker(trace: Trace, half: HalfStep) -> dict[str, Any]:
+    """The ring's frame update: it sits on ℓ(θ_t) of the parameters on screen."""
+    t = half.params_index
+    return {
+        "x": [t],
+        "y": [float(trace.log_likelihoods[t])],
+        "hovertext": [f"on screen: θ{_sub(t)} ({half.label})"],
+    }
+
+
+def likelihood_axes(trace: Trace, domain: tuple[float, float]) -> dict[str, Any]:
+    """Layout of the axes x2 and y2 of the ℓ panel, which spans ``domain`` of the width.
+
+    The tick labels carry as many decimals as the range of ℓ needs, so that a run whose ℓ
+    barely changes does not label every tick with the same rounded number.
+    """
+    values = trace.log_likelihoods
+    span = float(values.max() - values.min())
+    decimals = 1 if span <= 0 else int(np.clip(1 - np.floor(np.log10(span / 4)), 0, 10))
+    return {
+        "xaxis2": {
+            "domain": list(domain),
+            "anchor": "y2",
             "title": {"text": "iteration t"},
             "tickformat": "d",
-            "dtick": max(1, int(np.ceil(values.size / 10))),
+            "dtick": max(1, int(np.ceil(values.size / 8))),
             "range": [-0.5, max(values.size - 0.5, 1.5)],
         },
-        yaxis={"title": {"text": "log-likelihood ℓ(θ)"}, "tickformat": ".4~g"},
-    )
-    return fig
+        "yaxis2": {
+            "anchor": "x2",
+            "title": {"text": "log-likelihood ℓ(θ)", "standoff": 6},
+            "tickformat": f",.{decimals}f",
+        },
+    }
+
+
+def _sub(t: int) -> str:
+    return str(t).translate(SUBSCRIPTS)
 
 
 def _drop_note(trace: Trace, t: int) -> str:

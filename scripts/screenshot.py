@@ -25,6 +25,7 @@ if str(ROOT / "tests") not in sys.path:
 from app_harness import (  # noqa: E402
     APP_TIMEOUT_MS,
     ARTIFACTS,
+    chart_at_js,
     chromium,
     rerun_around,
     running_app,
@@ -41,19 +42,6 @@ DEFAULT_OUT = ROOT / "docs" / "screenshot.png"
 VIEWPORT = {"width": 1400, "height": 1150}
 STEPS = ("E-step", "M-step", "E-step")
 MARGIN_PX = 20
-
-_AT_HALF_STEP_JS = """
-(h) => {
-    const gd = document.querySelector('.st-key-worked-chart .js-plotly-plot');
-    if (!gd || !gd._fullLayout || !gd._fullLayout.sliders) { return false; }
-    const slider = gd._fullLayout.sliders[0];
-    const label = Array.from(gd.querySelectorAll('text.slider-label'))
-        .map((t) => t.textContent).find((s) => s.startsWith('Half-step:'));
-    const loglik = document.querySelector('.st-key-worked-loglik .js-plotly-plot .main-svg');
-    return slider.active === h && label === 'Half-step: ' + slider.steps[h].label
-        && loglik !== null;
-}
-"""
 
 
 def take_screenshot(browser: Browser, base_url: str, out: Path) -> Path:
@@ -74,7 +62,7 @@ def take_screenshot(browser: Browser, base_url: str, out: Path) -> Path:
             expect(button).to_be_enabled(timeout=APP_TIMEOUT_MS)
             with rerun_around(page):
                 button.click()
-        page.wait_for_function(_AT_HALF_STEP_JS, arg=len(STEPS), timeout=APP_TIMEOUT_MS)
+        page.wait_for_function(chart_at_js("worked"), arg=len(STEPS), timeout=APP_TIMEOUT_MS)
         expect(page.get_by_test_id("stMetricValue")).to_have_text("−8.5682")
 
         # No focus ring, no tooltip of the last button pressed.
@@ -85,16 +73,10 @@ def take_screenshot(browser: Browser, base_url: str, out: Path) -> Path:
 
         title = page.get_by_role("heading", level=1).bounding_box()
         navigation = page.get_by_test_id("stSidebarNav").bounding_box()
-        bottom = max(
-            box["y"] + box["height"]
-            for box in (
-                chart.bounding_box(),
-                page.locator(".st-key-worked-loglik").bounding_box(),
-            )
-            if box is not None
-        )
-        if title is None:
-            raise RuntimeError("the worked example's title is not on the page")
+        box = chart.bounding_box()
+        if title is None or box is None:
+            raise RuntimeError("the worked example's title or chart is not on the page")
+        bottom = box["y"] + box["height"]
         top = max(min(title["y"], navigation["y"] if navigation else title["y"]) - MARGIN_PX, 0)
         bottom = min(bottom + MARGIN_PX, VIEWPORT["height"])
         page.screenshot(

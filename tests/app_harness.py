@@ -81,6 +81,31 @@ ARM_RERUN_JS = """
 
 RERUN_SEEN_JS = "() => window.__emRerunSeen === true"
 
+# The half-step a stepping view's chart (its graph div `gd`) shows: the frame named by its
+# slider's active step, once the label above the slider has caught up; null before that. The
+# slider may hold only a window of the half-steps, so its index is not the half-step.
+CHART_HALF_STEP_JS = """
+(gd) => {
+    if (!gd || !gd._fullLayout || !gd._fullLayout.sliders) { return null; }
+    const slider = gd._fullLayout.sliders[0];
+    const step = slider.steps[slider.active];
+    const label = Array.from(gd.querySelectorAll('text.slider-label'))
+        .map((t) => t.textContent).find((s) => s.startsWith('Half-step:'));
+    if (label !== 'Half-step: ' + step.label + (slider.currentvalue.suffix || '')) {
+        return null;
+    }
+    return Number(step.args[0][0]);
+}
+"""
+
+
+def chart_at_js(key: str) -> str:
+    """A function of h: true when the chart of the stepping view ``key`` shows half-step h."""
+    return (
+        f"(h) => ({CHART_HALF_STEP_JS})"
+        f"(document.querySelector('.st-key-{key}-chart .js-plotly-plot')) === h"
+    )
+
 
 class AppServerError(RuntimeError):
     """The Streamlit server exited, or did not become healthy in time."""

@@ -35,6 +35,13 @@ def page_text(at: AppTest) -> str:
     return "\n".join(parts)
 
 
+def open_tab(at: AppTest, key: str, label: str) -> None:
+    """Choose a tab of the stepping view (only the open one is computed and sent)."""
+    at.session_state[f"{key}.tab"] = label
+    at.run()
+    assert not at.exception, at.exception
+
+
 def half_step(at: AppTest, key: str) -> int:
     return int(at.session_state[f"{key}.h"])
 
@@ -66,17 +73,24 @@ def test_worked_example_one_iteration_shows_the_article_numbers():
     assert not at.exception
     assert half_step(at, "worked") == 2
     _, nk, mu, sigma = article_numbers()
+    (table,) = [df.value for df in at.dataframe]  # the Parameters tab, open by default
+    assert table["μ"].to_numpy() == pytest.approx(mu, rel=1e-12)
+    assert table["σ"].to_numpy() == pytest.approx(sigma, rel=1e-12)
+    assert table["N_k"].to_numpy() == pytest.approx(nk, rel=1e-12)
+    assert "−8.5682" in page_text(at)
+    open_tab(at, "worked", "Formulas with these numbers")
+    assert not at.dataframe, "a closed tab is not computed"
     text = page_text(at)
     assert f"{mu[1]:.3f}" in text  # 8.833
     assert f"{sigma[0]:.3f}" in text  # 0.408
     assert f"{sigma[1]:.3f}" in text  # 0.624
-    assert "−8.5682" in text
     assert f"{nk[0]:.3f}" in text  # N1 = 3.000
 
 
 def test_formula_panel_plugs_in_the_live_values():
     at = open_page(WORKED)
     at.button(key="worked.e").click().run()
+    open_tab(at, "worked", "Formulas with these numbers")
     at.number_input(key="worked.point").set_value(3).run()  # x = 2.5
     latex = "\n".join(item.value for item in at.latex)
     assert "2.5" in latex

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from app_harness import CHART_HALF_STEP_JS, chart_at_js
 from playwright.sync_api import Browser, Locator, Page, expect
 
 from scripts.screenshot import take_screenshot
@@ -66,9 +67,9 @@ _CHART_STATE_JS = """
             color: t.marker && Array.isArray(t.marker.color) ? t.marker.color : null,
         };
     }
-    return {active: gd._fullLayout.sliders[0].active, current, paths, traces};
+    return {active: (CHART_HALF_STEP)(gd), current, paths, traces};
 }
-"""
+""".replace("CHART_HALF_STEP", CHART_HALF_STEP_JS.strip())
 
 
 def chart_state(page: Page, key: str) -> dict[str, Any]:
@@ -78,18 +79,7 @@ def chart_state(page: Page, key: str) -> dict[str, Any]:
 
 def wait_for_chart_at(page: Page, key: str, h: int) -> dict[str, Any]:
     """Wait until the chart shows half-step ``h`` (slider and its label), and return its state."""
-    page.wait_for_function(
-        """([selector, h]) => {
-            const gd = document.querySelector(selector);
-            if (!gd || !gd._fullLayout || !gd._fullLayout.sliders) { return false; }
-            const slider = gd._fullLayout.sliders[0];
-            const label = Array.from(gd.querySelectorAll('text.slider-label'))
-                .map((t) => t.textContent).find((s) => s.startsWith('Half-step:'));
-            return slider.active === h && label === 'Half-step: ' + slider.steps[h].label;
-        }""",
-        arg=[f".st-key-{key}-chart .js-plotly-plot", h],
-        timeout=CHART_TIMEOUT_MS,
-    )
+    page.wait_for_function(chart_at_js(key), arg=h, timeout=CHART_TIMEOUT_MS)
     return chart_state(page, key)
 
 
@@ -208,7 +198,7 @@ def test_play_runs_the_frames_in_the_browser_and_pause_stops_them(
     plot.locator(".updatemenu-button").filter(has_text="Play").click()
     # Two frames on: the M-step's frame, where the curves move. No rerun is needed.
     page.wait_for_function(
-        "gd => gd._fullLayout.sliders[0].active >= 2",
+        f"gd => ({CHART_HALF_STEP_JS})(gd) >= 2",
         arg=plot.element_handle(),
         timeout=CHART_TIMEOUT_MS,
     )

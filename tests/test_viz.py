@@ -18,6 +18,7 @@ from scipy.stats import norm
 
 import em_viz
 from em_core import Parameters, Trace, e_step, fit
+from em_viz import loglik
 from em_viz.colors import GREY, MAX_COMPONENTS, PALETTE, blend, component_colors, hex_to_rgb
 from em_viz.figures_common import round_sig
 
@@ -146,30 +147,47 @@ def with_log_likelihoods(trace: Trace, values: list[float]) -> Trace:
     return dataclasses.replace(trace, snapshots=snapshots)
 
 
-def test_the_log_likelihood_figure_rings_the_snapshot_on_screen(worked: Trace) -> None:
+def likelihood_panel(fig) -> list:
+    return [d for d in fig.data if d.xaxis == "x2"]
+
+
+def test_the_log_likelihood_panel_rings_the_snapshot_on_screen(worked: Trace) -> None:
+    X = np.array([1.5, 2.0, 2.5, 8.0, 9.0, 9.5])[:, None]
+    fig = em_viz.density_figure(X, worked, 0)
+    curve, ring = likelihood_panel(fig)
+    assert list(curve.y) == pytest.approx(worked.log_likelihoods)
+    assert fig.layout.yaxis2.title.text == "log-likelihood ℓ(θ)"
+    assert fig.layout.xaxis2.domain[0] > fig.layout.xaxis.domain[1]
+    ring_index = list(fig.data).index(ring)
     for h, t in [(0, 0), (1, 0), (2, 1), (5, 2)]:
-        fig = em_viz.log_likelihood_figure(worked, h)
-        ring = [d for d in fig.data if d.name and d.name.startswith("on screen")]
-        assert len(ring) == 1
-        assert list(ring[0].x) == [t]
-        assert ring[0].y[0] == pytest.approx(worked.snapshots[t].log_likelihood)
-    assert fig.layout.yaxis.title.text == "log-likelihood ℓ(θ)"
-    assert list(fig.data[0].y) == pytest.approx(worked.log_likelihoods)
+        (frame,) = [f for f in fig.frames if f.name == str(h)]
+        update = dict(zip(frame.traces, frame.data, strict=True))[ring_index]
+        assert list(update.x) == [t]
+        assert update.y[0] == pytest.approx(worked.snapshots[t].log_likelihood)
+        on_screen = em_viz.density_figure(X, worked, h)
+        assert list(likelihood_panel(on_screen)[-1].x) == [t]
 
 
 def test_a_decrease_is_marked_in_red_with_a_note(worked: Trace) -> None:
-    assert not any(d.name == "ℓ decreased" for d in em_viz.log_likelihood_figure(worked, 0).data)
+    assert not any(d.get("name") == "ℓ decreased" for d in em_viz.likelihood_traces(worked))
     dropped = with_log_likelihoods(worked, [-10.5, -8.6, -9.1])
-    fig = em_viz.log_likelihood_figure(dropped, 3)
-    (marks,) = [d for d in fig.data if d.name == "ℓ decreased"]
-    assert list(marks.x) == [2]
-    assert "went down by 0.5 from iteration 1 to 2" in marks.hovertext[0]
-    assert "never lowers ℓ" in marks.hovertext[0]
+    (marks,) = [d for d in em_viz.likelihood_traces(dropped) if d.get("name") == "ℓ decreased"]
+    assert list(marks["x"]) == [2]
+    assert "went down by 0.5 from iteration 1 to 2" in marks["hovertext"][0]
+    assert "never lowers ℓ" in marks["hovertext"][0]
     rounding = with_log_likelihoods(worked, [-10.5, -8.6, -8.6 - 1e-13])
-    (marks,) = [
-        d for d in em_viz.log_likelihood_figure(rounding, 0).data if d.name == "ℓ decreased"
-    ]
-    assert "rounding" in marks.hovertext[0]
+    (marks,) = [d for d in em_viz.likelihood_traces(rounding) if d.get("name") == "ℓ decreased"]
+    assert "rounding" in marks["hovertext"][0]
+
+
+@pytest.mark.parametrize("span", [1e-7, 1e-3, 2.0, 5e4])
+def test_the_log_likelihood_ticks_have_the_decimals_its_range_needs(worked, span) -> None:
+    values = [-1000.0, -1000.0 + span / 2, -1000.0 + span]
+    axes = loglik.likelihood_axes(with_log_likelihoods(worked, values), (0.7, 1.0))
+    decimals = int(axes["yaxis2"]["tickformat"].removeprefix(",.").removesuffix("f"))
+    # ticks a tenth of the span apart print as different numbers, without needless digits
+    assert 10.0**-decimals <= span / 10
+    assert decimals == 0 or span / 1000 <= 10.0**-decimals
 
 
 def test_the_tolerance_note_states_the_engines_test_and_the_last_change(worked: Trace) -> None:

@@ -11,11 +11,15 @@ from typing import Any
 import numpy as np
 import plotly.graph_objects as go
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from scipy.stats import multivariate_normal, norm
 
 import em_viz
 from em_core import Parameters, Trace, fit
+from em_viz import figures_common
 from em_viz.colors import GREY, PALETTE
+from em_viz.figures_common import MAX_FRAMES
 
 WORKED_X = np.array([1.5, 2.0, 2.5, 8.0, 9.0, 9.5])[:, None]
 
@@ -161,32 +165,38 @@ def test_a_half_step_outside_the_run_is_refused(worked) -> None:
 
 
 def component_curves(fig: go.Figure, h: int, n_components: int) -> tuple[np.ndarray, np.ndarray]:
-    """(components (K, grid), mixture (grid)) of frame h; a gap in a component's curve
-    (where it is flat on the axis) reads as 0."""
+    """(components' y (K, points), mixture (grid)) of frame h."""
     traces = frame_traces(fig, h)
     ks = [index_of(fig, f"component {k + 1}") for k in range(n_components)]
     components = np.array([traces[i]["y"] for i in ks], dtype=float)
     mixture = np.array(traces[index_of(fig, "mixture p(x)")]["y"], dtype=float)
-    return np.nan_to_num(components), mixture
+    return components, mixture
 
 
-def test_the_mixture_is_the_sum_of_the_components_and_matches_scipy(worked) -> None:
+def test_each_curve_matches_scipy_and_the_mixture_is_their_sum(worked) -> None:
     fig = em_viz.density_figure(WORKED_X, worked, 0)
     grid = np.array(fig.data[index_of(fig, "mixture p(x)")].x)
     assert grid.size == 200
     top = fig.layout.yaxis.range[1]
     for h in range(em_viz.n_half_steps(worked)):
-        t = em_viz.half_step(worked, h).params_index
-        snapshot = worked.snapshots[t]
-        components, mixture = component_curves(fig, h, 2)
-        assert mixture == pytest.approx(components.sum(axis=0), rel=1e-4, abs=2e-4 * top)
+        snapshot = worked.snapshots[em_viz.half_step(worked, h).params_index]
+        traces = frame_traces(fig, h)
         sigmas = np.sqrt(snapshot.covariances[:, 0, 0])
-        expected = [
+        for k in (0, 1):
+            curve = traces[index_of(fig, f"component {k + 1}")]
+            x, y = np.array(curve["x"]), np.array(curve["y"])
+            # its own grid: μ ± 5σ, the same number of points in every frame
+            assert x.size == 121
+            assert x[0] == pytest.approx(snapshot.means[k, 0] - 5 * sigmas[k], rel=1e-4)
+            assert x[-1] == pytest.approx(snapshot.means[k, 0] + 5 * sigmas[k], rel=1e-4)
+            expected = snapshot.weights[k] * norm.pdf(x, snapshot.means[k, 0], sigmas[k])
+            assert y == pytest.approx(expected, rel=1e-4)
+        mixture = np.array(traces[index_of(fig, "mixture p(x)")]["y"], dtype=float)
+        expected = sum(
             snapshot.weights[k] * norm.pdf(grid, snapshot.means[k, 0], sigmas[k]) for k in (0, 1)
-        ]
-        # a component left out where it is flat on the axis (< 1e-4 of the height) reads 0
-        assert components == pytest.approx(np.array(expected), rel=1e-4, abs=1e-4 * top)
-        assert mixture == pytest.approx(sum(expected), rel=1e-4, abs=1e-6 * top)
+        )
+        # five significant digits; 0 where under a millionth of the plot's height
+        assert mixture == pytest.approx(expected, rel=1e-4, abs=1e-6 * top)
 
 
 def test_curves_move_at_m_steps_and_colours_change_at_e_steps(worked) -> None:
@@ -258,18 +268,75 @@ def test_the_worked_example_figure_is_small(worked) -> None:
     assert len(em_viz.density_figure(WORKED_X, worked, 0).to_json()) < 80_000
 
 
-def test_a_million_points_and_fifty_iterations_stay_under_5_mb() -> None:
+def test_a_million_points_and_five_hundred_iterations_stay_small() -> None:
     rng = np.random.default_rng(1)
     X = np.concatenate(
         [rng.normal(-2, 1, 400_000), rng.normal(3, 0.7, 350_000), rng.normal(7, 1.5, 250_000)]
     )[:, None]
     # Fit on a sample (fast); the figure draws the trace over all million points.
-    trace = fit(X[::500], 3, covariance_type="diag", init="random", rng=3, tol=0.0, max_iter=50)
-    assert trace.n_iter == 50
-    fig = em_viz.density_figure(X, trace, 40)
-    assert len(fig.frames) == 102
-    assert len(fig.to_json()) < 5_000_000
-    assert "showing 2,000 of 1,000,000 points" in fig.layout.annotations[0].text
+    trace = fit(X[::500], 3, covariance_type="diag", init="random", rng=3, tol=0.0, max_iter=500)
+    assert trace.n_iter == 500
+    h = 700
+    fig = em_viz.density_figure(X, trace, h)
+    names = [f.name for f in fig.frames]
+    assert 2 < len(names) <= MAX_FRAMES
+    assert str(h) in names
+    assert len(fig.to_json()) < 2_000_000
+    assert "showing 1,000 of 1,000,000 points" in fig.layout.annotations[0].text
+    assert_data_is_frame(fig, h)
+
+
+def frame_names(fig: go.Figure) -> list[str]:
+    return [f.name for f in fig.frames]
+
+
+def test_a_long_run_gets_a_window_of_frames_and_the_slider_and_play_match_it(blobs_2d) -> None:
+    X, _ = blobs_2d
+    trace = fit(X, 2, init="random_from_data", rng=4, max_iter=60, tol=0.0)
+    n = em_viz.n_half_steps(trace)
+    assert n == 122 > MAX_FRAMES
+    for h in (0, 50, n - 1):
+        fig = em_viz.scatter_figure(X, trace, h)
+        names = frame_names(fig)
+        window = range(int(names[0]), int(names[-1]) + 1)
+        assert names == [str(i) for i in window]
+        assert h in window
+        assert 2 < len(window) < n
+        (slider,) = fig.layout.sliders
+        assert [list(step.args[0]) for step in slider.steps] == [[str(i)] for i in window]
+        assert [step.label for step in slider.steps] == [
+            em_viz.half_step(trace, i).label for i in window
+        ]
+        assert slider.steps[slider.active].args[0][0] == str(h)
+        assert "this chart holds" in slider.currentvalue.suffix
+        (play, _) = fig.layout.updatemenus[0].buttons
+        assert list(play.args[0]) == [str(i) for i in window if i >= h]
+        assert_data_is_frame(fig, h)
+    short = em_viz.scatter_figure(X, blobs_2d[1], 0)
+    assert not short.layout.sliders[0].currentvalue.suffix
+
+
+@given(
+    n=st.integers(2, 3000),
+    data=st.data(),
+    frame_bytes=st.integers(1, 3_000_000),
+    max_frames=st.integers(2, 200),
+)
+def test_the_frame_window_holds_h_within_the_budget(n, data, frame_bytes, max_frames) -> None:
+    h = data.draw(st.integers(0, n - 1))
+    budget = 1_000_000
+    window = figures_common.frame_window(
+        h, n, frame_bytes, max_frames=max_frames, budget_bytes=budget
+    )
+    assert window.step == 1
+    assert 0 <= window.start <= h < window.stop <= n
+    assert len(window) >= min(n, 2)
+    assert len(window) <= max_frames
+    assert len(window) * frame_bytes <= budget or len(window) == 2
+    if n <= max_frames and n * frame_bytes <= budget:
+        assert window == range(n)
+    if len(window) > 1 and h < n - 1:
+        assert h + 1 in window  # Play always has somewhere to go
 
 
 # ---------------------------------------------------------------------------------------

@@ -127,8 +127,8 @@ AT_HALF_STEP_JS = """
 CHART_JS = """
 (key) => {
     const gd = document.querySelector(`.st-key-${key}-chart .js-plotly-plot`);
-    return [(CHART_HALF_STEP)(gd), Number(document.querySelector(`.st-key-${key}-h`)
-        .querySelector('[role="slider"]').getAttribute('aria-valuemax'))];
+    const range = document.querySelector(`.st-key-${key}-h input[type="range"]`);
+    return [(CHART_HALF_STEP)(gd), Number(range.getAttribute('max'))];
 }
 """.replace("CHART_HALF_STEP", CHART_HALF_STEP_JS.strip())
 

@@ -4,8 +4,8 @@ An animated figure here is a list of traces, some of them *dynamic*. A half-step
 frame, named ``str(h)``, holding only what changes in the dynamic traces (a curve's ``y``, the
 points' colours, the ring on the log-likelihood); static traces (histogram, true components,
 the ℓ curve) are never repeated. The figure's own data are the frame of the half-step on
-screen, and a slider plus Play / Pause buttons move between frames in the browser without
-rerunning any Python.
+screen, and Play / Pause run the frames in the browser (each frame naming its half-step in
+the title) without rerunning any Python.
 
 Frames are sent with every redraw, so they are held to a budget: every half-step has one
 when the run is short (the usual case), otherwise a window of half-steps from a little before
@@ -40,6 +40,7 @@ FRAME_BUDGET_BYTES = 1_000_000
 # The data on the left, the log-likelihood panel on the right (fractions of the width).
 MAIN_DOMAIN = (0.0, 0.63)
 LIKELIHOOD_DOMAIN = (0.74, 1.0)
+TITLE_INDENT_PX = 176
 
 
 # ---------------------------------------------------------------------------------------
@@ -223,10 +224,10 @@ def base_layout(*, uirevision: str, note: str | None) -> dict[str, Any]:
     """Layout shared by the animated figures: white template, legend on top, one note."""
     layout: dict[str, Any] = {
         "template": TEMPLATE,
-        "height": 560,
-        # Fixed margins with room for the legend, slider and buttons: letting plotly widen
+        "height": 520,
+        # Fixed margins with room for the title, legend and buttons: letting plotly widen
         # them to fit would make it lay the figure out twice on every redraw.
-        "margin": {"l": 64, "r": 16, "t": 76, "b": 124, "autoexpand": False},
+        "margin": {"l": 64, "r": 16, "t": 84, "b": 56, "autoexpand": False},
         "legend": {
             "orientation": "h",
             "x": 0,
@@ -244,7 +245,7 @@ def base_layout(*, uirevision: str, note: str | None) -> dict[str, Any]:
                 "text": note,
                 "xref": "paper",
                 "yref": "paper",
-                "x": 1,
+                "x": MAIN_DOMAIN[1],
                 "y": 1,
                 "xanchor": "right",
                 "yanchor": "top",
@@ -269,7 +270,7 @@ def frame_window(
 
     All of them when they fit in ``max_frames`` frames of ``frame_bytes`` each within
     ``budget_bytes``; otherwise as many as fit (never fewer than two), starting a fifth of
-    the window before ``h`` so the chart's slider can step back a little, and running on
+    the window before ``h`` (Back then stays within the frames sent), and running on
     from ``h`` because Play plays forwards. Near the end the window ends at the last
     half-step.
     """
@@ -280,62 +281,39 @@ def frame_window(
     return range(start, start + size)
 
 
-def animation_controls(
-    labels: Sequence[str],
-    names: Sequence[str],
-    active: int,
-    frame_duration_ms: int,
-    *,
-    note: str = "",
-) -> dict[str, list[dict[str, Any]]]:
-    """A slider over the frames ``names`` (labelled ``labels``) and Play / Pause buttons.
+def frame_title(label: str, note: str = "") -> dict[str, Any]:
+    """The figure's title naming the half-step shown, which every frame sets anew."""
+    text = f"<b>{label}</b>"
+    if note:
+        text += f"  <span style='font-size:12px;color:#666'>{note}</span>"
+    return {
+        "text": text,
+        "x": 0,
+        "xref": "paper",
+        "xanchor": "left",
+        "y": 0.985,
+        "yref": "container",
+        "yanchor": "top",
+        "pad": {"l": TITLE_INDENT_PX},  # Play and Pause sit left of it
+        "font": {"size": 17, "color": "#222"},
+    }
+
+
+def play_pause(
+    names: Sequence[str], active: int, frame_duration_ms: int, *, y: float = 1.0
+) -> dict[str, Any]:
+    """Play / Pause buttons (a plotly ``updatemenus`` entry) over the frames ``names``, their
+    top left corner at the plot's left edge and at height ``y`` (paper coordinates). They
+    stay clear of the top right corner, where plotly's own tool bar shows.
 
     Play runs the frames from ``active`` on (plotly.js only knows which frame is current
     once it has animated one, so a plain "play all from current" would restart from the
-    first frame), then resumes from wherever Pause stopped it. ``note`` follows the
-    current half-step's name above the slider.
-
-    Returns
-    -------
-    dict with the layout keys ``sliders`` and ``updatemenus``.
+    first frame), then resumes from wherever Pause stopped it.
     """
     if frame_duration_ms < 0:
         raise ValueError(f"frame_duration_ms must be ≥ 0; got {frame_duration_ms}.")
-    if len(labels) != len(names) or not 0 <= active < len(names):
-        raise ValueError(f"{len(labels)} labels, {len(names)} frames, active {active}.")
-    transition = min(TRANSITION_MS, frame_duration_ms // 2)
-    jump = {
-        "frame": {"duration": 0, "redraw": True},
-        "mode": "immediate",
-        "transition": {"duration": 0},
-    }
-    steps = [
-        {"label": label, "method": "animate", "args": [[name], jump]}
-        for name, label in zip(names, labels, strict=True)
-    ]
-    many = len(labels) > 12
-    slider = {
-        "active": active,
-        "steps": steps,
-        "x": 0.16,
-        "len": 0.84,
-        "y": 0,
-        "yanchor": "top",
-        "pad": {"t": 45, "b": 0},
-        "currentvalue": {
-            "prefix": "Half-step: ",
-            "suffix": note,
-            "visible": True,
-            "xanchor": "left",
-            "font": {"size": 14, "color": "#222"},
-        },
-        # Dozens of tick labels would overprint one another: with many steps only the
-        # current one is named, above the slider.
-        "font": {"size": 11, "color": "rgba(0,0,0,0)" if many else "#555"},
-        "ticklen": 0 if many else 4,
-        "minorticklen": 0,
-        "transition": {"duration": 0},
-    }
+    if not 0 <= active < len(names):
+        raise ValueError(f"active = {active} is not one of the {len(names)} frames.")
     play = {
         "label": "▶ Play",
         "method": "animate",
@@ -345,7 +323,10 @@ def animation_controls(
                 "frame": {"duration": frame_duration_ms, "redraw": True},
                 "fromcurrent": True,
                 "mode": "immediate",
-                "transition": {"duration": transition, "easing": "cubic-in-out"},
+                "transition": {
+                    "duration": min(TRANSITION_MS, frame_duration_ms // 2),
+                    "easing": "cubic-in-out",
+                },
             },
         ],
     }
@@ -361,18 +342,17 @@ def animation_controls(
             },
         ],
     }
-    menu = {
+    return {
         "type": "buttons",
         "direction": "left",
         "buttons": [play, pause],
         "showactive": False,
         "x": 0,
         "xanchor": "left",
-        "y": 0,
+        "y": y,
         "yanchor": "top",
-        "pad": {"t": 62},
+        "font": {"size": 13},
     }
-    return {"sliders": [slider], "updatemenus": [menu]}
 
 
 def _merge(base: dict[str, Any], update: Mapping[str, Any]) -> dict[str, Any]:
@@ -397,7 +377,8 @@ def animated_figure(
     frame_duration_ms: int,
 ) -> go.Figure:
     """Assemble an animated figure: the data on the left, the log-likelihood on the right,
-    and a frame for each half-step of :func:`frame_window`.
+    a title naming the half-step, Play / Pause, and a frame for each half-step of
+    :func:`frame_window` (each frame also sets the title, and ``layout.meta.half_step``).
 
     Parameters
     ----------
@@ -411,7 +392,7 @@ def animated_figure(
         only for the half-steps that get a frame.
     trace : Trace
     h : int
-        The half-step on screen: the figure's data are its frame and the slider sits there.
+        The half-step on screen: the figure's data and title are its frame's.
     layout : dict
         With ``xaxis`` and ``yaxis`` for the data panel.
     frame_duration_ms : int
@@ -437,28 +418,41 @@ def animated_figure(
 
     current = full_frame(halves[h])
     window = frame_window(h, len(halves), len(json.dumps(current, separators=(",", ":"))))
+    note = ""
+    if len(window) < len(halves):
+        note = (
+            f"Play holds {halves[window[0]].label} … {halves[window[-1]].label}; "
+            "the slider above reaches every half-step"
+        )
+
+    margin = layout["margin"]  # the buttons go in the top margin, level with the title
+
+    def frame_layout(i: int) -> dict[str, Any]:
+        return {"title": frame_title(halves[i].label, note), "meta": {"half_step": i}}
+
     frames = [
-        {"name": str(i), "traces": dynamic, "data": current if i == h else full_frame(halves[i])}
+        {
+            "name": str(i),
+            "traces": dynamic,
+            "data": current if i == h else full_frame(halves[i]),
+            "layout": frame_layout(i),
+        }
         for i in window
     ]
     for i, update in zip(dynamic, current, strict=True):
         data[i] = _merge(data[i], update)
-    note = ""
-    if len(window) < len(halves):
-        note = (
-            f"  (this chart holds {halves[window[0]].label} … {halves[window[-1]].label}; "
-            "the slider above the chart reaches every half-step)"
-        )
     layout = {
         **layout,
+        **frame_layout(h),
         "xaxis": {**layout["xaxis"], "domain": list(MAIN_DOMAIN)},
         **likelihood_axes(trace, LIKELIHOOD_DOMAIN),
-        **animation_controls(
-            [halves[i].label for i in window],
-            [str(i) for i in window],
-            h - window.start,
-            frame_duration_ms,
-            note=note,
-        ),
+        "updatemenus": [
+            play_pause(
+                [str(i) for i in window],
+                h - window.start,
+                frame_duration_ms,
+                y=1 + margin["t"] / (layout["height"] - margin["t"] - margin["b"]),
+            )
+        ],
     }
     return go.Figure(data=data, layout=layout, frames=frames, _validate=False)

@@ -81,20 +81,16 @@ ARM_RERUN_JS = """
 
 RERUN_SEEN_JS = "() => window.__emRerunSeen === true"
 
-# The half-step a stepping view's chart (its graph div `gd`) shows: the frame named by its
-# slider's active step, once the label above the slider has caught up; null before that. The
-# slider may hold only a window of the half-steps, so its index is not the half-step.
+# The half-step a stepping view's chart (its graph div `gd`) shows: `layout.meta.half_step`,
+# which each animation frame sets, once the title naming it has been drawn; null before that.
 CHART_HALF_STEP_JS = """
 (gd) => {
-    if (!gd || !gd._fullLayout || !gd._fullLayout.sliders) { return null; }
-    const slider = gd._fullLayout.sliders[0];
-    const step = slider.steps[slider.active];
-    const label = Array.from(gd.querySelectorAll('text.slider-label'))
-        .map((t) => t.textContent).find((s) => s.startsWith('Half-step:'));
-    if (label !== 'Half-step: ' + step.label + (slider.currentvalue.suffix || '')) {
-        return null;
-    }
-    return Number(step.args[0][0]);
+    if (!gd || !gd.layout || !gd.layout.meta || !gd.layout.title) { return null; }
+    const label = (gd.layout.title.text.match(/<b>(.*?)<\\/b>/) || [])[1];
+    const drawn = gd.querySelector('.gtitle');
+    const text = drawn ? drawn.textContent : '';
+    if (!label || (text !== label && !text.startsWith(label + ' '))) { return null; }
+    return gd.layout.meta.half_step;
 }
 """
 

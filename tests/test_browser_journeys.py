@@ -52,8 +52,8 @@ def open_stepping_page(page: Page, url: str, key: str, wait_for_app) -> None:
 
 _CHART_STATE_JS = """
 (gd) => {
-    const current = Array.from(gd.querySelectorAll('text.slider-label'))
-        .map((t) => t.textContent).find((s) => s.startsWith('Half-step:'));
+    const title = gd.querySelector('.gtitle');
+    const current = title ? title.textContent : null;
     const paths = {};
     for (const g of gd.querySelectorAll('.scatterlayer > .trace')) {
         const line = g.querySelector('path.js-line');
@@ -73,12 +73,12 @@ _CHART_STATE_JS = """
 
 
 def chart_state(page: Page, key: str) -> dict[str, Any]:
-    """The chart's slider position and label, each scatter trace's SVG path and data."""
+    """The half-step the chart shows and its title, each scatter trace's SVG path and data."""
     return chart(page, key).evaluate(_CHART_STATE_JS)
 
 
 def wait_for_chart_at(page: Page, key: str, h: int) -> dict[str, Any]:
-    """Wait until the chart shows half-step ``h`` (slider and its label), and return its state."""
+    """Wait until the chart shows half-step ``h`` (data and title), and return its state."""
     page.wait_for_function(chart_at_js(key), arg=h, timeout=CHART_TIMEOUT_MS)
     return chart_state(page, key)
 
@@ -140,7 +140,7 @@ def test_worked_example_one_iteration_moves_the_numbers_and_the_curves(
     open_stepping_page(page, f"{app_server}/worked_example", "worked", wait_for_app)
     expect(metric_value(page)).to_have_text(START_LOGLIK)
     start = wait_for_chart_at(page, "worked", 0)
-    assert start["current"] == "Half-step: Start"
+    assert start["current"] == "Start"
     grid = parameter_grid(page)
     expect(grid).to_be_attached()
     assert [(r["μ"], r["σ"], r["π"]) for r in read_grid(grid)] == [
@@ -151,7 +151,7 @@ def test_worked_example_one_iteration_moves_the_numbers_and_the_curves(
     # E-step: the points take colours, the curves stay where they are.
     step(page, "E-step", expect_rerun)
     after_e = wait_for_chart_at(page, "worked", 1)
-    assert after_e["current"] == "Half-step: E-step 1"
+    assert after_e["current"] == "E-step 1"
     assert after_e["paths"]["component 2"] == start["paths"]["component 2"]
     assert after_e["traces"]["data points"]["color"] != start["traces"]["data points"]["color"]
     expect(metric_value(page)).to_have_text(START_LOGLIK)
@@ -163,7 +163,7 @@ def test_worked_example_one_iteration_moves_the_numbers_and_the_curves(
     for name in ["component 1", "component 2"]:
         wait_for_curve_to_move(page, "worked", name, after_e["paths"][name])
     after_m = chart_state(page, "worked")
-    assert after_m["current"] == "Half-step: M-step 1"
+    assert after_m["current"] == "M-step 1"
     assert after_m["traces"]["data points"]["color"] == after_e["traces"]["data points"]["color"]
     expect(metric_value(page)).to_have_text(AFTER_ONE_ITERATION_LOGLIK)
 
@@ -204,7 +204,7 @@ def test_play_runs_the_frames_in_the_browser_and_pause_stops_them(
     )
     wait_for_curve_to_move(page, "worked", "component 2", start["paths"]["component 2"])
     playing = chart_state(page, "worked")
-    assert playing["current"].removeprefix("Half-step: ") in WORKED_LABELS[2:]
+    assert playing["current"] in WORKED_LABELS[2:]
     assert page.get_by_test_id("stApp").get_attribute("data-test-script-state") == "notRunning"
 
     plot.locator(".updatemenu-button").filter(has_text="Pause").click()
@@ -248,7 +248,7 @@ def test_two_sessions_do_not_share_their_position(
         with expect_rerun(first):
             first.get_by_role("radio", name="Fast", exact=True).click()
         state = wait_for_chart_at(first, "worked", 3)
-        assert state["current"] == "Half-step: E-step 2"
+        assert state["current"] == "E-step 2"
         expect(metric_value(first)).to_have_text(AFTER_ONE_ITERATION_LOGLIK)
         expect(first.get_by_role("button", name="M-step", exact=True)).to_be_enabled()
         expect(second.get_by_role("button", name="M-step", exact=True)).to_be_enabled()

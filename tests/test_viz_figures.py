@@ -5,6 +5,7 @@ References come from SciPy (densities) and from the ellipse's defining equation.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -110,30 +111,34 @@ def test_one_frame_per_half_step_and_the_data_are_frame_h(kind: str, worked, blo
         assert_data_is_frame(fig, h)
 
 
+def title_label(layout) -> str:
+    """The half-step named in bold in a figure's or a frame's title."""
+    return re.search(r"<b>(.*?)</b>", layout.title.text).group(1)
+
+
 @pytest.mark.parametrize("kind", ["1d", "2d"])
-def test_the_slider_names_every_half_step_and_starts_at_h(
+def test_every_frame_names_its_half_step_and_play_runs_on_from_h(
     kind: str, figures, worked, blobs_2d
 ) -> None:
     trace = worked if kind == "1d" else blobs_2d[1]
     fig = figures[kind]
     assert_data_is_frame(fig, 3)
-    (slider,) = fig.layout.sliders
     labels = [h.label for h in em_viz.half_steps(trace)]
-    assert [s.label for s in slider.steps] == labels
     assert labels[:4] == ["Start", "E-step 1", "M-step 1", "E-step 2"]
-    assert slider.active == 3
-    assert all(s.method == "animate" for s in slider.steps)
-    assert [list(s.args[0]) for s in slider.steps] == [[str(h)] for h in range(len(labels))]
+    assert [title_label(f.layout) for f in fig.frames] == labels
+    assert [f.layout.meta["half_step"] for f in fig.frames] == list(range(len(labels)))
+    assert title_label(fig.layout) == "E-step 2"
+    assert fig.layout.meta["half_step"] == 3
 
     (menu,) = fig.layout.updatemenus
     play, pause = menu.buttons
     assert play.method == pause.method == "animate"
+    assert list(play.args[0]) == [str(h) for h in range(3, len(labels))]  # on from h
     options = play.args[1]
     assert options["frame"]["duration"] == 250
     assert options["fromcurrent"] is True
     assert options["mode"] == "immediate"
     assert 0 < options["transition"]["duration"] <= 150
-    assert play.args[0][0] == "3"  # plays on from the half-step on screen
     assert list(pause.args[0]) == [None]
     assert fig.layout.uirevision
 
@@ -146,7 +151,7 @@ def test_the_frames_are_valid_plotly(figures) -> None:
         assert again.frames[-1].to_plotly_json() == fig.frames[-1].to_plotly_json()
 
 
-def test_the_figure_does_not_depend_on_h_except_its_data_and_slider(worked) -> None:
+def test_the_figure_does_not_depend_on_h_except_its_data_title_and_play(worked) -> None:
     a = em_viz.density_figure(WORKED_X, worked, 0).to_dict()
     b = em_viz.density_figure(WORKED_X, worked, 4).to_dict()
     assert a["frames"] == b["frames"]
@@ -302,18 +307,16 @@ def test_a_long_run_gets_a_window_of_frames_and_the_slider_and_play_match_it(blo
         assert names == [str(i) for i in window]
         assert h in window
         assert 2 < len(window) < n
-        (slider,) = fig.layout.sliders
-        assert [list(step.args[0]) for step in slider.steps] == [[str(i)] for i in window]
-        assert [step.label for step in slider.steps] == [
+        assert [title_label(f.layout) for f in fig.frames] == [
             em_viz.half_step(trace, i).label for i in window
         ]
-        assert slider.steps[slider.active].args[0][0] == str(h)
-        assert "this chart holds" in slider.currentvalue.suffix
+        assert fig.layout.meta["half_step"] == h
+        assert "Play holds" in fig.layout.title.text
         (play, _) = fig.layout.updatemenus[0].buttons
         assert list(play.args[0]) == [str(i) for i in window if i >= h]
         assert_data_is_frame(fig, h)
     short = em_viz.scatter_figure(X, blobs_2d[1], 0)
-    assert not short.layout.sliders[0].currentvalue.suffix
+    assert "Play holds" not in short.layout.title.text
 
 
 @given(

@@ -18,19 +18,21 @@ What is measured
 - **1-D, 1,000,000 rows**: parsing; EM time per iteration (``em_core.run_em`` from a fixed
   K-means start, K=5, tol=0, 10 iterations, divided by 10); and what one half-step costs the
   server, for a run with the page's default settings (K=5, tol=1e-3, max_iter=100) and for
-  one that uses all 100 iterations (tol=0): ``density_figure`` + ``log_likelihood_figure`` +
-  ``parameter_table`` + ``responsibility_table`` (the figures and tables, as asked), then
-  the same plus what the page also does on every rerun — serialising both figures as
-  ``st.plotly_chart`` does (``plotly.io.to_json(fig, validate=False)``) and the formulas tab
-  (an E-step over all the points, ``m_step_formulas``, ``responsibility_formula``).
+  one that uses all 100 iterations (tol=0): ``density_figure`` (with its log-likelihood
+  panel) + ``parameter_table`` + ``responsibility_table`` (the figure and tables, as
+  asked), then the same plus serialising the figure as ``st.plotly_chart`` does
+  (``plotly.io.to_json(fig, validate=False)``) and the formulas tab (an E-step over all the
+  points, ``m_step_formulas``, ``responsibility_formula``). The page computes only the open
+  tab, so a click costs less than this sum.
 - **The page**: ``AppTest`` on ``app_pages/your_data.py`` with a synthetic 1-D mixture of
   1,000,000 points (3 true components, the page's defaults otherwise). The fit is cached by
   the first run; then the median of ``--repeats`` "Next iteration" clicks (each preceded by
   "Reset"), and the bytes of Plotly JSON the page sends.
 - **At the page's limits** (for the record): the payload of a run that reaches the largest
   iteration limit the page allows (500) with K=2, in 1-D (1,000,000 points) and 2-D
-  (10,000 points), the trace fitted to a sample (the figure draws at most 2,000 / 3,000
-  points whatever N is, so its size depends on the trace, not on N).
+  (10,000 points), the trace fitted to a sample (the figure draws at most 1,000 / 3,000
+  points whatever N is, and at most 60 frames within about 1 MB, so its size depends on
+  the trace, not on N).
 
 Timings are the best of ``--repeats`` runs (wall clock, ``time.perf_counter``), except the
 click, whose median is reported.
@@ -157,10 +159,9 @@ def half_step_cost(X: np.ndarray, trace: em_core.Trace, h: int, repeats: int) ->
 
     def figures_and_tables():
         fig = em_viz.density_figure(X, trace, h, column_name="x")
-        loglik = em_viz.log_likelihood_figure(trace, h)
         em_viz.parameter_table(trace, h, X=X, column_names=("x",))
         em_viz.responsibility_table(X, trace, h, column_names=("x",))
-        return fig, loglik
+        return fig
 
     def formulas():
         half = em_viz.half_step(trace, h)
@@ -170,8 +171,8 @@ def half_step_cost(X: np.ndarray, trace: em_core.Trace, h: int, repeats: int) ->
         resp = em_core.e_step(X, trace.snapshots[source]).resp
         em_viz.m_step_formulas(X, resp, 0, trace.snapshots[source + 1], reg_covar=trace.reg_covar)
 
-    build_s, (fig, loglik) = best_of(repeats, figures_and_tables)
-    json_s, texts = best_of(repeats, lambda: (to_json(fig), to_json(loglik)))
+    build_s, fig = best_of(repeats, figures_and_tables)
+    json_s, texts = best_of(repeats, lambda: (to_json(fig),))
     formulas_s, _ = best_of(repeats, formulas)
     return {
         "build": build_s,
@@ -210,7 +211,7 @@ def bench_1d(repeats: int) -> list[Row]:
                 f"({cost['json'] * 1000:.0f} + {cost['formulas'] * 1000:.0f} ms)",
                 *millis(cost["build"] + cost["json"] + cost["formulas"]),
             ),
-            (f"{label}: payload of both charts", *megabytes(cost["payload"])),
+            (f"{label}: payload of the chart", *megabytes(cost["payload"])),
         ]
     return rows
 
@@ -292,7 +293,7 @@ def bench_page(repeats: int, profile: bool) -> tuple[list[Row], str]:
             *millis(statistics.median(clicks)),
         ),
         (
-            f"page, synthetic 1-D 1M: payload of both charts ({len(spec['frames'])} frames)",
+            f"page, synthetic 1-D 1M: payload of the chart ({len(spec['frames'])} frames)",
             *megabytes(sent),
         ),
     ]

@@ -69,7 +69,6 @@ if X.shape[1] > 2:
     dims = (chosen.index(x_col), chosen.index(y_col))
     st.caption("EM uses every chosen column; the ellipses are the Gaussians seen from these two.")
 
-reset_when_changed(KEY, (data_id, model, conv), what_changed="The data or the model")
 options = {
     "covariance_type": model.covariance_type,
     "init": model.init,
@@ -111,6 +110,11 @@ if model.n_init > 1:
     )
     trace = restarts.traces[run]
 
+reset_when_changed(
+    KEY,
+    (data_id, model, conv, None if model.n_init == 1 else run),
+    what_changed="The data, the model or the run",
+)
 truth = loaded.true_params if len(chosen) == len(columns) else None
 stepping_view(X, trace, key=KEY, column_names=tuple(chosen), true_params=truth, dims=dims)
 

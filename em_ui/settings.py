@@ -75,14 +75,23 @@ def convergence_settings(key: str, *, reg_covar: float = 1e-6, max_iter: int = 1
 
 
 def model_settings(key: str, *, max_components: int, n_features: int, default_k: int = 2) -> Model:
-    """Number of components, covariance type, initialisation, seed and restarts."""
+    """Number of components, covariance type, initialisation, seed and restarts.
+
+    K starts at ``default_k`` (a data set's suggestion) and moves to a new suggestion when
+    ``default_k`` changes; in between, the student's choice stays.
+    """
+    k_key, suggested_key = f"{key}.n_components", f"{key}.suggested_k"
+    highest = max(1, min(max_components, 10))
+    if st.session_state.get(suggested_key) != default_k:
+        st.session_state[suggested_key] = default_k
+        st.session_state[k_key] = default_k
+    st.session_state[k_key] = min(max(int(st.session_state[k_key]), 1), highest)
     k = st.number_input(
         "Number of components K",
         min_value=1,
-        max_value=max(1, min(max_components, 10)),
-        value=min(default_k, max_components),
+        max_value=highest,
         step=1,
-        key=f"{key}.n_components",
+        key=k_key,
         help="How many Gaussians the mixture has.",
     )
     covariance = "full"

@@ -24,14 +24,14 @@ def _h_key(key: str) -> str:
 
 def reset_when_changed(key: str, run_id: tuple, what_changed: str = "The settings") -> None:
     """Start the run again from half-step 0 when ``run_id`` (data, K, start, …) changes,
-    and say so."""
-    id_key = f"{key}.run_id"
+    and say so when that moved the student back."""
+    id_key, h_key = f"{key}.run_id", _h_key(key)
     previous = st.session_state.get(id_key)
     if previous != run_id:
         st.session_state[id_key] = run_id
-        st.session_state[_h_key(key)] = 0
-        if previous is not None:
+        if previous is not None and st.session_state.get(h_key, 0) > 0:
             st.toast(f"{what_changed} changed, so the run starts again from the beginning.")
+        st.session_state[h_key] = 0
 
 
 def _move(key: str, to: int) -> None:
@@ -214,50 +214,48 @@ def stepping_view(
 
 
 def _formulas(X: np.ndarray, trace: Trace, h: int, *, key: str) -> None:
-    """The E-step for a chosen point, and the M-step for a chosen component, written out."""
+    """The E-step for a chosen point, and the M-step for a chosen component, written out
+    one under the other at the full width (the written-out sums are long)."""
     half = em_viz.half_step(trace, h)
     K = trace.final.n_components
-    e_col, m_col = st.columns(2, gap="large")
-    with e_col:
-        st.markdown("**E-step** for one point")
-        n = st.number_input(
-            "Point number n",
-            min_value=1,
-            max_value=int(X.shape[0]),
-            value=1,
-            step=1,
-            key=f"{key}.point",
-        )
-        k = st.selectbox(
-            "Component k",
-            range(1, K + 1),
-            key=f"{key}.e_component",
-            format_func=lambda i: f"component {i}",
-        )
-        params = trace.snapshots[half.params_index]
-        st.latex(em_viz.responsibility_formula(X[int(n) - 1], params, int(n) - 1, int(k) - 1))
-        st.caption(
-            "Uses the parameters on screen; the E-step that follows them gives these values."
-        )
-    with m_col:
-        st.markdown("**M-step** for one component")
-        k_m = st.selectbox(
-            "Component",
-            range(1, K + 1),
-            key=f"{key}.m_component",
-            format_func=lambda i: f"component {i}",
-        )
-        source = half.params_index if half.kind != "M" else half.params_index - 1
-        if source + 1 >= len(trace.snapshots):
-            st.info("The run ends here: there is no further M-step to write out.")
-            return
-        resp = e_step(X, trace.snapshots[source]).resp
-        new_params = trace.snapshots[source + 1]
-        for line in em_viz.m_step_formulas(
-            X, resp, int(k_m) - 1, new_params, reg_covar=trace.reg_covar
-        ):
-            st.latex(line)
-        st.caption(f"The M-step from the responsibilities of θ{source} to θ{source + 1}.")
+    st.markdown("**E-step** for one point")
+    point_col, component_col = st.columns(2)
+    n = point_col.number_input(
+        "Point number n",
+        min_value=1,
+        max_value=int(X.shape[0]),
+        value=1,
+        step=1,
+        key=f"{key}.point",
+    )
+    k = component_col.selectbox(
+        "Component k",
+        range(1, K + 1),
+        key=f"{key}.e_component",
+        format_func=lambda i: f"component {i}",
+    )
+    params = trace.snapshots[half.params_index]
+    st.latex(em_viz.responsibility_formula(X[int(n) - 1], params, int(n) - 1, int(k) - 1))
+    st.caption("Uses the parameters on screen; the E-step that follows them gives these values.")
+
+    st.markdown("**M-step** for one component")
+    k_m = st.columns(2)[0].selectbox(
+        "Component",
+        range(1, K + 1),
+        key=f"{key}.m_component",
+        format_func=lambda i: f"component {i}",
+    )
+    source = half.params_index if half.kind != "M" else half.params_index - 1
+    if source + 1 >= len(trace.snapshots):
+        st.info("The run ends here: there is no further M-step to write out.")
+        return
+    resp = e_step(X, trace.snapshots[source]).resp
+    new_params = trace.snapshots[source + 1]
+    for line in em_viz.m_step_formulas(
+        X, resp, int(k_m) - 1, new_params, reg_covar=trace.reg_covar
+    ):
+        st.latex(line)
+    st.caption(f"The M-step from the responsibilities of θ{source} to θ{source + 1}.")
 
 
 def _likelihood_metric(trace: Trace, half) -> None:

@@ -130,10 +130,19 @@ def _written(n_terms: int) -> list[int]:
 
 def _sum_of(terms: list[str], n_terms: int) -> str:
     """The written terms (those of ``_written(n_terms)``) joined by +, with \\dots before
-    the last when the others are left out."""
+    the last when the others are left out. More than four terms go on two rows."""
     if n_terms > WRITE_OUT_MAX:
         terms = [*terms[:3], r"\dots", terms[-1]]
-    return " + ".join(terms)
+    if len(terms) <= 4:
+        return " + ".join(terms)
+    half = (len(terms) + 1) // 2
+    return (
+        r"\begin{gathered} "
+        + " + ".join(terms[:half])
+        + r" \\ + "
+        + " + ".join(terms[half:])
+        + r" \end{gathered}"
+    )
 
 
 # ---------------------------------------------------------------------------------------
@@ -275,10 +284,11 @@ def m_step_formulas(
     numerator = r @ X
     numerator_text = number(numerator[0]) if n_features == 1 else _data_vector(numerator)
     lines.append(
-        rf"\mu_{{{kk}}} = \frac{{\sum_n r_{{n{kk}}} \, x_n}}{{N_{{{kk}}}}} "
-        rf"= \frac{{{_sum_of(products, n_samples)}}}{{{nk_text}}} "
-        rf"= \frac{{{numerator_text}}}{{{nk_text}}} "
-        rf"= {result}"
+        _aligned(
+            rf"\mu_{{{kk}}} = \frac{{\sum_n r_{{n{kk}}} \, x_n}}{{N_{{{kk}}}}}",
+            rf"= \frac{{{_sum_of(products, n_samples)}}}{{{nk_text}}}",
+            rf"= \frac{{{numerator_text}}}{{{nk_text}}} = {result}",
+        )
     )
     lines.append(
         _variance_line(X, resp, k, new_params, r_text, reg_covar)
@@ -290,6 +300,14 @@ def m_step_formulas(
         rf"= {exact_and_rounded(new_params.weights[k])}"
     )
     return lines
+
+
+def _aligned(first: str, *rest: str) -> str:
+    """``first`` then each of ``rest`` (each starting with "=") on its own line, the equals
+    signs aligned: a chain of equalities as long as a written-out sum, kept narrow."""
+    head, _, tail = first.partition(" = ")
+    lines = [f"{head} &= {tail}", *(f"&{line}" for line in rest)]
+    return r"\begin{aligned} " + r" \\ ".join(lines) + r" \end{aligned}"
 
 
 def _ridge(reg_covar: float, *, symbol: bool = False) -> str:
@@ -330,11 +348,11 @@ def _variance_line(
     ]
     numerator = float(resp[:, k] @ squares)
     nk_text = fixed(resp[:, k].sum())
-    return (
+    return _aligned(
         rf"\sigma_{{{kk}}}^2 = \frac{{\sum_n r_{{n{kk}}} (x_n - \mu_{{{kk}}})^2}}{{N_{{{kk}}}}}"
-        + _ridge(reg_covar, symbol=True)
-        + rf" = \frac{{{_sum_of(terms, len(X))}}}{{{nk_text}}}{_ridge(reg_covar)} "
-        rf"= \frac{{{number(numerator)}}}{{{nk_text}}}{_ridge(reg_covar)} " + results
+        + _ridge(reg_covar, symbol=True),
+        rf"= \frac{{{_sum_of(terms, len(X))}}}{{{nk_text}}}{_ridge(reg_covar)}",
+        rf"= \frac{{{number(numerator)}}}{{{nk_text}}}{_ridge(reg_covar)} " + results,
     )
 
 

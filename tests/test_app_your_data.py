@@ -637,6 +637,31 @@ def test_changing_the_source_resets_the_run() -> None:
     assert any("starts again" in t for t in toasts(at))
 
 
+def test_a_change_at_the_start_of_the_run_resets_nothing_and_says_nothing() -> None:
+    at = open_page()
+    assert half_step(at) == 0
+    at.selectbox(key=f"{KEY}.dataset").set_value("geyser").run()
+    assert_result(at)
+    assert half_step(at) == 0
+    assert not toasts(at)
+
+
+def test_each_data_set_brings_its_suggested_k_and_a_choice_in_between_stays() -> None:
+    at = open_page()
+    k = at.number_input(key=f"{KEY}.n_components")
+    assert at.selectbox(key=f"{KEY}.dataset").value == "faithful"
+    assert k.value == 2
+    at.selectbox(key=f"{KEY}.dataset").set_value("galaxies").run()
+    assert at.number_input(key=f"{KEY}.n_components").value == 4
+    at.number_input(key=f"{KEY}.n_components").set_value(5).run()
+    at.button(key=f"{KEY}.next").click().run()
+    assert at.number_input(key=f"{KEY}.n_components").value == 5
+    at.selectbox(key=f"{KEY}.dataset").set_value("iris").run()
+    assert_result(at)
+    assert at.number_input(key=f"{KEY}.n_components").value == 3
+    assert not [w for w in at.warning if "Session State" in w.value]
+
+
 def test_a_rerun_without_change_keeps_the_place_and_says_nothing() -> None:
     at = open_page()
     at.button(key=f"{KEY}.next").click().run()
@@ -660,9 +685,12 @@ def test_restarts_show_every_run_mark_the_best_and_step_a_chosen_one() -> None:
     assert best == int(np.argmax(finite.to_numpy()))
     assert choice.value == best
 
+    at.button(key=f"{KEY}.next").click().run()
+    assert half_step(at) == 2
     other = (best + 1) % 3
     at.selectbox(key=f"{KEY}.run").set_value(other).run()
     assert_result(at)
+    assert half_step(at) == 0  # another run starts from its own beginning
     at.button(key=f"{KEY}.next").click().run()
     assert_result(at)
     assert half_step(at) == 2

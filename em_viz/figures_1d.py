@@ -48,7 +48,7 @@ def density_figure(
     h: int,
     *,
     frame_duration_ms: int = 600,
-    max_points: int = 1000,
+    max_points: int = 500,
     true_params: Parameters | None = None,
     rng_seed: int = 0,
     column_name: str | None = None,
@@ -64,7 +64,7 @@ def density_figure(
         The half-step on screen (see :mod:`em_viz.halfstep`); the slider starts there.
     frame_duration_ms : int, default 600
         How long Play shows each half-step.
-    max_points : int, default 1000
+    max_points : int, default 500
         At most this many points are drawn, chosen at random; then a histogram of all the
         data is drawn behind the curves and a note says how many are shown.
     true_params : Parameters, optional

@@ -15,6 +15,8 @@ the one on screen onwards (see :func:`frame_window`); the page's own slider reac
 from __future__ import annotations
 
 import json
+import math
+import re
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -41,6 +43,11 @@ FRAME_BUDGET_BYTES = 1_000_000
 MAIN_DOMAIN = (0.0, 0.63)
 LIKELIHOOD_DOMAIN = (0.74, 1.0)
 TITLE_INDENT_PX = 176
+PLOT_HEIGHT_PX = 380
+# For the legend's rows: the width it may fill, and roughly what an entry takes.
+LEGEND_WIDTH_PX = 880
+LEGEND_ENTRY_PX = 44
+LEGEND_CHAR_PX = 7.5
 
 
 # ---------------------------------------------------------------------------------------
@@ -152,7 +159,7 @@ def sample_rows(
 
 
 def sample_note(n_shown: int, n_total: int) -> str | None:
-    """ "showing 2,000 of 1,000,000 points (a random sample)", or None when all are shown."""
+    """ "showing 500 of 1,000,000 points (a random sample)", or None when all are shown."""
     if n_shown >= n_total:
         return None
     return f"showing {n_shown:,} of {n_total:,} points (a random sample)"
@@ -224,10 +231,9 @@ def base_layout(*, uirevision: str, note: str | None) -> dict[str, Any]:
     """Layout shared by the animated figures: white template, legend on top, one note."""
     layout: dict[str, Any] = {
         "template": TEMPLATE,
-        "height": 520,
         # Fixed margins with room for the title, legend and buttons: letting plotly widen
         # them to fit would make it lay the figure out twice on every redraw.
-        "margin": {"l": 64, "r": 16, "t": 84, "b": 56, "autoexpand": False},
+        "margin": {"l": 64, "r": 16, "b": 56, "autoexpand": False},  # top: animated_figure
         "legend": {
             "orientation": "h",
             "x": 0,
@@ -256,6 +262,17 @@ def base_layout(*, uirevision: str, note: str | None) -> dict[str, Any]:
             }
         ]
     return layout
+
+
+def legend_rows(traces: Sequence[Mapping[str, Any]]) -> int:
+    """About how many rows the horizontal legend of ``traces`` takes."""
+    names = [
+        re.sub(r"<[^>]+>", "", str(t.get("name", "")))
+        for t in traces
+        if t.get("showlegend", True) and t.get("name")
+    ]
+    width = sum(LEGEND_ENTRY_PX + LEGEND_CHAR_PX * len(name) for name in names)
+    return max(1, math.ceil(width / LEGEND_WIDTH_PX))
 
 
 def frame_window(
@@ -425,7 +442,8 @@ def animated_figure(
             "the slider above reaches every half-step"
         )
 
-    margin = layout["margin"]  # the buttons go in the top margin, level with the title
+    # Room above the plot for the title with Play / Pause, then the legend's rows.
+    margin = {**layout["margin"], "t": 52 + 26 * legend_rows(data)}
 
     def frame_layout(i: int) -> dict[str, Any]:
         return {"title": frame_title(halves[i].label, note), "meta": {"half_step": i}}
@@ -443,6 +461,8 @@ def animated_figure(
         data[i] = _merge(data[i], update)
     layout = {
         **layout,
+        "margin": margin,
+        "height": PLOT_HEIGHT_PX + margin["t"] + margin["b"],
         **frame_layout(h),
         "xaxis": {**layout["xaxis"], "domain": list(MAIN_DOMAIN)},
         **likelihood_axes(trace, LIKELIHOOD_DOMAIN),
@@ -451,7 +471,7 @@ def animated_figure(
                 [str(i) for i in window],
                 h - window.start,
                 frame_duration_ms,
-                y=1 + margin["t"] / (layout["height"] - margin["t"] - margin["b"]),
+                y=1 + margin["t"] / PLOT_HEIGHT_PX,
             )
         ],
     }

@@ -131,7 +131,7 @@ def likelihood_axes(trace: Trace, domain: tuple[float, float]) -> dict[str, Any]
     """
     values = trace.log_likelihoods
     span = float(values.max() - values.min())
-    decimals = 1 if span <= 0 else int(np.clip(1 - np.floor(np.log10(span / 4)), 0, 10))
+    decimals = 1 if span <= 0 else int(np.clip(-np.floor(np.log10(span / 5)), 0, 10))
     return {
         "xaxis2": {
             "domain": list(domain),

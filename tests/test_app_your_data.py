@@ -717,7 +717,7 @@ def test_a_million_synthetic_points_stay_within_the_payload_budget() -> None:
     _largest_settings(at)
     assert_result(at)
     spec = chart_spec(at)
-    assert "showing 1,000 of 1,000,000 points" in spec["layout"]["annotations"][0]["text"]
+    assert "showing 500 of 1,000,000 points" in spec["layout"]["annotations"][0]["text"]
     assert any(t.get("name") == "histogram of all 1,000,000 points" for t in spec["data"])
     assert sent_bytes(at) < BUDGET
     at.button(key=f"{KEY}.next").click().run()
@@ -737,7 +737,7 @@ def test_ten_thousand_2d_points_stay_within_the_payload_budget() -> None:
 
 # A run that uses the whole iteration limit cannot be had through the page in test time (a
 # million points × 500 iterations is minutes of EM), so the figure is built here directly,
-# from a trace fitted to a sample: the figure draws at most 1,000 (1-D) or 3,000 (2-D) points
+# from a trace fitted to a sample: the figure draws at most 500 (1-D) or 3,000 (2-D) points
 # however many there are, so its size depends on the trace, not on N. Such a run has more
 # half-steps than the figure holds frames, so this is where the frame budget is at work.
 

@@ -287,7 +287,7 @@ def test_a_million_points_and_five_hundred_iterations_stay_small() -> None:
     assert 2 < len(names) <= MAX_FRAMES
     assert str(h) in names
     assert len(fig.to_json()) < 2_000_000
-    assert "showing 1,000 of 1,000,000 points" in fig.layout.annotations[0].text
+    assert "showing 500 of 1,000,000 points" in fig.layout.annotations[0].text
     assert_data_is_frame(fig, h)
 
 

@@ -753,7 +753,7 @@ def _mixture(n_samples: int, n_features: int) -> np.ndarray:
     ("n_samples", "n_features", "max_iter"),
     [
         pytest.param(1_000_000, 1, 500, id="1-D, 1,000,000 points, 500 iterations"),
-        pytest.param(10_000, 2, 100, id="2-D, 10,000 points, 100 iterations (the default)"),
+        pytest.param(1_000_000, 2, 500, id="2-D, 1,000,000 points, 500 iterations"),
     ],
 )
 def test_a_run_to_the_iteration_limit_stays_within_the_payload_budget(

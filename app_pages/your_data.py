@@ -78,7 +78,12 @@ options = {
     "max_iter": conv.max_iter,
 }
 try:
-    with st.spinner(f"Running EM on {X.shape[0]:,} points…"):
+    with st.spinner(
+        f"Running EM on {X.shape[0]:,} points (at most {conv.max_iter} iterations"
+        + (f", {model.n_init} starts" if model.n_init > 1 else "")
+        + ")…",
+        show_time=True,
+    ):
         if model.n_init == 1:
             trace = fit_trace(X, data_id, model.n_components, **options)
         else:

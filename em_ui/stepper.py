@@ -160,7 +160,8 @@ def stepping_view(
             list(SPEEDS),
             default="Normal",
             key=f"{key}.speed",
-            help="Press ▶ on the chart to play the run from the current half-step.",
+            help="▶ Play on the chart runs the half-steps from this one inside the chart; the "
+            "numbers and tables here stay at the half-step you chose until you step again.",
         )
         or "Normal"
     )

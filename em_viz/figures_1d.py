@@ -135,7 +135,7 @@ def density_figure(
             "name": "mixture p(x)",
             "x": grid_list,
             "mode": "lines",
-            "line": {"color": MIXTURE_COLOR, "width": 1.8},
+            "line": {"color": MIXTURE_COLOR, "width": 1.6, "dash": "dash"},
             "hovertemplate": "mixture<br>x = %{x:.4g}<br>p(x) = %{y:.4g}<extra></extra>",
         }
     )

@@ -30,7 +30,7 @@ What is measured
   "Reset"), and the bytes of Plotly JSON the page sends.
 - **At the page's limits** (for the record): the payload of a run that reaches the largest
   iteration limit the page allows (500) with K=2, in 1-D (1,000,000 points) and 2-D
-  (10,000 points), the trace fitted to a sample (the figure draws at most 500 / 3,000
+  (10,000 points), the trace fitted to a sample (the figure draws at most 500 / 1,000
   points whatever N is, and at most 60 frames within about 1 MB, so its size depends on
   the trace, not on N).
 

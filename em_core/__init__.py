@@ -1,6 +1,6 @@
 """em_core: Gaussian mixtures fitted by EM, every iteration kept as an immutable snapshot.
 
-The engine is pure NumPy/SciPy and imports no UI. Start with :func:`fit`, which returns a
+The engine is pure NumPy and imports no UI. Start with :func:`fit`, which returns a
 :class:`Trace`; :func:`e_step` and :func:`m_step` are the two half-steps on their own.
 """
 

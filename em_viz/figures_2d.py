@@ -86,7 +86,7 @@ def scatter_figure(
     *,
     dims: tuple[int, int] = (0, 1),
     frame_duration_ms: int = 600,
-    max_points: int = 3000,
+    max_points: int = 1000,
     true_params: Parameters | None = None,
     column_names: Sequence[str] | None = None,
     rng_seed: int = 0,
@@ -104,7 +104,7 @@ def scatter_figure(
         The columns on the x and y axes.
     frame_duration_ms : int, default 600
         How long Play shows each half-step.
-    max_points : int, default 3000
+    max_points : int, default 1000
         At most this many points are drawn, chosen at random; a note says so.
     true_params : Parameters, optional
         The mixture that generated synthetic data: its 1σ and 2σ ellipses, dotted grey.

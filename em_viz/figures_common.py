@@ -7,9 +7,9 @@ the ℓ curve) are never repeated. The figure's own data are the frame of the ha
 screen, and Play / Pause run the frames in the browser (each frame naming its half-step in
 the title) without rerunning any Python.
 
-Frames are sent with every redraw, so they are held to a budget: every half-step has one
-when the run is short (the usual case), otherwise a window of half-steps from a little before
-the one on screen onwards (see :func:`frame_window`); the page's own slider reaches them all.
+Frames are sent with every redraw, so they hold only what Play needs: the half-steps from
+the one on screen on, each with only what changed since the one before, and within a budget
+(see :func:`frame_window`); the page's own slider reaches every half-step.
 """
 
 from __future__ import annotations
@@ -283,19 +283,16 @@ def frame_window(
     max_frames: int = MAX_FRAMES,
     budget_bytes: int = FRAME_BUDGET_BYTES,
 ) -> range:
-    """The half-steps that get an animation frame.
+    """The half-steps that get an animation frame: those Play runs, from ``h`` on.
 
-    All of them when they fit in ``max_frames`` frames of ``frame_bytes`` each within
-    ``budget_bytes``; otherwise as many as fit (never fewer than two), starting a fifth of
-    the window before ``h`` (Back then stays within the frames sent), and running on
-    from ``h`` because Play plays forwards. Near the end the window ends at the last
-    half-step.
+    All the rest of the run when it fits in ``max_frames`` frames of ``frame_bytes`` each
+    within ``budget_bytes``; otherwise as many as fit, never fewer than two (or one, at the
+    last half-step).
     """
     if not 0 <= h < n_half_steps:
         raise ValueError(f"h = {h} is not one of the {n_half_steps} half-steps.")
-    size = min(n_half_steps, max(2, min(max_frames, budget_bytes // max(frame_bytes, 1))))
-    start = max(0, min(h - size // 5, n_half_steps - size))
-    return range(start, start + size)
+    size = max(2, min(max_frames, budget_bytes // max(frame_bytes, 1)))
+    return range(h, min(n_half_steps, h + size))
 
 
 def frame_title(label: str, note: str = "") -> dict[str, Any]:
@@ -396,6 +393,8 @@ def animated_figure(
     """Assemble an animated figure: the data on the left, the log-likelihood on the right,
     a title naming the half-step, Play / Pause, and a frame for each half-step of
     :func:`frame_window` (each frame also sets the title, and ``layout.meta.half_step``).
+    Frame h is whole; each later frame updates only the traces that changed since the
+    frame before it.
 
     Parameters
     ----------
@@ -436,7 +435,7 @@ def animated_figure(
     current = full_frame(halves[h])
     window = frame_window(h, len(halves), len(json.dumps(current, separators=(",", ":"))))
     note = ""
-    if len(window) < len(halves):
+    if window.stop < len(halves):  # Play stops before the end of the run
         note = (
             f"Play holds {halves[window[0]].label} … {halves[window[-1]].label}; "
             "the slider above reaches every half-step"
@@ -448,15 +447,22 @@ def animated_figure(
     def frame_layout(i: int) -> dict[str, Any]:
         return {"title": frame_title(halves[i].label, note), "meta": {"half_step": i}}
 
-    frames = [
-        {
-            "name": str(i),
-            "traces": dynamic,
-            "data": current if i == h else full_frame(halves[i]),
-            "layout": frame_layout(i),
-        }
-        for i in window
-    ]
+    full = {i: current if i == h else full_frame(halves[i]) for i in window}
+    frames = []
+    for i in window:
+        keep = list(range(len(dynamic)))
+        if i != h:
+            # Play reaches this frame only from the one before it, so what did not change
+            # since then is left out: the colours at an M-step, the curves at an E-step.
+            keep = [j for j in keep if full[i][j] != full[i - 1][j]]
+        frames.append(
+            {
+                "name": str(i),
+                "traces": [dynamic[j] for j in keep],
+                "data": [full[i][j] for j in keep],
+                "layout": frame_layout(i),
+            }
+        )
     for i, update in zip(dynamic, current, strict=True):
         data[i] = _merge(data[i], update)
     layout = {

@@ -27,6 +27,7 @@ from app_harness import (  # noqa: E402
     ARTIFACTS,
     chart_at_js,
     chromium,
+    new_context,
     rerun_around,
     running_app,
     wait_until_idle,
@@ -50,7 +51,7 @@ def take_screenshot(browser: Browser, base_url: str, out: Path) -> Path:
     from playwright.sync_api import expect
 
     out.parent.mkdir(parents=True, exist_ok=True)
-    context = browser.new_context(viewport=VIEWPORT, device_scale_factor=1)
+    context = new_context(browser, viewport=VIEWPORT, device_scale_factor=1)
     try:
         page = context.new_page()
         page.goto(f"{base_url}/worked_example")

@@ -22,10 +22,10 @@ import urllib.request
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Browser, Page
+    from playwright.sync_api import Browser, BrowserContext, Page
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "test-artifacts"
@@ -64,11 +64,30 @@ IDLE_FOR_JS = """
 }
 """
 
+# Installed in every page before Streamlit's own scripts (see `new_context`): counts the
+# messages the page receives on its websockets. A rerun always sends some; an idle app none.
+COUNT_MESSAGES_JS = """
+(() => {
+    const Native = window.WebSocket;
+    window.__emMessages = 0;
+    window.WebSocket = class extends Native {
+        constructor(...args) {
+            super(...args);
+            this.addEventListener('message', () => { window.__emMessages += 1; });
+        }
+    };
+})();
+"""
+
+# A rerun is seen when the server sends a message after this is armed, or when the script
+# state is seen leaving "notRunning". (A fast rerun can start and end within one of React's
+# batched renders, so the state attribute alone may never show it.)
 ARM_RERUN_JS = """
 () => {
     const app = document.querySelector('[data-testid="stApp"]');
     if (window.__emRerunObserver) { window.__emRerunObserver.disconnect(); }
     window.__emRerunSeen = false;
+    window.__emMessagesAtArm = window.__emMessages;
     const observer = new MutationObserver(() => {
         if (app.getAttribute('data-test-script-state') !== 'notRunning') {
             window.__emRerunSeen = true;
@@ -79,7 +98,10 @@ ARM_RERUN_JS = """
 }
 """
 
-RERUN_SEEN_JS = "() => window.__emRerunSeen === true"
+RERUN_SEEN_JS = """
+() => window.__emRerunSeen === true
+    || (window.__emMessages !== undefined && window.__emMessages > window.__emMessagesAtArm)
+"""
 
 # The half-step a stepping view's chart (its graph div `gd`) shows: `layout.meta.half_step`,
 # which each animation frame sets, once the title naming it has been drawn; null before that.
@@ -230,6 +252,14 @@ def chromium() -> Iterator[Browser]:
             yield browser
         finally:
             browser.close()
+
+
+def new_context(browser: Browser, **options: Any) -> BrowserContext:
+    """A browser context (``options`` as for ``browser.new_context``) whose pages count the
+    messages Streamlit sends, so that :func:`rerun_around` sees every rerun."""
+    context = browser.new_context(**options)
+    context.add_init_script(COUNT_MESSAGES_JS)
+    return context
 
 
 def wait_until_idle(

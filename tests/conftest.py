@@ -49,6 +49,7 @@ from app_harness import (
     CHROMIUM_ARGS,
     RERUN_SEEN_JS,
     AppServerError,
+    new_context,
     running_app,
     wait_until_idle,
 )
@@ -139,7 +140,7 @@ def page(browser: Browser, request: pytest.FixtureRequest, artifacts_dir: Path) 
     """A fresh tab in its own browser context (a new Streamlit session), 1400×900."""
     from playwright.sync_api import Error as PlaywrightError
 
-    context = browser.new_context(viewport={"width": 1400, "height": 900})
+    context = new_context(browser, viewport={"width": 1400, "height": 900})
     try:
         tab = context.new_page()
         yield tab

@@ -731,13 +731,13 @@ def test_ten_thousand_2d_points_stay_within_the_payload_budget() -> None:
     _largest_settings(at)
     assert_result(at)
     spec = chart_spec(at)
-    assert "showing 3,000 of 10,000 points" in spec["layout"]["annotations"][0]["text"]
+    assert "showing 1,000 of 10,000 points" in spec["layout"]["annotations"][0]["text"]
     assert sent_bytes(at) < BUDGET
 
 
 # A run that uses the whole iteration limit cannot be had through the page in test time (a
 # million points × 500 iterations is minutes of EM), so the figure is built here directly,
-# from a trace fitted to a sample: the figure draws at most 500 (1-D) or 3,000 (2-D) points
+# from a trace fitted to a sample: the figure draws at most 500 (1-D) or 1,000 (2-D) points
 # however many there are, so its size depends on the trace, not on N. Such a run has more
 # half-steps than the figure holds frames, so this is where the frame budget is at work.
 

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from app_harness import CHART_HALF_STEP_JS, chart_at_js
+from app_harness import CHART_HALF_STEP_JS, chart_at_js, new_context
 from playwright.sync_api import Browser, Locator, Page, expect
 
 from scripts.screenshot import take_screenshot
@@ -222,7 +222,7 @@ def test_two_sessions_do_not_share_their_position(
     browser: Browser, page: Page, app_server: str, wait_for_app, expect_rerun
 ) -> None:
     first = page
-    context = browser.new_context(viewport={"width": 1400, "height": 900})
+    context = new_context(browser, viewport={"width": 1400, "height": 900})
     try:
         second = context.new_page()
         open_stepping_page(first, f"{app_server}/worked_example", "worked", wait_for_app)

@@ -85,10 +85,26 @@ def assert_data_is_frame(fig: go.Figure, h: int) -> None:
         assert_contained(frame_trace, data[index])
 
 
-def frame_traces(fig: go.Figure, h: int) -> dict[int, dict]:
-    """Frame h's traces by the index of the figure trace they update."""
-    frame = fig.to_dict()["frames"][h]
-    return dict(zip(frame["traces"], frame["data"], strict=True))
+def merged(base: Mapping[str, Any], update: Mapping[str, Any]) -> dict[str, Any]:
+    """``base`` with ``update`` merged in, nested dicts key by key, as plotly.js does."""
+    out = dict(base)
+    for key, value in update.items():
+        both = isinstance(value, Mapping) and isinstance(out.get(key), Mapping)
+        out[key] = merged(out[key], value) if both else value
+    return out
+
+
+def shown_at(fig: go.Figure, h: int) -> list[dict]:
+    """Every trace as the chart shows it at half-step h, after Play has run the frames from
+    the figure's own half-step up to h."""
+    spec = fig.to_dict()
+    data = spec["data"]
+    for frame in spec["frames"]:
+        for index, update in zip(frame["traces"], frame["data"], strict=True):
+            data[index] = merged(data[index], update)
+        if frame["name"] == str(h):
+            return data
+    raise KeyError(f"the figure has no frame for half-step {h}")
 
 
 def index_of(fig: go.Figure, name: str) -> int:
@@ -101,13 +117,15 @@ def index_of(fig: go.Figure, name: str) -> int:
 
 
 @pytest.mark.parametrize("kind", ["1d", "2d"])
-def test_one_frame_per_half_step_and_the_data_are_frame_h(kind: str, worked, blobs_2d) -> None:
+def test_one_frame_per_half_step_from_h_on_and_the_data_are_frame_h(
+    kind: str, worked, blobs_2d
+) -> None:
     X, trace = (WORKED_X, worked) if kind == "1d" else blobs_2d
     build = em_viz.density_figure if kind == "1d" else em_viz.scatter_figure
     n = em_viz.n_half_steps(trace)
     for h in (0, n - 1):
         fig = build(X, trace, h)
-        assert [f.name for f in fig.frames] == [str(i) for i in range(n)]
+        assert [f.name for f in fig.frames] == [str(i) for i in range(h, n)]
         assert_data_is_frame(fig, h)
 
 
@@ -125,8 +143,8 @@ def test_every_frame_names_its_half_step_and_play_runs_on_from_h(
     assert_data_is_frame(fig, 3)
     labels = [h.label for h in em_viz.half_steps(trace)]
     assert labels[:4] == ["Start", "E-step 1", "M-step 1", "E-step 2"]
-    assert [title_label(f.layout) for f in fig.frames] == labels
-    assert [f.layout.meta["half_step"] for f in fig.frames] == list(range(len(labels)))
+    assert [title_label(f.layout) for f in fig.frames] == labels[3:]
+    assert [f.layout.meta["half_step"] for f in fig.frames] == list(range(3, len(labels)))
     assert title_label(fig.layout) == "E-step 2"
     assert fig.layout.meta["half_step"] == 3
 
@@ -151,10 +169,33 @@ def test_the_frames_are_valid_plotly(figures) -> None:
         assert again.frames[-1].to_plotly_json() == fig.frames[-1].to_plotly_json()
 
 
-def test_the_figure_does_not_depend_on_h_except_its_data_title_and_play(worked) -> None:
+@pytest.mark.parametrize("kind", ["1d", "2d"])
+def test_playing_from_h_shows_exactly_the_figure_of_each_later_half_step(
+    kind: str, worked, blobs_2d
+) -> None:
+    """Later frames hold only what changed; played in order from h they give, at every
+    half-step, the same traces as the figure built for that half-step."""
+    X, trace = (WORKED_X, worked) if kind == "1d" else blobs_2d
+    build = em_viz.density_figure if kind == "1d" else em_viz.scatter_figure
+    n = em_viz.n_half_steps(trace)
+    for h in (0, 1, 2):
+        fig = build(X, trace, h)
+        for i in range(h, n):
+            assert shown_at(fig, i) == build(X, trace, i).to_dict()["data"], (h, i)
+    fig = build(X, trace, 0)
+    points = index_of(fig, "data points")
+    first_ellipse_or_curve = 2 if kind == "1d" else index_of(fig, "component 1 (1σ)")
+    for frame in fig.frames[1:]:
+        kind_of_step = em_viz.half_step(trace, int(frame.name)).kind
+        # an M-step moves the Gaussians and keeps the colours; an E-step the other way round
+        if points in frame.traces:
+            assert kind_of_step == "E", frame.name
+        if first_ellipse_or_curve in frame.traces:
+            assert kind_of_step == "M", frame.name
+    assert points in fig.frames[1].traces  # E-step 1 colours the grey points
+    assert first_ellipse_or_curve in fig.frames[2].traces  # M-step 1 moves the Gaussians
     a = em_viz.density_figure(WORKED_X, worked, 0).to_dict()
     b = em_viz.density_figure(WORKED_X, worked, 4).to_dict()
-    assert a["frames"] == b["frames"]
     assert a["layout"]["uirevision"] == b["layout"]["uirevision"]
     assert a["layout"]["yaxis"] == b["layout"]["yaxis"]
     assert a["layout"]["xaxis"] == b["layout"]["xaxis"]
@@ -171,7 +212,7 @@ def test_a_half_step_outside_the_run_is_refused(worked) -> None:
 
 def component_curves(fig: go.Figure, h: int, n_components: int) -> tuple[np.ndarray, np.ndarray]:
     """(components' y (K, points), mixture (grid)) of frame h."""
-    traces = frame_traces(fig, h)
+    traces = shown_at(fig, h)
     ks = [index_of(fig, f"component {k + 1}") for k in range(n_components)]
     components = np.array([traces[i]["y"] for i in ks], dtype=float)
     mixture = np.array(traces[index_of(fig, "mixture p(x)")]["y"], dtype=float)
@@ -185,7 +226,7 @@ def test_each_curve_matches_scipy_and_the_mixture_is_their_sum(worked) -> None:
     top = fig.layout.yaxis.range[1]
     for h in range(em_viz.n_half_steps(worked)):
         snapshot = worked.snapshots[em_viz.half_step(worked, h).params_index]
-        traces = frame_traces(fig, h)
+        traces = shown_at(fig, h)
         sigmas = np.sqrt(snapshot.covariances[:, 0, 0])
         for k in (0, 1):
             curve = traces[index_of(fig, f"component {k + 1}")]
@@ -211,16 +252,17 @@ def test_curves_move_at_m_steps_and_colours_change_at_e_steps(worked) -> None:
     assert (start == e1).all()
     assert (m1 == e2).all()
     assert not np.allclose(e1, m1)
-    colours = [frame_traces(fig, h)[points]["marker"]["color"] for h in range(4)]
+    colours = [shown_at(fig, h)[points]["marker"]["color"] for h in range(4)]
     assert colours[0] == [GREY] * 6
     # x = 1.5, 2, 2.5 belong to component 1, x = 8, 9, 9.5 to component 2 (r > 1 − 1e-7)
     assert colours[1] == colours[2] == [PALETTE[0]] * 3 + [PALETTE[1]] * 3
 
 
 def test_the_y_axis_holds_every_frame_and_the_points_sit_below_zero(worked) -> None:
-    fig = em_viz.density_figure(WORKED_X, worked, 2)
+    fig = em_viz.density_figure(WORKED_X, worked, 0)
     low, high = fig.layout.yaxis.range
-    highest = max(component_curves(fig, h, 2)[1].max() for h in range(len(fig.frames)))
+    n = em_viz.n_half_steps(worked)
+    highest = max(component_curves(fig, h, 2)[1].max() for h in range(n))
     assert highest <= high < 1.2 * highest
     y = np.array(fig.data[index_of(fig, "data points")].y)
     assert (y < 0).all()
@@ -236,8 +278,8 @@ def test_few_points_show_their_responsibilities_on_hover(worked) -> None:
     assert "customdata[1]" in points.hovertemplate
     assert points.customdata[2][0] == "1.000"
     assert points.customdata[2][1] == "0.000"
-    start = frame_traces(fig, 0)[index_of(fig, "data points")]
-    assert start["customdata"][0] == ["—", "—"]
+    start = em_viz.density_figure(WORKED_X, worked, 0).data[index_of(fig, "data points")]
+    assert list(start.customdata[0]) == ["—", "—"]
 
 
 def test_many_points_are_sampled_over_a_static_histogram() -> None:
@@ -295,23 +337,25 @@ def frame_names(fig: go.Figure) -> list[str]:
     return [f.name for f in fig.frames]
 
 
-def test_a_long_run_gets_a_window_of_frames_and_the_slider_and_play_match_it(blobs_2d) -> None:
+def test_a_long_run_gets_a_window_of_frames_and_play_and_the_title_match_it(blobs_2d) -> None:
     X, _ = blobs_2d
     trace = fit(X, 2, init="random_from_data", rng=4, max_iter=60, tol=0.0)
     n = em_viz.n_half_steps(trace)
     assert n == 122 > MAX_FRAMES
-    for h in (0, 50, n - 1):
+    assert "Play holds" in em_viz.scatter_figure(X, trace, 0).layout.title.text
+    for h in (0, 50, n - 3):
         fig = em_viz.scatter_figure(X, trace, h)
         names = frame_names(fig)
         window = range(int(names[0]), int(names[-1]) + 1)
         assert names == [str(i) for i in window]
-        assert h in window
+        assert window.start == h
         assert 2 < len(window) < n
         assert [title_label(f.layout) for f in fig.frames] == [
             em_viz.half_step(trace, i).label for i in window
         ]
         assert fig.layout.meta["half_step"] == h
-        assert "Play holds" in fig.layout.title.text
+        # the title says when Play stops before the end of the run
+        assert ("Play holds" in fig.layout.title.text) == (window.stop < n)
         (play, _) = fig.layout.updatemenus[0].buttons
         assert list(play.args[0]) == [str(i) for i in window if i >= h]
         assert_data_is_frame(fig, h)
@@ -332,13 +376,13 @@ def test_the_frame_window_holds_h_within_the_budget(n, data, frame_bytes, max_fr
         h, n, frame_bytes, max_frames=max_frames, budget_bytes=budget
     )
     assert window.step == 1
-    assert 0 <= window.start <= h < window.stop <= n
-    assert len(window) >= min(n, 2)
-    assert len(window) <= max_frames
-    assert len(window) * frame_bytes <= budget or len(window) == 2
-    if n <= max_frames and n * frame_bytes <= budget:
-        assert window == range(n)
-    if len(window) > 1 and h < n - 1:
+    assert window.start == h  # Play plays from the half-step on screen
+    assert window.stop <= n
+    assert len(window) == n - h or 2 <= len(window) <= max_frames
+    assert len(window) * frame_bytes <= budget or len(window) == min(2, n - h)
+    if n * frame_bytes <= budget and n <= max_frames:
+        assert window == range(h, n)
+    if h < n - 1:
         assert h + 1 in window  # Play always has somewhere to go
 
 
@@ -380,20 +424,20 @@ def test_exactly_one_1_and_one_2_sigma_ellipse_per_component(figures) -> None:
     assert fig.data[index_of(fig, "means μ<sub>k</sub>")].marker.symbol == "x"
 
 
-def test_the_ellipses_follow_the_parameters_from_theta_0_to_theta_t(figures, blobs_2d) -> None:
+def test_the_ellipses_follow_the_parameters_from_theta_0_to_theta_t(blobs_2d) -> None:
     trace = blobs_2d[1]
-    fig = figures["2d"]
+    fig = em_viz.scatter_figure(*blobs_2d, 0)
     last = em_viz.n_half_steps(trace) - 1
     for k in range(2):
         for n_std in (1, 2):
             i = index_of(fig, f"component {k + 1} ({n_std}σ)")
             for h, t in ((0, 0), (last, trace.n_iter)):
-                ellipse = frame_traces(fig, h)[i]
+                ellipse = shown_at(fig, h)[i]
                 x, y = np.array(ellipse["x"]), np.array(ellipse["y"])
                 snapshot = trace.snapshots[t]
                 m2 = mahalanobis_squared(x, y, snapshot.means[k], snapshot.covariances[k])
                 assert m2 == pytest.approx(n_std**2, rel=1e-3)
-            start, end = frame_traces(fig, 0)[i]["x"], frame_traces(fig, last)[i]["x"]
+            start, end = shown_at(fig, 0)[i]["x"], shown_at(fig, last)[i]["x"]
             assert not np.allclose(start, end)
 
 

@@ -167,11 +167,11 @@ def stepping_view(
     )
     with row:
         _likelihood_metric(trace, half)
-    note_col = row.container()
-    note_col.caption(em_viz.tolerance_note(trace))
+    notes = row.container()
+    notes.caption(em_viz.tolerance_note(trace))
     drops = np.flatnonzero(np.diff(trace.log_likelihoods) < 0)
     if drops.size:
-        note_col.warning(
+        notes.warning(
             f"The log-likelihood went down after iteration {int(drops[0]) + 1}. Plain EM "
             "never does that; here the ridge (reg_covar) added to the covariances is big "
             "enough to pull the parameters off the exact maximum of each M-step."

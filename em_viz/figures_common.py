@@ -313,26 +313,21 @@ def frame_title(label: str, note: str = "") -> dict[str, Any]:
     }
 
 
-def play_pause(
-    names: Sequence[str], active: int, frame_duration_ms: int, *, y: float = 1.0
-) -> dict[str, Any]:
+def play_pause(names: Sequence[str], frame_duration_ms: int, *, y: float = 1.0) -> dict[str, Any]:
     """Play / Pause buttons (a plotly ``updatemenus`` entry) over the frames ``names``, their
     top left corner at the plot's left edge and at height ``y`` (paper coordinates). They
     stay clear of the top right corner, where plotly's own tool bar shows.
 
-    Play runs the frames from ``active`` on (plotly.js only knows which frame is current
-    once it has animated one, so a plain "play all from current" would restart from the
-    first frame), then resumes from wherever Pause stopped it.
+    Play runs the frames in order, the first being the half-step on screen, and resumes from
+    wherever Pause stopped it.
     """
     if frame_duration_ms < 0:
         raise ValueError(f"frame_duration_ms must be ≥ 0; got {frame_duration_ms}.")
-    if not 0 <= active < len(names):
-        raise ValueError(f"active = {active} is not one of the {len(names)} frames.")
     play = {
         "label": "▶ Play",
         "method": "animate",
         "args": [
-            list(names[active:]),
+            list(names),
             {
                 "frame": {"duration": frame_duration_ms, "redraw": True},
                 "fromcurrent": True,
@@ -474,10 +469,7 @@ def animated_figure(
         **likelihood_axes(trace, LIKELIHOOD_DOMAIN),
         "updatemenus": [
             play_pause(
-                [str(i) for i in window],
-                h - window.start,
-                frame_duration_ms,
-                y=1 + margin["t"] / PLOT_HEIGHT_PX,
+                [str(i) for i in window], frame_duration_ms, y=1 + margin["t"] / PLOT_HEIGHT_PX
             )
         ],
     }

@@ -43,8 +43,7 @@ def _controls(key: str, h: int, last: int) -> None:
     next_is_e = h % 2 == 0
     # One horizontal row rather than six columns: the same look, and a click redraws less.
     row = st.container(horizontal=True)
-    cols = [row] * 6
-    cols[0].button(
+    row.button(
         "Reset",
         key=f"{key}.reset",
         icon=":material/first_page:",
@@ -54,7 +53,7 @@ def _controls(key: str, h: int, last: int) -> None:
         width="stretch",
         help="Back to the starting parameters.",
     )
-    cols[1].button(
+    row.button(
         "Back",
         key=f"{key}.back",
         icon=":material/chevron_left:",
@@ -64,7 +63,7 @@ def _controls(key: str, h: int, last: int) -> None:
         width="stretch",
         help="Undo the last half-step.",
     )
-    cols[2].button(
+    row.button(
         "E-step",
         key=f"{key}.e",
         type="primary" if next_is_e and h < last else "secondary",
@@ -75,7 +74,7 @@ def _controls(key: str, h: int, last: int) -> None:
         help="Expectation: recompute every responsibility r_nk from the current parameters. "
         "The curves stay where they are; the points change colour.",
     )
-    cols[3].button(
+    row.button(
         "M-step",
         key=f"{key}.m",
         type="primary" if not next_is_e and h < last else "secondary",
@@ -86,7 +85,7 @@ def _controls(key: str, h: int, last: int) -> None:
         help="Maximisation: move each Gaussian to the weighted mean and spread of the points "
         "it is responsible for. The colours stay; the curves move.",
     )
-    cols[4].button(
+    row.button(
         "Next iteration",
         key=f"{key}.next",
         icon=":material/chevron_right:",
@@ -96,7 +95,7 @@ def _controls(key: str, h: int, last: int) -> None:
         width="stretch",
         help="An E-step and an M-step together.",
     )
-    cols[5].button(
+    row.button(
         "Run to the end",
         key=f"{key}.end",
         icon=":material/last_page:",

@@ -1,15 +1,16 @@
 """One feature: the mixture's density curves over the data, one animation frame per half-step.
 
 Each component k is drawn as its weighted density π_k N(x | μ_k, σ_k), so the components'
-curves add up to the mixture density p(x) = Σ_k π_k N(x | μ_k, σ_k), drawn dark. A
+curves add up to the mixture density p(x) = Σ_k π_k N(x | μ_k, σ_k), drawn dark and dashed. A
 component's curve is drawn on its own grid, μ_k ± 5σ_k (beyond that it is under a
 hundred-thousandth of its peak), with the same number of points in every frame, so the
-animation morphs each curve smoothly into the next. The data sit
-in a strip just below zero, each point coloured by its responsibilities (see
-:func:`em_viz.colors.blend`).
+animation morphs each curve smoothly into the next. The data sit in a strip just below
+zero, each point coloured by its responsibilities (see :func:`em_viz.colors.blend`).
 """
 
 from __future__ import annotations
+
+import functools
 
 import numpy as np
 import plotly.graph_objects as go
@@ -161,13 +162,17 @@ def density_figure(
 
     points = point_styles(shown, trace)
 
-    def frame_of(half: HalfStep) -> list[dict]:
-        params = trace.snapshots[half.params_index]
+    @functools.cache
+    def model(t: int) -> list[dict]:
+        """The curves' updates for θ_t (an M-step and the E-step after it share them)."""
+        params = trace.snapshots[t]
         return [
             *(_component_curve(params, k) for k in range(n_components)),
-            {"y": round_to_scale(curves[half.params_index].sum(axis=0), top)},
-            points(half.resp_index),
+            {"y": round_to_scale(curves[t].sum(axis=0), top)},
         ]
+
+    def frame_of(half: HalfStep) -> list[dict]:
+        return [*model(half.params_index), points(half.resp_index)]
 
     # Zoom and pan survive reruns (another half-step, another speed) but not other data.
     uirevision = f"em_viz.density_figure {X.shape}"

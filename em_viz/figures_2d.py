@@ -9,6 +9,7 @@ from the responsibilities of the full model, computed on every feature.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 
 import numpy as np
@@ -216,10 +217,14 @@ def scatter_figure(
 
     points = point_styles(shown, trace)
 
+    @functools.cache
+    def model(t: int) -> list[dict]:
+        """Contours, ellipses and means for θ_t (an M-step and the E-step after it share them)."""
+        density = weighted_densities(mesh, marginals[t]).sum(axis=0)
+        return _model_update(marginals[t], density, (CONTOUR_GRID, CONTOUR_GRID))
+
     def frame_of(half: HalfStep) -> list[dict]:
-        params = marginals[half.params_index]
-        density = weighted_densities(mesh, params).sum(axis=0)
-        contour, *shapes = _model_update(params, density, (CONTOUR_GRID, CONTOUR_GRID))
+        contour, *shapes = model(half.params_index)
         return [contour, points(half.resp_index), *shapes]
 
     notes = ["ellipses: 1σ solid, 2σ dashed; grey contours: the mixture density"]

@@ -2,6 +2,8 @@
 
 import streamlit as st
 
+from em_ui.state import keep_widget_values
+
 st.set_page_config(page_title="EM for Gaussian mixtures", page_icon="🎯", layout="wide")
 
 pages = {
@@ -13,4 +15,6 @@ pages = {
         st.Page("app_pages/your_data.py", title="Your own data", icon=":material/upload_file:"),
     ],
 }
-st.navigation(pages).run()
+navigation = st.navigation(pages)
+keep_widget_values()  # before the page runs: a page not shown must not lose its settings
+navigation.run()

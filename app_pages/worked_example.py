@@ -8,6 +8,7 @@ from em_core import INIT_METHODS, Parameters
 from em_data import load_dataset
 from em_ui.engine import fingerprint, fit_trace
 from em_ui.settings import INIT_LABELS, convergence_settings
+from em_ui.state import keep
 from em_ui.stepper import reset_when_changed, stepping_view
 
 KEY = "worked"
@@ -72,7 +73,7 @@ with st.sidebar:
         "Start from",
         list(START_LABELS),
         format_func=START_LABELS.get,
-        key=f"{KEY}.start",
+        key=keep(f"{KEY}.start"),
         help="Where EM begins. The article's start reproduces its numbers exactly.",
     )
     n_components = 2
@@ -84,7 +85,7 @@ with st.sidebar:
                 max_value=X.shape[0],
                 value=2,
                 step=1,
-                key=f"{KEY}.n_components",
+                key=keep(f"{KEY}.n_components"),
                 help="How many Gaussians the mixture has.",
             )
         )
@@ -97,7 +98,7 @@ with st.sidebar:
                 max_value=2**31 - 2,
                 value=0,
                 step=1,
-                key=f"{KEY}.seed",
+                key=keep(f"{KEY}.seed"),
                 help="The same seed gives the same start.",
             )
         )

@@ -9,6 +9,7 @@ from em_data import InputError, check_for_fit
 from em_ui.data_sources import choose_data
 from em_ui.engine import fingerprint, fit_restarts, fit_trace
 from em_ui.settings import convergence_settings, model_settings
+from em_ui.state import keep
 from em_ui.stepper import reset_when_changed, stepping_view
 
 KEY = "data"
@@ -35,7 +36,7 @@ if len(columns) > 1:
         "Columns to fit",
         columns,
         default=columns,
-        key=f"{columns_key}.columns",
+        key=keep(f"{columns_key}.columns"),
         help="EM fits all the chosen columns together.",
     )
     if not chosen:
@@ -61,8 +62,8 @@ except InputError as error:
 dims = (0, 1)
 if X.shape[1] > 2:
     left, right = st.columns(2)
-    x_col = left.selectbox("Horizontal axis", chosen, index=0, key=f"{columns_key}.x")
-    y_col = right.selectbox("Vertical axis", chosen, index=1, key=f"{columns_key}.y")
+    x_col = left.selectbox("Horizontal axis", chosen, index=0, key=keep(f"{columns_key}.x"))
+    y_col = right.selectbox("Vertical axis", chosen, index=1, key=keep(f"{columns_key}.y"))
     if x_col == y_col:
         st.warning("Choose two different columns for the view.")
         st.stop()
@@ -110,7 +111,7 @@ if model.n_init > 1:
         "Run to step through",
         range(model.n_init),
         index=best,
-        key=f"{KEY}.run",
+        key=keep(f"{KEY}.run"),
         format_func=lambda i: f"run {i + 1}" + (" (best)" if i == restarts.best_index else ""),
     )
     trace = restarts.traces[run]

@@ -18,6 +18,7 @@ from em_data import (
     read_pasted,
     read_table,
 )
+from em_ui.state import keep
 
 SOURCES = {
     "dataset": "A classic data set",
@@ -43,7 +44,7 @@ class LoadedData:
 def _dataset(key: str) -> LoadedData:
     names = [name for name in DATASETS if name != "worked_example"]
     name = st.selectbox(
-        "Data set", names, format_func=lambda n: DATASETS[n].title, key=f"{key}.dataset"
+        "Data set", names, format_func=lambda n: DATASETS[n].title, key=keep(f"{key}.dataset")
     )
     data = load_dataset(name)
     return LoadedData(
@@ -82,7 +83,7 @@ def _upload(key: str) -> LoadedData | None:
 def _paste(key: str) -> LoadedData | None:
     text = st.text_area(
         "Numbers",
-        key=f"{key}.paste",
+        key=keep(f"{key}.paste"),
         height=150,
         max_chars=2_000_000,
         placeholder="1.2 3.4 2.2 …  or one value per line, or a table",
@@ -98,17 +99,17 @@ def _paste(key: str) -> LoadedData | None:
 
 def _synthetic(key: str) -> LoadedData:
     c1, c2, c3, c4 = st.columns(4)
-    k = int(c1.number_input("True components", 1, 8, 3, key=f"{key}.syn_k"))
-    d = int(c2.selectbox("Features", [1, 2], index=1, key=f"{key}.syn_d"))
+    k = int(c1.number_input("True components", 1, 8, 3, key=keep(f"{key}.syn_k")))
+    d = int(c2.selectbox("Features", [1, 2], index=1, key=keep(f"{key}.syn_d")))
     n = int(
         c3.select_slider(
             "Samples",
             [100, 300, 1_000, 3_000, 10_000, 100_000, 1_000_000],
             value=300,
-            key=f"{key}.syn_n",
+            key=keep(f"{key}.syn_n"),
         )
     )
-    seed = int(c4.number_input("Seed", 0, 2**31 - 2, 0, key=f"{key}.syn_seed"))
+    seed = int(c4.number_input("Seed", 0, 2**31 - 2, 0, key=keep(f"{key}.syn_seed")))
     rng = np.random.default_rng(seed)
     weights, means, covariances = random_components(k, d, rng)
     sample = make_mixture(n, weights=weights, means=means, covariances=covariances, rng=rng)
@@ -126,7 +127,7 @@ def _synthetic(key: str) -> LoadedData:
 def choose_data(key: str) -> LoadedData | None:
     """Widgets to pick the data; returns None (after saying why) when there are none yet."""
     source = st.radio(
-        "Data", list(SOURCES), format_func=SOURCES.get, horizontal=True, key=f"{key}.source"
+        "Data", list(SOURCES), format_func=SOURCES.get, horizontal=True, key=keep(f"{key}.source")
     )
     try:
         if source == "dataset":

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import streamlit as st
 
 from em_core import COVARIANCE_TYPES
+from em_ui.state import keep
 
 INIT_LABELS = {
     "kmeans": "K-means",
@@ -49,7 +50,7 @@ def convergence_settings(key: str, *, reg_covar: float = 1e-6, max_iter: int = 1
         options=[1e-1, 1e-2, 1e-3, 1e-4, 1e-5, 1e-6, 1e-8, 1e-10],
         value=1e-3,
         format_func=lambda v: f"{v:g}",
-        key=f"{key}.tol",
+        key=keep(f"{key}.tol"),
         help="EM stops once the mean log-likelihood per point changes by less than this "
         "between two iterations.",
     )
@@ -58,7 +59,7 @@ def convergence_settings(key: str, *, reg_covar: float = 1e-6, max_iter: int = 1
         options=[0.0, 1e-10, 1e-8, 1e-6, 1e-4, 1e-3, 1e-2, 1e-1, 1.0],
         value=reg_covar,
         format_func=lambda v: f"{v:g}",
-        key=f"{key}.reg_covar",
+        key=keep(f"{key}.reg_covar"),
         help="Added to the diagonal of every covariance in each M-step, so no Gaussian can "
         "shrink onto a single point. 0 means plain EM.",
     )
@@ -68,7 +69,7 @@ def convergence_settings(key: str, *, reg_covar: float = 1e-6, max_iter: int = 1
         max_value=500,
         value=max_iter,
         step=10,
-        key=f"{key}.max_iter",
+        key=keep(f"{key}.max_iter"),
         help="EM stops after this many iterations even if not converged.",
     )
     return Convergence(float(tol), float(ridge), int(limit))
@@ -85,13 +86,13 @@ def model_settings(key: str, *, max_components: int, n_features: int, default_k:
     if st.session_state.get(suggested_key) != default_k:
         st.session_state[suggested_key] = default_k
         st.session_state[k_key] = default_k
-    st.session_state[k_key] = min(max(int(st.session_state[k_key]), 1), highest)
+    st.session_state[k_key] = min(max(int(st.session_state.get(k_key, default_k)), 1), highest)
     k = st.number_input(
         "Number of components K",
         min_value=1,
         max_value=highest,
         step=1,
-        key=k_key,
+        key=keep(k_key),
         help="How many Gaussians the mixture has.",
     )
     covariance = "full"
@@ -100,14 +101,14 @@ def model_settings(key: str, *, max_components: int, n_features: int, default_k:
             "Covariance type",
             COVARIANCE_TYPES,
             format_func=COVARIANCE_LABELS.get,
-            key=f"{key}.covariance_type",
+            key=keep(f"{key}.covariance_type"),
             help="What shapes the Gaussians may take; fewer shapes, fewer parameters.",
         )
     init = st.selectbox(
         "Start from",
         list(INIT_LABELS),
         format_func=INIT_LABELS.get,
-        key=f"{key}.init",
+        key=keep(f"{key}.init"),
         help="How the first parameters are chosen. K-means is the usual choice; the random "
         "starts show how EM can end in different places.",
     )
@@ -117,7 +118,7 @@ def model_settings(key: str, *, max_components: int, n_features: int, default_k:
         max_value=2**31 - 2,
         value=0,
         step=1,
-        key=f"{key}.seed",
+        key=keep(f"{key}.seed"),
         help="The same seed gives the same start, so a run can be repeated exactly.",
     )
     n_init = st.number_input(
@@ -126,7 +127,7 @@ def model_settings(key: str, *, max_components: int, n_features: int, default_k:
         max_value=20,
         value=1,
         step=1,
-        key=f"{key}.n_init",
+        key=keep(f"{key}.n_init"),
         help="Run EM from this many starts and keep the one with the highest likelihood; "
         "guards against a poor local optimum.",
     )

@@ -41,6 +41,7 @@ COMPONENT_REACH = 5.0  # standard deviations each side of the mean
 MAX_HISTOGRAM_BINS = 80
 # The strip of data points occupies this band below zero, as fractions of the y-axis top.
 STRIP = (0.025, 0.105)
+SUPERSCRIPTS = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
 
 
 def density_figure(
@@ -183,15 +184,36 @@ def density_figure(
         "zeroline": False,
     }
     layout["yaxis"] = {
-        "title": {"text": "density"},
+        **density_ticks(top),
         "range": [-top * (high + 0.025), top],
-        "tickvals": nice_ticks(top),
         "zeroline": True,
         "zerolinecolor": "#999",
         "fixedrange": False,
     }
     layout["bargap"] = 0
     return animated_figure(traces, dynamic, frame_of, trace, h, layout, frame_duration_ms)
+
+
+def density_ticks(top: float) -> dict:
+    """The density axis's title, tick values and tick labels for an axis reaching ``top``.
+
+    Densities are in units of 1/x, so they can be tiny (velocities in km/s) or huge. Far
+    from 1 the labels are scaled by a power of ten that the title states, "density (×10⁻⁴)",
+    so every label is a short plain number (no SI prefix: a "μ" would read as a mean).
+    """
+    values = nice_ticks(top)
+    exponent = 0
+    if top > 0 and not 0.1 <= top < 1e4:
+        exponent = int(np.floor(np.log10(values[-1] if len(values) > 1 else top)))
+    scaled = round_sig(np.asarray(values) / 10.0**exponent, 6)
+    title = "density"
+    if exponent:
+        title += f" (×10{str(exponent).translate(SUPERSCRIPTS)})"
+    return {
+        "title": {"text": title},
+        "tickvals": values,
+        "ticktext": [f"{v:g}" for v in scaled],
+    }
 
 
 def _component_curve(params: Parameters, k: int) -> dict[str, list]:

@@ -1,5 +1,7 @@
 """The look every figure shares: the font and a small light template.
 
+The template's axis settings apply to every axis of a figure (x, x2, y, y2, …).
+
 The template is written out rather than taken from plotly's "plotly_white": that one is
 about 10 kB of JSON, sent with every redraw, and takes plotly longer to build than the
 figure itself.
@@ -18,6 +20,11 @@ _AXIS = {
     "ticks": "outside",
     "tickcolor": AXIS_LINE_COLOR,
     "ticklen": 4,
+    # Plain numbers, and powers of ten (1.5×10⁸) beyond 10⁴ or below 10⁻⁴; never plotly's
+    # SI prefixes, whose "μ" (micro) would read as a mean.
+    "exponentformat": "power",
+    "minexponent": 4,
+    "separatethousands": True,
 }
 TEMPLATE = {
     "layout": {

@@ -18,6 +18,7 @@ from scipy.stats import multivariate_normal, norm
 
 import em_viz
 from em_core import Parameters, Trace, fit
+from em_data.datasets import load_dataset
 from em_viz import figures_common
 from em_viz.colors import GREY, PALETTE
 from em_viz.figures_common import MAX_FRAMES
@@ -491,3 +492,51 @@ def test_the_scatter_refuses_columns_it_does_not_have(blobs_2d, dims) -> None:
 def test_the_scatter_wants_two_features(worked) -> None:
     with pytest.raises(ValueError, match="use density_figure"):
         em_viz.scatter_figure(WORKED_X, worked, 0)
+
+
+# ---------------------------------------------------------------------------------------
+# Axes: numbers without SI prefixes
+
+
+def axis_settings(fig: go.Figure) -> dict[str, dict]:
+    """Every axis of ``fig`` as the browser resolves it: the template's axis defaults (which
+    plotly.js applies to x, x2, y, y2, …) overridden by the axis's own settings."""
+    spec = fig.to_dict()["layout"]
+    template = spec.get("template", {}).get("layout", {})
+    return {
+        name: {**template.get(name.rstrip("0123456789"), {}), **axis}
+        for name, axis in spec.items()
+        if re.fullmatch(r"[xy]axis\d*", name)
+    }
+
+
+@pytest.mark.parametrize("scale", [1e-8, 1e-3, 1.0, 1e4, 1e9])
+def test_no_axis_uses_si_prefixes(scale: float, worked, blobs_2d) -> None:
+    """Plotly's default labels 2·10⁻⁴ as "200μ", and μ is the mean here: every axis
+    labels numbers plainly or with powers of ten, at any scale of the data."""
+    X2, _ = blobs_2d
+    one = WORKED_X * scale
+    two = X2 * scale
+    figures = [
+        em_viz.density_figure(one, fit(one, 2, max_iter=2), 1),
+        em_viz.scatter_figure(two, fit(two, 2, max_iter=2), 1),
+    ]
+    for fig in figures:
+        axes = axis_settings(fig)
+        assert {"xaxis", "yaxis", "xaxis2", "yaxis2"} <= set(axes)
+        for name, axis in axes.items():
+            assert axis.get("exponentformat", "B") in {"power", "e", "E", "none"}, name
+            assert "s" not in axis.get("tickformat", "").lower().lstrip(","), name
+            for text in axis.get("ticktext", []):
+                assert re.fullmatch(r"−?[0-9.]+", text), (name, text)
+
+
+def test_a_small_density_axis_is_scaled_by_a_power_of_ten_its_title_states() -> None:
+    X = load_dataset("galaxies").values
+    fig = em_viz.density_figure(X, fit(X, 3, rng=0, max_iter=5), 2)
+    axis = fig.layout.yaxis
+    assert axis.title.text == "density (×10⁻⁴)"
+    values = np.array(axis.tickvals)
+    labels = np.array([float(t) for t in axis.ticktext])
+    assert values == pytest.approx(labels * 1e-4)
+    assert values[-1] <= axis.range[1]

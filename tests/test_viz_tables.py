@@ -1,0 +1,121 @@
+"""Tables on screen: every number whole (em_viz.tables.column_formats, em_ui.tables.show_table).
+
+The widths are checked against the font the tables are drawn in: Source Sans at 14 px, whose
+digits advance 6.96 px each (measured in Chromium with a canvas), inside glide-data-grid's
+cells, which pad their text by 8 px on either side.
+"""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+from streamlit.testing.v1 import AppTest
+
+import em_viz
+from em_core import fit
+from em_data import load_dataset
+from em_viz.tables import column_formats, decimals
+
+DIGIT_PX = 6.96
+CELL_PADDING_PX = 16
+
+
+def printf(fmt: str, value: float) -> str:
+    """What the browser writes for ``value`` with ``fmt`` (sprintf-js, as Streamlit uses)."""
+    if fmt == "%d":
+        return str(int(value))
+    if fmt == "%.15g":  # JavaScript: String(Number(value.toPrecision(15)))
+        shown = float(f"{value:.15g}")
+        return str(int(shown)) if shown == int(shown) else repr(shown)
+    places = int(fmt.removeprefix("%.").removesuffix("f"))
+    return f"{value:.{places}f}"
+
+
+def shown_columns(at: AppTest) -> tuple[dict, object]:
+    (frame,) = at.dataframe
+    return json.loads(frame.proto.columns), frame.value
+
+
+def table_page(dataset: str, n_components: int) -> AppTest:
+    """A page showing the parameter table of a run at the half-step in session state "h"."""
+
+    def page(dataset: str, n_components: int) -> None:
+        import streamlit as st
+
+        import em_viz
+        from em_core import fit
+        from em_data import load_dataset
+        from em_ui.tables import show_table
+
+        data = load_dataset(dataset)
+        trace = fit(data.values, n_components, init="kmeans", rng=0)
+        h = min(st.session_state.get("h", 0), em_viz.n_half_steps(trace) - 1)
+        show_table(em_viz.parameter_table(trace, h, X=data.values, column_names=data.columns))
+
+    return AppTest.from_function(page, args=(dataset, n_components), default_timeout=60)
+
+
+@pytest.mark.parametrize(("dataset", "n_components"), [("faithful", 2), ("galaxies", 4)])
+def test_every_number_of_the_parameter_table_fits_its_column(dataset, n_components) -> None:
+    at = table_page(dataset, n_components)
+    for h in [0, 1, 2, 7]:  # the start (N_k empty), then N_k with three digits before the point
+        at.session_state["h"] = h
+        at.run()
+        assert not at.exception
+        config, table = shown_columns(at)
+        assert at.dataframe[0].proto.placeholder == "—"
+        for name in table.columns:
+            column = config[name]
+            fmt = column["type_config"]["format"]
+            values = table[name].dropna().to_numpy()
+            texts = [printf(fmt, value) for value in values]
+            for value, text in zip(values, texts, strict=True):
+                # whole: the text is the value, to within half its last digit
+                last_digit = 10.0 ** -len(text.partition(".")[2])
+                assert float(text) == pytest.approx(value, abs=0.51 * last_digit, rel=1e-14)
+            widest = max([len(name), *(len(text) for text in texts)])
+            assert column["width"] >= DIGIT_PX * widest + CELL_PADDING_PX, (h, name, texts)
+
+
+def test_the_count_that_was_cut_reads_whole() -> None:
+    """Old Faithful, K = 2: N_k ≈ 173.89 read "73.8929" once the column had been sized for
+    the start's empty cells."""
+    at = table_page("faithful", 2)
+    at.run()
+    at.session_state["h"] = 1
+    at.run()
+    config, table = shown_columns(at)
+    nk = table["N_k"].to_numpy()
+    assert nk.max() > 100
+    texts = [printf(config["N_k"]["type_config"]["format"], v) for v in nk]
+    assert f"{nk.max():.2f}" in texts
+    assert config["N_k"]["width"] >= DIGIT_PX * len(f"{nk.max():.2f}") + CELL_PADDING_PX
+
+
+@pytest.mark.parametrize(
+    ("values", "expected"),
+    [
+        ([1.5, 2.0, 2.5, 8.0, 9.0, 9.5], 1),  # data written to one decimal keep it
+        ([2.0, 9.0], 0),
+        ([2.0, 8.8333333], 4),  # five significant digits of the largest
+        ([98.107105, 173.892894], 2),
+        ([0.36764705, 0.63235294], 5),
+        ([1.2345678e-8, 3.3e-9], 12),  # tiny scales are not shown as 0
+        ([123456789.123], 0),
+        ([np.nan, np.nan], 0),
+        ([0.0], 0),
+    ],
+)
+def test_decimals_show_five_significant_digits_or_the_exact_value(values, expected) -> None:
+    assert decimals(values) == expected
+
+
+def test_an_empty_column_still_gets_a_format_and_room_for_its_header() -> None:
+    X = load_dataset("worked_example").values
+    trace = fit(X, 2, init="kmeans", rng=0)
+    table = em_viz.responsibility_table(X, trace, 0)
+    formats = column_formats(table)
+    assert set(formats) == set(table.columns)
+    assert formats["r_n1"].width >= DIGIT_PX * len("r_n1") + CELL_PADDING_PX

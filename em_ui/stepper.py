@@ -13,8 +13,9 @@ import streamlit as st
 
 import em_viz
 from em_core import Parameters, Trace, e_step
+from em_ui.controls import step_controls
+from em_ui.state import keep
 
-SPEEDS = {"Slow": 1200, "Normal": 600, "Fast": 250}
 TABS = ("Parameters", "Responsibilities", "Formulas with these numbers")
 
 
@@ -32,80 +33,6 @@ def reset_when_changed(key: str, run_id: tuple, what_changed: str = "The setting
         if previous is not None and st.session_state.get(h_key, 0) > 0:
             st.toast(f"{what_changed} changed, so the run starts again from the beginning.")
         st.session_state[h_key] = 0
-
-
-def _move(key: str, to: int) -> None:
-    st.session_state[_h_key(key)] = to
-
-
-def _controls(key: str, h: int, last: int) -> None:
-    """Buttons that move the half-step; each disabled where it cannot act."""
-    next_is_e = h % 2 == 0
-    # One horizontal row rather than six columns: the same look, and a click redraws less.
-    row = st.container(horizontal=True)
-    row.button(
-        "Reset",
-        key=f"{key}.reset",
-        icon=":material/first_page:",
-        disabled=h == 0,
-        on_click=_move,
-        args=(key, 0),
-        width="stretch",
-        help="Back to the starting parameters.",
-    )
-    row.button(
-        "Back",
-        key=f"{key}.back",
-        icon=":material/chevron_left:",
-        disabled=h == 0,
-        on_click=_move,
-        args=(key, max(h - 1, 0)),
-        width="stretch",
-        help="Undo the last half-step.",
-    )
-    row.button(
-        "E-step",
-        key=f"{key}.e",
-        type="primary" if next_is_e and h < last else "secondary",
-        disabled=not (next_is_e and h < last),
-        on_click=_move,
-        args=(key, h + 1),
-        width="stretch",
-        help="Expectation: recompute every responsibility r_nk from the current parameters. "
-        "The curves stay where they are; the points change colour.",
-    )
-    row.button(
-        "M-step",
-        key=f"{key}.m",
-        type="primary" if not next_is_e and h < last else "secondary",
-        disabled=next_is_e or h >= last,
-        on_click=_move,
-        args=(key, h + 1),
-        width="stretch",
-        help="Maximisation: move each Gaussian to the weighted mean and spread of the points "
-        "it is responsible for. The colours stay; the curves move.",
-    )
-    row.button(
-        "Next iteration",
-        key=f"{key}.next",
-        icon=":material/chevron_right:",
-        disabled=h >= last,
-        on_click=_move,
-        args=(key, min(h + 2, last)),
-        width="stretch",
-        help="An E-step and an M-step together.",
-    )
-    row.button(
-        "Run to the end",
-        key=f"{key}.end",
-        icon=":material/last_page:",
-        disabled=h >= last,
-        on_click=_move,
-        args=(key, last),
-        width="stretch",
-        help="Jump to the last recorded half-step (convergence, the iteration limit, or "
-        "where the run failed).",
-    )
 
 
 @st.fragment
@@ -137,50 +64,17 @@ def stepping_view(
     st.session_state.setdefault(h_key, 0)
     st.session_state[h_key] = min(int(st.session_state[h_key]), last)
 
-    _controls(key, int(st.session_state[h_key]), last)
-    labels = [em_viz.half_step(trace, i).label for i in range(last + 1)]
-    st.select_slider(
-        "Half-step",
-        options=list(range(last + 1)),
-        key=h_key,
-        format_func=lambda i: labels[i],
-        help="Drag to any recorded half-step. Each iteration is an E-step then an M-step.",
-    )
+    # Buttons, chart, then the slider under the chart as on a video player: the buttons and
+    # the chart fit on one screen, and the buttons stay in view when the page scrolls.
+    chart_key = f"{key}.chart"
+    step_controls(key, h_key=h_key, last=last, chart_key=chart_key)
     h = int(st.session_state[h_key])
     half = em_viz.half_step(trace, h)
-    st.markdown(em_viz.describe(half))
-    if trace.failed or h == last:
-        (st.error if trace.failed else st.success)(trace.message)
-
-    row = st.container(horizontal=True, gap="large")
-    speed = (
-        row.segmented_control(
-            "Animation speed",
-            list(SPEEDS),
-            default="Normal",
-            key=f"{key}.speed",
-            help="▶ Play on the chart runs the half-steps from this one inside the chart; the "
-            "numbers and tables here stay at the half-step you chose until you step again.",
-        )
-        or "Normal"
-    )
-    with row:
-        _likelihood_metric(trace, half)
-    notes = row.container()
-    notes.caption(em_viz.tolerance_note(trace))
-    drops = np.flatnonzero(np.diff(trace.log_likelihoods) < 0)
-    if drops.size:
-        notes.warning(
-            f"The log-likelihood went down after iteration {int(drops[0]) + 1}. Plain EM "
-            "never does that; here the ridge (reg_covar) added to the covariances is big "
-            "enough to pull the parameters off the exact maximum of each M-step."
-        )
     if X.shape[1] == 1:
         fig = em_viz.density_figure(
             X,
             trace,
             h,
-            frame_duration_ms=SPEEDS[speed],
             true_params=true_params,
             column_name=column_names[0] if column_names else None,
         )
@@ -190,12 +84,36 @@ def stepping_view(
             trace,
             h,
             dims=dims,
-            frame_duration_ms=SPEEDS[speed],
             true_params=true_params,
             column_names=column_names,
         )
     # theme=None: the figure's own template, not Streamlit's restyling of it in the browser.
-    st.plotly_chart(fig, key=f"{key}.chart", theme=None, config={"displaylogo": False})
+    st.plotly_chart(fig, key=chart_key, theme=None, config={"displaylogo": False})
+    labels = [em_viz.half_step(trace, i).label for i in range(last + 1)]
+    st.select_slider(
+        "Half-step",
+        options=list(range(last + 1)),
+        key=keep(h_key),
+        format_func=lambda i: labels[i],
+        label_visibility="collapsed",
+        help="Drag to any recorded half-step. Each iteration is an E-step then an M-step.",
+    )
+
+    row = st.container(horizontal=True, gap="large")
+    with row:
+        _likelihood_metric(trace, half)
+    notes = row.container(width="stretch")
+    notes.markdown(em_viz.describe(half))
+    if trace.failed or h == last:
+        (notes.error if trace.failed else notes.success)(trace.message)
+    notes.caption(em_viz.tolerance_note(trace))
+    drops = np.flatnonzero(np.diff(trace.log_likelihoods) < 0)
+    if drops.size:
+        notes.warning(
+            f"The log-likelihood went down after iteration {int(drops[0]) + 1}. Plain EM "
+            "never does that; here the ridge (reg_covar) added to the covariances is big "
+            "enough to pull the parameters off the exact maximum of each M-step."
+        )
 
     # Only the open tab is computed and sent, so a click does not redraw hidden tables.
     tab_params, tab_resp, tab_formulas = st.tabs(list(TABS), key=f"{key}.tab", on_change="rerun")

@@ -21,6 +21,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from stepping import can_press, press
 from streamlit.testing.v1 import AppTest
 
 import em_core
@@ -189,7 +190,7 @@ def test_every_classic_data_set_loads_and_fits(name: str) -> None:
     assert_result(at)
     assert not errors(at)
     assert not [w.value for w in at.warning]
-    at.button(key=f"{KEY}.end").click().run()
+    press(at, f"{KEY}.end")
     assert_result(at)
 
     fitted = list(data.columns)
@@ -244,15 +245,15 @@ def test_faithful_has_one_1sigma_and_one_2sigma_ellipse_per_component_that_move(
         # the 2σ ellipse is twice the 1σ one
         assert np.ptp(found[(k, 2)][0]) == pytest.approx(2 * np.ptp(found[(k, 1)][0]), rel=1e-3)
 
-    at.button(key=f"{KEY}.e").click().run()
+    press(at, f"{KEY}.e")
     assert half_step(at) == 1
     after_e = ellipses(chart_spec(at))
     for key, (x, y) in found.items():  # an E-step leaves the Gaussians where they are
         np.testing.assert_array_equal(after_e[key][0], x)
         np.testing.assert_array_equal(after_e[key][1], y)
 
-    at.button(key=f"{KEY}.reset").click().run()
-    at.button(key=f"{KEY}.next").click().run()
+    press(at, f"{KEY}.reset")
+    press(at, f"{KEY}.next")
     assert half_step(at) == 2
     moved = ellipses(chart_spec(at))
     assert set(moved) == set(found)
@@ -265,7 +266,7 @@ def test_more_than_two_columns_choose_the_axes_without_refitting() -> None:
     at = open_page()
     at.selectbox(key=f"{KEY}.dataset").set_value("iris").run()
     assert_result(at)
-    at.button(key=f"{KEY}.next").click().run()
+    press(at, f"{KEY}.next")
     assert half_step(at) == 2
     run_id = at.session_state[f"{KEY}.run_id"]
     before = chart_spec(at)
@@ -529,7 +530,7 @@ def test_synthetic_data_fit_and_show_the_true_components(n_features: int) -> Non
     # one curve (1-D) or two ellipses (2-D) per true component, separated by gaps
     pieces = sum(1 for v in truth["y"] if v is None)
     assert pieces == k_true * (1 if n_features == 1 else 2)
-    at.button(key=f"{KEY}.end").click().run()
+    press(at, f"{KEY}.end")
     assert_result(at)
 
 
@@ -540,27 +541,27 @@ def test_synthetic_data_fit_and_show_the_true_components(n_features: int) -> Non
 
 def test_step_controls_at_both_ends_of_the_run() -> None:
     at = open_page()
-    assert at.button(key=f"{KEY}.back").disabled
-    assert at.button(key=f"{KEY}.reset").disabled
-    assert at.button(key=f"{KEY}.m").disabled
-    assert not at.button(key=f"{KEY}.e").disabled
-    at.button(key=f"{KEY}.e").click().run()
+    assert not can_press(at, f"{KEY}.back")
+    assert not can_press(at, f"{KEY}.reset")
+    assert not can_press(at, f"{KEY}.m")
+    assert can_press(at, f"{KEY}.e")
+    press(at, f"{KEY}.e")
     assert half_step(at) == 1
-    assert at.button(key=f"{KEY}.e").disabled
-    at.button(key=f"{KEY}.m").click().run()
+    assert not can_press(at, f"{KEY}.e")
+    press(at, f"{KEY}.m")
     assert half_step(at) == 2
-    at.button(key=f"{KEY}.end").click().run()
+    press(at, f"{KEY}.end")
     last = half_step(at)
     assert last == len(at.select_slider(key=f"{KEY}.h").options) - 1
     assert last > 2
     for name in ("next", "end", "e", "m"):
-        assert at.button(key=f"{KEY}.{name}").disabled, name
+        assert not can_press(at, f"{KEY}.{name}"), name
     assert at.success or at.error, "the end of the run says why it stopped"
-    at.button(key=f"{KEY}.back").click().run()
+    press(at, f"{KEY}.back")
     assert half_step(at) == last - 1
     at.select_slider(key=f"{KEY}.h").set_value(3).run()
     assert half_step(at) == 3
-    at.button(key=f"{KEY}.reset").click().run()
+    press(at, f"{KEY}.reset")
     assert half_step(at) == 0
     assert not at.exception
 
@@ -596,9 +597,9 @@ def test_every_setting_at_its_bounds_gives_a_run(kind: str, key: str, value) -> 
         assert value in (widget.min, widget.max)
     widget.set_value(value).run()
     assert_result(at)
-    at.button(key=f"{KEY}.end").click().run()
+    press(at, f"{KEY}.end")
     assert_result(at)
-    at.button(key=f"{KEY}.back").click().run()
+    press(at, f"{KEY}.back")
     assert_result(at)
 
 
@@ -619,7 +620,7 @@ CHANGES = [
 def test_changing_the_model_or_the_data_resets_the_run_and_says_so(change) -> None:
     kind, key, value = change
     at = open_page()
-    at.button(key=f"{KEY}.next").click().run()
+    press(at, f"{KEY}.next")
     assert half_step(at) == 2
     widget = columns_widget(at) if key == "columns" else getattr(at, kind)(key=f"{KEY}.{key}")
     widget.set_value(value).run()
@@ -630,7 +631,7 @@ def test_changing_the_model_or_the_data_resets_the_run_and_says_so(change) -> No
 
 def test_changing_the_source_resets_the_run() -> None:
     at = open_page()
-    at.button(key=f"{KEY}.next").click().run()
+    press(at, f"{KEY}.next")
     at = paste(use_source(at, "paste"), "1 2 3 10 11 12")
     assert_result(at)
     assert half_step(at) == 0
@@ -654,7 +655,7 @@ def test_each_data_set_brings_its_suggested_k_and_a_choice_in_between_stays() ->
     at.selectbox(key=f"{KEY}.dataset").set_value("galaxies").run()
     assert at.number_input(key=f"{KEY}.n_components").value == 4
     at.number_input(key=f"{KEY}.n_components").set_value(5).run()
-    at.button(key=f"{KEY}.next").click().run()
+    press(at, f"{KEY}.next")
     assert at.number_input(key=f"{KEY}.n_components").value == 5
     at.selectbox(key=f"{KEY}.dataset").set_value("iris").run()
     assert_result(at)
@@ -664,8 +665,8 @@ def test_each_data_set_brings_its_suggested_k_and_a_choice_in_between_stays() ->
 
 def test_a_rerun_without_change_keeps_the_place_and_says_nothing() -> None:
     at = open_page()
-    at.button(key=f"{KEY}.next").click().run()
-    at.segmented_control(key=f"{KEY}.speed").set_value("Fast").run()
+    press(at, f"{KEY}.next")
+    at.run()
     assert half_step(at) == 2
     assert not toasts(at)
 
@@ -685,16 +686,16 @@ def test_restarts_show_every_run_mark_the_best_and_step_a_chosen_one() -> None:
     assert best == int(np.argmax(finite.to_numpy()))
     assert choice.value == best
 
-    at.button(key=f"{KEY}.next").click().run()
+    press(at, f"{KEY}.next")
     assert half_step(at) == 2
     other = (best + 1) % 3
     at.selectbox(key=f"{KEY}.run").set_value(other).run()
     assert_result(at)
     assert half_step(at) == 0  # another run starts from its own beginning
-    at.button(key=f"{KEY}.next").click().run()
+    press(at, f"{KEY}.next")
     assert_result(at)
     assert half_step(at) == 2
-    at.button(key=f"{KEY}.end").click().run()
+    press(at, f"{KEY}.end")
     assert_result(at)
     assert metric_value(at) == shown_number(table["final log-likelihood"][other])
     assert half_step(at) == 2 * int(table["iterations"][other]) + 1  # ends on an E-step
@@ -720,7 +721,7 @@ def test_a_million_synthetic_points_stay_within_the_payload_budget() -> None:
     assert "showing 500 of 1,000,000 points" in spec["layout"]["annotations"][0]["text"]
     assert any(t.get("name") == "histogram of all 1,000,000 points" for t in spec["data"])
     assert sent_bytes(at) < BUDGET
-    at.button(key=f"{KEY}.next").click().run()
+    press(at, f"{KEY}.next")
     assert_result(at)
     assert sent_bytes(at) < BUDGET
 

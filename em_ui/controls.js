@@ -1,0 +1,257 @@
+// The stepping view's controls: the step buttons, the keys that press them, and the link
+// between the page and its animated chart. Mounted by em_ui/controls.py (Streamlit custom
+// component v2: this module runs in the app's own page, not in an iframe).
+//
+// Every click counts. The buttons move a half-step h held here, at once, and send the
+// new h with a sequence number; the view acknowledges the last number it applied. A click
+// made before the page caught up moves on from the h shown here, so five quick clicks are
+// five half-steps, and E/M can alternate as fast as a hand can press them.
+//
+// The page follows the chart. When Play stops (paused or at its last frame) the half-step
+// the chart shows is sent the same way, so the page, its buttons and its numbers show it,
+// and the next click continues from there.
+
+const BUTTONS = [
+  // [id, label, key hint, icon]
+  ["reset", "Reset", "Home", "first_page"],
+  ["back", "Back", "←", "chevron_left"],
+  ["e", "E-step", "E", ""],
+  ["m", "M-step", "M", ""],
+  ["next", "Next iteration", "→", "chevron_right"],
+  ["end", "Run to the end", "End", "last_page"],
+];
+
+function target(id, h, last) {
+  switch (id) {
+    case "reset": return 0;
+    case "back": return Math.max(h - 1, 0);
+    case "e": return h % 2 === 0 && h < last ? h + 1 : null;
+    case "m": return h % 2 === 1 && h < last ? h + 1 : null;
+    case "next": return Math.min(h + 2, last);
+    case "end": return last;
+    default: return null;
+  }
+}
+
+function enabled(id, h, last) {
+  const to = target(id, h, last);
+  return to !== null && to !== h;
+}
+
+function build(root, data) {
+  const bar = document.createElement("div");
+  bar.className = "em-controls";
+  bar.setAttribute("role", "toolbar");
+  bar.setAttribute("aria-label", "Step through EM");
+  const buttons = {};
+  for (const [id, label, hint, icon] of BUTTONS) {
+    const button = document.createElement("button");
+    button.type = "button";
+    button.dataset.step = id;
+    button.title = `${data.help[id]} (key: ${hint})`;
+    button.setAttribute("aria-keyshortcuts", hint === "←" ? "ArrowLeft" : hint === "→" ? "ArrowRight" : hint);
+    if (icon) {
+      const glyph = document.createElement("span");
+      glyph.className = "em-icon";
+      glyph.setAttribute("aria-hidden", "true");
+      glyph.textContent = icon;
+      button.append(glyph);
+    }
+    const text = document.createElement("span");
+    text.textContent = label;
+    button.append(text);
+    button.setAttribute("aria-label", label);
+    bar.append(button);
+    buttons[id] = button;
+  }
+  root.append(bar);
+  return buttons;
+}
+
+const SPEEDS = [["Slow", 1200], ["Normal", 600], ["Fast", 250]];
+const SPEED_STORE = "em_ui.speed";
+
+function storedSpeed() {
+  try {
+    const ms = Number(window.localStorage.getItem(SPEED_STORE));
+    return SPEEDS.some(([, v]) => v === ms) ? ms : 600;
+  } catch {
+    return 600;
+  }
+}
+
+function buildSpeed(root, s) {
+  const group = document.createElement("div");
+  group.className = "em-speed";
+  group.setAttribute("role", "radiogroup");
+  group.setAttribute("aria-label", "Animation speed");
+  const label = document.createElement("span");
+  label.className = "em-speed-label";
+  label.textContent = "Speed";
+  group.append(label);
+  s.speedButtons = [];
+  for (const [name, ms] of SPEEDS) {
+    const button = document.createElement("button");
+    button.type = "button";
+    button.textContent = name;
+    button.setAttribute("role", "radio");
+    button.title = `▶ Play shows each half-step for ${ms / 1000} s`;
+    button.addEventListener("click", () => s.setSpeed(ms));
+    s.speedButtons.push([button, ms]);
+    group.append(button);
+  }
+  root.append(group);
+}
+
+const KEYS = { Home: "reset", ArrowLeft: "back", e: "e", E: "e", m: "m", M: "m", ArrowRight: "next", End: "end" };
+
+function typingIn(element) {
+  if (!element) return false;
+  const tag = element.tagName;
+  return element.isContentEditable || tag === "INPUT" || tag === "TEXTAREA" || tag === "SELECT"
+    || element.getAttribute("role") === "slider" || element.getAttribute("role") === "combobox";
+}
+
+export default function (component) {
+  const { data, parentElement, setStateValue } = component;
+  let s = parentElement.__emControls;
+  if (!s) {
+    s = { seq: data.ack, h: data.h, last: data.last, playing: false, speed: storedSpeed() };
+    s.buttons = build(parentElement, data);
+    buildSpeed(s.buttons.reset.parentElement, s);
+    s.setSpeed = (ms) => {
+      s.speed = ms;
+      try { window.localStorage.setItem(SPEED_STORE, String(ms)); } catch { /* private mode */ }
+      s.paintSpeed();
+      if (s.gd) applySpeed(s, s.gd, true);
+    };
+    s.paintSpeed = () => {
+      for (const [button, ms] of s.speedButtons) {
+        button.setAttribute("aria-checked", String(ms === s.speed));
+        button.classList.toggle("em-on", ms === s.speed);
+      }
+    };
+    s.paintSpeed();
+    s.send = (h) => {
+      if (h === null || h === s.h) return;
+      s.h = h;
+      s.seq += 1;
+      s.paint();
+      s.setStateValue("position", { h, seq: s.seq });
+    };
+    s.press = (id) => {
+      if (!enabled(id, s.h, s.last)) return;
+      s.send(target(id, s.h, s.last));
+    };
+    s.paint = () => {
+      const nextIsE = s.h % 2 === 0;
+      for (const [id, button] of Object.entries(s.buttons)) {
+        button.disabled = !enabled(id, s.h, s.last);
+        const primary = (id === "e" && nextIsE) || (id === "m" && !nextIsE);
+        button.classList.toggle("em-primary", primary && !button.disabled);
+      }
+      s.buttons.reset.parentElement.dataset.h = String(s.h);
+    };
+    for (const [id, button] of Object.entries(s.buttons)) {
+      // pointerdown would be quicker, but click is what keyboards and screen readers send.
+      button.addEventListener("click", () => s.press(id));
+    }
+    s.onKey = (event) => {
+      if (event.ctrlKey || event.metaKey || event.altKey || typingIn(event.target)) return;
+      if (!document.contains(s.buttons.reset)) return;
+      const id = KEYS[event.key];
+      if (!id) return;
+      event.preventDefault();
+      s.press(id);
+    };
+    if (data.keys) document.addEventListener("keydown", s.onKey);
+    parentElement.__emControls = s;
+  }
+  s.setStateValue = setStateValue;
+  s.last = data.last;
+  // The view's h wins once it has seen every move sent from here; until then, keep ours.
+  if (data.ack >= s.seq) {
+    s.seq = data.ack;
+    s.h = data.h;
+  }
+  s.h = Math.min(s.h, s.last);
+  s.paint();
+  watchChart(s, data.chart);
+  // Tell the view when its width calls for the narrow figure (phones, big zoom).
+  const narrow = parentElement.getBoundingClientRect().width < data.narrow_below_px;
+  if (narrow !== data.narrow) setStateValue("narrow", narrow);
+  return () => {
+    document.removeEventListener("keydown", s.onKey);
+    if (s.chartTimer) clearInterval(s.chartTimer);
+  };
+}
+
+// --- The chart ----------------------------------------------------------------------------
+
+function shownHalfStep(gd) {
+  const meta = gd && gd.layout && gd.layout.meta;
+  return meta && Number.isInteger(meta.half_step) ? meta.half_step : null;
+}
+
+// Play's speed is set here, in the browser: the figure's Play button is given the chosen
+// frame duration, and a change while playing carries on from the frame on screen.
+function applySpeed(s, gd, restart) {
+  for (const layout of [gd.layout, gd._fullLayout]) {
+    for (const menu of (layout && layout.updatemenus) || []) {
+      for (const button of menu.buttons || []) {
+        const [frames, options] = button.args || [];
+        if (button.method !== "animate" || !options || !frames || frames[0] === null) continue;
+        options.frame.duration = s.speed;
+        if (options.transition) options.transition.duration = Math.min(150, s.speed / 2);
+      }
+    }
+  }
+  if (restart && s.playing) {
+    s.restarting = true;
+    const play = gd.querySelector(".updatemenu-button");
+    if (play) play.dispatchEvent(new MouseEvent("click", { bubbles: true }));
+  }
+}
+
+function attach(s, gd) {
+  s.gd = gd;
+  if (gd.__emWatched) return;
+  gd.__emWatched = true;
+  applySpeed(s, gd, false);
+  const settle = () => {
+    // Read what the chart shows once it has drawn its last frame, then bring the page there.
+    clearTimeout(s.settleTimer);
+    s.settling = true;
+    s.settleTimer = setTimeout(() => {
+      s.settling = false;
+      s.playing = false;
+      const h = shownHalfStep(gd);
+      if (h !== null && document.contains(gd)) s.send(Math.min(h, s.last));
+    }, 80);
+  };
+  gd.on("plotly_animatingframe", () => {
+    if (s.restarting) {
+      s.restarting = false;
+      clearTimeout(s.settleTimer);
+      s.settling = false;
+    }
+    s.playing = true;
+    // A frame that slips through just after Pause: wait for it to be drawn, then report.
+    if (s.settling) settle();
+  });
+  gd.on("plotly_animated", settle);
+  gd.on("plotly_animationinterrupted", () => {
+    if (!s.restarting) settle();
+  });
+}
+
+function watchChart(s, selector) {
+  // Streamlit draws the chart after this component and redraws it (a new graph div) when
+  // its figure changes, so look for it now and again until it is there.
+  const find = () => {
+    const gd = document.querySelector(`${selector} .js-plotly-plot`);
+    if (gd && typeof gd.on === "function") attach(s, gd);
+  };
+  find();
+  if (!s.chartTimer) s.chartTimer = setInterval(find, 250);
+}

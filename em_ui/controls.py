@@ -1,0 +1,123 @@
+"""The step buttons of the stepping view, as a small custom component.
+
+Streamlit's own buttons lose clicks when they come quickly: a button's callback receives the
+half-step of the run that drew it, a button disabled in that run ignores a click even when
+the next step would enable it, and two clicks of one button before the server has answered
+arrive as one. The component (``controls.js``) keeps the half-step in the browser, moves it at
+once on every click or key, and sends it with a sequence number, so no click is lost.
+
+It also links the page to the chart: when ▶ Play stops, the half-step the chart shows is
+sent in the same way, so the page (buttons, slider, numbers) agrees with the chart and the
+next click continues from there.
+
+Keys: ``E`` and ``M`` for the half-steps, ``→`` for the next iteration, ``←`` back,
+``Home`` and ``End`` for the start and the end of the run.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import streamlit as st
+
+_HERE = Path(__file__).parent
+_COMPONENT = st.components.v2.component(
+    "em_ui.step_controls",
+    js=(_HERE / "controls.js").read_text(encoding="utf-8"),
+    css=(_HERE / "controls.css").read_text(encoding="utf-8"),
+    isolate_styles=False,  # its CSS names only .em-controls; tests and keys see its buttons
+)
+
+HELP = {
+    "reset": "Back to the starting parameters.",
+    "back": "Undo the last half-step.",
+    "e": "Expectation: recompute every responsibility r_nk from the current parameters. "
+    "The curves stay where they are; the points change colour.",
+    "m": "Maximisation: move each Gaussian to the weighted mean and spread of the points it "
+    "is responsible for. The colours stay; the curves move.",
+    "next": "An E-step and an M-step together.",
+    "end": "Jump to the last recorded half-step (convergence, the iteration limit, or where "
+    "the run failed).",
+}
+
+
+def _ack_key(key: str) -> str:
+    return f"{key}.ack"
+
+
+def _apply(key: str, h_key: str, last: int) -> None:
+    """Callback: move to the half-step the browser sent, unless it was already applied."""
+    position = (st.session_state.get(f"{key}.controls") or {}).get("position")
+    if not isinstance(position, dict):
+        return
+    seq, h = position.get("seq"), position.get("h")
+    if not isinstance(seq, int) or not isinstance(h, int):
+        return
+    if seq <= st.session_state.get(_ack_key(key), 0):
+        return
+    st.session_state[_ack_key(key)] = seq
+    st.session_state[h_key] = min(max(h, 0), last)
+
+
+NARROW_BELOW_PX = 700
+
+
+def step_controls(key: str, *, h_key: str, last: int, chart_key: str) -> bool:
+    """Draw the step buttons of the view ``key``, moving the half-step in ``h_key``.
+
+    Parameters
+    ----------
+    key : str
+        The view's prefix; the component's own key is ``f"{key}.controls"``.
+    h_key : str
+        Session-state key of the half-step on screen.
+    last : int
+        The last half-step of the run.
+    chart_key : str
+        The key of the view's ``st.plotly_chart``, whose Play the component follows.
+
+    Returns
+    -------
+    bool
+        Whether the view is narrower than ``NARROW_BELOW_PX`` (a phone, a big zoom), as the
+        browser measured it; False until it has said.
+    """
+    narrow = bool((st.session_state.get(f"{key}.controls") or {}).get("narrow"))
+    result = _COMPONENT(
+        key=f"{key}.controls",
+        data={
+            "h": int(st.session_state[h_key]),
+            "last": int(last),
+            "ack": int(st.session_state.get(_ack_key(key), 0)),
+            "chart": f".st-key-{chart_key.replace('.', '-')}",
+            "help": HELP,
+            "keys": True,
+            "narrow": narrow,
+            "narrow_below_px": NARROW_BELOW_PX,
+        },
+        default={"position": None, "narrow": False},
+        on_position_change=lambda: _apply(key, h_key, last),
+        on_narrow_change=lambda: None,
+    )
+    return bool(result.narrow)
+
+
+BUTTONS = ("reset", "back", "e", "m", "next", "end")
+
+
+def step_target(button: str, h: int, last: int) -> int | None:
+    """The half-step a button moves to from ``h``, or None when it is disabled there.
+
+    The browser applies the same rule (``target`` and ``enabled`` in ``controls.js``); the
+    browser tests check that the two agree at every half-step.
+    """
+    targets = {
+        "reset": 0,
+        "back": max(h - 1, 0),
+        "e": h + 1 if h % 2 == 0 and h < last else None,
+        "m": h + 1 if h % 2 == 1 and h < last else None,
+        "next": min(h + 2, last),
+        "end": last,
+    }
+    to = targets[button]
+    return None if to is None or to == h else to

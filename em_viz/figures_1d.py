@@ -31,6 +31,7 @@ from em_viz.figures_common import (
     round_to_scale,
     sample_note,
     sample_rows,
+    user_text,
     weighted_densities,
 )
 from em_viz.halfstep import HalfStep, half_step
@@ -74,7 +75,7 @@ def density_figure(
     rng_seed : int, default 0
         Seeds the choice of the points drawn and their jitter.
     column_name : str, optional
-        The x-axis title (default "x").
+        The x-axis title (default "x"), shown literally, whatever characters it holds.
 
     Returns
     -------
@@ -179,7 +180,7 @@ def density_figure(
     uirevision = f"em_viz.density_figure {X.shape}"
     layout = base_layout(uirevision=uirevision, note=sample_note(n_shown, x.size))
     layout["xaxis"] = {
-        "title": {"text": column_name or "x"},
+        "title": {"text": user_text(column_name or "x")},
         "range": list(x_range),
         "zeroline": False,
     }

@@ -31,6 +31,7 @@ from em_viz.figures_common import (
     round_to_scale,
     sample_note,
     sample_rows,
+    user_text,
     weighted_densities,
 )
 from em_viz.halfstep import HalfStep, half_step
@@ -110,7 +111,8 @@ def scatter_figure(
     true_params : Parameters, optional
         The mixture that generated synthetic data: its 1σ and 2σ ellipses, dotted grey.
     column_names : sequence of str, optional
-        Names of all of X's columns, for the axis titles (default "x1", "x2", …).
+        Names of all of X's columns, for the axis titles and hover text (default "x1",
+        "x2", …); shown literally, whatever characters they hold.
     rng_seed : int, default 0
         Seeds the choice of the points drawn.
 
@@ -293,7 +295,7 @@ def _check_dims(dims: Sequence[int], n_features: int) -> tuple[int, int]:
 def _column_names(column_names: Sequence[str] | None, n_features: int) -> list[str]:
     if column_names is None:
         return [f"x{j + 1}" for j in range(n_features)]
-    names = [str(name) for name in column_names]
+    names = [user_text(name) for name in column_names]
     if len(names) != n_features:
         raise ValueError(f"{len(names)} column names for {n_features} columns.")
     return names

@@ -14,6 +14,7 @@ the one on screen on, each with only what changed since the one before, and with
 
 from __future__ import annotations
 
+import html
 import json
 import math
 import re
@@ -125,6 +126,19 @@ def covered_range(values: NDArray[np.float64], trace: Trace, dim: int) -> tuple[
 
 # ---------------------------------------------------------------------------------------
 # Data and model
+
+
+def user_text(text: object) -> str:
+    """``text`` from the user (a column name) made safe to put into figure text, so that
+    plotly shows it literally.
+
+    Plotly reads figure text as a small HTML dialect (``<a href>``, ``<b>``, ``<br>`` and
+    entities) and replaces ``%{…}`` by values in hover text and titles. The characters that
+    start those are written as entities plotly decodes (its own list lacks ``&quot;``, so
+    quotes are numeric), and a zero-width space parts ``%`` from ``{``.
+    """
+    escaped = html.escape(str(text), quote=False).replace('"', "&#34;").replace("'", "&#39;")
+    return escaped.replace("%{", "%\u200b{")
 
 
 def as_features(X: ArrayLike) -> NDArray[np.float64]:

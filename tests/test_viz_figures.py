@@ -540,3 +540,48 @@ def test_a_small_density_axis_is_scaled_by_a_power_of_ten_its_title_states() -> 
     labels = np.array([float(t) for t in axis.ticktext])
     assert values == pytest.approx(labels * 1e-4)
     assert values[-1] <= axis.range[1]
+
+
+# ---------------------------------------------------------------------------------------
+# User text stays text
+
+LINK = '<a href="https://example.org">click</a>'
+TEMPLATE_NAME = "%{y} & <b>bold</b> 'q'"
+
+
+def plotly_entities_decoded(text: str) -> str:
+    """``text`` as plotly.js shows it: its entities decoded (named ones from its own short
+    list, and numeric ones), after its ``%{…}`` substitution has found nothing to replace."""
+    assert not re.search(r"%\{", text), text  # nothing plotly would substitute
+    named = {"amp": "&", "lt": "<", "gt": ">", "nbsp": "\xa0", "times": "×", "mu": "μ"}
+    text = text.replace("\u200b", "")
+    return re.sub(
+        r"&(#x?[0-9a-fA-F]+|\w+);",
+        lambda m: (
+            chr(int(m[1][2:], 16) if m[1][:2] == "#x" else int(m[1][1:]))
+            if m[1][0] == "#"
+            else named[m[1]]
+        ),
+        text,
+    )
+
+
+def test_a_column_name_with_html_or_a_template_is_shown_literally(worked, blobs_2d) -> None:
+    one = em_viz.density_figure(WORKED_X, worked, 1, column_name=LINK)
+    assert "<" not in one.layout.xaxis.title.text
+    assert plotly_entities_decoded(one.layout.xaxis.title.text) == LINK
+    X, trace = blobs_2d
+    two = em_viz.scatter_figure(X, trace, 1, column_names=[LINK, TEMPLATE_NAME])
+    assert plotly_entities_decoded(two.layout.xaxis.title.text) == LINK
+    assert plotly_entities_decoded(two.layout.yaxis.title.text) == TEMPLATE_NAME
+    for trace_ in two.data:
+        template = trace_.hovertemplate or ""
+        assert "<a" not in template
+        assert "<b>bold" not in template
+        # the only substitutions left are the figure's own
+        assert set(re.findall(r"%\{([^}]*)\}", template)) <= {
+            "x:.4g",
+            "y:.4g",
+            "text",
+            *(f"customdata[{k}]" for k in range(3)),
+        }

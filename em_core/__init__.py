@@ -4,10 +4,37 @@ The engine is pure NumPy and imports no UI. Start with :func:`fit`, which return
 :class:`Trace`; :func:`e_step` and :func:`m_step` are the two half-steps on their own.
 """
 
-from em_core.em import EStep, Snapshot, StopReason, Trace, e_step, fit, m_step, run_em
+from em_core.diagnostics import (
+    Change,
+    NearCollapse,
+    classify_change,
+    decreases,
+    nearly_collapsed,
+    trace_change,
+)
+from em_core.em import (
+    EStep,
+    Snapshot,
+    StopReason,
+    Trace,
+    convergence_change,
+    e_step,
+    fit,
+    m_step,
+    run_em,
+)
 from em_core.gaussian import COVARIANCE_TYPES, Parameters, from_full, to_full
-from em_core.init import INIT_METHODS, Initialisation, KMeansStep, initialise, nearest_center
+from em_core.init import (
+    DEFAULT_RIDGE,
+    INIT_METHODS,
+    Initialisation,
+    KMeansStep,
+    initialise,
+    nearest_center,
+    resolve_ridge,
+)
 from em_core.selection import (
+    Optimum,
     Restarts,
     SelectionRow,
     aic,
@@ -19,10 +46,14 @@ from em_core.selection import (
 
 __all__ = [
     "COVARIANCE_TYPES",
+    "DEFAULT_RIDGE",
     "INIT_METHODS",
+    "Change",
     "EStep",
     "Initialisation",
     "KMeansStep",
+    "NearCollapse",
+    "Optimum",
     "Parameters",
     "Restarts",
     "SelectionRow",
@@ -31,6 +62,9 @@ __all__ = [
     "Trace",
     "aic",
     "bic",
+    "classify_change",
+    "convergence_change",
+    "decreases",
     "e_step",
     "fit",
     "fit_restarts",
@@ -39,7 +73,10 @@ __all__ = [
     "m_step",
     "n_parameters",
     "nearest_center",
+    "nearly_collapsed",
+    "resolve_ridge",
     "run_em",
     "select_n_components",
     "to_full",
+    "trace_change",
 ]

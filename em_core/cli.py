@@ -38,6 +38,7 @@ TEXT_SUFFIXES = (".csv", ".txt")
 # The text reader refuses larger files; reading one byte more than this is enough to know.
 MAX_TEXT_BYTES = 16 * 1024 * 1024
 EXIT_ERROR = 2
+NPY_MAGIC = b"\x93NUMPY"
 
 
 class CommandLineError(Exception):
@@ -73,13 +74,24 @@ def read_data(path: Path) -> tuple[NDArray[np.float64], tuple[str, ...]]:
         )
     try:
         if suffix == ".npy":
+            with path.open("rb") as handle:
+                magic = handle.read(len(NPY_MAGIC))
+            if magic != NPY_MAGIC:
+                raise CommandLineError(
+                    f"{path} is not a NumPy .npy file (it does not start with the .npy "
+                    "header); save the array with numpy.save, or give a .csv or .txt file."
+                )
             array = np.load(path, allow_pickle=False)
         else:
             with path.open("rb") as handle:
                 raw = handle.read(MAX_TEXT_BYTES + 1)
     except OSError as error:
         raise CommandLineError(f"cannot read {path}: {error.strerror or error}") from None
-    except (ValueError, EOFError) as error:  # not a .npy file, or one holding Python objects
+    except (ValueError, EOFError) as error:  # a damaged file, or one holding Python objects
+        if "pickle" in str(error):
+            raise CommandLineError(
+                f"{path} holds Python objects, not an array of numbers; save a numeric array."
+            ) from None
         raise CommandLineError(f"{path} is not a readable .npy array: {error}") from None
     if suffix == ".npy":
         if not isinstance(array, np.ndarray) or array.dtype.kind not in "biuf":
@@ -171,7 +183,8 @@ def trace_to_json(trace: Trace, columns: Sequence[str] | None = None) -> dict[st
     document |= {
         "covariance_type": trace.covariance_type,
         "init": {"method": trace.init.method, "seed": trace.init.seed},
-        "reg_covar": trace.reg_covar,
+        "ridge": trace.ridge,
+        "reg_covar": trace.ridge_diagonal.tolist(),
         "tol": trace.tol,
         "max_iter": trace.max_iter,
         "converged": trace.converged,
@@ -211,6 +224,7 @@ def _run_fit(args: argparse.Namespace) -> None:
     options = {
         "covariance_type": args.covariance_type,
         "tol": args.tol,
+        "ridge": args.ridge,
         "reg_covar": args.reg_covar,
         "max_iter": args.max_iter,
     }
@@ -271,6 +285,7 @@ def _run_select(args: argparse.Namespace) -> None:
         covariance_type=args.covariance_type,
         init=args.init or "kmeans",
         tol=args.tol,
+        ridge=args.ridge,
         reg_covar=args.reg_covar,
         max_iter=args.max_iter,
     )
@@ -331,11 +346,19 @@ def build_parser() -> argparse.ArgumentParser:
             default=1e-3,
             help="stop when the mean log-likelihood per sample changes by less (default 1e-3)",
         )
-        sub.add_argument(
+        ridge = sub.add_mutually_exclusive_group()
+        ridge.add_argument(
+            "--ridge",
+            type=float,
+            default=None,
+            help="ridge added to each variance, as a fraction of that column's variance "
+            "(default 1e-6; the answer does not depend on the data's units)",
+        )
+        ridge.add_argument(
             "--reg-covar",
             type=float,
-            default=1e-6,
-            help="ridge added to every covariance's diagonal, in squared data units (default 1e-6)",
+            default=None,
+            help="the ridge in squared data units instead, as scikit-learn's reg_covar",
         )
         sub.add_argument("--seed", type=int, default=0, help="default 0")
         sub.add_argument(

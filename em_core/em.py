@@ -10,6 +10,11 @@ One iteration is an E-step (responsibilities from θ_t) and an M-step (θ_{t+1} 
 The run stops when the mean log-likelihood per sample changes by less than ``tol`` between
 two snapshots (converged), at ``max_iter`` iterations, or when a component collapses or
 empties (failed; the trace up to the last valid snapshot is kept).
+
+The ridge, added to every covariance's diagonal in each M-step, is by default relative:
+``ridge`` times each feature's variance, so the same data in other units get the same
+answer. scikit-learn's absolute form, ``reg_covar`` in squared data units, is available
+instead. Every other threshold (collapse, emptiness) is scale-free too.
 """
 
 from __future__ import annotations
@@ -25,20 +30,31 @@ from em_core.gaussian import (
     check_covariance_type,
     estimate_parameters,
     normalise_log_prob,
+    robust_scale,
     smallest_variances,
+    variance_floor,
     weighted_log_prob,
     whitening,
 )
-from em_core.init import Initialisation, initialise
+from em_core.init import Initialisation, initialise, resolve_ridge
 
 # A component whose effective count N_k falls below this has emptied: its mean would be
 # 0/0. A millionth of a sample is no sample at all.
 EMPTY_NK = 1e-6
-# A covariance whose smallest eigenvalue is below this fraction of the data's variance has
-# collapsed onto a point (or a line): with no ridge, the likelihood runs off to infinity.
-COLLAPSE_RTOL = 1e-12
 # Data spread beyond this cannot be squared in float64 without overflow.
 MAX_ABS_VALUE = 1e150
+
+
+def _iterations(n: int) -> str:
+    return f"{n} iteration" + ("" if n == 1 else "s")
+
+
+def convergence_change(before: float, after: float, n_samples: int) -> float:
+    """|ℓ_after − ℓ_before| / N: the change the stopping rule compares with ``tol``.
+
+    The one place this number is computed, so every message that quotes it agrees.
+    """
+    return abs(after - before) / n_samples
 
 
 class StopReason(enum.StrEnum):
@@ -88,7 +104,12 @@ class Trace:
     init : Initialisation
         How θ_0 was chosen (with the K-means steps, if K-means chose it).
     n_samples : int
-    reg_covar, tol : float
+    ridge_diagonal : array of shape (n_features,)
+        What each M-step added to each feature's variance, in squared data units.
+    ridge : float or None
+        The relative ridge (a fraction of each feature's variance), or None when the
+        absolute ``reg_covar`` was given.
+    tol : float
     max_iter : int
     stop_reason : StopReason
     message : str
@@ -100,16 +121,32 @@ class Trace:
     snapshots: tuple[Snapshot, ...]
     init: Initialisation
     n_samples: int
-    reg_covar: float
+    ridge_diagonal: NDArray[np.float64]
+    ridge: float | None
     tol: float
     max_iter: int
     stop_reason: StopReason
     message: str
     failed_component: int | None = None
 
+    def __post_init__(self) -> None:
+        diagonal = np.array(self.ridge_diagonal, dtype=np.float64)
+        diagonal.setflags(write=False)
+        object.__setattr__(self, "ridge_diagonal", diagonal)
+
     @property
     def n_iter(self) -> int:
         return len(self.snapshots) - 1
+
+    @property
+    def reg_covar(self) -> float:
+        """The largest amount the ridge added to a variance (in 1-D, the amount)."""
+        return float(self.ridge_diagonal.max())
+
+    def change(self, t: int) -> float:
+        """The stopping rule's |ℓ_t − ℓ_{t−1}| / N between snapshots t − 1 and t."""
+        before, after = self.snapshots[t - 1].log_likelihood, self.snapshots[t].log_likelihood
+        return convergence_change(before, after, self.n_samples)
 
     @property
     def converged(self) -> bool:
@@ -202,7 +239,7 @@ def e_step(X: ArrayLike, params: Parameters) -> EStep:
 
 
 def m_step(
-    X: ArrayLike, resp: ArrayLike, covariance_type: str, reg_covar: float = 1e-6
+    X: ArrayLike, resp: ArrayLike, covariance_type: str, reg_covar: ArrayLike = 1e-6
 ) -> tuple[Parameters, NDArray[np.float64]]:
     """The M-step: weighted means, covariances (plus ``reg_covar`` on the diagonal), weights.
 
@@ -211,7 +248,8 @@ def m_step(
     X : array-like of shape (n_samples, n_features)
     resp : array-like of shape (n_samples, n_components)
     covariance_type : {"full", "tied", "diag", "spherical"}
-    reg_covar : float, default 1e-6
+    reg_covar : float or array of shape (n_features,), default 1e-6
+        Added to the diagonal, in squared data units (one amount per feature, or one for all).
 
     Returns
     -------
@@ -226,7 +264,7 @@ def m_step(
     return estimate_parameters(XT, resp_T, covariance_type, reg_covar)
 
 
-def _check_options(n_components: int, n_samples: int, tol: float, reg_covar: float, max_iter: int):
+def _check_options(n_components: int, n_samples: int, tol: float, max_iter: int) -> None:
     if not isinstance(n_components, int | np.integer) or n_components < 1:
         raise ValueError(f"n_components must be a whole number ≥ 1; got {n_components!r}.")
     if n_components > n_samples:
@@ -236,14 +274,12 @@ def _check_options(n_components: int, n_samples: int, tol: float, reg_covar: flo
         )
     if not np.isfinite(tol) or tol < 0:
         raise ValueError(f"tol must be ≥ 0; got {tol!r}.")
-    if not np.isfinite(reg_covar) or reg_covar < 0:
-        raise ValueError(f"reg_covar (the ridge) must be ≥ 0; got {reg_covar!r}.")
     if not isinstance(max_iter, int | np.integer) or max_iter < 0:
         raise ValueError(f"max_iter must be a whole number ≥ 0; got {max_iter!r}.")
 
 
 def _failure(
-    params: Parameters, nk: NDArray[np.float64], collapse_floor: float, iteration: int
+    params: Parameters, nk: NDArray[np.float64], scale: NDArray[np.float64], iteration: int
 ) -> tuple[StopReason, int, str] | None:
     """Why the parameters from the M-step of ``iteration`` cannot be used, or None."""
     empty = np.flatnonzero(nk < EMPTY_NK)
@@ -256,7 +292,7 @@ def _failure(
             f"(N_{k + 1} = {nk[k]:.2g}); try fewer components or another start.",
         )
     small = smallest_variances(params)
-    bad = np.flatnonzero(~(small > collapse_floor))
+    bad = np.flatnonzero(~(small > variance_floor(params.means, scale)))
     if bad.size:
         k = int(bad[0])
         return (
@@ -264,9 +300,40 @@ def _failure(
             k,
             f"Component {k + 1} collapsed in the M-step of iteration {iteration}: its variance "
             f"shrank to {max(small[k], 0.0):.2g}, so the likelihood could grow without bound. "
-            "Add a ridge (reg_covar > 0), use fewer components, or start elsewhere.",
+            "Add a ridge, use fewer components, or start elsewhere.",
         )
     return None
+
+
+def _bad_start(params: Parameters, scale: NDArray[np.float64], error: Exception | None) -> str:
+    """What is wrong with starting parameters the first E-step could not use, in words."""
+    small = smallest_variances(params)
+    floor = variance_floor(params.means, scale)
+    low = np.flatnonzero(~(small > floor))
+    if low.size:
+        k = int(low[0])
+        if small[k] <= 0:
+            return (
+                f"The starting covariance of component {k + 1} is not positive definite (its "
+                f"smallest variance is {small[k]:.2g}); give each component a positive "
+                "variance or add a ridge."
+            )
+        return (
+            f"The starting covariance of component {k + 1} is too small to compute with: its "
+            f"smallest variance, {small[k]:.2g}, is below {floor[k]:.2g}, the least that double "
+            "precision resolves for these data; start with a larger variance or add a ridge."
+        )
+    if isinstance(error, np.linalg.LinAlgError):
+        return (
+            "The starting covariances are not positive definite; give each component a "
+            "positive variance or add a ridge."
+        )
+    return (
+        "The E-step on the starting parameters overflowed: the starting means or covariances "
+        "are too far from the scale of the data (their largest mean is "
+        f"{np.abs(params.means).max():.2g}, their largest variance "
+        f"{np.abs(params.covariances).max():.2g}); start nearer the data."
+    )
 
 
 def run_em(
@@ -274,7 +341,8 @@ def run_em(
     init: Initialisation,
     *,
     tol: float = 1e-3,
-    reg_covar: float = 1e-6,
+    ridge: float | None = None,
+    reg_covar: float | None = None,
     max_iter: int = 100,
 ) -> Trace:
     """Run EM from the initial parameters in ``init`` and record every iteration.
@@ -286,8 +354,12 @@ def run_em(
         From :func:`em_core.init.initialise`.
     tol : float, default 1e-3
         Stop when the mean log-likelihood per sample changes by less than this.
-    reg_covar : float, default 1e-6
-        The ridge added to every covariance's diagonal in each M-step.
+    ridge : float, optional
+        The relative ridge: each M-step adds ``ridge`` times each feature's variance to that
+        feature's variance in every covariance. The default, 1e-6, applies when neither
+        ``ridge`` nor ``reg_covar`` is given; 0 means plain EM.
+    reg_covar : float, optional
+        scikit-learn's absolute ridge instead, in squared data units (give one of the two).
     max_iter : int, default 100
         The most iterations (E-step plus M-step) to run; 0 records the start alone.
 
@@ -297,31 +369,31 @@ def run_em(
     """
     X = as_data(X)
     n_samples = X.shape[0]
-    _check_options(init.params.n_components, n_samples, tol, reg_covar, max_iter)
+    _check_options(init.params.n_components, n_samples, tol, max_iter)
+    diagonal, relative = resolve_ridge(X, ridge=ridge, reg_covar=reg_covar)
     XT = np.ascontiguousarray(X.T)
-    collapse_floor = COLLAPSE_RTOL * float(X.var(axis=0).mean())
+    scale = robust_scale(X)
     snapshots: list[Snapshot] = []
     params, nk = init.params, init.nk
-    previous_mean = None
     reason, failed, message = StopReason.MAX_ITER, None, ""
     with np.errstate(divide="raise", over="raise", invalid="raise"):
         for iteration in range(max_iter + 1):
             try:
-                # Fix (tests/test_degenerate.py, collinear data): a start that is singular up
-                # to rounding (e.g. the covariance of collinear data with reg_covar=0) can pass
-                # Cholesky by luck and record a meaningless ℓ at iteration 0. Judge the start
-                # by the same collapse floor as every M-step, so it is refused below.
-                if iteration == 0 and not np.all(smallest_variances(params) > collapse_floor):
-                    raise np.linalg.LinAlgError("the starting covariance is singular")
+                # A start that is singular up to rounding (the covariance of collinear data
+                # with no ridge) can pass Cholesky by luck and record a meaningless ℓ: judge
+                # it by the same floor as every M-step.
+                floor = variance_floor(params.means, scale)
+                if iteration == 0 and not np.all(smallest_variances(params) > floor):
+                    raise ValueError(_bad_start(params, scale, None))
                 resp, log_likelihood = _e_step(XT, params)
-            except (np.linalg.LinAlgError, FloatingPointError):
+            except (np.linalg.LinAlgError, FloatingPointError) as error:
                 if iteration == 0:
-                    raise ValueError(
-                        "The starting covariances are not positive definite; give each "
-                        "component a positive variance or add a ridge (reg_covar > 0)."
-                    ) from None
+                    raise ValueError(_bad_start(params, scale, error)) from None
                 reason = StopReason.NUMERICAL
-                message = f"The E-step of iteration {iteration + 1} overflowed; run stopped."
+                message = (
+                    f"The E-step on the parameters of iteration {iteration} overflowed; "
+                    "the run stopped there."
+                )
                 break
             snapshots.append(
                 Snapshot(
@@ -334,25 +406,30 @@ def run_em(
                     nk,
                 )
             )
-            mean = log_likelihood / n_samples
-            if previous_mean is not None and abs(mean - previous_mean) < tol:
-                reason = StopReason.CONVERGED
+            if iteration > 0:
+                before = snapshots[-2].log_likelihood
+                change = convergence_change(before, log_likelihood, n_samples)
+                if change < tol:
+                    reason = StopReason.CONVERGED
+                    message = (
+                        f"Converged after {_iterations(iteration)}: E-step {iteration + 1} "
+                        "checked the final parameters and found that the mean log-likelihood "
+                        f"per point changed by {change:.2g}, less than tol = {tol:g}."
+                    )
+                    break
+            if iteration == max_iter:
                 message = (
-                    f"Converged after {iteration} iterations: the mean log-likelihood per "
-                    f"sample changed by {abs(mean - previous_mean):.2g} < tol = {tol:g}."
+                    f"Stopped at the iteration limit (max_iter = {max_iter}) without "
+                    f"converging; E-step {iteration + 1} measured the final parameters."
                 )
                 break
-            if iteration == max_iter:
-                message = f"Stopped at the iteration limit (max_iter = {max_iter})."
-                break
-            previous_mean = mean
             try:
-                new_params, nk = estimate_parameters(XT, resp, params.covariance_type, reg_covar)
+                new_params, nk = estimate_parameters(XT, resp, params.covariance_type, diagonal)
             except FloatingPointError:
                 reason = StopReason.NUMERICAL
                 message = f"The M-step of iteration {iteration + 1} overflowed; run stopped."
                 break
-            problem = _failure(new_params, nk, collapse_floor, iteration + 1)
+            problem = _failure(new_params, nk, scale, iteration + 1)
             if problem is not None:
                 reason, failed, message = problem
                 break
@@ -361,7 +438,8 @@ def run_em(
         snapshots=tuple(snapshots),
         init=init,
         n_samples=n_samples,
-        reg_covar=float(reg_covar),
+        ridge_diagonal=diagonal,
+        ridge=relative,
         tol=float(tol),
         max_iter=int(max_iter),
         stop_reason=reason,
@@ -379,7 +457,8 @@ def fit(
     params: Parameters | None = None,
     rng: np.random.Generator | int | None = 0,
     tol: float = 1e-3,
-    reg_covar: float = 1e-6,
+    ridge: float | None = None,
+    reg_covar: float | None = None,
     max_iter: int = 100,
 ) -> Trace:
     """Fit a Gaussian mixture by EM and return the whole trace.
@@ -395,7 +474,8 @@ def fit(
         Starting parameters for ``init="given"``.
     rng : numpy.random.Generator or int or None, default 0
         Randomness for the initialisation; an int seeds a new Generator.
-    tol, reg_covar, max_iter : see :func:`run_em`.
+    tol, ridge, reg_covar, max_iter : see :func:`run_em` (by default a relative ridge of
+        1e-6 of each feature's variance).
 
     Returns
     -------
@@ -403,14 +483,15 @@ def fit(
     """
     X = as_data(X)
     check_covariance_type(covariance_type)
-    _check_options(n_components, X.shape[0], tol, reg_covar, max_iter)
+    _check_options(n_components, X.shape[0], tol, max_iter)
     start = initialise(
         X,
         n_components,
         method=init,
         covariance_type=covariance_type,
+        ridge=ridge,
         reg_covar=reg_covar,
         rng=rng,
         params=params,
     )
-    return run_em(X, start, tol=tol, reg_covar=reg_covar, max_iter=max_iter)
+    return run_em(X, start, tol=tol, ridge=ridge, reg_covar=reg_covar, max_iter=max_iter)

@@ -138,6 +138,36 @@ def from_full(full: ArrayLike, covariance_type: str) -> NDArray[np.float64]:
     return diagonals.copy() if covariance_type == "diag" else diagonals.mean(axis=1)
 
 
+# Float64 resolves a value x only to about eps·|x|: a spread below this multiple of that
+# resolution, at a component's location, is rounding noise rather than a variance.
+RESOLUTION = 1e3 * float(np.finfo(np.float64).eps)
+# A variance below this fraction of the data's own (robust) spread is a collapse, whatever
+# the units: with no ridge the likelihood grows without bound as it shrinks.
+COLLAPSE_RTOL = 1e-12
+
+
+def robust_scale(X: NDArray[np.float64]) -> NDArray[np.float64]:
+    """Each feature's spread, shape (n_features,): 1.4826 × the median absolute deviation
+    (the standard deviation for normal data, and unmoved by a few outliers), or the
+    standard deviation where more than half the values are equal; 0 for a constant column."""
+    median = np.median(X, axis=0)
+    mad = 1.4826 * np.median(np.abs(X - median), axis=0)
+    return np.where(mad > 0, mad, X.std(axis=0))
+
+
+def variance_floor(means: NDArray[np.float64], scale: NDArray[np.float64]) -> NDArray[np.float64]:
+    """The smallest eigenvalue each component's covariance may have, shape (n_components,).
+
+    Scale-free and local: the rounding limit at the component's own location, (RESOLUTION ·
+    max_j |μ_kj|)², plus COLLAPSE_RTOL times the squared robust spread of the data's tightest
+    feature (so one far outlier, which inflates the variance, raises no component's floor).
+    """
+    positive = scale[scale > 0]
+    spread = float(positive.min()) if positive.size else 0.0
+    location = np.abs(means).max(axis=1)
+    return (RESOLUTION * location) ** 2 + COLLAPSE_RTOL * spread**2
+
+
 def smallest_variances(params: Parameters) -> NDArray[np.float64]:
     """The smallest eigenvalue of each component's covariance, shape (n_components,)."""
     cov, kind = params.covariances, params.covariance_type

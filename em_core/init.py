@@ -26,10 +26,58 @@ from em_core.gaussian import (
     Parameters,
     estimate_parameters,
     from_full,
+    robust_scale,
     smallest_variances,
+    variance_floor,
 )
 
 INIT_METHODS = ("kmeans", "k-means++", "random", "random_from_data", "given")
+# The relative ridge used when neither ``ridge`` nor ``reg_covar`` is given.
+DEFAULT_RIDGE = 1e-6
+
+
+def resolve_ridge(
+    X: NDArray[np.float64], *, ridge: float | None = None, reg_covar: float | None = None
+) -> tuple[NDArray[np.float64], float | None]:
+    """The amount added to each feature's variance in every M-step.
+
+    Parameters
+    ----------
+    X : array of shape (n_samples, n_features)
+    ridge : float, optional
+        Relative: ``ridge`` × each feature's variance (the default, 1e-6, when neither is
+        given), so the answer does not depend on the data's units.
+    reg_covar : float, optional
+        scikit-learn's absolute form: the same amount, in squared data units, for every
+        feature.
+
+    Returns
+    -------
+    diagonal : array of shape (n_features,)
+    relative : float or None
+        The relative ridge, or None when ``reg_covar`` was given.
+    """
+    if ridge is not None and reg_covar is not None:
+        raise ValueError(
+            "Give the ridge either relative to each feature's variance (ridge) or in squared "
+            "data units (reg_covar), not both."
+        )
+    if reg_covar is not None:
+        if not np.isfinite(reg_covar) or reg_covar < 0:
+            raise ValueError(f"reg_covar (the ridge) must be ≥ 0; got {reg_covar!r}.")
+        return np.full(X.shape[1], float(reg_covar)), None
+    relative = DEFAULT_RIDGE if ridge is None else ridge
+    if not np.isfinite(relative) or relative < 0:
+        raise ValueError(f"The ridge must be ≥ 0; got {relative!r}.")
+    variance = X.var(axis=0)
+    constant = np.flatnonzero(variance == 0)
+    if relative > 0 and constant.size:
+        raise ValueError(
+            f"Column {int(constant[0]) + 1} has the same value in every row, so a ridge "
+            "relative to its variance adds nothing to it; leave that column out, or give the "
+            "ridge in data units (reg_covar)."
+        )
+    return float(relative) * variance, float(relative)
 
 
 @dataclass(frozen=True, eq=False)
@@ -137,22 +185,27 @@ def _readonly(a: NDArray) -> NDArray[np.float64]:
     return a
 
 
-def _data_covariance(X: NDArray[np.float64], covariance_type: str, n_components: int, reg: float):
+def _data_covariance(
+    X: NDArray[np.float64], covariance_type: str, n_components: int, reg: NDArray[np.float64]
+):
     d = X.shape[1]
-    cov = np.atleast_2d(np.cov(X, rowvar=False, bias=True)) + reg * np.eye(d)
+    cov = np.atleast_2d(np.cov(X, rowvar=False, bias=True)) + np.diag(reg)
     if covariance_type == "tied":
         return cov
     return from_full(np.broadcast_to(cov, (n_components, d, d)), covariance_type)
 
 
 def _from_resp(
-    X: NDArray[np.float64], resp: NDArray[np.float64], covariance_type: str, reg_covar: float
+    X: NDArray[np.float64],
+    resp: NDArray[np.float64],
+    covariance_type: str,
+    reg_covar: NDArray[np.float64],
 ) -> tuple[Parameters, NDArray[np.float64]]:
     """M-step from initial responsibilities (n_components, n_samples); a component whose
     covariance would be singular takes the whole data's covariance instead."""
     XT = np.ascontiguousarray(X.T)
     params, nk = estimate_parameters(XT, resp, covariance_type, reg_covar)
-    floor = 1e-12 * float(X.var(axis=0).mean())
+    floor = variance_floor(params.means, robust_scale(X))
     singular = ~(smallest_variances(params) > floor)
     if singular.any():
         whole = _data_covariance(X, covariance_type, params.n_components, reg_covar)
@@ -183,7 +236,8 @@ def initialise(
     *,
     method: str = "kmeans",
     covariance_type: str = "full",
-    reg_covar: float = 1e-6,
+    ridge: float | None = None,
+    reg_covar: float | None = None,
     rng: np.random.Generator | int | None = 0,
     params: Parameters | None = None,
 ) -> Initialisation:
@@ -195,7 +249,8 @@ def initialise(
     n_components : int
     method : {"kmeans", "k-means++", "random", "random_from_data", "given"}
     covariance_type : str
-    reg_covar : float
+    ridge, reg_covar : float, optional
+        The ridge, relative or absolute (see :func:`resolve_ridge`).
     rng : numpy.random.Generator or int or None
         An int is recorded as the seed.
     params : Parameters, optional
@@ -217,6 +272,7 @@ def initialise(
             f"The data have only {distinct} distinct rows, too few for {n_components} "
             "components (each component needs a point of its own); choose fewer components."
         )
+    reg_covar = resolve_ridge(X, ridge=ridge, reg_covar=reg_covar)[0]
     seed = int(rng) if isinstance(rng, int | np.integer) else None
     generator = np.random.default_rng(rng)
     XT = np.ascontiguousarray(X.T)
@@ -265,16 +321,43 @@ def _check_given(
             f"The starting parameters are '{params.covariance_type}' but the fit asks for "
             f"'{covariance_type}' covariances."
         )
-    values = (params.weights, params.means, params.covariances)
-    if not all(np.all(np.isfinite(v)) for v in values):
-        raise ValueError("The starting parameters contain NaN or infinite values.")
-    if np.any(params.weights <= 0) or abs(params.weights.sum() - 1.0) > 1e-6:
+    for name, value in (
+        ("weights", params.weights),
+        ("means", params.means),
+        ("covariances", params.covariances),
+    ):
+        if np.isnan(value).any():
+            raise ValueError(f"The starting {name} contain NaN (not a number).")
+        if np.isinf(value).any():
+            too_large = " (a variance above 1.8e308, a σ above 1.3e154)" if name[0] == "c" else ""
+            raise ValueError(
+                f"The starting {name} contain a value too large for double precision"
+                f"{too_large}; start nearer the scale of the data."
+            )
+    negative = np.flatnonzero(params.weights <= 0)
+    if negative.size:
+        k = int(negative[0])
         raise ValueError(
-            "The starting weights must be positive and sum to 1; "
-            f"they sum to {params.weights.sum():.6g}."
+            f"Every starting weight must be positive; π_{k + 1} = {params.weights[k]:.6g}."
         )
-    if not np.all(smallest_variances(params) > 0):
-        raise ValueError("Every starting covariance must be positive definite (all variances > 0).")
+    if abs(params.weights.sum() - 1.0) > 1e-6:
+        raise ValueError(
+            f"The starting weights must sum to 1; they sum to {params.weights.sum():.6g}."
+        )
+    small = smallest_variances(params)
+    if not np.all(small > 0):
+        k = int(np.flatnonzero(~(small > 0))[0])
+        raise ValueError(
+            f"The starting covariance of component {k + 1} is not positive definite (its "
+            f"smallest variance is {small[k]:.2g}); every variance must be > 0."
+        )
+    centre = np.median(X, axis=0)
+    far = np.abs(params.means - centre).max()
+    if far > 1e150:
+        raise ValueError(
+            f"A starting mean lies {far:.2g} from the middle of the data, too far to compute "
+            "a distance in double precision; start nearer the data."
+        )
     if params.covariance_type in ("full", "tied") and not np.allclose(
         params.covariances, np.swapaxes(params.covariances, -1, -2)
     ):

@@ -62,6 +62,55 @@ class Restarts:
     def best(self) -> Trace | None:
         return None if self.best_index is None else self.traces[self.best_index]
 
+    def optima(self) -> list[Optimum]:
+        """The distinct end points of the runs that did not fail, best first.
+
+        Two runs end at the same optimum when their final log-likelihoods per sample differ
+        by less than 10 × tol (each stopped within about tol of its own optimum).
+        """
+        ended = sorted(
+            ((t.final.log_likelihood, i) for i, t in enumerate(self.traces) if not t.failed),
+            reverse=True,
+        )
+        groups: list[list[tuple[float, int]]] = []
+        for value, i in ended:
+            trace = self.traces[i]
+            gap = 10.0 * max(trace.tol, 1e-9) * trace.n_samples
+            if groups and groups[-1][0][0] - value <= gap:
+                groups[-1].append((value, i))
+            else:
+                groups.append([(value, i)])
+        return [Optimum(g[0][0], tuple(i for _, i in g)) for g in groups]
+
+    def summary(self) -> str:
+        """One plain sentence on whether the starts agree (no user text in it)."""
+        n = len(self.traces)
+        optima = self.optima()
+        failed = n - sum(len(o.runs) for o in optima)
+        failures = f" ({failed} of them failed)" if failed else ""
+        if n == 1:
+            return ""
+        if not optima:
+            return f"All {n} starts failed; try fewer components or a larger ridge."
+        if len(optima) == 1:
+            ended = f"The {n - failed} starts that did not fail" if failed else f"All {n} starts"
+            return f"{ended} ended at the same optimum, ℓ = {optima[0].log_likelihood:.2f}."
+        spread = optima[0].log_likelihood - optima[-1].log_likelihood
+        best = optima[0]
+        return (
+            f"The {n} starts{failures} ended at {len(optima)} different optima, up to "
+            f"{spread:.2f} apart in ℓ; the best, ℓ = {best.log_likelihood:.2f}, was found by "
+            f"{len(best.runs)} of them."
+        )
+
+
+@dataclass(frozen=True)
+class Optimum:
+    """One end point reached by one or more restarts."""
+
+    log_likelihood: float
+    runs: tuple[int, ...]
+
 
 def fit_restarts(
     X: ArrayLike, n_components: int, *, n_init: int = 5, seed: int = 0, **fit_options

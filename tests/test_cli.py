@@ -23,6 +23,7 @@ TRACE_KEYS = {
     "columns",
     "covariance_type",
     "init",
+    "ridge",
     "reg_covar",
     "tol",
     "max_iter",
@@ -94,7 +95,8 @@ def test_fit_reproduces_the_worked_example(worked_csv, worked_start):
     assert trace["n_samples"] == 6
     assert trace["columns"] == ["x"]
     assert trace["init"] == {"method": "given", "seed": None}
-    assert trace["reg_covar"] == 0.0
+    assert trace["reg_covar"] == [0.0]  # the amount added to each column's variance
+    assert trace["ridge"] is None  # given in data units, not relative
     assert trace["status"] == "max_iter"
     assert trace["converged"] is False
     assert trace["failed_component"] is None
@@ -358,7 +360,7 @@ def test_tied_start_from_unequal_full_matrices(tmp_path, worked_csv):
 @pytest.mark.parametrize(
     ("array", "fragment"),
     [
-        (np.array([1, "a"], dtype=object), "not a readable .npy array"),
+        (np.array([1, "a"], dtype=object), "holds Python objects, not an array of numbers"),
         (np.array([1 + 2j, 3]), "real numbers"),
         (np.zeros((3, 2, 2)), "1-D or 2-D"),
         (np.array([1.0, np.nan, 3.0]), "NaN or infinite"),
@@ -374,7 +376,7 @@ def test_bad_npy_files(tmp_path, array, fragment):
 def test_truncated_npy_and_text_errors(tmp_path):
     path = tmp_path / "empty.npy"
     path.write_bytes(b"")
-    assert_one_line_error(run("fit", path), "not a readable .npy array")
+    assert_one_line_error(run("fit", path), "is not a NumPy .npy file")
     text = tmp_path / "words.csv"
     text.write_text("a,b\n1,x\n")
     assert_one_line_error(run("fit", text))

@@ -386,7 +386,7 @@ def test_a_failed_run_keeps_its_history_and_says_why():
     assert len(trace.snapshots) == 3
     assert snapshots_finite(trace)
     assert "Component 2 collapsed in the M-step of iteration 3" in trace.message
-    assert "reg_covar" in trace.message  # names the fix
+    assert "Add a ridge" in trace.message  # names the fix
 
 
 # ---------------------------------------------------------------------------------------------
@@ -575,12 +575,12 @@ def test_malformed_parameters_raise(make, message):
         (
             Parameters([0.5, 0.6], [[2.0], [9.0]], [[[1.0]], [[1.0]]], "full"),
             "full",
-            r"weights must be positive and sum to 1; they sum to 1\.1",
+            r"weights must sum to 1; they sum to 1\.1",
         ),
         (
             Parameters([1.0, 0.0], [[2.0], [9.0]], [[[1.0]], [[1.0]]], "full"),
             "full",
-            r"weights must be positive",
+            r"Every starting weight must be positive; π_2 = 0\.",
         ),
         (
             Parameters([0.5, 0.5], [[2.0], [9.0]], [[[1.0]], [[-1.0]]], "full"),
@@ -600,7 +600,7 @@ def test_malformed_parameters_raise(make, message):
         (
             Parameters([0.5, 0.5], [[2.0], [np.nan]], [[[1.0]], [[1.0]]], "full"),
             "full",
-            r"NaN or infinite",
+            r"starting means contain NaN",
         ),
     ],
 )

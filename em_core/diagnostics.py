@@ -1,0 +1,145 @@
+"""What a finished run says about itself: how ℓ changed between snapshots, and which
+components are nearly collapsed.
+
+EM never lowers the log-likelihood ℓ. A change between two snapshots is therefore one of:
+
+- an increase;
+- flat: within float rounding of ℓ (a sum of N terms, each rounded), so no change at all;
+- a decrease caused by the ridge, which moves each M-step off the exact maximum;
+- a decrease with no ridge: numerical trouble.
+
+Every place that reports a decrease asks :func:`classify_change`, so they all agree.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+import numpy as np
+
+from em_core.em import Snapshot, Trace
+
+# Rounding of ℓ: a relative 1e-12 of |ℓ|, and at least 1e-12 per sample (ℓ is a sum of N
+# terms whose own sizes, not their sum, set the rounding error).
+FLAT_RTOL = 1e-12
+# A variance within this factor of the ridge is held up by the ridge, not by the data.
+RIDGE_FACTOR = 100.0
+# A component whose effective count is at most this owns about one point.
+FEW_POINTS = 1.5
+
+
+class Change(enum.StrEnum):
+    """How ℓ changed from one snapshot to the next."""
+
+    INCREASE = "increase"
+    FLAT = "flat"
+    RIDGE_DECREASE = "ridge decrease"
+    NUMERICAL_DECREASE = "numerical decrease"
+
+    @property
+    def is_decrease(self) -> bool:
+        return self in (Change.RIDGE_DECREASE, Change.NUMERICAL_DECREASE)
+
+
+def flat_tolerance(before: float, after: float, n_samples: int) -> float:
+    """The largest |ℓ_after − ℓ_before| that float rounding alone can explain."""
+    return FLAT_RTOL * max(abs(before), abs(after), float(n_samples))
+
+
+def classify_change(before: float, after: float, n_samples: int, ridge: bool) -> Change:
+    """Classify the change of ℓ from ``before`` to ``after``.
+
+    Parameters
+    ----------
+    before, after : float
+        Total log-likelihoods of two consecutive snapshots.
+    n_samples : int
+    ridge : bool
+        Whether the M-step added a ridge (reg_covar > 0).
+
+    Returns
+    -------
+    Change
+    """
+    delta = after - before
+    if abs(delta) <= flat_tolerance(before, after, n_samples):
+        return Change.FLAT
+    if delta > 0:
+        return Change.INCREASE
+    return Change.RIDGE_DECREASE if ridge else Change.NUMERICAL_DECREASE
+
+
+def trace_change(trace: Trace, t: int) -> Change:
+    """How ℓ changed from snapshot t − 1 to snapshot t of ``trace`` (t ≥ 1)."""
+    return classify_change(
+        trace.snapshots[t - 1].log_likelihood,
+        trace.snapshots[t].log_likelihood,
+        trace.n_samples,
+        bool(np.any(trace.ridge_diagonal > 0)),
+    )
+
+
+def decreases(trace: Trace) -> list[int]:
+    """The snapshots t where ℓ really decreased from t − 1 (rounding excluded)."""
+    return [t for t in range(1, len(trace.snapshots)) if trace_change(trace, t).is_decrease]
+
+
+@dataclass(frozen=True)
+class NearCollapse:
+    """A component that sits on about one point or is held up by the ridge.
+
+    Attributes
+    ----------
+    component : int
+        0-based.
+    nk : float or None
+        Its effective count N_k (None for a start given by the user).
+    ridge_ratio : float or None
+        Its smallest variance divided by the ridge along that direction (the smallest
+        eigenvalue of D^(-1/2) Σ_k D^(-1/2), D the ridge's diagonal); None with no ridge.
+    """
+
+    component: int
+    nk: float | None
+    ridge_ratio: float | None
+
+    @property
+    def few_points(self) -> bool:
+        return self.nk is not None and self.nk <= FEW_POINTS
+
+    @property
+    def held_by_ridge(self) -> bool:
+        return self.ridge_ratio is not None and self.ridge_ratio <= RIDGE_FACTOR
+
+
+def nearly_collapsed(snapshot: Snapshot, ridge_diagonal: np.ndarray) -> list[NearCollapse]:
+    """The components of ``snapshot`` that have nearly collapsed.
+
+    A component is nearly collapsed when it owns about one point (N_k ≤ 1.5) or when its
+    covariance is held up by the ridge (an eigenvalue within 100 × the ridge). Both mean
+    that the fit describes single points rather than clusters.
+
+    Parameters
+    ----------
+    snapshot : Snapshot
+    ridge_diagonal : array of shape (n_features,)
+        What the M-step added to each feature's variance (``Trace.ridge_diagonal``).
+
+    Returns
+    -------
+    list of NearCollapse
+    """
+    ridge = np.asarray(ridge_diagonal, dtype=np.float64)
+    ratios: list[float | None] = [None] * snapshot.n_components
+    if np.all(ridge > 0):
+        scale = 1.0 / np.sqrt(ridge)
+        whitened = snapshot.full_covariances() * scale[:, None] * scale[None, :]
+        ratios = np.linalg.eigvalsh(whitened)[:, 0].tolist()
+    found = []
+    for k in range(snapshot.n_components):
+        nk = None if snapshot.nk is None else float(snapshot.nk[k])
+        item = NearCollapse(k, nk, ratios[k])
+        if item.few_points or item.held_by_ridge:
+            found.append(item)
+    return found

@@ -1,6 +1,6 @@
 """Tables for display: the parameters at a half-step, and the points' responsibilities.
 
-Column names use the maths: μ, σ (one feature) or σ² per feature, π, N_k, Δ for the change
+Column names use the maths: μ, σ (per feature), the correlations ρ, π, N_k, Δ for the change
 since the previous half-step, and r_nk. Components and points are numbered from 1, as in
 the formulas; they are ordinary columns, so the tables read the same with the index hidden.
 
@@ -47,10 +47,15 @@ def parameter_table(
     -------
     pandas.DataFrame
         Columns ``component``, then for one feature ``μ, σ, π, N_k, Δμ, Δσ, Δπ``; for d
-        features ``μ[name]`` …, ``σ²[name]`` … (the diagonal of Σ_k), ``π``, ``N_k``, and a
-        Δ column for each. N_k is Σ_n r_nk of the responsibilities shown at this half-step
-        (NaN at the start, before any E-step). Δ is the change from the previous half-step's
-        parameters: zero at the start and at E-steps, which move no curve.
+        features ``μ[name]`` …, ``σ[name]`` … (standard deviations, √ of Σ_k's diagonal),
+        for full and tied covariances with up to ``CORRELATION_MAX_FEATURES`` features the
+        correlations ``ρ[a, b]`` of every pair (what tilts the ellipses; with d features Σ_k
+        is these σ and ρ: Σ_ab = ρ_ab σ_a σ_b), then ``π``, ``N_k``, and a Δ column for each
+        parameter. N_k is Σ_n r_nk of the responsibilities shown at this half-step (NaN at
+        the start, before any E-step). Δ is the change from the previous half-step's
+        parameters, rounded to the digits the parameter is shown with
+        (:func:`rounded_change`): exactly 0 at the start, at E-steps, which move no curve,
+        and wherever a move is smaller than the parameter's last digit.
     """
     half = half_step(trace, h)
     params = trace.snapshots[half.params_index]
@@ -60,19 +65,29 @@ def parameter_table(
 
     table: dict[str, NDArray | list] = {"component": list(range(1, params.n_components + 1))}
     now, before = _columns(params, names), _columns(previous, names)
-    table.update(now)  # μ, σ (or σ² per feature), π
+    table.update(now)  # μ, σ (and ρ), π
     table["N_k"] = _nk(trace, half.resp_index, X)
     for name, value in now.items():
-        table[f"Δ{name}"] = value - before[name]
+        table[f"Δ{name}"] = rounded_change(value - before[name], value)
     return pd.DataFrame(table)
 
 
+# Correlations are listed for every pair of up to this many features (6 pairs for 4).
+CORRELATION_MAX_FEATURES = 4
+
+
 def _columns(params: Parameters, names: list[str]) -> dict[str, NDArray[np.float64]]:
-    variances = np.diagonal(params.full_covariances(), axis1=1, axis2=2)
+    covariances = params.full_covariances()
+    sigmas = np.sqrt(np.diagonal(covariances, axis1=1, axis2=2))
     if len(names) == 1:
-        return {"μ": params.means[:, 0], "σ": np.sqrt(variances[:, 0]), "π": params.weights}
+        return {"μ": params.means[:, 0], "σ": sigmas[:, 0], "π": params.weights}
     columns = {f"μ[{name}]": params.means[:, j] for j, name in enumerate(names)}
-    columns |= {f"σ²[{name}]": variances[:, j] for j, name in enumerate(names)}
+    columns |= {f"σ[{name}]": sigmas[:, j] for j, name in enumerate(names)}
+    if params.covariance_type in ("full", "tied") and len(names) <= CORRELATION_MAX_FEATURES:
+        for a in range(len(names)):
+            for b in range(a + 1, len(names)):
+                rho = covariances[:, a, b] / (sigmas[:, a] * sigmas[:, b])
+                columns[f"ρ[{names[a]}, {names[b]}]"] = rho
     columns["π"] = params.weights
     return columns
 
@@ -118,7 +133,7 @@ def responsibility_table(
     -------
     pandas.DataFrame
         Columns ``n`` (numbered from 1), the point's value(s), then ``r_n1`` … ``r_nK``;
-        the r columns hold None at the start, before the first E-step.
+        the r columns hold NaN at the start, before the first E-step (shown as a dash).
     """
     X = as_features(X)
     check_trace(X, trace)
@@ -131,7 +146,7 @@ def responsibility_table(
     n_components = trace.final.n_components
     if half.resp_index is None:
         for k in range(n_components):
-            table[f"r_n{k + 1}"] = [None] * rows.shape[0]
+            table[f"r_n{k + 1}"] = np.full(rows.shape[0], np.nan)
     else:
         resp = e_step(rows, trace.snapshots[half.resp_index]).resp
         for k in range(n_components):

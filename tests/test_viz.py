@@ -226,8 +226,9 @@ def test_parameter_table_after_the_first_m_step_matches_the_article(worked: Trac
     assert table["μ"].to_numpy() == pytest.approx([2.0, mu2], abs=1e-6)
     assert table["σ"].to_numpy() == pytest.approx([sigma1, sigma2], abs=1e-6)
     assert table["N_k"].to_numpy() == pytest.approx([3.0, 3.0], abs=1e-6)
-    assert table["Δμ"].to_numpy() == pytest.approx([0.0, mu2 - 9.0], abs=1e-6)
-    assert table["Δσ"].to_numpy() == pytest.approx([sigma1 - 1, sigma2 - 1], abs=1e-6)
+    # Δ is rounded to the digits its parameter is shown with (test_viz_tables.py)
+    assert table["Δμ"].to_numpy() == pytest.approx([0.0, mu2 - 9.0], abs=5e-5)
+    assert table["Δσ"].to_numpy() == pytest.approx([sigma1 - 1, sigma2 - 1], abs=5e-5)
 
 
 def test_parameter_table_shows_no_change_at_an_e_step(worked: Trace) -> None:
@@ -240,19 +241,6 @@ def test_the_last_e_steps_counts_need_the_data(worked: Trace) -> None:
     assert em_viz.parameter_table(worked, 5)["N_k"].isna().all()
     with_data = em_viz.parameter_table(worked, 5, X=WORKED_X)
     assert with_data["N_k"].to_numpy() == pytest.approx([3.0, 3.0], abs=1e-6)
-
-
-def test_parameter_table_with_two_features_lists_means_and_variances() -> None:
-    rng = np.random.default_rng(0)
-    X = np.concatenate([rng.normal(0, 1, (30, 2)), rng.normal(5, 1, (30, 2))])
-    trace = fit(X, 2, max_iter=3)
-    table = em_viz.parameter_table(trace, 2, column_names=["a", "b"])
-    assert list(table.columns) == [
-        "component", "μ[a]", "μ[b]", "σ²[a]", "σ²[b]", "π", "N_k",
-        "Δμ[a]", "Δμ[b]", "Δσ²[a]", "Δσ²[b]", "Δπ",
-    ]  # fmt: skip
-    cov = trace.snapshots[1].covariances
-    assert table["σ²[b]"].to_numpy() == pytest.approx(cov[:, 1, 1])
 
 
 def test_responsibility_table_is_empty_before_the_first_e_step(worked: Trace) -> None:

@@ -14,7 +14,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 import em_viz
-from em_core import fit
+from em_core import Parameters, e_step, fit
 from em_data import load_dataset
 from em_viz.tables import column_formats, decimals
 
@@ -119,3 +119,71 @@ def test_an_empty_column_still_gets_a_format_and_room_for_its_header() -> None:
     formats = column_formats(table)
     assert set(formats) == set(table.columns)
     assert formats["r_n1"].width >= DIGIT_PX * len("r_n1") + CELL_PADDING_PX
+
+
+# ---------------------------------------------------------------------------------------
+# What the parameter table holds
+
+
+def tilted_run(covariance_type: str = "full"):
+    """Two tilted clouds in 2-D: the components' correlations are far from 0."""
+    rng = np.random.default_rng(0)
+    tilt = np.array([[1.0, 0.0], [0.9, 0.45]])
+    X = np.concatenate([rng.normal(0, 1, (80, 2)) @ tilt.T, rng.normal(0, 1, (80, 2)) + 6])
+    return X, fit(
+        X, 2, covariance_type=covariance_type, init="kmeans", rng=0, max_iter=4, reg_covar=0.0
+    )
+
+
+def test_in_two_dimensions_the_table_gives_the_whole_covariance() -> None:
+    """Σ_k is σ_a², σ_b² and ρ σ_a σ_b: the table shows σ_a, σ_b and ρ, from which a
+    student can rebuild every entry (numpy's corrcoef of the weighted cloud as reference)."""
+    X, trace = tilted_run()
+    table = em_viz.parameter_table(trace, 2, X=X, column_names=["a", "b"])
+    assert list(table.columns) == [
+        "component", "μ[a]", "μ[b]", "σ[a]", "σ[b]", "ρ[a, b]", "π", "N_k",
+        "Δμ[a]", "Δμ[b]", "Δσ[a]", "Δσ[b]", "Δρ[a, b]", "Δπ",
+    ]  # fmt: skip
+    resp = e_step(X, trace.snapshots[0]).resp
+    for k in range(2):
+        weighted = np.cov(X.T, aweights=resp[:, k], bias=True)
+        sd = np.sqrt(np.diag(weighted))
+        assert table["σ[a]"][k] == pytest.approx(sd[0], rel=1e-6)
+        assert table["σ[b]"][k] == pytest.approx(sd[1], rel=1e-6)
+        assert table["ρ[a, b]"][k] == pytest.approx(weighted[0, 1] / (sd[0] * sd[1]), rel=1e-6)
+    assert abs(table["ρ[a, b]"]).max() > 0.8  # the tilt the ellipses show
+
+
+def test_diagonal_covariances_have_no_correlation_column() -> None:
+    X, trace = tilted_run("diag")
+    table = em_viz.parameter_table(trace, 2, X=X, column_names=["a", "b"])
+    assert not any(name.startswith("ρ") for name in table.columns)
+    assert "σ[a]" in table.columns
+
+
+def test_a_change_too_small_to_show_is_exactly_zero() -> None:
+    """The worked example's first M-step moves π by 4×10⁻⁹ (and μ₁ by 5×10⁻⁸): float
+    noise next to the digits shown, so Δ is 0, not 0.00000005."""
+    X = np.array([1.5, 2.0, 2.5, 8.0, 9.0, 9.5])[:, None]
+    start = Parameters([0.5, 0.5], [[2.0], [9.0]], [[[1.0]], [[1.0]]], "full")
+    trace = fit(X, 2, init="given", params=start, reg_covar=0.0)
+    moved = trace.snapshots[1].weights - 0.5
+    assert 0 < abs(moved[0]) < 1e-8
+    table = em_viz.parameter_table(trace, 2)
+    assert list(table["Δπ"]) == [0.0, 0.0]
+    assert not np.signbit(table["Δπ"]).any()  # no "−0"
+    assert table["Δμ"][0] == 0.0
+    assert table["Δμ"][1] == round((8 + 9 + 9.5) / 3 - 9, 4)  # −0.1667, as μ is shown
+    formats = column_formats(table)
+    assert [printf(formats["Δπ"].format, v) for v in table["Δπ"]] == ["0", "0"]
+    assert printf(formats["Δμ"].format, table["Δμ"][1]) == "-0.1667"
+
+
+def test_the_start_shows_a_dash_for_n_k_and_says_why() -> None:
+    at = table_page("faithful", 2)
+    at.run()
+    config, table = shown_columns(at)
+    assert table["N_k"].isna().all()
+    assert at.dataframe[0].proto.placeholder == "—"
+    assert "— at the start" in config["N_k"]["help"]
+    assert all(column.get("help") for column in config.values() if "label" in column)

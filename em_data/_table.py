@@ -5,12 +5,20 @@ separators), a chunk of many lines per call; valid chunks become number tokens t
 converts in blocks (exactly, as ``float`` would). A chunk that fails, or that holds blank or
 comment lines, is read line by line, and a line that fails is split into cells to say which
 cell is wrong and why.
+
+Cost: every part of the line pattern is possessive (``*+``, ``{n}+``) or atomic (``(?>…)``),
+and no two neighbouring parts can match the same character, so a match never backtracks
+into a cell, a line or a chunk it has passed: time is linear in the text, whatever it holds,
+and a count such as ``{999999}+`` keeps no backtracking state. A single pasted line of many
+values is split and converted in windows of ``_CHUNK`` characters, so no list of all its
+cells is ever held.
 """
 
 from __future__ import annotations
 
 import re
 from array import array
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -45,7 +53,8 @@ class Limits:
 class Dialect:
     """How cells are separated and written in one text."""
 
-    separator: str  # regex for one separator
+    separator: str  # regex for one separator, possessive (it never gives characters back)
+    separator_chars: str  # every character a separator can hold
     separator_name: str  # for messages
     pad: str  # characters allowed around a cell
     edge: str  # characters allowed at either end of a line
@@ -59,29 +68,59 @@ class Dialect:
         return re.split(self.separator, line.strip(self.edge), maxsplit=limit)
 
     def line_pattern(self, n_columns: int) -> str:
-        """A pattern matching a whole valid line of ``n_columns`` numbers."""
-        pad = f"[{re.escape(self.pad)}]*"
-        number = number_regex(self.marks)
-        cell = f'{pad}(?:{number}|"[ \\xa0]*{number}[ \\xa0]*"){pad}'
-        edge = f"[{re.escape(self.edge)}]*" if self.edge else ""
-        return f"{edge}{cell}(?:(?:{self.separator}){cell}){{{n_columns - 1}}}{edge}"
+        """A pattern matching a whole valid line of ``n_columns`` numbers.
+
+        Possessive and atomic throughout (see the module docstring): an edge or a pad never
+        gives back a character, and none of them can hold a character that starts what
+        follows it, so the pattern matches exactly the lines the greedy one would.
+        """
+        pad = f"[{re.escape(self.pad)}]*+"
+        number = f"(?>{number_regex(self.marks)})"
+        cell = f'{pad}(?:{number}|"[ \\xa0]*+{number}[ \\xa0]*+"){pad}'
+        edge = f"[{re.escape(self.edge)}]*+" if self.edge else ""
+        return f"{edge}{cell}(?:(?>{self.separator}){cell}){{{n_columns - 1}}}+{edge}"
+
+    def token_text(self, lines: str) -> str:
+        """Valid lines with every separator and quote turned into `split_on` (or a space)."""
+        for old, new in self.replacements:
+            lines = lines.replace(old, new)
+        return lines
 
     def tokens(self, lines: str) -> list[str]:
         """The numbers of valid lines (joined by ``\\n``) as strings ``float`` reads."""
-        for old, new in self.replacements:
-            lines = lines.replace(old, new)
-        return lines.split(self.split_on)
+        return self.token_text(lines).split(self.split_on)
+
+    def windows(self, line: str) -> Iterator[str]:
+        """A line without its edges, in pieces of about `_CHUNK` characters, cut between cells.
+
+        A piece ends before a separator that follows a character no separator holds: the
+        split of the whole line has a separator there too, so splitting each piece gives
+        the line's cells. The separator itself is in no piece.
+        """
+        text = line.strip(self.edge)
+        cut = re.compile(f"(?<![{re.escape(self.separator_chars)}])(?:{self.separator})")
+        start = 0
+        while True:
+            found = cut.search(text, start + _CHUNK) if start + _CHUNK < len(text) else None
+            stop = len(text) if found is None else found.start()
+            yield text[start:stop]
+            if found is None:
+                return
+            start = found.end()
 
 
-TAB = Dialect("\t", "a tab", " \xa0", "", ".,", ((",", "."), ('"', ""), ("\n", "\t")), "\t")
-SEMICOLON = Dialect(";", "a semicolon", PAD, "", ".,", ((",", "."), ('"', ""), ("\n", ";")), ";")
-COMMA = Dialect(",", "a comma", PAD, "", ".", (('"', ""), ("\n", ",")), ",")
-WHITESPACE = Dialect("[ \t]+", "spaces", "\xa0", PAD, ".", (('"', " "),), None)
+TAB = Dialect("\t", "\t", "a tab", " \xa0", "", ".,", ((",", "."), ('"', ""), ("\n", "\t")), "\t")
+SEMICOLON = Dialect(
+    ";", ";", "a semicolon", PAD, "", ".,", ((",", "."), ('"', ""), ("\n", ";")), ";"
+)
+COMMA = Dialect(",", ",", "a comma", PAD, "", ".", (('"', ""), ("\n", ",")), ",")
+WHITESPACE = Dialect("[ \t]++", " \t", "spaces", "\xa0", PAD, ".", (('"', " "),), None)
 _PASTE_HINT = (
     " To paste one sample of one feature, put all the values on one line or one value a line."
 )
 PASTE = Dialect(
-    " *[,;\t] *| +",
+    " *+[,;\t] *+| ++",
+    " ,;\t",
     "a separator",
     "\xa0",
     " \xa0",
@@ -91,7 +130,8 @@ PASTE = Dialect(
     _PASTE_HINT,
 )
 PASTE_DECIMAL_COMMA = Dialect(
-    " *[;\t] *| +",
+    " *+[;\t] *+| ++",
+    " ;\t",
     "a separator",
     "\xa0",
     " \xa0",
@@ -122,7 +162,7 @@ def sniff(first_line: str) -> Dialect:
 
 
 def parse_table(
-    text: str, first: tuple[int, int], dialect: Dialect, limits: Limits, *, header: bool = True
+    text: str, first: tuple[int, int], dialect: Dialect, limits: Limits
 ) -> tuple[np.ndarray, tuple[str, ...]]:
     """Read checked text into a float array and column names.
 
@@ -136,8 +176,6 @@ def parse_table(
         How cells are separated and written.
     limits : Limits
         Largest input accepted.
-    header : bool
-        Whether the first line may be a header row (when it reads as names).
 
     Returns
     -------
@@ -155,7 +193,7 @@ def parse_table(
     number = text.count("\n", 0, start) + 1
     line = text[start:end]
     cells = _split(number, line, dialect, limits, limits.max_columns)
-    names = _header_names(cells) if header else None
+    names = _header_names(cells)
     reference = (
         f"line {number} has {_count(len(cells), 'value')}"
         if names is None
@@ -191,21 +229,180 @@ def _split(number: int, line: str, dialect: Dialect, limits: Limits, limit: int)
     """Raw cells of a line, refusing too many cells or too long a cell before more work."""
     cells = dialect.split(line, limit)
     if len(cells) > limit:
-        raise InputError(
-            f"this line has more than {_count(limit, 'value')}; the most this app reads on "
-            f"one line is {limit:,}.",
-            number,
-        )
-    for column, cell in enumerate(cells, start=1):
+        raise _too_many_cells(number, limit)
+    too_long = _first_too_long(cells, limits.max_token_length)
+    if too_long is not None:
+        raise _too_long(number, *too_long, limits.max_token_length)
+    return cells
+
+
+def _too_many_cells(number: int, limit: int) -> InputError:
+    return InputError(
+        f"this line has more than {_count(limit, 'value')}; the most this app reads on "
+        f"one line is {limit:,}.",
+        number,
+    )
+
+
+def _first_too_long(cells: list[str], limit: int, start: int = 1) -> tuple[int, int] | None:
+    """Column (counted from ``start``) and length of the first cell longer than ``limit``."""
+    if not cells or max(map(len, cells)) <= limit:  # padding only shortens a cell
+        return None
+    for column, cell in enumerate(cells, start=start):
         length = len(cell.strip(PAD))
-        if length > limits.max_token_length:
-            raise InputError(
-                f"this cell is {length:,} characters long; the most this app reads in one "
-                f"cell is {limits.max_token_length}.",
+        if length > limit:
+            return column, length
+    return None
+
+
+def _too_long(number: int, column: int, length: int, limit: int) -> InputError:
+    return InputError(
+        f"this cell is {length:,} characters long; the most this app reads in one cell is {limit}.",
+        number,
+        column,
+    )
+
+
+def parse_line(text: str, first: tuple[int, int], dialect: Dialect, limits: Limits) -> np.ndarray:
+    """Read the values of a single line as one column: its n cells become n rows.
+
+    The line is checked, split and converted in windows, so the memory used is a small
+    multiple of the line's length however many values it holds.
+
+    Parameters
+    ----------
+    text : str
+        Checked text (``\\n`` line ends), see `em_data._text.check_text`.
+    first : tuple of (int, int)
+        Start and end index of the line.
+    dialect : Dialect
+        How cells are separated and written; one decimal mark, cells split on whitespace
+        (`PASTE` or `PASTE_DECIMAL_COMMA`).
+    limits : Limits
+        ``max_rows`` is the largest number of values on the line.
+
+    Returns
+    -------
+    ndarray of shape (n_values,)
+        Finite float64.
+
+    Raises
+    ------
+    InputError
+        At the first problem, with line and column (the value's place on the line).
+    """
+    start, end = first
+    number = text.count("\n", 0, start) + 1
+    line = text[start:end]
+    n_cells = 0
+    too_long = None
+    for piece in dialect.windows(line):
+        cells = re.split(dialect.separator, piece)
+        if too_long is None:
+            too_long = _first_too_long(cells, limits.max_token_length, n_cells + 1)
+        n_cells += len(cells)
+        if n_cells > limits.max_rows:
+            raise _too_many_cells(number, limits.max_rows)
+    if too_long is not None:
+        raise _too_long(number, *too_long, limits.max_token_length)
+    if re.fullmatch(dialect.line_pattern(n_cells), line) is None:
+        raise _diagnose_line(number, line, dialect)
+    flat = dialect.token_text(line)
+    values = np.empty(n_cells)
+    n_done = 0
+    start = 0
+    while start < len(flat):
+        # Cut at a separator: every token lies wholly in one window.
+        stop = flat.find(dialect.split_on or " ", start + _CHUNK)
+        stop = len(flat) if stop == -1 else stop
+        tokens = flat[start:stop].split(dialect.split_on)
+        if tokens:
+
+            def error_at(index: int, problem: str, offset: int = n_done) -> InputError:
+                return InputError(problem, number, offset + index + 1)
+
+            values[n_done : n_done + len(tokens)] = _convert(
+                tokens, limits.max_token_length, error_at
+            )
+            n_done += len(tokens)
+        start = stop + 1
+    return values
+
+
+def _diagnose_line(number: int, line: str, dialect: Dialect) -> InputError:
+    """The error for a long line that failed its pattern, found window by window."""
+
+    def cells() -> Iterator[str]:
+        for piece in dialect.windows(line):
+            yield from re.split(dialect.separator, piece)
+
+    if '"' in line or "#" in line:
+        problem = _quote_or_comment(number, cells, dialect)
+        if problem is not None:
+            return problem
+    n_before = 0
+    for piece in dialect.windows(line):
+        cells_here = re.split(dialect.separator, piece)
+        # A piece that is a valid line on its own holds no bad cell: skip it at C speed.
+        if re.fullmatch(dialect.line_pattern(len(cells_here)), piece) is None:
+            error = _bad_cell(number, lambda cells_here=cells_here: cells_here, dialect)
+            if error.column is not None:
+                return InputError(error.problem, number, n_before + error.column)
+        n_before += len(cells_here)
+    return _bad_cell(number, lambda: (), dialect)
+
+
+def _convert(
+    tokens: list[str], max_length: int, error_at: Callable[[int, str], InputError]
+) -> np.ndarray:
+    """Number tokens to floats, refusing a token too long or a number a float cannot hold."""
+    longest = max(tokens, key=len)
+    if len(longest) > max_length:
+        raise error_at(
+            tokens.index(longest),
+            f"this cell is {len(longest):,} characters long; the most this app reads in "
+            f"one cell is {max_length}.",
+        )
+    values = np.array(tokens, dtype=np.float64)
+    for index in np.flatnonzero(~np.isfinite(values) | (values == 0.0)):
+        problem = range_problem(tokens[index], float(values[index]))
+        if problem is not None:
+            raise error_at(int(index), problem)
+    return values
+
+
+def _quote_or_comment(
+    number: int, cells: Callable[[], Iterable[str]], dialect: Dialect
+) -> InputError | None:
+    """The error for the first unclosed quote, else for the first comment after numbers."""
+    for column, cell in enumerate(cells(), start=1):
+        content = cell.strip(PAD)
+        if content.count('"') == 1 and any(char.isdigit() for char in content):
+            return InputError(
+                f"{quote(content)} opens a quote that this cell does not close. A quoted "
+                f"number may not contain {dialect.separator_name}, which separates "
+                "the columns here: remove thousands separators, and write decimals with "
+                "a point (or separate the columns with semicolons).",
                 number,
                 column,
             )
-    return cells
+    for column, cell in enumerate(cells(), start=1):
+        if "#" in cell:
+            return InputError(
+                "a comment (from '#' on) must be on a line of its own, not after numbers.",
+                number,
+                column,
+            )
+    return None
+
+
+def _bad_cell(number: int, cells: Callable[[], Iterable[str]], dialect: Dialect) -> InputError:
+    """The error for the first cell that is not a number (or for the line's quotes)."""
+    for column, cell in enumerate(cells(), start=1):
+        problem = describe(clean_cell(cell), dialect.marks)
+        if problem is not None:
+            return InputError(problem, number, column)
+    return InputError("this line could not be read as numbers; check its quotes.", number)
 
 
 def _header_names(cells: list[str]) -> tuple[str, ...] | None:
@@ -233,7 +430,7 @@ class _Builder:
         self.reference = reference
         line = dialect.line_pattern(n_columns)
         self.match_line = re.compile(line).fullmatch
-        self.match_lines = re.compile(f"{line}(?:\\n{line})*").fullmatch
+        self.match_lines = re.compile(f"{line}(?:\\n{line})*+").fullmatch
         self.n_rows = 0
         self.line_numbers = array("q")
         self.tokens: list[str] = []
@@ -298,19 +495,7 @@ class _Builder:
         tokens, self.tokens = self.tokens, []
         if not tokens:
             return
-        longest = max(tokens, key=len)
-        if len(longest) > self.limits.max_token_length:
-            raise self._error_at(
-                tokens.index(longest),
-                f"this cell is {len(longest):,} characters long; the most this app reads in "
-                f"one cell is {self.limits.max_token_length}.",
-            )
-        values = np.array(tokens, dtype=np.float64)
-        for index in np.flatnonzero(~np.isfinite(values) | (values == 0.0)):
-            problem = range_problem(tokens[index], float(values[index]))
-            if problem is not None:
-                raise self._error_at(int(index), problem)
-        self.blocks.append(values)
+        self.blocks.append(_convert(tokens, self.limits.max_token_length, self._error_at))
         self.converted_rows += len(tokens) // self.n_columns
 
     def _error_at(self, index: int, problem: str) -> InputError:
@@ -320,24 +505,9 @@ class _Builder:
     def _diagnose(self, number: int, line: str) -> InputError:
         limit = max(self.limits.max_columns, self.n_columns)
         cells = _split(number, line, self.dialect, self.limits, limit)
-        for column, cell in enumerate(cells, start=1):
-            content = cell.strip(PAD)
-            if content.count('"') == 1 and any(char.isdigit() for char in content):
-                return InputError(
-                    f"{quote(content)} opens a quote that this cell does not close. A quoted "
-                    f"number may not contain {self.dialect.separator_name}, which separates "
-                    "the columns here: remove thousands separators, and write decimals with "
-                    "a point (or separate the columns with semicolons).",
-                    number,
-                    column,
-                )
-        for column, cell in enumerate(cells, start=1):
-            if "#" in cell:
-                return InputError(
-                    "a comment (from '#' on) must be on a line of its own, not after numbers.",
-                    number,
-                    column,
-                )
+        problem = _quote_or_comment(number, lambda: cells, self.dialect)
+        if problem is not None:
+            return problem
         if len(cells) != self.n_columns:
             hint = " (If it groups thousands, as in 1,000, remove it.)"
             hint = hint if _THOUSANDS_HINT.search(line) else ""
@@ -346,11 +516,7 @@ class _Builder:
                 f"Every row must have the same number of columns.{hint}{self.dialect.ragged_hint}",
                 number,
             )
-        for column, cell in enumerate(cells, start=1):
-            problem = describe(clean_cell(cell), self.dialect.marks)
-            if problem is not None:
-                return InputError(problem, number, column)
-        return InputError("this line could not be read as numbers; check its quotes.", number)
+        return _bad_cell(number, lambda: cells, self.dialect)
 
     def _one_mark(self, lines: str, number: int) -> bool:
         """Whether valid lines keep to the decimal mark in use (recording it when first seen)."""

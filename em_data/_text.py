@@ -33,9 +33,9 @@ _BOMS = (
 # lone surrogates (only a pasted str can hold those).
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
 _BLANK = " \t\xa0"
-_MARKUP = re.compile("[ \t\xa0\r\n]*<")
-_CONTENT = re.compile("^(?=[ \t\xa0]*[^ \t\xa0\n#])", re.MULTILINE)  # a line with content
-_COMMENT = re.compile("^[ \t\xa0]*#", re.MULTILINE)
+_MARKUP = re.compile("[ \t\xa0\r\n]*+<")
+_CONTENT = re.compile("^(?=[ \t\xa0]*+[^ \t\xa0\n#])", re.MULTILINE)  # a line with content
+_COMMENT = re.compile("^[ \t\xa0]*+#", re.MULTILINE)
 
 
 def decode(raw: bytes, *, max_bytes: int) -> str:

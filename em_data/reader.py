@@ -57,7 +57,14 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from em_data._table import PASTE, PASTE_DECIMAL_COMMA, Limits, parse_table, sniff
+from em_data._table import (
+    PASTE,
+    PASTE_DECIMAL_COMMA,
+    Limits,
+    parse_line,
+    parse_table,
+    sniff,
+)
 from em_data._text import check_text, decode, first_content_line, nothing_to_read
 from em_data.errors import InputError
 
@@ -171,9 +178,10 @@ def read_pasted(
         limits = Limits(max_rows, max_columns, max_token_length)
         return NumericTable(*parse_table(text, first, dialect, limits))
     # One line: its values are the rows of a single column.
-    limits = Limits(1, max_rows, max_token_length)
-    values, _ = parse_table(text, first, dialect, limits, header=False)
-    return NumericTable(values.reshape(-1, 1), ("x",))
+    values = parse_line(text, first, dialect, Limits(max_rows, max_columns, max_token_length))
+    values = values.reshape(-1, 1)
+    values.flags.writeable = False
+    return NumericTable(values, ("x",))
 
 
 def check_for_fit(

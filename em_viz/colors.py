@@ -1,8 +1,14 @@
 """Component colours, and points coloured by their responsibilities.
 
-The palette starts with the Okabe–Ito colours that stay distinct for the common forms of
-colour blindness (yellow left out: it vanishes on white), then three from Paul Tol's muted
-scheme. Black and grey are kept for the mixture and for "no responsibilities yet".
+The first eight colours are the eight of Okabe–Ito's and Paul Tol's colour-blind-safe
+palettes (bright, muted, vibrant and dark; yellow and sand left out: they vanish on white)
+that lie farthest apart, pair by pair, in CIEDE2000 for normal vision and simulated
+deuteranopia and protanopia (Machado et al., 2009); their order puts the most distinct
+first. The last two, for K = 9 and 10, are the next farthest. Black and grey are kept for
+the mixture and for "no responsibilities yet".
+
+A point wears the colour of its most responsible component, paler the less sure that
+component is (see :func:`blend`): never a mix of two colours, which would match no component.
 """
 
 from __future__ import annotations
@@ -11,20 +17,24 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 PALETTE: tuple[str, ...] = (
-    "#0072b2",  # blue
-    "#d55e00",  # vermilion
-    "#009e73",  # bluish green
-    "#cc79a7",  # reddish purple
-    "#e69f00",  # orange
-    "#56b4e9",  # sky blue
-    "#882255",  # wine (Tol)
-    "#999933",  # olive (Tol)
-    "#332288",  # indigo (Tol)
-    "#44aa99",  # teal (Tol)
+    "#33bbee",  # cyan (Tol vibrant)
+    "#225522",  # dark green (Tol dark)
+    "#e69f00",  # orange (Okabe–Ito)
+    "#aa4499",  # purple (Tol muted)
+    "#ee6677",  # red (Tol bright)
+    "#225555",  # dark teal (Tol dark)
+    "#228833",  # green (Tol bright)
+    "#cc79a7",  # reddish purple (Okabe–Ito)
+    "#009e73",  # bluish green (Okabe–Ito)
+    "#0077bb",  # blue (Tol vibrant)
 )
 MAX_COMPONENTS = len(PALETTE)
 GREY = "#a0a0a0"  # a point no E-step has coloured yet
 MIXTURE_COLOR = "#222222"
+# How much of its component's colour a point keeps when all components are equally
+# responsible for it (it is then drawn almost white, its outline keeping it visible).
+FAINTEST = 0.15
+POINT_OUTLINE = {"width": 0.6, "color": "rgba(40,40,40,0.45)"}
 
 
 def component_colors(n_components: int) -> list[str]:
@@ -50,11 +60,14 @@ def with_alpha(color: str, alpha: float) -> str:
 
 
 def blend(resp: ArrayLike | None, *, n_points: int | None = None) -> list[str]:
-    """Each point's colour: the responsibility-weighted mix of the component colours.
+    """Each point's colour: its most responsible component's colour, paler when unsure.
 
-    Point n gets Σ_k r_nk · colour_k, mixed channel by channel in sRGB, so a point a
-    component fully owns has exactly that component's colour and a point split evenly
-    between two lies halfway between them.
+    Point n takes the colour of k = argmax_k r_nk, mixed with white in proportion to how
+    unsure that is: with the certainty c = (r_nk − 1/K) / (1 − 1/K), from 0 (all K
+    components equally responsible) to 1 (k owns the point), the colour is
+    white + (FAINTEST + (1 − FAINTEST)·c) · (colour_k − white), channel by channel in sRGB.
+    So a point a component owns has exactly that component's colour, and the hue always
+    names one component.
 
     Parameters
     ----------
@@ -76,12 +89,18 @@ def blend(resp: ArrayLike | None, *, n_points: int | None = None) -> list[str]:
     resp = np.asarray(resp, dtype=np.float64)
     if resp.ndim != 2:
         raise ValueError(f"resp must have shape (n_samples, n_components); got shape {resp.shape}.")
-    rgb = np.array([hex_to_rgb(c) for c in component_colors(resp.shape[1])], dtype=np.float64)
+    n_components = resp.shape[1]
+    rgb = np.array([hex_to_rgb(c) for c in component_colors(n_components)], dtype=np.float64)
     with np.errstate(invalid="ignore", divide="ignore"):
-        total = resp.sum(axis=1, keepdims=True)
-        mixed = (resp / total) @ rgb
-    valid = np.all(np.isfinite(mixed), axis=1) & (total[:, 0] > 0)
-    channels = np.clip(np.rint(np.where(valid[:, None], mixed, 0.0)), 0, 255).astype(np.int64)
+        total = resp.sum(axis=1)
+        valid = np.all(np.isfinite(resp), axis=1) & (total > 0)
+        share = np.where(valid, resp.max(axis=1, initial=0.0) / np.where(valid, total, 1.0), 1.0)
+    owner = np.argmax(np.where(valid[:, None], resp, 0.0), axis=1)
+    even = 1.0 / n_components
+    certainty = 1.0 if n_components == 1 else np.clip((share - even) / (1.0 - even), 0, 1)
+    strength = FAINTEST + (1.0 - FAINTEST) * np.asarray(certainty)
+    mixed = 255.0 + strength[:, None] * (rgb[owner] - 255.0)
+    channels = np.clip(np.rint(mixed), 0, 255).astype(np.int64)
     packed = (channels[:, 0] << 16) | (channels[:, 1] << 8) | channels[:, 2]
     return [
         f"#{v:06x}" if ok else GREY for v, ok in zip(packed.tolist(), valid.tolist(), strict=True)

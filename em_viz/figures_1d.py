@@ -17,7 +17,7 @@ import plotly.graph_objects as go
 from numpy.typing import ArrayLike, NDArray
 
 from em_core import Parameters, Trace
-from em_viz.colors import GREY, MIXTURE_COLOR, component_colors, with_alpha
+from em_viz.colors import GREY, POINT_OUTLINE, MIXTURE_COLOR, component_colors, with_alpha
 from em_viz.figures_common import (
     animated_figure,
     as_features,
@@ -154,7 +154,7 @@ def density_figure(
             "marker": {
                 "size": 8 if n_shown <= 100 else 5,
                 "opacity": 0.85,
-                "line": {"width": 0.5, "color": "white"},
+                "line": POINT_OUTLINE,
                 "color": GREY,
             },
             "hovertemplate": point_hovertemplate("x = %{x:.4g}", n_components, n_shown),

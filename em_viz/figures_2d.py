@@ -17,7 +17,7 @@ import plotly.graph_objects as go
 from numpy.typing import ArrayLike, NDArray
 
 from em_core import Parameters, Trace
-from em_viz.colors import GREY, component_colors, with_alpha
+from em_viz.colors import GREY, POINT_OUTLINE, component_colors, with_alpha
 from em_viz.figures_common import (
     animated_figure,
     as_features,
@@ -174,7 +174,7 @@ def scatter_figure(
             "marker": {
                 "size": 8 if n_shown <= 100 else 6,
                 "opacity": 0.8,
-                "line": {"width": 0.5, "color": "white"},
+                "line": POINT_OUTLINE,
                 "color": GREY,
             },
             "hovertemplate": point_hovertemplate(coordinates, n_components, n_shown),

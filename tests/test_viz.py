@@ -116,10 +116,13 @@ def test_a_point_a_component_owns_wears_exactly_its_colour() -> None:
     assert blend(almost) == [PALETTE[0]]
 
 
-def test_a_point_split_evenly_sits_halfway_between_two_colours() -> None:
-    (mixed,) = blend(np.array([[0.5, 0.5]]))
-    a, b = np.array(hex_to_rgb(PALETTE[0])), np.array(hex_to_rgb(PALETTE[1]))
-    assert np.abs(np.array(hex_to_rgb(mixed)) - (a + b) / 2).max() <= 0.5
+def test_a_point_split_evenly_is_a_pale_tint_of_one_component_not_a_mix() -> None:
+    (split,) = blend(np.array([[0.5, 0.5]]))
+    white = np.full(3, 255.0)
+    towards = white - np.array(hex_to_rgb(split))
+    full = white - np.array(hex_to_rgb(PALETTE[0]))
+    # on the line from white to component 1's colour, a small way along it
+    assert towards == pytest.approx(0.15 * full, abs=1.0)
 
 
 def test_points_without_responsibilities_are_grey() -> None:

@@ -17,7 +17,7 @@ import plotly.graph_objects as go
 from numpy.typing import ArrayLike, NDArray
 
 from em_core import Parameters, Trace
-from em_viz.colors import GREY, POINT_OUTLINE, MIXTURE_COLOR, component_colors, with_alpha
+from em_viz.colors import GREY, MIXTURE_COLOR, POINT_OUTLINE, component_colors, with_alpha
 from em_viz.figures_common import (
     animated_figure,
     as_features,

@@ -1,4 +1,4 @@
-"""The article's worked example: six points, two Gaussians, one half-step at a time."""
+"""The article's worked example: six points, a mixture of Gaussians, one half-step at a time."""
 
 import numpy as np
 import pandas as pd
@@ -14,18 +14,15 @@ from em_ui.stepper import reset_when_changed, stepping_view
 KEY = "worked"
 ARTICLE = "article"
 OWN = "own"
+NUMBER_WORDS = ("one", "two", "three", "four", "five", "six")
+# Weights typed with two decimals (⅓ as 0.33) sum to 1 within this much per weight: such a
+# sum is rounding, and the weights are rescaled without a word.
+WEIGHT_ROUNDING = 0.005
 START_LABELS = {
     ARTICLE: "The article's start: μ = (2, 9), σ = (1, 1), π = (½, ½)",
     OWN: "My own starting values",
     **INIT_LABELS,
 }
-
-st.title("Worked example: six points, two Gaussians")
-st.write(
-    "The data are 1.5, 2, 2.5, 8, 9 and 9.5. Step through EM one half at a time: the E-step "
-    "recolours the points, the M-step moves the curves. After one full iteration the second "
-    "mean is 8.83 and the spreads have shrunk to 0.41 and 0.62."
-)
 
 data = load_dataset("worked_example")
 X = np.asarray(data.values)
@@ -40,7 +37,7 @@ def own_start(n_components: int) -> Parameters | None:
             {
                 "μ": np.round(np.linspace(X.min(), X.max(), n_components), 2),
                 "σ": np.ones(n_components),
-                "π": np.full(n_components, round(1 / n_components, 4)),
+                "π": np.full(n_components, 1 / n_components),  # exact: sums to 1
             }
         )
     table = st.data_editor(
@@ -62,7 +59,7 @@ def own_start(n_components: int) -> Parameters | None:
     if np.any(sigma <= 0) or np.any(pi <= 0):
         st.error("Every σ and every π must be greater than 0.")
         return None
-    if abs(pi.sum() - 1) > 1e-9:
+    if abs(pi.sum() - 1) > WEIGHT_ROUNDING * n_components:
         st.info(f"The weights sum to {pi.sum():.4g}; they are rescaled to sum to 1.")
     return Parameters(pi / pi.sum(), mu[:, None], (sigma**2)[:, None, None], "full")
 
@@ -105,6 +102,16 @@ with st.sidebar:
     with st.expander("Stopping rule and ridge"):
         conv = convergence_settings(KEY, reg_covar=0.0, max_iter=100)
 
+gaussians = f"{NUMBER_WORDS[n_components - 1]} Gaussian" + ("s" if n_components > 1 else "")
+st.title(f"Worked example: six points, {gaussians}")
+values = [f"{value:g}" for value in X[:, 0]]
+st.write(
+    f"The data are {', '.join(values[:-1])} and {values[-1]}, and the mixture has {gaussians}. "
+    "Step through EM one half at a time: the E-step recolours the points, the M-step moves "
+    "the curves."
+)
+article_note = st.container()  # filled once the run is known: it quotes the run's numbers
+
 params: Parameters | None = None
 if start == ARTICLE:
     params = Parameters([0.5, 0.5], [[2.0], [9.0]], [[[1.0]], [[1.0]]], "full")
@@ -141,5 +148,14 @@ try:
 except ValueError as error:
     st.error(str(error))
     st.stop()
+
+if start == ARTICLE and trace.n_iter >= 1:
+    after_one = trace.snapshots[1]
+    mean_2 = after_one.means[1, 0]
+    spread_1, spread_2 = np.sqrt(after_one.full_covariances()[:, 0, 0])
+    article_note.write(
+        f"From the article's start, after one full iteration the second mean is {mean_2:.2f} "
+        f"and the spreads σ have shrunk from 1 to {spread_1:.2f} and {spread_2:.2f}."
+    )
 
 stepping_view(X, trace, key=KEY, column_names=data.columns)

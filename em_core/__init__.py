@@ -4,14 +4,7 @@ The engine is pure NumPy and imports no UI. Start with :func:`fit`, which return
 :class:`Trace`; :func:`e_step` and :func:`m_step` are the two half-steps on their own.
 """
 
-from em_core.diagnostics import (
-    Change,
-    NearCollapse,
-    classify_change,
-    decreases,
-    nearly_collapsed,
-    trace_change,
-)
+from em_core.diagnostics import NearCollapse, decreases, nearly_collapsed, trace_change
 from em_core.em import (
     EStep,
     Snapshot,
@@ -33,6 +26,7 @@ from em_core.init import (
     nearest_center,
     resolve_ridge,
 )
+from em_core.likelihood_change import Change, classify_change, flat_tolerance
 from em_core.selection import (
     Optimum,
     Restarts,
@@ -68,6 +62,7 @@ __all__ = [
     "e_step",
     "fit",
     "fit_restarts",
+    "flat_tolerance",
     "from_full",
     "initialise",
     "m_step",

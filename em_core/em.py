@@ -37,12 +37,21 @@ from em_core.gaussian import (
     whitening,
 )
 from em_core.init import Initialisation, initialise, resolve_ridge
+from em_core.likelihood_change import Change, classify_change
 
 # A component whose effective count N_k falls below this has emptied: its mean would be
 # 0/0. A millionth of a sample is no sample at all.
 EMPTY_NK = 1e-6
 # Data spread beyond this cannot be squared in float64 without overflow.
 MAX_ABS_VALUE = 1e150
+
+
+_CHANGE_WORDS = {
+    Change.INCREASE: "",
+    Change.FLAT: " (float rounding: ℓ did not change)",
+    Change.RIDGE_DECREASE: " (a decrease, caused by the ridge)",
+    Change.NUMERICAL_DECREASE: " (a decrease: numerical trouble)",
+}
 
 
 def _iterations(n: int) -> str:
@@ -410,11 +419,15 @@ def run_em(
                 before = snapshots[-2].log_likelihood
                 change = convergence_change(before, log_likelihood, n_samples)
                 if change < tol:
+                    kind = classify_change(
+                        before, log_likelihood, n_samples, bool(np.any(diagonal > 0))
+                    )
                     reason = StopReason.CONVERGED
                     message = (
                         f"Converged after {_iterations(iteration)}: E-step {iteration + 1} "
                         "checked the final parameters and found that the mean log-likelihood "
-                        f"per point changed by {change:.2g}, less than tol = {tol:g}."
+                        f"per point changed by {change:.2g}{_CHANGE_WORDS[kind]}, less than "
+                        f"tol = {tol:g}."
                     )
                     break
             if iteration == max_iter:

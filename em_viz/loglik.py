@@ -11,15 +11,15 @@ from typing import Any
 
 import numpy as np
 
-from em_core import Trace
+from em_core import Change, Trace, decreases, trace_change
 from em_viz.colors import MIXTURE_COLOR
 from em_viz.halfstep import HalfStep, half_step
 
 LINE_COLOR = "#3b5bdb"
 DROP_COLOR = "#d62728"
 SUBSCRIPTS = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
-# A drop smaller than this, relative to |ℓ|, is float rounding, not a real decrease.
-ROUNDING_RTOL = 1e-9
+# Tick labels carry at most this many decimals; a run flatter than that gets one tick.
+MAX_DECIMALS = 10
 
 
 def likelihood_traces(trace: Trace) -> list[dict[str, Any]]:
@@ -38,7 +38,6 @@ def likelihood_traces(trace: Trace) -> list[dict[str, Any]]:
     """
     values = trace.log_likelihoods
     iterations = np.arange(values.size)
-    change = np.concatenate([[np.nan], np.diff(values)])
     axes = {"xaxis": "x2", "yaxis": "y2"}
     traces: list[dict[str, Any]] = [
         {
@@ -51,17 +50,14 @@ def likelihood_traces(trace: Trace) -> list[dict[str, Any]]:
             "line": {"color": LINE_COLOR, "width": 2},
             "marker": {"size": 6 if values.size <= 60 else 3, "color": LINE_COLOR},
             "hovertext": [
-                f"iteration {t}<br>ℓ(θ{_sub(t)}) = {v:.6g}"
-                + ("" if t == 0 else f"<br>change {c:+.3g}")
-                for t, v, c in zip(
-                    iterations.tolist(), values.tolist(), change.tolist(), strict=True
-                )
+                f"iteration {t}<br>ℓ(θ{_sub(t)}) = {v:.6g}" + _change_note(trace, t)
+                for t, v in zip(iterations.tolist(), values.tolist(), strict=True)
             ],
             "hoverinfo": "text",
             "showlegend": False,
         }
     ]
-    drops = np.flatnonzero(change < 0)
+    drops = np.array(decreases(trace), dtype=int)
     if drops.size:
         xs: list[float | None] = []
         ys: list[float | None] = []
@@ -131,7 +127,17 @@ def likelihood_axes(trace: Trace, domain: tuple[float, float]) -> dict[str, Any]
     """
     values = trace.log_likelihoods
     span = float(values.max() - values.min())
-    decimals = 1 if span <= 0 else int(np.clip(-np.floor(np.log10(span / 5)), 0, 10))
+    needed = np.inf if span <= 0 else -np.floor(np.log10(span / 5))
+    y_axis: dict[str, Any] = {}
+    if needed > MAX_DECIMALS:
+        # ℓ does not change at any precision a label can show: one tick, not several that
+        # all read the same.
+        middle = float(values.mean())
+        pad = max(1.0, 1e-9 * abs(middle))
+        y_axis = {"range": [middle - pad, middle + pad], "tickvals": [middle]}
+        decimals = int(np.clip(-np.floor(np.log10(pad / 5)), 0, MAX_DECIMALS))
+    else:
+        decimals = int(max(needed, 0))
     return {
         "xaxis2": {
             "domain": list(domain),
@@ -145,6 +151,7 @@ def likelihood_axes(trace: Trace, domain: tuple[float, float]) -> dict[str, Any]
             "anchor": "x2",
             "title": {"text": "log-likelihood ℓ(θ)", "standoff": 6},
             "tickformat": f",.{decimals}f",
+            **y_axis,
         },
     }
 
@@ -153,16 +160,24 @@ def _sub(t: int) -> str:
     return str(t).translate(SUBSCRIPTS)
 
 
+def _change_note(trace: Trace, t: int) -> str:
+    """Hover text on the change of ℓ into snapshot t, as the shared classifier sees it."""
+    if t == 0:
+        return ""
+    kind = trace_change(trace, t)
+    if kind is Change.FLAT:
+        return "<br>change ±0 (float rounding)"
+    change = trace.snapshots[t].log_likelihood - trace.snapshots[t - 1].log_likelihood
+    return f"<br>change {change:+.3g}"
+
+
 def _drop_note(trace: Trace, t: int) -> str:
-    """Hover note for a decrease from snapshot t − 1 to snapshot t."""
+    """Hover note for a real decrease from snapshot t − 1 to snapshot t."""
     before, after = trace.snapshots[t - 1].log_likelihood, trace.snapshots[t].log_likelihood
-    drop = before - after
-    head = f"ℓ went down by {drop:.3g} from iteration {t - 1} to {t}"
-    if drop <= ROUNDING_RTOL * max(1.0, abs(before)):
-        return head + ":<br>float rounding, not a real decrease."
-    if trace.reg_covar > 0:
+    head = f"ℓ went down by {before - after:.3g} from iteration {t - 1} to {t}"
+    if trace_change(trace, t) is Change.RIDGE_DECREASE:
         return (
-            head + ".<br>Plain EM never lowers ℓ; the ridge reg_covar added to<br>"
+            head + ".<br>Plain EM never lowers ℓ; the ridge added to<br>"
             "the covariances moves the M-step off the exact maximum."
         )
     return head + ".<br>Plain EM never lowers ℓ: this is numerical trouble."
@@ -172,18 +187,25 @@ def tolerance_note(trace: Trace) -> str:
     """One sentence: the engine's convergence test, with the last change's value.
 
     The engine stops when the mean log-likelihood per point changes by less than ``tol``
-    between two snapshots: |ℓ_t/N − ℓ_{t−1}/N| < tol.
+    between two snapshots: |ℓ_t − ℓ_{t−1}| / N < tol. The change quoted is
+    :meth:`em_core.Trace.change`, the very number the engine compared with tol.
     """
     n, tol = trace.n_samples, trace.tol
     test = f"EM stops when |ℓₜ/N − ℓₜ₋₁/N| < tol = {tol:g}, with N = {n:,} points"
     last = trace.n_iter
     if last == 0:
         return test + "; no iteration has run yet, so there is no change to test."
-    change = abs(trace.snapshots[last].log_likelihood - trace.snapshots[last - 1].log_likelihood)
-    change /= n
-    sub = str(last).translate(SUBSCRIPTS)
-    previous = str(last - 1).translate(SUBSCRIPTS)
-    measured = f"; the last change, from ℓ{previous} to ℓ{sub}, was {change:.2g}"
+    change = trace.change(last)
+    kind = trace_change(trace, last)
+    sub = _sub(last)
+    previous = _sub(last - 1)
+    if kind is Change.FLAT:
+        size = f"{change:.2g} (float rounding: ℓ did not change)"
+    elif kind.is_decrease:
+        size = f"a decrease of {change:.2g}"
+    else:
+        size = f"{change:.2g}"
+    measured = f"; the last change, from ℓ{previous} to ℓ{sub}, was {size}"
     if trace.converged:
         return test + measured + ", below tol, so the run converged."
     if trace.failed:

@@ -1,0 +1,142 @@
+"""What the stepping view says about the run at a half-step: the change of ℓ for the metric,
+and the notes (stop status, real decreases of ℓ, nearly collapsed components).
+
+Pure functions of the trace: no streamlit. Every text is built from numbers only (no file
+names, column names or cells) and is safe to render as markdown.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+
+from em_core import Change, NearCollapse, Trace, decreases, nearly_collapsed, trace_change
+from em_viz.halfstep import half_step, n_half_steps
+
+Level = Literal["success", "info", "warning", "error"]
+SUBSCRIPTS = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
+
+
+@dataclass(frozen=True)
+class Note:
+    """One message for the view: ``level`` picks the box (st.success, st.info, …)."""
+
+    level: Level
+    text: str
+
+
+def _markdown_safe(text: str) -> str:
+    """Engine text with markdown's emphasis characters escaped (``max_iter`` stays as is)."""
+    for character in ("\\", "*", "_", "`", "[", "]", "<", ">"):
+        text = text.replace(character, "\\" + character)
+    return text
+
+
+def likelihood_delta_text(trace: Trace, t: int) -> str | None:
+    """The metric's delta: the change of ℓ from θ_{t−1} to θ_t, as a person should read it.
+
+    Parameters
+    ----------
+    trace : Trace
+    t : int
+        The snapshot on screen.
+
+    Returns
+    -------
+    str or None
+        None at t = 0; "±0 (rounding)" when the change is float rounding; otherwise the
+        signed change with four significant digits ("+2.013", "-0.01234"), never "−0.0000".
+    """
+    if t == 0:
+        return None
+    if trace_change(trace, t) is Change.FLAT:
+        return "±0 (rounding)"
+    change = trace.snapshots[t].log_likelihood - trace.snapshots[t - 1].log_likelihood
+    return f"{change:+.4g}"
+
+
+def _near_collapse_text(item: NearCollapse, X: np.ndarray, trace: Trace) -> str:
+    k = item.component + 1
+    sub = str(k).translate(SUBSCRIPTS)
+    reasons = []
+    if item.few_points:
+        mean = trace.final.means[item.component]
+        nearest = X[np.argmin(np.square(X - mean).sum(axis=1))]
+        where = ", ".join(f"{v:.4g}" for v in nearest)
+        reasons.append(
+            f"it owns about one point (N{sub} = {item.nk:.2f}), the one at "
+            + (f"x = {where}" if X.shape[1] == 1 else f"({where})")
+        )
+    if item.held_by_ridge:
+        reasons.append(
+            f"its variance is held up by the ridge (its smallest variance is "
+            f"{item.ridge_ratio:.3g} × the ridge)"
+        )
+    return (
+        f"Component {k} has nearly collapsed: " + ", and ".join(reasons) + ". It describes "
+        "single points rather than a cluster, and its likelihood says little. Try fewer "
+        "components, a larger ridge, or another start (seed)."
+    )
+
+
+def _decrease_text(trace: Trace, t: int) -> str:
+    before, after = trace.snapshots[t - 1].log_likelihood, trace.snapshots[t].log_likelihood
+    head = f"The log-likelihood went down by {before - after:.3g} in iteration {t}."
+    if trace_change(trace, t) is Change.RIDGE_DECREASE:
+        return (
+            head + " Plain EM never does that; here the ridge added to the covariances pulls "
+            "each M-step off the exact maximum. A smaller ridge makes it rarer."
+        )
+    return head + " Plain EM never does that, and there is no ridge: this is numerical trouble."
+
+
+def run_notes(trace: Trace, h: int, X: np.ndarray) -> list[Note]:
+    """What the view must say at half-step ``h``.
+
+    Parameters
+    ----------
+    trace : Trace
+    h : int
+        The half-step on screen.
+    X : array of shape (n_samples, n_features)
+        The data the trace was fitted to.
+
+    Returns
+    -------
+    list of Note
+        In order: the stop status (at the last half-step, or at every half-step when the run
+        failed); each real decrease of ℓ up to the parameters on screen, with its cause; and,
+        where the final parameters are on screen, each nearly collapsed component with what
+        to try. A converged run with a nearly collapsed component is a warning, not a success.
+    """
+    half = half_step(trace, h)
+    last = n_half_steps(trace) - 1
+    on_final = half.params_index == trace.n_iter
+    collapsed = nearly_collapsed(trace.final, trace.ridge_diagonal) if on_final else []
+    notes: list[Note] = []
+    if trace.failed:
+        notes.append(Note("error", _markdown_safe(trace.message)))
+    elif h == last:
+        text = _markdown_safe(trace.message)
+        if not trace.converged:
+            notes.append(Note("info", text))
+        elif collapsed:
+            names = ", ".join(str(c.component + 1) for c in collapsed)
+            plural = "s" if len(collapsed) > 1 else ""
+            notes.append(
+                Note(
+                    "warning",
+                    text + f" But component{plural} {names} nearly collapsed, so this is not a "
+                    "fit to trust (below).",
+                )
+            )
+        else:
+            notes.append(Note("success", text))
+    for t in decreases(trace):
+        if t <= half.params_index:
+            notes.append(Note("warning", _decrease_text(trace, t)))
+    X = np.asarray(X, dtype=np.float64).reshape(X.shape[0], -1)
+    notes.extend(Note("warning", _near_collapse_text(item, X, trace)) for item in collapsed)
+    return notes

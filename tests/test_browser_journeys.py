@@ -189,9 +189,9 @@ def test_play_runs_the_frames_in_the_browser_and_pause_stops_them(
     page: Page, app_server: str, wait_for_app, expect_rerun, artifacts_dir: Path
 ) -> None:
     open_stepping_page(page, f"{app_server}/worked_example", "worked", wait_for_app)
-    # Slow (1.2 s a frame), so the run is still under way when Pause is pressed.
-    with expect_rerun(page):
-        page.get_by_role("radio", name="Slow", exact=True).click()
+    # Slow (1.2 s a frame), so the run is still under way when Pause is pressed. The speed is
+    # set in the browser: no rerun.
+    page.get_by_role("radio", name="Slow", exact=True).click()
     start = wait_for_chart_at(page, "worked", 0)
     plot = chart(page, "worked")
 
@@ -233,9 +233,9 @@ def test_two_sessions_do_not_share_their_position(
         wait_for_chart_at(first, "worked", 3)
         expect(metric_value(first)).to_have_text(AFTER_ONE_ITERATION_LOGLIK)
 
-        # The second session reruns (a harmless widget) and is still at the start.
+        # The second session reruns (another tab) and is still at the start.
         with expect_rerun(second):
-            second.get_by_role("radio", name="Fast", exact=True).click()
+            second.get_by_role("tab", name="Responsibilities", exact=True).click()
         wait_for_chart_at(second, "worked", 0)
         expect(metric_value(second)).to_have_text(START_LOGLIK)
         expect(second.get_by_role("button", name="Back", exact=True)).to_be_disabled()
@@ -246,7 +246,7 @@ def test_two_sessions_do_not_share_their_position(
 
         # The first session reruns too, and has not moved.
         with expect_rerun(first):
-            first.get_by_role("radio", name="Fast", exact=True).click()
+            first.get_by_role("tab", name="Responsibilities", exact=True).click()
         state = wait_for_chart_at(first, "worked", 3)
         assert state["current"] == "E-step 2"
         expect(metric_value(first)).to_have_text(AFTER_ONE_ITERATION_LOGLIK)

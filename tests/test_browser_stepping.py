@@ -1,0 +1,255 @@
+"""The stepping view in a real Chromium: every click counts, the page follows Play, the
+buttons follow the rule AppTest uses, keys press them, and every page can be left and
+reached again (TESTING.md C2, C6).
+
+The page's own half-step is read from the "Half-step" slider (its ARIA value text), the
+chart's from its title and ``layout.meta.half_step``; a test waits until both say the same.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from app_harness import CHART_HALF_STEP_JS, chart_at_js
+from playwright.sync_api import Page, expect
+
+from em_ui.controls import BUTTONS, step_target
+
+WORKED_LABELS = ["Start", "E-step 1", "M-step 1", "E-step 2", "M-step 2", "E-step 3"]
+WORKED_LOGLIK = {0: "−10.5475", 1: "−10.5475", 2: "−8.5682", 3: "−8.5682"}
+TIMEOUT_MS = 30_000
+BUTTON_NAMES = {
+    "reset": "Reset",
+    "back": "Back",
+    "e": "E-step",
+    "m": "M-step",
+    "next": "Next iteration",
+    "end": "Run to the end",
+}
+
+
+def chart(page: Page, key: str):
+    return page.locator(f".st-key-{key}-chart .js-plotly-plot")
+
+
+def open_view(page: Page, url: str, key: str, wait_for_app) -> None:
+    page.goto(url)
+    wait_for_app(page)
+    expect(chart(page, key).locator(".main-svg").first).to_be_visible(timeout=TIMEOUT_MS)
+
+
+def half_step_slider(page: Page, key: str):
+    """The view's "Half-step" slider (``key=f"{key}.h"``)."""
+    return page.locator(f".st-key-{key}-h").get_by_role("slider")
+
+
+def wait_until_page_and_chart_at(page: Page, key: str, h: int, label: str) -> None:
+    """Wait until the slider, the buttons and the chart all show half-step ``h``."""
+    page.wait_for_function(chart_at_js(key), arg=h, timeout=TIMEOUT_MS)
+    expect(half_step_slider(page, key)).to_have_attribute(
+        "aria-valuetext", label, timeout=TIMEOUT_MS
+    )
+    expect(page.locator(".em-controls")).to_have_attribute("data-h", str(h))
+
+
+def click_quickly(page: Page, names: list[str], gap_ms: int) -> None:
+    """Click the buttons ``names`` one after the other, ``gap_ms`` apart, waiting for nothing."""
+    for name in names:
+        page.get_by_role("button", name=name, exact=True).click(timeout=5_000)
+        page.wait_for_timeout(gap_ms)
+
+
+def test_every_click_counts_and_page_agrees(page: Page, app_server: str, wait_for_app) -> None:
+    open_view(page, f"{app_server}/worked_example", "worked", wait_for_app)
+    # E and M alternated every 60 ms: six half-steps would pass the end, five reach it.
+    click_quickly(page, ["E-step", "M-step", "E-step", "M-step", "E-step"], 60)
+    wait_until_page_and_chart_at(page, "worked", 5, "E-step 3")
+    expect(page.get_by_test_id("stMetricValue")).to_have_text("−8.5682")
+
+    click_quickly(page, ["Reset"], 0)
+    wait_until_page_and_chart_at(page, "worked", 0, "Start")
+    # Two quick "Next iteration" clicks are two iterations.
+    click_quickly(page, ["Next iteration", "Next iteration"], 0)
+    wait_until_page_and_chart_at(page, "worked", 4, "M-step 2")
+    # Back five times as fast as Playwright can: the start, not somewhere on the way.
+    click_quickly(page, ["Back"] * 4, 0)
+    wait_until_page_and_chart_at(page, "worked", 0, "Start")
+    expect(page.get_by_test_id("stMetricValue")).to_have_text(WORKED_LOGLIK[0])
+
+
+def test_five_quick_clicks_move_five_iterations(
+    page: Page, app_server: str, wait_for_app, expect_rerun
+) -> None:
+    open_view(page, f"{app_server}/your_data", "data", wait_for_app)
+    page.get_by_test_id("stSelectbox").filter(has_text="Data set").locator("input").click()
+    with expect_rerun(page):
+        page.get_by_role("option").filter(has_text="Galaxy velocities").click()
+    expect(page.locator(".em-controls")).to_have_attribute("data-h", "0")
+    last = int(half_step_slider(page, "data").get_attribute("max") or 0)
+    assert last >= 10, "the galaxies' run should last at least five iterations"
+    click_quickly(page, ["Next iteration"] * 5, 0)
+    page.wait_for_function(chart_at_js("data"), arg=10, timeout=TIMEOUT_MS)
+    expect(page.locator(".em-controls")).to_have_attribute("data-h", "10")
+    expect(half_step_slider(page, "data")).to_have_value("10")
+
+
+def test_buttons_follow_the_rule_apptest_uses(page: Page, app_server: str, wait_for_app) -> None:
+    open_view(page, f"{app_server}/worked_example", "worked", wait_for_app)
+    last = len(WORKED_LABELS) - 1
+    for h in range(last + 1):
+        if h:
+            click_quickly(page, ["E-step" if h % 2 else "M-step"], 0)
+        wait_until_page_and_chart_at(page, "worked", h, WORKED_LABELS[h])
+        for button in BUTTONS:
+            locator = page.get_by_role("button", name=BUTTON_NAMES[button], exact=True)
+            if step_target(button, h, last) is None:
+                expect(locator).to_be_disabled()
+            else:
+                expect(locator).to_be_enabled()
+
+
+def test_keys_press_the_buttons(page: Page, app_server: str, wait_for_app) -> None:
+    open_view(page, f"{app_server}/worked_example", "worked", wait_for_app)
+    for key in ["e", "m", "e"]:
+        page.keyboard.press(key)
+    wait_until_page_and_chart_at(page, "worked", 3, "E-step 2")
+    page.keyboard.press("Home")
+    wait_until_page_and_chart_at(page, "worked", 0, "Start")
+    page.keyboard.press("End")
+    wait_until_page_and_chart_at(page, "worked", 5, "E-step 3")
+    page.keyboard.press("ArrowLeft")
+    wait_until_page_and_chart_at(page, "worked", 4, "M-step 2")
+
+
+def _play(page: Page, key: str) -> None:
+    chart(page, key).locator(".updatemenu-button").filter(has_text="Play").click()
+
+
+def test_when_play_ends_the_page_shows_the_last_frame_and_steps_on_from_it(
+    page: Page, app_server: str, wait_for_app
+) -> None:
+    open_view(page, f"{app_server}/worked_example", "worked", wait_for_app)
+    page.get_by_role("radio", name="Fast", exact=True).click()
+    _play(page, "worked")
+    wait_until_page_and_chart_at(page, "worked", 5, "E-step 3")
+    expect(page.get_by_test_id("stMetricValue")).to_have_text("−8.5682")
+    expect(page.get_by_role("button", name="Run to the end", exact=True)).to_be_disabled()
+    # The next press continues from the chart's half-step, not from the start.
+    click_quickly(page, ["Back"], 0)
+    wait_until_page_and_chart_at(page, "worked", 4, "M-step 2")
+
+
+def test_after_pause_the_page_and_the_chart_agree_and_e_step_continues(
+    page: Page, app_server: str, wait_for_app
+) -> None:
+    open_view(page, f"{app_server}/worked_example", "worked", wait_for_app)
+    page.get_by_role("radio", name="Slow", exact=True).click()
+    plot = chart(page, "worked")
+    _play(page, "worked")
+    page.wait_for_function(
+        f"gd => ({CHART_HALF_STEP_JS})(gd) >= 2", arg=plot.element_handle(), timeout=TIMEOUT_MS
+    )
+    plot.locator(".updatemenu-button").filter(has_text="Pause").click()
+    # The page moves to whatever the chart shows once it has stopped.
+    page.wait_for_function(
+        """() => {
+            const gd = document.querySelector('.st-key-worked-chart .js-plotly-plot');
+            const bar = document.querySelector('.em-controls');
+            return gd && bar && gd.layout.meta.half_step === Number(bar.dataset.h)
+                && bar.dataset.h !== '0';
+        }""",
+        timeout=TIMEOUT_MS,
+    )
+    paused = int(page.locator(".em-controls").get_attribute("data-h") or -1)
+    assert 2 <= paused < 5, f"Pause at the slow speed should stop mid-run, not at {paused}"
+    # Watch for longer than a slow frame: nothing slips through after Pause.
+    page.wait_for_timeout(2_500)
+    wait_until_page_and_chart_at(page, "worked", paused, WORKED_LABELS[paused])
+    expect(page.get_by_test_id("stMetricValue")).to_have_text(WORKED_LOGLIK.get(paused, "−8.5682"))
+    name = "E-step" if paused % 2 == 0 else "M-step"
+    click_quickly(page, [name], 0)
+    wait_until_page_and_chart_at(page, "worked", paused + 1, WORKED_LABELS[paused + 1])
+
+
+def test_changing_the_speed_while_playing_keeps_the_chart_playing(
+    page: Page, app_server: str, wait_for_app
+) -> None:
+    open_view(page, f"{app_server}/worked_example", "worked", wait_for_app)
+    page.get_by_role("radio", name="Slow", exact=True).click()
+    plot = chart(page, "worked")
+    _play(page, "worked")
+    page.wait_for_function(
+        f"gd => ({CHART_HALF_STEP_JS})(gd) >= 1", arg=plot.element_handle(), timeout=TIMEOUT_MS
+    )
+    page.get_by_role("radio", name="Fast", exact=True).click()
+    # It goes on from where it was, faster, to the end; it is not thrown back to the start.
+    page.wait_for_function(
+        f"gd => ({CHART_HALF_STEP_JS})(gd) === 5", arg=plot.element_handle(), timeout=6_000
+    )
+    wait_until_page_and_chart_at(page, "worked", 5, "E-step 3")
+
+
+def _nav_links(page: Page) -> list[str]:
+    links = page.get_by_test_id("stSidebarNavLink")
+    return [links.nth(i).get_attribute("href") or "" for i in range(links.count())]
+
+
+def _assert_no_error(page: Page, where: str) -> None:
+    expect(page.get_by_test_id("stException")).to_have_count(0)
+    assert "This app has encountered an error" not in page.content(), where
+
+
+@pytest.mark.parametrize("how", ["sidebar", "history"])
+def test_every_page_from_every_other_page_twice(
+    page: Page, app_server: str, wait_for_app, how: str
+) -> None:
+    page.goto(app_server)
+    wait_for_app(page)
+    pages = _nav_links(page)
+    assert len(pages) >= 3
+    names = [re.sub(r"^.*/", "", url) or "home" for url in pages]
+    visited = []
+    for _round in range(2):
+        for i, url in enumerate(pages):
+            for j, other in enumerate(pages):
+                if i == j:
+                    continue
+                for target in (url, other):
+                    link = page.locator(f'[data-testid="stSidebarNavLink"][href="{target}"]')
+                    link.click()
+                    wait_for_app(page)
+                    visited.append(target)
+                    _assert_no_error(page, f"{names[i]} ↔ {names[j]}")
+    if how == "history":
+        for _ in range(4):
+            page.go_back()
+            wait_for_app(page)
+            _assert_no_error(page, "back")
+        for _ in range(2):
+            page.go_forward()
+            wait_for_app(page)
+            _assert_no_error(page, "forward")
+        page.reload()
+        wait_for_app(page)
+        _assert_no_error(page, "reload")
+    assert set(visited) == set(pages)
+
+
+def test_settings_and_the_half_step_survive_a_visit_elsewhere(
+    page: Page, app_server: str, wait_for_app
+) -> None:
+    open_view(page, f"{app_server}/your_data", "data", wait_for_app)
+    k = page.get_by_label("Number of components K")
+    k.fill("3")
+    k.press("Enter")
+    wait_for_app(page)
+    click_quickly(page, ["Next iteration"], 0)
+    page.wait_for_function(chart_at_js("data"), arg=2, timeout=TIMEOUT_MS)
+    page.get_by_test_id("stSidebarNavLink").filter(has_text="Start here").click()
+    wait_for_app(page)
+    page.get_by_test_id("stSidebarNavLink").filter(has_text="Your own data").click()
+    wait_for_app(page)
+    _assert_no_error(page, "back on Your own data")
+    expect(page.get_by_label("Number of components K")).to_have_value("3")
+    page.wait_for_function(chart_at_js("data"), arg=2, timeout=TIMEOUT_MS)

@@ -35,8 +35,8 @@ from em_data._cells import (
 from em_data._text import is_content
 from em_data.errors import InputError
 
-_BLOCK = 1 << 16  # tokens converted to floats at a time
-_CHUNK = 1 << 17  # characters of text validated by one regular-expression call
+_BLOCK = 1 << 14  # tokens converted to floats at a time
+_CHUNK = 1 << 15  # characters of text validated by one regular-expression call
 _THOUSANDS_HINT = re.compile(r"[0-9][, ][0-9]{3}(?![0-9])")
 
 
@@ -90,8 +90,8 @@ class Dialect:
         """The numbers of valid lines (joined by ``\\n``) as strings ``float`` reads."""
         return self.token_text(lines).split(self.split_on)
 
-    def windows(self, line: str) -> Iterator[str]:
-        """A line without its edges, in pieces of about `_CHUNK` characters, cut between cells.
+    def windows(self, line: str, size: int = _CHUNK) -> Iterator[str]:
+        """A line without its edges, in pieces of about ``size`` characters, cut between cells.
 
         A piece ends before a separator that follows a character no separator holds: the
         split of the whole line has a separator there too, so splitting each piece gives
@@ -101,7 +101,7 @@ class Dialect:
         cut = re.compile(f"(?<![{re.escape(self.separator_chars)}])(?:{self.separator})")
         start = 0
         while True:
-            found = cut.search(text, start + _CHUNK) if start + _CHUNK < len(text) else None
+            found = cut.search(text, start + size) if start + size < len(text) else None
             stop = len(text) if found is None else found.start()
             yield text[start:stop]
             if found is None:
@@ -341,7 +341,8 @@ def _diagnose_line(number: int, line: str, dialect: Dialect) -> InputError:
         if problem is not None:
             return problem
     n_before = 0
-    for piece in dialect.windows(line):
+    # Small pieces: the one that holds the bad cell is checked cell by cell, in Python.
+    for piece in dialect.windows(line, 1 << 8):
         cells_here = re.split(dialect.separator, piece)
         # A piece that is a valid line on its own holds no bad cell: skip it at C speed.
         if re.fullmatch(dialect.line_pattern(len(cells_here)), piece) is None:
@@ -430,7 +431,8 @@ class _Builder:
         self.reference = reference
         line = dialect.line_pattern(n_columns)
         self.match_line = re.compile(line).fullmatch
-        self.match_lines = re.compile(f"{line}(?:\\n{line})*+").fullmatch
+        # Consecutive valid lines, each with its line end: one call checks a whole run.
+        self.match_run = re.compile(f"(?:{line}(?:\\n|\\Z))*+").match
         self.n_rows = 0
         self.line_numbers = array("q")
         self.tokens: list[str] = []
@@ -448,22 +450,29 @@ class _Builder:
             start = end + 1
 
     def _add_lines(self, lines: str, number: int) -> None:
-        """Add consecutive lines; all at once when all are valid data, else one by one."""
-        lines = lines.rstrip("\n")
-        n_lines = lines.count("\n") + 1
-        if (
-            lines
-            and self.n_rows + n_lines <= self.limits.max_rows
-            and self.match_lines(lines)  # fails on blank and comment lines too
-            and self._one_mark(lines, number)
-        ):
-            self.n_rows += n_lines
-            self.line_numbers.extend(range(number, number + n_lines))
-            self._queue(self.dialect.tokens(lines))
-            return
-        for offset, line in enumerate(lines.split("\n")):
-            if is_content(line):
-                self.add_line(number + offset, line)
+        """Add consecutive lines: each run of valid data lines at once, other lines alone."""
+        start = 0
+        while start < len(lines):
+            end = self.match_run(lines, start).end()
+            valid = end > start
+            if not valid:  # a blank, comment or bad line: alone
+                end = lines.find("\n", start) + 1 or len(lines)
+            run = lines[start:end]
+            n_lines = run.count("\n") + (not run.endswith("\n"))
+            if (
+                valid
+                and self.n_rows + n_lines <= self.limits.max_rows
+                and self._one_mark(run, number)
+            ):
+                self.n_rows += n_lines
+                self.line_numbers.extend(range(number, number + n_lines))
+                self._queue(self.dialect.tokens(run.removesuffix("\n")))
+            else:
+                for offset, line in enumerate(run.split("\n")):
+                    if is_content(line):
+                        self.add_line(number + offset, line)
+            number += n_lines
+            start = end
 
     def add_line(self, number: int, line: str) -> None:
         """Validate one data line and queue its numbers, or raise at its first problem."""

@@ -15,6 +15,7 @@ import em_viz
 from em_core import Parameters, Trace, e_step
 from em_ui.controls import step_controls
 from em_ui.state import keep
+from em_viz.status import likelihood_delta_text, run_notes
 
 TABS = ("Parameters", "Responsibilities", "Formulas with these numbers")
 
@@ -104,16 +105,9 @@ def stepping_view(
         _likelihood_metric(trace, half)
     notes = row.container(width="stretch")
     notes.markdown(em_viz.describe(half))
-    if trace.failed or h == last:
-        (notes.error if trace.failed else notes.success)(trace.message)
+    for note in run_notes(trace, h, X):
+        getattr(notes, note.level)(note.text)
     notes.caption(em_viz.tolerance_note(trace))
-    drops = np.flatnonzero(np.diff(trace.log_likelihoods) < 0)
-    if drops.size:
-        notes.warning(
-            f"The log-likelihood went down after iteration {int(drops[0]) + 1}. Plain EM "
-            "never does that; here the ridge (reg_covar) added to the covariances is big "
-            "enough to pull the parameters off the exact maximum of each M-step."
-        )
 
     # Only the open tab is computed and sent, so a click does not redraw hidden tables.
     tab_params, tab_resp, tab_formulas = st.tabs(list(TABS), key=f"{key}.tab", on_change="rerun")
@@ -183,11 +177,15 @@ def _likelihood_metric(trace: Trace, half) -> None:
     """The log-likelihood of the parameters on screen, and its change since the last ones."""
     t = half.params_index
     value = trace.snapshots[t].log_likelihood
-    delta = None if t == 0 else value - trace.snapshots[t - 1].log_likelihood
+    delta = likelihood_delta_text(trace, t)
+    rounding = delta is not None and not delta.startswith(("+", "-"))
     st.metric(
         f"Log-likelihood ℓ(θ{t})".translate(str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")),
         f"{value:.4f}".replace("-", "−"),
-        delta=None if delta is None else f"{delta:+.4f}",
+        delta=delta,
+        # A change that is only float rounding gets no arrow and no colour.
+        delta_color="off" if rounding else "normal",
+        delta_arrow="off" if rounding else "auto",
         width="content",
         help="ℓ(θ) = Σₙ log Σₖ πₖ N(xₙ | μₖ, Σₖ), the log of the probability of all the "
         "data under the parameters drawn.",

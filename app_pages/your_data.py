@@ -8,7 +8,7 @@ from em_core import e_step
 from em_data import InputError, check_for_fit
 from em_ui.data_sources import choose_data
 from em_ui.engine import fingerprint, fit_restarts, fit_trace
-from em_ui.settings import convergence_settings, model_settings
+from em_ui.settings import convergence_settings, default_restarts, model_settings
 from em_ui.state import keep
 from em_ui.stepper import reset_when_changed, stepping_view
 
@@ -17,8 +17,9 @@ KEY = "data"
 st.title("Your own data")
 st.write(
     "Bring a file, paste numbers, pick a classic data set or generate a mixture, then step "
-    "through EM exactly as in the worked example. One column gives curves over a histogram; "
-    "two or more give a scatter with the Gaussians drawn as ellipses."
+    "through EM exactly as in the worked example. One column gives the Gaussians as curves "
+    "over the points (over a histogram of them too, beyond 500 points); two or more give a "
+    "scatter with the Gaussians drawn as ellipses."
 )
 
 loaded = choose_data(KEY)
@@ -48,7 +49,11 @@ data_id = fingerprint(X)
 with st.sidebar:
     st.header("Model")
     model = model_settings(
-        KEY, max_components=X.shape[0], n_features=X.shape[1], default_k=loaded.suggested_k
+        KEY,
+        max_components=X.shape[0],
+        n_features=X.shape[1],
+        default_k=loaded.suggested_k,
+        default_n_init=default_restarts(X.shape[0]),
     )
     with st.expander("Stopping rule and ridge"):
         conv = convergence_settings(KEY)
@@ -75,6 +80,7 @@ options = {
     "init": model.init,
     "seed": model.seed,
     "tol": conv.tol,
+    "ridge": conv.ridge,
     "reg_covar": conv.reg_covar,
     "max_iter": conv.max_iter,
 }
@@ -106,11 +112,17 @@ if model.n_init > 1:
     if restarts.best_index is None:
         st.error("Every restart failed; add a ridge or choose fewer components.")
     best = restarts.best_index or 0
+    agreement = restarts.summary()
+    (st.caption if len(restarts.optima()) <= 1 else st.info)(agreement)
     st.dataframe(table, hide_index=True)
+    # New restarts (other data or settings) start on their best run.
+    restarts_id = (data_id, model, conv)
+    if st.session_state.get(f"{KEY}.restarts_id") != restarts_id:
+        st.session_state[f"{KEY}.restarts_id"] = restarts_id
+        st.session_state[f"{KEY}.run"] = best
     run = st.selectbox(
         "Run to step through",
         range(model.n_init),
-        index=best,
         key=keep(f"{KEY}.run"),
         format_func=lambda i: f"run {i + 1}" + (" (best)" if i == restarts.best_index else ""),
     )

@@ -66,7 +66,7 @@ class Restarts:
         """The distinct end points of the runs that did not fail, best first.
 
         Two runs end at the same optimum when their final log-likelihoods per sample differ
-        by less than 10 × tol (each stopped within about tol of its own optimum).
+        by at most 2 × tol (each stopped once a step gained less than tol per sample).
         """
         ended = sorted(
             ((t.final.log_likelihood, i) for i, t in enumerate(self.traces) if not t.failed),
@@ -75,7 +75,7 @@ class Restarts:
         groups: list[list[tuple[float, int]]] = []
         for value, i in ended:
             trace = self.traces[i]
-            gap = 10.0 * max(trace.tol, 1e-9) * trace.n_samples
+            gap = 2.0 * max(trace.tol, 1e-9) * trace.n_samples
             if groups and groups[-1][0][0] - value <= gap:
                 groups[-1].append((value, i))
             else:

@@ -34,10 +34,12 @@ def fit_trace(
     params_id: tuple = (),
     seed: int = 0,
     tol: float = 1e-3,
-    reg_covar: float = 1e-6,
+    ridge: float | None = None,
+    reg_covar: float | None = None,
     max_iter: int = 100,
 ) -> Trace:
-    """One EM run (see :func:`em_core.fit`); cached per data and settings."""
+    """One EM run (see :func:`em_core.fit`; the ridge is relative unless ``reg_covar`` is
+    given); cached per data and settings."""
     return em_core.fit(
         _X,
         n_components,
@@ -46,6 +48,7 @@ def fit_trace(
         params=_params,
         rng=seed,
         tol=tol,
+        ridge=ridge,
         reg_covar=reg_covar,
         max_iter=max_iter,
     )
@@ -62,7 +65,8 @@ def fit_restarts(
     init: str = "kmeans",
     seed: int = 0,
     tol: float = 1e-3,
-    reg_covar: float = 1e-6,
+    ridge: float | None = None,
+    reg_covar: float | None = None,
     max_iter: int = 100,
 ) -> Restarts:
     """Several EM runs from different starts (see :func:`em_core.fit_restarts`)."""
@@ -74,6 +78,7 @@ def fit_restarts(
         covariance_type=covariance_type,
         init=init,
         tol=tol,
+        ridge=ridge,
         reg_covar=reg_covar,
         max_iter=max_iter,
     )

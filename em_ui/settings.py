@@ -23,13 +23,26 @@ COVARIANCE_LABELS = {
 }
 
 
+# Restarts by default: enough to find the best optimum on the classic data sets, fewer as
+# the data grow so that a default fit stays within a few seconds.
+RESTART_BUDGET = 100_000  # points × restarts
+MAX_DEFAULT_RESTARTS = 10
+
+
+def default_restarts(n_samples: int) -> int:
+    """The default number of restarts for data of ``n_samples`` rows (10 up to 10,000 rows)."""
+    return max(1, min(MAX_DEFAULT_RESTARTS, RESTART_BUDGET // max(n_samples, 1)))
+
+
 @dataclass(frozen=True)
 class Convergence:
-    """When a run stops, and the ridge."""
+    """When a run stops, and the ridge: relative (``ridge``, a fraction of each column's
+    variance) or in data units (``reg_covar``); the other is None."""
 
     tol: float
-    reg_covar: float
+    reg_covar: float | None
     max_iter: int
+    ridge: float | None = None
 
 
 @dataclass(frozen=True)
@@ -43,8 +56,15 @@ class Model:
     n_init: int
 
 
-def convergence_settings(key: str, *, reg_covar: float = 1e-6, max_iter: int = 100) -> Convergence:
-    """Tolerance, ridge and iteration limit."""
+def convergence_settings(
+    key: str, *, reg_covar: float | None = None, ridge: float = 1e-6, max_iter: int = 100
+) -> Convergence:
+    """Tolerance, ridge and iteration limit.
+
+    The ridge is relative to each column's variance (default ``ridge``), so the answer does
+    not depend on the data's units; a page that passes ``reg_covar`` gets the ridge in
+    squared data units instead, starting at that value.
+    """
     tol = st.select_slider(
         "Tolerance (tol)",
         options=[1e-1, 1e-2, 1e-3, 1e-4, 1e-5, 1e-6, 1e-8, 1e-10],
@@ -54,15 +74,28 @@ def convergence_settings(key: str, *, reg_covar: float = 1e-6, max_iter: int = 1
         help="EM stops once the mean log-likelihood per point changes by less than this "
         "between two iterations.",
     )
-    ridge = st.select_slider(
-        "Ridge added to each variance (reg_covar)",
-        options=[0.0, 1e-10, 1e-8, 1e-6, 1e-4, 1e-3, 1e-2, 1e-1, 1.0],
-        value=reg_covar,
-        format_func=lambda v: f"{v:g}",
-        key=keep(f"{key}.reg_covar"),
-        help="Added to the diagonal of every covariance in each M-step, so no Gaussian can "
-        "shrink onto a single point. 0 means plain EM.",
-    )
+    options = [0.0, 1e-10, 1e-8, 1e-6, 1e-4, 1e-3, 1e-2, 1e-1, 1.0]
+    if reg_covar is None:
+        amount = st.select_slider(
+            "Ridge, as a fraction of each column's variance",
+            options=options,
+            value=ridge,
+            format_func=lambda v: f"{v:g}",
+            key=keep(f"{key}.ridge"),
+            help="Each M-step adds this fraction of each column's variance to that column's "
+            "variance in every Gaussian, so none can shrink onto a single point; being "
+            "relative, it gives the same answer in any units. 0 means plain EM.",
+        )
+    else:
+        amount = st.select_slider(
+            "Ridge added to each variance (reg_covar)",
+            options=options,
+            value=reg_covar,
+            format_func=lambda v: f"{v:g}",
+            key=keep(f"{key}.reg_covar"),
+            help="Added to the diagonal of every covariance in each M-step, in squared data "
+            "units, so no Gaussian can shrink onto a single point. 0 means plain EM.",
+        )
     limit = st.number_input(
         "Iteration limit (max_iter)",
         min_value=1,
@@ -72,15 +105,29 @@ def convergence_settings(key: str, *, reg_covar: float = 1e-6, max_iter: int = 1
         key=keep(f"{key}.max_iter"),
         help="EM stops after this many iterations even if not converged.",
     )
-    return Convergence(float(tol), float(ridge), int(limit))
+    if reg_covar is None:
+        return Convergence(float(tol), None, int(limit), ridge=float(amount))
+    return Convergence(float(tol), float(amount), int(limit))
 
 
-def model_settings(key: str, *, max_components: int, n_features: int, default_k: int = 2) -> Model:
+def model_settings(
+    key: str,
+    *,
+    max_components: int,
+    n_features: int,
+    default_k: int = 2,
+    default_n_init: int = 1,
+) -> Model:
     """Number of components, covariance type, initialisation, seed and restarts.
 
-    K starts at ``default_k`` (a data set's suggestion) and moves to a new suggestion when
-    ``default_k`` changes; in between, the student's choice stays.
+    K starts at ``default_k`` (a data set's suggestion) and the restarts at
+    ``default_n_init``; each moves to a new default when that default changes; in between,
+    the student's choice stays.
     """
+    n_init_key, suggested_n_init_key = f"{key}.n_init", f"{key}.suggested_n_init"
+    if st.session_state.get(suggested_n_init_key) != default_n_init:
+        st.session_state[suggested_n_init_key] = default_n_init
+        st.session_state[n_init_key] = default_n_init
     k_key, suggested_key = f"{key}.n_components", f"{key}.suggested_k"
     highest = max(1, min(max_components, 10))
     if st.session_state.get(suggested_key) != default_k:
@@ -125,10 +172,10 @@ def model_settings(key: str, *, max_components: int, n_features: int, default_k:
         "Restarts",
         min_value=1,
         max_value=20,
-        value=1,
         step=1,
-        key=keep(f"{key}.n_init"),
-        help="Run EM from this many starts and keep the one with the highest likelihood; "
-        "guards against a poor local optimum.",
+        key=keep(n_init_key),
+        help="Run EM from this many starts and show the one with the highest likelihood; "
+        "guards against a poor local optimum. The default is 10 for up to 10,000 points, "
+        "fewer for more.",
     )
     return Model(int(k), str(covariance), str(init), int(seed), int(n_init))

@@ -66,9 +66,11 @@ def exact_and_rounded(value: float, decimals: int = DECIMALS) -> str:
     rounding makes it look exact.
 
     A value that rounds to a whole number it is not equal to (1.000 for 0.99999999924,
-    0.000 for 7.6×10⁻¹⁰, 3.000 for 3.00000002) is shown as ``exact \approx rounded``; the
-    exact form is scientific near zero, otherwise has just enough decimals to show where it
-    leaves the whole number (two significant digits of the difference).
+    0.000 for 7.6×10⁻¹⁰ or for 10⁻⁴⁷, 3.000 for 3.00000002) is shown as
+    ``exact \approx rounded``; the exact form is scientific near zero (however small),
+    otherwise has just enough decimals to show where it leaves the whole number (two
+    significant digits of the difference; a difference of float noise, 10⁻¹² of the value
+    or less, is not shown).
 
     Examples
     --------
@@ -85,10 +87,12 @@ def exact_and_rounded(value: float, decimals: int = DECIMALS) -> str:
         rounded = rounded[1:]
     whole = float(rounded)
     gap = abs(value - whole)
-    if whole != round(whole) or gap <= 1e-12 * max(1.0, abs(value)) or not math.isfinite(value):
+    if whole != round(whole) or value == 0 or not math.isfinite(value):
         return rounded
-    if whole == 0:
+    if whole == 0:  # however small, a value that is not 0 is written: 1.00 × 10⁻⁴⁷
         exact = _scientific(value)
+    elif gap <= 1e-12 * abs(value):  # float noise next to a whole number is not worth showing
+        return rounded
     else:
         places = min(16, max(decimals + 1, math.floor(-math.log10(gap)) + 2))
         exact = f"{value:.{places}f}"
@@ -128,21 +132,40 @@ def _written(n_terms: int) -> list[int]:
     return list(range(n_terms))
 
 
-def _sum_of(terms: list[str], n_terms: int) -> str:
+def _sum_rows(terms: list[str], n_terms: int) -> list[str]:
     """The written terms (those of ``_written(n_terms)``) joined by +, with \\dots before
-    the last when the others are left out. More than four terms go on two rows."""
+    the last when the others are left out: one row for up to four terms, else two, the
+    second a continuation that starts with its "+"."""
     if n_terms > WRITE_OUT_MAX:
         terms = [*terms[:3], r"\dots", terms[-1]]
     if len(terms) <= 4:
-        return " + ".join(terms)
+        return [" + ".join(terms)]
     half = (len(terms) + 1) // 2
-    return (
-        r"\begin{gathered} "
-        + " + ".join(terms[:half])
-        + r" \\ + "
-        + " + ".join(terms[half:])
-        + r" \end{gathered}"
-    )
+    return [" + ".join(terms[:half]), "+ " + " + ".join(terms[half:])]
+
+
+# A continuation row of a wrapped sum: indented past the "=" of the row it continues.
+CONTINUED = r"\qquad "
+
+
+def _sum_steps(rows: list[str], denominator: str | None = None, after: str = "") -> list[str]:
+    """The steps of an ``_aligned`` chain that write out a sum (of ``_sum_rows``), divided
+    by ``denominator`` when given, followed by ``after``.
+
+    A sum on one row divided by N is a fraction; a sum on two rows is written
+    1/N (first row, then "+ …" on the next row), so that its rows never stack over each
+    other like the two halves of a fraction.
+    """
+    if len(rows) == 1:
+        body = rows[0] if denominator is None else rf"\frac{{{rows[0]}}}{{{denominator}}}"
+        return [f"= {body}{after}"]
+    first = rows[0] if denominator is None else rf"\frac{{1}}{{{denominator}}} \Bigl( {rows[0]}"
+    close = "" if denominator is None else r" \Bigr)"
+    return [
+        f"= {first}",
+        *(CONTINUED + row for row in rows[1:-1]),
+        f"{CONTINUED}{rows[-1]}{close}{after}",
+    ]
 
 
 # ---------------------------------------------------------------------------------------
@@ -150,7 +173,7 @@ def _sum_of(terms: list[str], n_terms: int) -> str:
 
 
 def responsibility_formula(x_n: ArrayLike, params: Parameters, n_index: int, k: int) -> str:
-    r"""r_nk = π_k N(x_n | μ_k, σ_k) / Σ_j π_j N(x_n | μ_j, σ_j), with every value written out.
+    r"""r_nk = π_k N(x_n | μ_k, σ_k²) / Σ_j π_j N(x_n | μ_j, σ_j²), with every value written out.
 
     Parameters
     ----------
@@ -166,9 +189,11 @@ def responsibility_formula(x_n: ArrayLike, params: Parameters, n_index: int, k: 
     Returns
     -------
     str
-        An ``aligned`` block: the formula, (for one feature and up to three components) the
-        parameters substituted, the densities and weights, and the result, e.g.
-        ``r_{31} = 0.99999999924 \approx 1.000``.
+        An ``aligned`` block: the formula, the normal density it uses (its second argument
+        is the variance σ², or the covariance Σ with several features), (for one feature and
+        up to three components) the parameters substituted — weight, mean and variance —,
+        the densities and weights, and the result, e.g. ``r_{31} = 0.99999999924 \approx
+        1.000``.
     """
     x = np.atleast_1d(np.asarray(x_n, dtype=np.float64)).ravel()
     n_components, n_features = params.n_components, params.n_features
@@ -182,15 +207,12 @@ def responsibility_formula(x_n: ArrayLike, params: Parameters, n_index: int, k: 
 
     n, kk = n_index + 1, k + 1
     sub = _subscript(n_index, k)
-    if n_features == 1:
-        scale = r"\sigma"
-        sigmas = np.sqrt(np.diagonal(params.full_covariances(), axis1=1, axis2=2)[:, 0])
-    else:
-        scale = r"\Sigma"
-        sigmas = None
+    # The density's second argument is the variance σ² (one feature) or the covariance Σ.
+    spread = r"\sigma^2" if n_features == 1 else r"\Sigma"
 
     def gaussian(j: str) -> str:
-        return rf"\mathcal{{N}}(x_{{{n}}} \mid \mu_{{{j}}}, {scale}_{{{j}}})"
+        spread_j = rf"\sigma_{{{j}}}^2" if n_features == 1 else rf"\Sigma_{{{j}}}"
+        return rf"\mathcal{{N}}(x_{{{n}}} \mid \mu_{{{j}}}, {spread_j})"
 
     lines = [
         rf"r_{{{sub}}} &= \frac{{\pi_{{{kk}}} \, {gaussian(str(kk))}}}"
@@ -198,10 +220,15 @@ def responsibility_formula(x_n: ArrayLike, params: Parameters, n_index: int, k: 
     ]
     if n_features > 1:
         lines[0] += rf", \qquad x_{{{n}}} = {_data_vector(x)}"
-    if sigmas is not None and n_components <= 3:
+    lines.append(
+        rf"&\qquad \text{{with the normal density }} \mathcal{{N}}(x \mid \mu, {spread}) = "
+        + _density(n_features)
+    )
+    if n_features == 1 and n_components <= 3:
+        variances = params.full_covariances()[:, 0, 0]
         substituted = [
             rf"{fixed(params.weights[j])} \times \mathcal{{N}}({number(x[0])} \mid "
-            rf"{fixed(params.means[j, 0])}, {fixed(sigmas[j])})"
+            rf"{fixed(params.means[j, 0])}, {fixed(variances[j])})"
             for j in range(n_components)
         ]
         lines.append(rf"&= \frac{{{substituted[k]}}}{{{' + '.join(substituted)}}}")
@@ -211,6 +238,17 @@ def responsibility_formula(x_n: ArrayLike, params: Parameters, n_index: int, k: 
     lines.append(rf"&= \frac{{{terms[k]}}}{{{' + '.join(terms)}}}")
     lines.append(rf"&= {exact_and_rounded(r)}")
     return r"\begin{aligned} " + r" \\ ".join(lines) + r" \end{aligned}"
+
+
+def _density(n_features: int) -> str:
+    """The normal density the engine computes, written out (σ² the variance, Σ the
+    covariance matrix)."""
+    if n_features == 1:
+        return r"\frac{1}{\sqrt{2\pi\sigma^2}} \exp\Bigl(-\frac{(x - \mu)^2}{2\sigma^2}\Bigr)"
+    return (
+        r"\frac{\exp\bigl(-\frac{1}{2} (x - \mu)^\top \Sigma^{-1} (x - \mu)\bigr)}"
+        rf"{{\sqrt{{(2\pi)^{{{n_features}}} \det \Sigma}}}}"
+    )
 
 
 # ---------------------------------------------------------------------------------------
@@ -268,8 +306,11 @@ def m_step_formulas(
     r_text = [fixed(r[i]) for i in rows]
     nk_text = fixed(nk)
     lines = [
-        rf"N_{{{kk}}} = \sum_{{n=1}}^{{{n_samples}}} r_{{n{kk}}} = {_sum_of(r_text, n_samples)} "
-        rf"= {exact_and_rounded(nk)}"
+        _aligned(
+            rf"N_{{{kk}}} = \sum_{{n=1}}^{{{n_samples}}} r_{{n{kk}}}",
+            *_sum_steps(_sum_rows(r_text, n_samples)),
+            f"= {exact_and_rounded(nk)}",
+        )
     ]
 
     mean = new_params.means[k]
@@ -286,7 +327,7 @@ def m_step_formulas(
     lines.append(
         _aligned(
             rf"\mu_{{{kk}}} = \frac{{\sum_n r_{{n{kk}}} \, x_n}}{{N_{{{kk}}}}}",
-            rf"= \frac{{{_sum_of(products, n_samples)}}}{{{nk_text}}}",
+            *_sum_steps(_sum_rows(products, n_samples), nk_text),
             rf"= \frac{{{numerator_text}}}{{{nk_text}}} = {result}",
         )
     )
@@ -303,8 +344,9 @@ def m_step_formulas(
 
 
 def _aligned(first: str, *rest: str) -> str:
-    """``first`` then each of ``rest`` (each starting with "=") on its own line, the equals
-    signs aligned: a chain of equalities as long as a written-out sum, kept narrow."""
+    """``first`` then each of ``rest`` (each starting with "=", or a continuation row) on
+    its own line, the equals signs aligned: a chain of equalities as long as a written-out
+    sum, kept narrow."""
     head, _, tail = first.partition(" = ")
     lines = [f"{head} &= {tail}", *(f"&{line}" for line in rest)]
     return r"\begin{aligned} " + r" \\ ".join(lines) + r" \end{aligned}"
@@ -351,7 +393,7 @@ def _variance_line(
     return _aligned(
         rf"\sigma_{{{kk}}}^2 = \frac{{\sum_n r_{{n{kk}}} (x_n - \mu_{{{kk}}})^2}}{{N_{{{kk}}}}}"
         + _ridge(reg_covar, symbol=True),
-        rf"= \frac{{{_sum_of(terms, len(X))}}}{{{nk_text}}}{_ridge(reg_covar)}",
+        *_sum_steps(_sum_rows(terms, len(X)), nk_text, _ridge(reg_covar)),
         rf"= \frac{{{number(numerator)}}}{{{nk_text}}}{_ridge(reg_covar)} " + results,
     )
 

@@ -84,7 +84,7 @@ def test_worked_example_one_iteration_shows_the_article_numbers():
     text = page_text(at)
     assert f"{mu[1]:.3f}" in text  # 8.833
     assert f"{sigma[0]:.3f}" in text  # 0.408
-    assert f"{sigma[1]:.3f}" in text  # 0.624
+    assert f"{sigma[1] ** 2:.3f}" in text  # σ₂² = 0.389, the variance in N(x | μ₂, σ₂²)
     assert f"{nk[0]:.3f}" in text  # N1 = 3.000
 
 

@@ -82,7 +82,7 @@ def test_the_e_step_for_x_2_5_shows_the_exact_responsibility_and_its_rounding(wo
     assert f"{density_1:.4g}" in latex  # 0.3521
     assert rf"{density_2:.2e}".replace("e-10", r" \times 10^{-10}") in latex  # 2.67 × 10⁻¹⁰
     assert r"0.500 \times \mathcal{N}(2.5 \mid 2.000, 1.000)" in latex
-    assert r"\mathcal{N}(x_{3} \mid \mu_{1}, \sigma_{1})" in latex
+    assert r"\mathcal{N}(x_{3} \mid \mu_{1}, \sigma_{1}^2)" in latex
     assert balanced(latex)
 
 
@@ -140,17 +140,16 @@ def test_the_first_m_step_has_the_articles_numbers(first_m_step) -> None:
 
 
 def one_row(latex: str) -> str:
-    """A written-out sum with its two rows put back on one (the layout, not the maths)."""
-    return (
-        latex.replace(r"\begin{gathered} ", "")
-        .replace(r" \end{gathered}", "")
-        .replace(r" \\ + ", " + ")
-    )
+    """A chain of equalities with a wrapped sum put back on one line (the layout, not the
+    maths): rows joined, a sum over N_k written as its fraction."""
+    latex = re.sub(r" \\\\ &\\qquad \+ ", " + ", latex)
+    latex = re.sub(r"\\frac\{1\}\{([^}]*)\} \\Bigl\( (.*?) \\Bigr\)", r"\\frac{\2}{\1}", latex)
+    return latex.replace(r"\begin{aligned} ", "").replace(r" \end{aligned}", "")
 
 
 def test_the_m_step_writes_out_every_term_for_few_points(first_m_step) -> None:
     n_k, mean, variance, weight = (one_row(line) for line in first_m_step[1])
-    assert n_k.startswith(r"N_{2} = \sum_{n=1}^{6} r_{n2} = ")
+    assert n_k.startswith(r"N_{2} &= \sum_{n=1}^{6} r_{n2} \\ &= ")
     assert n_k.count(" + ") == 5
     assert r"1.000 \times 8 + 1.000 \times 9 + 1.000 \times 9.5}{3.000}" in mean
     assert r"= \frac{26.5}{3.000} = 8.833" in mean
@@ -161,7 +160,7 @@ def test_the_m_step_writes_out_every_term_for_few_points(first_m_step) -> None:
 
 def test_counts_that_round_to_a_whole_number_show_their_exact_value(first_m_step) -> None:
     n_k = first_m_step[0][0]
-    assert re.search(r"= 3\.0000000\d+ \\approx 3\.000$", n_k)
+    assert re.search(r"= 3\.0000000\d+ \\approx 3\.000 \\end\{aligned\}$", n_k)
 
 
 def test_the_m_step_summarises_many_points(worked) -> None:
@@ -211,3 +210,94 @@ def test_the_m_step_checks_its_inputs(worked) -> None:
         em_viz.m_step_formulas(WORKED_X, resp[:5], 0, worked.snapshots[1])
     with pytest.raises(ValueError, match="k=3 does not exist"):
         em_viz.m_step_formulas(WORKED_X, resp, 3, worked.snapshots[1])
+
+
+# ---------------------------------------------------------------------------------------
+# Notation and layout
+
+
+def fractions(latex: str) -> list[tuple[str, str]]:
+    r"""The numerator and denominator of every \frac in ``latex``."""
+    found = []
+    for match in re.finditer(r"\\frac\{", latex):
+        parts, start = [], match.end()
+        for _ in range(2):
+            depth, i = 1, start
+            while depth:
+                depth += {"{": 1, "}": -1}.get(latex[i], 0)
+                i += 1
+            parts.append(latex[start : i - 1])
+            start = i + 1  # past the next "{"
+        found.append((parts[0], parts[1]))
+    return found
+
+
+def test_a_wrapped_sum_continues_on_a_row_of_its_own_never_inside_a_fraction(
+    first_m_step,
+) -> None:
+    """Six terms go on two rows: the second starts with "+", indented under the first, and
+    no fraction holds a line break (two stacked rows read like a fraction)."""
+    for line in [*first_m_step[0], *first_m_step[1]]:
+        assert "gathered" not in line
+        for numerator, denominator in fractions(line):
+            assert r"\\" not in numerator
+            assert r"\\" not in denominator
+    n_k, mean, variance, _ = first_m_step[1]
+    for line in (n_k, mean, variance):
+        rows = line.split(r" \\ ")
+        continued = [row for row in rows if row.startswith(r"&\qquad + ")]
+        assert len(continued) == 1, rows
+        before = rows[rows.index(continued[0]) - 1]
+        assert before.startswith("&= ")  # the row it continues
+        assert before.count(" + ") == 2  # the first three of the six terms, then the rest
+        assert continued[0].count(" + ") == 3
+    assert r"&= \frac{1}{3.000} \Bigl( " in mean
+    assert r"1.000 \times 9.5 \Bigr) \\ &= \frac{26.5}{3.000} = 8.833" in mean
+
+
+def test_the_e_step_writes_the_density_with_the_variance_and_defines_it(worked) -> None:
+    """𝒩(x | μ, σ²) takes the variance, as the engine's density does: after the first
+    M-step component 1 has σ₁² = 1/6, written 0.167 (its σ, 0.408, is not the argument)."""
+    latex = em_viz.responsibility_formula(WORKED_X[2], worked.snapshots[1], 2, 0)
+    variance_1 = ((1.5 - 2) ** 2 + (2.5 - 2) ** 2) / 3
+    mu_2 = (8 + 9 + 9.5) / 3
+    variance_2 = ((8 - mu_2) ** 2 + (9 - mu_2) ** 2 + (9.5 - mu_2) ** 2) / 3
+    assert rf"\mathcal{{N}}(2.5 \mid 2.000, {variance_1:.3f})" in latex  # 0.167
+    assert rf"\mathcal{{N}}(2.5 \mid {mu_2:.3f}, {variance_2:.3f})" in latex  # 0.389
+    assert r"\mathcal{N}(x_{3} \mid \mu_{1}, \sigma_{1}^2)" in latex
+    definition = (
+        r"\mathcal{N}(x \mid \mu, \sigma^2) = \frac{1}{\sqrt{2\pi\sigma^2}} "
+        r"\exp\Bigl(-\frac{(x - \mu)^2}{2\sigma^2}\Bigr)"
+    )
+    assert definition in latex
+    # the density written there is the one computed: scipy's with scale σ = √σ²
+    density = norm.pdf(2.5, 2.0, math.sqrt(variance_1))
+    assert f"{density:.4g}" in latex
+    assert balanced(latex)
+
+
+def test_the_e_step_with_two_features_defines_the_density_with_sigma() -> None:
+    params = Parameters(
+        np.array([0.5, 0.5]),
+        np.array([[0.0, 0.0], [3.0, 1.0]]),
+        np.tile(np.eye(2), (2, 1, 1)),
+        "full",
+    )
+    latex = em_viz.responsibility_formula(np.array([1.0, 0.5]), params, 0, 0)
+    assert r"\mathcal{N}(x \mid \mu, \Sigma) = " in latex
+    assert r"\sqrt{(2\pi)^{2} \det \Sigma}" in latex
+
+
+def test_a_tiny_responsibility_is_written_in_scientific_notation() -> None:
+    """A point 15σ from a component: r ≈ 10⁻⁴⁹, not "0.000"."""
+    params = Parameters(np.array([0.5, 0.5]), np.array([[0.0], [15.0]]), np.ones((2, 1, 1)), "full")
+    latex = em_viz.responsibility_formula(np.array([15.0]), params, 0, 0)
+    log_r = norm.logpdf(15, 0, 1) - np.logaddexp(norm.logpdf(15, 0, 1), norm.logpdf(15, 15, 1))
+    mantissa, exponent = f"{math.exp(log_r):.2e}".split("e")
+    assert int(exponent) < -40
+    assert latex.endswith(
+        rf"&= {mantissa} \times 10^{{{int(exponent)}}} \approx 0.000 \end{{aligned}}"
+    )
+    assert exact_and_rounded(1e-47) == r"1.00 \times 10^{-47} \approx 0.000"
+    assert exact_and_rounded(-3e-13) == r"-3.00 \times 10^{-13} \approx 0.000"
+    assert exact_and_rounded(0.0) == "0.000"

@@ -97,7 +97,9 @@ def blend(resp: ArrayLike | None, *, n_points: int | None = None) -> list[str]:
         share = np.where(valid, resp.max(axis=1, initial=0.0) / np.where(valid, total, 1.0), 1.0)
     owner = np.argmax(np.where(valid[:, None], resp, 0.0), axis=1)
     even = 1.0 / n_components
-    certainty = 1.0 if n_components == 1 else np.clip((share - even) / (1.0 - even), 0, 1)
+    certainty = (
+        np.ones_like(share) if n_components == 1 else np.clip((share - even) / (1.0 - even), 0, 1)
+    )
     strength = FAINTEST + (1.0 - FAINTEST) * np.asarray(certainty)
     mixed = 255.0 + strength[:, None] * (rgb[owner] - 255.0)
     channels = np.clip(np.rint(mixed), 0, 255).astype(np.int64)

@@ -832,3 +832,12 @@ def test_the_page_gives_the_same_clusters_in_other_units(scale: float) -> None:
     (h0, w0), (h1, w1) = results
     assert h0 == h1
     np.testing.assert_allclose(np.sort(w1), np.sort(w0), rtol=1e-6)
+
+
+def test_a_two_row_paste_is_flagged_as_nearly_collapsed_not_converged() -> None:
+    at = paste(use_source(open_page(), "paste"), "1\n5")
+    assert_result(at)
+    press(at, f"{KEY}.end")
+    assert_result(at)
+    assert not [s.value for s in at.success], "a fit on single points is no success"
+    assert any("nearly collapsed" in w.value for w in at.warning)

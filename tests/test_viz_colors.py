@@ -159,3 +159,9 @@ def test_an_owned_point_is_its_component_and_an_unsure_one_is_nearly_white() -> 
     white_distance = float(ciede2000(lab(seen([even], "normal"))[0], lab(np.ones(3))))
     owned_distance = float(ciede2000(lab(seen([PALETTE[0]], "normal"))[0], lab(np.ones(3))))
     assert white_distance < 0.3 * owned_distance
+
+
+def test_one_component_colours_every_point_fully() -> None:
+    from em_viz.colors import PALETTE, blend
+
+    assert blend([[1.0], [1.0]]) == [PALETTE[0], PALETTE[0]]

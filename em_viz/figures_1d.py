@@ -1,10 +1,13 @@
 """One feature: the mixture's density curves over the data, one animation frame per half-step.
 
 Each component k is drawn as its weighted density π_k N(x | μ_k, σ_k), so the components'
-curves add up to the mixture density p(x) = Σ_k π_k N(x | μ_k, σ_k), drawn dark and dashed. A
-component's curve is drawn on its own grid, μ_k ± 5σ_k (beyond that it is under a
-hundred-thousandth of its peak), with the same number of points in every frame, so the
-animation morphs each curve smoothly into the next. The data sit in a strip just below
+curves add up to the mixture density p(x) = Σ_k π_k N(x | μ_k, σ_k), drawn dark and dashed.
+A curve is drawn only where it stands clear of the axis: a component's on its own grid,
+between the two points where it falls to :data:`FLOOR` of the axis's height (about a
+pixel), with the same number of points in every frame so the animation morphs each curve
+smoothly into the next; the mixture on a fixed grid, left out where it is below the floor.
+So no curve runs along the zero line, where a dashed mixture would draw a row of dashes.
+The data sit in a strip just below
 zero, each point coloured by its responsibilities (see :func:`em_viz.colors.blend`).
 """
 
@@ -28,7 +31,6 @@ from em_viz.figures_common import (
     point_hovertemplate,
     point_styles,
     round_sig,
-    round_to_scale,
     sample_note,
     sample_rows,
     user_text,
@@ -38,7 +40,8 @@ from em_viz.halfstep import HalfStep, half_step
 
 GRID_POINTS = 200
 COMPONENT_POINTS = 121
-COMPONENT_REACH = 5.0  # standard deviations each side of the mean
+# A curve ends where it falls to this fraction of the y-axis's top: under a pixel.
+FLOOR = 1 / 400
 MAX_HISTOGRAM_BINS = 80
 # The strip of data points occupies this band below zero, as fractions of the y-axis top.
 STRIP = (0.025, 0.105)
@@ -169,8 +172,8 @@ def density_figure(
         """The curves' updates for θ_t (an M-step and the E-step after it share them)."""
         params = trace.snapshots[t]
         return [
-            *(_component_curve(params, k) for k in range(n_components)),
-            {"y": round_to_scale(curves[t].sum(axis=0), top)},
+            *(_component_curve(params, k, FLOOR * top) for k in range(n_components)),
+            {"y": _above_floor(curves[t].sum(axis=0), FLOOR * top)},
         ]
 
     def frame_of(half: HalfStep) -> list[dict]:
@@ -217,14 +220,30 @@ def density_ticks(top: float) -> dict:
     }
 
 
-def _component_curve(params: Parameters, k: int) -> dict[str, list]:
-    """Component k's curve π_k N(x | μ_k, σ_k) on its own grid μ_k ± 5σ_k, as a frame update
-    of its ``x`` and ``y``."""
+def _component_curve(params: Parameters, k: int, floor: float) -> dict[str, list]:
+    """Component k's curve π_k N(x | μ_k, σ_k) on its own grid, as a frame update of its
+    ``x`` and ``y``: from where it rises above ``floor`` to where it falls back to it.
+
+    π_k N(μ_k ± dσ_k) = peak · exp(−d²/2) equals ``floor`` at d = √(2 ln(peak / floor)). A
+    component whose peak is under twice the floor would be a line along the axis: it is
+    left out (its y are None).
+    """
     sd = float(np.sqrt(params.full_covariances()[k, 0, 0]))
-    x = np.array(
-        round_sig(params.means[k, 0] + sd * np.linspace(-1, 1, COMPONENT_POINTS) * COMPONENT_REACH)
-    )
-    return {"x": x.tolist(), "y": round_sig(weighted_densities(x, params)[k])}
+    peak = float(params.weights[k]) / (sd * np.sqrt(2 * np.pi))
+    reach = np.sqrt(2 * np.log(max(peak / floor, 2.0)))
+    x = np.array(round_sig(params.means[k, 0] + sd * reach * np.linspace(-1, 1, COMPONENT_POINTS)))
+    y = weighted_densities(x, params)[k]
+    return {"x": x.tolist(), "y": round_sig(y if peak >= 2 * floor else np.full_like(y, np.nan))}
+
+
+def _above_floor(y: NDArray[np.float64], floor: float) -> list:
+    """``y`` for display, None (a gap) where it and both its neighbours are below ``floor``:
+    each stretch of the curve ends with its first point under the floor, on the axis."""
+    above = y >= floor
+    near = above.copy()
+    near[1:] |= above[:-1]
+    near[:-1] |= above[1:]
+    return round_sig(np.where(near, y, np.nan))
 
 
 def _histogram(x: NDArray[np.float64]) -> tuple[dict, float]:

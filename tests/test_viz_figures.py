@@ -225,6 +225,7 @@ def test_each_curve_matches_scipy_and_the_mixture_is_their_sum(worked) -> None:
     grid = np.array(fig.data[index_of(fig, "mixture p(x)")].x)
     assert grid.size == 200
     top = fig.layout.yaxis.range[1]
+    floor = top / 400
     for h in range(em_viz.n_half_steps(worked)):
         snapshot = worked.snapshots[em_viz.half_step(worked, h).params_index]
         traces = shown_at(fig, h)
@@ -232,26 +233,29 @@ def test_each_curve_matches_scipy_and_the_mixture_is_their_sum(worked) -> None:
         for k in (0, 1):
             curve = traces[index_of(fig, f"component {k + 1}")]
             x, y = np.array(curve["x"]), np.array(curve["y"])
-            # its own grid: μ ± 5σ, the same number of points in every frame
+            # its own grid, the same number of points in every frame, symmetric about μ_k
             assert x.size == 121
-            assert x[0] == pytest.approx(snapshot.means[k, 0] - 5 * sigmas[k], rel=1e-4)
-            assert x[-1] == pytest.approx(snapshot.means[k, 0] + 5 * sigmas[k], rel=1e-4)
+            assert (x[0] + x[-1]) / 2 == pytest.approx(snapshot.means[k, 0], rel=1e-4)
             expected = snapshot.weights[k] * norm.pdf(x, snapshot.means[k, 0], sigmas[k])
             assert y == pytest.approx(expected, rel=1e-4)
+            # ending where it falls to the floor, a 400th of the axis (x has 5 digits)
+            assert y[0] == pytest.approx(floor, rel=1e-3)
+            assert y[-1] == pytest.approx(floor, rel=1e-3)
         mixture = np.array(traces[index_of(fig, "mixture p(x)")]["y"], dtype=float)
         expected = sum(
             snapshot.weights[k] * norm.pdf(grid, snapshot.means[k, 0], sigmas[k]) for k in (0, 1)
         )
-        # five significant digits; 0 where under a millionth of the plot's height
-        assert mixture == pytest.approx(expected, rel=1e-4, abs=1e-6 * top)
+        drawn = np.isfinite(mixture)
+        assert mixture[drawn] == pytest.approx(expected[drawn], rel=1e-4)  # five digits
+        assert (expected[~drawn] < floor).all()  # left out only under the floor
 
 
 def test_curves_move_at_m_steps_and_colours_change_at_e_steps(worked) -> None:
     fig = em_viz.density_figure(WORKED_X, worked, 0)
     points = index_of(fig, "data points")
     start, e1, m1, e2 = (component_curves(fig, h, 2)[1] for h in range(4))
-    assert (start == e1).all()
-    assert (m1 == e2).all()
+    np.testing.assert_array_equal(start, e1)  # NaN (a gap) equal to NaN
+    np.testing.assert_array_equal(m1, e2)
     assert not np.allclose(e1, m1)
     colours = [shown_at(fig, h)[points]["marker"]["color"] for h in range(4)]
     assert colours[0] == [GREY] * 6
@@ -263,7 +267,7 @@ def test_the_y_axis_holds_every_frame_and_the_points_sit_below_zero(worked) -> N
     fig = em_viz.density_figure(WORKED_X, worked, 0)
     low, high = fig.layout.yaxis.range
     n = em_viz.n_half_steps(worked)
-    highest = max(component_curves(fig, h, 2)[1].max() for h in range(n))
+    highest = max(np.nanmax(component_curves(fig, h, 2)[1]) for h in range(n))
     assert highest <= high < 1.2 * highest
     y = np.array(fig.data[index_of(fig, "data points")].y)
     assert (y < 0).all()
@@ -585,3 +589,65 @@ def test_a_column_name_with_html_or_a_template_is_shown_literally(worked, blobs_
             "text",
             *(f"customdata[{k}]" for k in range(3)),
         }
+
+
+# ---------------------------------------------------------------------------------------
+# Curves meet the axis
+
+
+def runs_along_the_axis(x: np.ndarray, y: np.ndarray, floor: float, x_range) -> list[str]:
+    """What of the polyline (x, y), None-separated, lies on the axis: two segments in a row
+    between points under ``floor`` (one is a curve dipping to the axis between two
+    components and rising again), or a stretch that ends above the floor inside the plot
+    (a curve cut off in mid-air)."""
+    problems = []
+    y = np.asarray(y, dtype=float)
+    x = np.asarray(x, dtype=float)
+    breaks = np.flatnonzero(~np.isfinite(y))
+    for part in np.split(np.arange(y.size), breaks):
+        part = part[np.isfinite(y[part])]
+        if part.size < 2:
+            continue
+        low = y[part] <= floor * 1.001
+        if (low[2:] & low[1:-1] & low[:-2]).any():
+            problems.append(f"a segment on the axis near x = {x[part][low][0]:.4g}")
+        for end in (part[0], part[-1]):
+            margin = 1e-4 * (x_range[1] - x_range[0])  # the grid's ends are rounded
+            inside = x_range[0] + margin < x[end] < x_range[1] - margin
+            if inside and y[end] > floor * 1.1:  # x of a component's ends has 5 digits
+                problems.append(f"a curve cut off at x = {x[end]:.4g}, y = {y[end]:.3g}")
+    return problems
+
+
+@pytest.mark.parametrize("data", ["worked", "galaxies", "overlap"])
+def test_no_curve_runs_along_the_zero_line_in_any_frame(data: str, worked) -> None:
+    """Each component's curve and every stretch of the dashed mixture rise from the axis and
+    come back to it at a point under a pixel, with no segment lying on it (the old curves
+    ran on to μ ± 5σ along the axis, and the mixture drew a row of dashes there)."""
+    if data == "worked":
+        X, trace = WORKED_X, worked
+    elif data == "galaxies":
+        X = load_dataset("galaxies").values
+        trace = fit(X, 4, rng=0, max_iter=10)
+    else:
+        rng = np.random.default_rng(2)
+        X = np.concatenate([rng.normal(0, 1, 300), rng.normal(1.5, 3, 300)])[:, None]
+        trace = fit(X, 3, rng=1, max_iter=6)
+    K = trace.final.n_components
+    fig = em_viz.density_figure(X, trace, 0)
+    top = fig.layout.yaxis.range[1]
+    floor = top / 400
+    x_range = fig.layout.xaxis.range
+    for h in range(em_viz.n_half_steps(trace)):
+        traces = shown_at(fig, h)
+        for k in range(K):  # a component's curve touches the axis only at its two ends
+            curve = traces[index_of(fig, f"component {k + 1}")]
+            y = np.array(curve["y"], dtype=float)
+            if np.isnan(y).all():  # under two pixels tall: left out
+                continue
+            assert y[0] <= floor * 1.1
+            assert y[-1] <= floor * 1.1
+            assert (y[1:-1] > floor * 1.001).all(), (h, k)
+        mixture = traces[index_of(fig, "mixture p(x)")]
+        problems = runs_along_the_axis(mixture["x"], mixture["y"], floor, x_range)
+        assert not problems, (h, "mixture")

@@ -263,7 +263,8 @@ def _help(name: str) -> str | None:
     if name.startswith("Δ"):
         return (
             f"The change of {name[1:]} since the previous half-step, rounded to the digits "
-            f"{name[1:]} is shown with: 0 means it did not move (E-steps move no parameter)."
+            f"{name[1:]} is shown with: 0 means it moved by less than its last digit (an "
+            "E-step moves no parameter at all)."
         )
     if name.startswith("r_n"):
         return (

@@ -15,6 +15,7 @@ import em_viz
 from em_core import Parameters, Trace, e_step
 from em_ui.controls import step_controls
 from em_ui.state import keep
+from em_ui.tables import show_table
 from em_viz.status import likelihood_delta_text, run_notes
 
 TABS = ("Parameters", "Responsibilities", "Formulas with these numbers")
@@ -113,16 +114,10 @@ def stepping_view(
     tab_params, tab_resp, tab_formulas = st.tabs(list(TABS), key=f"{key}.tab", on_change="rerun")
     if tab_params.open:
         with tab_params:
-            st.dataframe(
-                em_viz.parameter_table(trace, h, X=X, column_names=column_names),
-                hide_index=True,
-            )
+            show_table(em_viz.parameter_table(trace, h, X=X, column_names=column_names))
     if tab_resp.open:
         with tab_resp:
-            st.dataframe(
-                em_viz.responsibility_table(X, trace, h, column_names=column_names),
-                hide_index=True,
-            )
+            show_table(em_viz.responsibility_table(X, trace, h, column_names=column_names))
     if tab_formulas.open:
         with tab_formulas:
             _formulas(X, trace, h, key=key)

@@ -180,8 +180,8 @@ def test_worked_example_one_iteration_moves_the_numbers_and_the_curves(
     # The formulas write out the same numbers (KaTeX keeps its TeX source in the page).
     page.get_by_role("tab", name="Formulas with these numbers").click()
     tex = page.get_by_role("tabpanel").locator(".katex-mathml annotation")
-    expect(tex.first).to_contain_text(r"\mathcal{N}(1.5 \mid 8.833, 0.624)")
-    expect(tex.first).to_contain_text(r"\mathcal{N}(1.5 \mid 2.000, 0.408)")
+    expect(tex.first).to_contain_text(r"\mathcal{N}(1.5 \mid 8.833, 0.389)")
+    expect(tex.first).to_contain_text(r"\mathcal{N}(1.5 \mid 2.000, 0.167)")
     page.screenshot(path=artifacts_dir / "worked_example_after_m_step.png")
 
 

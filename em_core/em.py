@@ -20,6 +20,7 @@ instead. Every other threshold (collapse, emptiness) is scale-free too.
 from __future__ import annotations
 
 import enum
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -353,6 +354,7 @@ def run_em(
     ridge: float | None = None,
     reg_covar: float | None = None,
     max_iter: int = 100,
+    callback: Callable[[Snapshot], object] | None = None,
 ) -> Trace:
     """Run EM from the initial parameters in ``init`` and record every iteration.
 
@@ -371,6 +373,11 @@ def run_em(
         scikit-learn's absolute ridge instead, in squared data units (give one of the two).
     max_iter : int, default 100
         The most iterations (E-step plus M-step) to run; 0 records the start alone.
+    callback : callable, optional
+        Called as ``callback(snapshot)`` with each snapshot as soon as it is recorded (θ_0
+        first), between iterations. An exception it raises stops the run there and
+        propagates: no trace is returned, so a caller can stop a long fit (a page that
+        was closed, a Stop button) without leaving half a run anywhere.
 
     Returns
     -------
@@ -415,6 +422,8 @@ def run_em(
                     nk,
                 )
             )
+            if callback is not None:
+                callback(snapshots[-1])
             if iteration > 0:
                 before = snapshots[-2].log_likelihood
                 change = convergence_change(before, log_likelihood, n_samples)
@@ -473,6 +482,7 @@ def fit(
     ridge: float | None = None,
     reg_covar: float | None = None,
     max_iter: int = 100,
+    callback: Callable[[Snapshot], object] | None = None,
 ) -> Trace:
     """Fit a Gaussian mixture by EM and return the whole trace.
 
@@ -487,8 +497,8 @@ def fit(
         Starting parameters for ``init="given"``.
     rng : numpy.random.Generator or int or None, default 0
         Randomness for the initialisation; an int seeds a new Generator.
-    tol, ridge, reg_covar, max_iter : see :func:`run_em` (by default a relative ridge of
-        1e-6 of each feature's variance).
+    tol, ridge, reg_covar, max_iter, callback : see :func:`run_em` (by default a relative
+        ridge of 1e-6 of each feature's variance).
 
     Returns
     -------
@@ -507,4 +517,12 @@ def fit(
         rng=rng,
         params=params,
     )
-    return run_em(X, start, tol=tol, ridge=ridge, reg_covar=reg_covar, max_iter=max_iter)
+    return run_em(
+        X,
+        start,
+        tol=tol,
+        ridge=ridge,
+        reg_covar=reg_covar,
+        max_iter=max_iter,
+        callback=callback,
+    )

@@ -8,10 +8,14 @@ its widest value, computed afresh for the values on screen (:func:`em_viz.tables
 
 from __future__ import annotations
 
-import pandas as pd
+from typing import TYPE_CHECKING
+
 import streamlit as st
 
 from em_viz.tables import column_formats
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 # What a cell with no value yet shows (N_k and r_nk at the start); the column's help says why.
 MISSING = "—"

@@ -22,6 +22,8 @@ from numpy.typing import ArrayLike, NDArray
 from em_core import Parameters, Trace
 from em_viz.colors import GREY, MIXTURE_COLOR, POINT_OUTLINE, component_colors, with_alpha
 from em_viz.figures_common import (
+    COLOUR_NOTE,
+    TITLE_CHARS,
     animated_figure,
     as_features,
     base_layout,
@@ -58,6 +60,7 @@ def density_figure(
     true_params: Parameters | None = None,
     rng_seed: int = 0,
     column_name: str | None = None,
+    narrow: bool = False,
 ) -> go.Figure:
     """The fitted 1-D mixture at half-step ``h``, animated over every half-step.
 
@@ -77,6 +80,9 @@ def density_figure(
         The mixture that generated synthetic data, drawn as dashed grey curves.
     rng_seed : int, default 0
         Seeds the choice of the points drawn and their jitter.
+    narrow : bool, default False
+        The layout for a container narrower than about 700 px (a phone): the
+        log-likelihood panel below the data instead of beside them.
     column_name : str, optional
         The x-axis title (default "x"), shown literally, whatever characters it holds.
 
@@ -181,9 +187,9 @@ def density_figure(
 
     # Zoom and pan survive reruns (another half-step, another speed) but not other data.
     uirevision = f"em_viz.density_figure {X.shape}"
-    layout = base_layout(uirevision=uirevision, note=sample_note(n_shown, x.size))
+    layout = base_layout(uirevision=uirevision)
     layout["xaxis"] = {
-        "title": {"text": user_text(column_name or "x")},
+        "title": {"text": user_text(column_name or "x", TITLE_CHARS[narrow])},
         "range": list(x_range),
         "zeroline": False,
     }
@@ -195,7 +201,10 @@ def density_figure(
         "fixedrange": False,
     }
     layout["bargap"] = 0
-    return animated_figure(traces, dynamic, frame_of, trace, h, layout, frame_duration_ms)
+    notes = [COLOUR_NOTE, sample_note(n_shown, x.size) or ""]
+    return animated_figure(
+        traces, dynamic, frame_of, trace, h, layout, frame_duration_ms, notes=notes, narrow=narrow
+    )
 
 
 def density_ticks(top: float) -> dict:

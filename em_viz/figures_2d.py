@@ -19,6 +19,8 @@ from numpy.typing import ArrayLike, NDArray
 from em_core import Parameters, Trace
 from em_viz.colors import GREY, POINT_OUTLINE, component_colors, with_alpha
 from em_viz.figures_common import (
+    COLOUR_NOTE,
+    TITLE_CHARS,
     animated_figure,
     as_features,
     base_layout,
@@ -92,6 +94,7 @@ def scatter_figure(
     true_params: Parameters | None = None,
     column_names: Sequence[str] | None = None,
     rng_seed: int = 0,
+    narrow: bool = False,
 ) -> go.Figure:
     """The fitted mixture at half-step ``h`` over two columns of the data, animated.
 
@@ -115,6 +118,9 @@ def scatter_figure(
         "x2", …); shown literally, whatever characters they hold.
     rng_seed : int, default 0
         Seeds the choice of the points drawn.
+    narrow : bool, default False
+        The layout for a container narrower than about 700 px (a phone): the
+        log-likelihood panel below the data instead of beside them.
 
     Returns
     -------
@@ -130,7 +136,7 @@ def scatter_figure(
     check_trace(X, trace)
     dims = _check_dims(dims, n_features)
     half_step(trace, h)  # raises for an h the run does not have
-    names = _column_names(column_names, n_features)
+    names = [user_text(name) for name in _column_names(column_names, n_features)]
     rng = np.random.default_rng(rng_seed)
     rows = sample_rows(X.shape[0], max_points, rng)
     shown = X if rows is None else X[rows]
@@ -229,16 +235,30 @@ def scatter_figure(
         contour, *shapes = model(half.params_index)
         return [contour, points(half.resp_index), *shapes]
 
-    notes = ["ellipses: 1σ solid, 2σ dashed; grey contours: the mixture density"]
-    sampled = sample_note(n_shown, X.shape[0])
-    if sampled:
-        notes.append(sampled)
+    notes = [
+        "ellipses: 1σ solid, 2σ dashed; grey contours: the mixture density",
+        COLOUR_NOTE,
+        sample_note(n_shown, X.shape[0]) or "",
+    ]
     # Zoom and pan survive reruns (another half-step, another speed) but not other data.
     uirevision = f"em_viz.scatter_figure {X.shape} {dims}"
-    layout = base_layout(uirevision=uirevision, note="<br>".join(notes))
-    layout["xaxis"] = {"title": {"text": names[dims[0]]}, "range": list(x_range), "zeroline": False}
-    layout["yaxis"] = {"title": {"text": names[dims[1]]}, "range": list(y_range), "zeroline": False}
-    return animated_figure(traces, dynamic, frame_of, trace, h, layout, frame_duration_ms)
+    layout = base_layout(uirevision=uirevision)
+    titles = [
+        user_text(raw, TITLE_CHARS[narrow]) for raw in _column_names(column_names, n_features)
+    ]
+    layout["xaxis"] = {
+        "title": {"text": titles[dims[0]]},
+        "range": list(x_range),
+        "zeroline": False,
+    }
+    layout["yaxis"] = {
+        "title": {"text": titles[dims[1]]},
+        "range": list(y_range),
+        "zeroline": False,
+    }
+    return animated_figure(
+        traces, dynamic, frame_of, trace, h, layout, frame_duration_ms, notes=notes, narrow=narrow
+    )
 
 
 def _model_update(
@@ -295,7 +315,7 @@ def _check_dims(dims: Sequence[int], n_features: int) -> tuple[int, int]:
 def _column_names(column_names: Sequence[str] | None, n_features: int) -> list[str]:
     if column_names is None:
         return [f"x{j + 1}" for j in range(n_features)]
-    names = [user_text(name) for name in column_names]
+    names = [str(name) for name in column_names]
     if len(names) != n_features:
         raise ValueError(f"{len(names)} column names for {n_features} columns.")
     return names

@@ -32,6 +32,7 @@ from em_viz.halfstep import HalfStep, half_steps
 from em_viz.loglik import likelihood_axes, likelihood_marker, likelihood_traces
 from em_viz.style import TEMPLATE
 
+COLOUR_NOTE = "a point's colour: its likeliest component; paler: less sure"
 SIGNIFICANT_DIGITS = 5
 TRANSITION_MS = 150
 # Above this many points the hover text leaves out the responsibilities: they would be
@@ -40,15 +41,33 @@ HOVER_RESP_MAX_POINTS = 300
 # Frames of one figure: at most this many, and at most about this many bytes of JSON.
 MAX_FRAMES = 60
 FRAME_BUDGET_BYTES = 1_000_000
-# The data on the left, the log-likelihood panel on the right (fractions of the width).
-MAIN_DOMAIN = (0.0, 0.63)
-LIKELIHOOD_DOMAIN = (0.74, 1.0)
-TITLE_INDENT_PX = 176
-PLOT_HEIGHT_PX = 380
-# For the legend's rows: the width it may fill, and roughly what an entry takes.
-LEGEND_WIDTH_PX = 880
-LEGEND_ENTRY_PX = 44
-LEGEND_CHAR_PX = 7.5
+# Layout, in CSS pixels. Wide (a container of about 700 px or more): the data on the
+# left, the log-likelihood panel on the right. Narrow (a phone): the ℓ panel below the
+# data, full width. Above the plot, from the top: Play / Pause with the title beside them,
+# one line per note, then the legend's rows (as many as the narrowest container of the
+# layout needs, so that a wider one never overlaps).
+MARGIN = {"l": 64, "r": 16, "b": 56}
+NARROW_MARGIN = {"l": 64, "r": 12, "b": 52}
+MIN_WIDE_PX = 700  # the narrowest container the wide layout is made for
+MIN_NARROW_PX = 340
+WIDE_HEIGHT_PX = 510  # the whole wide figure, unless the header needs more
+MIN_PLOT_PX = 260
+NARROW_DATA_PX = 280
+NARROW_GAP_PX = 80  # the data panel's tick labels and axis title, and a space
+NARROW_LIKELIHOOD_PX = 150
+LIKELIHOOD_WIDTH = 0.26  # of the wide plot's width
+TITLE_ROW_PX = 40
+TITLE_INDENT_PX = 176  # Play and Pause sit left of the title
+NOTE_LINE_PX = 16
+NOTE_FONT_PX = 12
+LEGEND_ROW_PX = 30  # measured in Chromium with a subscript in an entry
+# Plotly's legend: an entry takes its symbol (40 px) and its text; text is measured at
+# 7.5 px a character (13 px type, a little wider than most fonts' average).
+LEGEND_ENTRY_PX = 40
+CHAR_PX = 7.5
+NOTE_CHAR_PX = 6.8
+# The longest axis title (a column's name is cut there, with "…"), narrow and wide.
+TITLE_CHARS = {True: 34, False: 60}
 
 
 # ---------------------------------------------------------------------------------------
@@ -128,16 +147,19 @@ def covered_range(values: NDArray[np.float64], trace: Trace, dim: int) -> tuple[
 # Data and model
 
 
-def user_text(text: object) -> str:
+def user_text(text: object, max_chars: int | None = None) -> str:
     """``text`` from the user (a column name) made safe to put into figure text, so that
-    plotly shows it literally.
+    plotly shows it literally; longer than ``max_chars``, it is cut and ends in "…".
 
     Plotly reads figure text as a small HTML dialect (``<a href>``, ``<b>``, ``<br>`` and
     entities) and replaces ``%{…}`` by values in hover text and titles. The characters that
     start those are written as entities plotly decodes (its own list lacks ``&quot;``, so
     quotes are numeric), and a zero-width space parts ``%`` from ``{``.
     """
-    escaped = html.escape(str(text), quote=False).replace('"', "&#34;").replace("'", "&#39;")
+    text = str(text)
+    if max_chars is not None and len(text) > max_chars:
+        text = text[: max_chars - 1] + "…"
+    escaped = html.escape(text, quote=False).replace('"', "&#34;").replace("'", "&#39;")
     return escaped.replace("%{", "%\u200b{")
 
 
@@ -173,10 +195,10 @@ def sample_rows(
 
 
 def sample_note(n_shown: int, n_total: int) -> str | None:
-    """ "showing 500 of 1,000,000 points (a random sample)", or None when all are shown."""
+    """ "showing 500 of 1,000,000 points, at random", or None when all are shown."""
     if n_shown >= n_total:
         return None
-    return f"showing {n_shown:,} of {n_total:,} points (a random sample)"
+    return f"showing {n_shown:,} of {n_total:,} points, at random"
 
 
 def weighted_densities(points: ArrayLike, params: Parameters) -> NDArray[np.float64]:
@@ -241,52 +263,45 @@ def point_hovertemplate(coordinates: str, n_components: int, n_points: int) -> s
 # Layout and animation
 
 
-def base_layout(*, uirevision: str, note: str | None) -> dict[str, Any]:
-    """Layout shared by the animated figures: white template, legend on top, one note."""
-    layout: dict[str, Any] = {
+def base_layout(*, uirevision: str) -> dict[str, Any]:
+    """Layout shared by the animated figures: white template, legend on top."""
+    return {
         "template": TEMPLATE,
-        # Fixed margins with room for the title, legend and buttons: letting plotly widen
-        # them to fit would make it lay the figure out twice on every redraw.
-        "margin": {"l": 64, "r": 16, "b": 56, "autoexpand": False},  # top: animated_figure
         "legend": {
             "orientation": "h",
             "x": 0,
             "xanchor": "left",
-            "y": 1.02,
-            "yanchor": "bottom",
+            "yanchor": "top",
             "bgcolor": "rgba(255,255,255,0)",
         },
         "hovermode": "closest",
         "uirevision": uirevision,
     }
-    if note:
-        layout["annotations"] = [
-            {
-                "text": note,
-                "xref": "paper",
-                "yref": "paper",
-                "x": MAIN_DOMAIN[1],
-                "y": 1,
-                "xanchor": "right",
-                "yanchor": "top",
-                "showarrow": False,
-                "align": "right",
-                "font": {"size": 12, "color": "#555"},
-                "bgcolor": "rgba(255,255,255,0.8)",
-            }
-        ]
-    return layout
 
 
-def legend_rows(traces: Sequence[Mapping[str, Any]]) -> int:
-    """About how many rows the horizontal legend of ``traces`` takes."""
-    names = [
-        re.sub(r"<[^>]+>", "", str(t.get("name", "")))
+def legend_rows(traces: Sequence[Mapping[str, Any]], width_px: float) -> int:
+    """How many rows plotly's horizontal legend of ``traces`` takes in ``width_px``.
+
+    Plotly puts the entries on one row when they fit; otherwise it gives every entry the
+    width of the widest and fills rows of as many as fit.
+    """
+    widths = [
+        LEGEND_ENTRY_PX + CHAR_PX * len(re.sub(r"<[^>]+>", "", str(t.get("name", ""))))
         for t in traces
         if t.get("showlegend", True) and t.get("name")
     ]
-    width = sum(LEGEND_ENTRY_PX + LEGEND_CHAR_PX * len(name) for name in names)
-    return max(1, math.ceil(width / LEGEND_WIDTH_PX))
+    if not widths or sum(widths) <= width_px:
+        return 1 if widths else 0
+    per_row = max(1, int(width_px // max(widths)))
+    return math.ceil(len(widths) / per_row)
+
+
+def note_lines(notes: Sequence[str], *, narrow: bool) -> list[str]:
+    """The notes above the plot, one a line; in the narrow layout each part of a note
+    (parts are separated by "; ") gets a line of its own."""
+    if not narrow:
+        return [n for n in notes if n]
+    return [part for n in notes if n for part in n.split("; ")]
 
 
 def frame_window(
@@ -309,20 +324,18 @@ def frame_window(
     return range(h, min(n_half_steps, h + size))
 
 
-def frame_title(label: str, note: str = "") -> dict[str, Any]:
-    """The figure's title naming the half-step shown, which every frame sets anew."""
-    text = f"<b>{label}</b>"
-    if note:
-        text += f"  <span style='font-size:12px;color:#666'>{note}</span>"
+def frame_title(label: str) -> dict[str, Any]:
+    """The figure's title naming the half-step shown, which every frame sets anew: at the
+    top, right of Play and Pause."""
     return {
-        "text": text,
+        "text": f"<b>{label}</b>",
         "x": 0,
         "xref": "paper",
         "xanchor": "left",
-        "y": 0.985,
+        "y": 1,
         "yref": "container",
         "yanchor": "top",
-        "pad": {"l": TITLE_INDENT_PX},  # Play and Pause sit left of it
+        "pad": {"l": TITLE_INDENT_PX, "t": 12},
         "font": {"size": 17, "color": "#222"},
     }
 
@@ -390,6 +403,104 @@ def _merge(base: dict[str, Any], update: Mapping[str, Any]) -> dict[str, Any]:
     return merged
 
 
+def panel_layout(
+    layout: Mapping[str, Any],
+    likelihood: Mapping[str, Any],
+    traces: Sequence[Mapping[str, Any]],
+    notes: Sequence[str],
+    log_likelihoods: NDArray[np.float64],
+    *,
+    narrow: bool,
+) -> dict[str, Any]:
+    """Size, margins and the two panels' axes, so that nothing overlaps at any width of
+    the layout's range of containers.
+
+    Wide: the data on the left, the ℓ panel on the right (a quarter of the width), apart by
+    room for ℓ's tick labels and axis title. Narrow: the ℓ panel below the data, both at
+    full width. Above the plot: Play / Pause and the title, the notes, the legend.
+
+    Parameters
+    ----------
+    layout : dict
+        With ``xaxis`` and ``yaxis`` for the data panel.
+    likelihood : dict
+        ``xaxis2`` and ``yaxis2`` of the ℓ panel (their domains are set here).
+    traces : list of dict
+        Every trace, for the legend's rows.
+    notes : list of str
+    log_likelihoods : array of shape (n_iter + 1,)
+        The values on the ℓ axis, for the width of its labels.
+    narrow : bool
+
+    Returns
+    -------
+    dict
+        ``height``, ``margin``, ``legend``, ``annotations`` (the notes) and the four axes.
+    """
+    margin = dict(NARROW_MARGIN if narrow else MARGIN)
+    if narrow:  # ℓ's tick labels and title sit in the left margin, under the data's
+        margin["l"] = max(
+            margin["l"], round(likelihood_label_px(log_likelihoods, likelihood["yaxis2"]) + 40)
+        )
+    lines = note_lines(notes, narrow=narrow)
+    width = (MIN_NARROW_PX if narrow else MIN_WIDE_PX) - margin["l"] - margin["r"]
+    rows = legend_rows(traces, width)
+    margin["t"] = TITLE_ROW_PX + NOTE_LINE_PX * len(lines) + LEGEND_ROW_PX * rows + 8
+    x2, y2 = dict(likelihood["xaxis2"]), dict(likelihood["yaxis2"])
+    x = {**layout["xaxis"], "domain": [0.0, 1.0]}
+    y = dict(layout["yaxis"])
+    if narrow:
+        plot = NARROW_DATA_PX + NARROW_GAP_PX + NARROW_LIKELIHOOD_PX
+        y["domain"] = [(NARROW_LIKELIHOOD_PX + NARROW_GAP_PX) / plot, 1.0]
+        y2["domain"] = [0.0, NARROW_LIKELIHOOD_PX / plot]
+        x2["domain"] = [0.0, 1.0]
+    else:
+        plot = max(MIN_PLOT_PX, WIDE_HEIGHT_PX - margin["t"] - margin["b"])
+        # ℓ's tick labels and its axis title sit between the panels
+        gap = (likelihood_label_px(log_likelihoods, y2) + 44) / width
+        x["domain"] = [0.0, 1.0 - LIKELIHOOD_WIDTH - gap]
+        x2["domain"] = [1.0 - LIKELIHOOD_WIDTH, 1.0]
+    return {
+        "margin": {**margin, "autoexpand": False},
+        "height": plot + margin["t"] + margin["b"],
+        "xaxis": x,
+        "yaxis": y,
+        "xaxis2": x2,
+        "yaxis2": y2,
+        "legend": {**layout.get("legend", {}), "y": 1 + (LEGEND_ROW_PX * rows + 8) / plot},
+        "annotations": [
+            {
+                "text": line,
+                "xref": "paper",
+                "yref": "paper",
+                "x": 0,
+                "y": 1 + (margin["t"] - TITLE_ROW_PX - NOTE_LINE_PX * i) / plot,
+                "xanchor": "left",
+                "yanchor": "top",
+                "showarrow": False,
+                "align": "left",
+                "font": {"size": NOTE_FONT_PX, "color": "#555"},
+            }
+            for i, line in enumerate(lines)
+        ],
+    }
+
+
+def likelihood_label_px(values: NDArray[np.float64], axis: Mapping[str, Any]) -> float:
+    """About how wide the ℓ axis's tick labels are: its widest value, in its format."""
+    match = re.fullmatch(r",?\.(\d+)f", str(axis.get("tickformat", "")))
+    decimals = int(match[1]) if match else 3
+    widest = max(len(f"{v:,.{decimals}f}") for v in (float(values.min()), float(values.max())))
+    return CHAR_PX * widest
+
+
+def _place_header(layout: dict[str, Any]) -> None:
+    """Play / Pause at the top left of the figure, above the notes and the legend."""
+    margin, height = layout["margin"], layout["height"]
+    plot = height - margin["t"] - margin["b"]
+    layout["updatemenus"][0]["y"] = 1 + (margin["t"] - 6) / plot
+
+
 def animated_figure(
     traces: Sequence[dict[str, Any]],
     dynamic: Sequence[int],
@@ -398,9 +509,13 @@ def animated_figure(
     h: int,
     layout: dict[str, Any],
     frame_duration_ms: int,
+    *,
+    notes: Sequence[str] = (),
+    narrow: bool = False,
 ) -> go.Figure:
-    """Assemble an animated figure: the data on the left, the log-likelihood on the right,
-    a title naming the half-step, Play / Pause, and a frame for each half-step of
+    """Assemble an animated figure: the data, the log-likelihood beside them (or below them
+    when ``narrow``), a title naming the half-step, Play / Pause, the notes, and a frame for
+    each half-step of
     :func:`frame_window` (each frame also sets the title, and ``layout.meta.half_step``).
     Frame h is whole; each later frame updates only the traces that changed since the
     frame before it.
@@ -421,6 +536,10 @@ def animated_figure(
     layout : dict
         With ``xaxis`` and ``yaxis`` for the data panel.
     frame_duration_ms : int
+    notes : sequence of str
+        Short notes shown above the plot, one a line (see :func:`note_lines`).
+    narrow : bool
+        The layout for a container narrower than about 700 px (see :func:`panel_layout`).
 
     Returns
     -------
@@ -443,18 +562,15 @@ def animated_figure(
 
     current = full_frame(halves[h])
     window = frame_window(h, len(halves), len(json.dumps(current, separators=(",", ":"))))
-    note = ""
     if window.stop < len(halves):  # Play stops before the end of the run
-        note = (
+        notes = [
             f"Play holds {halves[window[0]].label} … {halves[window[-1]].label}; "
-            "the slider above reaches every half-step"
-        )
-
-    # Room above the plot for the title with Play / Pause, then the legend's rows.
-    margin = {**layout["margin"], "t": 52 + 26 * legend_rows(data)}
+            "the slider above reaches every half-step",
+            *notes,
+        ]
 
     def frame_layout(i: int) -> dict[str, Any]:
-        return {"title": frame_title(halves[i].label, note), "meta": {"half_step": i}}
+        return {"title": frame_title(halves[i].label), "meta": {"half_step": i}}
 
     full = {i: current if i == h else full_frame(halves[i]) for i in window}
     frames = []
@@ -476,17 +592,18 @@ def animated_figure(
         data[i] = _merge(data[i], update)
     layout = {
         **layout,
-        "margin": margin,
-        "height": PLOT_HEIGHT_PX + margin["t"] + margin["b"],
         **frame_layout(h),
-        "xaxis": {**layout["xaxis"], "domain": list(MAIN_DOMAIN)},
-        **likelihood_axes(trace, LIKELIHOOD_DOMAIN),
-        "updatemenus": [
-            play_pause(
-                [str(i) for i in window], frame_duration_ms, y=1 + margin["t"] / PLOT_HEIGHT_PX
-            )
-        ],
+        **panel_layout(
+            layout,
+            likelihood_axes(trace, (0.0, 1.0)),
+            data,
+            notes,
+            trace.log_likelihoods,
+            narrow=narrow,
+        ),
     }
+    layout["updatemenus"] = [play_pause([str(i) for i in window], frame_duration_ms, y=0)]
+    _place_header(layout)
     # Plotly validates frames even when told not to, one string at a time (~10 µs each; the
     # colours of 3,000 points in 17 frames take half a second). So the frames are validated
     # with their arrays emptied, and the arrays are then put into the frames' properties.

@@ -108,6 +108,11 @@ def shown_at(fig: go.Figure, h: int) -> list[dict]:
     raise KeyError(f"the figure has no frame for half-step {h}")
 
 
+def notes_text(fig: go.Figure) -> str:
+    """The notes above the plot, one a line."""
+    return "\n".join(a.text for a in fig.layout.annotations)
+
+
 def index_of(fig: go.Figure, name: str) -> int:
     (index,) = [i for i, d in enumerate(fig.data) if d.name == name]
     return index
@@ -305,9 +310,9 @@ def test_many_points_are_sampled_over_a_static_histogram() -> None:
     assert fig.data[dashed].line.dash == "dash"
     static = {index_of(fig, "histogram of all 500 points"), dashed}
     assert not static & set(fig.frames[0].traces)
-    assert "showing 50 of 500 points" in fig.layout.annotations[0].text
+    assert "showing 50 of 500 points" in notes_text(fig)
     all_shown = em_viz.density_figure(X, trace, 3)
-    assert not all_shown.layout.annotations
+    assert "showing" not in notes_text(all_shown)
     assert not [d for d in all_shown.data if d.type == "bar"]
 
 
@@ -334,7 +339,7 @@ def test_a_million_points_and_five_hundred_iterations_stay_small() -> None:
     assert 2 < len(names) <= MAX_FRAMES
     assert str(h) in names
     assert len(fig.to_json()) < 2_000_000
-    assert "showing 500 of 1,000,000 points" in fig.layout.annotations[0].text
+    assert "showing 500 of 1,000,000 points" in notes_text(fig)
     assert_data_is_frame(fig, h)
 
 
@@ -347,7 +352,7 @@ def test_a_long_run_gets_a_window_of_frames_and_play_and_the_title_match_it(blob
     trace = fit(X, 2, init="random_from_data", rng=4, max_iter=60, tol=0.0)
     n = em_viz.n_half_steps(trace)
     assert n == 122 > MAX_FRAMES
-    assert "Play holds" in em_viz.scatter_figure(X, trace, 0).layout.title.text
+    assert "Play holds" in notes_text(em_viz.scatter_figure(X, trace, 0))
     for h in (0, 50, n - 3):
         fig = em_viz.scatter_figure(X, trace, h)
         names = frame_names(fig)
@@ -360,12 +365,12 @@ def test_a_long_run_gets_a_window_of_frames_and_play_and_the_title_match_it(blob
         ]
         assert fig.layout.meta["half_step"] == h
         # the title says when Play stops before the end of the run
-        assert ("Play holds" in fig.layout.title.text) == (window.stop < n)
+        assert ("Play holds" in notes_text(fig)) == (window.stop < n)
         (play, _) = fig.layout.updatemenus[0].buttons
         assert list(play.args[0]) == [str(i) for i in window if i >= h]
         assert_data_is_frame(fig, h)
     short = em_viz.scatter_figure(X, blobs_2d[1], 0)
-    assert "Play holds" not in short.layout.title.text
+    assert "Play holds" not in notes_text(short)
 
 
 @given(
@@ -484,7 +489,7 @@ def test_the_scatter_samples_many_points_and_says_so(blobs_2d) -> None:
     X, trace = blobs_2d
     fig = em_viz.scatter_figure(X, trace, 1, max_points=40)
     assert len(fig.data[index_of(fig, "data points")].x) == 40
-    assert "showing 40 of 120 points" in fig.layout.annotations[0].text
+    assert "showing 40 of 120 points" in notes_text(fig)
 
 
 @pytest.mark.parametrize("dims", [(0, 0), (0, 2), (1,)])
@@ -651,3 +656,21 @@ def test_no_curve_runs_along_the_zero_line_in_any_frame(data: str, worked) -> No
         mixture = traces[index_of(fig, "mixture p(x)")]
         problems = runs_along_the_axis(mixture["x"], mixture["y"], floor, x_range)
         assert not problems, (h, "mixture")
+
+
+# ---------------------------------------------------------------------------------------
+# Layout (what Chromium draws is checked in test_browser_figure_layout.py)
+
+
+@pytest.mark.parametrize("kind", ["1d", "2d"])
+def test_the_narrow_layout_puts_the_likelihood_below_the_data(kind, worked, blobs_2d) -> None:
+    X, trace = (WORKED_X, worked) if kind == "1d" else blobs_2d
+    build = em_viz.density_figure if kind == "1d" else em_viz.scatter_figure
+    wide, narrow = build(X, trace, 3), build(X, trace, 3, narrow=True)
+    # wide: side by side, no taller than before (514 px for the worked example)
+    assert wide.layout.xaxis.domain[1] < wide.layout.xaxis2.domain[0]
+    assert wide.layout.height <= 514
+    # narrow: one above the other, both at full width
+    assert narrow.layout.yaxis2.domain[1] < narrow.layout.yaxis.domain[0]
+    assert list(narrow.layout.xaxis.domain) == list(narrow.layout.xaxis2.domain) == [0, 1]
+    assert narrow.to_dict()["frames"] == wide.to_dict()["frames"]  # Play is the same

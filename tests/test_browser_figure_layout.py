@@ -1,0 +1,185 @@
+"""The figures as Chromium draws them: nothing overlaps at a phone's, a zoomed laptop's and a
+laptop's width, numbers carry no SI prefix, user text stays text, circles are round.
+
+Each figure is written to a standalone HTML page that loads the plotly.js shipped in the
+plotly package through file:// (no network), and opened at a viewport of the width under
+test; the page's body is the chart's container, as Streamlit's column is. Screenshots are
+saved to test-artifacts/figure-layout/ for a person to look at.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from pathlib import Path
+
+import numpy as np
+import plotly
+import plotly.graph_objects as go
+import pytest
+
+import em_viz
+from em_core import Parameters, fit
+from em_data.datasets import load_dataset
+
+PLOTLY_JS = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
+# 390: a phone; 853: a 1280 px window at 150 % zoom; 930 and 1090: the chart's container
+# beside Streamlit's sidebar in 1280 and 1440 px windows.
+WIDTHS = [390, 853, 930, 1090]
+NARROW_BELOW_PX = 700
+LINK = '<a href="https://example.org">click</a>'
+
+# Bounding boxes (in CSS px) of every text block and plot area of the chart.
+BOXES_JS = """
+() => {
+    const box = (el) => { const r = el.getBoundingClientRect();
+        return [r.left, r.top, r.right, r.bottom]; };
+    const all = (sel) => [...document.querySelectorAll(sel)].filter(
+        (el) => el.getBoundingClientRect().width > 0).map(box);
+    const union = (boxes) => boxes.length === 0 ? null : [
+        Math.min(...boxes.map(b => b[0])), Math.min(...boxes.map(b => b[1])),
+        Math.max(...boxes.map(b => b[2])), Math.max(...boxes.map(b => b[3]))];
+    const out = {};
+    for (const [name, sel] of [['title', '.gtitle'], ['legend', '.legend'],
+            ['buttons', '.updatemenu-container'], ['xtitle', '.xtitle'], ['ytitle', '.ytitle'],
+            ['x2title', '.x2title'], ['y2title', '.y2title'],
+            ['xticks', '.xtick text'], ['yticks', '.ytick text'],
+            ['x2ticks', '.x2tick text'], ['y2ticks', '.y2tick text'],
+            ['notes', '.annotation-text']]) {
+        out[name] = union(all(sel));
+    }
+    out.plot_x2y2 = box(document.querySelector('.nsewdrag[data-subplot="x2y2"]'));
+    out.plot_xy = box(document.querySelector('.nsewdrag[data-subplot="xy"]'));
+    out.page = [0, 0, document.documentElement.clientWidth, 1e9];
+    return out;
+}
+"""
+TICK_TEXTS_JS = """
+() => [...document.querySelectorAll('.xtick text, .ytick text, .x2tick text, .y2tick text')]
+    .map((el) => el.textContent)
+"""
+
+
+def overlap(a, b, slack: float = 1.0) -> bool:
+    """Whether boxes [left, top, right, bottom] share more than ``slack`` px each way."""
+    apart_x = a[2] - slack <= b[0] or b[2] - slack <= a[0]
+    apart_y = a[3] - slack <= b[1] or b[3] - slack <= a[1]
+    return not (apart_x or apart_y)
+
+
+def _worked() -> tuple[np.ndarray, object]:
+    X = load_dataset("worked_example").values
+    start = Parameters([0.5, 0.5], [[2.0], [9.0]], [[[1.0]], [[1.0]]], "full")
+    return X, fit(X, 2, init="given", params=start, reg_covar=0.0)
+
+
+def build_figures(narrow: bool) -> dict[str, go.Figure]:
+    """1-D with a histogram, 1-D with few points, 2-D, K = 8 with a long legend, and a run
+    too long for its frames (the "Play holds …" note), with user text in the axis titles."""
+    rng = np.random.default_rng(0)
+    many = np.concatenate([rng.normal(0, 1, 3000), rng.normal(6, 1.5, 2000)])[:, None]
+    worked_X, worked = _worked()
+    faithful = load_dataset("faithful")
+    ring = np.concatenate(
+        [rng.normal([6 * np.cos(a), 6 * np.sin(a)], 1, (50, 2)) for a in np.arange(8) * np.pi / 4]
+    )
+    ring_trace = fit(ring, 8, rng=3, max_iter=70, tol=0.0)
+    return {
+        "histogram": em_viz.density_figure(
+            many, fit(many, 2, rng=1, max_iter=20), 3, column_name=LINK, narrow=narrow
+        ),
+        "worked": em_viz.density_figure(worked_X, worked, 3, narrow=narrow),
+        "faithful": em_viz.scatter_figure(
+            faithful.values,
+            fit(faithful.values, 2, rng=0),
+            3,
+            column_names=faithful.columns,
+            narrow=narrow,
+        ),
+        "k8": em_viz.scatter_figure(
+            ring, ring_trace, 0, column_names=[LINK, "another column"], narrow=narrow
+        ),
+    }
+
+
+@pytest.fixture(scope="module")
+def drawn(browser, tmp_path_factory, artifacts_dir) -> dict[tuple[str, int], dict]:
+    """For each figure and width: the boxes of its parts, its tick labels and its DOM."""
+    pages = tmp_path_factory.mktemp("figures")
+    shots = artifacts_dir / "figure-layout"
+    shots.mkdir(exist_ok=True)
+    out = {}
+    for narrow in (True, False):
+        figures = build_figures(narrow)
+        for width in [w for w in WIDTHS if (w < NARROW_BELOW_PX) == narrow]:
+            context = browser.new_context(viewport={"width": width, "height": 900})
+            try:
+                for name, fig in figures.items():
+                    page_path = pages / f"{name}-{width}.html"
+                    html = fig.to_html(
+                        include_plotlyjs=PLOTLY_JS.as_uri(), full_html=True, default_width="100%"
+                    )
+                    page_path.write_text(html, encoding="utf-8")
+                    tab = context.new_page()
+                    requests: list[str] = []
+                    tab.on("request", lambda r, seen=requests: seen.append(r.url))
+                    tab.goto(page_path.as_uri())
+                    tab.wait_for_selector(".gtitle")
+                    tab.screenshot(path=shots / f"{name}-{width}.png", full_page=True)
+                    out[name, width] = {
+                        "boxes": tab.evaluate(BOXES_JS),
+                        "ticks": tab.evaluate(TICK_TEXTS_JS),
+                        "links": tab.locator("svg a").count(),
+                        "xtitle": tab.locator(".xtitle").first.text_content(),
+                        "requests": [u for u in requests if not u.startswith("file://")],
+                    }
+                    tab.close()
+            finally:
+                context.close()
+    return out
+
+
+CASES = [(name, width) for name in ("histogram", "worked", "faithful", "k8") for width in WIDTHS]
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize(("name", "width"), CASES)
+def test_nothing_overlaps_inside_the_figure(drawn, name: str, width: int) -> None:
+    boxes = drawn[name, width]["boxes"]
+    texts = {k: v for k, v in boxes.items() if not k.startswith(("plot_", "page")) and v}
+    for (a, box_a), (b, box_b) in itertools.combinations(texts.items(), 2):
+        assert not overlap(box_a, box_b), (a, b, box_a, box_b)
+    data, likelihood = boxes["plot_xy"], boxes["plot_x2y2"]
+    assert not overlap(data, likelihood)
+    for part in ("title", "legend", "buttons", "notes", "x2title", "y2title", "x2ticks", "y2ticks"):
+        if texts.get(part):
+            assert not overlap(texts[part], data), part
+    for part in ("title", "legend", "buttons", "notes", "xtitle", "ytitle", "xticks", "yticks"):
+        if texts.get(part):
+            assert not overlap(texts[part], likelihood), part
+    for part in ("title", "legend", "buttons", "notes"):  # the header is above both panels
+        if texts.get(part):
+            assert texts[part][3] <= min(data[1], likelihood[1]) + 1, part
+    for part, box in texts.items():  # and every text is inside the page, none cut off
+        assert box[0] >= -1, part
+        assert box[2] <= boxes["page"][2] + 1, part
+    if width < NARROW_BELOW_PX:  # the ℓ panel below the data, at full width
+        assert likelihood[1] > data[3]
+        assert likelihood[0] == pytest.approx(data[0], abs=1)
+        assert likelihood[2] == pytest.approx(data[2], abs=1)
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("width", WIDTHS)
+def test_tick_labels_have_no_si_prefix_and_user_text_stays_text(drawn, width: int) -> None:
+    for name in ("histogram", "worked", "faithful", "k8"):
+        ticks = drawn[name, width]["ticks"]
+        assert ticks
+        for text in ticks:
+            plain = text.replace("\u200b", "")
+            assert re.fullmatch(r"−?[0-9][0-9,]*(\.[0-9]+)?(×10−?[0-9]+)?", plain), (name, text)
+        assert drawn[name, width]["links"] == 0
+        assert drawn[name, width]["requests"] == []
+    for name in ("histogram", "k8"):  # literal, and cut with "…" where it would not fit
+        title = drawn[name, width]["xtitle"]
+        assert title == LINK or (width < NARROW_BELOW_PX and LINK.startswith(title[:-1]))

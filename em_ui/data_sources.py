@@ -19,6 +19,7 @@ from em_data import (
     read_table,
 )
 from em_ui.state import keep
+from em_ui.text import literal
 
 SOURCES = {
     "dataset": "A classic data set",
@@ -30,7 +31,11 @@ SOURCES = {
 
 @dataclass(frozen=True, eq=False)
 class LoadedData:
-    """Numbers ready to fit, with what the page shows beside them."""
+    """Numbers ready to fit, with what the page shows beside them.
+
+    ``description`` is markdown, with any user text in it escaped (`em_ui.text.literal`);
+    ``columns`` are the user's names as written: escape them before showing them as markdown.
+    """
 
     values: np.ndarray  # (n_samples, n_features), finite float64
     columns: tuple[str, ...]
@@ -77,7 +82,7 @@ def _upload(key: str) -> LoadedData | None:
         return None
     with st.spinner("Reading the file…"):
         values, columns = _read_upload(file.getvalue())
-    return LoadedData(values, columns, f"Uploaded file {file.name}.")
+    return LoadedData(values, columns, f"Uploaded file {literal(file.name)}.")
 
 
 def _paste(key: str) -> LoadedData | None:
@@ -138,5 +143,5 @@ def choose_data(key: str) -> LoadedData | None:
             return _paste(key)
         return _synthetic(key)
     except InputError as error:
-        st.error(f"We could not read these numbers. {error}")
+        st.error(f"We could not read these numbers. {literal(str(error))}")
         return None

@@ -1,0 +1,99 @@
+"""User text stays text (TESTING.md A.10): file names and cells shown as written, never as
+a link, an image, HTML or formatting."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from em_ui.text import literal
+
+APP = str(Path(__file__).resolve().parents[1] / "app.py")
+KEY = "data"
+
+HOSTILE = [
+    "![x](https://example.org/pixel.png).csv",
+    "[click me](https://example.org/a).csv",
+    '<a href="https://example.org">click</a>',
+    "<img src=x onerror=alert(1)>",
+    "**bold** _em_ ~~gone~~ `code`",
+    "$x^2$ and :red[coloured] and :material/home:",
+    "# a heading",
+    "> a quote",
+    "- a list",
+    "1. a list",
+    "see www.example.org or https://example.org or a@example.org",
+    "&lt; &amp; &#60;",
+    "a\\*b\\",
+    "two\nlines",
+]
+# What may follow a backslash in CommonMark: an escape only before ASCII punctuation.
+_ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
+
+
+def _unescape(markdown: str) -> str:
+    return _ESCAPE.sub(r"\1", markdown)
+
+
+@pytest.mark.parametrize("text", HOSTILE)
+def test_literal_reads_back_as_the_text(text: str) -> None:
+    assert _unescape(literal(text)) == " ".join(text.splitlines())
+
+
+@pytest.mark.parametrize("text", HOSTILE)
+def test_literal_leaves_no_markup(text: str) -> None:
+    shown = literal(text)
+    unescaped = re.sub(r"\\[!-/:-@\[-`{-~]", "", shown)  # drop escaped characters
+    assert not re.search(r"[\[\]<>`*~$!&|@]", unescaped), shown
+    assert not re.search(r"(?<![^\W_])_|_(?![^\W_])", unescaped), shown  # emphasis
+    assert not re.search(r"(?i)https?://|www\.", unescaped), shown  # bare links
+    assert not re.match(r"[#>+=-]|[0-9]+[.)]", unescaped), shown  # block markup
+    assert "\n" not in shown
+
+
+def test_literal_keeps_plain_messages_as_they_are() -> None:
+    message = "Line 3, column 1: '1_000' groups digits with '_'. Write it without them: 1000."
+    assert literal(message) == message.replace("'_'", "'\\_'")
+    assert literal("température (°C), 5.5") == "température (°C), 5.5"
+
+
+def _page() -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.run()
+    at.switch_page("app_pages/your_data.py")
+    at.run()
+    return at
+
+
+def _source(at: AppTest, source: str) -> AppTest:
+    at.radio(key=f"{KEY}.source").set_value(source).run()
+    return at
+
+
+@pytest.mark.parametrize("name", HOSTILE[:2])
+def test_an_uploaded_file_name_is_shown_literally(name: str) -> None:
+    at = _source(_page(), "upload")
+    at.file_uploader(key=f"{KEY}.upload").set_value((name, b"x\n1\n2\n5\n6\n", "text/csv"))
+    at.run()
+    assert not at.exception, at.exception
+    (caption,) = [c.value for c in at.caption if c.value.startswith("Uploaded file")]
+    assert caption == f"Uploaded file {literal(name)}."
+    assert not re.search(r"(?<!\\)[\[\]!]", caption), caption  # every bracket escaped
+    assert _unescape(caption) == f"Uploaded file {name}."
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["1 2 [click me](https://example.org/a)", "1\n![x](https://example.org/pixel.png)"],
+)
+def test_a_bad_cell_is_quoted_literally_in_the_error(text: str) -> None:
+    at = _source(_page(), "paste")
+    at.text_area(key=f"{KEY}.paste").set_value(text).run()
+    assert not at.exception, at.exception
+    (error,) = [e.value for e in at.error]
+    assert "is not a number" in error
+    assert not re.search(r"(?<!\\)[\[\]!]", error), error  # every bracket escaped
+    assert "\\[" in error

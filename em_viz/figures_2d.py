@@ -39,6 +39,11 @@ from em_viz.figures_common import (
 from em_viz.halfstep import HalfStep, half_step
 
 CONTOUR_GRID = 50
+# The data panel's width over its height, about, in the wide and the narrow layout.
+PLOT_ASPECT = {False: 1.8, True: 0.95}
+# x and y share one scale when the data then fill at least this much of the panel's width
+# (or height); data much wider than tall would otherwise be a thin strip.
+EQUAL_SCALE_FILL = 0.4
 ELLIPSE_POINTS = 73  # every 5°, the first point repeated to close the curve
 N_STDS = (1, 2)
 
@@ -243,6 +248,9 @@ def scatter_figure(
     # Zoom and pan survive reruns (another half-step, another speed) but not other data.
     uirevision = f"em_viz.scatter_figure {X.shape} {dims}"
     layout = base_layout(uirevision=uirevision)
+    equal = equal_scales(x_range, y_range, narrow=narrow)
+    if not equal and trace.final.covariance_type == "spherical":
+        notes.insert(1, "x and y have different scales, so the circles look like ellipses")
     titles = [
         user_text(raw, TITLE_CHARS[narrow]) for raw in _column_names(column_names, n_features)
     ]
@@ -256,9 +264,22 @@ def scatter_figure(
         "range": list(y_range),
         "zeroline": False,
     }
+    if equal:  # a unit of y as long as a unit of x: circles are round, angles true
+        layout["yaxis"] |= {"scaleanchor": "x", "scaleratio": 1}
     return animated_figure(
         traces, dynamic, frame_of, trace, h, layout, frame_duration_ms, notes=notes, narrow=narrow
     )
+
+
+def equal_scales(
+    x_range: Sequence[float], y_range: Sequence[float], *, narrow: bool = False
+) -> bool:
+    """Whether the data panel should give x and y one scale, so that a circle is drawn
+    round: yes unless the data would then fill less than ``EQUAL_SCALE_FILL`` of the
+    panel's width or height (columns in very different units)."""
+    data_aspect = (x_range[1] - x_range[0]) / (y_range[1] - y_range[0])
+    ratio = data_aspect / PLOT_ASPECT[narrow]
+    return min(ratio, 1 / ratio) >= EQUAL_SCALE_FILL
 
 
 def _model_update(

@@ -54,10 +54,30 @@ BOXES_JS = """
     return out;
 }
 """
+# The size on screen of the data panel's 1σ ellipse of component 1 (a path in its
+# subplot's scatter layer, whose traces are in the figure's order).
+CIRCLE_JS = """
+(index) => {
+    if (index < 0) { return null; }
+    const trace = document.querySelectorAll('.subplot.xy .scatterlayer .trace')[index];
+    const r = trace.querySelector('path.js-line').getBoundingClientRect();
+    return [r.width, r.height];
+}
+"""
 TICK_TEXTS_JS = """
 () => [...document.querySelectorAll('.xtick text, .ytick text, .x2tick text, .y2tick text')]
     .map((el) => el.textContent)
 """
+
+
+def index_among_scatter(fig: go.Figure, subplot: str) -> int:
+    """Where the trace "component 1 (1σ)" is among the scatter traces of ``subplot``."""
+    scatter = [
+        t.name
+        for t in fig.data
+        if t.type == "scatter" and (t.xaxis or "x") + (t.yaxis or "y") == subplot
+    ]
+    return scatter.index("component 1 (1σ)") if "component 1 (1σ)" in scatter else -1
 
 
 def overlap(a, b, slack: float = 1.0) -> bool:
@@ -84,7 +104,11 @@ def build_figures(narrow: bool) -> dict[str, go.Figure]:
         [rng.normal([6 * np.cos(a), 6 * np.sin(a)], 1, (50, 2)) for a in np.arange(8) * np.pi / 4]
     )
     ring_trace = fit(ring, 8, rng=3, max_iter=70, tol=0.0)
+    blobs = np.concatenate([rng.normal(0, 1, (80, 2)), rng.normal([5, 1], 1.5, (80, 2))])
     return {
+        "spherical": em_viz.scatter_figure(
+            blobs, fit(blobs, 2, covariance_type="spherical", rng=0), 2, narrow=narrow
+        ),
         "histogram": em_viz.density_figure(
             many, fit(many, 2, rng=1, max_iter=20), 3, column_name=LINK, narrow=narrow
         ),
@@ -132,6 +156,7 @@ def drawn(browser, tmp_path_factory, artifacts_dir) -> dict[tuple[str, int], dic
                         "links": tab.locator("svg a").count(),
                         "xtitle": tab.locator(".xtitle").first.text_content(),
                         "requests": [u for u in requests if not u.startswith("file://")],
+                        "circle": tab.evaluate(CIRCLE_JS, index_among_scatter(fig, "xy")),
                     }
                     tab.close()
             finally:
@@ -139,7 +164,8 @@ def drawn(browser, tmp_path_factory, artifacts_dir) -> dict[tuple[str, int], dic
     return out
 
 
-CASES = [(name, width) for name in ("histogram", "worked", "faithful", "k8") for width in WIDTHS]
+NAMES = ("spherical", "histogram", "worked", "faithful", "k8")
+CASES = [(name, width) for name in NAMES for width in WIDTHS]
 
 
 @pytest.mark.browser
@@ -172,7 +198,7 @@ def test_nothing_overlaps_inside_the_figure(drawn, name: str, width: int) -> Non
 @pytest.mark.browser
 @pytest.mark.parametrize("width", WIDTHS)
 def test_tick_labels_have_no_si_prefix_and_user_text_stays_text(drawn, width: int) -> None:
-    for name in ("histogram", "worked", "faithful", "k8"):
+    for name in NAMES:
         ticks = drawn[name, width]["ticks"]
         assert ticks
         for text in ticks:
@@ -183,3 +209,12 @@ def test_tick_labels_have_no_si_prefix_and_user_text_stays_text(drawn, width: in
     for name in ("histogram", "k8"):  # literal, and cut with "…" where it would not fit
         title = drawn[name, width]["xtitle"]
         assert title == LINK or (width < NARROW_BELOW_PX and LINK.startswith(title[:-1]))
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("width", WIDTHS)
+def test_a_spherical_component_is_drawn_as_a_circle(drawn, width: int) -> None:
+    """One scale for x and y: the 1σ curve of a spherical component is as wide as it is
+    tall on screen (it was an ellipse when each axis had its own scale)."""
+    width_px, height_px = drawn["spherical", width]["circle"]
+    assert width_px == pytest.approx(height_px, rel=0.03)

@@ -674,3 +674,20 @@ def test_the_narrow_layout_puts_the_likelihood_below_the_data(kind, worked, blob
     assert narrow.layout.yaxis2.domain[1] < narrow.layout.yaxis.domain[0]
     assert list(narrow.layout.xaxis.domain) == list(narrow.layout.xaxis2.domain) == [0, 1]
     assert narrow.to_dict()["frames"] == wide.to_dict()["frames"]  # Play is the same
+
+
+def test_x_and_y_share_a_scale_unless_their_units_differ_wildly(blobs_2d) -> None:
+    """Spherical components are circles: drawn with one scale for x and y they look round;
+    where one scale would squeeze the data into a strip, the chart says why they do not."""
+    X, _ = blobs_2d
+    spherical = fit(X, 2, covariance_type="spherical", max_iter=3)
+    fig = em_viz.scatter_figure(X, spherical, 1)
+    assert fig.layout.yaxis.scaleanchor == "x"
+    assert fig.layout.yaxis.scaleratio == 1
+    assert "different scales" not in notes_text(fig)
+    faithful = load_dataset("faithful").values  # minutes (≈ 2–5) against minutes (≈ 45–95)
+    fig = em_viz.scatter_figure(faithful, fit(faithful, 2, covariance_type="spherical"), 1)
+    assert fig.layout.yaxis.scaleanchor is None
+    assert "x and y have different scales, so the circles look like ellipses" in notes_text(fig)
+    full = em_viz.scatter_figure(faithful, fit(faithful, 2, max_iter=2), 1)
+    assert "different scales" not in notes_text(full)  # no circles promised

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import streamlit as st
 
 from em_core import COVARIANCE_TYPES
+from em_ui.budget import restarts_within_budget, seconds_allowed
 from em_ui.state import keep
 
 INIT_LABELS = {
@@ -24,14 +25,33 @@ COVARIANCE_LABELS = {
 
 
 # Restarts by default: enough to find the best optimum on the classic data sets, fewer as
-# the data grow so that a default fit stays within a few seconds.
+# the data grow so that a default fit stays within a few seconds, and never more than the
+# work budget of one request allows (em_ui.budget).
 RESTART_BUDGET = 100_000  # points × restarts
 MAX_DEFAULT_RESTARTS = 10
+DEFAULT_MAX_ITER = 100
 
 
-def default_restarts(n_samples: int) -> int:
-    """The default number of restarts for data of ``n_samples`` rows (10 up to 10,000 rows)."""
-    return max(1, min(MAX_DEFAULT_RESTARTS, RESTART_BUDGET // max(n_samples, 1)))
+def default_restarts(n_samples: int, n_features: int = 1, n_components: int = 2) -> int:
+    """The default number of restarts (10 up to 10,000 rows, fewer beyond, within the budget).
+
+    Parameters
+    ----------
+    n_samples, n_features : int
+        The size of the data.
+    n_components : int, default 2
+        The K the page suggests; the default iteration limit and the K-means start are
+        assumed.
+
+    Returns
+    -------
+    int
+        At least 1, even when one run is already over the budget (the page then says so).
+    """
+    fitting = restarts_within_budget(
+        n_samples, n_features, n_components, max_iter=DEFAULT_MAX_ITER, init="kmeans"
+    )
+    return max(1, min(MAX_DEFAULT_RESTARTS, RESTART_BUDGET // max(n_samples, 1), fitting))
 
 
 @dataclass(frozen=True)
@@ -57,7 +77,11 @@ class Model:
 
 
 def convergence_settings(
-    key: str, *, reg_covar: float | None = None, ridge: float = 1e-6, max_iter: int = 100
+    key: str,
+    *,
+    reg_covar: float | None = None,
+    ridge: float = 1e-6,
+    max_iter: int = DEFAULT_MAX_ITER,
 ) -> Convergence:
     """Tolerance, ridge and iteration limit.
 
@@ -176,6 +200,9 @@ def model_settings(
         key=keep(n_init_key),
         help="Run EM from this many starts and show the one with the highest likelihood; "
         "guards against a poor local optimum. The default is 10 for up to 10,000 points, "
-        "fewer for more.",
+        "fewer for more. The server is shared, so one fit may use about "
+        f"{seconds_allowed():.0f} seconds of one processor: a larger one (many points, "
+        "columns, components, iterations and restarts together) is refused before it "
+        "starts, with what to reduce.",
     )
     return Model(int(k), str(covariance), str(init), int(seed), int(n_init))

@@ -237,13 +237,14 @@ def test_every_page_from_every_other_page_twice(
 
 
 def test_settings_and_the_half_step_survive_a_visit_elsewhere(
-    page: Page, app_server: str, wait_for_app
+    page: Page, app_server: str, wait_for_app, expect_rerun
 ) -> None:
     open_view(page, f"{app_server}/your_data", "data", wait_for_app)
-    k = page.get_by_label("Number of components K")
+    k = page.get_by_role("spinbutton", name="Number of components K")
     k.fill("3")
-    k.press("Enter")
-    wait_for_app(page)
+    with expect_rerun(page):
+        k.press("Enter")
+    expect(chart(page, "data").locator(".legend")).to_contain_text("component 3")
     click_quickly(page, ["Next iteration"], 0)
     page.wait_for_function(chart_at_js("data"), arg=2, timeout=TIMEOUT_MS)
     page.get_by_test_id("stSidebarNavLink").filter(has_text="Start here").click()
@@ -251,5 +252,5 @@ def test_settings_and_the_half_step_survive_a_visit_elsewhere(
     page.get_by_test_id("stSidebarNavLink").filter(has_text="Your own data").click()
     wait_for_app(page)
     _assert_no_error(page, "back on Your own data")
-    expect(page.get_by_label("Number of components K")).to_have_value("3")
+    expect(page.get_by_role("spinbutton", name="Number of components K")).to_have_value("3")
     page.wait_for_function(chart_at_js("data"), arg=2, timeout=TIMEOUT_MS)

@@ -28,7 +28,7 @@ def keep(key: str) -> str:
 def keep_widget_values() -> None:
     """Write every remembered widget value back, so that no page run drops it."""
     values = st.session_state.get(_VALUES, {})
-    for key, value in values.items():
+    for key in values:
         if key in st.session_state:
             values[key] = st.session_state[key]
         if values[key] is not None:

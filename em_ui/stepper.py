@@ -69,7 +69,7 @@ def stepping_view(
     # Buttons, chart, then the slider under the chart as on a video player: the buttons and
     # the chart fit on one screen, and the buttons stay in view when the page scrolls.
     chart_key = f"{key}.chart"
-    step_controls(key, h_key=h_key, last=last, chart_key=chart_key)
+    narrow = step_controls(key, h_key=h_key, last=last, chart_key=chart_key)
     h = int(st.session_state[h_key])
     half = em_viz.half_step(trace, h)
     if X.shape[1] == 1:
@@ -79,6 +79,7 @@ def stepping_view(
             h,
             true_params=true_params,
             column_name=column_names[0] if column_names else None,
+            narrow=narrow,
         )
     else:
         fig = em_viz.scatter_figure(
@@ -88,6 +89,7 @@ def stepping_view(
             dims=dims,
             true_params=true_params,
             column_names=column_names,
+            narrow=narrow,
         )
     # theme=None: the figure's own template, not Streamlit's restyling of it in the browser.
     st.plotly_chart(fig, key=chart_key, theme=None, config={"displaylogo": False})

@@ -281,3 +281,77 @@ def rerun_around(page: Page, *, timeout_ms: float = APP_TIMEOUT_MS) -> Iterator[
     yield
     page.wait_for_function(RERUN_SEEN_JS, timeout=timeout_ms)
     wait_until_idle(page, timeout_ms=timeout_ms)
+
+
+# The boxes of a Plotly figure's parts, in CSS pixels of the page, as
+# {name: [left, top, right, bottom]} (a part that is not drawn is left out): the title, the
+# legend, the Play/Pause buttons, each axis title, each axis's tick labels, and the plot area
+# of each subplot (from the axes' own offsets and lengths).
+FIGURE_BOXES_JS = """
+(gd) => {
+    const boxes = {};
+    const put = (name, el) => {
+        if (!el) { return; }
+        const r = el.getBoundingClientRect();
+        if (r.width > 0 && r.height > 0) { boxes[name] = [r.left, r.top, r.right, r.bottom]; }
+    };
+    put('title', gd.querySelector('.gtitle'));
+    put('legend', gd.querySelector('.legend .scrollbox') || gd.querySelector('.legend'));
+    put('buttons', gd.querySelector('.updatemenu-container'));
+    for (const name of ['xtitle', 'ytitle', 'x2title', 'y2title']) {
+        put(name, gd.querySelector('.' + name));
+    }
+    const page = gd.getBoundingClientRect();
+    const full = gd._fullLayout;
+    for (const [sub, xa, ya] of [['xy', 'xaxis', 'yaxis'], ['x2y2', 'xaxis2', 'yaxis2']]) {
+        const x = full[xa], y = full[ya];
+        if (!x || !y) { continue; }
+        const left = page.left + x._offset, top = page.top + y._offset;
+        boxes['plot ' + sub] = [left, top, left + x._length, top + y._length];
+        for (const [axis, letter] of [[xa, 'x'], [ya, 'y']]) {
+            const layer = gd.querySelector(`.subplot.${sub} .${letter}axislayer-above`);
+            put(axis + ' ticks', layer);
+        }
+    }
+    boxes['figure'] = [page.left, page.top, page.right, page.bottom];
+    return boxes;
+}
+"""
+
+# Pairs of figure parts that must not overlap (see FIGURE_BOXES_JS).
+FIGURE_PARTS_APART = [
+    ("title", "legend"),
+    ("title", "buttons"),
+    ("legend", "buttons"),
+    *[(a, b) for a in ("title", "legend", "buttons") for b in ("plot xy", "plot x2y2")],
+    *[(a, "plot x2y2") for a in ("ytitle", "yaxis ticks", "xtitle", "xaxis ticks")],
+    *[(a, "plot xy") for a in ("y2title", "yaxis2 ticks", "x2title", "xaxis2 ticks")],
+    ("ytitle", "yaxis ticks"),
+    ("y2title", "yaxis2 ticks"),
+    ("xtitle", "xaxis ticks"),
+    ("x2title", "xaxis2 ticks"),
+]
+
+
+def overlapping_parts(boxes: dict[str, list[float]], slack_px: float = 1.0) -> list[str]:
+    """The pairs of FIGURE_PARTS_APART whose boxes intersect (by more than ``slack_px``), and
+    any part that sticks out of the figure's sides."""
+
+    def meet(a: list[float], b: list[float]) -> bool:
+        return (
+            min(a[2], b[2]) - max(a[0], b[0]) > slack_px
+            and min(a[3], b[3]) - max(a[1], b[1]) > slack_px
+        )
+
+    found = [
+        f"{a} × {b}"
+        for a, b in FIGURE_PARTS_APART
+        if a in boxes and b in boxes and meet(boxes[a], boxes[b])
+    ]
+    left, _, right, _ = boxes["figure"]
+    found += [
+        f"{name} outside the figure"
+        for name, box in boxes.items()
+        if name != "figure" and (box[0] < left - slack_px or box[2] > right + slack_px)
+    ]
+    return found

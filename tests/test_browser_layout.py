@@ -1,0 +1,96 @@
+"""What a projector, a laptop and a phone show (TESTING.md C7): nothing in the chart overlaps
+(title, legend, Play/Pause, axis titles, tick labels, the two panels), and where the screen
+is wide enough the step buttons and the whole chart are in view together.
+
+Each case saves a screenshot to test-artifacts/ for a person to look at.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from app_harness import FIGURE_BOXES_JS, new_context, overlapping_parts
+from playwright.sync_api import Browser, expect
+
+# (width, height, device pixels per CSS pixel): a small laptop or projector, a laptop, a
+# phone, and a 1280×720 screen at 150 % zoom (which leaves 853×480 CSS pixels).
+SCREENS = {
+    "1280x720": (1280, 720, 1),
+    "1440x900": (1440, 900, 1),
+    "phone 390x844": (390, 844, 3),
+    "1280x720 at 150%": (853, 480, 1.5),
+}
+VIEWS = {
+    "worked example": ("worked_example", "worked", None),
+    "Old Faithful (2-D)": ("your_data", "data", None),
+    "galaxies (1-D, eight components)": ("your_data", "data", "Galaxy velocities"),
+}
+NARROW_BELOW_PX = 700  # em_ui.controls.NARROW_BELOW_PX: below it the figure stacks its panels
+
+
+def _choose_data_set(page, title: str, wait_for_app, expect_rerun) -> None:
+    page.get_by_test_id("stSelectbox").filter(has_text="Data set").locator("input").click()
+    with expect_rerun(page):
+        page.get_by_role("option").filter(has_text=title).click()
+    k = page.get_by_role("spinbutton", name="Number of components K")
+    k.fill("8")
+    with expect_rerun(page):
+        k.press("Enter")
+
+
+@pytest.mark.parametrize("screen", list(SCREENS))
+@pytest.mark.parametrize("view", list(VIEWS))
+def test_nothing_overlaps_and_buttons_and_chart_fit_together(
+    browser: Browser,
+    app_server: str,
+    wait_for_app,
+    expect_rerun,
+    artifacts_dir: Path,
+    screen: str,
+    view: str,
+) -> None:
+    width, height, scale = SCREENS[screen]
+    path, key, data_set = VIEWS[view]
+    context = new_context(
+        browser, viewport={"width": width, "height": height}, device_scale_factor=scale
+    )
+    try:
+        page = context.new_page()
+        page.goto(f"{app_server}/{path}")
+        wait_for_app(page)
+        if data_set:
+            _choose_data_set(page, data_set, wait_for_app, expect_rerun)
+        plot = page.locator(f".st-key-{key}-chart .js-plotly-plot")
+        expect(plot.locator(".main-svg").first).to_be_visible(timeout=30_000)
+        # A narrow view tells the server, which redraws the figure stacked: wait for it.
+        wait_for_app(page, settle_ms=800)
+        expect(plot.locator(".gtitle")).to_be_visible()
+        name = f"layout {view} {screen}".replace(" ", "_").replace("(", "").replace(")", "")
+        page.screenshot(path=artifacts_dir / f"{name}.png")
+
+        boxes = plot.evaluate(FIGURE_BOXES_JS)
+        assert {"title", "legend", "buttons", "plot xy", "plot x2y2"} <= set(boxes)
+        assert overlapping_parts(boxes) == [], f"{view} at {screen}: {boxes}"
+
+        controls = page.locator(".em-controls")
+        if width >= NARROW_BELOW_PX and height >= 560:
+            # Scroll as a student does until the whole chart shows: the buttons are still there.
+            plot.evaluate("gd => gd.scrollIntoView({block: 'end'})")
+            page.wait_for_timeout(200)
+            bar = controls.bounding_box()
+            chart = plot.bounding_box()
+            assert bar is not None
+            assert chart is not None
+            assert bar["y"] >= 0, "the step buttons scrolled out of view"
+            assert bar["y"] + bar["height"] <= chart["y"] + 1, "the buttons cover the chart"
+            assert chart["y"] + chart["height"] <= height + 1, "the chart is cut off"
+            page.screenshot(path=artifacts_dir / f"{name}_scrolled.png")
+        else:
+            # Narrow screens: the buttons sit above the chart, never over it.
+            bar, chart = controls.bounding_box(), plot.bounding_box()
+            assert bar is not None
+            assert chart is not None
+            assert bar["y"] + bar["height"] <= chart["y"] + 1
+    finally:
+        context.close()

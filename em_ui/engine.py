@@ -1,19 +1,30 @@
-"""Cached calls into the engine: the only place pages run EM.
+"""The engine calls of the pages: finished fits are kept and shared, new ones can be stopped.
 
-Arrays are not hashed on every rerun: a page passes the data with a leading underscore
-(skipped by the cache) together with ``data_id``, a short fingerprint of the data
-computed once when they were loaded.
+A finished fit is kept in one store shared by every session, keyed by ``data_id`` (a short
+fingerprint of the data, computed once when they were loaded) and the settings, and bounded
+in size (the least recently used go first). A fit that is not there runs outside any
+Streamlit cache, with the page's per-iteration ``progress`` callback: a callback that draws
+(see :mod:`em_ui.progress`) is where a stopped script run ends the fit, and an element drawn
+inside ``st.cache_data`` could not be replayed on a later hit. A stopped fit stores nothing.
 """
 
 from __future__ import annotations
 
 import hashlib
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
 
 import numpy as np
 import streamlit as st
 
 import em_core
-from em_core import Parameters, Restarts, Trace
+from em_core import Parameters, Restarts, Snapshot, Trace
+
+Progress = Callable[[Snapshot], object] | None
+# The store's bound: a trace holds K·d² numbers per iteration, so a few hundred MiB keep a
+# class's worth of fits (the work budget bounds one trace to tens of MiB).
+STORE_BYTES = 256 * 2**20
 
 
 def fingerprint(X: np.ndarray) -> str:
@@ -22,7 +33,62 @@ def fingerprint(X: np.ndarray) -> str:
     return hashlib.blake2b(X.tobytes() + str(X.shape).encode(), digest_size=12).hexdigest()
 
 
-@st.cache_data(show_spinner=False, max_entries=200)
+def trace_bytes(trace: Trace) -> int:
+    """The memory of a trace's arrays (its snapshots and K-means steps), in bytes."""
+    arrays = [a for s in trace.snapshots for a in (s.weights, s.means, s.covariances, s.nk)]
+    arrays += [step.centers for step in trace.init.kmeans_steps]
+    return sum(a.nbytes for a in arrays if a is not None)
+
+
+class FinishedFits:
+    """Finished traces and restarts by key, least recently used dropped beyond ``max_bytes``.
+
+    Traces are immutable (frozen, read-only arrays), so sessions share them safely.
+    """
+
+    def __init__(self, max_bytes: int) -> None:
+        self.max_bytes = max_bytes
+        self._items: OrderedDict[Hashable, tuple[Trace | Restarts, int]] = OrderedDict()
+        self._bytes = 0
+        self._lock = threading.Lock()
+
+    def get(self, key: Hashable) -> Trace | Restarts | None:
+        with self._lock:
+            if key not in self._items:
+                return None
+            self._items.move_to_end(key)
+            return self._items[key][0]
+
+    def put(self, key: Hashable, result: Trace | Restarts) -> None:
+        traces = result.traces if isinstance(result, Restarts) else (result,)
+        size = sum(trace_bytes(t) for t in traces)
+        with self._lock:
+            if key in self._items:
+                self._bytes -= self._items.pop(key)[1]
+            self._items[key] = (result, size)
+            self._bytes += size
+            while self._bytes > self.max_bytes and len(self._items) > 1:
+                self._bytes -= self._items.popitem(last=False)[1][1]
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+
+@st.cache_resource(show_spinner=False)
+def finished_fits() -> FinishedFits:
+    """The one store of finished fits in this server process."""
+    return FinishedFits(STORE_BYTES)
+
+
+def _run(key: Hashable, compute: Callable[[], Trace | Restarts]) -> Trace | Restarts:
+    store = finished_fits()
+    result = store.get(key)
+    if result is None:
+        result = compute()  # an exception (a stop, a bad setting) stores nothing
+        store.put(key, result)
+    return result
+
+
 def fit_trace(
     _X: np.ndarray,
     data_id: str,
@@ -37,24 +103,30 @@ def fit_trace(
     ridge: float | None = None,
     reg_covar: float | None = None,
     max_iter: int = 100,
+    progress: Progress = None,
 ) -> Trace:
     """One EM run (see :func:`em_core.fit`; the ridge is relative unless ``reg_covar`` is
-    given); cached per data and settings."""
-    return em_core.fit(
-        _X,
-        n_components,
-        covariance_type=covariance_type,
-        init=init,
-        params=_params,
-        rng=seed,
-        tol=tol,
-        ridge=ridge,
-        reg_covar=reg_covar,
-        max_iter=max_iter,
+    given), kept per data and settings; ``progress`` is called after each iteration of a
+    new fit."""
+    settings = (covariance_type, init, params_id, seed, tol, ridge, reg_covar, max_iter)
+    return _run(
+        ("trace", data_id, n_components, settings),
+        lambda: em_core.fit(
+            _X,
+            n_components,
+            covariance_type=covariance_type,
+            init=init,
+            params=_params,
+            rng=seed,
+            tol=tol,
+            ridge=ridge,
+            reg_covar=reg_covar,
+            max_iter=max_iter,
+            callback=progress,
+        ),
     )
 
 
-@st.cache_data(show_spinner=False, max_entries=50)
 def fit_restarts(
     _X: np.ndarray,
     data_id: str,
@@ -68,17 +140,24 @@ def fit_restarts(
     ridge: float | None = None,
     reg_covar: float | None = None,
     max_iter: int = 100,
+    progress: Progress = None,
 ) -> Restarts:
-    """Several EM runs from different starts (see :func:`em_core.fit_restarts`)."""
-    return em_core.fit_restarts(
-        _X,
-        n_components,
-        n_init=n_init,
-        seed=seed,
-        covariance_type=covariance_type,
-        init=init,
-        tol=tol,
-        ridge=ridge,
-        reg_covar=reg_covar,
-        max_iter=max_iter,
+    """Several EM runs from different starts (see :func:`em_core.fit_restarts`), kept per
+    data and settings; ``progress`` is called after each iteration of every new run."""
+    settings = (n_init, covariance_type, init, seed, tol, ridge, reg_covar, max_iter)
+    return _run(
+        ("restarts", data_id, n_components, settings),
+        lambda: em_core.fit_restarts(
+            _X,
+            n_components,
+            n_init=n_init,
+            seed=seed,
+            covariance_type=covariance_type,
+            init=init,
+            tol=tol,
+            ridge=ridge,
+            reg_covar=reg_covar,
+            max_iter=max_iter,
+            callback=progress,
+        ),
     )

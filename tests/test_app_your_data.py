@@ -15,6 +15,7 @@ import io
 import json
 import random
 import re
+import time
 import zipfile
 from collections import Counter
 from pathlib import Path
@@ -25,6 +26,7 @@ from stepping import can_press, press
 from streamlit.testing.v1 import AppTest
 
 import em_core
+import em_ui.budget
 import em_viz
 from em_data import load_dataset, make_mixture, random_components
 
@@ -841,3 +843,169 @@ def test_a_two_row_paste_is_flagged_as_nearly_collapsed_not_converged() -> None:
     assert_result(at)
     assert not [s.value for s in at.success], "a fit on single points is no success"
     assert any("nearly collapsed" in w.value for w in at.warning)
+
+
+# --------------------------------------------------------------------------------------------
+# The work budget of one request, progress, and stopping a long fit (issue 9)
+# --------------------------------------------------------------------------------------------
+
+
+class FitSpy:
+    """Counts the EM runs the page starts (every fit and restart goes through run_em) and
+    times each iteration they record. The store of finished fits starts empty."""
+
+    def __init__(self, monkeypatch) -> None:
+        import em_core.em
+        from em_ui.engine import finished_fits
+
+        finished_fits.clear()
+
+        self.runs = 0
+        self.iterations: list[float] = []
+        real = em_core.em.run_em
+
+        def spy(*args, callback=None, **kwargs):
+            self.runs += 1
+
+            def timed(snapshot):
+                self.iterations.append(time.monotonic())
+                if callback is not None:
+                    callback(snapshot)
+
+            return real(*args, callback=timed, **kwargs)
+
+        monkeypatch.setattr(em_core.em, "run_em", spy)
+
+
+def _synthetic_1d(at: AppTest, n_samples: int) -> AppTest:
+    use_source(at, "synthetic")
+    at.selectbox(key=f"{KEY}.syn_d").set_value(1)
+    at.select_slider(key=f"{KEY}.syn_n").set_value(n_samples).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_an_over_budget_request_says_what_to_reduce_and_starts_no_fit(monkeypatch) -> None:
+    at = _synthetic_1d(open_page(), 300)
+    at.number_input(key=f"{KEY}.n_components").set_value(10)
+    at.number_input(key=f"{KEY}.max_iter").set_value(500).run()
+    assert_result(at)
+    at.select_slider(key=f"{KEY}.syn_n").set_value(1_000_000).run()
+    assert len(errors(at)) == 1  # one run of K = 10 to 500 iterations is already too much
+    spy = FitSpy(monkeypatch)
+    at.number_input(key=f"{KEY}.n_init").set_value(20).run()
+    assert not at.exception, at.exception
+    assert spy.runs == 0  # refused before any start was drawn
+    (message,) = errors(at)
+    assert not stepping_view_shown(at)
+    expected = [
+        "1,000,000 points in 1 column",
+        "K = 10",
+        "20 restarts",
+        "up to 500 iterations",
+        "use fewer restarts, a smaller K or fewer iterations",
+        "a sample of the data",
+    ]
+    for part in expected:
+        assert part.lower() in message.lower(), (part, message)
+    times = float(re.search(r"about ([\d.]+) times", message).group(1))
+    # The page's count of work, written out: max(N, 5000) (K + 1)(d + 4)(max_iter + 100) n.
+    ratio = 1_000_000 * 11 * 5 * 600 * 20 / em_ui.budget.WORK_BUDGET
+    assert times == pytest.approx(ratio, rel=0.05)
+    # The page states the budget before anyone runs into it.
+    assert "seconds of one processor" in at.number_input(key=f"{KEY}.n_init").help
+
+    # Back within the budget, the fit runs.
+    at.number_input(key=f"{KEY}.n_init").set_value(1)
+    at.number_input(key=f"{KEY}.max_iter").set_value(20).run()
+    assert_result(at)
+    assert spy.runs == 1
+
+
+def test_a_request_within_the_budget_fits_and_a_second_visit_reuses_it(monkeypatch) -> None:
+    spy = FitSpy(monkeypatch)
+    at = open_page()
+    assert_result(at)
+    assert not errors(at)
+    assert spy.runs == 10  # Old Faithful: ten restarts by default
+    at.number_input(key=f"{KEY}.seed").set_value(3).run()
+    assert_result(at)
+    assert spy.runs == 20
+    at.number_input(key=f"{KEY}.seed").set_value(0).run()  # finished before: no new fit
+    assert_result(at)
+    assert spy.runs == 20
+
+
+def test_a_long_fit_shows_its_progress_and_a_later_hit_replays_nothing(monkeypatch) -> None:
+    """The bar appears after a second; here after none, so that a short fit shows it."""
+    import em_ui.progress
+
+    monkeypatch.setattr(em_ui.progress, "SHOW_AFTER_S", 0.0)
+    monkeypatch.setattr(em_ui.progress, "UPDATE_EVERY_S", 0.0)
+    shown: list[tuple[float, str]] = []
+
+    def progress(element, value, text=None):  # st.progress and its updates
+        shown.append((value, text))
+        return real_progress(element, value, text=text)
+
+    import streamlit.elements.progress as progress_module
+
+    real_progress = progress_module.ProgressMixin.progress
+    monkeypatch.setattr(progress_module.ProgressMixin, "progress", progress)
+    FitSpy(monkeypatch)
+    at = open_page()
+    assert_result(at)
+    table = table_with(at, "final log-likelihood")
+    runs = [text for _, text in shown if text and text.startswith("Run ")]
+    assert runs, shown
+    assert {re.match(r"Run (\d+) of 10", t).group(1) for t in runs} == {
+        str(i) for i in range(1, 11)
+    }
+    fractions = [value for value, _ in shown]
+    assert fractions == sorted(fractions)
+    assert fractions[0] >= 0
+    assert fractions[-1] <= 1
+    # The last update before the end names the last run's last iteration and its ℓ.
+    last = runs[-1]
+    iterations = int(table["iterations"].iloc[-1])
+    assert f"iteration {iterations} of at most 100" in last, last
+    assert f"ℓ = {table['final log-likelihood'].iloc[-1]:,.2f}" in last, last
+    assert not at.get("progress") or all(not e.proto.text for e in at.get("progress"))
+    # The same settings again come from the store of finished fits: no replay error.
+    at.number_input(key=f"{KEY}.seed").set_value(1).run()
+    at.number_input(key=f"{KEY}.seed").set_value(0).run()
+    assert_result(at)
+
+
+def test_stopping_the_script_run_ends_a_long_fit_between_iterations(monkeypatch) -> None:
+    """AppTest asks the script to stop when a run outlasts its timeout (as Stop, a changed
+    widget or a closed tab do on a server): the fit must end there, not run on."""
+    at = open_page()
+    _synthetic_1d(at, 10_000)
+    at.number_input(key=f"{KEY}.n_components").set_value(10)
+    at.select_slider(key=f"{KEY}.tol").set_value(1e-10)
+    at.number_input(key=f"{KEY}.max_iter").set_value(500).run()
+    assert_result(at)
+    spy = FitSpy(monkeypatch)
+    # 20 restarts × up to 500 iterations: about 10,000 iterations, far more than 4 s.
+    at.number_input(key=f"{KEY}.n_init").set_value(20)
+    started = time.monotonic()
+    with pytest.raises(RuntimeError, match="timed out"):
+        at.run(timeout=4)
+    ended = time.monotonic()  # AppTest has requested the stop and joined the script thread
+    assert spy.iterations, "the fit never started"
+    count = len(spy.iterations)
+    time.sleep(1.0)
+    assert len(spy.iterations) == count  # nothing runs on after the stop
+    assert spy.iterations[-1] <= ended
+    # The stop came at most a progress update (0.2 s) and an iteration after the request.
+    assert ended - (started + 4) < 1.5, ended - started
+    assert count < 20 * 501  # the request was not finished
+    # Nothing was kept of the stopped request: it starts afresh when asked again.
+    assert not any(k[0] == "restarts" and k[3][0] == 20 for k in _store_keys())
+
+
+def _store_keys() -> list:
+    from em_ui.engine import finished_fits
+
+    return list(finished_fits()._items)

@@ -226,6 +226,7 @@ class StepperClient:
         self.seq = 0
         self.controls_id = ""
         self.fragment_id = ""
+        self.last_run = Run()
 
     def open(self) -> View:
         """Connect and run the page, as loading its address does."""
@@ -234,6 +235,7 @@ class StepperClient:
 
     def read(self, run: Run) -> View:
         """The view a run drew; raises :class:`ProtocolError` if it is incomplete."""
+        self.last_run = run
         if run.exceptions():
             raise ProtocolError("the page shows an exception: " + "; ".join(run.exceptions()))
         found = run.keyed("bidi_component", f"{self.key}.controls")

@@ -33,13 +33,12 @@ SUBSCRIPTS = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
 
 @dataclass(frozen=True)
 class Scenario:
-    """A page, the widget a session sets before stepping (key and value), and its run."""
+    """A page, the number inputs a session sets before stepping (key, value), and its run."""
 
     page_name: str
     key: str
     trace: em_core.Trace
-    seed_key: str | None = None
-    seed: int = 0
+    numbers: tuple[tuple[str, int], ...] = ()
 
     @property
     def last(self) -> int:
@@ -60,16 +59,16 @@ def worked_example() -> Scenario:
     return Scenario("worked_example", "worked", trace)
 
 
-def your_data(seed: int) -> Scenario:
-    """ "Your own data" with its defaults (first classic data set, its suggested K, full
-    covariances, k-means starts, the default restarts, tol 1e-3, relative ridge 1e-6) and
-    ``seed``: the best of the restarts, which the page shows first."""
+def your_data(n_components: int, seed: int) -> Scenario:
+    """The page "Your own data" with its defaults (first classic data set, full covariances,
+    k-means starts, the default restarts, tol 1e-3, relative ridge 1e-6) but ``n_components``
+    and ``seed``: the best of the restarts, which the page shows first."""
     name = next(n for n in DATASETS if n != "worked_example")
     data = load_dataset(name)
     X = np.asarray(data.values)
     restarts = em_core.fit_restarts(
         X,
-        data.suggested_k,
+        n_components,
         n_init=default_restarts(X.shape[0]),
         seed=seed,
         covariance_type="full",
@@ -79,14 +78,17 @@ def your_data(seed: int) -> Scenario:
         max_iter=100,
     )
     assert restarts.best is not None
-    return Scenario("your_data", "data", restarts.best, seed_key="data.seed", seed=seed)
+    numbers = (("data.n_components", n_components), ("data.seed", seed))
+    return Scenario("your_data", "data", restarts.best, numbers)
 
 
 def scenarios(n_sessions: int) -> list[Scenario]:
     """``n_sessions`` scenarios: even-numbered ones the worked example, odd ones your data
-    with seeds 1, 2, …"""
+    with K = 2, 3, 4, 5, 2, … and seeds 1, 2, 3, … (other K, other numbers)."""
     worked = worked_example()
-    return [worked if i % 2 == 0 else your_data(i // 2 + 1) for i in range(n_sessions)]
+    return [
+        worked if i % 2 == 0 else your_data(2 + (i // 2) % 4, i // 2 + 1) for i in range(n_sessions)
+    ]
 
 
 def targets(scenario: Scenario, steps: int, rng: np.random.Generator) -> list[int]:
@@ -118,19 +120,18 @@ def run_session(
     think_s: float = 0.0,
     timeout_s: float = 60.0,
 ) -> SessionResult:
-    """Open the page, set the session's seed if any, wait for every session, then step."""
+    """Open the page, set the session's number inputs, wait for every session, then step."""
     result = SessionResult(scenario)
     rng = np.random.default_rng(seed)
     client = StepperClient(Session(base_url, scenario.page_name, timeout_s=timeout_s), scenario.key)
     try:
         try:
             view = client.open()
-            if scenario.seed_key is not None:
-                run = client.session.rerun()
-                found = run.keyed("number_input", scenario.seed_key)
+            for key, value in scenario.numbers:  # one at a time, as a student types them
+                found = client.last_run.keyed("number_input", key)
                 if found is None:
-                    raise ProtocolError(f"no number input {scenario.seed_key}")
-                client.session.set_widget(found[0].id, double_value=float(scenario.seed))
+                    raise ProtocolError(f"the page has no number input {key}")
+                client.session.set_widget(found[0].id, double_value=float(value))
                 view = client.read(client.session.rerun())
             if view != scenario.expected(0):
                 result.wrong.append((scenario.expected(0), view))
@@ -150,8 +151,11 @@ def run_session(
     return result
 
 
-def rss_mib(pid: int) -> float:
-    """Resident memory of process ``pid`` in MiB (``VmRSS`` of ``/proc/PID/status``)."""
+def rss_mib(pid: int | None) -> float:
+    """Resident memory of process ``pid`` in MiB (``VmRSS`` of ``/proc/PID/status``); NaN
+    for None."""
+    if pid is None:
+        return float("nan")
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
             return int(line.split()[1]) / 1024
@@ -207,7 +211,7 @@ class LoadReport:
 
 def run_load(
     base_url: str,
-    server_pid: int,
+    server_pid: int | None,
     n_sessions: int,
     steps: int,
     *,
@@ -219,7 +223,8 @@ def run_load(
     """``n_sessions`` concurrent sessions (:func:`scenarios`), each stepping ``steps`` times.
 
     Memory is the server's RSS before the sessions connect, its peak while they run
-    (sampled every 0.1 s) and ``settle_s`` after the last one closed.
+    (sampled every 0.1 s) and ``settle_s`` after the last one closed; NaN without
+    ``server_pid``.
     """
     plans = scenarios(n_sessions)
     results: list[SessionResult | None] = [None] * n_sessions
@@ -238,7 +243,8 @@ def run_load(
         )
 
     sampler = threading.Thread(target=sample, daemon=True)
-    sampler.start()
+    if server_pid is not None:
+        sampler.start()
     threads = [threading.Thread(target=work, args=(i,), daemon=True) for i in range(n_sessions)]
     for thread in threads:
         thread.start()
@@ -250,8 +256,9 @@ def run_load(
         thread.join(timeout=timeout_s * (steps + 3))
     wall = time.perf_counter() - began
     done.set()
-    sampler.join()
-    time.sleep(settle_s)
+    if server_pid is not None:
+        sampler.join()
+        time.sleep(settle_s)
     finished = [
         r if r is not None else SessionResult(plans[i], errors=["did not finish in time"])
         for i, r in enumerate(results)

@@ -9,6 +9,7 @@ from em_ui.engine import fingerprint, fit_trace
 from em_ui.settings import INIT_LABELS, convergence_settings
 from em_ui.state import keep
 from em_ui.stepper import reset_when_changed, stepping_view
+from em_ui.text import literal
 
 KEY = "worked"
 ARTICLE = "article"
@@ -147,7 +148,7 @@ try:
         max_iter=conv.max_iter,
     )
 except ValueError as error:
-    st.error(str(error))
+    st.error(literal(str(error)))
     st.stop()
 
 if start == ARTICLE and trace.n_iter >= 1:

@@ -10,8 +10,13 @@ import re
 _INLINE = re.compile(r"([\\`*\[\]<>!$~|&{}@])")
 # "_" opens emphasis only next to a non-alphanumeric character: 1_000 stays as it is.
 _UNDERSCORE = re.compile(r"(?<![^\W_])_|_(?![^\W_])")
-# Bare addresses that GitHub-flavoured markdown turns into links.
-_AUTOLINK = re.compile(r"(?i)(?<=www)\.|(?<=[a-z]):(?=//)")
+# Bare addresses that GitHub-flavoured markdown turns into links (http://, https://, www.,
+# mailto:, xmpp:, a@b.c). A backslash does not stop every one of them, so an invisible word
+# joiner (U+2060) goes inside each: "http\u2060s://…" and "www\u2060." are plain text.
+_AUTOLINK = re.compile(
+    r"(?i)(?<=\bhttp)(?=s?://)|(?<=\bwww)(?=\.)|(?<=\bmailto)(?=:)|(?<=\bxmpp)(?=:)|(?=@)"
+)
+WORD_JOINER = "\u2060"
 # Block markup that only counts at the start of a line: headings, quotes, lists, rules.
 _LINE_START = re.compile(r"^([#>+=-]|[0-9]+[.)])")
 
@@ -38,7 +43,7 @@ def literal(text: str) -> str:
         start a heading or a list).
     """
     text = " ".join(str(text).splitlines())
+    text = _AUTOLINK.sub(WORD_JOINER, text)
     text = _INLINE.sub(r"\\\1", text)
     text = _UNDERSCORE.sub(r"\\_", text)
-    text = _AUTOLINK.sub(lambda found: "\\" + found.group(), text)
     return _LINE_START.sub(lambda found: found.group()[:-1] + "\\" + found.group()[-1], text)

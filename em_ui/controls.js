@@ -170,10 +170,11 @@ export default function (component) {
   s.setStateValue = setStateValue;
   s.last = data.last;
   // The view's h wins once it has seen every move sent from here; until then, keep ours.
-  if (data.ack >= s.seq) {
+  if (data.ack >= s.seq || data.session !== s.session) {
     s.seq = data.ack;
     s.h = data.h;
   }
+  s.session = data.session;
   s.h = Math.min(s.h, s.last);
   s.paint();
   watchChart(s, data.chart);

@@ -16,6 +16,7 @@ Keys: ``E`` and ``M`` for the half-steps, ``→`` for the next iteration, ``←`
 
 from __future__ import annotations
 
+import uuid
 from pathlib import Path
 
 import streamlit as st
@@ -89,6 +90,9 @@ def step_controls(key: str, *, h_key: str, last: int, chart_key: str) -> bool:
             "h": int(st.session_state[h_key]),
             "last": int(last),
             "ack": int(st.session_state.get(_ack_key(key), 0)),
+            # A new session (the server restarted, the page reconnected) has applied none of
+            # the moves sent before: the buttons must then take its half-step at once.
+            "session": st.session_state.setdefault("em_ui.controls.session", uuid.uuid4().hex),
             "chart": f".st-key-{chart_key.replace('.', '-')}",
             "help": HELP,
             "keys": True,

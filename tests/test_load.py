@@ -181,13 +181,6 @@ def server_on(port: int | None, monkeypatch: pytest.MonkeyPatch) -> Iterator[str
         yield app.url
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="After a restart the page reconnects to a new session at the start, but the step "
-    "buttons keep their own half-step (em_ui/controls.js keeps it while the view's ack is "
-    "below its sequence number): they need a per-session token to know the view is new.",
-)
 def test_a_server_restarted_under_an_open_page_is_reconnected(
     page: Page, wait_for_app, monkeypatch: pytest.MonkeyPatch
 ) -> None:

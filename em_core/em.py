@@ -37,7 +37,7 @@ from em_core.gaussian import (
     weighted_log_prob,
     whitening,
 )
-from em_core.init import Initialisation, initialise, resolve_ridge
+from em_core.init import Initialisation, KMeansStep, initialise, resolve_ridge
 from em_core.likelihood_change import Change, classify_change
 
 # A component whose effective count N_k falls below this has emptied: its mean would be
@@ -482,7 +482,7 @@ def fit(
     ridge: float | None = None,
     reg_covar: float | None = None,
     max_iter: int = 100,
-    callback: Callable[[Snapshot], object] | None = None,
+    callback: Callable[[Snapshot | KMeansStep], object] | None = None,
 ) -> Trace:
     """Fit a Gaussian mixture by EM and return the whole trace.
 
@@ -498,7 +498,8 @@ def fit(
     rng : numpy.random.Generator or int or None, default 0
         Randomness for the initialisation; an int seeds a new Generator.
     tol, ridge, reg_covar, max_iter, callback : see :func:`run_em` (by default a relative
-        ridge of 1e-6 of each feature's variance).
+        ridge of 1e-6 of each feature's variance). The callback also sees each step of a
+        K-means start (a :class:`em_core.init.KMeansStep`), so a long start can be stopped too.
 
     Returns
     -------
@@ -516,6 +517,7 @@ def fit(
         reg_covar=reg_covar,
         rng=rng,
         params=params,
+        callback=callback,
     )
     return run_em(
         X,

@@ -17,6 +17,7 @@ with no ridge) starts with the covariance of the whole data instead, so no start
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -154,10 +155,12 @@ def kmeans(
     centers: NDArray[np.float64],
     *,
     max_iter: int = 100,
+    callback: Callable[[KMeansStep], object] | None = None,
 ) -> tuple[tuple[KMeansStep, ...], NDArray[np.intp]]:
     """Lloyd's algorithm from ``centers``; returns every step and the final labels.
 
-    An empty cluster is moved to the point farthest from its centre.
+    An empty cluster is moved to the point farthest from its centre. ``callback(step)``, if
+    given, sees each step as it is made; an exception it raises ends the algorithm there.
     """
     n_components = centers.shape[0]
     distances = _squared_distances(XT, centers)
@@ -173,6 +176,8 @@ def kmeans(
         distances = _squared_distances(XT, centers)
         new_labels = distances.argmin(axis=0)
         steps.append(KMeansStep(iteration, _readonly(centers), float(distances.min(axis=0).sum())))
+        if callback is not None:
+            callback(steps[-1])
         if np.array_equal(new_labels, labels):
             break
         labels = new_labels
@@ -240,6 +245,7 @@ def initialise(
     reg_covar: float | None = None,
     rng: np.random.Generator | int | None = 0,
     params: Parameters | None = None,
+    callback: Callable[[KMeansStep], object] | None = None,
 ) -> Initialisation:
     """Choose θ_0 for EM.
 
@@ -255,6 +261,8 @@ def initialise(
         An int is recorded as the seed.
     params : Parameters, optional
         Required for ``method="given"``.
+    callback : callable, optional
+        Given each K-means step (``method="kmeans"``), as :func:`kmeans` does.
 
     Returns
     -------
@@ -293,7 +301,7 @@ def initialise(
         return Initialisation(method, seed, start, nk)
     seeds = kmeans_plusplus(XT, n_components, generator)
     if method == "kmeans":
-        steps, labels = kmeans(XT, seeds)
+        steps, labels = kmeans(XT, seeds, callback=callback)
     else:
         steps = (
             KMeansStep(0, _readonly(seeds), float(_squared_distances(XT, seeds).min(0).sum())),

@@ -14,6 +14,7 @@ import time
 import streamlit as st
 
 from em_core import Snapshot
+from em_core.init import KMeansStep
 
 SHOW_AFTER_S = 1.0  # a fit shorter than this shows no bar (the spinner covers it)
 UPDATE_EVERY_S = 0.2  # also the longest a stop waits, once the bar is shown
@@ -39,23 +40,33 @@ class FitProgress:
         self._bar = None
         self.run = 0  # 1-based run under way
         self.calls = 0
+        self._in_kmeans = False
 
-    def __call__(self, snapshot: Snapshot) -> None:
+    def __call__(self, snapshot: Snapshot | KMeansStep) -> None:
         self.calls += 1
-        if snapshot.iteration == 0:
+        kmeans = isinstance(snapshot, KMeansStep)
+        # A run starts with its K-means steps, if it has any, then θ_0.
+        first_kmeans_step = kmeans and snapshot.iteration == 1
+        start_without_kmeans = not kmeans and snapshot.iteration == 0 and not self._in_kmeans
+        if first_kmeans_step or start_without_kmeans:
             self.run += 1
+        self._in_kmeans = kmeans
         now = self._clock()
         if now - self._started < SHOW_AFTER_S:
             return
         if self._shown_at is not None and now - self._shown_at < UPDATE_EVERY_S:
             return
         self._shown_at = now
-        done = (self.run - 1 + snapshot.iteration / max(self.max_iter, 1)) / self.n_init
         runs = f"Run {self.run} of {self.n_init} · " if self.n_init > 1 else ""
-        text = (
-            f"{runs}iteration {snapshot.iteration} of at most {self.max_iter} · "
-            f"ℓ = {snapshot.log_likelihood:,.2f}"
-        )
+        if kmeans:
+            done = (self.run - 1) / self.n_init
+            text = f"{runs}K-means start, step {snapshot.iteration}"
+        else:
+            done = (self.run - 1 + snapshot.iteration / max(self.max_iter, 1)) / self.n_init
+            text = (
+                f"{runs}iteration {snapshot.iteration} of at most {self.max_iter} · "
+                f"ℓ = {snapshot.log_likelihood:,.2f}"
+            )
         if self._bar is None:
             self._bar = st.progress(min(done, 1.0), text=text)
         else:

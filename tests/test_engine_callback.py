@@ -1,7 +1,8 @@
 """The engine's per-iteration callback: what a page uses to show progress and to stop a fit.
 
-The callback sees every snapshot as it is recorded; an exception it raises ends the run
-between two iterations, propagates, and leaves nothing behind (no trace, no changed data).
+The callback sees every K-means step of the start and every snapshot as it is recorded; an
+exception it raises ends the run between two iterations, propagates, and leaves nothing behind
+(no trace, no changed data).
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ import numpy as np
 import pytest
 
 import em_core
+from em_core.init import KMeansStep
 
 
 class Stop(Exception):
@@ -25,6 +27,10 @@ def test_callback_sees_every_snapshot_in_order():
     X = data()
     seen = []
     trace = em_core.fit(X, 3, rng=4, tol=1e-8, max_iter=60, callback=seen.append)
+    steps = [s for s in seen if isinstance(s, KMeansStep)]
+    seen = [s for s in seen if not isinstance(s, KMeansStep)]
+    # The K-means start's Lloyd steps come first (its step 0 is the seeding, not a step).
+    assert [s.iteration for s in steps] == [s.iteration for s in trace.init.kmeans_steps[1:]]
     assert [s.iteration for s in seen] == list(range(trace.n_iter + 1))
     assert all(a is b for a, b in zip(seen, trace.snapshots, strict=True))
     # The callback changes nothing: the same fit without it gives the same numbers.
@@ -38,6 +44,8 @@ def test_an_exception_in_the_callback_stops_the_run_between_iterations():
     calls = []
 
     def stop_at_five(snapshot):
+        if isinstance(snapshot, KMeansStep):
+            return
         calls.append(snapshot.iteration)
         if snapshot.iteration == 5:
             raise Stop
@@ -59,12 +67,15 @@ def test_restarts_pass_the_callback_to_every_run_and_stop_with_it():
     restarts = em_core.fit_restarts(
         X, 2, n_init=3, seed=2, tol=0.0, max_iter=40, callback=seen.append
     )
+    seen = [s for s in seen if not isinstance(s, KMeansStep)]
     assert len(seen) == sum(t.n_iter + 1 for t in restarts.traces)
     assert [s.iteration for s in seen].count(0) == 3  # a new run starts at θ_0
 
     calls = []
 
     def stop_in_second_run(snapshot):
+        if isinstance(snapshot, KMeansStep):
+            return
         calls.append(snapshot.iteration)
         if calls.count(0) == 2 and snapshot.iteration == 2:
             raise Stop
@@ -75,3 +86,18 @@ def test_restarts_pass_the_callback_to_every_run_and_stop_with_it():
         )
     first = restarts.traces[0].n_iter + 1
     assert len(calls) == first + 3  # the first run whole, then θ_0, θ_1, θ_2 of the second
+
+
+def test_a_long_k_means_start_stops_at_the_callback_too():
+    X = data(4_000)
+    steps = []
+
+    def stop_at_second_step(step):
+        assert isinstance(step, KMeansStep), "no EM snapshot before the start is chosen"
+        steps.append(step.iteration)
+        if step.iteration == 2:
+            raise Stop
+
+    with pytest.raises(Stop):
+        em_core.fit(X, 6, rng=3, callback=stop_at_second_step)
+    assert steps == [1, 2]

@@ -164,7 +164,7 @@ def _formulas(X: np.ndarray, trace: Trace, h: int, *, key: str) -> None:
     resp = e_step(X, trace.snapshots[source]).resp
     new_params = trace.snapshots[source + 1]
     for line in em_viz.m_step_formulas(
-        X, resp, int(k_m) - 1, new_params, reg_covar=trace.reg_covar
+        X, resp, int(k_m) - 1, new_params, reg_covar=trace.ridge_diagonal
     ):
         st.latex(line)
     st.caption(f"The M-step from the responsibilities of θ{source} to θ{source + 1}.")

@@ -261,7 +261,7 @@ def m_step_formulas(
     k: int,
     new_params: Parameters,
     *,
-    reg_covar: float = 0.0,
+    reg_covar: float | ArrayLike = 0.0,
 ) -> list[str]:
     r"""The M-step for component k, one LaTeX line per parameter, the numbers written out.
 
@@ -279,8 +279,9 @@ def m_step_formulas(
         The component, from 0 (printed from 1).
     new_params : Parameters
         The parameters the M-step produced (the results printed are theirs).
-    reg_covar : float, default 0
-        The ridge the engine added to the variances; shown as "+ ε" when positive.
+    reg_covar : float or array-like of shape (n_features,), default 0
+        The ridge the engine added to each feature's variance (``Trace.ridge_diagonal``);
+        shown as "+ ε" when positive, and as diag(ε₁, …, ε_d) when the features' differ.
 
     Returns
     -------
@@ -331,10 +332,11 @@ def m_step_formulas(
             rf"= \frac{{{numerator_text}}}{{{nk_text}}} = {result}",
         )
     )
+    ridge = np.broadcast_to(np.asarray(reg_covar, dtype=np.float64), (n_features,))
     lines.append(
-        _variance_line(X, resp, k, new_params, r_text, reg_covar)
+        _variance_line(X, resp, k, new_params, r_text, float(ridge[0]))
         if n_features == 1
-        else _covariance_line(k, new_params, reg_covar)
+        else _covariance_line(k, new_params, ridge)
     )
     lines.append(
         rf"\pi_{{{kk}}} = \frac{{N_{{{kk}}}}}{{N}} = \frac{{{nk_text}}}{{{n_samples}}} "
@@ -398,14 +400,21 @@ def _variance_line(
     )
 
 
-def _covariance_line(k: int, new_params: Parameters, reg_covar: float) -> str:
-    """A summary of the new Σ_k (several features): its formula and value."""
+def _covariance_line(k: int, new_params: Parameters, ridge: NDArray[np.float64]) -> str:
+    """A summary of the new Σ_k (several features): its formula and value; ``ridge`` is what
+    the engine added to each feature's variance."""
     kk = k + 1
     kind = new_params.covariance_type
     cov = new_params.full_covariances()[k]
     d = cov.shape[0]
     dev = rf"(x_n - \mu_{{{kk}}})"
-    ridge = _ridge(reg_covar, symbol=True) + (r" I" if reg_covar > 0 else "")
+    reg_covar = float(ridge.max())
+    if reg_covar <= 0:
+        ridge_text = ""
+    elif np.all(ridge == ridge[0]):
+        ridge_text = r" + \varepsilon I"
+    else:  # a ridge relative to each feature's variance differs from feature to feature
+        ridge_text = rf" + \operatorname{{diag}}{_vector(ridge)}"
     if kind == "spherical":
         return (
             rf"\Sigma_{{{kk}}} = \sigma_{{{kk}}}^2 I, \quad \sigma_{{{kk}}}^2 = "
@@ -431,4 +440,4 @@ def _covariance_line(k: int, new_params: Parameters, reg_covar: float) -> str:
         value = (
             rf"\text{{a }} {d} \times {d} \text{{ matrix with variances }} {_vector(np.diag(cov))}"
         )
-    return formula + ridge + f" = {value}{shared}"
+    return formula + ridge_text + f" = {value}{shared}"

@@ -301,3 +301,16 @@ def test_a_tiny_responsibility_is_written_in_scientific_notation() -> None:
     assert exact_and_rounded(1e-47) == r"1.00 \times 10^{-47} \approx 0.000"
     assert exact_and_rounded(-3e-13) == r"-3.00 \times 10^{-13} \approx 0.000"
     assert exact_and_rounded(0.0) == "0.000"
+
+
+def test_a_ridge_relative_to_each_feature_is_written_per_feature() -> None:
+    import em_core
+    from em_data import load_dataset
+
+    X = np.asarray(load_dataset("faithful").values)
+    trace = em_core.fit(X, 2)  # the default ridge: 1e-6 of each column's variance
+    assert trace.ridge_diagonal[0] != trace.ridge_diagonal[1]
+    resp = em_core.e_step(X, trace.snapshots[0]).resp
+    line = em_viz.m_step_formulas(X, resp, 0, trace.snapshots[1], reg_covar=trace.ridge_diagonal)[2]
+    assert r"\operatorname{diag}(" in line
+    assert r"\varepsilon I" not in line

@@ -84,10 +84,10 @@ def test_five_quick_clicks_move_five_iterations(
     open_view(page, f"{app_server}/your_data", "data", wait_for_app)
     page.get_by_test_id("stSelectbox").filter(has_text="Data set").locator("input").click()
     with expect_rerun(page):
-        page.get_by_role("option").filter(has_text="Galaxy velocities").click()
+        page.get_by_role("option").filter(has_text="iris").click()
     expect(page.locator(".em-controls")).to_have_attribute("data-h", "0")
     last = int(half_step_slider(page, "data").get_attribute("max") or 0)
-    assert last >= 10, "the galaxies' run should last at least five iterations"
+    assert last >= 10, "the iris run should last at least five iterations"
     click_quickly(page, ["Next iteration"] * 5, 0)
     page.wait_for_function(chart_at_js("data"), arg=10, timeout=TIMEOUT_MS)
     expect(page.locator(".em-controls")).to_have_attribute("data-h", "10")

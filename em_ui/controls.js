@@ -178,9 +178,16 @@ export default function (component) {
   s.h = Math.min(s.h, s.last);
   s.paint();
   watchChart(s, data.chart);
-  // Tell the view when its width calls for the narrow figure (phones, big zoom).
-  const narrow = parentElement.getBoundingClientRect().width < data.narrow_below_px;
-  if (narrow !== data.narrow) setStateValue("narrow", narrow);
+  // Tell the view when its width calls for the narrow figure (phones, big zoom), once the
+  // page is laid out: a width of 0 is not yet a width, and every message reruns the view.
+  requestAnimationFrame(() => {
+    const width = s.buttons.reset.parentElement.getBoundingClientRect().width;
+    const narrow = width < data.narrow_below_px;
+    if (width > 0 && narrow !== data.narrow && narrow !== s.sentNarrow) {
+      s.sentNarrow = narrow;
+      setStateValue("narrow", narrow);
+    }
+  });
   return () => {
     document.removeEventListener("keydown", s.onKey);
     if (s.chartTimer) clearInterval(s.chartTimer);

@@ -1,9 +1,12 @@
 """Tables on screen: every number whole, every column explained.
 
-Streamlit sizes a table's columns from the values it first shows and keeps those widths when
-the values change, so a column that started as "None" (N_k before the first E-step) cut
-175.1877 to "75.1877" later. Here every numeric column gets its format and a width that fits
-its widest value, computed afresh for the values on screen (:func:`em_viz.tables.column_formats`).
+Every numeric column gets its format (:func:`em_viz.tables.column_formats`). A short table
+(the parameters: one row per component) is a plain table, sized by the browser to its
+numbers and drawn without loading a data grid, so the page's first chart comes sooner. A long
+one (the responsibilities) is a scrolling grid; a grid sizes its columns from the values it
+first shows and keeps those widths, so a column that started as "None" (N_k before the first
+E-step) cut 175.1877 to "75.1877" later: each of its columns gets a width that fits its
+widest value, computed afresh for the values on screen.
 """
 
 from __future__ import annotations
@@ -17,8 +20,11 @@ from em_viz.tables import column_formats
 if TYPE_CHECKING:
     import pandas as pd
 
-# What a cell with no value yet shows (N_k and r_nk at the start); the column's help says why.
+# What a cell with no value yet shows (N_k and r_nk at the start); the help says why.
 MISSING = "—"
+MISSING_HELP = "— : no value yet, as no E-step has computed responsibilities at the start."
+# Up to this many rows a table is drawn plain; longer ones scroll in a grid.
+SHORT_TABLE_ROWS = 20
 
 
 def show_table(df: pd.DataFrame) -> None:
@@ -29,10 +35,20 @@ def show_table(df: pd.DataFrame) -> None:
     df : pandas.DataFrame
         For example ``em_viz.parameter_table(...)`` or ``em_viz.responsibility_table(...)``.
     """
+    formats = column_formats(df)
+    if len(df) <= SHORT_TABLE_ROWS:
+        styled = df.style.format(
+            {name: (lambda v, f=column.format: f % v) for name, column in formats.items()},
+            na_rep=MISSING,
+        )
+        st.table(styled, hide_index=True)
+        if df.isna().to_numpy().any():
+            st.caption(MISSING_HELP)
+        return
     config = {
         name: st.column_config.NumberColumn(
             name, format=column.format, width=column.width, help=column.help
         )
-        for name, column in column_formats(df).items()
+        for name, column in formats.items()
     }
     st.dataframe(df, hide_index=True, column_config=config, placeholder=MISSING, width="content")

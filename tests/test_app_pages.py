@@ -30,7 +30,7 @@ def page_text(at: AppTest) -> str:
     parts = [m.value for m in at.markdown] + [c.value for c in at.caption]
     parts += [e.value for e in at.error] + [s.value for s in at.success]
     parts += [w.value for w in at.warning] + [i.value for i in at.info]
-    parts += [str(df.value) for df in at.dataframe]
+    parts += [str(df.value) for df in [*at.dataframe, *at.table]]
     parts += [latex.value for latex in at.latex]
     parts += [m.value for m in at.metric]
     return "\n".join(parts)
@@ -74,13 +74,14 @@ def test_worked_example_one_iteration_shows_the_article_numbers():
     assert not at.exception
     assert half_step(at, "worked") == 2
     _, nk, mu, sigma = article_numbers()
-    (table,) = [df.value for df in at.dataframe]  # the Parameters tab, open by default
+    (table,) = [t.value for t in at.table]  # the Parameters tab, open by default
     assert table["μ"].to_numpy() == pytest.approx(mu, rel=1e-12)
     assert table["σ"].to_numpy() == pytest.approx(sigma, rel=1e-12)
     assert table["N_k"].to_numpy() == pytest.approx(nk, rel=1e-12)
     assert "−8.5682" in page_text(at)
     open_tab(at, "worked", "Formulas with these numbers")
     assert not at.dataframe, "a closed tab is not computed"
+    assert not at.table, "a closed tab is not computed"
     text = page_text(at)
     assert f"{mu[1]:.3f}" in text  # 8.833
     assert f"{sigma[0]:.3f}" in text  # 0.408

@@ -149,8 +149,9 @@ def toasts(at: AppTest) -> list[str]:
 
 
 def table_with(at: AppTest, column: str):
-    found = [df.value for df in at.dataframe if column in df.value.columns]
-    assert len(found) == 1, [list(df.value.columns) for df in at.dataframe]
+    tables = [*at.dataframe, *at.table]
+    found = [df.value for df in tables if column in df.value.columns]
+    assert len(found) == 1, [list(df.value.columns) for df in tables]
     return found[0]
 
 

@@ -1,8 +1,7 @@
 """What a student does, in a real Chromium (TESTING.md C2 and C3).
 
 Every number is read from the page as a student sees it: the metric's text, the parameter
-table (``st.dataframe`` draws its cells on a canvas, but glide-data-grid keeps an accessible
-``<table role="grid">`` with the same cells beside it), the KaTeX of the formulas, and the
+table (a plain HTML table, ``st.table``), the KaTeX of the formulas, and the
 Plotly chart's own state (``_fullLayout`` / ``_fullData`` of the plotly div and the SVG it drew).
 
 Streamlit draws widgets and charts lazily, *after* the script run has ended, so every read
@@ -108,13 +107,13 @@ def metric_value(page: Page) -> Locator:
 
 
 def parameter_grid(page: Page) -> Locator:
-    """The accessible table behind the Parameters tab's dataframe."""
+    """The Parameters tab's table (a plain HTML table: one row per component)."""
     page.get_by_role("tab", name="Parameters", exact=True).click()
-    return page.get_by_role("tabpanel").get_by_test_id("stDataFrame").locator("table").first
+    return page.get_by_role("tabpanel").get_by_test_id("stTable").locator("table").first
 
 
 def read_grid(grid: Locator) -> list[dict[str, str]]:
-    """The rows of a glide-data-grid's accessible table, as {column header: cell text}."""
+    """The rows of an HTML table, as {column header: cell text}."""
     rows = grid.evaluate(
         "t => Array.from(t.querySelectorAll('tr'))"
         ".map(r => Array.from(r.children).map(c => c.textContent))"
@@ -335,7 +334,7 @@ def test_columns_to_fit_follow_a_change_of_data_set(
     with expect_rerun(page):
         page.get_by_role("option").filter(has_text="iris").click()
     # The fit uses iris's four columns (the parameter table says so) …
-    expect(page.get_by_role("tabpanel").get_by_test_id("stDataFrame").first).to_be_attached()
+    expect(page.get_by_role("tabpanel").get_by_test_id("stTable").first).to_be_attached()
     expect(page.get_by_text("Horizontal axis")).to_be_visible()
     # … and the widget should say so too, not show Old Faithful's columns.
     expect(columns).to_contain_text("Sepal.Length", timeout=5_000)

@@ -1,8 +1,10 @@
 """Tables on screen: every number whole (em_viz.tables.column_formats, em_ui.tables.show_table).
 
-The widths are checked against the font the tables are drawn in: Source Sans at 14 px, whose
-digits advance 6.96 px each (measured in Chromium with a canvas), inside glide-data-grid's
-cells, which pad their text by 8 px on either side.
+A short table (the parameters) is a plain table whose cells are the formatted texts (read
+here from the display values Streamlit sends). A long one (the responsibilities) is a grid
+whose widths are checked against the font it is drawn in: Source Sans at 14 px, whose digits
+advance 6.96 px each (measured in Chromium with a canvas), inside glide-data-grid's cells,
+which pad their text by 8 px on either side.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import json
 
 import numpy as np
+import pyarrow as pa
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -38,6 +41,14 @@ def shown_columns(at: AppTest) -> tuple[dict, object]:
     return json.loads(frame.proto.columns), frame.value
 
 
+def shown_table(at: AppTest) -> tuple[object, object]:
+    """The values of the page's one plain table and the texts a student reads in it."""
+    (table,) = at.table
+    styler = table.proto.arrow_data.styler
+    texts = pa.ipc.open_stream(styler.display_values).read_all().to_pandas()
+    return table.value, texts
+
+
 def table_page(dataset: str, n_components: int) -> AppTest:
     """A page showing the parameter table of a run at the half-step in session state "h"."""
 
@@ -58,40 +69,59 @@ def table_page(dataset: str, n_components: int) -> AppTest:
 
 
 @pytest.mark.parametrize(("dataset", "n_components"), [("faithful", 2), ("galaxies", 4)])
-def test_every_number_of_the_parameter_table_fits_its_column(dataset, n_components) -> None:
+def test_every_number_of_the_parameter_table_reads_whole(dataset, n_components) -> None:
     at = table_page(dataset, n_components)
     for h in [0, 1, 2, 7]:  # the start (N_k empty), then N_k with three digits before the point
         at.session_state["h"] = h
         at.run()
         assert not at.exception
-        config, table = shown_columns(at)
-        assert at.dataframe[0].proto.placeholder == "—"
+        assert not at.dataframe, "a short table is plain, not a grid"
+        table, texts = shown_table(at)
         for name in table.columns:
-            column = config[name]
-            fmt = column["type_config"]["format"]
-            values = table[name].dropna().to_numpy()
-            texts = [printf(fmt, value) for value in values]
-            for value, text in zip(values, texts, strict=True):
+            for value, text in zip(table[name], texts[name], strict=True):
+                if np.isnan(value):
+                    assert text == "—"
+                    continue
                 # whole: the text is the value, to within half its last digit
                 last_digit = 10.0 ** -len(text.partition(".")[2])
                 assert float(text) == pytest.approx(value, abs=0.51 * last_digit, rel=1e-14)
-            widest = max([len(name), *(len(text) for text in texts)])
-            assert column["width"] >= DIGIT_PX * widest + CELL_PADDING_PX, (h, name, texts)
 
 
 def test_the_count_that_was_cut_reads_whole() -> None:
-    """Old Faithful, K = 2: N_k ≈ 173.89 read "73.8929" once the column had been sized for
-    the start's empty cells."""
+    """Old Faithful, K = 2: N_k ≈ 173.89 read "73.8929" in a grid whose column had been sized
+    for the start's empty cells."""
     at = table_page("faithful", 2)
     at.run()
     at.session_state["h"] = 1
     at.run()
-    config, table = shown_columns(at)
+    table, texts = shown_table(at)
     nk = table["N_k"].to_numpy()
     assert nk.max() > 100
-    texts = [printf(config["N_k"]["type_config"]["format"], v) for v in nk]
-    assert f"{nk.max():.2f}" in texts
-    assert config["N_k"]["width"] >= DIGIT_PX * len(f"{nk.max():.2f}") + CELL_PADDING_PX
+    assert f"{nk.max():.2f}" in list(texts["N_k"])
+
+
+def test_a_long_table_is_a_grid_whose_columns_fit_their_numbers() -> None:
+    def page() -> None:
+        from em_core import fit
+        from em_data import load_dataset
+        from em_ui.tables import show_table
+        from em_viz import responsibility_table
+
+        data = load_dataset("faithful")
+        trace = fit(data.values, 2, init="kmeans", rng=0)
+        show_table(responsibility_table(data.values, trace, 1, column_names=data.columns))
+
+    at = AppTest.from_function(page, default_timeout=60).run()
+    assert not at.exception
+    config, table = shown_columns(at)
+    assert len(table) > 20
+    assert at.dataframe[0].proto.placeholder == "—"
+    for name in table.columns:
+        column = config[name]
+        fmt = column["type_config"]["format"]
+        texts = [printf(fmt, value) for value in table[name].dropna()]
+        widest = max([len(name), *(len(text) for text in texts)])
+        assert column["width"] >= DIGIT_PX * widest + CELL_PADDING_PX, (name, texts)
 
 
 @pytest.mark.parametrize(
@@ -182,8 +212,7 @@ def test_a_change_too_small_to_show_is_exactly_zero() -> None:
 def test_the_start_shows_a_dash_for_n_k_and_says_why() -> None:
     at = table_page("faithful", 2)
     at.run()
-    config, table = shown_columns(at)
+    table, texts = shown_table(at)
     assert table["N_k"].isna().all()
-    assert at.dataframe[0].proto.placeholder == "—"
-    assert "— at the start" in config["N_k"]["help"]
-    assert all(column.get("help") for column in config.values() if "label" in column)
+    assert list(texts["N_k"]) == ["—", "—"]
+    assert any("no E-step" in caption.value for caption in at.caption)

@@ -1,5 +1,9 @@
 """Entry point and router: `streamlit run app.py`."""
 
+# pandas first, whole, in every run: plotly looks for it in sys.modules while it builds a
+# figure, so a figure built in one session while another session's thread is still importing
+# pandas would meet a half-made module (AttributeError: partially initialized module).
+import pandas  # noqa: F401
 import streamlit as st
 
 from em_ui.state import keep_widget_values

@@ -113,7 +113,9 @@ function typingIn(element) {
 }
 
 export default function (component) {
-  const { data, parentElement, setStateValue } = component;
+  const { parentElement, setStateValue } = component;
+  // The view sends its data as JSON bytes (see controls.py).
+  const data = JSON.parse(new TextDecoder().decode(component.data));
   let s = parentElement.__emControls;
   if (!s) {
     s = { seq: data.ack, h: data.h, last: data.last, playing: false, speed: storedSpeed() };

@@ -16,6 +16,7 @@ Keys: ``E`` and ``M`` for the half-steps, ``→`` for the next iteration, ``←`
 
 from __future__ import annotations
 
+import json
 import uuid
 from pathlib import Path
 
@@ -84,21 +85,24 @@ def step_controls(key: str, *, h_key: str, last: int, chart_key: str) -> bool:
         browser measured it; False until it has said.
     """
     narrow = bool((st.session_state.get(f"{key}.controls") or {}).get("narrow"))
+    payload = {
+        "h": int(st.session_state[h_key]),
+        "last": int(last),
+        "ack": int(st.session_state.get(_ack_key(key), 0)),
+        # A new session (the server restarted, the page reconnected) has applied none of
+        # the moves sent before: the buttons must then take its half-step at once.
+        "session": st.session_state.setdefault("em_ui.controls.session", uuid.uuid4().hex),
+        "chart": f".st-key-{chart_key.replace('.', '-')}",
+        "help": HELP,
+        "keys": True,
+        "narrow": narrow,
+        "narrow_below_px": NARROW_BELOW_PX,
+    }
     result = _COMPONENT(
         key=f"{key}.controls",
-        data={
-            "h": int(st.session_state[h_key]),
-            "last": int(last),
-            "ack": int(st.session_state.get(_ack_key(key), 0)),
-            # A new session (the server restarted, the page reconnected) has applied none of
-            # the moves sent before: the buttons must then take its half-step at once.
-            "session": st.session_state.setdefault("em_ui.controls.session", uuid.uuid4().hex),
-            "chart": f".st-key-{chart_key.replace('.', '-')}",
-            "help": HELP,
-            "keys": True,
-            "narrow": narrow,
-            "narrow_below_px": NARROW_BELOW_PX,
-        },
+        # As JSON bytes: Streamlit looks for data frames in a dict it is given, which imports
+        # pandas and pyarrow (0.3 s on the first page a server shows, before the chart).
+        data=json.dumps(payload).encode(),
         default={"position": None, "narrow": False},
         on_position_change=lambda: _apply(key, h_key, last),
         on_narrow_change=lambda: None,

@@ -244,7 +244,7 @@ class StepperClient:
         controls, path = found
         self.controls_id = controls.id
         self.fragment_id = run.fragment_ids[path]
-        data = json.loads(controls.json)
+        data = json.loads(controls.bytes.decode() if controls.bytes else controls.json)
         chart = run.keyed("plotly_chart", f"{self.key}.chart")
         chart_h = None
         if chart is not None:

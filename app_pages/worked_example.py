@@ -1,6 +1,7 @@
 """The article's worked example: six points, a mixture of Gaussians, one half-step at a time."""
 
 import numpy as np
+import pandas as pd
 import streamlit as st
 
 from em_core import INIT_METHODS, Parameters
@@ -30,8 +31,6 @@ X = np.asarray(data.values)
 
 def own_start(n_components: int) -> Parameters | None:
     """An editable table of μ, σ, π per component; None (with a message) if invalid."""
-    import pandas as pd  # only here: the page draws its chart without waiting for pandas
-
     if n_components == 2:
         default = pd.DataFrame({"μ": [2.0, 9.0], "σ": [1.0, 1.0], "π": [0.5, 0.5]})
     else:

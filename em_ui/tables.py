@@ -11,14 +11,10 @@ widest value, computed afresh for the values on screen.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
+import pandas as pd
 import streamlit as st
 
 from em_viz.tables import column_formats
-
-if TYPE_CHECKING:
-    import pandas as pd
 
 # What a cell with no value yet shows (N_k and r_nk at the start); the help says why.
 MISSING = "—"

@@ -13,20 +13,14 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 import numpy as np
+import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 
 from em_core import Parameters, Trace, e_step
 from em_viz.figures_common import as_features, check_trace
 from em_viz.halfstep import half_step
-
-if TYPE_CHECKING:
-    import pandas as pd
-
-# pandas is imported where a table is built, not with this module: the first chart of a page
-# reaches the browser before the half-second that importing pandas takes.
 
 
 def parameter_table(
@@ -75,8 +69,6 @@ def parameter_table(
     table["N_k"] = _nk(trace, half.resp_index, X)
     for name, value in now.items():
         table[f"Δ{name}"] = rounded_change(value - before[name], value)
-    import pandas as pd
-
     return pd.DataFrame(table)
 
 
@@ -159,8 +151,6 @@ def responsibility_table(
         resp = e_step(rows, trace.snapshots[half.resp_index]).resp
         for k in range(n_components):
             table[f"r_n{k + 1}"] = resp[:, k]
-    import pandas as pd
-
     return pd.DataFrame(table)
 
 
@@ -249,8 +239,6 @@ def column_formats(table: pd.DataFrame) -> dict[str, ColumnFormat]:
         written whole; a Δ column with its values as they are (already rounded, 0 as "0");
         any other column with :func:`decimals` decimals.
     """
-    import pandas as pd
-
     formats: dict[str, ColumnFormat] = {}
     for name in table.columns:
         column = pd.to_numeric(table[name], errors="coerce")

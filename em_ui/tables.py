@@ -14,6 +14,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from em_ui.text import literal
 from em_viz.tables import column_formats
 
 # What a cell with no value yet shows (N_k and r_nk at the start); the help says why.
@@ -33,8 +34,9 @@ def show_table(df: pd.DataFrame) -> None:
     """
     formats = column_formats(df)
     if len(df) <= SHORT_TABLE_ROWS:
-        styled = df.style.format(
-            {name: (lambda v, f=column.format: f % v) for name, column in formats.items()},
+        # A plain table writes its headers as markdown, and they hold column names.
+        styled = df.rename(columns=literal).style.format(
+            {literal(name): (lambda v, f=c.format: f % v) for name, c in formats.items()},
             na_rep=MISSING,
         )
         st.table(styled, hide_index=True)

@@ -85,7 +85,9 @@ def likelihood_traces(trace: Trace) -> list[dict[str, Any]]:
                 "y": values[drops].tolist(),
                 "mode": "markers",
                 "marker": {"size": 10, "color": DROP_COLOR, "symbol": "triangle-down"},
-                "hovertext": [_drop_note(trace, t) for t in drops.tolist()],
+                "hovertext": [
+                    explain_decrease(trace, t, line_break="<br>") for t in drops.tolist()
+                ],
                 "hoverinfo": "text",
                 "showlegend": True,
             }
@@ -171,16 +173,19 @@ def _change_note(trace: Trace, t: int) -> str:
     return f"<br>change {change:+.3g}"
 
 
-def _drop_note(trace: Trace, t: int) -> str:
-    """Hover note for a real decrease from snapshot t − 1 to snapshot t."""
+def explain_decrease(trace: Trace, t: int, *, line_break: str = " ") -> str:
+    """One or two sentences on a real decrease of ℓ from snapshot t − 1 to snapshot t: by how
+    much, and its cause (the ridge, or numerical trouble). ``line_break`` separates them
+    ("<br>" in a hover note)."""
     before, after = trace.snapshots[t - 1].log_likelihood, trace.snapshots[t].log_likelihood
-    head = f"ℓ went down by {before - after:.3g} from iteration {t - 1} to {t}"
+    head = f"ℓ went down by {before - after:.3g} from iteration {t - 1} to {t}."
     if trace_change(trace, t) is Change.RIDGE_DECREASE:
         return (
-            head + ".<br>Plain EM never lowers ℓ; the ridge added to<br>"
-            "the covariances moves the M-step off the exact maximum."
+            head + line_break + "Plain EM never lowers ℓ; here the ridge added to the "
+            "covariances pulls each M-step off the exact maximum. A smaller ridge makes it rarer."
         )
-    return head + ".<br>Plain EM never lowers ℓ: this is numerical trouble."
+    return head + line_break + "Plain EM never lowers ℓ, and there is no ridge: this is "
+    "numerical trouble."
 
 
 def tolerance_note(trace: Trace) -> str:

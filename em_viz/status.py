@@ -14,6 +14,7 @@ import numpy as np
 
 from em_core import Change, NearCollapse, Trace, decreases, nearly_collapsed, trace_change
 from em_viz.halfstep import half_step, n_half_steps
+from em_viz.loglik import explain_decrease
 
 Level = Literal["success", "info", "warning", "error"]
 SUBSCRIPTS = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
@@ -81,17 +82,6 @@ def _near_collapse_text(item: NearCollapse, X: np.ndarray, trace: Trace) -> str:
     )
 
 
-def _decrease_text(trace: Trace, t: int) -> str:
-    before, after = trace.snapshots[t - 1].log_likelihood, trace.snapshots[t].log_likelihood
-    head = f"The log-likelihood went down by {before - after:.3g} in iteration {t}."
-    if trace_change(trace, t) is Change.RIDGE_DECREASE:
-        return (
-            head + " Plain EM never does that; here the ridge added to the covariances pulls "
-            "each M-step off the exact maximum. A smaller ridge makes it rarer."
-        )
-    return head + " Plain EM never does that, and there is no ridge: this is numerical trouble."
-
-
 def run_notes(trace: Trace, h: int, X: np.ndarray) -> list[Note]:
     """What the view must say at half-step ``h``.
 
@@ -136,7 +126,7 @@ def run_notes(trace: Trace, h: int, X: np.ndarray) -> list[Note]:
             notes.append(Note("success", text))
     for t in decreases(trace):
         if t <= half.params_index:
-            notes.append(Note("warning", _decrease_text(trace, t)))
+            notes.append(Note("warning", explain_decrease(trace, t)))
     X = np.asarray(X, dtype=np.float64).reshape(X.shape[0], -1)
     notes.extend(Note("warning", _near_collapse_text(item, X, trace)) for item in collapsed)
     return notes

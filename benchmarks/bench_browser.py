@@ -71,6 +71,7 @@ from app_harness import (  # noqa: E402
     APP_TIMEOUT_MS,
     ARTIFACTS,
     CHART_HALF_STEP_JS,
+    SERVE,
     chromium,
     new_context,
     running_app,
@@ -469,25 +470,30 @@ def main(argv: list[str] | None = None) -> int:
         (Path(bare_dir) / "bare.py").write_text(BARE_PAGE, encoding="utf-8")
 
         @contextlib.contextmanager
-        def servers():
+        def servers(app_script: str = "app.py"):
             with (
-                running_app(ARTIFACTS / "bench-app-server.log", extra_args=extra) as app,
+                running_app(
+                    ARTIFACTS / "bench-app-server.log", script=app_script, extra_args=extra
+                ) as app,
                 running_app(
                     ARTIFACTS / "bench-bare-server.log", script="bare.py", cwd=Path(bare_dir)
                 ) as bare,
             ):
                 yield app, bare
 
+        # Cold: the first load after the servers start, for the app started both ways.
         cold_worked: list[float] = []
+        cold_served: list[float] = []
         cold_bare: list[float] = []
         with chromium() as browser:
             for i in range(args.cold):
                 say(f"cold servers {i + 1}/{args.cold}: the first load of each page")
-                with servers() as (app, bare):
-                    # Alternate which page goes first, so neither always has the CPU alone.
-                    pair = [(app, "/worked_example", cold_worked), (bare, "", cold_bare)]
-                    for server, path, times in pair if i % 2 == 0 else pair[::-1]:
-                        times += first_chart_ms(browser, f"{server.url}{path}", 1)
+                for app_script, times in (("app.py", cold_worked), (SERVE, cold_served)):
+                    with servers(app_script) as (app, bare):
+                        # Alternate which page goes first, so neither always has the CPU alone.
+                        pair = [(app, "/worked_example", times), (bare, "", cold_bare)]
+                        for server, path, into in pair if i % 2 == 0 else pair[::-1]:
+                            into += first_chart_ms(browser, f"{server.url}{path}", 1)
             with servers() as (app, bare), TimingProxy(int(app.url.rsplit(":", 1)[1])) as proxy:
                 # One warm-up load of each page: the first load after a server starts pays
                 # for Python imports and the (cached) fit, measured above as "cold".
@@ -514,7 +520,8 @@ def main(argv: list[str] | None = None) -> int:
         ("warm", "bare page, one Plotly chart", first_bare),
         ("warm", "worked example", first_worked),
         ("cold", "bare page, one Plotly chart", cold_bare),
-        ("cold", "worked example", cold_worked),
+        ("cold", "worked example, `streamlit run app.py`", cold_worked),
+        ("cold", "worked example, started by scripts/start.sh", cold_served),
     ]
     for server, name, times in rows:
         if times:
@@ -525,7 +532,8 @@ def main(argv: list[str] | None = None) -> int:
     print()
     for server, worked, bare in [
         ("warm", first_worked, first_bare),
-        ("cold", cold_worked, cold_bare),
+        ("cold (`streamlit run app.py`)", cold_worked, cold_bare),
+        ("cold (scripts/start.sh)", cold_served, cold_bare),
     ]:
         if not worked:
             continue

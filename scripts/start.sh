@@ -10,4 +10,5 @@ die() { printf 'scripts/start.sh: %s\n' "$*" >&2; exit 1; }
 source scripts/venv.sh
 ensure_venv requirements.txt
 
-exec .venv/bin/streamlit run app.py "$@"
+# scripts/serve.py is `streamlit run app.py` with the libraries loaded before the first visitor.
+exec .venv/bin/python scripts/serve.py "$@"

@@ -166,13 +166,19 @@ def stop_process_group(process: subprocess.Popen[bytes]) -> None:
         process.wait(timeout=10)
 
 
+SERVE = "serve"  # as `script`: the app as scripts/start.sh starts it (scripts/serve.py)
+
+
 def streamlit_command(script: str | Path, port: int, extra: Sequence[str] = ()) -> list[str]:
+    """``streamlit run script`` with the tests' options; ``script=SERVE`` starts the app as
+    ``scripts/start.sh`` does, its libraries loaded before the server listens."""
+    start = (
+        [sys.executable, str(ROOT / "scripts" / "serve.py")]
+        if script == SERVE
+        else [sys.executable, "-m", "streamlit", "run", str(script)]
+    )
     return [
-        sys.executable,
-        "-m",
-        "streamlit",
-        "run",
-        str(script),
+        *start,
         "--server.port",
         str(port),
         "--server.headless",

@@ -48,6 +48,7 @@ from app_harness import (
     CHROMIUM,
     CHROMIUM_ARGS,
     RERUN_SEEN_JS,
+    SERVE,
     AppServerError,
     new_context,
     running_app,
@@ -97,10 +98,14 @@ def artifacts_dir() -> Path:
 
 @pytest.fixture(scope="session")
 def app_server(artifacts_dir: Path) -> Iterator[str]:
-    """Base URL (``http://127.0.0.1:PORT``) of ``streamlit run app.py``, up for the session."""
+    """Base URL (``http://127.0.0.1:PORT``) of the app started as ``scripts/start.sh`` starts
+    it (``scripts/serve.py``: ``streamlit run app.py`` with its libraries loaded first), up for
+    the session."""
     with contextlib.ExitStack() as stack:
         try:
-            app = stack.enter_context(running_app(artifacts_dir / "streamlit-server.log"))
+            app = stack.enter_context(
+                running_app(artifacts_dir / "streamlit-server.log", script=SERVE)
+            )
         except AppServerError as error:
             pytest.fail(str(error), pytrace=False)
         yield app.url

@@ -1,0 +1,55 @@
+"""Start the app with its libraries already loaded.
+
+    python scripts/serve.py [options of streamlit run]
+
+``streamlit run app.py`` imports pandas, plotly's validators and the project's modules only
+when the first student opens a page, who then waits about half a second longer than anyone
+after them (see the README's Speed section). This imports them, and builds the worked
+example's figure once, before the server starts listening; then it is ``streamlit run
+app.py`` with the options given. ``scripts/start.sh`` starts the app this way.
+
+Modules are imported and pure functions run here; nothing is drawn (that needs a running
+server), and no module with a cached function is imported (its cache needs the server's
+store). Streamlit supports a component registered before its server starts.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def preload() -> None:
+    """Import what the pages import, and draw the worked example's figure once."""
+    sys.path.insert(0, str(ROOT))
+    import numpy as np
+    import pandas
+    import pyarrow  # noqa: F401  (Streamlit sends every table as Arrow)
+    from streamlit import dataframe_util
+
+    import em_core
+    import em_ui.settings
+    import em_ui.stepper  # noqa: F401  (its step buttons register their component)
+    import em_viz
+    from em_data import load_dataset
+
+    X = np.asarray(load_dataset("worked_example").values)
+    start = em_core.Parameters([0.5, 0.5], [[2.0], [9.0]], [[[1.0]], [[1.0]]], "full")
+    trace = em_core.fit(X, 2, init="given", params=start, reg_covar=0.0)
+    em_viz.density_figure(X, trace, 0).to_json()
+    dataframe_util.convert_anything_to_arrow_bytes(em_viz.parameter_table(trace, 1, X=X))
+    pandas.DataFrame({"x": [1.0]}).style.format("{:.1f}").to_html()  # a plain table's styling
+
+
+def main() -> int:
+    preload()
+    from streamlit.web import cli
+
+    sys.argv = ["streamlit", "run", str(ROOT / "app.py"), *sys.argv[1:]]
+    return cli.main()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

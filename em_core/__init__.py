@@ -4,6 +4,7 @@ The engine is pure NumPy and imports no UI. Start with :func:`fit`, which return
 :class:`Trace`; :func:`e_step` and :func:`m_step` are the two half-steps on their own.
 """
 
+from em_core.bound import MeanPath, em_mean_path, gradient_path, lower_bound, mean_gradient
 from em_core.diagnostics import NearCollapse, decreases, nearly_collapsed, trace_change
 from em_core.em import (
     EStep,
@@ -46,6 +47,7 @@ __all__ = [
     "EStep",
     "Initialisation",
     "KMeansStep",
+    "MeanPath",
     "NearCollapse",
     "Optimum",
     "Parameters",
@@ -60,12 +62,16 @@ __all__ = [
     "convergence_change",
     "decreases",
     "e_step",
+    "em_mean_path",
     "fit",
     "fit_restarts",
     "flat_tolerance",
     "from_full",
+    "gradient_path",
     "initialise",
+    "lower_bound",
     "m_step",
+    "mean_gradient",
     "n_parameters",
     "nearest_center",
     "nearly_collapsed",

@@ -1,0 +1,174 @@
+"""Restarts side by side: every run's log-likelihood curve, and a leaderboard of where they
+ended.
+
+Runs that ended at the same optimum (as :meth:`em_core.Restarts.optima` groups them: final
+log-likelihoods within 2 × tol per point of each other) share a letter and a colour, A for the
+best optimum, B for the next, and so on. A run that failed (a component collapsed or
+emptied) belongs to no optimum and is drawn grey and dotted.
+"""
+
+from __future__ import annotations
+
+import string
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+from em_core import Restarts
+from em_viz.colors import GREY, PALETTE
+from em_viz.style import TEMPLATE
+
+# Beyond ten optima the colours come round again, with another dash so that no two
+# optima look alike (the page allows at most 20 restarts, so at most 20 optima).
+DASHES = ("solid", "dash", "dot")
+BEST_WIDTH = 4
+RUN_WIDTH = 1.6
+
+
+def optimum_letter(index: int) -> str:
+    """The name of the ``index``-th optimum, best first: A, B, …, Z, then A2, B2, …"""
+    letters = string.ascii_uppercase
+    return letters[index % 26] + (str(index // 26 + 1) if index >= 26 else "")
+
+
+def optimum_of_runs(restarts: Restarts) -> list[int | None]:
+    """For each run, the index of its optimum in ``restarts.optima()`` (None if it failed)."""
+    groups: list[int | None] = [None] * len(restarts.traces)
+    for index, optimum in enumerate(restarts.optima()):
+        for run in optimum.runs:
+            groups[run] = index
+    return groups
+
+
+def optimum_style(index: int | None) -> dict[str, str]:
+    """Colour and dash of the curves of optimum ``index`` (None: a failed run)."""
+    if index is None:
+        return {"color": GREY, "dash": "dot"}
+    return {
+        "color": PALETTE[index % len(PALETTE)],
+        "dash": DASHES[(index // len(PALETTE)) % len(DASHES)],
+    }
+
+
+def _runs(count: int) -> str:
+    return f"{count} run" + ("" if count == 1 else "s")
+
+
+def signed(value: float) -> str:
+    """``value`` with two decimals and a true minus sign, as on the chart's axes."""
+    return f"{value:,.2f}".replace("-", "−")
+
+
+def optimum_names(restarts: Restarts) -> list[str]:
+    """The legend entry of each optimum, best first: "optimum A: ℓ = −180.22, 9 runs"."""
+    return [
+        f"optimum {optimum_letter(i)}: ℓ = {signed(o.log_likelihood)}, {_runs(len(o.runs))}"
+        for i, o in enumerate(restarts.optima())
+    ]
+
+
+def restart_curves_figure(restarts: Restarts) -> go.Figure:
+    """Every run's log-likelihood ℓ(θ_t) against the iteration t, coloured by its optimum.
+
+    Parameters
+    ----------
+    restarts : Restarts
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        One line trace per run, in run order; the runs of one optimum share a legend group
+        and colour, the first of them is named after the optimum (its legend entry) and the
+        others "run i".
+        The best run's line is thicker and ends in a star (one more trace, last). Failed
+        runs are grey and dotted, under one legend entry.
+    """
+    groups = optimum_of_runs(restarts)
+    names = optimum_names(restarts)
+    n_failed = groups.count(None)
+    fig = go.Figure()
+    in_legend: set[int | None] = set()
+    for run, (trace, group) in enumerate(zip(restarts.traces, groups, strict=True)):
+        best = run == restarts.best_index
+        legend = "failed" if group is None else optimum_letter(group)
+        first = group not in in_legend
+        in_legend.add(group)
+        label = f"failed: {_runs(n_failed)}" if group is None else names[group]
+        fig.add_scatter(
+            x=np.arange(trace.n_iter + 1),
+            y=trace.log_likelihoods,
+            mode="lines+markers" if trace.n_iter < 2 else "lines",
+            name=label if first else f"run {run + 1}",
+            legendgroup=legend,
+            legendrank=1000 if group is None else 1 + group,
+            showlegend=first,
+            line={**optimum_style(group), "width": BEST_WIDTH if best else RUN_WIDTH},
+            opacity=1.0 if best else 0.75,
+            customdata=[[run + 1, restarts.seeds[run]]] * (trace.n_iter + 1),
+            hovertemplate=(
+                "run %{customdata[0]} (seed %{customdata[1]})<br>iteration %{x}<br>"
+                "ℓ = %{y:,.4f}<extra>"
+                + (legend if group is None else f"optimum {legend}")
+                + "</extra>"
+            ),
+        )
+    best = restarts.best
+    if best is not None:
+        fig.add_scatter(
+            x=[best.n_iter],
+            y=[best.final.log_likelihood],
+            mode="markers",
+            name=f"best: run {restarts.best_index + 1}",
+            legendrank=0,
+            marker={
+                "symbol": "star",
+                "size": 16,
+                "color": optimum_style(groups[restarts.best_index])["color"],
+                "line": {"width": 1, "color": "#222"},
+            },
+            hovertemplate=f"best run: {restarts.best_index + 1}<br>ℓ = %{{y:,.4f}}<extra></extra>",
+        )
+    fig.update_layout(
+        template=TEMPLATE,
+        height=380,
+        margin={"l": 10, "r": 10, "t": 10, "b": 10},
+        xaxis={"title": {"text": "iteration t"}, "automargin": True},
+        yaxis={"title": {"text": "log-likelihood ℓ(θₜ)"}, "automargin": True},
+        # Above the plot, where no axis title is: one entry per optimum, best first.
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0, "xanchor": "left"},
+        hovermode="closest",
+    )
+    return fig
+
+
+def leaderboard_table(restarts: Restarts) -> pd.DataFrame:
+    """One row per run, highest final log-likelihood first, failed runs last.
+
+    Parameters
+    ----------
+    restarts : Restarts
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns "run" (1-based), "seed", "final ℓ", "iterations", "stopped because",
+        "optimum" (its letter, "—" for a failed run) and "best" ("★" on the best run).
+    """
+    groups = optimum_of_runs(restarts)
+    table = pd.DataFrame(
+        {
+            "run": np.arange(1, len(restarts.traces) + 1),
+            "seed": np.array(restarts.seeds, dtype=np.int64),
+            "final ℓ": [t.final.log_likelihood for t in restarts.traces],
+            "iterations": np.array([t.n_iter for t in restarts.traces], dtype=np.int64),
+            "stopped because": [t.stop_reason.value for t in restarts.traces],
+            "optimum": ["—" if g is None else optimum_letter(g) for g in groups],
+            "best": ["★" if i == restarts.best_index else "" for i in range(len(groups))],
+        }
+    )
+    order = sorted(
+        range(len(groups)),
+        key=lambda i: (groups[i] is None, -restarts.traces[i].final.log_likelihood, i),
+    )
+    return table.iloc[order].reset_index(drop=True)

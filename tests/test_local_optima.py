@@ -1,0 +1,81 @@
+"""The prepared local-optimum case of the "Restarts and local optima" page, at engine level.
+
+On iris with K = 3 (full covariances, K-means start, the engine's default stopping rule and
+relative ridge), the K-means start of seed 0 converges to a clearly worse optimum than the
+best of ten restarts drawn from seed 0. scikit-learn is the oracle that the higher value is
+a real optimum of the same model and not an artefact of the engine.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from sklearn.mixture import GaussianMixture
+
+import em_core
+from em_data import load_dataset
+
+K = 3
+N_INIT = 10
+
+
+@pytest.fixture(scope="module")
+def iris() -> np.ndarray:
+    return np.asarray(load_dataset("iris").values)
+
+
+def test_one_kmeans_start_is_stuck_where_restarts_climb_higher(iris) -> None:
+    single = em_core.fit(iris, K, covariance_type="full", init="kmeans", rng=0)
+    restarts = em_core.fit_restarts(iris, K, n_init=N_INIT, seed=0, init="kmeans")
+    assert single.converged
+    assert not single.failed
+    assert restarts.best is not None
+    assert restarts.best.converged
+    gap = restarts.best.final.log_likelihood - single.final.log_likelihood
+    # Not a matter of the stopping rule: far more than the tolerance allows (tol × N).
+    assert gap > 100 * single.tol * single.n_samples
+    assert single.final.log_likelihood == pytest.approx(-202.25, abs=0.01)
+    assert restarts.best.final.log_likelihood == pytest.approx(-180.22, abs=0.01)
+
+
+def test_the_restarts_separate_the_stuck_run_from_the_others(iris) -> None:
+    restarts = em_core.fit_restarts(iris, K, n_init=N_INIT, seed=0, init="kmeans")
+    optima = restarts.optima()
+    assert len(optima) == 2
+    best, worse = optima
+    assert restarts.best_index in best.runs
+    assert len(best.runs) == N_INIT - 1
+    # The stuck run of the restarts is the first one (the page replays it), and it stopped
+    # where the single start of seed 0 did.
+    assert worse.runs == (0,)
+    single = em_core.fit(iris, K, rng=0)
+    assert worse.log_likelihood == pytest.approx(single.final.log_likelihood, abs=0.3)
+
+
+def test_the_stuck_run_converged_and_did_not_merely_stop_early(iris) -> None:
+    # Continued with a tolerance a million times tighter, the stuck run stays far below.
+    single = em_core.fit(iris, K, rng=0, tol=1e-9, max_iter=2000)
+    assert single.converged
+    restarts = em_core.fit_restarts(iris, K, n_init=N_INIT, seed=0)
+    assert restarts.best.final.log_likelihood - single.final.log_likelihood > 20
+
+
+def test_scikit_learn_reaches_both_optima_of_the_same_model(iris) -> None:
+    # The oracle: the same model fitted by scikit-learn, from the two end points, stays at
+    # (very nearly) the same log-likelihood, so both are stationary points of ℓ.
+    single = em_core.fit(iris, K, rng=0, tol=1e-9, max_iter=2000)
+    best = em_core.fit_restarts(iris, K, n_init=N_INIT, seed=0, tol=1e-9, max_iter=2000).best
+    for trace in (single, best):
+        params = trace.final
+        gm = GaussianMixture(
+            K,
+            covariance_type="full",
+            weights_init=params.weights,
+            means_init=params.means,
+            precisions_init=np.linalg.inv(params.covariances),
+            reg_covar=float(np.max(trace.ridge_diagonal)),
+            tol=1e-10,
+            max_iter=500,
+        ).fit(iris)
+        total = gm.score(iris) * iris.shape[0]
+        assert total == pytest.approx(trace.final.log_likelihood, abs=0.05)

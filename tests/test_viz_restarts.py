@@ -1,0 +1,131 @@
+"""em_viz.restarts: every run's curve, grouped by the optimum it reached, and the leaderboard.
+
+The groups are checked against :meth:`em_core.Restarts.optima`, the curves against each
+run's own log-likelihoods.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+import numpy as np
+import pytest
+
+import em_core
+from em_data import load_dataset, make_mixture, random_components
+from em_viz.colors import GREY
+from em_viz.restarts import (
+    leaderboard_table,
+    optimum_letter,
+    optimum_of_runs,
+    restart_curves_figure,
+)
+
+
+@pytest.fixture(scope="module")
+def iris_restarts() -> em_core.Restarts:
+    return em_core.fit_restarts(np.asarray(load_dataset("iris").values), 3, n_init=10, seed=0)
+
+
+def random_restarts() -> em_core.Restarts:
+    """Random starts on a 2-D mixture: several optima and runs of different lengths."""
+    rng = np.random.default_rng(4)
+    weights, means, covariances = random_components(4, 2, rng)
+    X = make_mixture(300, weights=weights, means=means, covariances=covariances, rng=rng).values
+    return em_core.fit_restarts(X, 4, n_init=12, seed=1, init="random")
+
+
+def run_curves(fig) -> list:
+    """The figure's run traces (every line trace), in run order."""
+    return [t for t in fig.data if t.mode and "lines" in t.mode]
+
+
+@pytest.mark.parametrize("make", ["iris", "random"])
+def test_one_curve_per_run_with_its_own_log_likelihoods(make, iris_restarts) -> None:
+    restarts = iris_restarts if make == "iris" else random_restarts()
+    curves = run_curves(restart_curves_figure(restarts))
+    assert len(curves) == len(restarts.traces)
+    for curve, trace in zip(curves, restarts.traces, strict=True):
+        np.testing.assert_array_equal(curve.y, trace.log_likelihoods)
+        np.testing.assert_array_equal(curve.x, np.arange(trace.n_iter + 1))
+
+
+@pytest.mark.parametrize("make", ["iris", "random"])
+def test_runs_share_a_colour_exactly_when_they_share_an_optimum(make, iris_restarts) -> None:
+    restarts = iris_restarts if make == "iris" else random_restarts()
+    curves = run_curves(restart_curves_figure(restarts))
+    by_group = defaultdict(set)
+    for curve in curves:
+        by_group[curve.legendgroup].add((curve.line.color, curve.line.dash))
+    optima = restarts.optima()
+    expected = {optimum_letter(i): set(o.runs) for i, o in enumerate(optima)}
+    found = defaultdict(set)
+    for run, curve in enumerate(curves):
+        found[curve.legendgroup].add(run)
+    assert {g: runs for g, runs in found.items() if g != "failed"} == expected
+    # One style per group, and no two groups alike.
+    assert all(len(styles) == 1 for styles in by_group.values())
+    styles = [next(iter(s)) for s in by_group.values()]
+    assert len(set(styles)) == len(styles)
+
+
+def test_the_legend_names_each_optimum_once_best_first(iris_restarts) -> None:
+    fig = restart_curves_figure(iris_restarts)
+    shown = [t for t in fig.data if t.showlegend is not False and "lines" in (t.mode or "")]
+    names = [t.name for t in sorted(shown, key=lambda t: t.legendrank)]
+    assert names == ["optimum A: ℓ = −180.22, 9 runs", "optimum B: ℓ = −202.25, 1 run"]
+
+
+def test_the_best_run_is_marked(iris_restarts) -> None:
+    fig = restart_curves_figure(iris_restarts)
+    best = iris_restarts.best_index
+    curves = run_curves(fig)
+    assert curves[best].line.width > max(c.line.width for i, c in enumerate(curves) if i != best)
+    (star,) = [t for t in fig.data if t.marker and t.marker.symbol == "star"]
+    assert star.name == f"best: run {best + 1}"
+    assert star.x[0] == iris_restarts.best.n_iter
+    assert star.y[0] == iris_restarts.best.final.log_likelihood
+
+
+def test_failed_runs_are_grey_and_in_no_optimum() -> None:
+    # Without a ridge, random starts on a handful of points let components collapse.
+    X = np.array([0.0, 0.1, 0.2, 5.0, 5.1, 9.0, 9.05, 20.0])[:, None]
+    restarts = em_core.fit_restarts(X, 4, n_init=15, seed=0, init="random", reg_covar=0.0)
+    failed = [i for i, t in enumerate(restarts.traces) if t.failed]
+    assert failed, "the case needs at least one failed run"
+    groups = optimum_of_runs(restarts)
+    curves = run_curves(restart_curves_figure(restarts))
+    for i in failed:
+        assert groups[i] is None
+        assert curves[i].line.color == GREY
+    table = leaderboard_table(restarts)
+    assert list(table["optimum"].iloc[-len(failed) :]) == ["—"] * len(failed)
+
+
+def test_leaderboard_ranks_runs_and_marks_the_best(iris_restarts) -> None:
+    table = leaderboard_table(iris_restarts)
+    assert list(table.columns) == [
+        "run",
+        "seed",
+        "final ℓ",
+        "iterations",
+        "stopped because",
+        "optimum",
+        "best",
+    ]
+    assert sorted(table["run"]) == list(range(1, 11))
+    assert (np.diff(table["final ℓ"].to_numpy()) <= 0).all()
+    assert table["best"].tolist().count("★") == 1
+    best_row = table[table["best"] == "★"].iloc[0]
+    assert best_row["run"] == iris_restarts.best_index + 1
+    for _, row in table.iterrows():
+        trace = iris_restarts.traces[row["run"] - 1]
+        assert row["seed"] == iris_restarts.seeds[row["run"] - 1]
+        assert row["final ℓ"] == trace.final.log_likelihood
+        assert row["iterations"] == trace.n_iter
+        assert row["stopped because"] == trace.stop_reason.value
+    assert table["optimum"].tolist() == ["A"] * 9 + ["B"]
+
+
+def test_optimum_letters() -> None:
+    assert [optimum_letter(i) for i in (0, 1, 25, 26, 27)] == ["A", "B", "Z", "A2", "B2"]

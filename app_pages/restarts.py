@@ -1,0 +1,198 @@
+"""Restarts and local optima: the same model fitted from many starts, and where each run ends."""
+
+import numpy as np
+import streamlit as st
+
+from em_data import InputError, check_for_fit, load_dataset
+from em_ui.budget import over_budget
+from em_ui.data_sources import choose_data
+from em_ui.engine import fingerprint, fit_restarts
+from em_ui.progress import FitProgress
+from em_ui.settings import convergence_settings, default_restarts, model_settings
+from em_ui.state import keep
+from em_ui.stepper import reset_when_changed, stepping_view
+from em_ui.tables import show_table
+from em_ui.text import literal
+from em_viz.restarts import (
+    leaderboard_table,
+    optimum_letter,
+    optimum_of_runs,
+    restart_curves_figure,
+)
+
+KEY = "restarts"
+
+
+def axes_key(columns) -> str:
+    """The prefix of the view's axis widgets: it names the columns, so that new data get new
+    widgets and a column chosen for other data can never linger."""
+    return f"{KEY}.{'|'.join(columns)}"
+
+
+# The prepared case: on iris with K = 3 (full covariances, K-means start, default stopping
+# rule and ridge), the first of ten starts drawn from seed 0 ends well below the other nine
+# (tests/test_local_optima.py checks it).
+CASE = {
+    f"{KEY}.source": "dataset",
+    f"{KEY}.dataset": "iris",
+    f"{KEY}.n_components": 3,
+    f"{KEY}.covariance_type": "full",
+    f"{KEY}.init": "kmeans",
+    f"{KEY}.seed": 0,
+    f"{KEY}.n_init": 10,
+    f"{KEY}.tol": 1e-3,
+    f"{KEY}.ridge": 1e-6,
+    f"{KEY}.max_iter": 100,
+    f"{axes_key(load_dataset('iris').columns)}.x": "Petal.Length",
+    f"{axes_key(load_dataset('iris').columns)}.y": "Petal.Width",
+}
+CASE_PENDING = f"{KEY}.case_pending"
+
+
+def show_case() -> None:
+    """Set the prepared case's data and settings (before the widgets are drawn)."""
+    st.session_state.update(CASE)
+    st.session_state[CASE_PENDING] = True
+
+
+st.title("Restarts and local optima")
+st.write(
+    "EM only ever climbs, so where it ends depends on where it starts: a run can stop on a "
+    "lower hill of the likelihood, a local optimum, and never see the higher one. Running EM "
+    "from several starts and keeping the best run is the usual guard. Below, every run's "
+    "log-likelihood is drawn against the iteration; runs that ended at the same place share "
+    "a colour and a letter."
+)
+st.button(
+    "Show me a case",
+    on_click=show_case,
+    key=f"{KEY}.case",
+    help="Iris with K = 3 and ten K-means starts: one of them gets stuck on a worse optimum.",
+)
+
+loaded = choose_data(KEY)
+if loaded is None:
+    st.stop()
+st.caption(loaded.description)
+
+X = np.ascontiguousarray(loaded.values)
+columns = list(loaded.columns)
+data_id = fingerprint(X)
+
+with st.sidebar:
+    st.header("Model")
+    model = model_settings(
+        KEY,
+        max_components=X.shape[0],
+        n_features=X.shape[1],
+        default_k=loaded.suggested_k,
+        default_n_init=default_restarts(*X.shape, loaded.suggested_k),
+    )
+    with st.expander("Stopping rule and ridge"):
+        conv = convergence_settings(KEY)
+
+try:
+    check_for_fit(X, model.n_components, columns=columns)
+except InputError as error:
+    st.error(literal(str(error)))
+    st.stop()
+
+too_large = over_budget(
+    *X.shape, model.n_components, max_iter=conv.max_iter, n_init=model.n_init, init=model.init
+)
+if too_large:
+    st.error(too_large)
+    st.stop()
+
+progress = FitProgress(n_init=model.n_init, max_iter=conv.max_iter)
+try:
+    with st.spinner(
+        f"Running EM from {model.n_init} starts on {X.shape[0]:,} points…", show_time=True
+    ):
+        restarts = fit_restarts(
+            X,
+            data_id,
+            model.n_components,
+            n_init=model.n_init,
+            progress=progress,
+            covariance_type=model.covariance_type,
+            init=model.init,
+            seed=model.seed,
+            tol=conv.tol,
+            ridge=conv.ridge,
+            reg_covar=conv.reg_covar,
+            max_iter=conv.max_iter,
+        )
+except ValueError as error:
+    st.error(literal(str(error)))
+    st.stop()
+progress.clear()
+
+if model.n_init == 1:
+    st.info("One start has nothing to compare with: raise Restarts in the sidebar.")
+elif restarts.best_index is None:
+    st.error("Every start failed; add a ridge or choose fewer components.")
+else:
+    (st.caption if len(restarts.optima()) == 1 else st.info)(restarts.summary())
+
+st.plotly_chart(
+    restart_curves_figure(restarts),
+    key=f"{KEY}.curves",
+    theme=None,
+    config={"displaylogo": False},
+)
+st.caption(
+    "Each line is one run, from its start (iteration 0) to where it stopped; the star marks "
+    "the best. Two runs share an optimum when their final ℓ differ by at most twice the "
+    "tolerance per point (their curves may still differ on the way)."
+)
+show_table(leaderboard_table(restarts))
+
+# New restarts (other data or settings) start on their best run; the prepared case on a
+# run of its worst optimum, the one the others escaped.
+groups = optimum_of_runs(restarts)
+restarts_id = (data_id, model, conv)
+if st.session_state.get(f"{KEY}.restarts_id") != restarts_id:
+    st.session_state[f"{KEY}.restarts_id"] = restarts_id
+    st.session_state[f"{KEY}.run"] = restarts.best_index or 0
+if st.session_state.pop(CASE_PENDING, False):
+    worst = restarts.optima()[-1].runs[0] if restarts.optima() else 0
+    st.session_state[f"{KEY}.run"] = worst
+
+
+def _run_label(run: int) -> str:
+    group = groups[run]
+    where = "failed" if group is None else f"optimum {optimum_letter(group)}"
+    best = ", best" if run == restarts.best_index else ""
+    return f"run {run + 1} ({where}{best})"
+
+
+st.subheader("Replay a run")
+run = st.selectbox(
+    "Run to step through",
+    range(model.n_init),
+    key=keep(f"{KEY}.run"),
+    format_func=_run_label,
+    help="Any run can be stepped through E-step by E-step, its start included.",
+)
+
+dims = (0, 1)
+if X.shape[1] > 2:
+    left, right = st.columns(2)
+    x_col = left.selectbox("Horizontal axis", columns, index=0, key=keep(f"{axes_key(columns)}.x"))
+    y_col = right.selectbox("Vertical axis", columns, index=1, key=keep(f"{axes_key(columns)}.y"))
+    if x_col == y_col:
+        st.warning("Choose two different columns for the view.")
+        st.stop()
+    dims = (columns.index(x_col), columns.index(y_col))
+    st.caption("EM uses every column; the ellipses are the Gaussians seen from these two.")
+
+reset_when_changed(KEY, (data_id, model, conv, run), what_changed="The data, the model or the run")
+stepping_view(
+    X,
+    restarts.traces[run],
+    key=KEY,
+    column_names=tuple(columns),
+    true_params=loaded.true_params,
+    dims=dims,
+)

@@ -1,0 +1,317 @@
+"""The "K-means start" page as a student uses it, through Streamlit's AppTest (no browser).
+
+Every control is moved and every data source used; the page's numbers are checked against
+the engine: the hand-off table against θ₀ of the run, the table of starts against
+``em_core.fit`` for each start, the animation's frames against the recorded K-means steps.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from streamlit.testing.v1 import AppTest
+
+import em_core
+from em_data import load_dataset
+
+PAGE = str(Path(__file__).resolve().parents[1] / "app_pages" / "kmeans_start.py")
+KEY = "kstart"
+TIMEOUT = 120
+FAITHFUL = np.asarray(load_dataset("faithful").values)
+HEADERS = [
+    "1. K-means finds K clusters",
+    "2. The hand-off: clusters become θ₀",
+    "3. Other starts on the same data",
+    "4. K-means is EM with the doubt taken out",
+]
+STARTS = {
+    "K-means": "kmeans",
+    "k-means++ seeds": "k-means++",
+    "Random responsibilities": "random",
+    "Random data points": "random_from_data",
+}
+
+
+def open_page(**state) -> AppTest:
+    at = AppTest.from_file(PAGE, default_timeout=TIMEOUT)
+    for key, value in state.items():
+        at.session_state[key] = value
+    return at.run()
+
+
+def assert_clean(at: AppTest) -> None:
+    assert not at.exception, [e.value for e in at.exception]
+
+
+def charts(at: AppTest) -> dict[str, dict]:
+    return {c.proto.id: json.loads(c.proto.spec) for c in at.get("plotly_chart")}
+
+
+def kmeans_spec(at: AppTest) -> dict:
+    return next(
+        json.loads(c.proto.spec)
+        for c in at.get("plotly_chart")
+        if "sliders" in json.loads(c.proto.spec)["layout"]
+    )
+
+
+def table(at: AppTest, first_column: str):
+    return next(t.value for t in at.table if t.value.columns[0] == first_column)
+
+
+def editor_key(n_components: int, n_features: int) -> str:
+    return f"{KEY}.typed.{n_components}.{n_features}"
+
+
+@pytest.fixture(scope="module")
+def default_page() -> AppTest:
+    return open_page()
+
+
+def test_page_renders_every_section(default_page):
+    at = default_page
+    assert_clean(at)
+    assert not at.error
+    assert at.title[0].value == "The K-means start"
+    assert [h.value for h in at.header if h.value != "Model"] == HEADERS
+    # The K-means animation, the stepping view, the ℓ curves, five thumbnails, the limit.
+    assert len(at.get("plotly_chart")) == 1 + 1 + 1 + 5 + 1
+
+
+def test_handoff_table_is_the_first_snapshot(default_page):
+    at = default_page
+    trace = em_core.fit(FAITHFUL, 2, rng=0)
+    handed = table(at, "component")
+    assert "points n_k" in handed.columns
+    theta_0 = trace.snapshots[0]
+    np.testing.assert_allclose(handed["π = n_k / N"], theta_0.weights, rtol=1e-12)
+    np.testing.assert_allclose(handed["μ (eruptions)"], theta_0.means[:, 0], rtol=1e-12)
+    np.testing.assert_allclose(
+        handed["σ (waiting)"], np.sqrt(theta_0.covariances[:, 1, 1]), rtol=1e-12
+    )
+    np.testing.assert_array_equal(handed["points n_k"], trace.init.nk)
+    assert any("agree with the θ₀ the engine starts EM from" in c.value for c in at.caption)
+
+
+def test_kmeans_frames_are_the_recorded_steps(default_page):
+    steps = em_core.fit(FAITHFUL, 2, rng=0).init.kmeans_steps
+    spec = kmeans_spec(default_page)
+    assert [f["name"] for f in spec["frames"]] == [str(s.iteration) for s in steps]
+    for frame, step in zip(spec["frames"], steps, strict=True):
+        centres = frame["data"][1:-1]
+        np.testing.assert_array_equal([[c["x"][0], c["y"][0]] for c in centres], step.centers)
+        assert frame["data"][-1]["y"] == [step.inertia]
+
+
+def test_compare_table_is_the_engine_run_of_each_start(default_page):
+    compared = table(default_page, "start")
+    assert list(compared["start"]) == [*STARTS, "Your typed start"]
+    for row in compared.itertuples(index=False):
+        if row[0] not in STARTS:
+            continue
+        trace = em_core.fit(FAITHFUL, 2, init=STARTS[row[0]], rng=0)
+        assert row[1] == trace.snapshots[0].log_likelihood
+        assert row[2] == trace.n_iter
+        assert row[3] == trace.final.log_likelihood
+        assert row[4] == trace.stop_reason.value
+
+
+def test_typed_start_default_is_the_engine_run_from_those_means(default_page):
+    at = default_page
+    means = at.data_editor[0].value.to_numpy()
+    start = em_core.Parameters(
+        [0.5, 0.5],
+        means,
+        np.broadcast_to(
+            np.cov(FAITHFUL.T, bias=True) + np.diag(em_core.resolve_ridge(FAITHFUL)[0]),
+            (2, 2, 2),
+        ),
+        "full",
+    )
+    trace = em_core.fit(FAITHFUL, 2, init="given", params=start)
+    row = table(at, "start").iloc[-1]
+    assert row["start"] == "Your typed start"
+    assert row["final ℓ"] == pytest.approx(trace.final.log_likelihood, rel=1e-12)
+    assert row["iterations"] == trace.n_iter
+
+
+def edit(column: str, row: int, value) -> dict:
+    return {"edited_rows": {row: {column: value}}, "added_rows": [], "deleted_rows": []}
+
+
+def one_d_page(**state) -> AppTest:
+    """Galaxies (one column), K = 3."""
+    return open_page(
+        **{f"{KEY}.dataset": "galaxies", f"{KEY}.k": 3, **state},
+    )
+
+
+def test_typed_start_with_sigmas_is_used():
+    at = one_d_page(**{editor_key(3, 1): edit("σ", 0, 1.0)})
+    assert_clean(at)
+    assert any("Give every σ" in e.value for e in at.error)
+    sigmas = {"edited_rows": {k: {"σ": 1.0 + k} for k in range(3)}}
+    at = one_d_page(**{editor_key(3, 1): sigmas | {"added_rows": [], "deleted_rows": []}})
+    assert_clean(at)
+    assert not at.error
+    means = at.data_editor[0].value["μ"].to_numpy()
+    start = em_core.Parameters(
+        np.full(3, 1 / 3), means[:, None], (np.array([1.0, 2.0, 3.0]) ** 2)[:, None, None], "full"
+    )
+    X = np.asarray(load_dataset("galaxies").values)
+    trace = em_core.fit(X, 3, init="given", params=start)
+    row = table(at, "start").iloc[-1]
+    assert row["start"] == "Your typed start"
+    assert row["final ℓ"] == pytest.approx(trace.final.log_likelihood, rel=1e-12)
+
+
+@pytest.mark.parametrize(
+    ("column", "value", "message"),
+    [
+        ("μ", None, "Row 2: type a number for every mean"),
+        ("σ", -1.0, "Give every σ, or leave them all empty"),
+    ],
+)
+def test_typed_start_invalid_is_explained(column, value, message):
+    at = one_d_page(**{editor_key(3, 1): edit(column, 1, value)})
+    assert_clean(at)
+    assert any(message in e.value for e in at.error), [e.value for e in at.error]
+    # The other starts are still compared; the typed one is left out.
+    assert "Your typed start" not in list(table(at, "start")["start"])
+
+
+def test_typed_start_negative_sigma_everywhere():
+    edits = {k: {"σ": -1.0 if k == 2 else 1.0} for k in range(3)}
+    at = one_d_page(
+        **{editor_key(3, 1): {"edited_rows": edits, "added_rows": [], "deleted_rows": []}}
+    )
+    assert_clean(at)
+    assert any("Row 3: σ = -1; a spread must be" in e.value for e in at.error)
+
+
+def test_typed_twin_means_warn():
+    at = open_page(
+        **{
+            editor_key(2, 2): {
+                "edited_rows": {1: {"μ (eruptions)": 2.16, "μ (waiting)": 58.0}},
+                "added_rows": [],
+                "deleted_rows": [],
+            }
+        }
+    )
+    assert_clean(at)
+    assert any("start identical" in w.value for w in at.warning)
+
+
+def test_typed_mean_far_away_is_a_result_or_a_message():
+    at = one_d_page(**{editor_key(3, 1): edit("μ", 0, 1e200)})
+    assert_clean(at)
+    assert at.error or "Your typed start" in list(table(at, "start")["start"])
+
+
+@pytest.mark.parametrize("covariance_type", em_core.COVARIANCE_TYPES)
+def test_each_covariance_type(covariance_type):
+    at = open_page(**{f"{KEY}.covariance": covariance_type, f"{KEY}.k": 3})
+    assert_clean(at)
+    assert not at.error
+    trace = em_core.fit(FAITHFUL, 3, covariance_type=covariance_type, rng=0)
+    handed = table(at, "component")
+    np.testing.assert_allclose(handed["μ (waiting)"], trace.snapshots[0].means[:, 1], rtol=1e-12)
+    assert ("correlation" in handed.columns) == (covariance_type in ("full", "tied"))
+
+
+def test_k_and_seed_change_the_run(default_page):
+    at = default_page
+    at.number_input(key=f"{KEY}.k").set_value(4)
+    at.number_input(key=f"{KEY}.k_seed").set_value(11).run()
+    assert_clean(at)
+    steps = em_core.fit(FAITHFUL, 4, rng=11).init.kmeans_steps
+    assert [f["name"] for f in kmeans_spec(at)["frames"]] == [str(s.iteration) for s in steps]
+    assert len(table(at, "component")) == 4
+    at.number_input(key=f"{KEY}.k").set_value(1).run()
+    assert_clean(at)
+    assert len(table(at, "component")) == 1
+
+
+def test_stepping_view_steps_and_resets(default_page):
+    at = default_page
+    at.select_slider(key=f"{KEY}.h").set_value(3).run()
+    assert_clean(at)
+    assert at.session_state[f"{KEY}.h"] == 3
+    at.number_input(key=f"{KEY}.k_seed").set_value(2).run()
+    assert at.session_state[f"{KEY}.h"] == 0
+
+
+def test_convergence_settings():
+    at = open_page()
+    at.select_slider(key=f"{KEY}.tol").set_value(1e-8)
+    at.select_slider(key=f"{KEY}.ridge").set_value(0.0)
+    at.number_input(key=f"{KEY}.max_iter").set_value(5).run()
+    assert_clean(at)
+    trace = em_core.fit(FAITHFUL, 2, rng=0, tol=1e-8, ridge=0.0, max_iter=5)
+    row = table(at, "start").iloc[0]
+    assert row["final ℓ"] == trace.final.log_likelihood
+    assert row["iterations"] == trace.n_iter
+
+
+def test_one_column_gives_the_1d_view():
+    at = open_page(**{f"{KEY}.eruptions|waiting.columns": ["waiting"]})
+    assert_clean(at)
+    spec = kmeans_spec(at)
+    assert spec["layout"]["yaxis"]["visible"] is False
+    handed = table(at, "component")
+    assert "μ" in handed.columns
+    at.multiselect(key=f"{KEY}.eruptions|waiting.columns").set_value([]).run()
+    assert any("Choose one or two columns" in w.value for w in at.warning)
+
+
+def test_four_columns_fit_two():
+    at = open_page(**{f"{KEY}.dataset": "iris"})
+    assert_clean(at)
+    chosen = at.multiselect[0].value
+    assert len(chosen) == 2
+    assert len(table(at, "component").filter(like="μ").columns) == 2
+
+
+@pytest.mark.parametrize(
+    ("state", "message"),
+    [
+        ({f"{KEY}.paste": "1 1 1 2", f"{KEY}.k": 3}, "distinct"),
+        ({f"{KEY}.paste": "1 2 x"}, "could not read"),
+        ({f"{KEY}.paste": ""}, None),
+    ],
+)
+def test_pasted_numbers(state, message):
+    at = open_page(**{f"{KEY}.source": "paste", **state})
+    assert_clean(at)
+    if message is None:
+        assert any("Paste some numbers" in i.value for i in at.info)
+    else:
+        assert any(message in e.value for e in at.error), [e.value for e in at.error]
+
+
+def test_pasted_numbers_fit():
+    at = open_page(**{f"{KEY}.source": "paste", f"{KEY}.paste": "1 2 3 10 11 12 13"})
+    assert_clean(at)
+    assert not at.error
+    assert len(table(at, "start")) == 5
+
+
+def test_synthetic_mixture_and_the_budget():
+    at = open_page(**{f"{KEY}.source": "synthetic"})
+    assert_clean(at)
+    assert not at.error
+    at.select_slider(key=f"{KEY}.syn_n").set_value(1_000_000)
+    at.number_input(key=f"{KEY}.k").set_value(8).run()
+    assert_clean(at)
+    assert any("too large for the shared server" in e.value for e in at.error)
+    assert not at.get("plotly_chart")
+
+
+def test_upload_without_a_file_says_what_to_do():
+    at = open_page(**{f"{KEY}.source": "upload"})
+    assert_clean(at)
+    assert any("Choose a file" in i.value for i in at.info)

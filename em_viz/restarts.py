@@ -18,6 +18,7 @@ import plotly.graph_objects as go
 from em_core import Restarts
 from em_viz.colors import GREY, PALETTE
 from em_viz.style import TEMPLATE
+from em_viz.tables import decimals
 
 # Beyond ten optima the colours come round again, with another dash so that no two
 # optima look alike (the page allows at most 20 restarts, so at most 20 optima).
@@ -55,17 +56,26 @@ def _runs(count: int) -> str:
     return f"{count} run" + ("" if count == 1 else "s")
 
 
-def signed(value: float) -> str:
-    """``value`` with two decimals and a true minus sign, as on the chart's axes."""
-    return f"{value:,.2f}".replace("-", "−")
-
-
 def optimum_names(restarts: Restarts) -> list[str]:
-    """The legend entry of each optimum, best first: "optimum A: ℓ = −180.22, 9 runs"."""
+    """The legend entry of each optimum, best first: "optimum A: ℓ = −180.22, 9 runs".
+
+    ℓ has the decimals the leaderboard writes it with (:func:`em_viz.tables.decimals` of the
+    final log-likelihoods), and a true minus sign as on the axes.
+    """
+    optima = restarts.optima()
+    places = decimals([t.final.log_likelihood for t in restarts.traces])
     return [
-        f"optimum {optimum_letter(i)}: ℓ = {signed(o.log_likelihood)}, {_runs(len(o.runs))}"
-        for i, o in enumerate(restarts.optima())
+        f"optimum {optimum_letter(i)}: ℓ = {o.log_likelihood:,.{places}f}, "
+        f"{_runs(len(o.runs))}".replace("-", "−")
+        for i, o in enumerate(optima)
     ]
+
+
+def iteration_tick_step(n_iter: int) -> int:
+    """The step between whole-number ticks on an iteration axis up to ``n_iter``: the
+    smallest 1, 2 or 5 × 10ⁿ that gives at most ten steps."""
+    steps = (m * 10**e for e in range(10) for m in (1, 2, 5))
+    return next(step for step in steps if n_iter <= 10 * step)
 
 
 def restart_curves_figure(restarts: Restarts) -> go.Figure:
@@ -80,9 +90,8 @@ def restart_curves_figure(restarts: Restarts) -> go.Figure:
     plotly.graph_objects.Figure
         One line trace per run, in run order; the runs of one optimum share a legend group
         and colour, the first of them is named after the optimum (its legend entry) and the
-        others "run i".
-        The best run's line is thicker and ends in a star (one more trace, last). Failed
-        runs are grey and dotted, under one legend entry.
+        others "run i". The best run's line is thicker and ends in a star (one more trace,
+        last). Failed runs are grey and dotted, under one legend entry.
     """
     groups = optimum_of_runs(restarts)
     names = optimum_names(restarts)
@@ -133,7 +142,11 @@ def restart_curves_figure(restarts: Restarts) -> go.Figure:
         template=TEMPLATE,
         height=380,
         margin={"l": 10, "r": 10, "t": 10, "b": 10},
-        xaxis={"title": {"text": "iteration t"}, "automargin": True},
+        xaxis={
+            "title": {"text": "iteration t"},
+            "automargin": True,
+            "dtick": iteration_tick_step(max(t.n_iter for t in restarts.traces)),
+        },
         yaxis={"title": {"text": "log-likelihood ℓ(θₜ)"}, "automargin": True},
         # Above the plot, where no axis title is: one entry per optimum, best first.
         legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0, "xanchor": "left"},

@@ -12,9 +12,11 @@ import numpy as np
 import pytest
 
 import em_core
+import em_viz.tables
 from em_data import load_dataset, make_mixture, random_components
 from em_viz.colors import GREY
 from em_viz.restarts import (
+    iteration_tick_step,
     leaderboard_table,
     optimum_letter,
     optimum_of_runs,
@@ -129,3 +131,20 @@ def test_leaderboard_ranks_runs_and_marks_the_best(iris_restarts) -> None:
 
 def test_optimum_letters() -> None:
     assert [optimum_letter(i) for i in (0, 1, 25, 26, 27)] == ["A", "B", "Z", "A2", "B2"]
+
+
+@pytest.mark.parametrize(
+    ("n_iter", "step"), [(0, 1), (3, 1), (10, 1), (11, 2), (20, 2), (21, 5), (500, 50)]
+)
+def test_iteration_ticks_are_whole_and_at_most_ten(n_iter, step) -> None:
+    assert iteration_tick_step(n_iter) == step
+
+
+def test_the_legend_writes_l_as_the_leaderboard_does() -> None:
+    X = np.asarray(load_dataset("faithful").values)
+    restarts = em_core.fit_restarts(X, 2, n_init=3, seed=0)
+    fig = restart_curves_figure(restarts)
+    (name,) = [t.name for t in fig.data if t.name.startswith("optimum")]
+    places = em_viz.tables.decimals(leaderboard_table(restarts)["final ℓ"])
+    value = restarts.optima()[0].log_likelihood
+    assert name.startswith(f"optimum A: ℓ = {value:,.{places}f}".replace("-", "−"))

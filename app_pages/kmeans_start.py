@@ -245,11 +245,20 @@ st.caption(
     "ℓ after each iteration t of each run (t = 0 is the start; the axis begins at the "
     "lowest ℓ after one iteration, the table has every start's ℓ)."
 )
-show_table(starts.compare_table(runs))
+# ℓ to four decimals, as the stepping view writes it: starts on the same peak can end a few
+# thousandths apart, which the table's usual five significant digits would hide.
+st.dataframe(
+    starts.compare_table(runs),
+    hide_index=True,
+    column_config={
+        name: st.column_config.NumberColumn(name, format="%.4f")
+        for name in ("ℓ at the start", "final ℓ")
+    },
+)
 best = max(t.final.log_likelihood for t in runs.values())
 leaders = [name for name, t in runs.items() if t.final.log_likelihood == best]
 st.caption(
-    f"Highest final ℓ: {best:.6g} ({literal(', '.join(leaders))}). A run stops once ℓ per "
+    f"Highest final ℓ: {best:.4f} ({literal(', '.join(leaders))}). A run stops once ℓ per "
     "point changes by less than tol between two iterations: usually on a peak, but a run "
     "that starts on a flat stretch (random responsibilities put every mean near the middle "
     "of the data, where EM moves slowly at first) can stop there too. Lower tol to see "

@@ -24,7 +24,6 @@ from em_core import KMeansStep, Parameters, Trace, e_step, nearest_center
 from em_viz.colors import MIXTURE_COLOR, POINT_OUTLINE, blend, component_colors
 from em_viz.figures_2d import ellipse_points
 from em_viz.figures_common import (
-    frame_title,
     padded_range,
     play_pause,
     sample_rows,
@@ -38,8 +37,9 @@ MAX_ANIMATED_POINTS = 1500
 MAX_THUMBNAIL_POINTS = 800
 FRAME_MS = 700
 KMEANS_HEIGHT_PX = 600
-# Play / Pause and the title above the plot; the slider below it.
-TOP_PX = 56
+# Play / Pause, then the step's line, above the plot; the slider below it.
+TOP_PX = 80
+TITLE_TOP_PX = 44
 BOTTOM_PX = 90
 THUMBNAIL_HEIGHT_PX = 250
 # A thumbnail's title is wrapped at this many characters a line (it is narrow).
@@ -75,11 +75,28 @@ def kmeans_assignments(X: NDArray[np.float64], steps: Sequence[KMeansStep]) -> l
     return [nearest_center(X, step.centers) for step in steps]
 
 
-def _step_title(step: KMeansStep, last: int) -> str:
-    what = "k-means++ seeds" if step.iteration == 0 else f"after {step.iteration} average"
-    what += "" if step.iteration <= 1 else "s"
-    end = ": no point changes cluster, θ₀ is next" if step.iteration == last else ""
-    return f"K-means step {step.iteration} ({what}), W = {step.inertia:.5g}{end}"
+def _step_title(step: KMeansStep, settled: int | None) -> str:
+    """The line naming a step, short enough for a phone's width; ``settled`` is the step
+    after which no point changed cluster (None if K-means stopped at its limit first)."""
+    t = step.iteration
+    what = "the k-means++ seeds" if t == 0 else f"after {t} average" + ("s" if t > 1 else "")
+    end = " (final: no point moves)" if t == settled else ""
+    return f"Step {t}, {what}: W = {step.inertia:.5g}{end}"
+
+
+def _title(text: str) -> dict[str, Any]:
+    """The step's line, under Play and Pause, across the whole width."""
+    return {
+        "text": text,
+        "x": 0,
+        "xref": "paper",
+        "xanchor": "left",
+        "y": 1,
+        "yref": "container",
+        "yanchor": "top",
+        "pad": {"t": TITLE_TOP_PX},
+        "font": {"size": 14, "color": "#222"},
+    }
 
 
 def kmeans_figure(
@@ -124,6 +141,11 @@ def kmeans_figure(
     x = shown[:, dx]
     y = np.random.default_rng(1).uniform(0.1, 0.9, shown.shape[0]) if one_d else shown[:, dy]
     last = steps[-1].iteration
+    settled = None
+    if len(steps) > 1 and np.array_equal(
+        nearest_center(X, steps[-1].centers), nearest_center(X, steps[-2].centers)
+    ):
+        settled = last
 
     points = {
         "type": "scatter",
@@ -222,7 +244,7 @@ def kmeans_figure(
                 {"x": [step.iteration], "y": [step.inertia]},
             ],
             "traces": dynamic,
-            "layout": {"title": frame_title(_step_title(step, last))},
+            "layout": {"title": _title(_step_title(step, settled))},
         }
         for i, step in enumerate(steps)
     ]
@@ -253,11 +275,11 @@ def kmeans_figure(
         "template": TEMPLATE,
         "height": KMEANS_HEIGHT_PX,
         "margin": {"l": 64, "r": 16, "t": TOP_PX, "b": BOTTOM_PX},
-        "title": frame_title(_step_title(steps[0], last)),
+        "title": _title(_step_title(steps[0], settled)),
         "showlegend": False,
         "hovermode": "closest",
         "uirevision": "kmeans",
-        "updatemenus": [play_pause(frame_names, FRAME_MS, y=1.0 + (TOP_PX - 8) / plot_px)],
+        "updatemenus": [play_pause(frame_names, FRAME_MS, y=1.0 + (TOP_PX - 4) / plot_px)],
         "sliders": [slider],
         "xaxis": {
             "domain": [0, 1],

@@ -59,7 +59,9 @@ def kmeans_spec(at: AppTest) -> dict:
 
 
 def table(at: AppTest, first_column: str):
-    return next(t.value for t in at.table if t.value.columns[0] == first_column)
+    """The plain table or the grid whose first column is ``first_column``."""
+    tables = [*at.table, *at.dataframe]
+    return next(t.value for t in tables if t.value.columns[0] == first_column)
 
 
 def editor_key(n_components: int, n_features: int) -> str:

@@ -24,7 +24,9 @@ st.markdown(
 1. Open **Worked example**: six points, two Gaussians. Press **E-step** and watch the points
    change colour; press **M-step** and watch the curves move. Open *Formulas with these
    numbers* to see exactly where each value comes from.
-2. Press ▶ on the chart to play the whole run, or drag the half-step slider.
+2. Press ▶ on the chart to play the whole run, or drag the half-step slider under it. When
+   the animation stops, the page shows the half-step the chart stopped at. On a keyboard,
+   **E** and **M** press the two half-steps, **→** and **←** go forward and back.
 3. Then bring your own numbers, or a classic data set such as Old Faithful, on
    **Your own data**.
 """

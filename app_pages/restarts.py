@@ -158,6 +158,21 @@ if st.session_state.get(f"{KEY}.restarts_id") != restarts_id:
 if st.session_state.pop(CASE_PENDING, False):
     worst = restarts.optima()[-1].runs[0] if restarts.optima() else 0
     st.session_state[f"{KEY}.run"] = worst
+    st.session_state[f"{KEY}.case_id"] = restarts_id
+if st.session_state.get(f"{KEY}.case_id") == restarts_id and len(restarts.optima()) > 1:
+    best_optimum, stuck_optimum = restarts.optima()[0], restarts.optima()[-1]
+    stuck = stuck_optimum.runs[0] + 1
+    st.info(
+        f"**The case.** Run {stuck}'s K-means start put two of its three centres among the "
+        "setosa flowers and kept them there, so EM began with two Gaussians sharing setosa "
+        "and one covering versicolor and virginica together. It climbed to the top of that "
+        "hill and stopped: from there, every small change of the parameters lowers ℓ, and "
+        f"EM only climbs. {len(best_optimum.runs)} other starts reach a hill "
+        f"{best_optimum.log_likelihood - stuck_optimum.log_likelihood:.2f} higher in ℓ, with "
+        "one Gaussian for setosa and two for the overlapping species. "
+        f"Run {stuck} is on screen below: step through it (the petal columns show the split "
+        "best), then pick the best run and compare."
+    )
 
 
 def _run_label(run: int) -> str:
@@ -173,7 +188,7 @@ run = st.selectbox(
     range(model.n_init),
     key=keep(f"{KEY}.run"),
     format_func=_run_label,
-    help="Any run can be stepped through E-step by E-step, its start included.",
+    help="Any run can be stepped through half-step by half-step, from its start.",
 )
 
 dims = (0, 1)

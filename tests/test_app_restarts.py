@@ -78,9 +78,13 @@ def test_show_me_a_case_finds_a_stuck_start_and_replays_it() -> None:
     at = show_case(open_page())
     assert at.selectbox(key=f"{KEY}.dataset").value == "iris"
     assert at.number_input(key=f"{KEY}.n_components").value == 3
-    (info,) = [i.value for i in at.info]
-    assert "2 different optima" in info
-    assert "ℓ = -180.22" in info
+    summary, case = [i.value for i in at.info]
+    assert "2 different optima" in summary
+    assert "ℓ = -180.22" in summary
+    # The explanation's numbers are the runs' own (tests/test_local_optima.py checks the
+    # split of setosa it describes).
+    assert "Run 1's K-means start" in case
+    assert "9 other starts reach a hill 22.03 higher" in case
     legend = [t["name"] for t in chart(at, "curves")["data"] if t.get("showlegend", True)]
     assert "optimum A: ℓ = −180.22, 9 runs" in legend
     assert "optimum B: ℓ = −202.25, 1 run" in legend
@@ -96,6 +100,13 @@ def test_show_me_a_case_finds_a_stuck_start_and_replays_it() -> None:
     # The 2-D view shows the petals, where the stuck run's mistake is visible.
     axis_keys = [s.key for s in at.selectbox if s.key.endswith((".x", ".y"))]
     assert [at.selectbox(key=k).value for k in axis_keys] == ["Petal.Length", "Petal.Width"]
+
+
+def test_the_case_explanation_goes_when_the_settings_change() -> None:
+    at = show_case(open_page())
+    at.number_input(key=f"{KEY}.seed").set_value(1).run()
+    assert not at.exception, at.exception
+    assert not any("The case." in i.value for i in at.info)
 
 
 def test_any_run_can_be_replayed_and_stepped() -> None:

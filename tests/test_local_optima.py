@@ -79,3 +79,21 @@ def test_scikit_learn_reaches_both_optima_of_the_same_model(iris) -> None:
         ).fit(iris)
         total = gm.score(iris) * iris.shape[0]
         assert total == pytest.approx(trace.final.log_likelihood, abs=0.05)
+
+
+def test_the_stuck_run_splits_setosa_as_the_page_says(iris) -> None:
+    # The page's explanation: K-means put two of three centres among the setosa flowers,
+    # and the stuck run ends with two Gaussians on setosa and one on the other two species,
+    # while the best run gives setosa one Gaussian of its own.
+    data = load_dataset("iris")
+    labels = np.asarray(data.labels)
+    restarts = em_core.fit_restarts(iris, K, n_init=N_INIT, seed=0)
+    stuck, best = restarts.traces[0], restarts.best
+    setosa_petals = iris[labels == "setosa", 2]
+    centres = stuck.init.kmeans_steps[-1].centers[:, 2]
+    assert np.sum(centres <= setosa_petals.max()) == 2
+    for trace, setosa_components in ((stuck, 2), (best, 1)):
+        found = em_core.e_step(iris, trace.final).resp.argmax(axis=1)
+        on_setosa = set(found[labels == "setosa"])
+        assert len(on_setosa) == setosa_components
+        assert not on_setosa & set(found[labels != "setosa"])

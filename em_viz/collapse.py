@@ -195,7 +195,7 @@ def sigma_figure(X: np.ndarray, trace: Trace, refused: RefusedStep | None) -> go
             "x": [0, last],
             "y": [floor, floor],
             "mode": "lines",
-            "name": f"smallest σ accepted ({floor:.1g})",
+            "name": f"smallest σ accepted ({readable(floor, 1)})",
             "line": {"color": "#555", "width": 1, "dash": "dash"},
             "hoverinfo": "skip",
         }
@@ -208,7 +208,7 @@ def sigma_figure(X: np.ndarray, trace: Trace, refused: RefusedStep | None) -> go
                 "x": [last],
                 "y": [refused.sigma],
                 "mode": "markers",
-                "name": f"refused step: σ{k + 1} = {refused.sigma:.2g}",
+                "name": f"refused step: σ{k + 1} = {readable(refused.sigma, 2)}",
                 "marker": {
                     "symbol": REFUSED_SYMBOL,
                     "size": 14,
@@ -309,7 +309,7 @@ def counts_figure(trace: Trace, refused: RefusedStep | None) -> go.Figure:
                 "x": [last],
                 "y": [float(refused.nk[k])],
                 "mode": "markers",
-                "name": f"refused step: N{k + 1} = {refused.nk[k]:.2g}",
+                "name": f"refused step: N{k + 1} = {readable(refused.nk[k], 2)}",
                 "marker": {
                     "symbol": REFUSED_SYMBOL,
                     "size": 14,
@@ -325,7 +325,7 @@ def counts_figure(trace: Trace, refused: RefusedStep | None) -> go.Figure:
             "x": [1, last],
             "y": [EMPTY_NK, EMPTY_NK],
             "mode": "lines",
-            "name": f"emptied below Nₖ = {EMPTY_NK:g}",
+            "name": f"emptied below Nₖ = {readable(EMPTY_NK, 1)}",
             "line": {"color": "#555", "width": 1, "dash": "dash"},
             "hoverinfo": "skip",
         }

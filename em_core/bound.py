@@ -28,15 +28,35 @@ from em_core.gaussian import LOG_2PI, Parameters
 DIVERGED_SPREADS = 1e3
 
 
-def _log_joint(X: NDArray[np.float64], params: Parameters, means: NDArray[np.float64]):
+@dataclass(frozen=True, eq=False)
+class _Held:
+    """What stays fixed while only the means move: the weights and covariances, factored."""
+
+    inverse_chol: NDArray[np.float64]  # L_k⁻¹ with Σ_k = L_k L_kᵀ, (K, d, d)
+    precision: NDArray[np.float64]  # Σ_k⁻¹, (K, d, d)
+    const: NDArray[np.float64]  # log π_k − ½ log|Σ_k| − d/2 log 2π, (K,)
+
+
+def _held(params: Parameters) -> _Held:
+    chol = np.linalg.cholesky(params.full_covariances())
+    inverse = np.linalg.solve(chol, np.broadcast_to(np.eye(params.n_features), chol.shape))
+    half_log_det = np.log(np.diagonal(chol, axis1=1, axis2=2)).sum(axis=1)
+    const = np.log(params.weights) - half_log_det - 0.5 * params.n_features * LOG_2PI
+    return _Held(inverse, np.einsum("kji,kjl->kil", inverse, inverse), const)
+
+
+def _log_joint(X: NDArray[np.float64], held: _Held, means: NDArray[np.float64]):
     """log π_k + log N(x_n | μ_k, Σ_k) for each set of means: shape (n_values, n_samples, K)."""
-    chol = np.linalg.cholesky(params.full_covariances())  # (K, d, d)
     diff = X[None, :, None, :] - means[:, None, :, :]  # (m, n, K, d)
     # y = L_k⁻¹ (x_n − μ_k), so |y|² = (x_n − μ_k)ᵀ Σ_k⁻¹ (x_n − μ_k)
-    y = np.linalg.solve(chol[None, None], diff[..., None])[..., 0]
-    half_log_det = np.log(np.diagonal(chol, axis1=1, axis2=2)).sum(axis=1)
-    const = np.log(params.weights) - half_log_det - 0.5 * X.shape[1] * LOG_2PI
-    return const - 0.5 * np.square(y).sum(axis=-1)
+    y = np.einsum("kij,mnkj->mnki", held.inverse_chol, diff)
+    return held.const - 0.5 * np.square(y).sum(axis=-1)
+
+
+def _log_sum_exp(joint: NDArray[np.float64]) -> NDArray[np.float64]:
+    """log Σ_k exp(joint) over the last axis, without overflow."""
+    largest = joint.max(axis=-1, keepdims=True)
+    return np.log(np.exp(joint - largest).sum(axis=-1)) + largest[..., 0]
 
 
 def _as_means(params: Parameters, means: ArrayLike) -> NDArray[np.float64]:
@@ -67,9 +87,8 @@ def log_likelihood_of_means(
     -------
     array of shape (n_values,)
     """
-    joint = _log_joint(as_data(X), params, _as_means(params, means))
-    largest = joint.max(axis=-1, keepdims=True)
-    return (np.log(np.exp(joint - largest).sum(axis=-1)) + largest[..., 0]).sum(axis=-1)
+    joint = _log_joint(as_data(X), _held(params), _as_means(params, means))
+    return _log_sum_exp(joint).sum(axis=-1)
 
 
 def bound_of_means(
@@ -91,7 +110,7 @@ def bound_of_means(
     array of shape (n_values,)
     """
     resp = np.asarray(resp, dtype=np.float64)
-    joint = _log_joint(as_data(X), params, _as_means(params, means))
+    joint = _log_joint(as_data(X), _held(params), _as_means(params, means))
     return (resp * joint).sum(axis=(-1, -2)) + entropy(resp)
 
 
@@ -154,9 +173,12 @@ def mean_gradient(X: ArrayLike, params: Parameters) -> NDArray[np.float64]:
     array of shape (n_components, n_features)
     """
     X = as_data(X)
-    resp = e_step(X, params).resp
-    weighted = resp.T @ X - resp.sum(axis=0)[:, None] * params.means  # Σ_n r_nk (x_n − μ_k)
-    return np.linalg.solve(params.full_covariances(), weighted[..., None])[..., 0]
+    return _gradient(X, _held(params), params.means, e_step(X, params).resp)
+
+
+def _gradient(X, held: _Held, means, resp) -> NDArray[np.float64]:
+    weighted = resp.T @ X - resp.sum(axis=0)[:, None] * means  # Σ_n r_nk (x_n − μ_k)
+    return np.einsum("kij,kj->ki", held.precision, weighted)
 
 
 @dataclass(frozen=True, eq=False)
@@ -186,22 +208,35 @@ class MeanPath:
         return len(self.log_likelihoods) - 1
 
 
-def _ascend(X, params, step, *, tol: float, max_iter: int) -> MeanPath:
-    """Apply ``step(params) -> means`` until ℓ per point changes by less than ``tol``."""
+def _ascend(X, params: Parameters, step, *, tol: float, max_iter: int) -> MeanPath:
+    """Apply ``step(means, resp) -> means`` until ℓ per point changes by less than ``tol``.
+
+    ``resp`` is the E-step of ``means`` (the rest of ``params`` held), computed once per
+    step for ℓ and the step alike.
+    """
     X = as_data(X)
     if not np.isfinite(tol) or tol < 0:
         raise ValueError(f"tol must be ≥ 0; got {tol!r}.")
+    held = _held(params)
     centre, spread = X.mean(axis=0), X.std(axis=0).max() or 1.0
-    means, values = [params.means], [e_step(X, params).log_likelihood]
+
+    def e_step_of(means: NDArray[np.float64]) -> tuple[NDArray[np.float64], float]:
+        joint = _log_joint(X, held, means[None])[0]
+        log_p = _log_sum_exp(joint)
+        return np.exp(joint - log_p[:, None]), float(log_p.sum())
+
+    means = [np.array(params.means)]
+    resp, value = e_step_of(means[0])
+    values = [value]
     converged = diverged = False
     for _ in range(max_iter):
-        new_means = step(params)
+        new_means = step(means[-1], resp)
         if not np.all(np.abs(new_means - centre) <= DIVERGED_SPREADS * spread):
             diverged = True
             break
-        params = with_means(params, new_means)
-        means.append(params.means)
-        values.append(e_step(X, params).log_likelihood)
+        means.append(new_means)
+        resp, value = e_step_of(new_means)
+        values.append(value)
         if convergence_change(values[-2], values[-1], X.shape[0]) < tol:
             converged = True
             break
@@ -239,9 +274,9 @@ def em_mean_path(
     X = as_data(X)
     moving = list(range(params.n_components) if components is None else components)
 
-    def step(current: Parameters) -> NDArray[np.float64]:
-        updated, _ = m_step(X, e_step(X, current).resp, "full", reg_covar=0.0)
-        means = np.array(current.means)
+    def step(current: NDArray[np.float64], resp: NDArray[np.float64]) -> NDArray[np.float64]:
+        updated, _ = m_step(X, resp, "full", reg_covar=0.0)
+        means = np.array(current)
         means[moving] = updated.means[moving]
         return means
 
@@ -275,10 +310,12 @@ def gradient_path(
     """
     if not step_size > 0:
         raise ValueError(f"step_size must be > 0; got {step_size!r}.")
+    X = as_data(X)
+    held = _held(params)
     return _ascend(
         X,
         params,
-        lambda current: current.means + step_size * mean_gradient(X, current),
+        lambda means, resp: means + step_size * _gradient(X, held, means, resp),
         tol=tol,
         max_iter=max_iter,
     )

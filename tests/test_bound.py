@@ -175,3 +175,14 @@ def test_bad_arguments_raise():
         em_mean_path(X, START, tol=-1.0)
     with pytest.raises(ValueError, match="means must have shape"):
         log_likelihood_of_means(X, START, np.zeros((3, 1, 1)))
+
+
+@pytest.mark.parametrize("sigma", [1.0, 3.5])
+def test_each_paths_log_likelihoods_are_the_engines(sigma):
+    params = Parameters([0.5, 0.5], [[5.0], [6.0]], [[[sigma**2]], [[sigma**2]]], "full")
+    for path in (
+        em_mean_path(X, params, tol=1e-8),
+        gradient_path(X, params, step_size=0.3, tol=1e-8),
+    ):
+        engine = [e_step(X, with_means(params, m)).log_likelihood for m in path.means]
+        np.testing.assert_allclose(path.log_likelihoods, engine, rtol=1e-12)

@@ -122,7 +122,9 @@ refused = refused_step(X, trace) if trace.stop_reason is StopReason.COLLAPSED el
 refused_ll = None if refused is None else refused_log_likelihood(X, refused)
 first, last = trace.snapshots[0], trace.final
 st.write(
-    f"From θ₀ to θ{sub(last.iteration)}, the last parameters the engine kept, σ{sub(k + 1)} "
+    f"From θ₀ to θ{sub(last.iteration)}, "
+    + ("the last parameters the engine kept, " if trace.failed else "the end of the run, ")
+    + f"σ{sub(k + 1)} "
     f"went from {sigma(first, k):.3g} to {readable(sigma(last, k))} and ℓ from "
     f"{first.log_likelihood:.3f} to {last.log_likelihood:.3f}.".replace("-", "−")
     + (" The crosses are the step the engine refused." if refused is not None else "")

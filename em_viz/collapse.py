@@ -170,7 +170,8 @@ def _layout(title: str, y_title: str, *, log_y: bool) -> dict[str, Any]:
 
 def sigma_figure(X: np.ndarray, trace: Trace, refused: RefusedStep | None) -> go.Figure:
     """σ_k of every component against the iteration (log scale), the refused step's σ_k as
-    a cross, and the smallest σ the engine accepts as a dashed line."""
+    a cross, the smallest σ the engine accepts as a dashed line, and the floor the ridge
+    sets, √(what it adds to σ_k²), as a dotted one."""
     iterations = [s.iteration for s in trace.snapshots]
     sigmas = np.sqrt(np.array([s.full_covariances()[:, 0, 0] for s in trace.snapshots]))
     colors = component_colors(trace.final.n_components)
@@ -200,6 +201,19 @@ def sigma_figure(X: np.ndarray, trace: Trace, refused: RefusedStep | None) -> go
             "hoverinfo": "skip",
         }
     )
+    if trace.reg_covar > 0:
+        held = float(np.sqrt(trace.reg_covar))
+        data.append(
+            {
+                "type": "scatter",
+                "x": [0, last],
+                "y": [held, held],
+                "mode": "lines",
+                "name": f"floor set by the ridge ({readable(held, 2)})",
+                "line": {"color": "#d62728", "width": 1, "dash": "dot"},
+                "hoverinfo": "skip",
+            }
+        )
     if refused is not None and refused.sigma > 0:
         k = refused.component
         data.append(

@@ -230,3 +230,13 @@ def test_the_figures_mark_the_refused_step():
     # no refused step, no cross
     healthy = collapse_run()
     assert not any(t.name.startswith("refused") for t in sigma_figure(X, healthy, None).data)
+
+
+def test_with_a_ridge_the_sigma_chart_draws_the_floor_it_sets_and_sigma_2_lies_on_it():
+    trace = collapse_run()
+    floor = next(t for t in sigma_figure(X, trace, None).data if t.name.startswith("floor"))
+    assert floor.y[0] == pytest.approx(np.sqrt(DEFAULT_RIDGE * x.var()))
+    assert np.sqrt(trace.final.covariances[1, 0, 0]) == pytest.approx(floor.y[0], rel=1e-3)
+    assert not any(
+        t.name.startswith("floor") for t in sigma_figure(X, collapse_run(ridge=0.0), None).data
+    )

@@ -173,11 +173,11 @@ if refused is not None:
     st.write(
         "Put a component's mean on a data point x and let its σ shrink: that height grows "
         "like 1/σ, without limit, so the term of x in ℓ, log Σⱼ πⱼ N(x | μⱼ, σⱼ²), grows "
-        "like −log σ. Every other point keeps the density the other components give it, "
-        "which does not depend on this σ. So the smaller σ, the larger ℓ: the supremum is "
-        "+∞ and no parameters reach it. EM never lowers ℓ, so once a component owns one "
-        "point it follows that direction, faster and faster, as the table shows for "
-        f"component {k + 1}."
+        "like −log σ. Every other point keeps at least the density the other components give "
+        "it, which does not depend on this σ. So the smaller σ, the larger ℓ: the supremum is "
+        "+∞ and no parameters reach it. EM, which never lowers ℓ, has nothing to stop it "
+        f"going that way: once component {k + 1} owns one point nearly alone, each step "
+        "shrinks its σ faster, as the table shows."
     )
     show_text_table(peak_table(trace, k, refused))
 

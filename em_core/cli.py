@@ -283,11 +283,8 @@ def _run_select(args: argparse.Namespace) -> None:
         n_init=args.n_init,
         seed=args.seed,
         covariance_type=args.covariance_type,
-        init=args.init or "kmeans",
-        tol=args.tol,
         ridge=args.ridge,
         reg_covar=args.reg_covar,
-        max_iter=args.max_iter,
     )
 
     def best_by(score: str) -> int | None:
@@ -328,11 +325,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="{fit,select}")
 
-    def common(sub: argparse.ArgumentParser, n_init_default: int) -> None:
-        sub.add_argument("file", type=Path, metavar="FILE", help=".csv, .txt or .npy")
-        sub.add_argument(
-            "--covariance-type", choices=COVARIANCE_TYPES, default="full", help="default full"
-        )
+    def run_options(sub: argparse.ArgumentParser) -> None:
         sub.add_argument(
             "--init",
             choices=RANDOM_INIT_METHODS,
@@ -346,6 +339,14 @@ def build_parser() -> argparse.ArgumentParser:
             default=1e-3,
             help="stop when the mean log-likelihood per sample changes by less (default 1e-3)",
         )
+
+    def common(sub: argparse.ArgumentParser, n_init_default: int, one_run: bool) -> None:
+        sub.add_argument("file", type=Path, metavar="FILE", help=".csv, .txt or .npy")
+        sub.add_argument(
+            "--covariance-type", choices=COVARIANCE_TYPES, default="full", help="default full"
+        )
+        if one_run:
+            run_options(sub)
         ridge = sub.add_mutually_exclusive_group()
         ridge.add_argument(
             "--ridge",
@@ -365,13 +366,15 @@ def build_parser() -> argparse.ArgumentParser:
             "--n-init",
             type=int,
             default=n_init_default,
-            help=f"restarts from different seeds (default {n_init_default})",
+            help=f"restarts from different seeds (default {n_init_default})"
+            if one_run
+            else "seeds per start method: K-means, k-means++, random data points (default 10)",
         )
 
     fit_parser = commands.add_parser(
         "fit", help="fit one mixture and print its trace", description="Fit one mixture."
     )
-    common(fit_parser, n_init_default=1)
+    common(fit_parser, n_init_default=1, one_run=True)
     fit_parser.add_argument(
         "-k",
         "--n-components",
@@ -391,9 +394,10 @@ def build_parser() -> argparse.ArgumentParser:
     select_parser = commands.add_parser(
         "select",
         help="compare numbers of components by BIC and AIC",
-        description="Fit K = k-min … k-max components and tabulate log-likelihood, BIC, AIC.",
+        description="Search for the best fit at each K = k-min … k-max (many starts, "
+        "the K − 1 fit split, runs converged tightly) and tabulate log-likelihood, BIC, AIC.",
     )
-    common(select_parser, n_init_default=10)
+    common(select_parser, n_init_default=10, one_run=False)
     select_parser.add_argument("--k-min", type=int, default=1, help="default 1")
     select_parser.add_argument("--k-max", type=int, default=8, help="default 8")
     select_parser.set_defaults(run=_run_select)

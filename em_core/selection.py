@@ -7,14 +7,16 @@ of free parameters and N the number of samples.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import ArrayLike
 
-from em_core.em import Trace, as_data, fit
+from em_core.em import Snapshot, Trace, as_data, fit
 from em_core.gaussian import check_covariance_type
+from em_core.init import KMeansStep
+from em_core.search import best_fit
 
 
 def n_parameters(n_components: int, n_features: int, covariance_type: str) -> int:
@@ -131,44 +133,102 @@ def fit_restarts(
 
 @dataclass(frozen=True, eq=False)
 class SelectionRow:
-    """The best of the restarts for one number of components."""
+    """The best mixture found for one number of components, with its scores.
+
+    Attributes
+    ----------
+    n_components, n_parameters : int
+        K and p.
+    log_likelihood, bic, aic : float or None
+        ℓ of ``best`` and its criteria; None when every run failed.
+    best : Trace or None
+        The best run, replayable from its start ``best.init``.
+    collapsed : bool
+        Every run that did not fail had a component held up by the ridge, ``best`` too.
+    n_runs : int
+        The starts the search tried.
+    """
 
     n_components: int
     n_parameters: int
     log_likelihood: float | None
     bic: float | None
     aic: float | None
-    restarts: Restarts
+    best: Trace | None
+    collapsed: bool
+    n_runs: int
 
 
 def select_n_components(
     X: ArrayLike,
     n_components_range: Sequence[int],
     *,
-    n_init: int = 5,
+    n_init: int = 10,
     seed: int = 0,
     covariance_type: str = "full",
-    **fit_options,
+    ridge: float | None = None,
+    reg_covar: float | None = None,
+    callback: Callable[[Snapshot | KMeansStep], object] | None = None,
+    on_row: Callable[[SelectionRow], object] | None = None,
 ) -> tuple[SelectionRow, ...]:
-    """For each K in ``n_components_range``, the best of ``n_init`` restarts with its BIC and
-    AIC. A K whose runs all failed has None for its scores."""
+    """For each K in ``n_components_range``, the best mixture :func:`em_core.search.best_fit`
+    finds (starts from ``n_init`` seeds, the K − 1 fit split, runs converged tightly), with
+    its BIC and AIC.
+
+    Parameters
+    ----------
+    X : array-like of shape (n_samples, n_features)
+    n_components_range : sequence of int
+    n_init : int, default 10
+        Seeds per start method (K-means, k-means++, random data points).
+    seed : int, default 0
+    covariance_type : str, default "full"
+    ridge, reg_covar : float, optional
+        The ridge, relative (default 1e-6 of each feature's variance) or absolute.
+    callback : callable, optional
+        Given every K-means step and snapshot of every run; an exception it raises stops the
+        sweep.
+    on_row : callable, optional
+        Given each row as soon as its K is done (for a progress bar).
+
+    Returns
+    -------
+    tuple of SelectionRow
+        A K whose runs all failed has None for its scores.
+    """
     X = as_data(X)
+    check_covariance_type(covariance_type)
     rows = []
+    previous: Trace | None = None
     for k in n_components_range:
-        restarts = fit_restarts(
-            X, int(k), n_init=n_init, seed=seed, covariance_type=covariance_type, **fit_options
+        k = int(k)
+        result = best_fit(
+            X,
+            k,
+            covariance_type=covariance_type,
+            n_init=n_init,
+            seed=seed,
+            previous=previous
+            if previous is not None and previous.final.n_components == k - 1
+            else None,
+            ridge=ridge,
+            reg_covar=reg_covar,
+            callback=callback,
         )
-        p = n_parameters(int(k), X.shape[1], covariance_type)
-        best = restarts.best
-        ll = None if best is None else best.final.log_likelihood
-        rows.append(
-            SelectionRow(
-                int(k),
-                p,
-                ll,
-                None if ll is None else bic(ll, p, X.shape[0]),
-                None if ll is None else aic(ll, p),
-                restarts,
-            )
+        previous = result.best
+        p = n_parameters(k, X.shape[1], covariance_type)
+        ll = None if result.best is None else result.best.final.log_likelihood
+        row = SelectionRow(
+            k,
+            p,
+            ll,
+            None if ll is None else bic(ll, p, X.shape[0]),
+            None if ll is None else aic(ll, p),
+            result.best,
+            result.collapsed,
+            result.n_runs,
         )
+        rows.append(row)
+        if on_row is not None:
+            on_row(row)
     return tuple(rows)

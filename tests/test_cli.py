@@ -249,10 +249,6 @@ def test_select_gives_null_scores_when_every_run_fails(tmp_path):
             2,
             "--reg-covar",
             0,
-            "--tol",
-            0,
-            "--max-iter",
-            500,
         )
     )
     scores = {row["n_components"]: row["bic"] for row in table["rows"]}

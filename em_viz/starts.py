@@ -38,8 +38,8 @@ MAX_THUMBNAIL_POINTS = 800
 FRAME_MS = 700
 KMEANS_HEIGHT_PX = 600
 # Play / Pause, then the step's line, above the plot; the slider below it.
-TOP_PX = 80
-TITLE_TOP_PX = 44
+TOP_PX = 84
+TITLE_TOP_PX = 50
 BOTTOM_PX = 90
 THUMBNAIL_HEIGHT_PX = 250
 # A thumbnail's title is wrapped at this many characters a line (it is narrow).
@@ -79,9 +79,9 @@ def _step_title(step: KMeansStep, settled: int | None) -> str:
     """The line naming a step, short enough for a phone's width; ``settled`` is the step
     after which no point changed cluster (None if K-means stopped at its limit first)."""
     t = step.iteration
-    what = "the k-means++ seeds" if t == 0 else f"after {t} average" + ("s" if t > 1 else "")
-    end = " (final: no point moves)" if t == settled else ""
-    return f"Step {t}, {what}: W = {step.inertia:.5g}{end}"
+    seeds = ", seeds" if t == 0 else ""
+    end = " — no point moved" if t == settled else ""
+    return f"Step {t}{seeds}: W = {step.inertia:.5g}{end}"
 
 
 def _title(text: str) -> dict[str, Any]:
@@ -89,12 +89,12 @@ def _title(text: str) -> dict[str, Any]:
     return {
         "text": text,
         "x": 0,
-        "xref": "paper",
+        "xref": "container",
         "xanchor": "left",
         "y": 1,
         "yref": "container",
         "yanchor": "top",
-        "pad": {"t": TITLE_TOP_PX},
+        "pad": {"t": TITLE_TOP_PX, "l": 8},
         "font": {"size": 14, "color": "#222"},
     }
 
@@ -443,14 +443,14 @@ def likelihood_curves_figure(runs: Mapping[str, Trace]) -> go.Figure:
     high = float(values.max())
     layout = {
         "template": TEMPLATE,
-        "height": 360,
-        "margin": {"l": 88, "r": 16, "t": 16, "b": 120},
+        "height": 420,
+        "margin": {"l": 88, "r": 16, "t": 16, "b": 160},
         "xaxis": {"title": {"text": "iteration t", "standoff": 6}, "rangemode": "tozero"},
         "yaxis": {
             "title": {"text": "log-likelihood ℓ(θₜ)", "standoff": 12},
             "range": padded_range(low, high),
         },
-        "legend": {"orientation": "h", "x": 0, "y": -0.3, "yanchor": "top"},
+        "legend": {"orientation": "h", "x": 0, "y": 0, "yref": "container", "yanchor": "bottom"},
         "hovermode": "closest",
     }
     return go.Figure(data=data, layout=layout)
@@ -621,17 +621,18 @@ def hard_limit_figure(
     ]
     layout = {
         "template": TEMPLATE,
-        "height": 330,
-        "margin": {"l": 64, "r": 16, "t": 16, "b": 110},
+        "height": 380,
+        "margin": {"l": 64, "r": 16, "t": 16, "b": 150},
         "xaxis": {
             "type": "log",
             "autorange": "reversed",
             "tickvals": LIMIT_TICKS,
             "ticktext": [f"{v:g}" for v in LIMIT_TICKS],
-            "title": {"text": "σ of both Gaussians (shrinking to the right)"},
+            "title": {"text": "σ of both Gaussians (shrinking →)"},
         },
         "yaxis": {"range": [-0.05, 1.05], "title": {"text": "responsibility of μ₁"}},
-        "legend": {"orientation": "h", "x": 0, "y": -0.32, "yanchor": "top"},
+        # Under the axis title at any width: the legend's rows count up from the bottom.
+        "legend": {"orientation": "h", "x": 0, "y": 0, "yref": "container", "yanchor": "bottom"},
         "hovermode": "closest",
     }
     return go.Figure(data=data, layout=layout)

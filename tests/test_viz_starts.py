@@ -138,8 +138,8 @@ def test_kmeans_frames_equal_the_engine_steps(X):
     # The last frame says no point moved: its assignment is the one before it.
     before, after = (cdist(X, s.centers, "sqeuclidean").argmin(axis=1) for s in steps[-2:])
     np.testing.assert_array_equal(before, after)
-    assert "final: no point moves" in fig.frames[-1].layout.title.text
-    assert not any("final" in f.layout.title.text for f in fig.frames[:-1])
+    assert "no point moved" in fig.frames[-1].layout.title.text
+    assert not any("moved" in f.layout.title.text for f in fig.frames[:-1])
     # The inertia panel holds every step's W, which never increases.
     inertia = np.array(fig.data[-2].y)
     np.testing.assert_array_equal(inertia, [s.inertia for s in steps])

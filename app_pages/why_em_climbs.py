@@ -19,6 +19,8 @@ BOUND_TOL = 1e-8  # the first view steps until the bound's top no longer moves �
 BOUND_MAX_ITER = 50
 GRADIENT_MAX_ITER = 1000
 MEAN_NAMES = ("μ₁", "μ₂")
+# Paths that move the means less than this are hidden under their markers on the chart.
+SHORT_PATH = 0.5
 
 X = np.asarray(load_dataset("worked_example").values)
 CHART_CONFIG = {"displaylogo": False}
@@ -251,6 +253,11 @@ with notes:
         )
     )
 
+if max(np.abs(p.means[-1] - p.means[0]).max() for p in (em, gradient)) < SHORT_PATH:
+    chart.caption(
+        "Both paths are too short to see here: the start already sits next to a peak. "
+        "Drag a box on the chart to zoom in, or start farther away, at (5, 6) say."
+    )
 converging = {step: path for step, path in gradients.items() if path.converged}
 best_step = min(converging, key=lambda s: converging[s].n_steps) if converging else None
 lines = [

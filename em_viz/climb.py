@@ -39,8 +39,11 @@ LEGEND = {
     "yanchor": "bottom",
 }
 MARGIN = {"l": 60, "r": 12, "t": 40, "b": 56}
-# The contours cover ℓ down to this far below its highest value on the grid.
-CONTOUR_DEPTH = 40.0
+# The contours cover ℓ from its highest value on the grid down to a few times as far below
+# as the start (so a flat top still gets its contours), within these limits.
+CONTOUR_DEPTHS = (6.0, 40.0)
+START_DEPTHS = 3.0
+N_CONTOURS = 20
 
 
 def _sub(i: int) -> str:
@@ -196,12 +199,13 @@ def paths_figure(
     """
     surface = np.asarray(surface, dtype=np.float64)
     top = float(surface.max())
+    depth = float(np.clip(START_DEPTHS * (top - em.log_likelihoods[0]), *CONTOUR_DEPTHS))
     traces: list[Any] = [
         go.Contour(
             x=values,
             y=values,
-            z=np.maximum(surface, top - CONTOUR_DEPTH),
-            contours={"start": top - CONTOUR_DEPTH, "end": top, "size": CONTOUR_DEPTH / 20},
+            z=np.maximum(surface, top - depth),
+            contours={"start": top - depth, "end": top, "size": depth / N_CONTOURS},
             colorscale="Greys",
             opacity=0.5,
             line={"width": 0.6, "color": "#9aa0aa"},

@@ -48,6 +48,7 @@ def test_the_page_opens_on_the_articles_start(at):
     assert "ℓ is now -10.5058" in page
     assert len(at.get("plotly_chart")) == 2
     assert "Jensen" in page
+    assert "Both paths are too short to see here" in page
 
 
 def test_stepping_through_the_bounds_to_the_last(at):
@@ -111,6 +112,7 @@ def test_a_new_start_and_tolerance_for_both_means(at):
     em = em_mean_path(X, start(5.0, 6.0), tol=1e-3, max_iter=1000)
     page = text(at)
     assert "From μ = (5, 6) with σ = 1 and tol = 0.001" in page
+    assert "too short to see" not in page
     assert f"EM reaches the tolerance in {em.n_steps} steps" in page
 
 

@@ -148,7 +148,11 @@ st.write(
         if classify_change(before, after, len(X), False) is Change.FLAT
         else f", {after - before:.3g} higher."
     )
-    + (" This is the top of ℓ along this line." if t == path.n_steps else "")
+    + (
+        " ℓ has stopped rising: the mean sits at a peak of ℓ along this line."
+        if t == path.n_steps and path.converged
+        else ""
+    )
 )
 
 # ---------------------------------------------------------------------------------------

@@ -62,7 +62,7 @@ def test_stepping_through_the_bounds_to_the_last(at):
         assert f"E-step {t} builds its bound at μ₂ = {path.means[t - 1, 1, 0]:.4f}" in page
         assert f"ℓ is now {path.log_likelihoods[t]:.4f}" in page
     run(at.slider(key="climb.t.1.4").set_value(path.n_steps))
-    assert "top of ℓ along this line" in text(at)
+    assert "the mean sits at a peak of ℓ along this line" in text(at)
 
 
 def test_moving_mu_1_from_the_articles_start_is_one_step(at):

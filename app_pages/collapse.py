@@ -4,7 +4,14 @@ stops it and what the ridge costs, and a component that empties."""
 import numpy as np
 import streamlit as st
 
-from em_core import DEFAULT_RIDGE, Parameters, StopReason, Trace, decreases
+from em_core import (
+    DEFAULT_RIDGE,
+    Parameters,
+    StopReason,
+    Trace,
+    decreases,
+    nearly_collapsed,
+)
 from em_data import load_dataset
 from em_ui.engine import fingerprint, fit_trace
 from em_ui.settings import convergence_settings
@@ -199,6 +206,22 @@ if conv.ridge > 0:
         f"σ{sub(k + 1)} = {readable(sigma(trace.final, k))} and "
         f"ℓ = {trace.final.log_likelihood:.3f}.".replace("-", "−")
     )
+    # The stepping view's notes flag a variance within 100 × the ridge as held up by it;
+    # a large ridge makes that true of components that own several points.
+    owners = [
+        item
+        for item in nearly_collapsed(trace.final, trace.ridge_diagonal)
+        if item.held_by_ridge and not item.few_points
+    ]
+    if owners:
+        names = " and ".join(
+            f"component {item.component + 1} owns {item.nk:.2f} points" for item in owners
+        )
+        st.caption(
+            "The notes under the chart call a component nearly collapsed when its variance is "
+            "within 100 × what the ridge adds. Here that test also catches components that own "
+            f"more than about one point: {names}."
+        )
 runs = [
     (ridge, run(COLLAPSE_START, ridge=ridge, tol=conv.tol, max_iter=conv.max_iter))
     for ridge in TABLE_RIDGES

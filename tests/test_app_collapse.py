@@ -70,6 +70,13 @@ def test_the_ridge_control_changes_the_outcome():
     assert "The step the engine refused" in texts(at)
 
 
+def test_a_large_ridge_says_which_flagged_components_still_own_points():
+    at = set_ridge(open_page(), 1e-2)
+    captions = "\n".join(c.value for c in at.caption)
+    assert "component 1 owns 3.00 points" in captions
+    assert "component 3 owns" not in captions  # N₃ ≈ 1.4: about one point, rightly flagged
+
+
 @pytest.mark.parametrize("ridge", [1e-10, 1e-8, 1e-4, 1e-3, 1e-2, 1e-1, 1.0])
 def test_every_ridge_renders_without_exception(ridge):
     at = open_page()

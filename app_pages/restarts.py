@@ -55,6 +55,14 @@ def show_case() -> None:
     st.session_state[CASE_PENDING] = True
 
 
+def pick_run_from_chart() -> None:
+    """Replay the run whose curve (or star) was clicked: each point carries its run number."""
+    points = st.session_state[f"{KEY}.curves"].selection.points
+    runs = [point["customdata"][0] for point in points if point.get("customdata")]
+    if runs:
+        st.session_state[f"{KEY}.run"] = int(runs[0]) - 1
+
+
 st.title("Restarts and local optima")
 st.write(
     "EM only ever climbs, so where it ends depends on where it starts: a run can stop on a "
@@ -140,11 +148,14 @@ st.plotly_chart(
     key=f"{KEY}.curves",
     theme=None,
     config={"displaylogo": False},
+    on_select=pick_run_from_chart,
+    selection_mode="points",
 )
 st.caption(
     "Each line is one run, from its start (iteration 0) to where it stopped; the star marks "
     "the best. Two runs share an optimum when their final ℓ differ by at most twice the "
-    "tolerance per point (their curves may still differ on the way)."
+    "tolerance per point (their curves may still differ on the way). Click a line to replay "
+    "its run below."
 )
 show_table(leaderboard_table(restarts))
 
@@ -167,7 +178,7 @@ if st.session_state.get(f"{KEY}.case_id") == restarts_id and len(restarts.optima
         "setosa flowers and kept them there, so EM began with two Gaussians sharing setosa "
         "and one covering versicolor and virginica together. It climbed to the top of that "
         "hill and stopped: from there, every small change of the parameters lowers ℓ, and "
-        f"EM only climbs. {len(best_optimum.runs)} other starts reach a hill "
+        f"EM only climbs. The other {len(best_optimum.runs)} starts reach a hill "
         f"{best_optimum.log_likelihood - stuck_optimum.log_likelihood:.2f} higher in ℓ, with "
         "one Gaussian for setosa and two for the overlapping species. "
         f"Run {stuck} is on screen below: step through it (the petal columns show the split "

@@ -91,7 +91,8 @@ def restart_curves_figure(restarts: Restarts) -> go.Figure:
         One line trace per run, in run order; the runs of one optimum share a legend group
         and colour, the first of them is named after the optimum (its legend entry) and the
         others "run i". The best run's line is thicker and ends in a star (one more trace,
-        last). Failed runs are grey and dotted, under one legend entry.
+        last). Failed runs are grey and dotted, under one legend entry. Every point's
+        ``customdata`` is (run number, seed), so a click on a curve or the star names its run.
     """
     groups = optimum_of_runs(restarts)
     names = optimum_names(restarts)
@@ -107,7 +108,9 @@ def restart_curves_figure(restarts: Restarts) -> go.Figure:
         fig.add_scatter(
             x=np.arange(trace.n_iter + 1),
             y=trace.log_likelihoods,
-            mode="lines+markers" if trace.n_iter < 2 else "lines",
+            # A dot per iteration: a click selects a point (a line alone cannot be clicked).
+            mode="lines+markers",
+            marker={"size": 5},
             name=label if first else f"run {run + 1}",
             legendgroup=legend,
             legendrank=1000 if group is None else 1 + group,
@@ -136,6 +139,8 @@ def restart_curves_figure(restarts: Restarts) -> go.Figure:
                 "color": optimum_style(groups[restarts.best_index])["color"],
                 "line": {"width": 1, "color": "#222"},
             },
+            unselected={"marker": {"opacity": 1}},  # the star stays after a click elsewhere
+            customdata=[[restarts.best_index + 1, restarts.seeds[restarts.best_index]]],
             hovertemplate=f"best run: {restarts.best_index + 1}<br>ℓ = %{{y:,.4f}}<extra></extra>",
         )
     fig.update_layout(

@@ -84,7 +84,7 @@ def test_show_me_a_case_finds_a_stuck_start_and_replays_it() -> None:
     # The explanation's numbers are the runs' own (tests/test_local_optima.py checks the
     # split of setosa it describes).
     assert "Run 1's K-means start" in case
-    assert "9 other starts reach a hill 22.03 higher" in case
+    assert "The other 9 starts reach a hill 22.03 higher" in case
     legend = [t["name"] for t in chart(at, "curves")["data"] if t.get("showlegend", True)]
     assert "optimum A: ℓ = −180.22, 9 runs" in legend
     assert "optimum B: ℓ = −202.25, 1 run" in legend

@@ -148,3 +148,16 @@ def test_the_legend_writes_l_as_the_leaderboard_does() -> None:
     places = em_viz.tables.decimals(leaderboard_table(restarts)["final ℓ"])
     value = restarts.optima()[0].log_likelihood
     assert name.startswith(f"optimum A: ℓ = {value:,.{places}f}".replace("-", "−"))
+
+
+def test_every_point_names_its_run_for_a_click(iris_restarts) -> None:
+    # The page replays the run of a clicked point from its customdata: (run number, seed).
+    fig = restart_curves_figure(iris_restarts)
+    curves = run_curves(fig)
+    for run, curve in enumerate(curves):
+        assert "markers" in curve.mode  # a point to click on at every iteration
+        assert len(curve.customdata) == len(curve.y)
+        assert {tuple(c) for c in curve.customdata} == {(run + 1, iris_restarts.seeds[run])}
+    (star,) = [t for t in fig.data if t.mode == "markers"]
+    best = iris_restarts.best_index
+    assert tuple(star.customdata[0]) == (best + 1, iris_restarts.seeds[best])

@@ -290,6 +290,7 @@ def kmeans_figure(
         "yaxis": {
             "domain": list(DATA_DOMAIN),
             "anchor": "x",
+            "automargin": True,
             **(
                 {"visible": False, "range": [-0.05, 1.05]}
                 if one_d
@@ -306,7 +307,8 @@ def kmeans_figure(
         "yaxis2": {
             "domain": list(INERTIA_DOMAIN),
             "anchor": "x2",
-            "title": {"text": "W"},
+            "title": {"text": "W", "standoff": 6},
+            "automargin": True,
             "exponentformat": "power",
         },
     }
@@ -551,7 +553,12 @@ def fit_thumbnail(
     layout = {
         "template": TEMPLATE,
         "height": THUMBNAIL_HEIGHT_PX,
-        "margin": {"l": 36, "r": 8, "t": 12 + 17 * (len(title_lines) + 1), "b": 28},
+        "margin": {
+            "l": 36 if X.shape[1] > 1 else 14,
+            "r": 14,
+            "t": 12 + 17 * (len(title_lines) + 1),
+            "b": 28,
+        },
         "title": {
             "text": "<br>".join(f"<b>{user_text(line)}</b>" for line in title_lines)
             + f"<br>final ℓ = {final.log_likelihood:.6g}",
@@ -562,7 +569,7 @@ def fit_thumbnail(
             "font": {"size": 13},
         },
         "showlegend": False,
-        "xaxis": {"nticks": 4},
+        "xaxis": {"nticks": 3, "tickangle": 0, "tickfont": {"size": 10}},
         "yaxis": {"nticks": 4, "showticklabels": X.shape[1] > 1},
     }
     return go.Figure(data=data, layout=layout)

@@ -206,7 +206,9 @@ with st.expander("Type your own start", expanded=False):
             else " Each Gaussian starts with the spread of the whole data."
         )
     )
-    typed = typed_start_editor(KEY, X, n_components, covariance_type, trace.ridge_diagonal, chosen)
+    typed = typed_start_editor(
+        KEY, data_id, X, n_components, covariance_type, trace.ridge_diagonal, chosen
+    )
 
 runs = {INIT_LABELS["kmeans"]: trace}
 problems = []
@@ -237,6 +239,8 @@ if typed is not None:
 progress.clear()
 for problem in problems:
     st.error(literal(problem))
+if typed is None:
+    st.caption("Your typed start is left out until its table is complete (see above).")
 
 st.plotly_chart(
     starts.likelihood_curves_figure(runs), key=f"{KEY}.curves", theme=None, config=PLOT_CONFIG

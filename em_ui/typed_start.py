@@ -93,8 +93,14 @@ def same_rows(means: NDArray[np.float64]) -> tuple[int, int] | None:
     return None
 
 
+def typed_key(key: str, data_id: str, n_components: int) -> str:
+    """The widget key of the typed start's table for these data and K."""
+    return f"{key}.typed.{data_id}.{n_components}"
+
+
 def typed_start_editor(
     key: str,
+    data_id: str,
     X: NDArray[np.float64],
     n_components: int,
     covariance_type: str,
@@ -102,7 +108,8 @@ def typed_start_editor(
     column_names: Sequence[str],
 ) -> Parameters | None:
     """The editable table of a typed start; returns its parameters, or None after saying
-    what is wrong with it."""
+    what is wrong with it. Its widget key names the data (``data_id``) and K, so edits made
+    for other data or another K never carry over."""
     one_d = X.shape[1] == 1
     names = ["μ"] if one_d else [f"μ ({name})" for name in column_names]
     frame = pd.DataFrame(default_means(X, n_components), columns=names)
@@ -110,7 +117,7 @@ def typed_start_editor(
         frame["σ"] = np.nan
     edited = st.data_editor(
         frame,
-        key=f"{key}.typed.{n_components}.{X.shape[1]}",
+        key=typed_key(key, data_id, n_components),
         hide_index=True,
         num_rows="fixed",
         column_config={

@@ -16,6 +16,8 @@ from streamlit.testing.v1 import AppTest
 
 import em_core
 from em_data import load_dataset
+from em_ui.engine import fingerprint
+from em_ui.typed_start import typed_key
 
 PAGE = str(Path(__file__).resolve().parents[1] / "app_pages" / "kmeans_start.py")
 KEY = "kstart"
@@ -65,7 +67,9 @@ def table(at: AppTest, first_column: str):
 
 
 def editor_key(n_components: int, n_features: int) -> str:
-    return f"{KEY}.typed.{n_components}.{n_features}"
+    """The typed start's table for Old Faithful (two columns) or galaxies (one)."""
+    name = "faithful" if n_features == 2 else "galaxies"
+    return typed_key(KEY, fingerprint(np.asarray(load_dataset(name).values)), n_components)
 
 
 @pytest.fixture(scope="module")
@@ -181,8 +185,9 @@ def test_typed_start_invalid_is_explained(column, value, message):
     at = one_d_page(**{editor_key(3, 1): edit(column, 1, value)})
     assert_clean(at)
     assert any(message in e.value for e in at.error), [e.value for e in at.error]
-    # The other starts are still compared; the typed one is left out.
-    assert "Your typed start" not in list(table(at, "start")["start"])
+    # The other starts are still compared; the typed one is left out, and the page says so.
+    assert list(table(at, "start")["start"]) == list(STARTS)
+    assert any("typed start is left out" in c.value for c in at.caption)
 
 
 def test_typed_start_negative_sigma_everywhere():
@@ -223,6 +228,16 @@ def test_each_covariance_type(covariance_type):
     handed = table(at, "component")
     np.testing.assert_allclose(handed["μ (waiting)"], trace.snapshots[0].means[:, 1], rtol=1e-12)
     assert ("correlation" in handed.columns) == (covariance_type in ("full", "tied"))
+
+
+def test_typed_edits_stay_with_their_data():
+    """Means typed for galaxies do not follow the student to acidity (also one column)."""
+    at = one_d_page(**{editor_key(3, 1): edit("μ", 1, None)})
+    assert any("type a number" in e.value for e in at.error)
+    at.selectbox(key=f"{KEY}.dataset").set_value("acidity").run()
+    assert_clean(at)
+    assert not at.error
+    assert "Your typed start" in list(table(at, "start")["start"])
 
 
 def test_k_and_seed_change_the_run(default_page):

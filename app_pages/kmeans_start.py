@@ -6,7 +6,7 @@ import streamlit as st
 
 from em_core import COVARIANCE_TYPES, nearest_center
 from em_data import InputError, check_for_fit
-from em_ui.budget import over_budget
+from em_ui.budget import WORK_BUDGET, seconds_allowed, work
 from em_ui.data_sources import choose_data
 from em_ui.engine import fingerprint, fit_trace
 from em_ui.progress import FitProgress
@@ -101,11 +101,16 @@ try:
 except InputError as error:
     st.error(literal(str(error)))
     st.stop()
-too_large = over_budget(
-    *X.shape, n_components, max_iter=conv.max_iter, n_init=N_RUNS, init="kmeans"
-)
-if too_large:
-    st.error(f"This page runs EM from {N_RUNS} starts. {too_large}")
+# Five runs, each charged as a K-means start (the dearest).
+share = work(*X.shape, n_components, max_iter=conv.max_iter, n_init=N_RUNS) / WORK_BUDGET
+if share > 1:
+    st.error(
+        f"This page runs EM from {N_RUNS} starts: on {X.shape[0]:,} points in "
+        f"{X.shape[1]} column(s) with K = {n_components} and up to {conv.max_iter} "
+        f"iterations each, that is about {share:.1f} times the work one request may use on "
+        f"the shared server (about {seconds_allowed():.0f} seconds of one processor), so it "
+        "was not started. Choose a smaller K, fewer iterations, or fewer points."
+    )
     st.stop()
 
 options = {

@@ -324,7 +324,10 @@ def test_synthetic_mixture_and_the_budget():
     at.select_slider(key=f"{KEY}.syn_n").set_value(1_000_000)
     at.number_input(key=f"{KEY}.k").set_value(8).run()
     assert_clean(at)
-    assert any("too large for the shared server" in e.value for e in at.error)
+    assert any(
+        "runs EM from 5 starts: on 1,000,000 points" in e.value and "not started" in e.value
+        for e in at.error
+    )
     assert not at.get("plotly_chart")
 
 

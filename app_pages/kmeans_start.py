@@ -26,6 +26,13 @@ TYPED = "Your typed start"
 COMPARED = ("kmeans", "k-means++", "random", "random_from_data")
 N_RUNS = len(COMPARED) + 1
 PLOT_CONFIG = {"displaylogo": False}
+# How the hand-off reads each cluster's spread, for the covariance types other than full.
+SHAPES = {
+    "tied": "With tied covariances the clusters share one spread, pooled over all of them.",
+    "diag": "With diagonal covariances only each column's variance is kept.",
+    "spherical": "With spherical covariances each cluster keeps the average of its columns' "
+    "variances.",
+}
 
 st.title("The K-means start")
 st.write(
@@ -149,7 +156,7 @@ st.caption(
     "Colours: each point's nearest centre at that step (the crosses; a line in one "
     "dimension). Dotted: the path of each centre. Below: W after each step."
     + (f" The picture is {shown_note}; K-means used them all." if shown_note else "")
-    + f" This run took {len(steps) - 1} steps after the seeds."
+    + f" This run took {len(steps) - 1} step{'s' if len(steps) != 2 else ''} after the seeds."
 )
 
 # 2. The hand-off
@@ -163,6 +170,8 @@ st.write(
     "own points about that centre, plus the small ridge. From θ₀ on, EM's E-step replaces "
     "the hard labels by responsibilities between 0 and 1."
 )
+if covariance_type in SHAPES:
+    st.caption(SHAPES[covariance_type])
 handed = starts.handoff_parameters(X, labels, n_components, covariance_type, trace.ridge_diagonal)
 show_table(starts.parameters_table(handed, counts=counts, column_names=chosen))
 difference = starts.relative_difference(handed, trace.snapshots[0])
@@ -287,9 +296,10 @@ for column, (name, run) in zip(thumb_columns, runs.items(), strict=True):
 # 4. The hard limit
 st.header("4. K-means is EM with the doubt taken out")
 st.write(
-    "Give every Gaussian the same weight and the same round spread σ, and let σ shrink: "
-    "each point's responsibilities tend to 1 for its nearest mean and 0 for the others, "
-    "so the E-step becomes K-means's assignment and the M-step its averaging. Below, two "
+    "Give every Gaussian the same weight and the same round spread σ, hold them fixed, and "
+    "let σ shrink: each point's responsibilities tend to 1 for its nearest mean and 0 for "
+    "the others, so the E-step becomes K-means's assignment and the M-step's new means "
+    "become K-means's averages. Below, two "
     "Gaussians at μ₁ = 0 and μ₂ = 1 and four points: as σ shrinks, every point's "
     "responsibility snaps to 0 or 1 (the point halfway stays at ½)."
 )

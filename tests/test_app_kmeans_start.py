@@ -228,6 +228,14 @@ def test_each_covariance_type(covariance_type):
     handed = table(at, "component")
     np.testing.assert_allclose(handed["μ (waiting)"], trace.snapshots[0].means[:, 1], rtol=1e-12)
     assert ("correlation" in handed.columns) == (covariance_type in ("full", "tied"))
+    words = {
+        "full": None,
+        "tied": "pooled",
+        "diag": "each column's variance",
+        "spherical": "average",
+    }
+    said = [c.value for c in at.caption if c.value.startswith("With ")]
+    assert (words[covariance_type] in said[0]) if words[covariance_type] else not said
 
 
 def test_typed_edits_stay_with_their_data():

@@ -33,7 +33,7 @@ from em_core.init import Initialisation, KMeansStep, _from_resp, initialise, res
 SCREEN_TOL = 1e-5
 SCREEN_MAX_ITER = 300
 POLISH_TOL = 1e-10
-POLISH_MAX_ITER = 5000
+POLISH_MAX_ITER = 2000
 N_POLISH = 3
 START_METHODS = ("kmeans", "k-means++", "random_from_data")
 

@@ -19,9 +19,10 @@ import numpy as np
 import streamlit as st
 
 import em_core
-from em_core import Parameters, Restarts, Snapshot, Trace
+from em_core import Parameters, Restarts, SelectionRow, Snapshot, Trace
 
 Progress = Callable[[Snapshot], object] | None
+Sweep = tuple[SelectionRow, ...]
 # The store's bound: a trace holds K·d² numbers per iteration, so a few hundred MiB keep a
 # class's worth of fits (the work budget bounds one trace to tens of MiB).
 STORE_BYTES = 256 * 2**20
@@ -48,20 +49,19 @@ class FinishedFits:
 
     def __init__(self, max_bytes: int) -> None:
         self.max_bytes = max_bytes
-        self._items: OrderedDict[Hashable, tuple[Trace | Restarts, int]] = OrderedDict()
+        self._items: OrderedDict[Hashable, tuple[Trace | Restarts | Sweep, int]] = OrderedDict()
         self._bytes = 0
         self._lock = threading.Lock()
 
-    def get(self, key: Hashable) -> Trace | Restarts | None:
+    def get(self, key: Hashable) -> Trace | Restarts | Sweep | None:
         with self._lock:
             if key not in self._items:
                 return None
             self._items.move_to_end(key)
             return self._items[key][0]
 
-    def put(self, key: Hashable, result: Trace | Restarts) -> None:
-        traces = result.traces if isinstance(result, Restarts) else (result,)
-        size = sum(trace_bytes(t) for t in traces)
+    def put(self, key: Hashable, result: Trace | Restarts | Sweep) -> None:
+        size = sum(trace_bytes(t) for t in _traces(result))
         with self._lock:
             if key in self._items:
                 self._bytes -= self._items.pop(key)[1]
@@ -74,13 +74,24 @@ class FinishedFits:
         return len(self._items)
 
 
+def _traces(result: Trace | Restarts | Sweep) -> tuple[Trace, ...]:
+    """The traces a stored result holds (a sweep keeps the best run of each K)."""
+    if isinstance(result, Restarts):
+        return result.traces
+    if isinstance(result, tuple):
+        return tuple(row.best for row in result if row.best is not None)
+    return (result,)
+
+
 @st.cache_resource(show_spinner=False)
 def finished_fits() -> FinishedFits:
     """The one store of finished fits in this server process."""
     return FinishedFits(STORE_BYTES)
 
 
-def _run(key: Hashable, compute: Callable[[], Trace | Restarts]) -> Trace | Restarts:
+def _run(
+    key: Hashable, compute: Callable[[], Trace | Restarts | Sweep]
+) -> Trace | Restarts | Sweep:
     store = finished_fits()
     result = store.get(key)
     if result is None:
@@ -159,5 +170,38 @@ def fit_restarts(
             reg_covar=reg_covar,
             max_iter=max_iter,
             callback=progress,
+        ),
+    )
+
+
+def select_n_components(
+    _X: np.ndarray,
+    data_id: str,
+    n_components_range: tuple[int, ...],
+    *,
+    n_init: int,
+    covariance_type: str = "full",
+    seed: int = 0,
+    ridge: float | None = None,
+    reg_covar: float | None = None,
+    progress: Progress = None,
+    on_row: Callable[[SelectionRow], object] | None = None,
+) -> Sweep:
+    """The best fit at each K with its BIC and AIC (see :func:`em_core.select_n_components`),
+    kept per data and settings; ``progress`` sees every snapshot and ``on_row`` each K done
+    of a new sweep."""
+    settings = (tuple(n_components_range), n_init, covariance_type, seed, ridge, reg_covar)
+    return _run(
+        ("sweep", data_id, settings),
+        lambda: em_core.select_n_components(
+            _X,
+            n_components_range,
+            n_init=n_init,
+            seed=seed,
+            covariance_type=covariance_type,
+            ridge=ridge,
+            reg_covar=reg_covar,
+            callback=progress,
+            on_row=on_row,
         ),
     )

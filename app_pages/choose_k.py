@@ -1,0 +1,179 @@
+"""Choosing K: the best fit at every K, scored by BIC and AIC, any of them replayed."""
+
+import numpy as np
+import streamlit as st
+
+from em_core import COVARIANCE_TYPES, nearly_collapsed
+from em_data import InputError, check_for_fit
+from em_ui.data_sources import choose_data
+from em_ui.engine import fingerprint, select_n_components
+from em_ui.settings import COVARIANCE_LABELS, INIT_LABELS
+from em_ui.state import keep
+from em_ui.stepper import reset_when_changed, stepping_view
+from em_ui.sweep import SweepProgress, sweep_over_budget
+from em_ui.tables import show_table
+from em_ui.text import literal
+from em_viz.selection import best_k, parameter_count_table, selection_figure, selection_table
+
+KEY = "choose"
+MAX_K = 10
+DEFAULT_RANGE = (1, 6)
+DEFAULT_STARTS = 5
+
+st.title("Choosing K")
+st.write(
+    "More components always fit the data at least as well, so the log-likelihood alone "
+    "cannot choose K. BIC and AIC charge each K for its parameters: the best K is the one "
+    "with the lowest score. For every K in the range, the page searches for the best fit "
+    "it can find (many starts, each run to a tight tolerance) and scores it."
+)
+
+loaded = choose_data(KEY)
+if loaded is None:
+    st.stop()
+st.caption(loaded.description)
+
+columns = list(loaded.columns)
+columns_key = f"{KEY}.{'|'.join(columns)}"
+chosen = columns
+if len(columns) > 1:
+    chosen = st.multiselect(
+        "Columns to fit",
+        columns,
+        default=columns,
+        key=keep(f"{columns_key}.columns"),
+        help="EM fits all the chosen columns together.",
+    )
+    if not chosen:
+        st.warning("Choose at least one column to fit.")
+        st.stop()
+X = np.ascontiguousarray(loaded.values[:, [columns.index(c) for c in chosen]])
+data_id = fingerprint(X)
+
+highest = max(1, min(MAX_K, X.shape[0]))
+with st.sidebar:
+    st.header("Sweep")
+    range_key = f"{KEY}.k_range"
+    low, high = st.session_state.get(range_key, DEFAULT_RANGE)
+    st.session_state[range_key] = (min(low, highest), min(high, highest))
+    k_low, k_high = st.slider(
+        "Range of K",
+        min_value=1,
+        max_value=highest,
+        key=keep(range_key),
+        help="Every K in this range gets its own search.",
+    )
+    n_init = st.number_input(
+        "Starts of each kind per K",
+        min_value=1,
+        max_value=10,
+        value=DEFAULT_STARTS,
+        step=1,
+        key=keep(f"{KEY}.n_init"),
+        help="At each K the search starts EM from this many K-means starts, as many "
+        "k-means++ seedings and as many sets of random data points, plus the best fit of "
+        "K − 1 with one component split in two (one start per component). The three "
+        "best are run to a tight tolerance and the highest log-likelihood is kept.",
+    )
+    covariance_type = "full"
+    if X.shape[1] > 1:
+        covariance_type = st.selectbox(
+            "Covariance type",
+            COVARIANCE_TYPES,
+            format_func=COVARIANCE_LABELS.get,
+            key=keep(f"{KEY}.covariance_type"),
+            help="What shapes the Gaussians may take; it changes the parameter count p.",
+        )
+ks = tuple(range(int(k_low), int(k_high) + 1))
+
+try:
+    check_for_fit(X, ks[-1], columns=chosen)
+except InputError as error:
+    st.error(literal(str(error)))
+    st.stop()
+
+too_large = sweep_over_budget(*X.shape, ks, n_init=int(n_init))
+if too_large:
+    st.error(too_large)
+    st.stop()
+
+progress = SweepProgress(ks)
+try:
+    rows = select_n_components(
+        X,
+        data_id,
+        ks,
+        n_init=int(n_init),
+        covariance_type=covariance_type,
+        progress=progress,
+        on_row=progress.row_done,
+    )
+except ValueError as error:
+    st.error(literal(str(error)))
+    st.stop()
+progress.clear()
+
+best_bic, best_aic = best_k(rows, "bic"), best_k(rows, "aic")
+if best_bic is None:
+    st.error("Every run failed at every K; try a smaller range of K.")
+    st.stop()
+summary = f"Lowest BIC at **K = {best_bic}**, lowest AIC at **K = {best_aic}**"
+st.markdown(summary + (" — they agree." if best_bic == best_aic else "."))
+st.plotly_chart(selection_figure(rows), key=f"{KEY}.criteria", theme=None)
+show_table(selection_table(rows))
+if any(row.collapsed for row in rows):
+    st.warning(
+        "Nearly collapsed: at the K marked ✕, every fit the search found has a component "
+        "held up by the ridge (its smallest variance within 100 times the ridge). Its "
+        "log-likelihood is set by the ridge, not by the data, so its BIC and AIC say little."
+    )
+
+with st.expander("How the scores are made, and their sign"):
+    st.markdown(
+        "With ℓ the best log-likelihood at that K, p the number of free parameters and N the "
+        f"number of points (here N = {X.shape[0]:,}):\n\n"
+        "- **BIC** = −2ℓ + p·log N\n"
+        "- **AIC** = −2ℓ + 2p\n\n"
+        "**Lower is better here**, as in scikit-learn. The R package mclust reports BIC the "
+        "other way round, 2ℓ − p·log N, where **higher is better**: the same numbers with "
+        "the sign flipped. BIC's charge per parameter grows with N, so it usually picks a "
+        "smaller K than AIC."
+    )
+    st.markdown(
+        "p counts K − 1 weights (they sum to one), K·d means and the covariances' free "
+        f"entries (d = {X.shape[1]} columns here):"
+    )
+    st.table(parameter_count_table(ks[-1], X.shape[1]), hide_index=True)
+
+st.subheader("Replay the best fit of any K")
+by_k = {row.n_components: row for row in rows if row.best is not None}
+k_key = f"{KEY}.replay_k"
+if st.session_state.get(k_key) not in by_k:
+    st.session_state[k_key] = best_bic
+replay_k = st.selectbox(
+    "K to replay",
+    list(by_k),
+    key=keep(k_key),
+    format_func=lambda k: (
+        f"K = {k}"
+        + (" (lowest BIC)" if k == best_bic else "")
+        + (" (lowest AIC)" if k == best_aic else "")
+    ),
+    help="Step through the run that found this K's best fit, from its start.",
+)
+row = by_k[replay_k]
+trace = row.best
+start = (
+    f"the best fit with K = {replay_k - 1}, one component split in two"
+    if trace.init.method == "split"
+    else f"{INIT_LABELS[trace.init.method]} (seed {trace.init.seed})"
+)
+st.caption(f"This run started from {start} and took {trace.n_iter} iterations.")
+near = nearly_collapsed(trace.final, trace.ridge_diagonal)
+if near:
+    names = ", ".join(str(c.component + 1) for c in near)
+    st.warning(f"Nearly collapsed: component {names} of this fit sits on about one point.")
+reset_when_changed(
+    KEY, (data_id, ks, int(n_init), covariance_type, replay_k), what_changed="The K or the data"
+)
+stepping_view(X, trace, key=KEY, column_names=tuple(chosen), true_params=None)

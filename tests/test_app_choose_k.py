@@ -1,0 +1,135 @@
+"""The "Choosing K" page through Streamlit's AppTest: the sweep, its chart and tables, the
+replay of any K in the stepping view, the cache, and the work budget."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from stepping import press
+from streamlit.testing.v1 import AppTest
+
+import em_core
+import em_ui.budget
+import em_viz
+from em_data import load_dataset
+
+PAGE = str(Path(__file__).resolve().parents[1] / "app_pages" / "choose_k.py")
+KEY = "choose"
+TIMEOUT = 120
+
+
+def open_page(k_range=(1, 3), n_init=2, dataset=None) -> AppTest:
+    at = AppTest.from_file(PAGE, default_timeout=TIMEOUT)
+    at.session_state[f"{KEY}.k_range"] = k_range
+    at.session_state[f"{KEY}.n_init"] = n_init
+    if dataset is not None:
+        at.session_state[f"{KEY}.source"] = "dataset"
+        at.session_state[f"{KEY}.dataset"] = dataset
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def chart(at: AppTest, name: str = "criteria") -> dict:
+    """The figure of the chart with key ``choose.<name>`` (the stepping view's is "chart")."""
+    (element,) = [e for e in at.get("plotly_chart") if e.proto.id.endswith(f"-{KEY}.{name}")]
+    return json.loads(element.proto.spec)
+
+
+def page_text(at: AppTest) -> str:
+    parts = [m.value for m in at.markdown] + [c.value for c in at.caption]
+    parts += [e.value for e in at.error] + [w.value for w in at.warning]
+    return "\n".join(parts)
+
+
+def test_the_page_sweeps_k_and_marks_the_lowest_bic_and_aic():
+    at = open_page(dataset="faithful")
+    spec = chart(at)
+    names = [t["name"] for t in spec["data"]]
+    X = np.asarray(load_dataset("faithful").values, dtype=np.float64)
+    rows = em_core.select_n_components(X, [1, 2, 3], n_init=2)
+    bics = [row.bic for row in rows]
+    best = 1 + int(np.argmin(bics))
+    assert f"lowest BIC: K = {best}" in names
+    (bic_line,) = [t for t in spec["data"] if t["name"] == "BIC"]
+    np.testing.assert_allclose(bic_line["y"], bics, rtol=1e-12)
+    assert "Lower is better here" in page_text(at)
+    assert "2ℓ − p·log N" in page_text(at)
+    # the replay starts at the K with the lowest BIC
+    assert at.selectbox(key=f"{KEY}.replay_k").value == best
+
+
+def test_changing_the_range_of_k_reruns_the_sweep():
+    at = open_page(k_range=(1, 2), dataset="galaxies")
+    assert chart(at)["data"][0]["x"] == [1, 2]
+    at.slider(key=f"{KEY}.k_range").set_value((2, 4)).run()
+    assert not at.exception, at.exception
+    assert chart(at)["data"][0]["x"] == [2, 3, 4]
+    assert at.selectbox(key=f"{KEY}.replay_k").options == [
+        "K = 2" + suffix(at, 2),
+        "K = 3" + suffix(at, 3),
+        "K = 4" + suffix(at, 4),
+    ]
+
+
+def suffix(at: AppTest, k: int) -> str:
+    names = [t["name"] for t in chart(at)["data"]]
+    return (" (lowest BIC)" if f"lowest BIC: K = {k}" in names else "") + (
+        " (lowest AIC)" if f"lowest AIC: K = {k}" in names else ""
+    )
+
+
+def test_any_k_replays_its_best_run_in_the_stepping_view():
+    at = open_page(k_range=(1, 3), dataset="faithful")
+    at.selectbox(key=f"{KEY}.replay_k").set_value(3).run()
+    assert not at.exception, at.exception
+    slider = at.select_slider(key=f"{KEY}.h")
+    assert int(slider.value) == 0
+    press(at, f"{KEY}.e")
+    assert not at.exception, at.exception
+    assert int(at.select_slider(key=f"{KEY}.h").value) == 1
+    # the view steps through the best run at K = 3, whose ℓ the criteria chart shows
+    X = np.asarray(load_dataset("faithful").values, dtype=np.float64)
+    best = em_core.select_n_components(X, [1, 2, 3], n_init=2)[2].best
+    assert len(at.select_slider(key=f"{KEY}.h").options) == em_viz.n_half_steps(best)
+    (ll_line,) = [t for t in chart(at)["data"] if t["name"] == "best log-likelihood ℓ"]
+    assert ll_line["y"][2] == pytest.approx(best.final.log_likelihood, rel=1e-12)
+
+
+def test_returning_to_the_page_reuses_the_finished_sweep(monkeypatch):
+    open_page(k_range=(1, 2), dataset="acidity")
+    calls = []
+    real = em_core.select_n_components
+
+    def counted(*args, **kwargs):
+        calls.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(em_core, "select_n_components", counted)
+    open_page(k_range=(1, 2), dataset="acidity")
+    assert calls == []
+
+
+def test_a_sweep_over_the_budget_is_refused_with_the_budget_message(monkeypatch):
+    monkeypatch.setattr(em_ui.budget, "WORK_BUDGET", 1e6)
+    monkeypatch.setattr("em_ui.sweep.WORK_BUDGET", 1e6)
+    at = open_page(dataset="faithful")
+    (error,) = at.error
+    assert "too large for the shared server" in error.value
+    assert not at.get("plotly_chart")
+
+
+@pytest.mark.parametrize("source", ["paste", "synthetic"])
+def test_other_data_sources_work(source):
+    at = AppTest.from_file(PAGE, default_timeout=TIMEOUT)
+    at.session_state[f"{KEY}.k_range"] = (1, 2)
+    at.session_state[f"{KEY}.n_init"] = 1
+    at.session_state[f"{KEY}.source"] = source
+    at.run()
+    if source == "paste":
+        at.text_area(key=f"{KEY}.paste").set_value("1 2 3 10 11 12 13 20 21").run()
+    assert not at.exception, at.exception
+    assert chart(at)["data"][0]["x"] == [1, 2]

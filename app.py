@@ -14,6 +14,17 @@ pages = {
     "Learn": [
         st.Page("app_pages/home.py", title="Start here", icon=":material/home:", default=True),
         st.Page("app_pages/worked_example.py", title="Worked example", icon=":material/school:"),
+        st.Page(
+            "app_pages/collapse.py",
+            title="Collapsing components and the ridge",
+            icon=":material/compress:",
+        ),
+        st.Page(
+            "app_pages/restarts.py",
+            title="Restarts and local optima",
+            icon=":material/restart_alt:",
+        ),
+        st.Page("app_pages/why_em_climbs.py", title="Why EM climbs", icon=":material/trending_up:"),
     ],
     "Explore": [
         st.Page("app_pages/your_data.py", title="Your own data", icon=":material/upload_file:"),

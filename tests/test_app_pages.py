@@ -11,7 +11,14 @@ from scipy.stats import norm
 from stepping import can_press, press
 from streamlit.testing.v1 import AppTest
 
-PAGES = ["app_pages/home.py", "app_pages/worked_example.py", "app_pages/your_data.py"]
+PAGES = [
+    "app_pages/home.py",
+    "app_pages/worked_example.py",
+    "app_pages/collapse.py",
+    "app_pages/restarts.py",
+    "app_pages/why_em_climbs.py",
+    "app_pages/your_data.py",
+]
 WORKED = "app_pages/worked_example.py"
 TIMEOUT = 60
 APP = str(Path(__file__).resolve().parents[1] / "app.py")

@@ -15,6 +15,9 @@ pages = {
         st.Page("app_pages/home.py", title="Start here", icon=":material/home:", default=True),
         st.Page("app_pages/worked_example.py", title="Worked example", icon=":material/school:"),
         st.Page(
+            "app_pages/kmeans_start.py", title="The K-means start", icon=":material/scatter_plot:"
+        ),
+        st.Page(
             "app_pages/collapse.py",
             title="Collapsing components and the ridge",
             icon=":material/compress:",

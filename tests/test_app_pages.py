@@ -14,6 +14,7 @@ from streamlit.testing.v1 import AppTest
 PAGES = [
     "app_pages/home.py",
     "app_pages/worked_example.py",
+    "app_pages/kmeans_start.py",
     "app_pages/collapse.py",
     "app_pages/restarts.py",
     "app_pages/why_em_climbs.py",

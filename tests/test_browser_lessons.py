@@ -12,6 +12,7 @@ from playwright.sync_api import Browser, expect
 
 # Each lesson and how many charts it draws at least when it opens.
 LESSONS = {
+    "kmeans_start": 3,
     "collapse": 2,
     "restarts": 2,
     "why_em_climbs": 2,

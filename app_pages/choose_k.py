@@ -13,7 +13,13 @@ from em_ui.stepper import reset_when_changed, stepping_view
 from em_ui.sweep import SweepProgress, sweep_over_budget
 from em_ui.tables import show_table
 from em_ui.text import literal
-from em_viz.selection import best_k, parameter_count_table, selection_figure, selection_table
+from em_viz.selection import (
+    best_k,
+    is_nearly_collapsed,
+    parameter_count_table,
+    selection_figure,
+    selection_table,
+)
 
 KEY = "choose"
 MAX_K = 10
@@ -121,11 +127,12 @@ summary = f"Lowest BIC at **K = {best_bic}**, lowest AIC at **K = {best_aic}**"
 st.markdown(summary + (" — they agree." if best_bic == best_aic else "."))
 st.plotly_chart(selection_figure(rows), key=f"{KEY}.criteria", theme=None)
 show_table(selection_table(rows))
-if any(row.collapsed for row in rows):
+if any(is_nearly_collapsed(row) for row in rows):
     st.warning(
-        "Nearly collapsed: at the K marked ✕, every fit the search found has a component "
-        "held up by the ridge (its smallest variance within 100 times the ridge). Its "
-        "log-likelihood is set by the ridge, not by the data, so its BIC and AIC say little."
+        "Nearly collapsed (✕ on the chart): at these K the best fit found has a component "
+        "that owns about one point or is held up by the ridge (its smallest variance within "
+        "100 times the ridge). Such a fit describes single points rather than a cluster, and "
+        "its log-likelihood, so its BIC and AIC, depends on the ridge more than on the data."
     )
 
 with st.expander("How the scores are made, and their sign"):
@@ -169,10 +176,17 @@ start = (
     else f"{INIT_LABELS[trace.init.method]} (seed {trace.init.seed})"
 )
 st.caption(f"This run started from {start} and took {trace.n_iter} iterations.")
-near = nearly_collapsed(trace.final, trace.ridge_diagonal)
-if near:
-    names = ", ".join(str(c.component + 1) for c in near)
-    st.warning(f"Nearly collapsed: component {names} of this fit sits on about one point.")
+for c in nearly_collapsed(trace.final, trace.ridge_diagonal):
+    reasons = []
+    if c.few_points:
+        reasons.append(f"it owns about one point (N_k = {c.nk:.2f})")
+    if c.held_by_ridge:
+        reasons.append(f"its smallest variance is {c.ridge_ratio:.3g} times the ridge")
+    st.warning(
+        f"Nearly collapsed: component {c.component + 1} of this fit — "
+        + " and ".join(reasons)
+        + "."
+    )
 reset_when_changed(
     KEY, (data_id, ks, int(n_init), covariance_type, replay_k), what_changed="The K or the data"
 )

@@ -12,11 +12,18 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from em_core import SelectionRow
+from em_core import SelectionRow, nearly_collapsed
 from em_viz.colors import PALETTE
 from em_viz.style import TEMPLATE
 
 BIC_COLOR, AIC_COLOR, LL_COLOR = PALETTE[0], PALETTE[1], "#222222"
+
+
+def is_nearly_collapsed(row: SelectionRow) -> bool:
+    """Whether the row's best fit has a nearly collapsed component (about one point, or
+    held up by the ridge; :func:`em_core.nearly_collapsed`)."""
+    best = row.best
+    return best is not None and bool(nearly_collapsed(best.final, best.ridge_diagonal))
 
 
 def best_k(rows: Sequence[SelectionRow], score: str) -> int | None:
@@ -79,7 +86,7 @@ def selection_figure(rows: Sequence[SelectionRow], *, narrow: bool = False) -> g
                 row=1,
                 col=1,
             )
-    collapsed = [row for row in rows if row.collapsed and row.log_likelihood is not None]
+    collapsed = [row for row in rows if is_nearly_collapsed(row)]
     fig.add_trace(
         go.Scatter(
             x=ks,
@@ -124,7 +131,7 @@ def selection_table(rows: Sequence[SelectionRow]) -> pd.DataFrame:
             "best log-likelihood ℓ": [row.log_likelihood for row in rows],
             "BIC": [row.bic for row in rows],
             "AIC": [row.aic for row in rows],
-            "nearly collapsed": ["yes" if row.collapsed else "" for row in rows],
+            "nearly collapsed": ["yes" if is_nearly_collapsed(row) else "" for row in rows],
         }
     )
 

@@ -133,3 +133,27 @@ def test_other_data_sources_work(source):
         at.text_area(key=f"{KEY}.paste").set_value("1 2 3 10 11 12 13 20 21").run()
     assert not at.exception, at.exception
     assert chart(at)["data"][0]["x"] == [1, 2]
+
+
+def test_a_nearly_collapsed_fit_is_marked_in_the_chart_the_table_and_the_replay():
+    at = AppTest.from_file(PAGE, default_timeout=TIMEOUT)
+    at.session_state[f"{KEY}.k_range"] = (1, 5)
+    at.session_state[f"{KEY}.n_init"] = 2
+    at.session_state[f"{KEY}.source"] = "paste"
+    at.run()
+    at.text_area(key=f"{KEY}.paste").set_value("0 1 2 3 10 11").run()
+    assert not at.exception, at.exception
+    X = np.array([[0.0], [1], [2], [3], [10], [11]])
+    rows = em_core.select_n_components(X, range(1, 6), n_init=2)
+    marked = [
+        row.n_components
+        for row in rows
+        if em_core.nearly_collapsed(row.best.final, row.best.ridge_diagonal)
+    ]
+    assert 5 in marked
+    assert 1 not in marked
+    (cross,) = [t for t in chart(at)["data"] if t["name"] == "nearly collapsed"]
+    assert cross["x"] == marked
+    assert any("Nearly collapsed (✕ on the chart)" in w.value for w in at.warning)
+    at.selectbox(key=f"{KEY}.replay_k").set_value(5).run()
+    assert any(w.value.startswith("Nearly collapsed: component") for w in at.warning)

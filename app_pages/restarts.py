@@ -3,16 +3,13 @@
 import numpy as np
 import streamlit as st
 
-from em_data import InputError, check_for_fit, load_dataset
-from em_ui.budget import over_budget
+from em_data import load_dataset
 from em_ui.data_sources import choose_data
 from em_ui.engine import fingerprint, fit_restarts
-from em_ui.progress import FitProgress
-from em_ui.settings import convergence_settings, default_restarts, model_settings
+from em_ui.fitting import fit_options, fit_settings, with_progress
 from em_ui.state import keep
 from em_ui.stepper import reset_when_changed, stepping_view
 from em_ui.tables import show_table
-from em_ui.text import literal
 from em_viz.restarts import (
     leaderboard_table,
     optimum_letter,
@@ -87,54 +84,20 @@ X = np.ascontiguousarray(loaded.values)
 columns = list(loaded.columns)
 data_id = fingerprint(X)
 
-with st.sidebar:
-    st.header("Model")
-    model = model_settings(
-        KEY,
-        max_components=X.shape[0],
-        n_features=X.shape[1],
-        default_k=loaded.suggested_k,
-        default_n_init=default_restarts(*X.shape, loaded.suggested_k),
-    )
-    with st.expander("Stopping rule and ridge"):
-        conv = convergence_settings(KEY)
-
-try:
-    check_for_fit(X, model.n_components, columns=columns)
-except InputError as error:
-    st.error(literal(str(error)))
-    st.stop()
-
-too_large = over_budget(
-    *X.shape, model.n_components, max_iter=conv.max_iter, n_init=model.n_init, init=model.init
+model, conv = fit_settings(KEY, X, suggested_k=loaded.suggested_k, columns=columns)
+restarts = with_progress(
+    X.shape[0],
+    model,
+    conv,
+    lambda progress: fit_restarts(
+        X,
+        data_id,
+        model.n_components,
+        n_init=model.n_init,
+        progress=progress,
+        **fit_options(model, conv),
+    ),
 )
-if too_large:
-    st.error(too_large)
-    st.stop()
-
-progress = FitProgress(n_init=model.n_init, max_iter=conv.max_iter)
-try:
-    with st.spinner(
-        f"Running EM from {model.n_init} starts on {X.shape[0]:,} points…", show_time=True
-    ):
-        restarts = fit_restarts(
-            X,
-            data_id,
-            model.n_components,
-            n_init=model.n_init,
-            progress=progress,
-            covariance_type=model.covariance_type,
-            init=model.init,
-            seed=model.seed,
-            tol=conv.tol,
-            ridge=conv.ridge,
-            reg_covar=conv.reg_covar,
-            max_iter=conv.max_iter,
-        )
-except ValueError as error:
-    st.error(literal(str(error)))
-    st.stop()
-progress.clear()
 
 if model.n_init == 1:
     st.info("One start has nothing to compare with: raise Restarts in the sidebar.")

@@ -5,15 +5,11 @@ import pandas as pd
 import streamlit as st
 
 from em_core import e_step
-from em_data import InputError, check_for_fit
-from em_ui.budget import over_budget
 from em_ui.data_sources import choose_data
 from em_ui.engine import fingerprint, fit_restarts, fit_trace
-from em_ui.progress import FitProgress
-from em_ui.settings import convergence_settings, default_restarts, model_settings
+from em_ui.fitting import fit_options, fit_settings, with_progress
 from em_ui.state import keep
 from em_ui.stepper import reset_when_changed, stepping_view
-from em_ui.text import literal
 
 KEY = "data"
 
@@ -49,23 +45,7 @@ if len(columns) > 1:
 X = np.ascontiguousarray(loaded.values[:, [columns.index(c) for c in chosen]])
 data_id = fingerprint(X)
 
-with st.sidebar:
-    st.header("Model")
-    model = model_settings(
-        KEY,
-        max_components=X.shape[0],
-        n_features=X.shape[1],
-        default_k=loaded.suggested_k,
-        default_n_init=default_restarts(*X.shape, loaded.suggested_k),
-    )
-    with st.expander("Stopping rule and ridge"):
-        conv = convergence_settings(KEY)
-
-try:
-    check_for_fit(X, model.n_components, columns=chosen)
-except InputError as error:
-    st.error(literal(str(error)))
-    st.stop()
+model, conv = fit_settings(KEY, X, suggested_k=loaded.suggested_k, columns=chosen)
 
 dims = (0, 1)
 if X.shape[1] > 2:
@@ -78,42 +58,23 @@ if X.shape[1] > 2:
     dims = (chosen.index(x_col), chosen.index(y_col))
     st.caption("EM uses every chosen column; the ellipses are the Gaussians seen from these two.")
 
-too_large = over_budget(
-    *X.shape, model.n_components, max_iter=conv.max_iter, n_init=model.n_init, init=model.init
-)
-if too_large:
-    st.error(too_large)
-    st.stop()
-
-options = {
-    "covariance_type": model.covariance_type,
-    "init": model.init,
-    "seed": model.seed,
-    "tol": conv.tol,
-    "ridge": conv.ridge,
-    "reg_covar": conv.reg_covar,
-    "max_iter": conv.max_iter,
-}
-# A new fit draws its progress after a second; drawing is also where a stop (Stop, a
-# changed widget, a closed tab) ends it, between two iterations.
-progress = FitProgress(n_init=model.n_init, max_iter=conv.max_iter)
-try:
-    with st.spinner(
-        f"Running EM on {X.shape[0]:,} points (at most {conv.max_iter} iterations"
-        + (f", {model.n_init} starts" if model.n_init > 1 else "")
-        + ")…",
-        show_time=True,
-    ):
-        if model.n_init == 1:
-            trace = fit_trace(X, data_id, model.n_components, progress=progress, **options)
-        else:
-            restarts = fit_restarts(
-                X, data_id, model.n_components, n_init=model.n_init, progress=progress, **options
-            )
-except ValueError as error:
-    st.error(literal(str(error)))
-    st.stop()
-progress.clear()
+options = fit_options(model, conv)
+if model.n_init == 1:
+    trace = with_progress(
+        X.shape[0],
+        model,
+        conv,
+        lambda progress: fit_trace(X, data_id, model.n_components, progress=progress, **options),
+    )
+else:
+    restarts = with_progress(
+        X.shape[0],
+        model,
+        conv,
+        lambda progress: fit_restarts(
+            X, data_id, model.n_components, n_init=model.n_init, progress=progress, **options
+        ),
+    )
 
 if model.n_init > 1:
     table = pd.DataFrame(

@@ -56,7 +56,7 @@ if len(columns) > 1:
 X = np.ascontiguousarray(loaded.values[:, [columns.index(c) for c in chosen]])
 data_id = fingerprint(X)
 
-highest = max(1, min(MAX_K, X.shape[0]))
+highest = max(2, min(MAX_K, X.shape[0]))
 with st.sidebar:
     st.header("Sweep")
     range_key = f"{KEY}.k_range"
@@ -69,11 +69,11 @@ with st.sidebar:
         key=keep(range_key),
         help="Every K in this range gets its own search.",
     )
+    st.session_state.setdefault(f"{KEY}.n_init", DEFAULT_STARTS)
     n_init = st.number_input(
         "Starts of each kind per K",
         min_value=1,
         max_value=10,
-        value=DEFAULT_STARTS,
         step=1,
         key=keep(f"{KEY}.n_init"),
         help="At each K the search starts EM from this many K-means starts, as many "

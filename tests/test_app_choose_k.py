@@ -157,3 +157,14 @@ def test_a_nearly_collapsed_fit_is_marked_in_the_chart_the_table_and_the_replay(
     assert any("Nearly collapsed (✕ on the chart)" in w.value for w in at.warning)
     at.selectbox(key=f"{KEY}.replay_k").set_value(5).run()
     assert any(w.value.startswith("Nearly collapsed: component") for w in at.warning)
+
+
+@pytest.mark.parametrize("name", ["faithful", "geyser", "galaxies", "acidity", "iris", "diabetes"])
+def test_the_default_sweep_fits_the_budget_on_every_classic_data_set(name):
+    from em_ui.sweep import sweep_over_budget
+
+    X = load_dataset(name).values
+    assert sweep_over_budget(*X.shape, range(1, 7), n_init=5) is None
+    # ten times the data, with ten starts of each kind up to K = 10, does not
+    message = sweep_over_budget(10 * X.shape[0], X.shape[1], range(1, 11), n_init=10)
+    assert message.startswith("This sweep is too large for the shared server")

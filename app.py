@@ -22,6 +22,7 @@ pages = {
             title="Collapsing components and the ridge",
             icon=":material/compress:",
         ),
+        st.Page("app_pages/choose_k.py", title="Choosing K", icon=":material/query_stats:"),
         st.Page(
             "app_pages/restarts.py",
             title="Restarts and local optima",

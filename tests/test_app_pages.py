@@ -16,6 +16,7 @@ PAGES = [
     "app_pages/worked_example.py",
     "app_pages/kmeans_start.py",
     "app_pages/collapse.py",
+    "app_pages/choose_k.py",
     "app_pages/restarts.py",
     "app_pages/why_em_climbs.py",
     "app_pages/your_data.py",

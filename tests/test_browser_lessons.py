@@ -14,6 +14,7 @@ from playwright.sync_api import Browser, expect
 LESSONS = {
     "kmeans_start": 3,
     "collapse": 2,
+    "choose_k": 2,
     "restarts": 2,
     "why_em_climbs": 2,
 }

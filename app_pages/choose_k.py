@@ -1,11 +1,10 @@
 """Choosing K: the best fit at every K, scored by BIC and AIC, any of them replayed."""
 
-import numpy as np
 import streamlit as st
 
 from em_core import COVARIANCE_TYPES, nearly_collapsed
 from em_data import InputError, check_for_fit
-from em_ui.data_sources import choose_data
+from em_ui.data_sources import choose_columns, choose_data
 from em_ui.engine import fingerprint, select_n_components
 from em_ui.settings import COVARIANCE_LABELS, INIT_LABELS
 from em_ui.state import keep
@@ -39,21 +38,7 @@ if loaded is None:
     st.stop()
 st.caption(loaded.description)
 
-columns = list(loaded.columns)
-columns_key = f"{KEY}.{'|'.join(columns)}"
-chosen = columns
-if len(columns) > 1:
-    chosen = st.multiselect(
-        "Columns to fit",
-        columns,
-        default=columns,
-        key=keep(f"{columns_key}.columns"),
-        help="EM fits all the chosen columns together.",
-    )
-    if not chosen:
-        st.warning("Choose at least one column to fit.")
-        st.stop()
-X = np.ascontiguousarray(loaded.values[:, [columns.index(c) for c in chosen]])
+chosen, X = choose_columns(KEY, loaded)
 data_id = fingerprint(X)
 
 highest = max(2, min(MAX_K, X.shape[0]))

@@ -1,11 +1,10 @@
 """Your own data: a classic data set, an upload, pasted numbers or a synthetic mixture."""
 
-import numpy as np
 import pandas as pd
 import streamlit as st
 
 from em_core import e_step
-from em_ui.data_sources import choose_data
+from em_ui.data_sources import choose_columns, choose_data
 from em_ui.engine import fingerprint, fit_restarts, fit_trace
 from em_ui.fitting import fit_options, fit_settings, with_progress
 from em_ui.state import keep
@@ -26,23 +25,9 @@ if loaded is None:
     st.stop()
 st.caption(loaded.description)
 
+chosen, X = choose_columns(KEY, loaded)
 columns = list(loaded.columns)
-# The column widgets' keys name the columns: new data get new widgets, so a choice made for
-# other data can never linger (a keyed multiselect keeps its old value when its options change).
-columns_key = f"{KEY}.{'|'.join(columns)}"
-chosen = columns
-if len(columns) > 1:
-    chosen = st.multiselect(
-        "Columns to fit",
-        columns,
-        default=columns,
-        key=keep(f"{columns_key}.columns"),
-        help="EM fits all the chosen columns together.",
-    )
-    if not chosen:
-        st.warning("Choose at least one column to fit.")
-        st.stop()
-X = np.ascontiguousarray(loaded.values[:, [columns.index(c) for c in chosen]])
+columns_key = f"{KEY}.{'|'.join(columns)}"  # the view's axes, like the columns, follow the data
 data_id = fingerprint(X)
 
 model, conv = fit_settings(KEY, X, suggested_k=loaded.suggested_k, columns=chosen)

@@ -145,3 +145,26 @@ def choose_data(key: str) -> LoadedData | None:
     except InputError as error:
         st.error(f"We could not read these numbers. {literal(str(error))}")
         return None
+
+
+def choose_columns(key: str, loaded: LoadedData) -> tuple[list[str], np.ndarray]:
+    """A "Columns to fit" choice when the data have several; returns the chosen names and
+    those columns of the data. Stops the page, saying why, when none is chosen.
+
+    The widget's key names the columns, so new data get a new widget and a choice made for
+    other data never lingers (a keyed multiselect keeps its old value when its options change).
+    """
+    columns = list(loaded.columns)
+    chosen = columns
+    if len(columns) > 1:
+        chosen = st.multiselect(
+            "Columns to fit",
+            columns,
+            default=columns,
+            key=keep(f"{key}.{'|'.join(columns)}.columns"),
+            help="EM fits all the chosen columns together.",
+        )
+        if not chosen:
+            st.warning("Choose at least one column to fit.")
+            st.stop()
+    return chosen, np.ascontiguousarray(loaded.values[:, [columns.index(c) for c in chosen]])

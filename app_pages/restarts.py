@@ -4,7 +4,7 @@ import numpy as np
 import streamlit as st
 
 from em_data import load_dataset
-from em_ui.data_sources import choose_data
+from em_ui.data_sources import choose_data, choose_view_axes, columns_key
 from em_ui.engine import fingerprint, fit_restarts
 from em_ui.fitting import fit_options, fit_settings, with_progress
 from em_ui.state import keep
@@ -18,12 +18,6 @@ from em_viz.restarts import (
 )
 
 KEY = "restarts"
-
-
-def axes_key(columns) -> str:
-    """The prefix of the view's axis widgets: it names the columns, so that new data get new
-    widgets and a column chosen for other data can never linger."""
-    return f"{KEY}.{'|'.join(columns)}"
 
 
 # The prepared case: on iris with K = 3 (full covariances, K-means start, default stopping
@@ -40,8 +34,8 @@ CASE = {
     f"{KEY}.tol": 1e-3,
     f"{KEY}.ridge": 1e-6,
     f"{KEY}.max_iter": 100,
-    f"{axes_key(load_dataset('iris').columns)}.x": "Petal.Length",
-    f"{axes_key(load_dataset('iris').columns)}.y": "Petal.Width",
+    f"{columns_key(KEY, load_dataset('iris').columns)}.x": "Petal.Length",
+    f"{columns_key(KEY, load_dataset('iris').columns)}.y": "Petal.Width",
 }
 CASE_PENDING = f"{KEY}.case_pending"
 
@@ -165,16 +159,7 @@ run = st.selectbox(
     help="Any run can be stepped through half-step by half-step, from its start.",
 )
 
-dims = (0, 1)
-if X.shape[1] > 2:
-    left, right = st.columns(2)
-    x_col = left.selectbox("Horizontal axis", columns, index=0, key=keep(f"{axes_key(columns)}.x"))
-    y_col = right.selectbox("Vertical axis", columns, index=1, key=keep(f"{axes_key(columns)}.y"))
-    if x_col == y_col:
-        st.warning("Choose two different columns for the view.")
-        st.stop()
-    dims = (columns.index(x_col), columns.index(y_col))
-    st.caption("EM uses every column; the ellipses are the Gaussians seen from these two.")
+dims = choose_view_axes(KEY, loaded, columns)
 
 reset_when_changed(KEY, (data_id, model, conv, run), what_changed="The data, the model or the run")
 stepping_view(

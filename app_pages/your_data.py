@@ -4,7 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from em_core import e_step
-from em_ui.data_sources import choose_columns, choose_data
+from em_ui.data_sources import choose_columns, choose_data, choose_view_axes
 from em_ui.engine import fingerprint, fit_restarts, fit_trace
 from em_ui.fitting import fit_options, fit_settings, with_progress
 from em_ui.state import keep
@@ -26,22 +26,11 @@ if loaded is None:
 st.caption(loaded.description)
 
 chosen, X = choose_columns(KEY, loaded)
-columns = list(loaded.columns)
-columns_key = f"{KEY}.{'|'.join(columns)}"  # the view's axes, like the columns, follow the data
 data_id = fingerprint(X)
 
 model, conv = fit_settings(KEY, X, suggested_k=loaded.suggested_k, columns=chosen)
 
-dims = (0, 1)
-if X.shape[1] > 2:
-    left, right = st.columns(2)
-    x_col = left.selectbox("Horizontal axis", chosen, index=0, key=keep(f"{columns_key}.x"))
-    y_col = right.selectbox("Vertical axis", chosen, index=1, key=keep(f"{columns_key}.y"))
-    if x_col == y_col:
-        st.warning("Choose two different columns for the view.")
-        st.stop()
-    dims = (chosen.index(x_col), chosen.index(y_col))
-    st.caption("EM uses every chosen column; the ellipses are the Gaussians seen from these two.")
+dims = choose_view_axes(KEY, loaded, chosen)
 
 options = fit_options(model, conv)
 if model.n_init == 1:
@@ -95,7 +84,7 @@ reset_when_changed(
     (data_id, model, conv, None if model.n_init == 1 else run),
     what_changed="The data, the model or the run",
 )
-truth = loaded.true_params if len(chosen) == len(columns) else None
+truth = loaded.true_params if len(chosen) == len(loaded.columns) else None
 stepping_view(X, trace, key=KEY, column_names=tuple(chosen), true_params=truth, dims=dims)
 
 if loaded.labels is not None:

@@ -147,13 +147,17 @@ def choose_data(key: str) -> LoadedData | None:
         return None
 
 
+def columns_key(key: str, columns) -> str:
+    """The prefix of the widgets that name the data's columns (the columns to fit, the
+    view's axes). It names the columns themselves, so new data get new widgets and a choice
+    made for other data never lingers (a keyed widget keeps its old value when its options
+    change)."""
+    return f"{key}.{'|'.join(columns)}"
+
+
 def choose_columns(key: str, loaded: LoadedData) -> tuple[list[str], np.ndarray]:
     """A "Columns to fit" choice when the data have several; returns the chosen names and
-    those columns of the data. Stops the page, saying why, when none is chosen.
-
-    The widget's key names the columns, so new data get a new widget and a choice made for
-    other data never lingers (a keyed multiselect keeps its old value when its options change).
-    """
+    those columns of the data. Stops the page, saying why, when none is chosen."""
     columns = list(loaded.columns)
     chosen = columns
     if len(columns) > 1:
@@ -161,10 +165,26 @@ def choose_columns(key: str, loaded: LoadedData) -> tuple[list[str], np.ndarray]
             "Columns to fit",
             columns,
             default=columns,
-            key=keep(f"{key}.{'|'.join(columns)}.columns"),
+            key=keep(f"{columns_key(key, columns)}.columns"),
             help="EM fits all the chosen columns together.",
         )
         if not chosen:
             st.warning("Choose at least one column to fit.")
             st.stop()
     return chosen, np.ascontiguousarray(loaded.values[:, [columns.index(c) for c in chosen]])
+
+
+def choose_view_axes(key: str, loaded: LoadedData, fitted: list[str]) -> tuple[int, int]:
+    """With more than two fitted columns, the two the 2-D view shows (positions in
+    ``fitted``); (0, 1) otherwise. Stops the page, saying why, when both are the same."""
+    if len(fitted) <= 2:
+        return (0, 1)
+    prefix = columns_key(key, loaded.columns)
+    left, right = st.columns(2)
+    x_col = left.selectbox("Horizontal axis", fitted, index=0, key=keep(f"{prefix}.x"))
+    y_col = right.selectbox("Vertical axis", fitted, index=1, key=keep(f"{prefix}.y"))
+    if x_col == y_col:
+        st.warning("Choose two different columns for the view.")
+        st.stop()
+    st.caption("EM uses every fitted column; the ellipses are the Gaussians seen from these two.")
+    return fitted.index(x_col), fitted.index(y_col)

@@ -42,9 +42,6 @@ st.write(
 )
 
 loaded = choose_data(KEY)
-if loaded is None:
-    st.stop()
-st.caption(loaded.description)
 
 columns = list(loaded.columns)
 chosen = columns[:2]

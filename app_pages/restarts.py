@@ -70,9 +70,6 @@ st.button(
 )
 
 loaded = choose_data(KEY)
-if loaded is None:
-    st.stop()
-st.caption(loaded.description)
 
 X = np.ascontiguousarray(loaded.values)
 columns = list(loaded.columns)

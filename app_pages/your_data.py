@@ -21,9 +21,6 @@ st.write(
 )
 
 loaded = choose_data(KEY)
-if loaded is None:
-    st.stop()
-st.caption(loaded.description)
 
 chosen, X = choose_columns(KEY, loaded)
 data_id = fingerprint(X)

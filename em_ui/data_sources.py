@@ -129,22 +129,22 @@ def _synthetic(key: str) -> LoadedData:
     )
 
 
-def choose_data(key: str) -> LoadedData | None:
-    """Widgets to pick the data; returns None (after saying why) when there are none yet."""
+def choose_data(key: str) -> LoadedData:
+    """Widgets to pick the data, and a caption saying what they are; stops the page (after
+    saying why) when there are none yet."""
     source = st.radio(
         "Data", list(SOURCES), format_func=SOURCES.get, horizontal=True, key=keep(f"{key}.source")
     )
+    readers = {"dataset": _dataset, "upload": _upload, "paste": _paste, "synthetic": _synthetic}
     try:
-        if source == "dataset":
-            return _dataset(key)
-        if source == "upload":
-            return _upload(key)
-        if source == "paste":
-            return _paste(key)
-        return _synthetic(key)
+        loaded = readers[source](key)
     except InputError as error:
         st.error(f"We could not read these numbers. {literal(str(error))}")
-        return None
+        st.stop()
+    if loaded is None:
+        st.stop()
+    st.caption(loaded.description)
+    return loaded
 
 
 def columns_key(key: str, columns) -> str:

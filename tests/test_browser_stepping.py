@@ -127,6 +127,18 @@ def _play(page: Page, key: str) -> None:
     chart(page, key).locator(".updatemenu-button").filter(has_text="Play").click()
 
 
+def _play_slowly_until(page: Page, h: int):
+    """Play the worked example at the slow speed until its chart reaches half-step ``h``;
+    returns the chart."""
+    page.get_by_role("radio", name="Slow", exact=True).click()
+    plot = chart(page, "worked")
+    _play(page, "worked")
+    page.wait_for_function(
+        f"gd => ({CHART_HALF_STEP_JS})(gd) >= {h}", arg=plot.element_handle(), timeout=TIMEOUT_MS
+    )
+    return plot
+
+
 def test_when_play_ends_the_page_shows_the_last_frame_and_steps_on_from_it(
     page: Page, app_server: str, wait_for_app
 ) -> None:
@@ -145,12 +157,7 @@ def test_after_pause_the_page_and_the_chart_agree_and_e_step_continues(
     page: Page, app_server: str, wait_for_app
 ) -> None:
     open_view(page, f"{app_server}/worked_example", "worked", wait_for_app)
-    page.get_by_role("radio", name="Slow", exact=True).click()
-    plot = chart(page, "worked")
-    _play(page, "worked")
-    page.wait_for_function(
-        f"gd => ({CHART_HALF_STEP_JS})(gd) >= 2", arg=plot.element_handle(), timeout=TIMEOUT_MS
-    )
+    plot = _play_slowly_until(page, 2)
     plot.locator(".updatemenu-button").filter(has_text="Pause").click()
     # The page moves to whatever the chart shows once it has stopped.
     page.wait_for_function(
@@ -177,12 +184,7 @@ def test_changing_the_speed_while_playing_keeps_the_chart_playing(
     page: Page, app_server: str, wait_for_app
 ) -> None:
     open_view(page, f"{app_server}/worked_example", "worked", wait_for_app)
-    page.get_by_role("radio", name="Slow", exact=True).click()
-    plot = chart(page, "worked")
-    _play(page, "worked")
-    page.wait_for_function(
-        f"gd => ({CHART_HALF_STEP_JS})(gd) >= 1", arg=plot.element_handle(), timeout=TIMEOUT_MS
-    )
+    plot = _play_slowly_until(page, 1)
     page.get_by_role("radio", name="Fast", exact=True).click()
     # It goes on from where it was, faster, to the end; it is not thrown back to the start.
     page.wait_for_function(

@@ -16,6 +16,7 @@ from em_core import Parameters, Trace, e_step
 from em_ui.controls import step_controls
 from em_ui.state import keep
 from em_ui.tables import show_table
+from em_ui.text import literal
 from em_viz.status import likelihood_delta_text, run_notes
 
 TABS = ("Parameters", "Responsibilities", "Formulas with these numbers")
@@ -109,7 +110,7 @@ def stepping_view(
     notes = row.container(width="stretch")
     notes.markdown(em_viz.describe(half))
     for note in run_notes(trace, h, X):
-        getattr(notes, note.level)(note.text)
+        getattr(notes, note.level)(literal(note.text))
     notes.caption(em_viz.tolerance_note(trace))
 
     # Only the open tab is computed and sent, so a click does not redraw hidden tables.

@@ -1,8 +1,8 @@
 """What the stepping view says about the run at a half-step: the change of ℓ for the metric,
 and the notes (stop status, real decreases of ℓ, nearly collapsed components).
 
-Pure functions of the trace: no streamlit. Every text is built from numbers only (no file
-names, column names or cells) and is safe to render as markdown.
+Pure functions of the trace: no streamlit. Every text is plain text built from numbers (no
+file names, column names or cells); the view shows it literally.
 """
 
 from __future__ import annotations
@@ -26,13 +26,6 @@ class Note:
 
     level: Level
     text: str
-
-
-def _markdown_safe(text: str) -> str:
-    """Engine text with markdown's emphasis characters escaped (``max_iter`` stays as is)."""
-    for character in ("\\", "*", "_", "`", "[", "]", "<", ">"):
-        text = text.replace(character, "\\" + character)
-    return text
 
 
 def likelihood_delta_text(trace: Trace, t: int) -> str | None:
@@ -107,9 +100,9 @@ def run_notes(trace: Trace, h: int, X: np.ndarray) -> list[Note]:
     collapsed = nearly_collapsed(trace.final, trace.ridge_diagonal) if on_final else []
     notes: list[Note] = []
     if trace.failed:
-        notes.append(Note("error", _markdown_safe(trace.message)))
+        notes.append(Note("error", trace.message))
     elif h == last:
-        text = _markdown_safe(trace.message)
+        text = trace.message
         if not trace.converged:
             notes.append(Note("info", text))
         elif collapsed:

@@ -1,0 +1,509 @@
+"""Probabilistic PCA fitted by EM (Tipping and Bishop, 1999; Bishop, *PRML* §12.2.2).
+
+The model: x = W z + μ + ε with z ~ N(0, I_q) and ε ~ N(0, σ² I_d), so that
+x ~ N(μ, C) with C = W Wᵀ + σ² I_d. The missing data are each point's latent coordinate z_n:
+once the E-step has filled in their expectations, the M-step for W and σ² is closed-form.
+
+==============  ==============================  =====================================
+symbol          name                            shape
+==============  ==============================  =====================================
+x_n             ``X[n]``                        ``X`` is (n_samples, n_features)
+μ               ``mean``                        (n_features,), the sample mean
+W               ``loadings``                    (n_features, n_latent)
+σ²              ``noise_variance``              float
+C = WWᵀ + σ²I   ``covariance()``                (n_features, n_features)
+M = WᵀW + σ²I   (inside the E-step)             (n_latent, n_latent)
+E[z_n]          ``latent_means[n]``             (n_samples, n_latent), M⁻¹ Wᵀ (x_n − μ)
+Cov[z_n]        ``latent_covariance``           (n_latent, n_latent), σ² M⁻¹ for every n
+Σ_n (x_n−μ) E[z_n]ᵀ   ``sum_xz``                (n_features, n_latent)
+Σ_n E[z_n z_nᵀ]       ``sum_zz``                (n_latent, n_latent)
+Σ_n ‖x_n − μ‖²        ``sum_sq``                float
+==============  ==============================  =====================================
+
+μ is fixed at the sample mean (its maximum-likelihood value whatever W and σ² are). Every
+matrix is factorised by Cholesky and solved against; nothing is inverted. The
+maximum-likelihood solution is also known in closed form (:func:`closed_form`), which is
+where EM is heading.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from em_core.em import Snapshot, Trace, run_em
+from em_core.model import Failure, StopReason
+
+LOG_2PI = float(np.log(2.0 * np.pi))
+# σ² at or below this fraction of the data's mean variance is zero to double precision
+# (the trailing eigenvalues of S of data on a q-dimensional subspace are rounding errors of
+# about 1e-16 of the largest): the likelihood then has no maximum.
+NOISE_RTOL = 1e-12
+
+
+def _frozen(a: ArrayLike) -> NDArray[np.float64]:
+    out = np.array(a, dtype=np.float64, copy=True)
+    out.setflags(write=False)
+    return out
+
+
+def _cho_solve(lower: NDArray[np.float64], b: NDArray[np.float64]) -> NDArray[np.float64]:
+    """A⁻¹ b from A's lower Cholesky factor: two triangular solves, no inverse."""
+    return np.linalg.solve(lower.T, np.linalg.solve(lower, b))
+
+
+@dataclass(frozen=True, eq=False)
+class PPCAParameters:
+    """θ = {μ, W, σ²} of probabilistic PCA; arrays are read-only.
+
+    Attributes
+    ----------
+    mean : array of shape (n_features,)
+    loadings : array of shape (n_features, n_latent)
+        W; its columns span the principal subspace.
+    noise_variance : float
+        σ².
+    """
+
+    mean: NDArray[np.float64]
+    loadings: NDArray[np.float64]
+    noise_variance: float
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "mean", _frozen(self.mean))
+        object.__setattr__(self, "loadings", _frozen(self.loadings))
+        object.__setattr__(self, "noise_variance", float(self.noise_variance))
+        if self.mean.ndim != 1 or self.loadings.ndim != 2:
+            raise ValueError(
+                f"mean must be a vector and W a matrix; got shapes {self.mean.shape} and "
+                f"{self.loadings.shape}."
+            )
+        if self.loadings.shape[0] != self.mean.shape[0]:
+            raise ValueError(
+                f"W has {self.loadings.shape[0]} rows but the data have "
+                f"{self.mean.shape[0]} columns; W must be (n_features, n_latent)."
+            )
+
+    @property
+    def n_features(self) -> int:
+        return self.mean.shape[0]
+
+    @property
+    def n_latent(self) -> int:
+        return self.loadings.shape[1]
+
+    def covariance(self) -> NDArray[np.float64]:
+        """C = W Wᵀ + σ² I, the model's covariance of x, shape (n_features, n_features)."""
+        W = self.loadings
+        return W @ W.T + self.noise_variance * np.eye(self.n_features)
+
+
+@dataclass(frozen=True, eq=False)
+class PPCAEStep:
+    """The expectations of the latent coordinates under one set of parameters.
+
+    Attributes
+    ----------
+    latent_means : array of shape (n_samples, n_latent)
+        E[z_n] = M⁻¹ Wᵀ (x_n − μ).
+    latent_covariance : array of shape (n_latent, n_latent)
+        Cov[z_n] = σ² M⁻¹, the same for every point; E[z_n z_nᵀ] = Cov[z_n] + E[z_n] E[z_n]ᵀ.
+    sum_xz : array of shape (n_features, n_latent)
+        Σ_n (x_n − μ) E[z_n]ᵀ.
+    sum_zz : array of shape (n_latent, n_latent)
+        Σ_n E[z_n z_nᵀ].
+    sum_sq : float
+        Σ_n ‖x_n − μ‖².
+    n_samples : int
+    """
+
+    latent_means: NDArray[np.float64]
+    latent_covariance: NDArray[np.float64]
+    sum_xz: NDArray[np.float64]
+    sum_zz: NDArray[np.float64]
+    sum_sq: float
+    n_samples: int
+
+    def latent_second_moment(self, n: int) -> NDArray[np.float64]:
+        """E[z_n z_nᵀ] of point ``n``, shape (n_latent, n_latent)."""
+        z = self.latent_means[n]
+        return self.latent_covariance + np.outer(z, z)
+
+
+def as_ppca_data(X: ArrayLike) -> NDArray[np.float64]:
+    """Check data for probabilistic PCA: a finite table with at least two columns."""
+    X = np.asarray(X, dtype=np.float64)
+    if X.ndim != 2 or X.shape[0] < 1:
+        raise ValueError(
+            f"The data must be a table of shape (n_samples, n_features); got shape {X.shape}."
+        )
+    if X.shape[1] < 2:
+        raise ValueError(
+            "Probabilistic PCA needs at least two columns: with one there is no direction to find."
+        )
+    if not np.all(np.isfinite(X)):
+        raise ValueError("The data contain NaN or infinite values; remove or replace them.")
+    return X
+
+
+def check_n_latent(n_latent: int, n_samples: int, n_features: int) -> None:
+    """Refuse a latent dimension the data cannot support, saying why."""
+    if isinstance(n_latent, bool) or not isinstance(n_latent, int | np.integer) or n_latent < 1:
+        raise ValueError(f"q (the latent dimension) must be a whole number ≥ 1; got {n_latent!r}.")
+    if n_latent >= n_features:
+        raise ValueError(
+            f"q = {n_latent} leaves no dimension for the noise in {n_features}-column data: "
+            f"choose q < {n_features}."
+        )
+    if n_samples < n_latent + 2:
+        raise ValueError(
+            f"Too few rows: {n_samples} points span at most {max(n_samples - 1, 0)} "
+            f"dimension(s), so q = {n_latent} would leave no noise to measure; probabilistic "
+            f"PCA with q = {n_latent} needs at least {n_latent + 2} rows."
+        )
+
+
+def sample_covariance(X: NDArray[np.float64]) -> NDArray[np.float64]:
+    """S = (1/N) Σ_n (x_n − x̄)(x_n − x̄)ᵀ, the maximum-likelihood divisor N (not N − 1)."""
+    centred = X - X.mean(axis=0)
+    return centred.T @ centred / X.shape[0]
+
+
+def _eigen(S: NDArray[np.float64]) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Eigenvalues (largest first, negatives from rounding clipped to 0) and eigenvectors."""
+    values, vectors = np.linalg.eigh(S)
+    return np.clip(values[::-1], 0.0, None), vectors[:, ::-1]
+
+
+def check_noise(X: NDArray[np.float64], n_latent: int) -> None:
+    """Refuse data whose maximum-likelihood σ² is zero: they lie on a q-dimensional subspace."""
+    values, _ = _eigen(sample_covariance(X))
+    mean_variance = values.sum() / values.size
+    if mean_variance == 0:
+        raise ValueError("Every column is constant: there is no spread for PCA to describe.")
+    if values[n_latent:].mean() <= NOISE_RTOL * mean_variance:
+        raise ValueError(
+            f"The points lie on a {n_latent}-dimensional subspace (up to rounding), so the "
+            f"noise variance σ² would shrink to 0 and the likelihood grow without bound; "
+            f"choose q below {n_latent}."
+            if n_latent > 1
+            else "The points lie on a line (up to rounding), so the noise variance σ² would "
+            "shrink to 0 and the likelihood grow without bound: there is nothing to fit."
+        )
+
+
+def closed_form(X: ArrayLike, n_latent: int) -> PPCAParameters:
+    """The maximum-likelihood parameters, without EM (Tipping and Bishop, 1999, eq. 7–8).
+
+    With S's eigenvalues λ_1 ≥ … ≥ λ_d (divisor N) and eigenvectors U: σ² is the mean of the
+    d − q smallest eigenvalues and W = U_q (Λ_q − σ² I)^½ (up to a rotation, which changes
+    nothing in C).
+
+    Parameters
+    ----------
+    X : array-like of shape (n_samples, n_features)
+    n_latent : int
+        q.
+
+    Returns
+    -------
+    PPCAParameters
+    """
+    X = as_ppca_data(X)
+    check_n_latent(n_latent, *X.shape)
+    check_noise(X, n_latent)
+    values, vectors = _eigen(sample_covariance(X))
+    noise = float(values[n_latent:].mean())
+    loadings = vectors[:, :n_latent] * np.sqrt(np.clip(values[:n_latent] - noise, 0.0, None))
+    return PPCAParameters(X.mean(axis=0), loadings, noise)
+
+
+def log_density(X: ArrayLike, params: PPCAParameters) -> NDArray[np.float64]:
+    """log N(x_n | μ, C) of every point, shape (n_samples,), through C's Cholesky factor."""
+    X = np.asarray(X, dtype=np.float64)
+    lower = np.linalg.cholesky(params.covariance())
+    whitened = np.linalg.solve(lower, (X - params.mean).T)
+    log_det = 2.0 * np.log(np.diag(lower)).sum()
+    return -0.5 * (params.n_features * LOG_2PI + log_det + (whitened**2).sum(axis=0))
+
+
+def log_likelihood(X: ArrayLike, params: PPCAParameters) -> float:
+    """ℓ = Σ_n log N(x_n | μ, W Wᵀ + σ² I)."""
+    return float(log_density(X, params).sum())
+
+
+def e_step(X: ArrayLike, params: PPCAParameters) -> PPCAEStep:
+    """The E-step: E[z_n] = M⁻¹ Wᵀ (x_n − μ) and Cov[z_n] = σ² M⁻¹, with M = WᵀW + σ² I.
+
+    Parameters
+    ----------
+    X : array-like of shape (n_samples, n_features)
+    params : PPCAParameters
+
+    Returns
+    -------
+    PPCAEStep
+    """
+    X = np.asarray(X, dtype=np.float64)
+    W, noise = params.loadings, params.noise_variance
+    centred = X - params.mean
+    lower = np.linalg.cholesky(W.T @ W + noise * np.eye(params.n_latent))
+    latent_means = _cho_solve(lower, W.T @ centred.T).T
+    latent_covariance = noise * _cho_solve(lower, np.eye(params.n_latent))
+    n_samples = X.shape[0]
+    return PPCAEStep(
+        latent_means=latent_means,
+        latent_covariance=latent_covariance,
+        sum_xz=centred.T @ latent_means,
+        sum_zz=n_samples * latent_covariance + latent_means.T @ latent_means,
+        sum_sq=float((centred**2).sum()),
+        n_samples=n_samples,
+    )
+
+
+def noise_variance_terms(
+    expectations: PPCAEStep, loadings: NDArray[np.float64]
+) -> tuple[float, float, float]:
+    """The three sums of Bishop's eq. 12.57 for σ² with the new W, as a page writes them.
+
+    Returns Σ‖x_n − μ‖², Σ 2 E[z_n]ᵀ Wᵀ (x_n − μ) and Σ tr(E[z_n z_nᵀ] WᵀW): σ² is the first
+    minus the second plus the third, over N d. (:func:`m_step` computes the same number
+    without the cancellation, from the residuals.)
+    """
+    cross = 2.0 * float(np.sum(loadings * expectations.sum_xz))
+    quadratic = float(np.sum(expectations.sum_zz * (loadings.T @ loadings)))
+    return expectations.sum_sq, cross, quadratic
+
+
+def m_step(X: ArrayLike, expectations: PPCAEStep, mean: NDArray[np.float64]) -> PPCAParameters:
+    """The M-step: W = [Σ (x_n − μ) E[z_n]ᵀ] [Σ E[z_n z_nᵀ]]⁻¹, and σ² for the new W.
+
+    σ² = (1/Nd) Σ_n E‖x_n − μ − W z_n‖² (Bishop eq. 12.57), computed as
+    (1/Nd) [Σ_n ‖x_n − μ − W E[z_n]‖² + N tr(W Cov[z] Wᵀ)]: two sums of squares, so no
+    digits are lost when the noise is tiny next to the spread.
+
+    Parameters
+    ----------
+    X : array-like of shape (n_samples, n_features)
+        The data the E-step saw.
+    expectations : PPCAEStep
+    mean : array of shape (n_features,)
+        μ, carried over unchanged (the sample mean is its maximum whatever W and σ²).
+
+    Returns
+    -------
+    PPCAParameters
+    """
+    # W Σ E[zzᵀ] = Σ (x − μ) E[z]ᵀ; Σ E[zzᵀ] is symmetric positive definite (it holds N σ² M⁻¹).
+    lower = np.linalg.cholesky(expectations.sum_zz)
+    loadings = _cho_solve(lower, expectations.sum_xz.T).T
+    residuals = np.asarray(X, dtype=np.float64) - mean - expectations.latent_means @ loadings.T
+    spread = np.sum((loadings @ expectations.latent_covariance) * loadings)
+    n_samples, n_features = residuals.shape
+    noise = (float(np.sum(residuals**2)) + n_samples * spread) / (n_samples * n_features)
+    return PPCAParameters(mean, loadings, noise)
+
+
+def mean_variance(X: NDArray[np.float64]) -> float:
+    """tr(S) / d: the data's variance per column, the scale of W Wᵀ and σ²."""
+    return float(X.var(axis=0).mean())
+
+
+def start_problem(params: PPCAParameters, variance: float) -> str | None:
+    """Why ``params`` cannot start EM on data of variance per column ``variance``, or None."""
+    W, noise = params.loadings, params.noise_variance
+    if not (np.all(np.isfinite(W)) and np.isfinite(noise) and np.all(np.isfinite(params.mean))):
+        return "The starting W, μ or σ² contains NaN or infinite values."
+    if not noise > NOISE_RTOL * variance:
+        return (
+            f"The starting noise variance σ² must be positive and not negligible next to the "
+            f"data's variance per column ({variance:.3g}); got {noise:.3g}."
+        )
+    singular = np.linalg.svd(W, compute_uv=False)
+    if not singular[-1] > 1e-10 * max(singular[0], np.sqrt(variance)):
+        return (
+            "The columns of the starting W are linearly dependent (or zero): EM would keep "
+            "them so and never find the best subspace; start from independent columns."
+        )
+    return None
+
+
+def failure(params: PPCAParameters, variance: float, iteration: int) -> Failure | None:
+    """Why the parameters from the M-step of ``iteration`` cannot be used, or None.
+
+    ``variance`` is the data's variance per column (:func:`mean_variance`).
+    """
+    if not (np.all(np.isfinite(params.loadings)) and np.isfinite(params.noise_variance)):
+        return Failure(
+            StopReason.NUMERICAL,
+            f"The M-step of iteration {iteration} produced values that are not finite numbers; "
+            "the run stopped there.",
+        )
+    if params.noise_variance <= NOISE_RTOL * variance:
+        return Failure(
+            StopReason.COLLAPSED,
+            f"The noise variance σ² shrank to {max(params.noise_variance, 0.0):.2g} in the "
+            f"M-step of iteration {iteration}: the points lie (almost) on a "
+            f"{params.n_latent}-dimensional subspace, so the likelihood has no maximum; "
+            "choose a smaller q.",
+        )
+    return None
+
+
+def start(
+    X: ArrayLike,
+    n_latent: int,
+    *,
+    rng: np.random.Generator | int | None = 0,
+    loadings: ArrayLike | None = None,
+    noise_variance: float | None = None,
+) -> PPCAParameters:
+    """θ_0: μ the sample mean, W random (or given), σ² the variance per column (or given).
+
+    A random W has independent N(0, v) entries, with v = tr(S)/d the data's variance per
+    column, so the start has the data's scale in every direction.
+
+    Parameters
+    ----------
+    X : array-like of shape (n_samples, n_features)
+    n_latent : int
+        q.
+    rng : numpy.random.Generator or int or None, default 0
+        Randomness for W when it is not given; an int seeds a new Generator.
+    loadings : array-like of shape (n_features, n_latent), optional
+        A given W; its columns must be linearly independent (EM keeps dependent ones so).
+    noise_variance : float, optional
+        A given σ² > 0.
+
+    Returns
+    -------
+    PPCAParameters
+    """
+    X = as_ppca_data(X)
+    n_samples, n_features = X.shape
+    check_n_latent(n_latent, n_samples, n_features)
+    check_noise(X, n_latent)
+    variance = mean_variance(X)
+    if loadings is None:
+        W = np.random.default_rng(rng).normal(scale=np.sqrt(variance), size=(n_features, n_latent))
+    else:
+        W = np.asarray(loadings, dtype=np.float64)
+        if W.shape != (n_features, n_latent):
+            raise ValueError(
+                f"The starting W must have shape (n_features, q) = ({n_features}, {n_latent}); "
+                f"got {W.shape}."
+            )
+    noise = variance if noise_variance is None else noise_variance
+    params = PPCAParameters(X.mean(axis=0), W, noise)
+    problem = start_problem(params, variance)
+    if problem is not None:
+        raise ValueError(problem)
+    return params
+
+
+@dataclass(frozen=True, eq=False)
+class PPCAStart:
+    """How θ_0 was chosen: ``method`` "random" (with ``seed`` when an integer gave it) or
+    "given"; ``stats`` is None (θ_0 came from no E-step)."""
+
+    params: PPCAParameters
+    method: str
+    seed: int | None
+    stats: None = None
+
+
+@dataclass(frozen=True, eq=False)
+class PPCAData:
+    """The data of one run, as :meth:`PPCA.prepare` leaves them for the half-steps.
+
+    Attributes
+    ----------
+    X : array of shape (n_samples, n_features)
+    mean : array of shape (n_features,)
+        μ, the sample mean.
+    variance : float
+        tr(S)/d, the scale the degenerate-state checks are relative to.
+    """
+
+    X: NDArray[np.float64]
+    mean: NDArray[np.float64]
+    variance: float
+
+
+@dataclass(frozen=True)
+class PPCA:
+    """Probabilistic PCA with ``n_latent`` (q) latent dimensions, as an EM model
+    (:class:`em_core.model.EMModel`): :func:`em_core.em.run_em` fits it."""
+
+    n_latent: int
+    name = "probabilistic PCA"
+    penalised = False
+
+    def prepare(self, X: NDArray[np.float64]) -> PPCAData:
+        X = as_ppca_data(X)
+        check_n_latent(self.n_latent, *X.shape)
+        check_noise(X, self.n_latent)
+        return PPCAData(X, X.mean(axis=0), mean_variance(X))
+
+    def e_step(self, data: PPCAData, params: PPCAParameters) -> tuple[PPCAEStep, float]:
+        return e_step(data.X, params), log_likelihood(data.X, params)
+
+    def m_step(self, data: PPCAData, expectations: PPCAEStep) -> tuple[PPCAParameters, None]:
+        return m_step(data.X, expectations, data.mean), None
+
+    def check(
+        self, data: PPCAData, params: PPCAParameters, stats: None, iteration: int
+    ) -> Failure | None:
+        return failure(params, data.variance, iteration)
+
+    def start_problem(
+        self, data: PPCAData, params: PPCAParameters, error: Exception | None
+    ) -> str | None:
+        if error is None:
+            if params.loadings.shape != (data.X.shape[1], self.n_latent):
+                return (
+                    f"The starting W has shape {params.loadings.shape}; for these data and "
+                    f"q = {self.n_latent} it must be ({data.X.shape[1]}, {self.n_latent})."
+                )
+            return start_problem(params, data.variance)
+        return (
+            "The E-step on the starting parameters failed: W and σ² are too far from the "
+            f"scale of the data (largest |W| entry {np.abs(params.loadings).max():.2g}, "
+            f"σ² = {params.noise_variance:.2g}); start nearer the data."
+        )
+
+
+def fit(
+    X: ArrayLike,
+    n_latent: int,
+    *,
+    rng: np.random.Generator | int | None = 0,
+    loadings: ArrayLike | None = None,
+    noise_variance: float | None = None,
+    tol: float = 1e-3,
+    max_iter: int = 100,
+    callback: Callable[[Snapshot], object] | None = None,
+) -> Trace:
+    """Fit probabilistic PCA by EM and return the whole trace.
+
+    Parameters
+    ----------
+    X : array-like of shape (n_samples, n_features)
+    n_latent : int
+        q, the latent dimension: 1 ≤ q < n_features.
+    rng, loadings, noise_variance : see :func:`start` (a given W makes the start "given").
+    tol, max_iter, callback : see :func:`em_core.em.run_em`.
+
+    Returns
+    -------
+    Trace
+        ``snapshot.params`` is a :class:`PPCAParameters`; ``trace.start`` a
+        :class:`PPCAStart`.
+    """
+    params = start(X, n_latent, rng=rng, loadings=loadings, noise_variance=noise_variance)
+    seed = int(rng) if isinstance(rng, int | np.integer) and loadings is None else None
+    record = PPCAStart(params, "random" if loadings is None else "given", seed)
+    return run_em(X, PPCA(n_latent), record, tol=tol, max_iter=max_iter, callback=callback)

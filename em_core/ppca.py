@@ -17,7 +17,6 @@ E[z_n]          ``latent_means[n]``             (n_samples, n_latent), M⁻¹ W�
 Cov[z_n]        ``latent_covariance``           (n_latent, n_latent), σ² M⁻¹ for every n
 Σ_n (x_n−μ) E[z_n]ᵀ   ``sum_xz``                (n_features, n_latent)
 Σ_n E[z_n z_nᵀ]       ``sum_zz``                (n_latent, n_latent)
-Σ_n ‖x_n − μ‖²        ``sum_sq``                float
 ==============  ==============================  =====================================
 
 μ is fixed at the sample mean (its maximum-likelihood value whatever W and σ² are). Every
@@ -115,8 +114,6 @@ class PPCAEStep:
         Σ_n (x_n − μ) E[z_n]ᵀ.
     sum_zz : array of shape (n_latent, n_latent)
         Σ_n E[z_n z_nᵀ].
-    sum_sq : float
-        Σ_n ‖x_n − μ‖².
     n_samples : int
     """
 
@@ -124,7 +121,6 @@ class PPCAEStep:
     latent_covariance: NDArray[np.float64]
     sum_xz: NDArray[np.float64]
     sum_zz: NDArray[np.float64]
-    sum_sq: float
     n_samples: int
 
     def latent_second_moment(self, n: int) -> NDArray[np.float64]:
@@ -221,13 +217,40 @@ def closed_form(X: ArrayLike, n_latent: int) -> PPCAParameters:
     return PPCAParameters(X.mean(axis=0), loadings, noise)
 
 
+def _posterior(
+    X: ArrayLike, params: PPCAParameters
+) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
+    """X − μ, the lower Cholesky factor of M = WᵀW + σ² I, and E[z_n] = M⁻¹ Wᵀ (x_n − μ)."""
+    W = params.loadings
+    centred = np.asarray(X, dtype=np.float64) - params.mean
+    lower = np.linalg.cholesky(W.T @ W + params.noise_variance * np.eye(params.n_latent))
+    return centred, lower, _cho_solve(lower, W.T @ centred.T).T
+
+
+def _log_density(
+    centred: NDArray[np.float64],
+    lower: NDArray[np.float64],
+    latent_means: NDArray[np.float64],
+    params: PPCAParameters,
+) -> NDArray[np.float64]:
+    """log N(x_n | μ, C) from the E-step's own quantities.
+
+    With e_n = E[z_n]: (x − μ)ᵀ C⁻¹ (x − μ) = ‖x − μ − W e_n‖² / σ² + ‖e_n‖² (Woodbury), and
+    log det C = (d − q) log σ² + log det M (the determinant lemma). Both quadratic terms are
+    sums of squares, so ℓ keeps its digits when σ² is tiny next to the spread, where a
+    Cholesky factor of C itself (condition number λ_max/σ²) would lose them.
+    """
+    noise = params.noise_variance
+    d, q = params.n_features, params.n_latent
+    residuals = centred - latent_means @ params.loadings.T
+    log_det = (d - q) * np.log(noise) + 2.0 * np.log(np.diag(lower)).sum()
+    quadratic = (residuals**2).sum(axis=1) / noise + (latent_means**2).sum(axis=1)
+    return -0.5 * (d * LOG_2PI + log_det + quadratic)
+
+
 def log_density(X: ArrayLike, params: PPCAParameters) -> NDArray[np.float64]:
-    """log N(x_n | μ, C) of every point, shape (n_samples,), through C's Cholesky factor."""
-    X = np.asarray(X, dtype=np.float64)
-    lower = np.linalg.cholesky(params.covariance())
-    whitened = np.linalg.solve(lower, (X - params.mean).T)
-    log_det = 2.0 * np.log(np.diag(lower)).sum()
-    return -0.5 * (params.n_features * LOG_2PI + log_det + (whitened**2).sum(axis=0))
+    """log N(x_n | μ, WWᵀ + σ² I) of every point, shape (n_samples,)."""
+    return _log_density(*_posterior(X, params), params)
 
 
 def log_likelihood(X: ArrayLike, params: PPCAParameters) -> float:
@@ -247,43 +270,50 @@ def e_step(X: ArrayLike, params: PPCAParameters) -> PPCAEStep:
     -------
     PPCAEStep
     """
-    X = np.asarray(X, dtype=np.float64)
-    W, noise = params.loadings, params.noise_variance
-    centred = X - params.mean
-    lower = np.linalg.cholesky(W.T @ W + noise * np.eye(params.n_latent))
-    latent_means = _cho_solve(lower, W.T @ centred.T).T
-    latent_covariance = noise * _cho_solve(lower, np.eye(params.n_latent))
-    n_samples = X.shape[0]
+    return _expectations(*_posterior(X, params), params)
+
+
+def _expectations(
+    centred: NDArray[np.float64],
+    lower: NDArray[np.float64],
+    latent_means: NDArray[np.float64],
+    params: PPCAParameters,
+) -> PPCAEStep:
+    latent_covariance = params.noise_variance * _cho_solve(lower, np.eye(params.n_latent))
+    n_samples = centred.shape[0]
     return PPCAEStep(
         latent_means=latent_means,
         latent_covariance=latent_covariance,
         sum_xz=centred.T @ latent_means,
         sum_zz=n_samples * latent_covariance + latent_means.T @ latent_means,
-        sum_sq=float((centred**2).sum()),
         n_samples=n_samples,
     )
 
 
-def noise_variance_terms(
-    expectations: PPCAEStep, loadings: NDArray[np.float64]
-) -> tuple[float, float, float]:
-    """The three sums of Bishop's eq. 12.57 for σ² with the new W, as a page writes them.
+def noise_variance_parts(
+    X: ArrayLike,
+    expectations: PPCAEStep,
+    loadings: NDArray[np.float64],
+    mean: NDArray[np.float64],
+) -> tuple[float, float]:
+    """The two sums σ² is made of, for the new W: σ² = (residual + spread) / (N d).
 
-    Returns Σ‖x_n − μ‖², Σ 2 E[z_n]ᵀ Wᵀ (x_n − μ) and Σ tr(E[z_n z_nᵀ] WᵀW): σ² is the first
-    minus the second plus the third, over N d. (:func:`m_step` computes the same number
-    without the cancellation, from the residuals.)
+    Bishop's eq. 12.57, σ² = (1/Nd) Σ_n E‖x_n − μ − W z_n‖², splits into the squared
+    distance from each point to its foot, Σ_n ‖x_n − μ − W E[z_n]‖² (``residual``), and
+    the feet's own uncertainty, N tr(W Cov[z] Wᵀ) (``spread``). Both are sums of squares, so
+    no digits are lost when the noise is tiny next to the data's spread (the textbook's
+    three terms, Σ‖x_n − μ‖² − 2 Σ E[z_n]ᵀWᵀ(x_n − μ) + Σ tr(E[z_n z_nᵀ] WᵀW), cancel).
     """
-    cross = 2.0 * float(np.sum(loadings * expectations.sum_xz))
-    quadratic = float(np.sum(expectations.sum_zz * (loadings.T @ loadings)))
-    return expectations.sum_sq, cross, quadratic
+    residuals = np.asarray(X, dtype=np.float64) - mean - expectations.latent_means @ loadings.T
+    spread = expectations.n_samples * float(
+        np.sum((loadings @ expectations.latent_covariance) * loadings)
+    )
+    return float(np.sum(residuals**2)), spread
 
 
 def m_step(X: ArrayLike, expectations: PPCAEStep, mean: NDArray[np.float64]) -> PPCAParameters:
-    """The M-step: W = [Σ (x_n − μ) E[z_n]ᵀ] [Σ E[z_n z_nᵀ]]⁻¹, and σ² for the new W.
-
-    σ² = (1/Nd) Σ_n E‖x_n − μ − W z_n‖² (Bishop eq. 12.57), computed as
-    (1/Nd) [Σ_n ‖x_n − μ − W E[z_n]‖² + N tr(W Cov[z] Wᵀ)]: two sums of squares, so no
-    digits are lost when the noise is tiny next to the spread.
+    """The M-step: W = [Σ (x_n − μ) E[z_n]ᵀ] [Σ E[z_n z_nᵀ]]⁻¹, and σ² for the new W
+    (:func:`noise_variance_parts`).
 
     Parameters
     ----------
@@ -300,11 +330,9 @@ def m_step(X: ArrayLike, expectations: PPCAEStep, mean: NDArray[np.float64]) -> 
     # W Σ E[zzᵀ] = Σ (x − μ) E[z]ᵀ; Σ E[zzᵀ] is symmetric positive definite (it holds N σ² M⁻¹).
     lower = np.linalg.cholesky(expectations.sum_zz)
     loadings = _cho_solve(lower, expectations.sum_xz.T).T
-    residuals = np.asarray(X, dtype=np.float64) - mean - expectations.latent_means @ loadings.T
-    spread = np.sum((loadings @ expectations.latent_covariance) * loadings)
-    n_samples, n_features = residuals.shape
-    noise = (float(np.sum(residuals**2)) + n_samples * spread) / (n_samples * n_features)
-    return PPCAParameters(mean, loadings, noise)
+    residual, spread = noise_variance_parts(X, expectations, loadings, mean)
+    n_samples, n_features = expectations.n_samples, loadings.shape[0]
+    return PPCAParameters(mean, loadings, (residual + spread) / (n_samples * n_features))
 
 
 def mean_variance(X: NDArray[np.float64]) -> float:
@@ -449,7 +477,8 @@ class PPCA:
         return PPCAData(X, X.mean(axis=0), mean_variance(X))
 
     def e_step(self, data: PPCAData, params: PPCAParameters) -> tuple[PPCAEStep, float]:
-        return e_step(data.X, params), log_likelihood(data.X, params)
+        posterior = _posterior(data.X, params)
+        return _expectations(*posterior, params), float(_log_density(*posterior, params).sum())
 
     def m_step(self, data: PPCAData, expectations: PPCAEStep) -> tuple[PPCAParameters, None]:
         return m_step(data.X, expectations, data.mean), None

@@ -1,0 +1,613 @@
+"""A Gaussian-mixture run as JSON, both ways: the document ``python -m em_core fit`` prints
+and the app exports, and the reader that opens such a file again.
+
+The document (described field by field in the README, "fit output: the trace") holds the
+settings, every iteration's parameters and log-likelihood, and the data (``data``, N × d), so
+that a run can be recomputed anywhere. :func:`trace_to_json` writes it, for the command line
+and the app alike. :func:`read_trace` checks a file that claims to be one — size, encoding,
+nesting and the number of arrays before anything large is built, then every field's type,
+shape and range — and :func:`replay` recomputes the run from its recorded start and settings,
+refusing it unless every iteration in the file is what EM gives on its data. So what the app
+then shows is the engine's own run, never numbers taken on trust from a file.
+
+Every problem with a file raises :class:`TraceFileError` (a ``ValueError``) whose message says
+what is wrong and where (``iterations[3].means``: …).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from em_core.em import MAX_ABS_VALUE, Snapshot, Trace, as_data, run_em
+from em_core.gaussian import COVARIANCE_TYPES, Parameters, from_full
+from em_core.init import INIT_METHODS, Initialisation
+from em_core.mixture import GaussianMixture, failed_component
+from em_core.model import StopReason
+
+# Limits, all checked before the part of the file they guard is built in memory. The data
+# limits are the text reader's (em_data.reader), so a run on any data the app reads fits.
+MAX_TRACE_BYTES = 16 * 1024 * 1024
+MAX_ROWS = 1_000_000
+MAX_COLUMNS = 50
+# A trace nests six deep at most: the document, "iterations", one iteration, its
+# "covariances", a component's matrix, a row of it.
+MAX_DEPTH = 6
+# Arrays and objects in one file: one per data row, and a few per component per iteration.
+MAX_CONTAINERS = MAX_ROWS + 100_000
+MAX_TEXT_CHARS = 2_000  # a column name or the message
+# The file's iterations must agree with the engine's to about this fraction of each number's
+# scale (another machine's rounding, carried through many iterations, stays far below it; an
+# edited digit does not).
+REPLAY_RTOL = 1e-7
+
+TRACE_FIELDS = (
+    "n_components",
+    "n_features",
+    "n_samples",
+    "columns",
+    "covariance_type",
+    "init",
+    "ridge",
+    "reg_covar",
+    "tol",
+    "max_iter",
+    "converged",
+    "n_iter",
+    "status",
+    "message",
+    "failed_component",
+    "iterations",
+    "data",
+)
+# Written by ``python -m em_core fit --n-init N`` beside the best run; read and ignored.
+RESTART_FIELDS = ("restarts", "best_restart")
+ITERATION_FIELDS = ("iteration", "weights", "means", "covariances", "log_likelihood", "nk")
+
+_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"')  # a JSON string (linear: no backtracking)
+_BYTE_ORDER_MARKS = (
+    (b"\xef\xbb\xbf", "utf-8"),
+    (b"\xff\xfe", "utf-16-le"),
+    (b"\xfe\xff", "utf-16-be"),
+)
+
+
+class TraceFileError(ValueError):
+    """A file that is not a trace the app can open; the message says what is wrong."""
+
+
+# ---------------------------------------------------------------------------------------------
+# Writing
+
+
+def _finite(value: float) -> float:
+    value = float(value)
+    if not np.isfinite(value):  # the engine records finite numbers only; guard the JSON
+        raise ValueError(f"internal error: a non-finite number ({value}) in the trace.")
+    return value
+
+
+def trace_to_json(trace: Trace, X: NDArray[np.float64], columns: Sequence[str]) -> dict[str, Any]:
+    """The trace of a Gaussian mixture fitted to ``X``, as plain JSON types.
+
+    Covariances are always full (K, d, d) matrices; ``data`` is ``X`` itself, so the
+    document is enough to recompute the run (:func:`replay`).
+
+    Parameters
+    ----------
+    trace : Trace
+        A run of :func:`em_core.fit` (its model a :class:`em_core.GaussianMixture`).
+    X : array of shape (n_samples, n_features)
+        The data the run was fitted to.
+    columns : sequence of str
+        The names of X's columns.
+
+    Returns
+    -------
+    dict
+    """
+    X = np.asarray(X, dtype=np.float64)
+    final, failed = trace.final.params, failed_component(trace)
+    if X.shape != (trace.n_samples, final.n_features) or len(columns) != final.n_features:
+        raise ValueError(
+            f"The data ({X.shape}) or the {len(columns)} column names do not match the trace "
+            f"({trace.n_samples} samples, {final.n_features} features)."
+        )
+    return {
+        "n_components": final.n_components,
+        "n_features": final.n_features,
+        "n_samples": trace.n_samples,
+        "columns": [str(c) for c in columns],
+        "covariance_type": trace.model.covariance_type,
+        "init": {"method": trace.start.method, "seed": trace.start.seed},
+        "ridge": trace.model.ridge,
+        "reg_covar": trace.model.ridge_diagonal.tolist(),
+        "tol": trace.tol,
+        "max_iter": trace.max_iter,
+        "converged": trace.converged,
+        "n_iter": trace.n_iter,
+        "status": trace.stop_reason.value,
+        "message": trace.message,
+        "failed_component": None if failed is None else failed + 1,
+        "iterations": [
+            {
+                "iteration": snapshot.iteration,
+                "weights": snapshot.params.weights.tolist(),
+                "means": snapshot.params.means.tolist(),
+                "covariances": snapshot.params.full_covariances().tolist(),
+                "log_likelihood": _finite(snapshot.log_likelihood),
+                "nk": None if snapshot.stats is None else snapshot.stats.tolist(),
+            }
+            for snapshot in trace.snapshots
+        ],
+        "data": X.tolist(),
+    }
+
+
+def dumps(document: dict[str, Any]) -> str:
+    """Strict JSON text (no NaN or Infinity) of a document, as the command line prints it."""
+    return json.dumps(document, allow_nan=False, ensure_ascii=False)
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading
+
+
+@dataclass(frozen=True, eq=False)
+class PreparedRun:
+    """A trace file that passed :func:`read_trace`: the data, the settings, the start and
+    the iterations the file records (to be checked by :func:`replay`).
+
+    Attributes
+    ----------
+    X : array of shape (n_samples, n_features)
+    columns : tuple of str
+    model : GaussianMixture
+        The covariance type and the ridge, resolved on ``X``.
+    start : Initialisation
+        θ_0 with how the file says it was chosen (method and seed).
+    tol : float
+    max_iter : int
+    recorded : tuple of Snapshot
+        The file's iterations.
+    status : StopReason
+        Why the file says the run stopped.
+    failed_component : int or None
+        The 0-based component the file says collapsed or emptied.
+    """
+
+    X: NDArray[np.float64]
+    columns: tuple[str, ...]
+    model: GaussianMixture
+    start: Initialisation
+    tol: float
+    max_iter: int
+    recorded: tuple[Snapshot, ...]
+    status: StopReason
+    failed_component: int | None
+
+    @property
+    def n_components(self) -> int:
+        return self.start.params.n_components
+
+    @property
+    def n_iter(self) -> int:
+        return len(self.recorded) - 1
+
+
+def read_trace(raw: bytes) -> PreparedRun:
+    """Check the bytes of a trace file and return what they hold.
+
+    Parameters
+    ----------
+    raw : bytes
+        The file, as ``python -m em_core fit`` or the app's export wrote it (UTF-8; UTF-16
+        with a byte-order mark, as some shells redirect output, is read too).
+
+    Returns
+    -------
+    PreparedRun
+
+    Raises
+    ------
+    TraceFileError
+        With a message naming what is wrong: the size, the encoding, JSON syntax, nesting,
+        a missing, unknown or mistyped field, a shape, a number out of range.
+    """
+    text = _decode(raw)
+    _check_structure(text)
+    try:
+        document = json.loads(text, parse_constant=_refuse_constant)
+    except TraceFileError:
+        raise
+    except json.JSONDecodeError as error:
+        raise TraceFileError(
+            f"The file is not valid JSON: {error.msg} at line {error.lineno}, column {error.colno}."
+        ) from None
+    except (ValueError, RecursionError) as error:  # a whole number of thousands of digits
+        raise TraceFileError(f"The file is not a trace: {error}.") from None
+    return _prepared(document)
+
+
+def _decode(raw: bytes) -> str:
+    if len(raw) > MAX_TRACE_BYTES:
+        raise TraceFileError(
+            f"The file has {len(raw):,} bytes; a trace may have at most {MAX_TRACE_BYTES:,} "
+            "(16 MiB). Make it from fewer points or fewer iterations."
+        )
+    if not raw.strip():
+        raise TraceFileError("The file is empty; a trace is one JSON object.")
+    for mark, codec in _BYTE_ORDER_MARKS:
+        if raw.startswith(mark):
+            try:
+                return raw[len(mark) :].decode(codec)
+            except UnicodeDecodeError as error:
+                raise TraceFileError(
+                    f"The file starts as {codec} text but byte {error.start + len(mark) + 1:,} is "
+                    f"not {codec}; save the trace as UTF-8."
+                ) from None
+    if b"\x00" in raw[:4096]:
+        raise TraceFileError(
+            "This is a binary file, not a trace: a trace is JSON text, as "
+            "'python -m em_core fit … > run.json' writes it."
+        )
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise TraceFileError(
+            f"The file is not UTF-8 text: byte {error.start + 1:,} "
+            f"(0x{raw[error.start]:02x}) is not UTF-8. A trace is JSON text in UTF-8; save it "
+            "again as UTF-8."
+        ) from None
+
+
+def _check_structure(text: str) -> None:
+    """Refuse text that does not start as a JSON object, that nests deeper than a trace, or
+    that holds more arrays and objects than any trace has, before parsing it."""
+    head = text.lstrip()[:1]
+    if head != "{":
+        raise TraceFileError(
+            "The file does not start with '{', so it is not a trace: a trace is one JSON "
+            "object, as 'python -m em_core fit' prints it. (A table of numbers opens under "
+            "Your own data.)"
+        )
+    skeleton = np.frombuffer(_STRING.sub('""', text).encode("utf-8"), dtype=np.uint8)
+    opens = (skeleton == ord("[")) | (skeleton == ord("{"))
+    n_containers = int(np.count_nonzero(opens))
+    if n_containers > MAX_CONTAINERS:
+        raise TraceFileError(
+            f"The file holds {n_containers:,} JSON arrays and objects; a trace of at most "
+            f"{MAX_ROWS:,} rows has fewer than {MAX_CONTAINERS:,}."
+        )
+    positions = np.flatnonzero(opens | (skeleton == ord("]")) | (skeleton == ord("}")))
+    depth = int(np.cumsum(np.where(opens[positions], 1, -1), dtype=np.int64).max(initial=0))
+    if depth > MAX_DEPTH:
+        raise TraceFileError(
+            f"The file nests arrays and objects {depth} deep; a trace nests at most "
+            f"{MAX_DEPTH} deep (iterations → covariances → a matrix's rows)."
+        )
+
+
+def _refuse_constant(name: str) -> None:
+    raise TraceFileError(
+        f"The file holds {name}, which is not a number: a trace holds finite numbers only."
+    )
+
+
+def _shape_text(shape: Sequence[int]) -> str:
+    return " × ".join(str(n) for n in shape) if shape else "a single number"
+
+
+def _number(value: Any, where: str, *, low: float | None = 0.0) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise TraceFileError(f"{where} must be a number; it is {_kind(value)}.")
+    number = float(value)
+    if not np.isfinite(number):
+        raise TraceFileError(f"{where} is too large for double precision.")
+    if low is not None and number < low:
+        raise TraceFileError(f"{where} must be ≥ {low:g}; it is {number:g}.")
+    return number
+
+
+def _whole(value: Any, where: str, *, low: int = 0, high: int | None = None) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TraceFileError(f"{where} must be a whole number; it is {_kind(value)}.")
+    if value < low or (high is not None and value > high):
+        top = "" if high is None else f" and ≤ {high:,}"
+        raise TraceFileError(f"{where} must be ≥ {low}{top}; it is {value:.3g}.")
+    return value
+
+
+def _kind(value: Any) -> str:
+    """What a JSON value is, in words (never the value itself, which may be huge)."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true or false"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, str):
+        return "text"
+    if isinstance(value, list):
+        return f"a list of {len(value):,} items"
+    return "an object"
+
+
+def _array(value: Any, where: str, shape: tuple[int, ...]) -> NDArray[np.float64]:
+    """``value`` as a float64 array of exactly ``shape``, all finite."""
+    if shape and not isinstance(value, list):
+        raise TraceFileError(
+            f"{where} must be a list ({_shape_text(shape)}); it is {_kind(value)}."
+        )
+    try:
+        array = np.array(value)
+    except (ValueError, TypeError, OverflowError):
+        raise TraceFileError(
+            f"{where} must be a {_shape_text(shape)} table of numbers; its rows differ in length."
+        ) from None
+    if array.dtype.kind not in "iuf":
+        raise TraceFileError(
+            f"{where} must hold numbers only; it holds text, true/false, null, lists of "
+            "different lengths or numbers beyond double precision."
+        )
+    if array.shape != shape:
+        raise TraceFileError(
+            f"{where} has shape {_shape_text(array.shape)}; expected {_shape_text(shape)}."
+        )
+    array = array.astype(np.float64)
+    if not np.all(np.isfinite(array)):
+        raise TraceFileError(f"{where} holds a number too large for double precision.")
+    return array
+
+
+def _text(value: Any, where: str) -> str:
+    if not isinstance(value, str):
+        raise TraceFileError(f"{where} must be text; it is {_kind(value)}.")
+    if len(value) > MAX_TEXT_CHARS:
+        raise TraceFileError(f"{where} has {len(value):,} characters; at most {MAX_TEXT_CHARS:,}.")
+    return value
+
+
+def _fields(document: Any, where: str, required: Sequence[str], optional: Sequence[str] = ()):
+    if not isinstance(document, dict):
+        raise TraceFileError(f"{where} must be a JSON object; it is {_kind(document)}.")
+    unknown = [key for key in document if key not in (*required, *optional)]
+    if unknown:
+        names = ", ".join(repr(key[:40]) for key in unknown[:3])
+        more = f" and {len(unknown) - 3:,} more" if len(unknown) > 3 else ""
+        raise TraceFileError(f"{where} has fields a trace does not have: {names}{more}.")
+    missing = [key for key in required if key not in document]
+    if missing:
+        hint = (
+            " The file was written before traces carried their data: make it again with "
+            "'python -m em_core fit' or the app's export."
+            if missing == ["data"]
+            else ""
+        )
+        raise TraceFileError(f"{where} lacks the field(s) {', '.join(missing)}.{hint}")
+    return document
+
+
+def _symmetric_of_type(full: NDArray[np.float64], kind: str, where: str) -> NDArray[np.float64]:
+    """The covariances stored as ``kind``, after checking that the full matrices are such
+    matrices (symmetric; equal for tied; diagonal for diag; σ² I for spherical)."""
+    size = float(np.abs(full).max(initial=0.0))
+    tiny = 1e-12 * size
+    if not np.all(np.abs(full - full.transpose(0, 2, 1)) <= tiny):
+        raise TraceFileError(f"{where} must be symmetric matrices.")
+    d = full.shape[1]
+    off = full[:, ~np.eye(d, dtype=bool)]
+    if kind == "tied" and not np.all(np.abs(full - full[0]) <= tiny):
+        raise TraceFileError(f"{where}: 'tied' covariances must be one matrix for all components.")
+    if kind in ("diag", "spherical") and not np.all(np.abs(off) <= tiny):
+        raise TraceFileError(f"{where}: '{kind}' covariances must be diagonal matrices.")
+    diagonals = np.diagonal(full, axis1=1, axis2=2)
+    if kind == "spherical" and not np.all(np.abs(diagonals - diagonals[:, :1]) <= tiny):
+        raise TraceFileError(f"{where}: 'spherical' covariances must be σ² times the identity.")
+    # Spherical: the first diagonal entry, which the writer repeated exactly.
+    return diagonals[:, 0].copy() if kind == "spherical" else from_full(full, kind)
+
+
+def _prepared(document: Any) -> PreparedRun:
+    document = _fields(document, "The trace", TRACE_FIELDS, RESTART_FIELDS)
+    n_samples = _whole(document["n_samples"], "n_samples", low=1, high=MAX_ROWS)
+    n_features = _whole(document["n_features"], "n_features", low=1, high=MAX_COLUMNS)
+    n_components = _whole(document["n_components"], "n_components", low=1, high=n_samples)
+    kind = document["covariance_type"]
+    if kind not in COVARIANCE_TYPES:
+        raise TraceFileError(
+            f"covariance_type must be one of {', '.join(COVARIANCE_TYPES)}; it is {_kind(kind)}"
+            + (f" {kind[:40]!r}." if isinstance(kind, str) else ".")
+        )
+    columns = document["columns"]
+    if not isinstance(columns, list) or len(columns) != n_features:
+        raise TraceFileError(
+            f"columns must be a list of {n_features} names; it is {_kind(columns)}."
+        )
+    columns = tuple(_text(name, f"columns[{j}]") for j, name in enumerate(columns))
+
+    data = document["data"]
+    if not isinstance(data, list) or len(data) != n_samples:
+        raise TraceFileError(
+            f"data must be a list of n_samples = {n_samples:,} rows; it is {_kind(data)}."
+        )
+    X = _array(data, "data", (n_samples, n_features))
+    if np.abs(X).max() > MAX_ABS_VALUE:
+        raise TraceFileError(
+            f"data hold values beyond ±{MAX_ABS_VALUE:.0e}, too large to square in double "
+            "precision; rescale them."
+        )
+    try:
+        X = as_data(X)
+    except TraceFileError:
+        raise
+    except ValueError as error:
+        raise TraceFileError(f"data: {error}") from None
+    X.setflags(write=False)
+
+    init = _fields(document["init"], "init", ("method", "seed"))
+    if init["method"] not in INIT_METHODS:
+        raise TraceFileError(f"init.method must be one of {', '.join(INIT_METHODS)}.")
+    seed = None if init["seed"] is None else _whole(init["seed"], "init.seed")
+
+    reg_covar = _array(document["reg_covar"], "reg_covar", (n_features,))
+    if np.any(reg_covar < 0):
+        raise TraceFileError("reg_covar must be ≥ 0 for every column.")
+    if document["ridge"] is None:
+        if np.any(reg_covar != reg_covar[0]):
+            raise TraceFileError(
+                "reg_covar differs between columns, but ridge is null: a ridge in data units "
+                "(reg_covar) is one amount for every column."
+            )
+        options = {"reg_covar": float(reg_covar[0])}
+    else:
+        options = {"ridge": _number(document["ridge"], "ridge")}
+    try:
+        model = GaussianMixture.for_data(X, kind, **options)
+    except ValueError as error:
+        raise TraceFileError(f"ridge: {error}") from None
+    if not np.allclose(model.ridge_diagonal, reg_covar, rtol=1e-9, atol=0.0):
+        raise TraceFileError(
+            "reg_covar is not ridge × each column's variance in data: the data are not "
+            "those the run was fitted to."
+        )
+
+    tol = _number(document["tol"], "tol")
+    n_iter = _whole(document["n_iter"], "n_iter")
+    max_iter = _whole(document["max_iter"], "max_iter", low=n_iter)
+    status_value = document["status"]
+    if status_value not in tuple(reason.value for reason in StopReason):
+        raise TraceFileError(
+            "status must be one of " + ", ".join(reason.value for reason in StopReason) + "."
+        )
+    status = StopReason(status_value)
+    if document["converged"] is not (status is StopReason.CONVERGED):
+        raise TraceFileError("converged must be true exactly when status is 'converged'.")
+    _text(document["message"], "message")
+    failed = document["failed_component"]
+    if failed is not None:
+        failed = _whole(failed, "failed_component", low=1, high=n_components) - 1
+
+    iterations = document["iterations"]
+    if not isinstance(iterations, list) or len(iterations) != n_iter + 1:
+        raise TraceFileError(
+            f"iterations must be a list of n_iter + 1 = {n_iter + 1:,} entries; it is "
+            f"{_kind(iterations)}."
+        )
+    recorded = tuple(
+        _snapshot(entry, t, kind, n_components, n_features) for t, entry in enumerate(iterations)
+    )
+    first = recorded[0]
+    start = Initialisation(init["method"], seed, first.params, first.stats)
+    return PreparedRun(X, columns, model, start, tol, max_iter, recorded, status, failed)
+
+
+def _snapshot(entry: Any, t: int, kind: str, n_components: int, n_features: int) -> Snapshot:
+    where = f"iterations[{t}]"
+    entry = _fields(entry, where, ITERATION_FIELDS)
+    if _whole(entry["iteration"], f"{where}.iteration") != t:
+        raise TraceFileError(f"{where}.iteration must be {t}.")
+    weights = _array(entry["weights"], f"{where}.weights", (n_components,))
+    if np.any(weights < 0) or abs(weights.sum() - 1.0) > 1e-9:
+        raise TraceFileError(f"{where}.weights must be ≥ 0 and add up to 1.")
+    means = _array(entry["means"], f"{where}.means", (n_components, n_features))
+    full = _array(
+        entry["covariances"], f"{where}.covariances", (n_components, n_features, n_features)
+    )
+    covariances = _symmetric_of_type(full, kind, f"{where}.covariances")
+    log_likelihood = _number(entry["log_likelihood"], f"{where}.log_likelihood", low=None)
+    nk = entry["nk"]
+    if nk is not None:
+        nk = _array(nk, f"{where}.nk", (n_components,))
+        if np.any(nk < 0):
+            raise TraceFileError(f"{where}.nk must be ≥ 0.")
+    params = Parameters(weights, means, covariances, kind)
+    return Snapshot(t, params, log_likelihood, nk)
+
+
+# ---------------------------------------------------------------------------------------------
+# Recomputing
+
+
+def replay(run: PreparedRun, *, callback: Callable[[Snapshot], object] | None = None) -> Trace:
+    """Run EM again from the file's start and settings, and check it against the file.
+
+    Parameters
+    ----------
+    run : PreparedRun
+    callback : callable, optional
+        Given each snapshot once it has been checked (for a progress bar, or to stop).
+
+    Returns
+    -------
+    Trace
+        The engine's own run, equal to the file's iterations within :data:`REPLAY_RTOL`.
+
+    Raises
+    ------
+    TraceFileError
+        When the start cannot be used on the data, or an iteration, the number of
+        iterations or the reason for stopping is not what EM gives.
+    """
+    recorded = run.recorded
+    span = np.ptp(run.X, axis=0)
+    span[span == 0] = 1.0
+    n = run.X.shape[0]
+
+    def check(snapshot: Snapshot) -> None:
+        t = snapshot.iteration
+        if t >= len(recorded):
+            raise TraceFileError(
+                f"EM on these data goes on past iteration {run.n_iter}, where the file stops "
+                f"({run.status.value}): the file does not follow from its data and settings."
+            )
+        _compare(recorded[t], snapshot, span, n)
+        if callback is not None:
+            callback(snapshot)
+
+    try:
+        trace = run_em(
+            run.X, run.model, run.start, tol=run.tol, max_iter=run.max_iter, callback=check
+        )
+    except TraceFileError:
+        raise
+    except ValueError as error:  # the engine refused the start
+        raise TraceFileError(f"The start (iterations[0]) cannot be used: {error}") from None
+    if trace.n_iter != run.n_iter or trace.stop_reason is not run.status:
+        raise TraceFileError(
+            f"EM on these data stops after {trace.n_iter} iterations ({trace.stop_reason.value})"
+            f", but the file records {run.n_iter} ({run.status.value})."
+        )
+    if failed_component(trace) != run.failed_component:
+        raise TraceFileError("failed_component is not the component EM finds failing.")
+    return trace
+
+
+def _compare(recorded: Snapshot, computed: Snapshot, span: NDArray[np.float64], n: int) -> None:
+    """Refuse ``recorded`` unless it is ``computed`` within :data:`REPLAY_RTOL` of each
+    number's scale (the data's span for means, its square for covariances)."""
+    a, b = recorded.params, computed.params
+    pairs = [
+        ("weights", a.weights, b.weights, 1.0),
+        ("means", a.means, b.means, span),
+        ("covariances", a.full_covariances(), b.full_covariances(), np.outer(span, span)),
+        ("log_likelihood", recorded.log_likelihood, computed.log_likelihood, float(n)),
+    ]
+    if recorded.stats is not None or computed.stats is not None:
+        if recorded.stats is None or computed.stats is None:
+            raise TraceFileError(f"iterations[{recorded.iteration}].nk should not be null.")
+        pairs.append(("nk", recorded.stats, computed.stats, 1.0))
+    for name, mine, theirs, scale in pairs:
+        gap = np.abs(np.asarray(mine) - theirs)
+        if np.any(gap > REPLAY_RTOL * (np.abs(theirs) + scale)):
+            raise TraceFileError(
+                f"iterations[{recorded.iteration}].{name} is not what EM computes from the "
+                f"start and the data (off by up to {float(gap.max()):.3g}): the file was "
+                "changed, or its data are not those the run was fitted to."
+            )

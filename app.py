@@ -32,6 +32,9 @@ pages = {
     ],
     "Explore": [
         st.Page("app_pages/your_data.py", title="Your own data", icon=":material/upload_file:"),
+        st.Page(
+            "app_pages/prepared_run.py", title="Open a prepared run", icon=":material/file_open:"
+        ),
     ],
 }
 navigation = st.navigation(pages)

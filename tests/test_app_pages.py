@@ -20,6 +20,7 @@ PAGES = [
     "app_pages/restarts.py",
     "app_pages/why_em_climbs.py",
     "app_pages/your_data.py",
+    "app_pages/prepared_run.py",
 ]
 WORKED = "app_pages/worked_example.py"
 TIMEOUT = 60

@@ -1,0 +1,25 @@
+"""Open a prepared run: a trace file from the command line or from the app's export, stepped
+through in the same view as every other run."""
+
+import streamlit as st
+
+from em_ui.data_sources import LoadedData, choose_view_axes
+from em_ui.prepared import describe, open_prepared
+from em_ui.stepper import reset_when_changed, stepping_view
+
+KEY = "prepared"
+
+st.title("Open a prepared run")
+st.write(
+    "Prepare a run before class, then step through it here exactly as it ran: make it with "
+    "`python -m em_core fit data.csv -k 3 > run.json`, or with *Export this run* under the "
+    "chart of any page. The file carries the data, the settings and every iteration; the app "
+    "runs EM again from the file's start and shows the run only if every iteration agrees."
+)
+
+opened = open_prepared(KEY)
+st.caption(describe(opened))
+columns = list(opened.columns)
+dims = choose_view_axes(KEY, LoadedData(opened.X, opened.columns, ""), columns)
+reset_when_changed(KEY, (opened.file_id,), what_changed="The file")
+stepping_view(opened.X, opened.trace, key=KEY, column_names=opened.columns, dims=dims)

@@ -1,0 +1,97 @@
+"""The "Export this run" section under the stepping view: the trace as JSON (it opens in the
+engine and on the page *Open a prepared run*), the final parameters and the responsibilities
+as CSV, the animation as a standalone HTML file, and the scikit-learn code of the run.
+
+The section is lazy (its content runs only while it is open) and every file is made only
+when its button is pressed (``st.download_button`` with a function as its data), so stepping
+costs nothing for it.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import streamlit as st
+
+from em_core import Parameters, Trace
+from em_core.trace_json import dumps, trace_to_json
+from em_viz import exports
+
+
+def default_columns(n_features: int) -> tuple[str, ...]:
+    """The names the reader gives headerless columns: ``x``, or ``x1, x2, …``."""
+    return ("x",) if n_features == 1 else tuple(f"x{j + 1}" for j in range(n_features))
+
+
+def export_section(
+    X: np.ndarray,
+    trace: Trace,
+    *,
+    key: str,
+    column_names: tuple[str, ...] | None = None,
+    true_params: Parameters | None = None,
+    dims: tuple[int, int] = (0, 1),
+) -> None:
+    """An expander offering the run's files (see the module docstring).
+
+    Parameters are those of :func:`em_ui.stepper.stepping_view`; ``key`` prefixes the
+    widgets' keys (``f"{key}.export"`` is the expander's).
+    """
+    section = st.expander(
+        "Export this run", icon=":material/download:", key=f"{key}.export", on_change="rerun"
+    )
+    if not section.open:
+        return
+    columns = tuple(column_names) if column_names else default_columns(X.shape[1])
+    with section:
+        st.caption(
+            "Each file is made when you press its button. The JSON file holds the data, "
+            "the settings and every iteration: it opens under Explore → Open a prepared "
+            "run, and `python -m em_core fit` writes the same format. The chart's own tool "
+            "bar (top right of the chart) saves it as a PNG."
+        )
+        row = st.container(horizontal=True)
+        with row:
+            st.download_button(
+                "Trace (JSON)",
+                lambda: dumps(trace_to_json(trace, X, columns)),
+                file_name=exports.JSON_NAME,
+                mime="application/json",
+                on_click="ignore",
+                key=f"{key}.export.json",
+                icon=":material/data_object:",
+            )
+            st.download_button(
+                "Final parameters (CSV)",
+                lambda: exports.parameters_csv(trace, columns),
+                file_name="em-parameters.csv",
+                mime="text/csv",
+                on_click="ignore",
+                key=f"{key}.export.parameters",
+                icon=":material/table:",
+            )
+            st.download_button(
+                "Responsibilities (CSV)",
+                lambda: exports.responsibilities_csv(X, trace, columns),
+                file_name="em-responsibilities.csv",
+                mime="text/csv",
+                on_click="ignore",
+                key=f"{key}.export.responsibilities",
+                icon=":material/table:",
+                help="Each point's responsibilities under the final parameters.",
+            )
+            st.download_button(
+                "Animation (HTML)",
+                lambda: exports.animation_html(
+                    X, trace, column_names=columns, dims=dims, true_params=true_params
+                ),
+                file_name="em-animation.html",
+                mime="text/html",
+                on_click="ignore",
+                key=f"{key}.export.html",
+                icon=":material/slideshow:",
+                help="The chart from the start of the run with Play and Pause, in one file "
+                "that needs no network (plotly.js is inside): for slides.",
+            )
+        st.markdown("**The same run in scikit-learn**")
+        st.code(exports.sklearn_code(trace), language="python")
+        st.caption(exports.likelihood_timing_note(trace))

@@ -1,0 +1,122 @@
+"""Opening a prepared run: a trace file (``python -m em_core fit … > run.json``, or the app's
+own export) read, checked and recomputed, ready for the stepping view.
+
+The file is read by :func:`em_core.trace_json.read_trace` and the run recomputed from its
+start by :func:`em_core.trace_json.replay`, which refuses a file whose iterations are not
+what EM gives: the view then shows the engine's own numbers. Both results are kept per file
+content in a small store shared by the sessions (a class opening the teacher's file pays
+once). Every refusal stops the page with its reason.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+import numpy as np
+import streamlit as st
+
+from em_core import Trace
+from em_core.trace_json import MAX_TRACE_BYTES, PreparedRun, TraceFileError, read_trace, replay
+from em_ui.budget import WORK_BUDGET, seconds_allowed, work
+from em_ui.settings import INIT_LABELS
+from em_ui.text import literal
+from em_viz.colors import MAX_COMPONENTS
+
+MAX_UPLOAD_MB = MAX_TRACE_BYTES // (1024 * 1024)
+
+
+@dataclass(frozen=True, eq=False)
+class OpenedRun:
+    """A checked trace file: its data and column names, and the engine's run."""
+
+    file_id: str
+    X: np.ndarray
+    columns: tuple[str, ...]
+    trace: Trace
+
+
+@st.cache_resource(max_entries=4, show_spinner=False)
+def _read(file_id: str, _raw: bytes) -> PreparedRun:
+    return read_trace(_raw)
+
+
+@st.cache_resource(max_entries=4, show_spinner=False)
+def _replay(file_id: str, _run: PreparedRun) -> Trace:
+    return replay(_run)
+
+
+def _too_much_work(run: PreparedRun) -> str | None:
+    n, d = run.X.shape
+    ratio = work(n, d, run.n_components, max_iter=run.n_iter, init="given") / WORK_BUDGET
+    if ratio <= 1:
+        return None
+    return (
+        f"Checking this run means running EM again: {n:,} points in {d} columns × K = "
+        f"{run.n_components} × {run.n_iter} iterations, about {ratio:.1f} times the work one "
+        f"request may use on this server (about {seconds_allowed():.0f} seconds of one "
+        "processor). Prepare the run on fewer points or with fewer iterations."
+    )
+
+
+def open_prepared(key: str) -> OpenedRun:
+    """The uploader, then the checked run of the file chosen; stops the page with a message
+    while there is no file, or when the file cannot be opened."""
+    file = st.file_uploader(
+        "A trace file (.json)",
+        type=["json"],
+        key=f"{key}.upload",
+        max_upload_size=MAX_UPLOAD_MB,
+        help="What `python -m em_core fit data.csv … > run.json` prints, or the Trace (JSON) "
+        "of Export this run on any page.",
+    )
+    if file is None:
+        st.info("Choose a trace file to begin; nothing is stored after you leave.")
+        st.stop()
+    raw = file.getvalue()
+    file_id = hashlib.blake2b(raw, digest_size=12).hexdigest()
+    name = literal(file.name)
+    try:
+        with st.spinner("Reading the file…"):
+            run = _read(file_id, raw)
+    except TraceFileError as error:
+        st.error(f"{name} cannot be opened: {literal(str(error))}")
+        st.stop()
+    if run.n_components > MAX_COMPONENTS:
+        st.error(
+            f"{name} holds a run with K = {run.n_components} components; the app draws at "
+            f"most {MAX_COMPONENTS}."
+        )
+        st.stop()
+    too_large = _too_much_work(run)
+    if too_large:
+        st.error(f"{name}: {too_large}")
+        st.stop()
+    try:
+        with st.spinner("Running EM again from the file's start, to check every iteration…"):
+            trace = _replay(file_id, run)
+    except TraceFileError as error:
+        st.error(f"{name} cannot be opened: {literal(str(error))}")
+        st.stop()
+    return OpenedRun(file_id, run.X, run.columns, trace)
+
+
+def describe(opened: OpenedRun) -> str:
+    """One line on the run in the file, as markdown (the column names escaped)."""
+    trace, (n, d) = opened.trace, opened.X.shape
+    model, start = trace.model, trace.start
+    names = ", ".join(literal(c) for c in opened.columns[:6])
+    more = f" and {d - 6} more" if d > 6 else ""
+    seed = "" if start.seed is None else f" (seed {start.seed})"
+    how = INIT_LABELS.get(start.method, "given parameters")
+    ridge = (
+        f"ridge {model.ridge:g} of each column's variance"
+        if model.ridge is not None
+        else f"ridge {model.reg_covar:g} in data units"
+    )
+    return (
+        f"{n:,} points in {d} column{'s' if d > 1 else ''} ({names}{more}); "
+        f"K = {trace.final.params.n_components}, {model.covariance_type} covariances, "
+        f"started from {how}{seed}, {ridge}, tol = {trace.tol:g}, max_iter = "
+        f"{trace.max_iter}. EM run again from that start gives every iteration in the file."
+    )

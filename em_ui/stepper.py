@@ -14,9 +14,11 @@ import streamlit as st
 import em_viz
 from em_core import Parameters, Trace, e_step
 from em_ui.controls import step_controls
+from em_ui.exports import export_section
 from em_ui.state import keep
 from em_ui.tables import show_table
 from em_ui.text import literal
+from em_viz.exports import chart_config, file_stem
 from em_viz.status import likelihood_delta_text, run_notes
 
 TABS = ("Parameters", "Responsibilities", "Formulas with these numbers")
@@ -93,7 +95,9 @@ def stepping_view(
             narrow=narrow,
         )
     # theme=None: the figure's own template, not Streamlit's restyling of it in the browser.
-    st.plotly_chart(fig, key=chart_key, theme=None, config={"displaylogo": False})
+    # The tool bar's camera saves the chart as a PNG named after the page and half-step.
+    config = chart_config(file_stem("em", key, half.label))
+    st.plotly_chart(fig, key=chart_key, theme=None, config=config)
     labels = [em_viz.half_step(trace, i).label for i in range(last + 1)]
     st.select_slider(
         "Half-step",
@@ -124,6 +128,7 @@ def stepping_view(
     if tab_formulas.open:
         with tab_formulas:
             _formulas(X, trace, h, key=key)
+    export_section(X, trace, key=key, column_names=column_names, true_params=true_params, dims=dims)
 
 
 def _formulas(X: np.ndarray, trace: Trace, h: int, *, key: str) -> None:

@@ -192,3 +192,28 @@ def _spread_means(n_components: int, n_features: int, rng: np.random.Generator) 
         else:
             half_width *= 1.5  # the box is crowded: make room
     return np.array(means)
+
+
+def elongated_cloud(
+    n_samples: int,
+    *,
+    angle_degrees: float = 35.0,
+    spread: float = 2.5,
+    noise: float = 0.8,
+    center: ArrayLike = (2.0, 1.0),
+    rng: np.random.Generator,
+) -> SyntheticSample:
+    """A 2-D cloud drawn from probabilistic PCA with one latent dimension: x = w z + μ + ε.
+
+    Along the direction at ``angle_degrees`` from the x axis the points spread with standard
+    deviation √(spread² + noise²) (w has length ``spread``); across it, with ``noise``.
+
+    Returns
+    -------
+    SyntheticSample
+        One component, with covariance w wᵀ + noise² I.
+    """
+    angle = np.radians(angle_degrees)
+    w = spread * np.array([np.cos(angle), np.sin(angle)])
+    covariance = np.outer(w, w) + noise**2 * np.eye(2)
+    return make_mixture(n_samples, weights=[1.0], means=[center], covariances=[covariance], rng=rng)

@@ -22,6 +22,7 @@ from em_core import ppca
 from em_core.likelihood_change import flat_tolerance
 from em_core.model import StopReason
 from em_data import load_dataset
+from em_data.synthetic import elongated_cloud
 
 
 def elongated(seed: int, n_samples: int = 200, n_features: int = 2, n_latent: int = 1):
@@ -333,3 +334,16 @@ def test_a_run_stops_by_the_shared_rule_and_says_why():
     assert trace.stop_reason is StopReason.CONVERGED
     assert trace.change(trace.n_iter) < 1e-3 <= trace.change(trace.n_iter - 1)
     assert trace.message.startswith(f"Converged after {trace.n_iter} iterations")
+
+
+def test_the_elongated_cloud_is_a_ppca_sample_whose_closed_form_finds_its_line():
+    sample = elongated_cloud(
+        20_000, angle_degrees=35.0, spread=2.5, noise=0.8, rng=np.random.default_rng(1)
+    )
+    best = ppca.closed_form(sample.values, 1)
+    w = best.loadings[:, 0]
+    angle = np.degrees(np.arctan2(w[1], w[0])) % 180
+    assert angle == pytest.approx(35.0, abs=1.0)
+    assert np.linalg.norm(w) == pytest.approx(2.5, rel=0.03)
+    assert best.noise_variance == pytest.approx(0.8**2, rel=0.03)
+    np.testing.assert_allclose(best.mean, [2.0, 1.0], atol=0.05)

@@ -6,8 +6,10 @@
     python -m em_core fit data.npy --init-params start.json --reg-covar 0
     python -m em_core select data.csv --k-min 1 --k-max 8 --n-init 10
 
-``fit`` prints the whole trace as one JSON object, ``select`` a table of log-likelihood, BIC
-and AIC per number of components. FILE is ``.csv`` or ``.txt`` (read by
+``fit`` prints the whole trace, with its data, as one JSON object (the schema of
+:mod:`em_core.trace_json`, which the app's export writes too and its page *Open a prepared
+run* reads); ``select`` prints a table of log-likelihood, BIC and AIC per number of
+components. FILE is ``.csv`` or ``.txt`` (read by
 ``em_data.reader.read_table``) or ``.npy`` (read with ``allow_pickle=False``).
 
 Every problem (a file that cannot be read, a bad option, data the engine refuses) prints one
@@ -29,9 +31,10 @@ from typing import Any, NoReturn
 import numpy as np
 from numpy.typing import NDArray
 
-from em_core.em import Trace, as_data, fit
+from em_core.em import as_data, fit
 from em_core.gaussian import COVARIANCE_TYPES, Parameters, covariance_shape, from_full
 from em_core.selection import fit_restarts, select_n_components
+from em_core.trace_json import trace_to_json
 
 RANDOM_INIT_METHODS = ("kmeans", "k-means++", "random", "random_from_data")
 TEXT_SUFFIXES = (".csv", ".txt")
@@ -170,43 +173,6 @@ def _number(value: float) -> float:
     return value
 
 
-def trace_to_json(trace: Trace, columns: Sequence[str] | None = None) -> dict[str, Any]:
-    """The trace as plain JSON types; covariances always as full (K, d, d) matrices."""
-    final = trace.final
-    document: dict[str, Any] = {
-        "n_components": final.n_components,
-        "n_features": final.n_features,
-        "n_samples": trace.n_samples,
-    }
-    if columns is not None:
-        document["columns"] = list(columns)
-    document |= {
-        "covariance_type": trace.covariance_type,
-        "init": {"method": trace.init.method, "seed": trace.init.seed},
-        "ridge": trace.ridge,
-        "reg_covar": trace.ridge_diagonal.tolist(),
-        "tol": trace.tol,
-        "max_iter": trace.max_iter,
-        "converged": trace.converged,
-        "n_iter": trace.n_iter,
-        "status": trace.stop_reason.value,
-        "message": trace.message,
-        "failed_component": None if trace.failed_component is None else trace.failed_component + 1,
-        "iterations": [
-            {
-                "iteration": snapshot.iteration,
-                "weights": snapshot.weights.tolist(),
-                "means": snapshot.means.tolist(),
-                "covariances": snapshot.full_covariances().tolist(),
-                "log_likelihood": _number(snapshot.log_likelihood),
-                "nk": None if snapshot.nk is None else snapshot.nk.tolist(),
-            }
-            for snapshot in trace.snapshots
-        ],
-    }
-    return document
-
-
 def _print_json(document: dict[str, Any]) -> None:
     try:
         text = json.dumps(document, allow_nan=False, ensure_ascii=False)
@@ -239,20 +205,20 @@ def _run_fit(args: argparse.Namespace) -> None:
         start = read_start(args.init_params, args.covariance_type)
         n_components = start.n_components if args.n_components is None else args.n_components
         trace = fit(X, n_components, init="given", params=start, rng=None, **options)
-        _print_json(trace_to_json(trace, columns))
+        _print_json(trace_to_json(trace, X, columns))
         return
     n_components = 2 if args.n_components is None else args.n_components
     init = args.init or "kmeans"
     if args.n_init == 1:
         trace = fit(X, n_components, init=init, rng=args.seed, **options)
-        _print_json(trace_to_json(trace, columns))
+        _print_json(trace_to_json(trace, X, columns))
         return
     restarts = fit_restarts(
         X, n_components, n_init=args.n_init, seed=args.seed, init=init, **options
     )
     best = restarts.best_index
     # If every run failed there is no best; show the first, whose status says why.
-    document = trace_to_json(restarts.traces[0 if best is None else best], columns)
+    document = trace_to_json(restarts.traces[0 if best is None else best], X, columns)
     document["restarts"] = [
         {
             "seed": seed,

@@ -33,6 +33,7 @@ TRACE_KEYS = {
     "message",
     "failed_component",
     "iterations",
+    "data",
 }
 ITERATION_KEYS = {"iteration", "weights", "means", "covariances", "log_likelihood", "nk"}
 

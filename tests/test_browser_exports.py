@@ -56,7 +56,7 @@ def test_the_exported_animation_plays_offline(
             f"() => ({CHART_HALF_STEP_JS})(document.getElementById('em-run')) === 5",
             timeout=CHART_TIMEOUT_MS,
         )
-        assert "E-step 3" in plot.locator(".gtitle").inner_text()
+        assert plot.locator(".gtitle").text_content() == "E-step 3"
         assert blocked == [], f"the file asked the network for {blocked}"
         tab.screenshot(path=tmp_path / "offline.png")
     finally:
@@ -73,7 +73,7 @@ def test_the_export_section_at_a_laptops_and_a_phones_width(
             open_exports(tab, app_server, wait_for_app, expect_rerun)
             code = tab.locator('[data-testid="stCode"]').first
             expect(code).to_contain_text("GaussianMixture(")
-            buttons = tab.locator('[data-testid="stDownloadButton"] button')
+            buttons = tab.locator('.st-key-worked-export [data-testid="stDownloadButton"]')
             expect(buttons).to_have_count(4)
             boxes = [buttons.nth(i).bounding_box() for i in range(4)]
             for box in boxes:  # every button within the screen's width

@@ -6,6 +6,7 @@ import streamlit as st
 
 from em_core import INIT_METHODS, Parameters
 from em_data import load_dataset
+from em_ui import links
 from em_ui.engine import fingerprint, fit_trace
 from em_ui.settings import INIT_LABELS, convergence_settings
 from em_ui.state import keep
@@ -19,6 +20,10 @@ NUMBER_WORDS = ("one", "two", "three", "four", "five", "six")
 # Weights typed with two decimals (⅓ as 0.33) sum to 1 within this much per weight: such a
 # sum is rounding, and the weights are rescaled without a word.
 WEIGHT_ROUNDING = 0.005
+OWN_LEFT_OUT = (
+    "Starting values typed in the table cannot travel in a link: whoever opens it starts from "
+    "the table as it first appears."
+)
 START_LABELS = {
     ARTICLE: "The article's start: μ = (2, 9), σ = (1, 1), π = (½, ½)",
     OWN: "My own starting values",
@@ -65,6 +70,7 @@ def own_start(n_components: int) -> Parameters | None:
     return Parameters(pi / pi.sum(), mu[:, None], (sigma**2)[:, None, None], "full")
 
 
+link = links.start(KEY)
 with st.sidebar:
     st.header("Start")
     start = st.selectbox(
@@ -72,6 +78,7 @@ with st.sidebar:
         list(START_LABELS),
         format_func=START_LABELS.get,
         key=keep(f"{KEY}.start"),
+        bind=links.bind(f"{KEY}.start", START_LABELS.get),
         help="Where EM begins. The article's start reproduces its numbers exactly.",
     )
     n_components = 2
@@ -84,6 +91,7 @@ with st.sidebar:
                 value=2,
                 step=1,
                 key=keep(f"{KEY}.n_components"),
+                bind=links.bind(f"{KEY}.n_components"),
                 help="How many Gaussians the mixture has.",
             )
         )
@@ -97,6 +105,7 @@ with st.sidebar:
                 value=0,
                 step=1,
                 key=keep(f"{KEY}.seed"),
+                bind=links.bind(f"{KEY}.seed"),
                 help="The same seed gives the same start.",
             )
         )
@@ -160,3 +169,4 @@ if start == ARTICLE and trace.n_iter >= 1:
     )
 
 stepping_view(X, trace, key=KEY, column_names=data.columns)
+link.finish(left_out=OWN_LEFT_OUT if start == OWN else None)

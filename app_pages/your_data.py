@@ -4,7 +4,8 @@ import pandas as pd
 import streamlit as st
 
 from em_core import e_step
-from em_ui.data_sources import choose_columns, choose_data, choose_view_axes
+from em_ui import links
+from em_ui.data_sources import choose_columns, choose_data, choose_view_axes, left_out_of_link
 from em_ui.engine import fingerprint, fit_restarts, fit_trace
 from em_ui.fitting import fit_options, fit_settings, with_progress
 from em_ui.state import keep
@@ -12,6 +13,7 @@ from em_ui.stepper import reset_when_changed, stepping_view
 
 KEY = "data"
 
+link = links.start(KEY)
 st.title("Your own data")
 st.write(
     "Bring a file, paste numbers, pick a classic data set or generate a mixture, then step "
@@ -68,12 +70,17 @@ if model.n_init > 1:
     if st.session_state.get(f"{KEY}.restarts_id") != restarts_id:
         st.session_state[f"{KEY}.restarts_id"] = restarts_id
         st.session_state[f"{KEY}.run"] = best
+    run_label = lambda i: f"run {i + 1}" + (" (best)" if i == restarts.best_index else "")  # noqa: E731
     run = st.selectbox(
         "Run to step through",
         range(model.n_init),
+        index=None,  # its default is the best run, set above (a link must name run 1)
         key=keep(f"{KEY}.run"),
-        format_func=lambda i: f"run {i + 1}" + (" (best)" if i == restarts.best_index else ""),
+        bind=links.bind(f"{KEY}.run", run_label),
+        format_func=run_label,
     )
+    if run is None:  # emptied by the student
+        run = best
     trace = restarts.traces[run]
 
 reset_when_changed(
@@ -83,6 +90,7 @@ reset_when_changed(
 )
 truth = loaded.true_params if len(chosen) == len(loaded.columns) else None
 stepping_view(X, trace, key=KEY, column_names=tuple(chosen), true_params=truth, dims=dims)
+link.finish(left_out=left_out_of_link(KEY))
 
 if loaded.labels is not None:
     st.subheader(f"Clusters against the known {loaded.label_name}")

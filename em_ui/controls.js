@@ -104,11 +104,16 @@ function buildSpeed(root, s) {
 }
 
 const KEYS = { Home: "reset", ArrowLeft: "back", e: "e", E: "e", m: "m", M: "m", ArrowRight: "next", End: "end" };
+// Presenter mode (em_ui/presenter.py): one half-step a key, as a presentation clicker sends
+// them (arrows or page keys), and space for Play / Pause.
+const PRESENTER_KEYS = { ArrowRight: "step", PageDown: "step", ArrowLeft: "back", PageUp: "back", " ": "play" };
 
 function typingIn(element) {
   if (!element) return false;
   const tag = element.tagName;
-  return element.isContentEditable || tag === "INPUT" || tag === "TEXTAREA" || tag === "SELECT"
+  // A focused toggle or check box (presenter mode's, just clicked) is not typing.
+  const typed = tag === "INPUT" && !["checkbox", "radio", "button"].includes(element.type);
+  return element.isContentEditable || typed || tag === "TEXTAREA" || tag === "SELECT"
     || element.getAttribute("role") === "slider" || element.getAttribute("role") === "combobox";
 }
 
@@ -161,16 +166,19 @@ export default function (component) {
     s.onKey = (event) => {
       if (event.ctrlKey || event.metaKey || event.altKey || typingIn(event.target)) return;
       if (!document.contains(s.buttons.reset)) return;
-      const id = KEYS[event.key];
+      const id = (s.presenter && PRESENTER_KEYS[event.key]) || KEYS[event.key];
       if (!id) return;
       event.preventDefault();
-      s.press(id);
+      if (id === "step") s.send(s.h < s.last ? s.h + 1 : null);
+      else if (id === "play") togglePlay(s);
+      else s.press(id);
     };
     if (data.keys) document.addEventListener("keydown", s.onKey);
     parentElement.__emControls = s;
   }
   s.setStateValue = setStateValue;
   s.last = data.last;
+  s.presenter = Boolean(data.presenter);
   // The view's h wins once it has seen every move sent from here; until then, keep ours.
   if (data.ack >= s.seq || data.session !== s.session) {
     s.seq = data.ack;
@@ -221,6 +229,13 @@ function applySpeed(s, gd, restart) {
     const play = gd.querySelector(".updatemenu-button");
     if (play) play.dispatchEvent(new MouseEvent("click", { bubbles: true }));
   }
+}
+
+// Space in presenter mode: the chart's own Play, or its Pause while it plays.
+function togglePlay(s) {
+  const [play, pause] = (s.gd && s.gd.querySelectorAll(".updatemenu-button")) || [];
+  const button = s.playing ? pause : play;
+  if (button) button.dispatchEvent(new MouseEvent("click", { bubbles: true }));
 }
 
 function attach(s, gd) {

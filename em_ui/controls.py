@@ -11,7 +11,9 @@ sent in the same way, so the page (buttons, slider, numbers) agrees with the cha
 next click continues from there.
 
 Keys: ``E`` and ``M`` for the half-steps, ``→`` for the next iteration, ``←`` back,
-``Home`` and ``End`` for the start and the end of the run.
+``Home`` and ``End`` for the start and the end of the run. In presenter mode
+(:mod:`em_ui.presenter`) ``→`` and ``Page Down`` move one half-step, ``←`` and ``Page Up``
+back, and space plays or pauses the chart.
 """
 
 from __future__ import annotations
@@ -21,6 +23,8 @@ import uuid
 from pathlib import Path
 
 import streamlit as st
+
+from em_ui import presenter
 
 _HERE = Path(__file__).parent
 _COMPONENT = st.components.v2.component(
@@ -95,6 +99,7 @@ def step_controls(key: str, *, h_key: str, last: int, chart_key: str) -> bool:
         "chart": f".st-key-{chart_key.replace('.', '-')}",
         "help": HELP,
         "keys": True,
+        "presenter": presenter.is_on(),
         "narrow": narrow,
         "narrow_below_px": NARROW_BELOW_PX,
     }

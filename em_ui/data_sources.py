@@ -18,6 +18,7 @@ from em_data import (
     read_pasted,
     read_table,
 )
+from em_ui.links import bind
 from em_ui.state import keep
 from em_ui.text import literal
 
@@ -46,10 +47,18 @@ class LoadedData:
     suggested_k: int = 2
 
 
+def _title(name: str) -> str:
+    return DATASETS[name].title
+
+
 def _dataset(key: str) -> LoadedData:
     names = [name for name in DATASETS if name != "worked_example"]
     name = st.selectbox(
-        "Data set", names, format_func=lambda n: DATASETS[n].title, key=keep(f"{key}.dataset")
+        "Data set",
+        names,
+        format_func=_title,
+        key=keep(f"{key}.dataset"),
+        bind=bind(f"{key}.dataset", _title),
     )
     data = load_dataset(name)
     return LoadedData(
@@ -104,17 +113,30 @@ def _paste(key: str) -> LoadedData | None:
 
 def _synthetic(key: str) -> LoadedData:
     c1, c2, c3, c4 = st.columns(4)
-    k = int(c1.number_input("True components", 1, 8, 3, key=keep(f"{key}.syn_k")))
-    d = int(c2.selectbox("Features", [1, 2], index=1, key=keep(f"{key}.syn_d")))
+    k = int(
+        c1.number_input(
+            "True components", 1, 8, 3, key=keep(f"{key}.syn_k"), bind=bind(f"{key}.syn_k")
+        )
+    )
+    d = int(
+        c2.selectbox(
+            "Features", [1, 2], index=1, key=keep(f"{key}.syn_d"), bind=bind(f"{key}.syn_d")
+        )
+    )
     n = int(
         c3.select_slider(
             "Samples",
             [100, 300, 1_000, 3_000, 10_000, 100_000, 1_000_000],
             value=300,
             key=keep(f"{key}.syn_n"),
+            bind=bind(f"{key}.syn_n"),
         )
     )
-    seed = int(c4.number_input("Seed", 0, 2**31 - 2, 0, key=keep(f"{key}.syn_seed")))
+    seed = int(
+        c4.number_input(
+            "Seed", 0, 2**31 - 2, 0, key=keep(f"{key}.syn_seed"), bind=bind(f"{key}.syn_seed")
+        )
+    )
     rng = np.random.default_rng(seed)
     weights, means, covariances = random_components(k, d, rng)
     sample = make_mixture(n, weights=weights, means=means, covariances=covariances, rng=rng)
@@ -129,11 +151,27 @@ def _synthetic(key: str) -> LoadedData:
     )
 
 
+def left_out_of_link(key: str) -> str | None:
+    """What the page's link cannot carry of the data chosen under ``key``: numbers uploaded
+    or pasted (a classic data set and a synthetic mixture travel by name and settings)."""
+    if st.session_state.get(f"{key}.source", "dataset") in ("dataset", "synthetic"):
+        return None
+    return (
+        "Numbers uploaded or pasted cannot travel in a link: whoever opens it gets these "
+        "settings and is asked for the data."
+    )
+
+
 def choose_data(key: str) -> LoadedData:
     """Widgets to pick the data, and a caption saying what they are; stops the page (after
     saying why) when there are none yet."""
     source = st.radio(
-        "Data", list(SOURCES), format_func=SOURCES.get, horizontal=True, key=keep(f"{key}.source")
+        "Data",
+        list(SOURCES),
+        format_func=SOURCES.get,
+        horizontal=True,
+        key=keep(f"{key}.source"),
+        bind=bind(f"{key}.source", SOURCES.get),
     )
     readers = {"dataset": _dataset, "upload": _upload, "paste": _paste, "synthetic": _synthetic}
     try:
@@ -166,6 +204,7 @@ def choose_columns(key: str, loaded: LoadedData) -> tuple[list[str], np.ndarray]
             columns,
             default=columns,
             key=keep(f"{columns_key(key, columns)}.columns"),
+            bind=bind(f"{columns_key(key, columns)}.columns"),
             help="EM fits all the chosen columns together.",
         )
         if not chosen:
@@ -181,8 +220,12 @@ def choose_view_axes(key: str, loaded: LoadedData, fitted: list[str]) -> tuple[i
         return (0, 1)
     prefix = columns_key(key, loaded.columns)
     left, right = st.columns(2)
-    x_col = left.selectbox("Horizontal axis", fitted, index=0, key=keep(f"{prefix}.x"))
-    y_col = right.selectbox("Vertical axis", fitted, index=1, key=keep(f"{prefix}.y"))
+    x_col = left.selectbox(
+        "Horizontal axis", fitted, index=0, key=keep(f"{prefix}.x"), bind=bind(f"{prefix}.x")
+    )
+    y_col = right.selectbox(
+        "Vertical axis", fitted, index=1, key=keep(f"{prefix}.y"), bind=bind(f"{prefix}.y")
+    )
     if x_col == y_col:
         st.warning("Choose two different columns for the view.")
         st.stop()

@@ -8,6 +8,7 @@ import streamlit as st
 
 from em_core import COVARIANCE_TYPES
 from em_ui.budget import restarts_within_budget, seconds_allowed
+from em_ui.links import bind
 from em_ui.state import keep
 
 INIT_LABELS = {
@@ -76,6 +77,10 @@ class Model:
     n_init: int
 
 
+def _number(value: float) -> str:
+    return f"{value:g}"
+
+
 def convergence_settings(
     key: str,
     *,
@@ -93,8 +98,9 @@ def convergence_settings(
         "Tolerance (tol)",
         options=[1e-1, 1e-2, 1e-3, 1e-4, 1e-5, 1e-6, 1e-8, 1e-10],
         value=1e-3,
-        format_func=lambda v: f"{v:g}",
+        format_func=_number,
         key=keep(f"{key}.tol"),
+        bind=bind(f"{key}.tol", _number),
         help="EM stops once the mean log-likelihood per point changes by less than this "
         "between two iterations.",
     )
@@ -104,8 +110,9 @@ def convergence_settings(
             "Ridge, as a fraction of each column's variance",
             options=options,
             value=ridge,
-            format_func=lambda v: f"{v:g}",
+            format_func=_number,
             key=keep(f"{key}.ridge"),
+            bind=bind(f"{key}.ridge", _number),
             help="Each M-step adds this fraction of each column's variance to that column's "
             "variance in every Gaussian, so none can shrink onto a single point; being "
             "relative, it gives the same answer in any units. 0 means plain EM.",
@@ -115,8 +122,9 @@ def convergence_settings(
             "Ridge added to each variance (reg_covar)",
             options=options,
             value=reg_covar,
-            format_func=lambda v: f"{v:g}",
+            format_func=_number,
             key=keep(f"{key}.reg_covar"),
+            bind=bind(f"{key}.reg_covar", _number),
             help="Added to the diagonal of every covariance in each M-step, in squared data "
             "units, so no Gaussian can shrink onto a single point. 0 means plain EM.",
         )
@@ -127,6 +135,7 @@ def convergence_settings(
         value=max_iter,
         step=10,
         key=keep(f"{key}.max_iter"),
+        bind=bind(f"{key}.max_iter"),
         help="EM stops after this many iterations even if not converged.",
     )
     if reg_covar is None:
@@ -152,18 +161,25 @@ def model_settings(
     if st.session_state.get(suggested_n_init_key) != default_n_init:
         st.session_state[suggested_n_init_key] = default_n_init
         st.session_state[n_init_key] = default_n_init
+    if st.session_state.get(n_init_key) is None:  # emptied by the student
+        st.session_state[n_init_key] = default_n_init
     k_key, suggested_key = f"{key}.n_components", f"{key}.suggested_k"
     highest = max(1, min(max_components, 10))
     if st.session_state.get(suggested_key) != default_k:
         st.session_state[suggested_key] = default_k
         st.session_state[k_key] = default_k
-    st.session_state[k_key] = min(max(int(st.session_state.get(k_key, default_k)), 1), highest)
+    st.session_state[k_key] = min(max(int(st.session_state.get(k_key) or default_k), 1), highest)
+    # K and the restarts take their defaults through session state, not the widget's own
+    # (value=None): a link leaves out a value equal to the widget's default, so that must
+    # not be one a student can choose.
     k = st.number_input(
         "Number of components K",
         min_value=1,
         max_value=highest,
+        value=None,
         step=1,
         key=keep(k_key),
+        bind=bind(k_key),
         help="How many Gaussians the mixture has.",
     )
     covariance = "full"
@@ -173,6 +189,7 @@ def model_settings(
             COVARIANCE_TYPES,
             format_func=COVARIANCE_LABELS.get,
             key=keep(f"{key}.covariance_type"),
+            bind=bind(f"{key}.covariance_type", COVARIANCE_LABELS.get),
             help="What shapes the Gaussians may take; fewer shapes, fewer parameters.",
         )
     init = st.selectbox(
@@ -180,6 +197,7 @@ def model_settings(
         list(INIT_LABELS),
         format_func=INIT_LABELS.get,
         key=keep(f"{key}.init"),
+        bind=bind(f"{key}.init", INIT_LABELS.get),
         help="How the first parameters are chosen. K-means is the usual choice; the random "
         "starts show how EM can end in different places.",
     )
@@ -190,14 +208,17 @@ def model_settings(
         value=0,
         step=1,
         key=keep(f"{key}.seed"),
+        bind=bind(f"{key}.seed"),
         help="The same seed gives the same start, so a run can be repeated exactly.",
     )
     n_init = st.number_input(
         "Restarts",
         min_value=1,
         max_value=20,
+        value=None,
         step=1,
         key=keep(n_init_key),
+        bind=bind(n_init_key),
         help="Run EM from this many starts and show the one with the highest likelihood; "
         "guards against a poor local optimum. The default is 10 for up to 10,000 points, "
         "fewer for more. The server is shared, so one fit may use about "

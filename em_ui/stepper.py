@@ -15,6 +15,7 @@ import em_viz
 from em_core import Parameters, Trace, e_step
 from em_ui.controls import step_controls
 from em_ui.exports import export_section
+from em_ui.links import link_half_step
 from em_ui.state import keep
 from em_ui.tables import show_table
 from em_ui.text import literal
@@ -72,6 +73,8 @@ def stepping_view(
     # Buttons, chart, then the slider under the chart as on a video player: the buttons and
     # the chart fit on one screen, and the buttons stay in view when the page scrolls.
     chart_key = f"{key}.chart"
+    labels = [em_viz.half_step(trace, i).label for i in range(last + 1)]
+    h_bind = link_half_step(h_key, labels)  # the half-step a link names, before it is drawn
     narrow = step_controls(key, h_key=h_key, last=last, chart_key=chart_key)
     h = int(st.session_state[h_key])
     half = em_viz.half_step(trace, h)
@@ -98,11 +101,11 @@ def stepping_view(
     # The tool bar's camera saves the chart as a PNG named after the page and half-step.
     config = chart_config(file_stem("em", key, half.label))
     st.plotly_chart(fig, key=chart_key, theme=None, config=config)
-    labels = [em_viz.half_step(trace, i).label for i in range(last + 1)]
     st.select_slider(
         "Half-step",
         options=list(range(last + 1)),
         key=keep(h_key),
+        bind=h_bind,
         format_func=lambda i: labels[i],
         label_visibility="collapsed",
         help="Drag to any recorded half-step. Each iteration is an E-step then an M-step.",

@@ -1,0 +1,64 @@
+"""Presenter mode: the stepping view for a projector.
+
+A toggle at the top of every page that shows a run (its key :data:`KEY` is also a flag in
+the page's link). It enlarges the type and the chart, and hides the settings: the sidebar
+and the settings widgets on the page. Hidden widgets are still drawn, so their values stay
+(and stay in the link). The chart, the step buttons, the half-step slider, the
+log-likelihood and the formulas stay. The step buttons' component (``controls.js``) adds the
+keys a presentation clicker sends: → and Page Down for the next half-step, ← and Page Up
+back, space for Play and Pause.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+import streamlit as st
+
+KEY = "present"
+# Everything in the page's main column but the charts is drawn this much larger.
+ZOOM = 1.25
+
+# The sidebar, and everything the page draws above the step buttons (its title, text and
+# data choices) but the toggle with the link and the link's notice (containers whose keys
+# start with "em-link-keep"); settings elsewhere on the page are hidden by their keys.
+_ALWAYS_HIDDEN = """
+section[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"],
+[data-testid="stExpandSidebarButton"], header[data-testid="stHeader"],
+.stMain [data-testid="stVerticalBlock"]
+  > :has(~ * .em-controls):not(:has([class*="st-key-em-link-keep"]))
+"""
+
+
+def is_on() -> bool:
+    """Whether presenter mode is on in this session."""
+    return bool(st.session_state.get(KEY, False))
+
+
+def widget_class(key: str) -> str:
+    """The CSS class Streamlit gives the element of the widget ``key``."""
+    return "st-key-" + re.sub(r"[^A-Za-z0-9_-]", "-", key)
+
+
+def style(hidden_keys: Iterable[str]) -> str:
+    """The style sheet of presenter mode, hiding the widgets ``hidden_keys`` too."""
+    hidden = ",\n".join(
+        [_ALWAYS_HIDDEN.strip(), *(f".stMain .{widget_class(key)}" for key in hidden_keys)]
+    )
+    return (
+        f"<style>\n{hidden} {{ display: none !important; }}\n"
+        ".stMain .stMainBlockContainer { padding-top: 1rem; }\n"
+        # Plotly measures its text and its box itself, which a zoom around it would upset:
+        # every element but the charts is zoomed, and the charts grow with the hidden sidebar.
+        f".stMain .stElementContainer:not(:has(.js-plotly-plot)) {{ zoom: {ZOOM}; }}\n"
+        # No header above the sticky step buttons now.
+        ".stElementContainer:has(.em-controls) { top: 0 !important; }\n"
+        "</style>"
+    )
+
+
+def apply(hidden_keys: Iterable[str]) -> None:
+    """Draw presenter mode's style when it is on, hiding the settings ``hidden_keys``."""
+    if is_on():
+        st.html(style(hidden_keys))

@@ -93,5 +93,8 @@ def export_section(
                 "that needs no network (plotly.js is inside): for slides.",
             )
         st.markdown("**The same run in scikit-learn**")
+        if trace.n_iter == 0:
+            st.caption("This run has no iteration (max_iter = 0): there is nothing to reproduce.")
+            return
         st.code(exports.sklearn_code(trace), language="python")
         st.caption(exports.likelihood_timing_note(trace))

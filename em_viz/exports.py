@@ -209,6 +209,11 @@ def sklearn_code(trace: Trace, *, json_name: str = JSON_NAME) -> str:
     number of iterations, and scikit-learn stops at the same θ_t (warning that it did not
     converge); see :func:`likelihood_timing_note`.
     """
+    if trace.n_iter == 0:
+        raise ValueError(
+            "The run has no iteration, so there is nothing for scikit-learn to reproduce: its "
+            "fit needs at least one."
+        )
     start = trace.snapshots[0].params
     model = trace.model
     kind = model.covariance_type

@@ -147,6 +147,13 @@ def test_the_sklearn_code_of_a_one_column_run_and_of_a_given_start(tmp_path, mon
     assert "tol=1e-06," in code
 
 
+def test_a_run_without_iterations_has_no_sklearn_code():
+    X = blobs(6, n_features=2, n_per_blob=20)
+    trace = em_core.fit(X, 2, rng=1, max_iter=0)
+    with pytest.raises(ValueError, match="no iteration"):
+        exports.sklearn_code(trace)
+
+
 def test_the_note_explains_when_each_tool_measures_the_log_likelihood():
     X = blobs(5, n_features=1, n_per_blob=30)
     trace = em_core.fit(X, 2, rng=0)

@@ -154,11 +154,11 @@ row = by_k[replay_k]
 trace = row.best
 start = (
     f"the best fit with K = {replay_k - 1}, one component split in two"
-    if trace.init.method == "split"
-    else f"{INIT_LABELS[trace.init.method]} (seed {trace.init.seed})"
+    if trace.start.method == "split"
+    else f"{INIT_LABELS[trace.start.method]} (seed {trace.start.seed})"
 )
 st.caption(f"This run started from {start} and took {trace.n_iter} iterations.")
-for c in nearly_collapsed(trace.final, trace.ridge_diagonal):
+for c in nearly_collapsed(trace.final, trace.model.ridge_diagonal):
     reasons = []
     if c.few_points:
         reasons.append(f"it owns about one point (N_k = {c.nk:.2f})")

@@ -10,6 +10,7 @@ from em_core import (
     StopReason,
     Trace,
     decreases,
+    failed_component,
     nearly_collapsed,
 )
 from em_data import load_dataset
@@ -78,13 +79,14 @@ def show_text_table(df) -> None:
 
 def watched_component(trace: Trace) -> int:
     """The component to follow: the one that failed, else the narrowest at the end."""
-    if trace.failed_component is not None:
-        return trace.failed_component
-    return int(np.argmin(trace.final.full_covariances()[:, 0, 0]))
+    failed = failed_component(trace)
+    if failed is not None:
+        return failed
+    return int(np.argmin(trace.final.params.full_covariances()[:, 0, 0]))
 
 
 def sigma(snapshot, k: int) -> float:
-    return float(np.sqrt(snapshot.full_covariances()[k, 0, 0]))
+    return float(np.sqrt(snapshot.params.full_covariances()[k, 0, 0]))
 
 
 st.title("Collapsing components and the ridge")
@@ -200,8 +202,8 @@ st.write(
 if conv.ridge > 0:
     st.info(
         f"With the ridge at {readable(conv.ridge, 1)}, every σₖ² gets "
-        f"{readable(trace.reg_covar)} more, so no σₖ can fall below "
-        f"{readable(np.sqrt(trace.reg_covar))}. This run ended with "
+        f"{readable(trace.model.reg_covar)} more, so no σₖ can fall below "
+        f"{readable(np.sqrt(trace.model.reg_covar))}. This run ended with "
         f"the status “{trace.stop_reason}” after {trace.n_iter} iterations, with "
         f"σ{sub(k + 1)} = {readable(sigma(trace.final, k))} and "
         f"ℓ = {trace.final.log_likelihood:.3f}.".replace("-", "−")
@@ -210,7 +212,7 @@ if conv.ridge > 0:
     # a large ridge makes that true of components that own several points.
     owners = [
         item
-        for item in nearly_collapsed(trace.final, trace.ridge_diagonal)
+        for item in nearly_collapsed(trace.final, trace.model.ridge_diagonal)
         if item.held_by_ridge and not item.few_points
     ]
     if owners:
@@ -235,7 +237,7 @@ st.caption(
     "ridge; fewer components or another start are the cure."
 )
 large = dict(runs)[LARGE_RIDGE]
-own = float(np.sqrt(large.final.full_covariances()[0, 0, 0] - large.reg_covar))
+own = float(np.sqrt(large.final.params.full_covariances()[0, 0, 0] - large.model.reg_covar))
 falls = decreases(large)
 if falls:
     drops = [
@@ -253,7 +255,7 @@ else:
     )
 st.write(
     f"**What a large ridge costs.** At {readable(LARGE_RIDGE, 1)}, every σₖ² is raised by "
-    f"{readable(large.reg_covar)}: component 1, which holds 1.5, 2 and 2.5, ends with "
+    f"{readable(large.model.reg_covar)}: component 1, which holds 1.5, 2 and 2.5, ends with "
     f"σ₁ = {sigma(large.final, 0):.3f} where their own spread is {own:.3f}. And {fall_text}"
 )
 
@@ -274,7 +276,7 @@ st.plotly_chart(
     theme=None,
     config=CHART_CONFIG,
 )
-counts = np.array([s.nk for s in empty.snapshots[1:]])
+counts = np.array([s.stats for s in empty.snapshots[1:]])
 if counts.size and np.allclose(counts[:, 0], counts[:, 1], rtol=1e-3):
     st.caption(
         f"N₁ and N₂ stay at {counts[-1, 0]:.4g} and {counts[-1, 1]:.4g}, the three points of "
@@ -292,7 +294,7 @@ st.write(
 )
 st.write(
     f"With the usual tol = 0.001 the same start instead stops as “{early.stop_reason}” after "
-    f"{early.n_iter} iterations, with π₃ = {readable(early.final.weights[2])}: a run can "
+    f"{early.n_iter} iterations, with π₃ = {readable(early.final.params.weights[2])}: a run can "
     "converge with a component that explains nothing, so read the weights, not only the "
     "status."
 )

@@ -134,7 +134,7 @@ except ValueError as error:
 
 # 1. K-means, step by step
 st.header("1. K-means finds K clusters")
-steps = trace.init.kmeans_steps
+steps = trace.start.kmeans_steps
 st.write(
     "K-means starts from K centres picked among the points (k-means++: each next one far "
     "from those already picked). Then it repeats two moves: give every point to its "
@@ -169,9 +169,11 @@ st.write(
 )
 if covariance_type in SHAPES:
     st.caption(SHAPES[covariance_type])
-handed = starts.handoff_parameters(X, labels, n_components, covariance_type, trace.ridge_diagonal)
+handed = starts.handoff_parameters(
+    X, labels, n_components, covariance_type, trace.model.ridge_diagonal
+)
 show_table(starts.parameters_table(handed, counts=counts, column_names=chosen))
-difference = starts.relative_difference(handed, trace.snapshots[0])
+difference = starts.relative_difference(handed, trace.snapshots[0].params)
 if difference.max() <= 1e-12:
     st.caption(
         "These numbers are computed on this page from the labels alone; they agree with the "
@@ -218,7 +220,7 @@ with st.expander("Type your own start", expanded=False):
         )
     )
     typed = typed_start_editor(
-        KEY, data_id, X, n_components, covariance_type, trace.ridge_diagonal, chosen
+        KEY, data_id, X, n_components, covariance_type, trace.model.ridge_diagonal, chosen
     )
 
 runs = {INIT_LABELS["kmeans"]: trace}

@@ -160,7 +160,7 @@ except ValueError as error:
     st.stop()
 
 if start == ARTICLE and trace.n_iter >= 1:
-    after_one = trace.snapshots[1]
+    after_one = trace.snapshots[1].params
     mean_2 = after_one.means[1, 0]
     spread_1, spread_2 = np.sqrt(after_one.full_covariances()[:, 0, 0])
     article_note.write(

@@ -97,7 +97,7 @@ if loaded.labels is not None:
     st.caption(
         "The labels were not used in the fit; each point goes to its most responsible Gaussian."
     )
-    found = e_step(X, trace.final).resp.argmax(axis=1) + 1
+    found = e_step(X, trace.final.params).resp.argmax(axis=1) + 1
     st.dataframe(
         pd.crosstab(
             pd.Series(loaded.labels, name=loaded.label_name), pd.Series(found, name="component")

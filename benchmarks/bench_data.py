@@ -165,11 +165,12 @@ def half_step_cost(X: np.ndarray, trace: em_core.Trace, h: int, repeats: int) ->
 
     def formulas():
         half = em_viz.half_step(trace, h)
-        params = trace.snapshots[half.params_index]
+        params = trace.snapshots[half.params_index].params
         em_viz.responsibility_formula(X[0], params, 0, 0)
         source = half.params_index if half.kind != "M" else half.params_index - 1
-        resp = em_core.e_step(X, trace.snapshots[source]).resp
-        em_viz.m_step_formulas(X, resp, 0, trace.snapshots[source + 1], reg_covar=trace.reg_covar)
+        resp = em_core.e_step(X, trace.snapshots[source].params).resp
+        new_params = trace.snapshots[source + 1].params
+        em_viz.m_step_formulas(X, resp, 0, new_params, reg_covar=trace.model.reg_covar)
 
     build_s, fig = best_of(repeats, figures_and_tables)
     json_s, texts = best_of(repeats, lambda: (to_json(fig),))
@@ -189,7 +190,8 @@ def bench_1d(repeats: int) -> list[Row]:
     parse_s, table = best_of(repeats, lambda: read_table(raw))
     np.testing.assert_allclose(table.values, X, rtol=1e-9)
     init = em_core.initialise(X, 5, rng=0)
-    em_s, _ = best_of(repeats, lambda: em_core.run_em(X, init, tol=0.0, max_iter=10))
+    model = em_core.GaussianMixture.for_data(X)
+    em_s, _ = best_of(repeats, lambda: em_core.run_em(X, model, init, tol=0.0, max_iter=10))
     rows: list[Row] = [
         (f"1-D 1M: parse CSV ({len(raw) / 1e6:.1f} MB)", *seconds(parse_s, PARSE_S)),
         (

@@ -28,10 +28,11 @@ imports, caches or freed memory):
    comparison. The parent process never holds the data, to keep that floor low.
 
 Timing: ``ms/it`` = best wall time of the whole call / iterations. The engine's call is
-``em_core.run_em(X, init, tol=0, max_iter=iters)`` (it records the full trace); the sklearn
-call is ``GaussianMixture(...).fit(X)`` with weights_init, means_init, precisions_init and
-``init_params="random_from_data"`` (its cheapest initialiser; the given parameters
-override whatever it estimates, but sklearn still spends about one M-step on it). Both
+``em_core.run_em(X, em_core.GaussianMixture(...), init, tol=0, max_iter=iters)`` (it
+records the full trace); the sklearn call is ``GaussianMixture(...).fit(X)`` with
+weights_init, means_init, precisions_init and ``init_params="random_from_data"`` (its
+cheapest initialiser; the given parameters override whatever it estimates, but sklearn
+still spends about one M-step on it). Both
 calls do iters+1 E-steps and iters M-steps. The marginal cost (t(iters) − t(1)) / (iters − 1),
 which cancels every fixed per-call cost, is printed in a second table.
 """
@@ -180,13 +181,14 @@ def _load_init(workdir: Path):
 
 
 def _engine_runner(X, init):
-    from em_core import run_em
+    from em_core import GaussianMixture, run_em
 
     def run(iters):
-        return run_em(X, init, tol=0.0, reg_covar=REG_COVAR, max_iter=iters)
+        model = GaussianMixture.for_data(X, "full", reg_covar=REG_COVAR)
+        return run_em(X, model, init, tol=0.0, max_iter=iters)
 
     def result(trace):
-        f = trace.final
+        f = trace.final.params
         return {
             "weights": f.weights,
             "means": f.means,

@@ -1,22 +1,14 @@
-"""em_core: Gaussian mixtures fitted by EM, every iteration kept as an immutable snapshot.
+"""em_core: models fitted by EM, every iteration kept as an immutable snapshot.
 
-The engine is pure NumPy and imports no UI. Start with :func:`fit`, which returns a
-:class:`Trace`; :func:`e_step` and :func:`m_step` are the two half-steps on their own.
+The engine is pure NumPy and imports no UI. :func:`run_em` drives any model that implements
+:class:`EMModel` (see :mod:`em_core.model`) and returns a :class:`Trace`. The Gaussian
+mixture is :class:`GaussianMixture`: start with :func:`fit`; :func:`e_step` and
+:func:`m_step` are its two half-steps on their own.
 """
 
 from em_core.bound import MeanPath, em_mean_path, gradient_path, lower_bound, mean_gradient
 from em_core.diagnostics import NearCollapse, decreases, nearly_collapsed, trace_change
-from em_core.em import (
-    EStep,
-    Snapshot,
-    StopReason,
-    Trace,
-    convergence_change,
-    e_step,
-    fit,
-    m_step,
-    run_em,
-)
+from em_core.em import Snapshot, Trace, convergence_change, run_em
 from em_core.gaussian import COVARIANCE_TYPES, Parameters, from_full, to_full
 from em_core.init import (
     DEFAULT_RIDGE,
@@ -28,6 +20,8 @@ from em_core.init import (
     resolve_ridge,
 )
 from em_core.likelihood_change import Change, classify_change, flat_tolerance
+from em_core.mixture import EStep, GaussianMixture, e_step, failed_component, fit, m_step
+from em_core.model import EMModel, Failure, Start, StopReason
 from em_core.selection import (
     Optimum,
     Restarts,
@@ -44,7 +38,10 @@ __all__ = [
     "DEFAULT_RIDGE",
     "INIT_METHODS",
     "Change",
+    "EMModel",
     "EStep",
+    "Failure",
+    "GaussianMixture",
     "Initialisation",
     "KMeansStep",
     "MeanPath",
@@ -54,6 +51,7 @@ __all__ = [
     "Restarts",
     "SelectionRow",
     "Snapshot",
+    "Start",
     "StopReason",
     "Trace",
     "aic",
@@ -63,6 +61,7 @@ __all__ = [
     "decreases",
     "e_step",
     "em_mean_path",
+    "failed_component",
     "fit",
     "fit_restarts",
     "flat_tolerance",

@@ -21,8 +21,9 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from em_core.em import as_data, convergence_change, e_step, m_step
+from em_core.em import as_data, convergence_change
 from em_core.gaussian import LOG_2PI, Parameters
+from em_core.mixture import e_step, m_step
 
 # A path whose means leave the data by more than this many data spreads has diverged.
 DIVERGED_SPREADS = 1e3

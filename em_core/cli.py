@@ -31,8 +31,9 @@ from typing import Any, NoReturn
 import numpy as np
 from numpy.typing import NDArray
 
-from em_core.em import as_data, fit
+from em_core.em import as_data
 from em_core.gaussian import COVARIANCE_TYPES, Parameters, covariance_shape, from_full
+from em_core.mixture import fit
 from em_core.selection import fit_restarts, select_n_components
 from em_core.trace_json import trace_to_json
 

@@ -32,7 +32,7 @@ def trace_change(trace: Trace, t: int) -> Change:
         trace.snapshots[t - 1].log_likelihood,
         trace.snapshots[t].log_likelihood,
         trace.n_samples,
-        bool(np.any(trace.ridge_diagonal > 0)),
+        trace.model.penalised,
     )
 
 
@@ -79,22 +79,24 @@ def nearly_collapsed(snapshot: Snapshot, ridge_diagonal: np.ndarray) -> list[Nea
     Parameters
     ----------
     snapshot : Snapshot
+        Of a Gaussian mixture.
     ridge_diagonal : array of shape (n_features,)
-        What the M-step added to each feature's variance (``Trace.ridge_diagonal``).
+        What the M-step added to each feature's variance (``trace.model.ridge_diagonal``).
 
     Returns
     -------
     list of NearCollapse
     """
     ridge = np.asarray(ridge_diagonal, dtype=np.float64)
-    ratios: list[float | None] = [None] * snapshot.n_components
+    params, counts = snapshot.params, snapshot.stats
+    ratios: list[float | None] = [None] * params.n_components
     if np.all(ridge > 0):
         scale = 1.0 / np.sqrt(ridge)
-        whitened = snapshot.full_covariances() * scale[:, None] * scale[None, :]
+        whitened = params.full_covariances() * scale[:, None] * scale[None, :]
         ratios = np.linalg.eigvalsh(whitened)[:, 0].tolist()
     found = []
-    for k in range(snapshot.n_components):
-        nk = None if snapshot.nk is None else float(snapshot.nk[k])
+    for k in range(params.n_components):
+        nk = None if counts is None else float(counts[k])
         item = NearCollapse(k, nk, ratios[k])
         if item.few_points or item.held_by_ridge:
             found.append(item)

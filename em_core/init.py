@@ -114,6 +114,11 @@ class Initialisation:
     nk: NDArray[np.float64] | None
     kmeans_steps: tuple[KMeansStep, ...] = ()
 
+    @property
+    def stats(self) -> NDArray[np.float64] | None:
+        """θ_0's stats for the EM driver (:class:`em_core.model.Start`): ``nk``."""
+        return self.nk
+
 
 def _squared_distances(XT: NDArray[np.float64], centers: NDArray[np.float64]) -> NDArray:
     """‖x_n − c_k‖², shape (n_components, n_samples), computed from differences (no

@@ -27,8 +27,9 @@ import numpy as np
 from numpy.typing import NDArray
 
 from em_core.diagnostics import nearly_collapsed
-from em_core.em import Snapshot, Trace, e_step, run_em
+from em_core.em import Snapshot, Trace, run_em
 from em_core.init import Initialisation, KMeansStep, _from_resp, initialise, resolve_ridge
+from em_core.mixture import GaussianMixture, e_step
 
 SCREEN_TOL = 1e-5
 SCREEN_MAX_ITER = 300
@@ -48,7 +49,7 @@ class SearchResult:
     ----------
     best : Trace or None
         The polished run with the highest final ℓ (None if every run failed); its start is
-        ``best.init``, so it can be replayed from θ_0.
+        ``best.start``, so it can be replayed from θ_0.
     collapsed : bool
         True when every run that did not fail had a component held up by the ridge, so
         ``best`` is such a run.
@@ -63,7 +64,7 @@ class SearchResult:
 
 def held_by_ridge(trace: Trace) -> bool:
     """Whether a component of the run's last snapshot is held up by the ridge."""
-    return any(c.held_by_ridge for c in nearly_collapsed(trace.final, trace.ridge_diagonal))
+    return any(c.held_by_ridge for c in nearly_collapsed(trace.final, trace.model.ridge_diagonal))
 
 
 def split_starts(
@@ -75,7 +76,7 @@ def split_starts(
     its mean each point lies on, along the covariance's widest direction; the first
     M-step on those responsibilities gives θ_0.
     """
-    params = previous.final
+    params = previous.final.params
     resp = e_step(X, params).resp.T  # (K, N)
     full = params.full_covariances()
     starts = []
@@ -138,7 +139,7 @@ def best_fit(
     if not isinstance(n_init, int | np.integer) or n_init < 1:
         raise ValueError(f"n_init (the number of restarts) must be ≥ 1; got {n_init!r}.")
     ridge_options = {"ridge": ridge, "reg_covar": reg_covar}
-    diagonal = resolve_ridge(X, **ridge_options)[0]
+    diagonal, relative = resolve_ridge(X, **ridge_options)
     seeds = np.random.default_rng(seed).integers(0, 2**31 - 1, n_init)
     starts = [
         initialise(
@@ -155,10 +156,9 @@ def best_fit(
     ]
     if previous is not None and not previous.failed and n_components > 1:
         starts += split_starts(X, previous, diagonal)
+    model = GaussianMixture(covariance_type, diagonal, relative)
     screened = [
-        run_em(
-            X, start, tol=SCREEN_TOL, max_iter=SCREEN_MAX_ITER, callback=callback, **ridge_options
-        )
+        run_em(X, model, start, tol=SCREEN_TOL, max_iter=SCREEN_MAX_ITER, callback=callback)
         for start in starts
     ]
     order = sorted(range(len(screened)), key=lambda i: _score(screened[i]), reverse=True)
@@ -170,14 +170,7 @@ def best_fit(
         if all(abs(value - screened[j].final.log_likelihood) > 1e-6 for j in chosen):
             chosen.append(i)
     polished = [
-        run_em(
-            X,
-            starts[i],
-            tol=POLISH_TOL,
-            max_iter=POLISH_MAX_ITER,
-            callback=callback,
-            **ridge_options,
-        )
+        run_em(X, model, starts[i], tol=POLISH_TOL, max_iter=POLISH_MAX_ITER, callback=callback)
         for i in chosen
     ]
     if not polished:

@@ -13,9 +13,10 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike
 
-from em_core.em import Snapshot, Trace, as_data, fit
+from em_core.em import Snapshot, Trace, as_data
 from em_core.gaussian import check_covariance_type
 from em_core.init import KMeansStep
+from em_core.mixture import fit
 from em_core.search import best_fit
 
 
@@ -142,7 +143,7 @@ class SelectionRow:
     log_likelihood, bic, aic : float or None
         ℓ of ``best`` and its criteria; None when every run failed.
     best : Trace or None
-        The best run, replayable from its start ``best.init``.
+        The best run, replayable from its start ``best.start``.
     collapsed : bool
         Every run that did not fail had a component held up by the ridge, ``best`` too.
     n_runs : int
@@ -209,7 +210,7 @@ def select_n_components(
             n_init=n_init,
             seed=seed,
             previous=previous
-            if previous is not None and previous.final.n_components == k - 1
+            if previous is not None and previous.final.params.n_components == k - 1
             else None,
             ridge=ridge,
             reg_covar=reg_covar,

@@ -35,10 +35,11 @@ def fingerprint(X: np.ndarray) -> str:
 
 
 def trace_bytes(trace: Trace) -> int:
-    """The memory of a trace's arrays (its snapshots and K-means steps), in bytes."""
-    arrays = [a for s in trace.snapshots for a in (s.weights, s.means, s.covariances, s.nk)]
-    arrays += [step.centers for step in trace.init.kmeans_steps]
-    return sum(a.nbytes for a in arrays if a is not None)
+    """The memory of a trace's arrays (its snapshots' parameters and stats, and the K-means
+    steps of a mixture's start), in bytes."""
+    arrays = [a for s in trace.snapshots for a in (*vars(s.params).values(), s.stats)]
+    arrays += [step.centers for step in getattr(trace.start, "kmeans_steps", ())]
+    return sum(a.nbytes for a in arrays if isinstance(a, np.ndarray))
 
 
 class FinishedFits:

@@ -138,7 +138,7 @@ def _formulas(X: np.ndarray, trace: Trace, h: int, *, key: str) -> None:
     """The E-step for a chosen point, and the M-step for a chosen component, written out
     one under the other at the full width (the written-out sums are long)."""
     half = em_viz.half_step(trace, h)
-    K = trace.final.n_components
+    K = trace.final.params.n_components
     st.markdown("**E-step** for one point")
     point_col, component_col = st.columns(2)
     n = point_col.number_input(
@@ -155,7 +155,7 @@ def _formulas(X: np.ndarray, trace: Trace, h: int, *, key: str) -> None:
         key=f"{key}.e_component",
         format_func=lambda i: f"component {i}",
     )
-    params = trace.snapshots[half.params_index]
+    params = trace.snapshots[half.params_index].params
     st.latex(em_viz.responsibility_formula(X[int(n) - 1], params, int(n) - 1, int(k) - 1))
     st.caption("Uses the parameters on screen; the E-step that follows them gives these values.")
 
@@ -170,10 +170,10 @@ def _formulas(X: np.ndarray, trace: Trace, h: int, *, key: str) -> None:
     if source + 1 >= len(trace.snapshots):
         st.info("The run ends here: there is no further M-step to write out.")
         return
-    resp = e_step(X, trace.snapshots[source]).resp
-    new_params = trace.snapshots[source + 1]
+    resp = e_step(X, trace.snapshots[source].params).resp
+    new_params = trace.snapshots[source + 1].params
     for line in em_viz.m_step_formulas(
-        X, resp, int(k_m) - 1, new_params, reg_covar=trace.ridge_diagonal
+        X, resp, int(k_m) - 1, new_params, reg_covar=trace.model.ridge_diagonal
     ):
         st.latex(line)
     st.caption(f"The M-step from the responsibilities of θ{source} to θ{source + 1}.")

@@ -26,9 +26,9 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from em_core import Parameters, Trace, decreases, e_step, m_step
-from em_core.em import EMPTY_NK
+from em_core import Parameters, Trace, decreases, e_step, failed_component, m_step
 from em_core.gaussian import robust_scale, variance_floor
+from em_core.mixture import EMPTY_NK
 from em_viz.colors import component_colors
 from em_viz.style import TEMPLATE
 
@@ -114,12 +114,12 @@ def refused_step(X: np.ndarray, trace: Trace) -> RefusedStep | None:
     RefusedStep or None
         None when the run did not fail by a collapse or an emptied component.
     """
-    if trace.failed_component is None:
+    k = failed_component(trace)
+    if k is None:
         return None
-    resp = e_step(X, trace.final).resp
+    resp = e_step(X, trace.final.params).resp
     with np.errstate(divide="ignore", invalid="ignore"):
-        params, nk = m_step(X, resp, trace.covariance_type, trace.ridge_diagonal)
-    k = trace.failed_component
+        params, nk = m_step(X, resp, trace.model.covariance_type, trace.model.ridge_diagonal)
     x = np.asarray(X, dtype=np.float64).reshape(len(X), -1)[:, 0]
     point = float(x[np.argmin(np.abs(x - params.means[k, 0]))])
     return RefusedStep(params, np.asarray(nk), k, point)
@@ -136,8 +136,8 @@ def peak_table(trace: Trace, component: int, refused: RefusedStep | None) -> pd.
     """σ_k and π_k / (σ_k √(2π)) at every snapshot, and at the refused step last."""
     rows = []
     for snapshot in trace.snapshots:
-        sigma = float(np.sqrt(snapshot.full_covariances()[component, 0, 0]))
-        weight = float(snapshot.weights[component])
+        sigma = float(np.sqrt(snapshot.params.full_covariances()[component, 0, 0]))
+        weight = float(snapshot.params.weights[component])
         peak = weight / (sigma * SQRT_2PI)
         rows.append((f"θ{snapshot.iteration}", readable(weight), readable(sigma), readable(peak)))
     if refused is not None:
@@ -173,8 +173,8 @@ def sigma_figure(X: np.ndarray, trace: Trace, refused: RefusedStep | None) -> go
     a cross, the smallest σ the engine accepts as a dashed line, and the floor the ridge
     sets, √(what it adds to σ_k²), as a dotted one."""
     iterations = [s.iteration for s in trace.snapshots]
-    sigmas = np.sqrt(np.array([s.full_covariances()[:, 0, 0] for s in trace.snapshots]))
-    colors = component_colors(trace.final.n_components)
+    sigmas = np.sqrt(np.array([s.params.full_covariances()[:, 0, 0] for s in trace.snapshots]))
+    colors = component_colors(trace.final.params.n_components)
     data: list[dict[str, Any]] = []
     for k, color in enumerate(colors):
         data.append(
@@ -188,7 +188,7 @@ def sigma_figure(X: np.ndarray, trace: Trace, refused: RefusedStep | None) -> go
                 "hovertemplate": f"θ%{{x}}: σ{k + 1} = %{{y:.3g}}<extra></extra>",
             }
         )
-    floor = smallest_sigma_floor(X, trace.final.means)
+    floor = smallest_sigma_floor(X, trace.final.params.means)
     last = iterations[-1] + (1 if refused is not None else 0)
     data.append(
         {
@@ -201,8 +201,8 @@ def sigma_figure(X: np.ndarray, trace: Trace, refused: RefusedStep | None) -> go
             "hoverinfo": "skip",
         }
     )
-    if trace.reg_covar > 0:
-        held = float(np.sqrt(trace.reg_covar))
+    if trace.model.reg_covar > 0:
+        held = float(np.sqrt(trace.model.reg_covar))
         data.append(
             {
                 "type": "scatter",
@@ -295,9 +295,9 @@ def refused_log_likelihood(X: np.ndarray, refused: RefusedStep) -> float | None:
 def counts_figure(trace: Trace, refused: RefusedStep | None) -> go.Figure:
     """N_k of every E-step against the iteration (log scale), with the engine's emptiness
     threshold as a dashed line; the refused step's N_k as crosses."""
-    iterations = [s.iteration for s in trace.snapshots if s.nk is not None]
-    counts = np.array([s.nk for s in trace.snapshots if s.nk is not None])
-    colors = component_colors(trace.final.n_components)
+    iterations = [s.iteration for s in trace.snapshots if s.stats is not None]
+    counts = np.array([s.stats for s in trace.snapshots if s.stats is not None])
+    colors = component_colors(trace.final.params.n_components)
     data: list[dict[str, Any]] = []
     last = (iterations[-1] if iterations else 0) + 1
     for k, color in enumerate(colors):
@@ -364,11 +364,11 @@ def ridge_outcomes_table(runs: list[tuple[float, Trace]]) -> pd.DataFrame:
     """
     rows = []
     for ridge, trace in runs:
-        sigma = np.sqrt(trace.final.full_covariances()[:, 0, 0])
+        sigma = np.sqrt(trace.final.params.full_covariances()[:, 0, 0])
         rows.append(
             (
                 readable(ridge, 1),
-                readable(trace.reg_covar),
+                readable(trace.model.reg_covar),
                 str(trace.stop_reason),
                 trace.n_iter,
                 readable(float(sigma.min())),

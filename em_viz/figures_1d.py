@@ -104,13 +104,13 @@ def density_figure(
     rows = sample_rows(x.size, max_points, rng)
     shown = X if rows is None else X[rows]
     n_shown = shown.shape[0]
-    n_components = trace.final.n_components
+    n_components = trace.final.params.n_components
     colors = component_colors(n_components)
 
     x_range = covered_range(x, trace, 0)
     # Rounded as it is sent, so each curve is the density at the x the browser draws it at.
     grid = np.array(round_sig(np.linspace(*x_range, GRID_POINTS)))
-    curves = [weighted_densities(grid, snapshot) for snapshot in trace.snapshots]
+    curves = [weighted_densities(grid, snapshot.params) for snapshot in trace.snapshots]
     top = max(float(c.sum(axis=0).max()) for c in curves)
 
     traces: list[dict] = []
@@ -176,7 +176,7 @@ def density_figure(
     @functools.cache
     def model(t: int) -> list[dict]:
         """The curves' updates for θ_t (an M-step and the E-step after it share them)."""
-        params = trace.snapshots[t]
+        params = trace.snapshots[t].params
         return [
             *(_component_curve(params, k, FLOOR * top) for k in range(n_components)),
             {"y": _above_floor(curves[t].sum(axis=0), FLOOR * top)},

@@ -146,9 +146,9 @@ def scatter_figure(
     rows = sample_rows(X.shape[0], max_points, rng)
     shown = X if rows is None else X[rows]
     n_shown = shown.shape[0]
-    n_components = trace.final.n_components
+    n_components = trace.final.params.n_components
     colors = component_colors(n_components)
-    marginals = [marginal(snapshot, dims) for snapshot in trace.snapshots]
+    marginals = [marginal(snapshot.params, dims) for snapshot in trace.snapshots]
 
     x_range = covered_range(X[:, dims[0]], trace, dims[0])
     y_range = covered_range(X[:, dims[1]], trace, dims[1])
@@ -249,7 +249,7 @@ def scatter_figure(
     uirevision = f"em_viz.scatter_figure {X.shape} {dims}"
     layout = base_layout(uirevision=uirevision)
     equal = equal_scales(x_range, y_range, narrow=narrow)
-    if not equal and trace.final.covariance_type == "spherical":
+    if not equal and trace.model.covariance_type == "spherical":
         notes.insert(1, "x and y have different scales, so the circles look like ellipses")
     titles = [
         user_text(raw, TITLE_CHARS[narrow]) for raw in _column_names(column_names, n_features)

@@ -131,8 +131,8 @@ def covered_range(values: NDArray[np.float64], trace: Trace, dim: int) -> tuple[
     """An axis range covering the data, every mean of the run, and two standard deviations
     around the final means (so tails and 2σ ellipses are not cut off), along column ``dim``.
     The tails may widen the data's range by at most half of it on each side."""
-    means = np.array([s.means[:, dim] for s in trace.snapshots])
-    final = trace.final
+    means = np.array([s.params.means[:, dim] for s in trace.snapshots])
+    final = trace.final.params
     spread = 2.0 * np.sqrt(final.full_covariances()[:, dim, dim])
     low, high = float(min(values.min(), means.min())), float(max(values.max(), means.max()))
     reach = 0.5 * (high - low)
@@ -175,12 +175,12 @@ def as_features(X: ArrayLike) -> NDArray[np.float64]:
 
 def check_trace(X: NDArray[np.float64], trace: Trace) -> None:
     """Raise if ``trace`` was not fitted to data with ``X``'s number of features."""
-    if trace.final.n_features != X.shape[1]:
+    if trace.final.params.n_features != X.shape[1]:
         raise ValueError(
-            f"The trace was fitted to {trace.final.n_features}-feature data but X has "
+            f"The trace was fitted to {trace.final.params.n_features}-feature data but X has "
             f"{X.shape[1]} features; pass the data the trace was fitted to."
         )
-    component_colors(trace.final.n_components)  # raises when there are too many to colour
+    component_colors(trace.final.params.n_components)  # raises when there are too many to colour
 
 
 def sample_rows(
@@ -240,9 +240,9 @@ def point_styles(
             if t is None:
                 styles[t] = {"marker": {"color": blend(None, n_points=n)}}
                 if with_hover:
-                    styles[t]["customdata"] = [["—"] * trace.final.n_components] * n
+                    styles[t]["customdata"] = [["—"] * trace.final.params.n_components] * n
             else:
-                resp = e_step(X_shown, trace.snapshots[t]).resp
+                resp = e_step(X_shown, trace.snapshots[t].params).resp
                 styles[t] = {"marker": {"color": blend(resp)}}
                 if with_hover:
                     styles[t]["customdata"] = [[f"{r:.3f}" for r in row] for row in resp.tolist()]

@@ -280,7 +280,7 @@ def m_step_formulas(
     new_params : Parameters
         The parameters the M-step produced (the results printed are theirs).
     reg_covar : float or array-like of shape (n_features,), default 0
-        The ridge the engine added to each feature's variance (``Trace.ridge_diagonal``);
+        The ridge the engine added to each feature's variance (``trace.model.ridge_diagonal``);
         shown as "+ ε" when positive, and as diag(ε₁, …, ε_d) when the features' differ.
 
     Returns

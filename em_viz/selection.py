@@ -23,7 +23,7 @@ def is_nearly_collapsed(row: SelectionRow) -> bool:
     """Whether the row's best fit has a nearly collapsed component (about one point, or
     held up by the ridge; :func:`em_core.nearly_collapsed`)."""
     best = row.best
-    return best is not None and bool(nearly_collapsed(best.final, best.ridge_diagonal))
+    return best is not None and bool(nearly_collapsed(best.final, best.model.ridge_diagonal))
 
 
 def best_k(rows: Sequence[SelectionRow], score: str) -> int | None:

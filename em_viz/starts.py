@@ -118,7 +118,7 @@ def kmeans_figure(
     ----------
     X : array of shape (n_samples, n_features)
     steps : sequence of KMeansStep
-        ``trace.init.kmeans_steps`` of a K-means start.
+        ``trace.start.kmeans_steps`` of a K-means start.
     dims : the two columns drawn when X has two or more.
     column_names : names of X's columns, for the axis titles.
     max_points : at most this many points are drawn (a random sample, the same every time).
@@ -343,7 +343,7 @@ def handoff_parameters(
     n_components : int
     covariance_type : {"full", "tied", "diag", "spherical"}
     ridge_diagonal : array of shape (n_features,)
-        What each M-step adds to each feature's variance (``trace.ridge_diagonal``).
+        What each M-step adds to each feature's variance (``trace.model.ridge_diagonal``).
 
     Returns
     -------
@@ -483,7 +483,7 @@ def fit_thumbnail(
     components over a histogram of the data; in 2-D the points coloured by their likeliest
     component with each component's 1σ ellipse."""
     X = np.asarray(X, dtype=np.float64)
-    final = trace.final
+    final = trace.final.params
     title_lines = textwrap.wrap(title, THUMBNAIL_TITLE_CHARS) or [""]
     colors = component_colors(final.n_components)
     rows = sample_rows(X.shape[0], max_points, np.random.default_rng(0))
@@ -561,7 +561,7 @@ def fit_thumbnail(
         },
         "title": {
             "text": "<br>".join(f"<b>{user_text(line)}</b>" for line in title_lines)
-            + f"<br>final ℓ = {final.log_likelihood:.6g}",
+            + f"<br>final ℓ = {trace.final.log_likelihood:.6g}",
             "x": 0,
             "xanchor": "left",
             "y": 0.97,

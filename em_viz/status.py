@@ -56,7 +56,7 @@ def _near_collapse_text(item: NearCollapse, X: np.ndarray, trace: Trace) -> str:
     sub = str(k).translate(SUBSCRIPTS)
     reasons = []
     if item.few_points:
-        mean = trace.final.means[item.component]
+        mean = trace.final.params.means[item.component]
         nearest = X[np.argmin(np.square(X - mean).sum(axis=1))]
         where = ", ".join(f"{v:.4g}" for v in nearest)
         reasons.append(
@@ -97,7 +97,7 @@ def run_notes(trace: Trace, h: int, X: np.ndarray) -> list[Note]:
     half = half_step(trace, h)
     last = n_half_steps(trace) - 1
     on_final = half.params_index == trace.n_iter
-    collapsed = nearly_collapsed(trace.final, trace.ridge_diagonal) if on_final else []
+    collapsed = nearly_collapsed(trace.final, trace.model.ridge_diagonal) if on_final else []
     notes: list[Note] = []
     if trace.failed:
         notes.append(Note("error", trace.message))

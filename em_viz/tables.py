@@ -58,8 +58,8 @@ def parameter_table(
         and wherever a move is smaller than the parameter's last digit.
     """
     half = half_step(trace, h)
-    params = trace.snapshots[half.params_index]
-    previous = trace.snapshots[half_step(trace, h - 1).params_index] if h > 0 else params
+    params = trace.snapshots[half.params_index].params
+    previous = trace.snapshots[half_step(trace, h - 1).params_index].params if h > 0 else params
     n_features = params.n_features
     names = _names(column_names, n_features)
 
@@ -98,16 +98,16 @@ def _nk(trace: Trace, resp_index: int | None, X: ArrayLike | None) -> NDArray[np
     The trace stores them with θ_{t+1}, the parameters they produced; the final E-step's
     are recomputed from X when it is given.
     """
-    n_components = trace.final.n_components
+    n_components = trace.final.params.n_components
     if resp_index is None:
         return np.full(n_components, np.nan)
     if resp_index + 1 < len(trace.snapshots):
-        nk = trace.snapshots[resp_index + 1].nk
+        nk = trace.snapshots[resp_index + 1].stats
         if nk is not None:
             return np.array(nk)
     if X is None:
         return np.full(n_components, np.nan)
-    return e_step(as_features(X), trace.snapshots[resp_index]).nk
+    return e_step(as_features(X), trace.snapshots[resp_index].params).nk
 
 
 def responsibility_table(
@@ -143,12 +143,12 @@ def responsibility_table(
     table: dict[str, object] = {"n": np.arange(1, rows.shape[0] + 1)}
     for j, name in enumerate(names):
         table[name] = rows[:, j]
-    n_components = trace.final.n_components
+    n_components = trace.final.params.n_components
     if half.resp_index is None:
         for k in range(n_components):
             table[f"r_n{k + 1}"] = np.full(rows.shape[0], np.nan)
     else:
-        resp = e_step(rows, trace.snapshots[half.resp_index]).resp
+        resp = e_step(rows, trace.snapshots[half.resp_index].params).resp
         for k in range(n_components):
             table[f"r_n{k + 1}"] = resp[:, k]
     return pd.DataFrame(table)

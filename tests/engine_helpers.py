@@ -72,14 +72,14 @@ def snapshots_finite(trace: Trace) -> bool:
     return all(
         np.all(np.isfinite(a))
         for s in trace.snapshots
-        for a in (s.weights, s.means, s.covariances, [s.log_likelihood])
+        for a in (s.params.weights, s.params.means, s.params.covariances, [s.log_likelihood])
     )
 
 
 def assert_same_snapshot(a: Snapshot, b: Snapshot, rtol: float = 0.0, atol: float = 0.0) -> None:
     for name in ("weights", "means", "covariances"):
         np.testing.assert_allclose(
-            getattr(a, name), getattr(b, name), rtol=rtol, atol=atol, err_msg=name
+            getattr(a.params, name), getattr(b.params, name), rtol=rtol, atol=atol, err_msg=name
         )
     np.testing.assert_allclose(a.log_likelihood, b.log_likelihood, rtol=rtol, atol=atol)
 

@@ -72,10 +72,12 @@ def test_k_iterations_equal_sklearn(kind, n_features, seed):
         reference = sklearn_from_start(X, start, reg_covar, k)
         assert reference.n_iter_ == k
         snapshot = ours.snapshots[k]
-        np.testing.assert_allclose(snapshot.weights, reference.weights_, rtol=1e-8, atol=1e-10)
-        np.testing.assert_allclose(snapshot.means, reference.means_, rtol=1e-8, atol=1e-8)
         np.testing.assert_allclose(
-            snapshot.covariances, reference.covariances_, rtol=1e-8, atol=1e-10
+            snapshot.params.weights, reference.weights_, rtol=1e-8, atol=1e-10
+        )
+        np.testing.assert_allclose(snapshot.params.means, reference.means_, rtol=1e-8, atol=1e-8)
+        np.testing.assert_allclose(
+            snapshot.params.covariances, reference.covariances_, rtol=1e-8, atol=1e-10
         )
         # sklearn's score is the mean log-likelihood per sample of its current parameters
         assert snapshot.log_likelihood / X.shape[0] == pytest.approx(reference.score(X), rel=1e-10)
@@ -92,9 +94,9 @@ def test_worked_example_equals_sklearn(kind):
     )
     for k in (1, 2, 3):
         reference = sklearn_from_start(X, start, 0.0, k)
-        np.testing.assert_allclose(ours.snapshots[k].means, reference.means_, rtol=1e-10)
+        np.testing.assert_allclose(ours.snapshots[k].params.means, reference.means_, rtol=1e-10)
         np.testing.assert_allclose(
-            ours.snapshots[k].covariances, reference.covariances_, rtol=1e-10
+            ours.snapshots[k].params.covariances, reference.covariances_, rtol=1e-10
         )
 
 

@@ -148,7 +148,7 @@ def test_a_nearly_collapsed_fit_is_marked_in_the_chart_the_table_and_the_replay(
     marked = [
         row.n_components
         for row in rows
-        if em_core.nearly_collapsed(row.best.final, row.best.ridge_diagonal)
+        if em_core.nearly_collapsed(row.best.final, row.best.model.ridge_diagonal)
     ]
     assert 5 in marked
     assert 1 not in marked

@@ -92,18 +92,18 @@ def test_handoff_table_is_the_first_snapshot(default_page):
     trace = em_core.fit(FAITHFUL, 2, rng=0)
     handed = table(at, "component")
     assert "points n_k" in handed.columns
-    theta_0 = trace.snapshots[0]
+    theta_0 = trace.snapshots[0].params
     np.testing.assert_allclose(handed["π = n_k / N"], theta_0.weights, rtol=1e-12)
     np.testing.assert_allclose(handed["μ (eruptions)"], theta_0.means[:, 0], rtol=1e-12)
     np.testing.assert_allclose(
         handed["σ (waiting)"], np.sqrt(theta_0.covariances[:, 1, 1]), rtol=1e-12
     )
-    np.testing.assert_array_equal(handed["points n_k"], trace.init.nk)
+    np.testing.assert_array_equal(handed["points n_k"], trace.start.nk)
     assert any("agree with the θ₀ the engine starts EM from" in c.value for c in at.caption)
 
 
 def test_kmeans_frames_are_the_recorded_steps(default_page):
-    steps = em_core.fit(FAITHFUL, 2, rng=0).init.kmeans_steps
+    steps = em_core.fit(FAITHFUL, 2, rng=0).start.kmeans_steps
     spec = kmeans_spec(default_page)
     assert [f["name"] for f in spec["frames"]] == [str(s.iteration) for s in steps]
     for frame, step in zip(spec["frames"], steps, strict=True):
@@ -226,7 +226,9 @@ def test_each_covariance_type(covariance_type):
     assert not at.error
     trace = em_core.fit(FAITHFUL, 3, covariance_type=covariance_type, rng=0)
     handed = table(at, "component")
-    np.testing.assert_allclose(handed["μ (waiting)"], trace.snapshots[0].means[:, 1], rtol=1e-12)
+    np.testing.assert_allclose(
+        handed["μ (waiting)"], trace.snapshots[0].params.means[:, 1], rtol=1e-12
+    )
     assert ("correlation" in handed.columns) == (covariance_type in ("full", "tied"))
     words = {
         "full": None,
@@ -253,7 +255,7 @@ def test_k_and_seed_change_the_run(default_page):
     at.number_input(key=f"{KEY}.k").set_value(4)
     at.number_input(key=f"{KEY}.k_seed").set_value(11).run()
     assert_clean(at)
-    steps = em_core.fit(FAITHFUL, 4, rng=11).init.kmeans_steps
+    steps = em_core.fit(FAITHFUL, 4, rng=11).start.kmeans_steps
     assert [f["name"] for f in kmeans_spec(at)["frames"]] == [str(s.iteration) for s in steps]
     assert len(table(at, "component")) == 4
     at.number_input(key=f"{KEY}.k").set_value(1).run()

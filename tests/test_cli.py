@@ -135,12 +135,12 @@ def test_fit_of_an_npy_file_equals_the_engine_and_writes_full_covariances(tmp_pa
     assert len(trace["iterations"]) == expected.n_iter + 1
     for snapshot, ours in zip(expected.snapshots, trace["iterations"], strict=True):
         # JSON floats round-trip exactly
-        assert ours["weights"] == snapshot.weights.tolist()
-        assert ours["means"] == snapshot.means.tolist()
+        assert ours["weights"] == snapshot.params.weights.tolist()
+        assert ours["means"] == snapshot.params.means.tolist()
         assert ours["log_likelihood"] == snapshot.log_likelihood
         covariances = np.array(ours["covariances"])
         assert covariances.shape == (3, 3, 3)  # always full matrices
-        np.testing.assert_array_equal(covariances, snapshot.full_covariances())
+        np.testing.assert_array_equal(covariances, snapshot.params.full_covariances())
 
 
 def test_fit_of_a_one_dimensional_npy_file(tmp_path):

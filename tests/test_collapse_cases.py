@@ -16,7 +16,7 @@ from em_core import (
     nearly_collapsed,
     trace_change,
 )
-from em_core.em import EMPTY_NK
+from em_core.mixture import EMPTY_NK
 from em_data import load_dataset
 from em_viz.collapse import (
     COLLAPSE_START,
@@ -46,15 +46,15 @@ def empty_run(**settings):
 
 
 def scipy_log_likelihood(snapshot) -> float:
-    sigma = np.sqrt(snapshot.full_covariances()[:, 0, 0])
-    density = snapshot.weights * norm.pdf(x[:, None], snapshot.means[:, 0], sigma)
+    sigma = np.sqrt(snapshot.params.full_covariances()[:, 0, 0])
+    density = snapshot.params.weights * norm.pdf(x[:, None], snapshot.params.means[:, 0], sigma)
     return float(np.log(density.sum(axis=1)).sum())
 
 
 def scipy_m_step(snapshot):
     """One E-step and M-step by hand with scipy's density, no ridge: (N_k, μ_k, σ_k²)."""
-    sigma = np.sqrt(snapshot.full_covariances()[:, 0, 0])
-    density = snapshot.weights * norm.pdf(x[:, None], snapshot.means[:, 0], sigma)
+    sigma = np.sqrt(snapshot.params.full_covariances()[:, 0, 0])
+    density = snapshot.params.weights * norm.pdf(x[:, None], snapshot.params.means[:, 0], sigma)
     resp = density / density.sum(axis=1, keepdims=True)
     nk = resp.sum(axis=0)
     mu = resp.T @ x / nk
@@ -70,10 +70,10 @@ def scipy_m_step(snapshot):
 def test_without_a_ridge_component_2_collapses_onto_the_point_8(settings):
     trace = collapse_run(tol=1e-3, max_iter=100, **settings)
     assert trace.stop_reason is StopReason.COLLAPSED
-    assert trace.failed_component == 1
+    assert trace.failure.part == 1
     assert trace.n_iter == 11
     assert trace.message.startswith("Component 2 collapsed in the M-step of iteration 12")
-    sigma_2 = np.sqrt([s.covariances[1, 0, 0] for s in trace.snapshots])
+    sigma_2 = np.sqrt([s.params.covariances[1, 0, 0] for s in trace.snapshots])
     assert sigma_2[0] == 1.0
     assert sigma_2[-1] < 0.12
     assert np.all(np.diff(sigma_2[3:]) < 0)  # falling at every step from θ3 on
@@ -81,7 +81,7 @@ def test_without_a_ridge_component_2_collapses_onto_the_point_8(settings):
     lls = trace.log_likelihoods
     assert np.all(np.diff(lls) > 0)
     np.testing.assert_allclose(lls, [scipy_log_likelihood(s) for s in trace.snapshots], rtol=1e-10)
-    assert trace.final.means[1, 0] == pytest.approx(8.0, abs=0.02)
+    assert trace.final.params.means[1, 0] == pytest.approx(8.0, abs=0.02)
 
 
 def test_the_collapse_happens_at_every_tolerance_up_to_the_default():
@@ -131,19 +131,19 @@ def test_the_peak_grows_as_sigma_shrinks_in_the_table():
     assert table["parameters"].iloc[-1] == "refused step"
     assert table.iloc[-1, 3] == readable(refused.peak)
     first = trace.snapshots[0]
-    assert table.iloc[0, 3] == readable(first.weights[1] / (1.0 * SQRT_2PI))
+    assert table.iloc[0, 3] == readable(first.params.weights[1] / (1.0 * SQRT_2PI))
 
 
 def test_with_the_default_ridge_the_run_converges_but_the_component_sits_on_the_point():
     trace = collapse_run()  # the engine's default: a relative ridge of 1e-6
-    assert trace.ridge == DEFAULT_RIDGE
+    assert trace.model.ridge == DEFAULT_RIDGE
     assert not trace.failed
     assert trace.stop_reason is StopReason.CONVERGED
     assert refused_step(X, trace) is None
     floor = DEFAULT_RIDGE * x.var()
     # σ₂² is the ridge itself: the point 8 alone, held up by the ridge
-    assert trace.final.covariances[1, 0, 0] == pytest.approx(floor, rel=1e-3)
-    flagged = nearly_collapsed(trace.final, trace.ridge_diagonal)
+    assert trace.final.params.covariances[1, 0, 0] == pytest.approx(floor, rel=1e-3)
+    flagged = nearly_collapsed(trace.final, trace.model.ridge_diagonal)
     assert [item.component for item in flagged] == [1]
     assert flagged[0].held_by_ridge
     assert flagged[0].few_points
@@ -162,7 +162,7 @@ def test_no_ridge_lets_the_run_collapse_and_every_variance_is_at_least_the_ridge
     assert not trace.failed, trace.message
     added = ridge * x.var()
     for snapshot in trace.snapshots[1:]:
-        assert np.all(snapshot.covariances[:, 0, 0] >= added * (1 - 1e-12))
+        assert np.all(snapshot.params.covariances[:, 0, 0] >= added * (1 - 1e-12))
 
 
 def test_a_large_ridge_lets_l_fall_and_the_classifier_says_so():
@@ -174,7 +174,9 @@ def test_a_large_ridge_lets_l_fall_and_the_classifier_says_so():
     assert all(trace_change(trace, t) is Change.RIDGE_DECREASE for t in scipy_falls)
     # and the variances are biased upward by exactly the ridge
     own = scipy_m_step(trace.snapshots[-2])[2]
-    assert trace.final.covariances[0, 0, 0] == pytest.approx(own[0] + 1e-2 * x.var(), rel=1e-6)
+    assert trace.final.params.covariances[0, 0, 0] == pytest.approx(
+        own[0] + 1e-2 * x.var(), rel=1e-6
+    )
 
 
 def test_the_ridge_table_has_one_row_per_ridge_with_the_engine_status():
@@ -194,11 +196,11 @@ def test_component_3_empties_and_the_engine_stops_keeping_the_run(settings):
     trace = empty_run(tol=0.0, max_iter=100, **settings)
     assert trace.stop_reason is StopReason.EMPTIED
     assert trace.failed
-    assert trace.failed_component == 2
+    assert trace.failure.part == 2
     assert trace.n_iter == 3
     assert trace.message.startswith("Component 3 lost all its points in the M-step of iteration 4")
     assert "fewer components or another start" in trace.message
-    counts = np.array([s.nk[2] for s in trace.snapshots[1:]])
+    counts = np.array([s.stats[2] for s in trace.snapshots[1:]])
     assert np.all(np.diff(counts) < 0)
     assert np.all(counts >= EMPTY_NK)
     refused = refused_step(X, trace)
@@ -210,7 +212,7 @@ def test_component_3_empties_and_the_engine_stops_keeping_the_run(settings):
 def test_with_a_tolerance_the_same_start_converges_with_a_useless_component():
     trace = empty_run(tol=1e-3)
     assert trace.stop_reason is StopReason.CONVERGED
-    assert trace.final.weights[2] < 1e-5
+    assert trace.final.params.weights[2] < 1e-5
 
 
 def test_the_figures_mark_the_refused_step():
@@ -236,7 +238,7 @@ def test_with_a_ridge_the_sigma_chart_draws_the_floor_it_sets_and_sigma_2_lies_o
     trace = collapse_run()
     floor = next(t for t in sigma_figure(X, trace, None).data if t.name.startswith("floor"))
     assert floor.y[0] == pytest.approx(np.sqrt(DEFAULT_RIDGE * x.var()))
-    assert np.sqrt(trace.final.covariances[1, 0, 0]) == pytest.approx(floor.y[0], rel=1e-3)
+    assert np.sqrt(trace.final.params.covariances[1, 0, 0]) == pytest.approx(floor.y[0], rel=1e-3)
     assert not any(
         t.name.startswith("floor") for t in sigma_figure(X, collapse_run(ridge=0.0), None).data
     )

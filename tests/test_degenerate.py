@@ -31,8 +31,10 @@ def test_constant_data_one_component_with_a_ridge_is_the_point_and_the_ridge(kin
     trace = fit(X, 1, covariance_type=kind, reg_covar=1e-6)
     assert trace.converged
     assert snapshots_finite(trace)
-    np.testing.assert_allclose(trace.final.means, [[3.0, 3.0]])
-    np.testing.assert_allclose(trace.final.full_covariances(), [1e-6 * np.eye(2)], atol=1e-20)
+    np.testing.assert_allclose(trace.final.params.means, [[3.0, 3.0]])
+    np.testing.assert_allclose(
+        trace.final.params.full_covariances(), [1e-6 * np.eye(2)], atol=1e-20
+    )
 
 
 def test_constant_data_one_component_without_a_ridge_raises():
@@ -69,13 +71,13 @@ def test_half_the_rows_duplicated_fits_finite(kind, init):
     trace = fit(X, 3, covariance_type=kind, init=init, rng=1)
     assert not trace.failed, trace.message
     assert snapshots_finite(trace)
-    assert np.all(np.isfinite(e_step(X, trace.final).resp))
+    assert np.all(np.isfinite(e_step(X, trace.final.params).resp))
 
 
 @pytest.mark.parametrize("kind", COVARIANCE_TYPES)
 def test_duplicating_every_row_doubles_the_log_likelihood_and_changes_nothing_else(kind):
     X = blobs(22, n_per_blob=20)
-    start = fit(X, 3, covariance_type=kind, init="random_from_data", max_iter=0).final
+    start = fit(X, 3, covariance_type=kind, init="random_from_data", max_iter=0).final.params
     once = fit(X, 3, covariance_type=kind, init="given", params=start, tol=0.0, max_iter=10)
     twice = fit(
         np.concatenate([X, X]),
@@ -87,9 +89,11 @@ def test_duplicating_every_row_doubles_the_log_likelihood_and_changes_nothing_el
         max_iter=10,
     )
     for a, b in zip(once.snapshots, twice.snapshots, strict=True):
-        np.testing.assert_allclose(b.means, a.means, rtol=1e-10, atol=1e-12)
-        np.testing.assert_allclose(b.covariances, a.covariances, rtol=1e-10, atol=1e-12)
-        np.testing.assert_allclose(b.weights, a.weights, rtol=1e-10)
+        np.testing.assert_allclose(b.params.means, a.params.means, rtol=1e-10, atol=1e-12)
+        np.testing.assert_allclose(
+            b.params.covariances, a.params.covariances, rtol=1e-10, atol=1e-12
+        )
+        np.testing.assert_allclose(b.params.weights, a.params.weights, rtol=1e-10)
         assert b.log_likelihood == pytest.approx(2.0 * a.log_likelihood, rel=1e-10)
 
 
@@ -103,13 +107,13 @@ def test_a_component_collapsing_onto_an_outlier_is_reported_and_the_trace_kept()
     assert trace.stop_reason is StopReason.COLLAPSED
     assert trace.failed
     assert not trace.converged
-    assert trace.failed_component == 1
+    assert trace.failure.part == 1
     assert trace.message.startswith("Component 2 collapsed in the M-step of iteration 3")
     assert len(trace.snapshots) == 3  # θ_0, θ_1, θ_2: everything before the collapse
     assert snapshots_finite(trace)
     # Component 2 was closing in on the outlier: the last kept snapshot shows it.
-    assert trace.final.means[1, 0] == pytest.approx(30.0, abs=0.1)
-    assert trace.final.covariances[1, 0, 0] < 1.0
+    assert trace.final.params.means[1, 0] == pytest.approx(30.0, abs=0.1)
+    assert trace.final.params.covariances[1, 0, 0] < 1.0
 
 
 def test_the_same_outlier_with_a_ridge_converges():
@@ -118,8 +122,8 @@ def test_the_same_outlier_with_a_ridge_converges():
     assert trace.converged, trace.message
     assert snapshots_finite(trace)
     # the ridge is the floor under the outlier's variance
-    assert trace.final.covariances[1, 0, 0] == pytest.approx(1e-3, rel=1e-6)
-    assert trace.final.nk[1] == pytest.approx(1.0, abs=1e-6)
+    assert trace.final.params.covariances[1, 0, 0] == pytest.approx(1e-3, rel=1e-6)
+    assert trace.final.stats[1] == pytest.approx(1.0, abs=1e-6)
 
 
 @pytest.mark.parametrize("kind", COVARIANCE_TYPES)
@@ -135,7 +139,7 @@ def test_an_emptied_component_is_reported(kind):
     trace = fit(X, 2, covariance_type=kind, init="given", params=start, max_iter=100)
     assert trace.stop_reason is StopReason.EMPTIED
     assert trace.failed
-    assert trace.failed_component == 1
+    assert trace.failure.part == 1
     assert trace.message.startswith("Component 2 lost all its points in the M-step of iteration 1")
     assert "fewer components" in trace.message
     assert len(trace.snapshots) == 1  # the start alone, which is valid
@@ -164,7 +168,7 @@ def test_collinear_data_with_a_ridge_fit_finite(name, init):
     assert not trace.failed, trace.message
     assert snapshots_finite(trace)
     # the ridge is the floor under every eigenvalue (up to eigvalsh's rounding, ε·largest)
-    eigenvalues = np.linalg.eigvalsh(trace.final.covariances)
+    eigenvalues = np.linalg.eigvalsh(trace.final.params.covariances)
     assert np.all(eigenvalues >= 1e-6 - 1e-12 * eigenvalues.max())
 
 
@@ -185,7 +189,7 @@ def test_collinear_data_from_a_given_start_report_collapse():
     start = Parameters([0.5, 0.5], [[5.0, 10.0], [15.0, 30.0]], [np.eye(2) * 25.0] * 2, "full")
     trace = fit(X, 2, init="given", params=start, reg_covar=0.0)
     assert trace.stop_reason is StopReason.COLLAPSED
-    assert trace.failed_component == 0
+    assert trace.failure.part == 0
     assert "Component 1 collapsed in the M-step of iteration 1" in trace.message
     assert len(trace.snapshots) == 1
     assert snapshots_finite(trace)
@@ -204,7 +208,7 @@ def labels_of(X, kind, reg_covar):
     trace = fit(X, 3, covariance_type=kind, reg_covar=reg_covar, rng=0, tol=1e-6)
     assert not trace.failed, trace.message
     assert snapshots_finite(trace)
-    return e_step(X, trace.final).resp.argmax(axis=1)
+    return e_step(X, trace.final.params).resp.argmax(axis=1)
 
 
 @pytest.mark.parametrize("kind", COVARIANCE_TYPES)
@@ -233,7 +237,7 @@ def test_a_ridge_in_the_wrong_units_swamps_tiny_data():
     Z = standardised_problem() * 1e-8
     trace = fit(Z, 3, reg_covar=1e-6, rng=0)
     np.testing.assert_allclose(
-        trace.final.covariances, [1e-6 * np.eye(2)] * 3, rtol=1e-6, atol=1e-15
+        trace.final.params.covariances, [1e-6 * np.eye(2)] * 3, rtol=1e-6, atol=1e-15
     )
 
 

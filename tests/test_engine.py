@@ -76,20 +76,20 @@ def test_worked_example_one_iteration_matches_scipy_and_the_article():
     ll_before = np.log(joint.sum(axis=1)).sum()
     ll_after = np.log((pi_new * norm.pdf(x[:, None], mu_new, sigma_new)).sum(axis=1)).sum()
 
-    np.testing.assert_allclose(after.means.ravel(), mu_new, rtol=1e-12)
-    np.testing.assert_allclose(np.sqrt(after.covariances.ravel()), sigma_new, rtol=1e-12)
-    np.testing.assert_allclose(after.weights, pi_new, rtol=1e-12)
-    np.testing.assert_allclose(after.nk, nk, rtol=1e-12)
+    np.testing.assert_allclose(after.params.means.ravel(), mu_new, rtol=1e-12)
+    np.testing.assert_allclose(np.sqrt(after.params.covariances.ravel()), sigma_new, rtol=1e-12)
+    np.testing.assert_allclose(after.params.weights, pi_new, rtol=1e-12)
+    np.testing.assert_allclose(after.stats, nk, rtol=1e-12)
     assert before.log_likelihood == pytest.approx(ll_before, abs=1e-10)
     assert after.log_likelihood == pytest.approx(ll_after, abs=1e-10)
 
     # The article's numbers, to the digits it (and TESTING.md) gives.
     assert round(before.log_likelihood, 4) == -10.5475
     assert round(after.log_likelihood, 4) == -8.5682
-    assert after.means[1, 0] == pytest.approx(8.8333, abs=1e-4)
-    assert np.sqrt(after.covariances[0, 0, 0]) == pytest.approx(0.40825, abs=1e-5)
-    assert np.sqrt(after.covariances[1, 0, 0]) == pytest.approx(0.62361, abs=1e-5)
-    assert after.weights == pytest.approx([0.5, 0.5], abs=1e-6)
+    assert after.params.means[1, 0] == pytest.approx(8.8333, abs=1e-4)
+    assert np.sqrt(after.params.covariances[0, 0, 0]) == pytest.approx(0.40825, abs=1e-5)
+    assert np.sqrt(after.params.covariances[1, 0, 0]) == pytest.approx(0.62361, abs=1e-5)
+    assert after.params.weights == pytest.approx([0.5, 0.5], abs=1e-6)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -211,26 +211,27 @@ def check_invariants(X, trace):
     slack = 1e-9 * (upper - lower + 1.0)
     assert snapshots_finite(trace)
     for snapshot in trace.snapshots:
-        result = e_step(X, snapshot)
+        result = e_step(X, snapshot.params)
         resp = result.resp
         assert np.all(np.isfinite(resp))
         assert np.all(resp >= 0.0)
         assert np.all(resp <= 1.0)
         np.testing.assert_allclose(resp.sum(axis=1), 1.0, atol=1e-12)
         assert result.log_likelihood == pytest.approx(snapshot.log_likelihood, rel=1e-12)
-        assert np.all(snapshot.weights >= 0.0)
-        assert snapshot.weights.sum() == pytest.approx(1.0, abs=1e-12)
-        full = snapshot.full_covariances()
+        params = snapshot.params
+        assert np.all(params.weights >= 0.0)
+        assert params.weights.sum() == pytest.approx(1.0, abs=1e-12)
+        full = params.full_covariances()
         # symmetric to rounding: (D·r) Dᵀ is not bit-symmetric, and Cholesky reads one triangle
         np.testing.assert_allclose(
             full, np.swapaxes(full, 1, 2), rtol=1e-14, atol=1e-15 * np.abs(full).max()
         )
         assert np.all(np.linalg.eigvalsh(full) > 0.0)
-        assert np.all(snapshot.means >= lower - slack)
-        assert np.all(snapshot.means <= upper + slack)
-        if snapshot.nk is not None:
-            assert np.all(np.isfinite(snapshot.nk))
-            assert snapshot.nk.sum() == pytest.approx(X.shape[0], rel=1e-12)
+        assert np.all(params.means >= lower - slack)
+        assert np.all(params.means <= upper + slack)
+        if snapshot.stats is not None:
+            assert np.all(np.isfinite(snapshot.stats))
+            assert snapshot.stats.sum() == pytest.approx(X.shape[0], rel=1e-12)
 
 
 @pytest.mark.parametrize("kind", COVARIANCE_TYPES)
@@ -324,8 +325,10 @@ def test_max_iter_zero_records_the_initialisation_alone(init):
     assert start.iteration == 0
     assert_same_snapshot(start, trace.snapshots[-1])
     for name in ("weights", "means", "covariances"):
-        np.testing.assert_array_equal(getattr(start, name), getattr(trace.init.params, name))
-    assert start.log_likelihood == pytest.approx(e_step(X, start).log_likelihood, rel=1e-14)
+        np.testing.assert_array_equal(
+            getattr(start.params, name), getattr(trace.start.params, name)
+        )
+    assert start.log_likelihood == pytest.approx(e_step(X, start.params).log_likelihood, rel=1e-14)
 
 
 @pytest.mark.parametrize("kind", COVARIANCE_TYPES)
@@ -347,7 +350,7 @@ def test_stepping_by_hand_equals_the_recorded_run(kind):
         X, 3, covariance_type=kind, init="random", rng=2, reg_covar=reg_covar, tol=0.0, max_iter=8
     )
     assert trace.n_iter == 8
-    params = trace.snapshots[0]
+    params = trace.snapshots[0].params
     for k in range(1, trace.n_iter + 1):
         result = e_step(X, params)
         assert result.log_likelihood == pytest.approx(
@@ -357,10 +360,10 @@ def test_stepping_by_hand_equals_the_recorded_run(kind):
         recorded = trace.snapshots[k]
         for name in ("weights", "means", "covariances"):
             np.testing.assert_allclose(
-                getattr(params, name), getattr(recorded, name), rtol=1e-12, atol=1e-12
+                getattr(params, name), getattr(recorded.params, name), rtol=1e-12, atol=1e-12
             )
-        np.testing.assert_allclose(nk, recorded.nk, rtol=1e-12)
-        np.testing.assert_allclose(result.nk, recorded.nk, rtol=1e-12)
+        np.testing.assert_allclose(nk, recorded.stats, rtol=1e-12)
+        np.testing.assert_allclose(result.nk, recorded.stats, rtol=1e-12)
 
 
 def test_a_run_stopped_by_max_iter_has_a_complete_history():
@@ -373,7 +376,7 @@ def test_a_run_stopped_by_max_iter_has_a_complete_history():
     assert len(trace.snapshots) == 5
     assert "max_iter = 4" in trace.message
     assert snapshots_finite(trace)
-    assert all(s.nk is not None for s in trace.snapshots[1:])
+    assert all(s.stats is not None for s in trace.snapshots[1:])
 
 
 def test_a_failed_run_keeps_its_history_and_says_why():
@@ -381,7 +384,7 @@ def test_a_failed_run_keeps_its_history_and_says_why():
     trace = fit(X, 2, init="given", params=start, reg_covar=0.0, tol=0.0, max_iter=50)
     assert trace.failed
     assert trace.stop_reason is StopReason.COLLAPSED
-    assert trace.failed_component == 1
+    assert trace.failure.part == 1
     assert trace.n_iter == 2
     assert len(trace.snapshots) == 3
     assert snapshots_finite(trace)
@@ -431,10 +434,10 @@ def test_same_seed_same_run(kind, init):
     a = fit(X, 3, covariance_type=kind, init=init, rng=123)
     b = fit(X, 3, covariance_type=kind, init=init, rng=123)
     assert_same_trace(a, b)
-    assert a.init.seed == 123
+    assert a.start.seed == 123
     if init != "random_from_data":  # different seed, different start (almost surely)
         c = fit(X, 3, covariance_type=kind, init=init, rng=124, max_iter=0)
-        assert not np.array_equal(c.snapshots[0].means, a.snapshots[0].means)
+        assert not np.array_equal(c.snapshots[0].params.means, a.snapshots[0].params.means)
 
 
 def test_a_generator_is_accepted_and_advanced():
@@ -442,14 +445,14 @@ def test_a_generator_is_accepted_and_advanced():
     rng = np.random.default_rng(0)
     first = fit(X, 3, init="random", rng=rng, max_iter=0)
     second = fit(X, 3, init="random", rng=rng, max_iter=0)
-    assert first.init.seed is None
-    assert not np.array_equal(first.snapshots[0].means, second.snapshots[0].means)
+    assert first.start.seed is None
+    assert not np.array_equal(first.snapshots[0].params.means, second.snapshots[0].params.means)
 
 
 @pytest.mark.parametrize("kind", COVARIANCE_TYPES)
 def test_permuting_rows_changes_nothing_for_a_given_start(kind):
     X = blobs(10, n_features=2, n_per_blob=20)
-    start = fit(X, 3, covariance_type=kind, init="random_from_data", rng=1, max_iter=0).final
+    start = fit(X, 3, covariance_type=kind, init="random_from_data", rng=1, max_iter=0).final.params
     order = np.random.default_rng(0).permutation(X.shape[0])
     a = fit(X, 3, covariance_type=kind, init="given", params=start, tol=0.0, max_iter=15)
     b = fit(X[order], 3, covariance_type=kind, init="given", params=start, tol=0.0, max_iter=15)
@@ -458,25 +461,25 @@ def test_permuting_rows_changes_nothing_for_a_given_start(kind):
         assert_same_snapshot(sa, sb, rtol=1e-9, atol=1e-10)
     # The responsibilities are the same rows, reordered.
     np.testing.assert_allclose(
-        e_step(X[order], b.final).resp, e_step(X, a.final).resp[order], atol=1e-10
+        e_step(X[order], b.final.params).resp, e_step(X, a.final.params).resp[order], atol=1e-10
     )
 
 
 @pytest.mark.parametrize("kind", COVARIANCE_TYPES)
 def test_permuting_components_of_the_start_permutes_the_result(kind):
     X = blobs(12, n_features=2, n_per_blob=20)
-    start = fit(X, 3, covariance_type=kind, init="random_from_data", rng=4, max_iter=0).final
+    start = fit(X, 3, covariance_type=kind, init="random_from_data", rng=4, max_iter=0).final.params
     perm = np.array([2, 0, 1])
     covariances = start.covariances if kind == "tied" else start.covariances[perm]
     permuted = Parameters(start.weights[perm], start.means[perm], covariances, kind)
     a = fit(X, 3, covariance_type=kind, init="given", params=start, tol=0.0, max_iter=15)
     b = fit(X, 3, covariance_type=kind, init="given", params=permuted, tol=0.0, max_iter=15)
-    final_a, final_b = a.final, b.final
+    final_a, final_b = a.final.params, b.final.params
     np.testing.assert_allclose(final_b.weights, final_a.weights[perm], rtol=1e-9)
     np.testing.assert_allclose(final_b.means, final_a.means[perm], rtol=1e-9, atol=1e-10)
     expected = final_a.covariances if kind == "tied" else final_a.covariances[perm]
     np.testing.assert_allclose(final_b.covariances, expected, rtol=1e-9, atol=1e-10)
-    assert final_b.log_likelihood == pytest.approx(final_a.log_likelihood, rel=1e-12)
+    assert b.final.log_likelihood == pytest.approx(a.final.log_likelihood, rel=1e-12)
     # and the matching found from the means alone is that permutation
     np.testing.assert_array_equal(matching(final_b.means, final_a.means), perm)
 
@@ -488,7 +491,7 @@ def test_initial_means_are_distinct(kind, init):
     base = np.array([[0.0, 0.0], [1.0, 0.0], [0.0, 1.0], [5.0, 5.0]])
     X = np.repeat(base, [30, 2, 2, 1], axis=0)
     for seed in range(10):
-        means = fit(X, 4, covariance_type=kind, init=init, rng=seed, max_iter=0).final.means
+        means = fit(X, 4, covariance_type=kind, init=init, rng=seed, max_iter=0).final.params.means
         distances = np.linalg.norm(means[:, None] - means[None], axis=2)
         assert np.all(distances[~np.eye(4, dtype=bool)] > 0.0), (seed, means)
 
@@ -624,7 +627,7 @@ def test_not_positive_definite_2d_and_asymmetric_given_covariances_raise():
 def test_parameters_are_read_only():
     trace = fit(WORKED_X, 2)
     with pytest.raises(ValueError, match="read-only"):
-        trace.final.means[0, 0] = 1.0
+        trace.final.params.means[0, 0] = 1.0
 
 
 # ---------------------------------------------------------------------------------------------

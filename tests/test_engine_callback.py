@@ -30,7 +30,7 @@ def test_callback_sees_every_snapshot_in_order():
     steps = [s for s in seen if isinstance(s, KMeansStep)]
     seen = [s for s in seen if not isinstance(s, KMeansStep)]
     # The K-means start's Lloyd steps come first (its step 0 is the seeding, not a step).
-    assert [s.iteration for s in steps] == [s.iteration for s in trace.init.kmeans_steps[1:]]
+    assert [s.iteration for s in steps] == [s.iteration for s in trace.start.kmeans_steps[1:]]
     assert [s.iteration for s in seen] == list(range(trace.n_iter + 1))
     assert all(a is b for a, b in zip(seen, trace.snapshots, strict=True))
     # The callback changes nothing: the same fit without it gives the same numbers.

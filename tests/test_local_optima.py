@@ -66,14 +66,14 @@ def test_scikit_learn_reaches_both_optima_of_the_same_model(iris) -> None:
     single = em_core.fit(iris, K, rng=0, tol=1e-9, max_iter=2000)
     best = em_core.fit_restarts(iris, K, n_init=N_INIT, seed=0, tol=1e-9, max_iter=2000).best
     for trace in (single, best):
-        params = trace.final
+        params = trace.final.params
         gm = GaussianMixture(
             K,
             covariance_type="full",
             weights_init=params.weights,
             means_init=params.means,
             precisions_init=np.linalg.inv(params.covariances),
-            reg_covar=float(np.max(trace.ridge_diagonal)),
+            reg_covar=float(np.max(trace.model.ridge_diagonal)),
             tol=1e-10,
             max_iter=500,
         ).fit(iris)
@@ -90,10 +90,10 @@ def test_the_stuck_run_splits_setosa_as_the_page_says(iris) -> None:
     restarts = em_core.fit_restarts(iris, K, n_init=N_INIT, seed=0)
     stuck, best = restarts.traces[0], restarts.best
     setosa_petals = iris[labels == "setosa", 2]
-    centres = stuck.init.kmeans_steps[-1].centers[:, 2]
+    centres = stuck.start.kmeans_steps[-1].centers[:, 2]
     assert np.sum(centres <= setosa_petals.max()) == 2
     for trace, setosa_components in ((stuck, 2), (best, 1)):
-        found = em_core.e_step(iris, trace.final).resp.argmax(axis=1)
+        found = em_core.e_step(iris, trace.final.params).resp.argmax(axis=1)
         on_setosa = set(found[labels == "setosa"])
         assert len(on_setosa) == setosa_components
         assert not on_setosa & set(found[labels != "setosa"])

@@ -27,7 +27,7 @@ def faithful() -> np.ndarray:
 
 
 def labels(X, trace):
-    return e_step(X, trace.final).resp.argmax(axis=1)
+    return e_step(X, trace.final.params).resp.argmax(axis=1)
 
 
 @pytest.mark.parametrize("kind", COVARIANCE_TYPES)
@@ -49,11 +49,11 @@ def test_default_settings_give_the_same_clustering_in_other_units(kind, name):
 def test_the_relative_ridge_is_a_fraction_of_each_columns_variance():
     X = faithful()
     trace = fit(X, 2)
-    np.testing.assert_allclose(trace.ridge_diagonal, 1e-6 * X.var(axis=0))
-    assert trace.ridge == 1e-6
+    np.testing.assert_allclose(trace.model.ridge_diagonal, 1e-6 * X.var(axis=0))
+    assert trace.model.ridge == 1e-6
     absolute = fit(X, 2, reg_covar=1e-3)
-    np.testing.assert_array_equal(absolute.ridge_diagonal, [1e-3, 1e-3])
-    assert absolute.ridge is None
+    np.testing.assert_array_equal(absolute.model.ridge_diagonal, [1e-3, 1e-3])
+    assert absolute.model.ridge is None
     with pytest.raises(ValueError, match="not both"):
         fit(X, 2, ridge=1e-6, reg_covar=1e-6)
 
@@ -103,7 +103,7 @@ def test_one_far_outlier_does_not_block_the_fit(outlier, k):
     assert not trace.failed, trace.message
     found = labels(X[:, None], trace)
     assert np.sum(found == found[-1]) == 1  # the outlier alone in its component
-    flagged = {c.component for c in nearly_collapsed(trace.final, trace.ridge_diagonal)}
+    flagged = {c.component for c in nearly_collapsed(trace.final, trace.model.ridge_diagonal)}
     assert int(found[-1]) in flagged
 
 

@@ -32,7 +32,7 @@ def test_every_restart_is_kept_and_reproducible_from_its_seed():
     assert len(restarts.traces) == len(restarts.seeds) == 8
     assert len(set(restarts.seeds)) == 8
     for seed, trace in zip(restarts.seeds, restarts.traces, strict=True):
-        assert trace.init.seed == seed
+        assert trace.start.seed == seed
         assert_same_trace(trace, fit(X, 4, rng=seed, reg_covar=0.0, max_iter=200))
 
 

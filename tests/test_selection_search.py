@@ -107,7 +107,7 @@ def test_the_best_run_replays_from_its_start():
 
 def sklearn_model(row, covariance_type: str) -> GaussianMixture:
     """A scikit-learn mixture holding the parameters of a sweep's row."""
-    snapshot = row.best.final
+    snapshot = row.best.final.params
     model = GaussianMixture(row.n_components, covariance_type=covariance_type)
     model.weights_ = np.array(snapshot.weights)
     model.means_ = np.array(snapshot.means)

@@ -36,7 +36,7 @@ def noisy_flat():
     synthetic 1-D mixture of the issue (−657.9210541063, "↓ −0.0000")."""
     X = mixture()
     first = fit(X, 2, tol=0.0, max_iter=300)
-    trace = fit(X, 2, init="given", params=first.final, tol=0.0, max_iter=5)
+    trace = fit(X, 2, init="given", params=first.final.params, tol=0.0, max_iter=5)
     base = trace.log_likelihoods[0]
     wobble = np.array([0.0, -4.0, 3.0, -2.0, -5.0, 1.0]) * 1e-15 * abs(base)
     return X, with_likelihoods(trace, base + wobble)
@@ -129,7 +129,7 @@ def test_a_two_point_fit_is_flagged_not_green():
     trace = fit(X, 2)
     assert trace.converged
     assert trace.final.log_likelihood > 0
-    flagged = nearly_collapsed(trace.final, trace.ridge_diagonal)
+    flagged = nearly_collapsed(trace.final, trace.model.ridge_diagonal)
     assert {c.component for c in flagged} == {0, 1}
     assert all(c.few_points and c.held_by_ridge for c in flagged)
     notes = run_notes(trace, n_half_steps(trace) - 1, X)
@@ -141,7 +141,7 @@ def test_a_two_point_fit_is_flagged_not_green():
 def test_a_healthy_fit_gets_a_success_and_no_collapse():
     X = mixture()
     trace = fit(X, 2)
-    assert nearly_collapsed(trace.final, trace.ridge_diagonal) == []
+    assert nearly_collapsed(trace.final, trace.model.ridge_diagonal) == []
     notes = run_notes(trace, n_half_steps(trace) - 1, X)
     assert [n.level for n in notes] == ["success"]
     assert run_notes(trace, 0, X) == []
@@ -161,5 +161,5 @@ def test_near_collapse_with_an_absolute_ridge_of_zero_uses_the_count_alone():
     X = np.array([[0.0], [0.1], [0.2], [9.0]])
     trace = fit(X, 2, reg_covar=1e-3)
     flagged = nearly_collapsed(trace.final, np.zeros(1))
-    assert [c.component for c in flagged] == [int(np.argmin(trace.final.nk))]
+    assert [c.component for c in flagged] == [int(np.argmin(trace.final.stats))]
     assert flagged[0].ridge_ratio is None

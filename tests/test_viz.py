@@ -264,7 +264,7 @@ def test_responsibility_table_matches_the_formula_with_scipy(worked: Trace) -> N
     same = em_viz.responsibility_table(WORKED_X, worked, 2, max_rows=4)
     assert same["r_n1"].to_numpy() == pytest.approx(table["r_n1"].to_numpy())
     after = em_viz.responsibility_table(WORKED_X, worked, 3, max_rows=4)
-    expected = e_step(WORKED_X[:4], worked.snapshots[1]).resp[:, 0]
+    expected = e_step(WORKED_X[:4], worked.snapshots[1].params).resp[:, 0]
     assert after["r_n1"].to_numpy() == pytest.approx(expected)
 
 

@@ -232,7 +232,7 @@ def test_each_curve_matches_scipy_and_the_mixture_is_their_sum(worked) -> None:
     top = fig.layout.yaxis.range[1]
     floor = top / 400
     for h in range(em_viz.n_half_steps(worked)):
-        snapshot = worked.snapshots[em_viz.half_step(worked, h).params_index]
+        snapshot = worked.snapshots[em_viz.half_step(worked, h).params_index].params
         traces = shown_at(fig, h)
         sigmas = np.sqrt(snapshot.covariances[:, 0, 0])
         for k in (0, 1):
@@ -444,7 +444,7 @@ def test_the_ellipses_follow_the_parameters_from_theta_0_to_theta_t(blobs_2d) ->
             for h, t in ((0, 0), (last, trace.n_iter)):
                 ellipse = shown_at(fig, h)[i]
                 x, y = np.array(ellipse["x"]), np.array(ellipse["y"])
-                snapshot = trace.snapshots[t]
+                snapshot = trace.snapshots[t].params
                 m2 = mahalanobis_squared(x, y, snapshot.means[k], snapshot.covariances[k])
                 assert m2 == pytest.approx(n_std**2, rel=1e-3)
             start, end = shown_at(fig, 0)[i]["x"], shown_at(fig, last)[i]["x"]
@@ -458,7 +458,7 @@ def test_with_three_features_the_ellipses_are_the_marginal_of_the_chosen_columns
     fig = em_viz.scatter_figure(X, trace, 2, dims=(2, 0), column_names=["a", "b", "c"])
     assert fig.layout.xaxis.title.text == "c"
     assert fig.layout.yaxis.title.text == "a"
-    snapshot = trace.snapshots[1]
+    snapshot = trace.snapshots[1].params
     ellipse = fig.data[index_of(fig, "component 2 (1σ)")]
     block = snapshot.covariances[1][np.ix_([2, 0], [2, 0])]
     m2 = mahalanobis_squared(
@@ -474,7 +474,7 @@ def test_the_contours_are_the_marginal_mixture_density(figures, blobs_2d) -> Non
     assert contour.type == "contour"
     gx, gy, z = np.array(contour.x), np.array(contour.y), np.array(contour.z, dtype=float)
     assert z.shape == (50, 50)
-    snapshot = trace.snapshots[1]
+    snapshot = trace.snapshots[1].params
     mesh = np.stack(np.meshgrid(gx, gy), axis=-1)
     expected = sum(
         snapshot.weights[k]
@@ -638,7 +638,7 @@ def test_no_curve_runs_along_the_zero_line_in_any_frame(data: str, worked) -> No
         rng = np.random.default_rng(2)
         X = np.concatenate([rng.normal(0, 1, 300), rng.normal(1.5, 3, 300)])[:, None]
         trace = fit(X, 3, rng=1, max_iter=6)
-    K = trace.final.n_components
+    K = trace.final.params.n_components
     fig = em_viz.density_figure(X, trace, 0)
     top = fig.layout.yaxis.range[1]
     floor = top / 400

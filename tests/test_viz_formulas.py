@@ -32,8 +32,8 @@ def worked() -> Trace:
 @pytest.fixture(scope="module")
 def first_m_step(worked: Trace) -> list[list[str]]:
     """The M-step formulas of iteration 1 for components 1 and 2."""
-    resp = e_step(WORKED_X, worked.snapshots[0]).resp
-    return [em_viz.m_step_formulas(WORKED_X, resp, k, worked.snapshots[1]) for k in (0, 1)]
+    resp = e_step(WORKED_X, worked.snapshots[0].params).resp
+    return [em_viz.m_step_formulas(WORKED_X, resp, k, worked.snapshots[1].params) for k in (0, 1)]
 
 
 def balanced(latex: str) -> bool:
@@ -72,7 +72,7 @@ def test_exact_and_rounded(value: float, expected: str) -> None:
 
 
 def test_the_e_step_for_x_2_5_shows_the_exact_responsibility_and_its_rounding(worked) -> None:
-    latex = em_viz.responsibility_formula(WORKED_X[2], worked.snapshots[0], 2, 0)
+    latex = em_viz.responsibility_formula(WORKED_X[2], worked.snapshots[0].params, 2, 0)
     density_1 = math.exp(-((2.5 - 2) ** 2) / 2) / math.sqrt(2 * math.pi)
     density_2 = math.exp(-((2.5 - 9) ** 2) / 2) / math.sqrt(2 * math.pi)
     r = density_1 / (density_1 + density_2)  # the ½ weights cancel
@@ -87,7 +87,7 @@ def test_the_e_step_for_x_2_5_shows_the_exact_responsibility_and_its_rounding(wo
 
 
 def test_the_e_step_for_x_8_gives_component_2_the_point(worked) -> None:
-    latex = em_viz.responsibility_formula(WORKED_X[3], worked.snapshots[0], 3, 0)
+    latex = em_viz.responsibility_formula(WORKED_X[3], worked.snapshots[0].params, 3, 0)
     a, b = norm.pdf(8.0, 2, 1), norm.pdf(8.0, 9, 1)
     r = a / (a + b)
     mantissa, exponent = f"{r:.2e}".split("e")
@@ -120,7 +120,7 @@ def multivariate_pdf(x: np.ndarray, params: Parameters, k: int) -> float:
 
 def test_the_e_step_refuses_a_component_that_does_not_exist(worked) -> None:
     with pytest.raises(ValueError, match="k=2 does not exist"):
-        em_viz.responsibility_formula(2.5, worked.snapshots[0], 2, 2)
+        em_viz.responsibility_formula(2.5, worked.snapshots[0].params, 2, 2)
 
 
 # ---------------------------------------------------------------------------------------
@@ -167,8 +167,8 @@ def test_the_m_step_summarises_many_points(worked) -> None:
     rng = np.random.default_rng(2)
     X = np.concatenate([rng.normal(0, 1, 15), rng.normal(5, 1, 10)])[:, None]
     trace = fit(X, 2, covariance_type="spherical", max_iter=2)
-    resp = e_step(X, trace.snapshots[0]).resp
-    n_k, mean, variance, _ = em_viz.m_step_formulas(X, resp, 0, trace.snapshots[1])
+    resp = e_step(X, trace.snapshots[0].params).resp
+    n_k, mean, variance, _ = em_viz.m_step_formulas(X, resp, 0, trace.snapshots[1].params)
     assert len(X) > WRITE_OUT_MAX
     for line in (n_k, mean, variance):
         assert line.count(r"\dots") == 1
@@ -181,9 +181,9 @@ def test_the_m_step_with_two_features_summarises_sigma(worked) -> None:
     rng = np.random.default_rng(4)
     X = np.concatenate([rng.normal(0, 1, (6, 2)), rng.normal(4, 1, (6, 2))])
     trace = fit(X, 2, max_iter=1, reg_covar=1e-3)
-    resp = e_step(X, trace.snapshots[0]).resp
-    lines = em_viz.m_step_formulas(X, resp, 1, trace.snapshots[1], reg_covar=1e-3)
-    cov = trace.snapshots[1].covariances[1]
+    resp = e_step(X, trace.snapshots[0].params).resp
+    lines = em_viz.m_step_formulas(X, resp, 1, trace.snapshots[1].params, reg_covar=1e-3)
+    cov = trace.snapshots[1].params.covariances[1]
     assert len(lines) == 4
     assert lines[2].startswith(r"\Sigma_{2} = ")
     assert r"+ \varepsilon I" in lines[2]
@@ -197,19 +197,19 @@ def test_every_covariance_type_has_a_formula(covariance_type: str) -> None:
     for d in (1, 2):
         X = np.concatenate([rng.normal(0, 1, (10, d)), rng.normal(5, 1, (10, d))])
         trace = fit(X, 2, covariance_type=covariance_type, max_iter=1)
-        resp = e_step(X, trace.snapshots[0]).resp
-        lines = em_viz.m_step_formulas(X, resp, 0, trace.snapshots[1])
+        resp = e_step(X, trace.snapshots[0].params).resp
+        lines = em_viz.m_step_formulas(X, resp, 0, trace.snapshots[1].params)
         assert all(balanced(line) for line in lines)
         if covariance_type == "tied":
             assert "shared by every component" in lines[2]
 
 
 def test_the_m_step_checks_its_inputs(worked) -> None:
-    resp = e_step(WORKED_X, worked.snapshots[0]).resp
+    resp = e_step(WORKED_X, worked.snapshots[0].params).resp
     with pytest.raises(ValueError, match=r"resp has shape \(5, 2\)"):
-        em_viz.m_step_formulas(WORKED_X, resp[:5], 0, worked.snapshots[1])
+        em_viz.m_step_formulas(WORKED_X, resp[:5], 0, worked.snapshots[1].params)
     with pytest.raises(ValueError, match="k=3 does not exist"):
-        em_viz.m_step_formulas(WORKED_X, resp, 3, worked.snapshots[1])
+        em_viz.m_step_formulas(WORKED_X, resp, 3, worked.snapshots[1].params)
 
 
 # ---------------------------------------------------------------------------------------
@@ -258,7 +258,7 @@ def test_a_wrapped_sum_continues_on_a_row_of_its_own_never_inside_a_fraction(
 def test_the_e_step_writes_the_density_with_the_variance_and_defines_it(worked) -> None:
     """𝒩(x | μ, σ²) takes the variance, as the engine's density does: after the first
     M-step component 1 has σ₁² = 1/6, written 0.167 (its σ, 0.408, is not the argument)."""
-    latex = em_viz.responsibility_formula(WORKED_X[2], worked.snapshots[1], 2, 0)
+    latex = em_viz.responsibility_formula(WORKED_X[2], worked.snapshots[1].params, 2, 0)
     variance_1 = ((1.5 - 2) ** 2 + (2.5 - 2) ** 2) / 3
     mu_2 = (8 + 9 + 9.5) / 3
     variance_2 = ((8 - mu_2) ** 2 + (9 - mu_2) ** 2 + (9.5 - mu_2) ** 2) / 3
@@ -309,8 +309,9 @@ def test_a_ridge_relative_to_each_feature_is_written_per_feature() -> None:
 
     X = np.asarray(load_dataset("faithful").values)
     trace = em_core.fit(X, 2)  # the default ridge: 1e-6 of each column's variance
-    assert trace.ridge_diagonal[0] != trace.ridge_diagonal[1]
-    resp = em_core.e_step(X, trace.snapshots[0]).resp
-    line = em_viz.m_step_formulas(X, resp, 0, trace.snapshots[1], reg_covar=trace.ridge_diagonal)[2]
+    assert trace.model.ridge_diagonal[0] != trace.model.ridge_diagonal[1]
+    resp = em_core.e_step(X, trace.snapshots[0].params).resp
+    new_params, ridge = trace.snapshots[1].params, trace.model.ridge_diagonal
+    line = em_viz.m_step_formulas(X, resp, 0, new_params, reg_covar=ridge)[2]
     assert r"\operatorname{diag}(" in line
     assert r"\varepsilon I" not in line

@@ -25,9 +25,13 @@ CASES = [(FAITHFUL, 2), (FAITHFUL, 4), (IRIS[:, :2], 3), (IRIS, 5)]
 
 
 def hand_off(X: np.ndarray, trace: em_core.Trace) -> em_core.Parameters:
-    labels = em_core.nearest_center(X, trace.init.kmeans_steps[-1].centers)
+    labels = em_core.nearest_center(X, trace.start.kmeans_steps[-1].centers)
     return starts.handoff_parameters(
-        X, labels, trace.final.n_components, trace.covariance_type, trace.ridge_diagonal
+        X,
+        labels,
+        trace.final.params.n_components,
+        trace.model.covariance_type,
+        trace.model.ridge_diagonal,
     )
 
 
@@ -40,7 +44,7 @@ def hand_off(X: np.ndarray, trace: em_core.Trace) -> em_core.Parameters:
 @pytest.mark.parametrize("seed", [0, 7])
 def test_handoff_equals_the_first_snapshot(X, n_components, covariance_type, seed):
     trace = em_core.fit(X, n_components, covariance_type=covariance_type, rng=seed)
-    handed, theta_0 = hand_off(X, trace), trace.snapshots[0]
+    handed, theta_0 = hand_off(X, trace), trace.snapshots[0].params
     np.testing.assert_allclose(handed.weights, theta_0.weights, rtol=1e-12, atol=0)
     np.testing.assert_allclose(handed.means, theta_0.means, rtol=1e-12, atol=0)
     np.testing.assert_allclose(handed.covariances, theta_0.covariances, rtol=1e-12, atol=0)
@@ -50,8 +54,8 @@ def test_handoff_equals_the_first_snapshot(X, n_components, covariance_type, see
 
 def test_handoff_counts_are_the_engine_counts():
     trace = em_core.fit(FAITHFUL, 3, rng=2)
-    labels = em_core.nearest_center(FAITHFUL, trace.init.kmeans_steps[-1].centers)
-    np.testing.assert_array_equal(np.bincount(labels, minlength=3), trace.init.nk)
+    labels = em_core.nearest_center(FAITHFUL, trace.start.kmeans_steps[-1].centers)
+    np.testing.assert_array_equal(np.bincount(labels, minlength=3), trace.start.nk)
 
 
 def test_handoff_with_no_ridge_is_the_clusters_own_moments():
@@ -80,7 +84,7 @@ def test_relative_difference_finds_the_component_that_differs():
 def test_parameters_table_columns_and_values():
     trace = em_core.fit(FAITHFUL, 2, rng=0)
     table = starts.parameters_table(
-        trace.snapshots[0], counts=[100, 172], column_names=["eruptions", "waiting"]
+        trace.snapshots[0].params, counts=[100, 172], column_names=["eruptions", "waiting"]
     )
     assert list(table.columns) == [
         "component",
@@ -92,7 +96,7 @@ def test_parameters_table_columns_and_values():
         "σ (waiting)",
         "correlation",
     ]
-    full = trace.snapshots[0].covariances
+    full = trace.snapshots[0].params.covariances
     np.testing.assert_allclose(table["σ (waiting)"], np.sqrt(full[:, 1, 1]))
     np.testing.assert_allclose(
         table["correlation"], full[:, 0, 1] / np.sqrt(full[:, 0, 0] * full[:, 1, 1])
@@ -106,7 +110,7 @@ def test_parameters_table_columns_and_values():
 @pytest.mark.parametrize(("X", "n_components", "seed"), [(FAITHFUL, 3, 0), (IRIS, 4, 5)])
 def test_engine_steps_are_lloyd_steps(X, n_components, seed):
     """The frames show these steps: they are scikit-learn's Lloyd iterations from the seeds."""
-    steps = em_core.fit(X, n_components, rng=seed, max_iter=0).init.kmeans_steps
+    steps = em_core.fit(X, n_components, rng=seed, max_iter=0).start.kmeans_steps
     reference = KMeans(n_components, init=steps[0].centers, n_init=1, algorithm="lloyd", tol=0).fit(
         X
     )
@@ -119,7 +123,7 @@ def test_engine_steps_are_lloyd_steps(X, n_components, seed):
 @pytest.mark.parametrize("X", [FAITHFUL, GALAXIES])
 def test_kmeans_frames_equal_the_engine_steps(X):
     trace = em_core.fit(X, 3, rng=4)
-    steps = trace.init.kmeans_steps
+    steps = trace.start.kmeans_steps
     fig = starts.kmeans_figure(X, steps)
     assert [f.name for f in fig.frames] == [str(s.iteration) for s in steps]
     assert [s["label"] for s in fig.layout.sliders[0].steps] == [f.name for f in fig.frames]
@@ -149,7 +153,7 @@ def test_kmeans_frames_equal_the_engine_steps(X):
 def test_kmeans_figure_samples_large_data_and_refuses_no_steps():
     rng = np.random.default_rng(0)
     X = rng.normal(size=(5000, 2))
-    steps = em_core.fit(X, 2, rng=0, max_iter=0).init.kmeans_steps
+    steps = em_core.fit(X, 2, rng=0, max_iter=0).start.kmeans_steps
     fig = starts.kmeans_figure(X, steps, max_points=300)
     assert len(fig.data[0].x) == 300
     with pytest.raises(ValueError, match="no K-means steps"):
@@ -192,9 +196,9 @@ def test_thumbnail_draws_the_final_fit(X):
         expected = sum(
             w * np.exp(-0.5 * (grid - m) ** 2 / v) / np.sqrt(2 * np.pi * v)
             for w, m, v in zip(
-                trace.final.weights,
-                trace.final.means[:, 0],
-                trace.final.covariances[:, 0, 0],
+                trace.final.params.weights,
+                trace.final.params.means[:, 0],
+                trace.final.params.covariances[:, 0, 0],
                 strict=True,
             )
         )
@@ -257,7 +261,7 @@ def test_typed_start_refuses_bad_input(table, message):
 def test_typed_start_fits_where_its_means_lead():
     start = typed_start(np.array([[10.0, np.nan], [22.0, np.nan]]), GALAXIES, "full", [0.0])
     trace = em_core.fit(GALAXIES, 2, init="given", params=start)
-    np.testing.assert_allclose(trace.snapshots[0].means[:, 0], [10.0, 22.0])
+    np.testing.assert_allclose(trace.snapshots[0].params.means[:, 0], [10.0, 22.0])
 
 
 def test_default_means_and_twins():

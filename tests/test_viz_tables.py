@@ -174,7 +174,7 @@ def test_in_two_dimensions_the_table_gives_the_whole_covariance() -> None:
         "component", "μ[a]", "μ[b]", "σ[a]", "σ[b]", "ρ[a, b]", "π", "N_k",
         "Δμ[a]", "Δμ[b]", "Δσ[a]", "Δσ[b]", "Δρ[a, b]", "Δπ",
     ]  # fmt: skip
-    resp = e_step(X, trace.snapshots[0]).resp
+    resp = e_step(X, trace.snapshots[0].params).resp
     for k in range(2):
         weighted = np.cov(X.T, aweights=resp[:, k], bias=True)
         sd = np.sqrt(np.diag(weighted))
@@ -197,7 +197,7 @@ def test_a_change_too_small_to_show_is_exactly_zero() -> None:
     X = np.array([1.5, 2.0, 2.5, 8.0, 9.0, 9.5])[:, None]
     start = Parameters([0.5, 0.5], [[2.0], [9.0]], [[[1.0]], [[1.0]]], "full")
     trace = fit(X, 2, init="given", params=start, reg_covar=0.0)
-    moved = trace.snapshots[1].weights - 0.5
+    moved = trace.snapshots[1].params.weights - 0.5
     assert 0 < abs(moved[0]) < 1e-8
     table = em_viz.parameter_table(trace, 2)
     assert list(table["Δπ"]) == [0.0, 0.0]

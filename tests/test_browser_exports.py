@@ -63,6 +63,24 @@ def test_the_exported_animation_plays_offline(
         offline.close()
 
 
+def test_the_charts_camera_saves_a_png_named_after_the_half_step(
+    page: Page, app_server: str, wait_for_app, tmp_path: Path
+) -> None:
+    page.goto(f"{app_server}/worked_example")
+    wait_for_app(page)
+    chart = page.locator(".st-key-worked-chart .js-plotly-plot")
+    expect(chart.locator(".main-svg").first).to_be_visible(timeout=CHART_TIMEOUT_MS)
+    chart.hover()
+    camera = chart.locator('.modebar-btn[data-title="Download plot as a PNG"]')
+    expect(camera).to_be_visible()
+    with page.expect_download(timeout=60_000) as download:
+        camera.click()
+    assert download.value.suggested_filename == "em-worked-start.png"
+    path = tmp_path / "chart.png"
+    download.value.save_as(path)
+    assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
 def test_the_export_section_at_a_laptops_and_a_phones_width(
     browser: Browser, app_server: str, wait_for_app, expect_rerun, artifacts_dir: Path
 ) -> None:

@@ -1,0 +1,239 @@
+"""em_viz.quiz: the questions asked before each half-step, their scores against the run, the
+sentences that report them, and the marks drawn over the 1-D chart.
+
+The true new means and responsibilities come from a SciPy reference of one EM step; the
+chart's scale from the figure that em_viz.density_figure draws.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import plotly.graph_objects as go
+import pytest
+from scipy.stats import norm
+
+import em_viz
+from em_core import Parameters, Trace, e_step, fit
+from em_viz import quiz
+from em_viz.colors import PALETTE
+from em_viz.figures_1d import STRIP
+
+WORKED_X = np.array([1.5, 2.0, 2.5, 8.0, 9.0, 9.5])[:, None]
+
+
+def worked_trace(means=(2.0, 9.0), sigmas=(1.0, 1.0)) -> Trace:
+    start = Parameters(
+        [0.5, 0.5], np.array(means)[:, None], (np.array(sigmas) ** 2)[:, None, None], "full"
+    )
+    return fit(WORKED_X, 2, init="given", params=start, reg_covar=0.0)
+
+
+def reference_step(x, means, sigmas, weights):
+    """Responsibilities of θ and the means of the M-step from them, written out with SciPy."""
+    dens = np.stack(
+        [w * norm.pdf(x, m, s) for m, s, w in zip(means, sigmas, weights, strict=True)], axis=1
+    )
+    resp = dens / dens.sum(axis=1, keepdims=True)
+    return resp, resp.T @ x / resp.sum(axis=0)
+
+
+def ask(trace: Trace, h: int) -> quiz.Question:
+    q = quiz.question(trace, em_viz.half_step(trace, h))
+    assert q is not None
+    return q
+
+
+@pytest.fixture(scope="module")
+def worked() -> Trace:
+    return worked_trace()
+
+
+def test_every_half_step_but_the_last_asks_about_the_one_after_it(worked) -> None:
+    last = em_viz.n_half_steps(worked) - 1
+    for h in range(last):
+        q = ask(worked, h)
+        after = em_viz.half_step(worked, h + 1)
+        assert (q.kind, q.h, q.step_label) == (after.kind, h, after.label)
+        assert q.t == em_viz.half_step(worked, h).params_index
+    assert quiz.question(worked, em_viz.half_step(worked, last)) is None
+
+
+def test_a_guessed_mean_is_scored_against_the_m_steps_real_mean(worked) -> None:
+    _, new_means = reference_step(WORKED_X[:, 0], (2.0, 9.0), (1.0, 1.0), (0.5, 0.5))
+    q = ask(worked, 1)  # E-step 1 on screen: M-step 1 next
+    tolerance = quiz.mean_tolerance(WORKED_X, worked)
+    near = new_means + np.array([0.9, -0.9]) * tolerance
+    answer = quiz.check_means(WORKED_X, worked, q, near)
+    np.testing.assert_allclose(answer.truth, new_means, rtol=1e-12)
+    np.testing.assert_array_equal(answer.before, [2.0, 9.0])
+    assert answer.right.tolist() == [True, True]
+    assert (answer.marks, answer.out_of) == (2, 2)
+    far = new_means + np.array([1.1, 0.0]) * tolerance
+    answer = quiz.check_means(WORKED_X, worked, q, far)
+    assert answer.right.tolist() == [False, True]
+    assert (answer.marks, answer.out_of) == (1, 2)
+
+
+def test_the_tolerance_is_a_share_of_the_charts_width(worked) -> None:
+    fig = em_viz.density_figure(WORKED_X, worked, 1)
+    low, high = fig.layout.xaxis.range
+    assert quiz.mean_tolerance(WORKED_X, worked) == pytest.approx(
+        quiz.TOLERANCE_SHARE * (high - low)
+    )
+    slider_low, slider_high, step = quiz.mean_scale(WORKED_X, worked)
+    assert slider_low <= low < slider_low + step
+    assert slider_high - step < high <= slider_high
+    assert step <= (high - low) / 500 < 10 * step
+
+
+def test_the_claimed_component_is_the_one_with_the_largest_responsibility() -> None:
+    trace = worked_trace(means=(3.0, 8.0), sigmas=(2.0, 1.5))
+    resp, _ = reference_step(WORKED_X[:, 0], (3.0, 8.0), (2.0, 1.5), (0.5, 0.5))
+    q = ask(trace, 0)
+    for n in range(WORKED_X.shape[0]):
+        best = int(np.argmax(resp[n]))
+        answer = quiz.check_point(WORKED_X, trace, q, n, best)
+        np.testing.assert_allclose(answer.resp, resp[n], rtol=1e-10, atol=1e-300)
+        assert answer.claimed == best
+        assert answer.right
+        assert answer.marks == 1
+        wrong = quiz.check_point(WORKED_X, trace, q, n, 1 - best)
+        assert not wrong.right
+        assert (wrong.marks, wrong.out_of) == (0, 1)
+
+
+def test_a_tie_counts_for_either_component() -> None:
+    X = np.array([[0.0], [1.0], [2.0]])
+    start = Parameters([0.5, 0.5], [[0.0], [2.0]], [[[1.0]], [[1.0]]], "full")
+    trace = fit(X, 2, init="given", params=start, reg_covar=0.0)
+    q = ask(trace, 0)
+    assert quiz.check_point(X, trace, q, 1, 0).right
+    assert quiz.check_point(X, trace, q, 1, 1).right
+
+
+def test_a_question_refuses_the_wrong_kind_of_guess(worked) -> None:
+    with pytest.raises(ValueError, match="not about an M-step"):
+        quiz.check_means(WORKED_X, worked, ask(worked, 0), [2.0, 9.0])
+    with pytest.raises(ValueError, match="not about an E-step"):
+        quiz.check_point(WORKED_X, worked, ask(worked, 1), 0, 0)
+    with pytest.raises(ValueError, match="one finite guess per component"):
+        quiz.check_means(WORKED_X, worked, ask(worked, 1), [2.0])
+    with pytest.raises(ValueError, match="from 1 to 6"):
+        quiz.check_point(WORKED_X, worked, ask(worked, 0), 6, 0)
+
+
+def test_the_suggested_point_is_the_most_disputed(worked) -> None:
+    trace = worked_trace(means=(3.0, 8.0), sigmas=(2.0, 1.5))
+    resp, _ = reference_step(WORKED_X[:, 0], (3.0, 8.0), (2.0, 1.5), (0.5, 0.5))
+    assert quiz.suggested_point(WORKED_X, trace, ask(trace, 0)) == int(np.argmin(resp.max(1)))
+    # Among many points only a sample is searched, but the choice is a real, disputed point.
+    rng = np.random.default_rng(1)
+    X = np.concatenate([rng.normal(0, 1, 3000), rng.normal(4, 1, 3000)])[:, None]
+    big = fit(X, 2, init="kmeans", rng=0, max_iter=3)
+    n = quiz.suggested_point(X, big, ask(big, 2))
+    resp = e_step(X, quiz.theta(big, 1)).resp
+    assert resp[n].max() < np.quantile(resp.max(axis=1), 0.01)
+
+
+def test_feedback_quotes_the_runs_numbers(worked) -> None:
+    _, new_means = reference_step(WORKED_X[:, 0], (2.0, 9.0), (1.0, 1.0), (0.5, 0.5))
+    answer = quiz.check_means(WORKED_X, worked, ask(worked, 1), [2.0, 8.0])
+    lines = quiz.feedback(answer)
+    assert lines[0] == "M-step 1: 1 of 2 means right."
+    assert lines[2] == (
+        f"μ₂ moved from 9.00 to {new_means[1]:.2f}; you said 8.00, "
+        f"{new_means[1] - 8:.2f} away, more than 0.30: missed."
+    )
+    wide = worked_trace(means=(4.0, 7.0), sigmas=(2.0, 2.0))
+    resp, _ = reference_step(WORKED_X[:, 0], (4.0, 7.0), (2.0, 2.0), (0.5, 0.5))
+    assert 0.01 < resp[2, 1] < 0.99
+    claim, verdict = quiz.feedback(quiz.check_point(WORKED_X, wide, ask(wide, 0), 2, 1))
+    assert claim == (
+        f"E-step 1 gave point 3 (x = 2.5) to component 1, r = {resp[2, 0]:.3f} "
+        f"(component 2: {resp[2, 1]:.3f})."
+    )
+    assert verdict == f"You said component 2, whose responsibility is {resp[2, 1]:.3f}: missed."
+
+
+@pytest.mark.parametrize(
+    ("r", "text"),
+    [(0.5, "0.500"), (0.0, "0"), (1.0, "1"), (2.5e-8, "2.5×10⁻⁸"), (1 - 2.5e-8, "1 − 2.5×10⁻⁸")],
+)
+def test_a_responsibility_never_rounds_to_a_false_0_or_1(r, text) -> None:
+    assert quiz.responsibility_text(r) == text
+
+
+def test_the_score_adds_every_mark(worked) -> None:
+    score = quiz.Score()
+    assert "nothing checked yet" in score.text()
+    score = score.add(quiz.check_means(WORKED_X, worked, ask(worked, 1), [2.0, 0.7]))
+    score = score.add(quiz.check_point(WORKED_X, worked, ask(worked, 0), 0, 0))
+    assert (score.right, score.asked) == (2, 3)
+    assert score.text() == "Score this session: 2 of 3 right (67%)."
+
+
+def marks_of(fig: go.Figure, first: int) -> list:
+    return list(fig.data[first:])
+
+
+def test_guess_and_truth_are_drawn_in_the_components_colours(worked) -> None:
+    fig = em_viz.density_figure(WORKED_X, worked, 2)  # M-step 1: the answer of question h=1
+    n_traces, top = len(fig.data), fig.layout.yaxis.range[1]
+    answer = quiz.check_means(WORKED_X, worked, ask(worked, 1), [2.4, 7.5])
+    quiz.add_marks(fig, quiz.mean_marks(fig, answer.guesses, answer))
+    guess_1, truth_1, guess_2, truth_2 = marks_of(fig, n_traces)
+    for line, x, color, dash in [
+        (guess_1, 2.4, PALETTE[0], "dash"),
+        (truth_1, answer.truth[0], PALETTE[0], "solid"),
+        (guess_2, 7.5, PALETTE[1], "dash"),
+        (truth_2, answer.truth[1], PALETTE[1], "solid"),
+    ]:
+        assert list(line.x) == [x, x]
+        assert (line.line.color, line.line.dash) == (color, dash)
+        assert line.y[0] == 0
+        assert 0 < line.y[1] < top
+    assert (guess_1.text[1], guess_2.text[1]) == ("your μ₁ ✗", "your μ₂ ✗")
+    assert truth_2.text[1] == "new μ₂"
+    go.Figure(fig.to_dict())  # plotly validates every mark
+
+
+def test_the_marks_belong_to_the_half_step_on_screen_only(worked) -> None:
+    fig = em_viz.density_figure(WORKED_X, worked, 1)
+    n_traces = len(fig.data)
+    before = {frame.name: (tuple(frame.traces), len(frame.data)) for frame in fig.frames}
+    quiz.add_marks(fig, quiz.mean_marks(fig, [2.0, 9.0]))
+    added = [n_traces, n_traces + 1]
+    assert len(fig.data) == n_traces + 2
+    for frame in fig.frames:
+        traces, size = before[frame.name]
+        if frame.name == "1":  # Play starts here: the marks stay
+            assert (tuple(frame.traces), len(frame.data)) == (traces, size)
+        else:
+            assert list(frame.traces[-2:]) == added
+            assert [d.visible for d in frame.data[-2:]] == [False, False]
+
+
+def test_the_chosen_point_is_ringed_in_the_strip_of_points(worked) -> None:
+    fig = em_viz.density_figure(WORKED_X, worked, 0)
+    n_traces, top = len(fig.data), fig.layout.yaxis.range[1]
+    quiz.add_marks(fig, quiz.point_marks(fig, 3, 8.0))
+    (ring,) = marks_of(fig, n_traces)
+    assert ring.x[0] == 8.0
+    assert -top * STRIP[1] < ring.y[0] < -top * STRIP[0]
+    assert ring.text[-1] == "point 4?"
+
+    fig = em_viz.density_figure(WORKED_X, worked, 1)
+    answer = quiz.check_point(WORKED_X, worked, ask(worked, 0), 3, 0)
+    quiz.add_marks(fig, quiz.point_marks(fig, 3, 8.0, answer))
+    guessed, ring = marks_of(fig, n_traces)
+    assert guessed.marker.color == PALETTE[0]  # the guess: component 1
+    assert ring.marker.color == PALETTE[1]  # the E-step gave it to component 2
+    assert ring.text[-1] == "point 4:<br>you said 1, EM gave 2"
+
+
+def test_the_question_id_changes_with_the_run(worked) -> None:
+    other = worked_trace(means=(3.0, 8.0))
+    q = ask(worked, 1)
+    assert quiz.question_id(worked, q) == quiz.question_id(worked_trace(), q)
+    assert quiz.question_id(worked, q) != quiz.question_id(other, ask(other, 1))
+    assert quiz.question_id(worked, q) != quiz.question_id(worked, ask(worked, 3))

@@ -16,6 +16,7 @@ from em_core import Parameters, Trace, e_step
 from em_ui.controls import step_controls
 from em_ui.exports import export_section
 from em_ui.links import link_half_step
+from em_ui.quiz import quiz_marks, quiz_panel
 from em_ui.state import keep
 from em_ui.tables import show_table
 from em_ui.text import literal
@@ -97,6 +98,7 @@ def stepping_view(
             column_names=column_names,
             narrow=narrow,
         )
+    fig = quiz_marks(fig, X, trace, half, key=key)
     # theme=None: the figure's own template, not Streamlit's restyling of it in the browser.
     # The tool bar's camera saves the chart as a PNG named after the page and half-step.
     config = chart_config(file_stem("em", key, half.label))
@@ -110,6 +112,7 @@ def stepping_view(
         label_visibility="collapsed",
         help="Drag to any recorded half-step. Each iteration is an E-step then an M-step.",
     )
+    quiz_panel(X, trace, half, key=key, h_key=h_key)
 
     row = st.container(horizontal=True, gap="large")
     with row:

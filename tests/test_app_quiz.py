@@ -1,0 +1,182 @@
+"""Predict before you step, on the worked example (AppTest): the quiz asks before each
+half-step, "Check my guess" scores the guess against a SciPy reference of the step and takes
+the step, the step buttons take it without a score, a guess made for a half-step the run has
+left is not scored, and the score lasts across pages.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import numpy as np
+from scipy.stats import norm
+from stepping import press
+from streamlit.testing.v1 import AppTest
+
+from em_viz.quiz import responsibility_text
+
+APP = str(Path(__file__).resolve().parents[1] / "app.py")
+WORKED = "app_pages/worked_example.py"
+KEY = "worked"
+X = np.array([1.5, 2.0, 2.5, 8.0, 9.0, 9.5])
+
+
+def first_step():
+    """Responsibilities of the article's start and the means of M-step 1, with SciPy."""
+    dens = np.stack([norm.pdf(X, 2, 1), norm.pdf(X, 9, 1)], axis=1)
+    resp = dens / dens.sum(axis=1, keepdims=True)
+    return resp, resp.T @ X / resp.sum(axis=0)
+
+
+def open_worked() -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()
+    at.switch_page(WORKED)
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def quiz_on(at: AppTest) -> AppTest:
+    at.toggle(key=f"{KEY}.quiz.on").set_value(True).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def h(at: AppTest) -> int:
+    return int(at.select_slider(key=f"{KEY}.h").value)
+
+
+def widget(elements, suffix: str):
+    """The one widget of the question on screen whose key ends in ``suffix``."""
+    (found,) = [e for e in elements if e.key and e.key.endswith(suffix)]
+    return found
+
+
+def question_text(at: AppTest) -> str:
+    (text,) = [m.value for m in at.markdown if m.value.startswith("**Before ")]
+    return text
+
+
+def score_text(at: AppTest) -> str:
+    (caption,) = [c.value for c in at.caption if "Score this session" in c.value]
+    return caption[caption.index("Score this session") :]
+
+
+def check(at: AppTest) -> AppTest:
+    at.button(key=f"{KEY}.quiz.check").click().run()
+    assert not at.exception, at.exception
+    return at
+
+
+def quiz_marks(at: AppTest) -> list[dict]:
+    """The quiz's labelled marks on the chart (its lines and rings; the chart's own traces
+    have names, the marks none)."""
+    (chart,) = [c for c in at.get("plotly_chart") if c.proto.id.endswith(f"-{KEY}.chart")]
+    spec = json.loads(chart.proto.spec)
+    return [t for t in spec["data"] if not t.get("name") and t.get("text")]
+
+
+def test_the_quiz_is_off_until_switched_on() -> None:
+    at = open_worked()
+    assert at.toggle(key=f"{KEY}.quiz.on").value is False
+    assert not [b for b in at.button if b.key == f"{KEY}.quiz.check"]
+    assert quiz_marks(at) == []
+
+
+def test_a_guessed_component_is_scored_and_the_e_step_taken() -> None:
+    resp, _ = first_step()
+    at = quiz_on(open_worked())
+    assert "Before E-step 1: which component will claim point" in question_text(at)
+    # The suggested point is the most disputed one; choose point 3 (x = 2.5) instead.
+    widget(at.number_input, ".point").set_value(3).run()
+    assert "point 3?" in [m["text"][-1] for m in quiz_marks(at)]
+    assert at.button(key=f"{KEY}.quiz.check").disabled  # no component chosen yet
+    widget(at.radio, ".claim").set_value(2).run()
+    check(at)
+    assert h(at) == 1  # the E-step was taken
+    (warning,) = at.warning
+    r = responsibility_text(resp[2, 0])
+    assert f"E-step 1 gave point 3 (x = 2.5) to component 1, r = {r}" in warning.value
+    assert f"You said component 2, whose responsibility is {responsibility_text(resp[2, 1])}" in (
+        warning.value
+    )
+    assert score_text(at) == "Score this session: 0 of 1 right (0%)."
+    ring = [m for m in quiz_marks(at) if m["text"][-1].startswith("point 3:")]
+    assert ring[0]["text"][-1] == "point 3:<br>you said 2, EM gave 1"
+
+
+def test_guessed_means_are_scored_against_the_m_step() -> None:
+    _, new_means = first_step()
+    at = quiz_on(open_worked())
+    press(at, f"{KEY}.e")  # the step buttons step without a score
+    assert h(at) == 1
+    assert score_text(at) == "Score this session: nothing checked yet."
+    assert "Before M-step 1: where will each mean be?" in question_text(at)
+    mu_1, mu_2 = widget(at.slider, ".mu0"), widget(at.slider, ".mu1")
+    assert (mu_1.value, mu_2.value) == (2.0, 9.0)  # they start at the means on screen
+    mu_1.set_value(2.0)
+    mu_2.set_value(8.8).run()
+    assert sorted(m["x"][0] for m in quiz_marks(at)) == [2.0, 8.8]  # the dashed guesses
+    check(at)
+    assert h(at) == 2
+    (success,) = at.success
+    assert success.value.startswith("M-step 1: 2 of 2 means right.")
+    assert f"μ₂ moved from 9.00 to {new_means[1]:.2f}; you said 8.80" in success.value
+    assert score_text(at) == "Score this session: 2 of 2 right (100%)."
+    truths = [m for m in quiz_marks(at) if m["text"][-1].startswith("new μ")]
+    np.testing.assert_allclose(sorted(m["x"][0] for m in truths), new_means, rtol=1e-6)
+    # The next half-step asks the next question; the answer goes once the view moves on.
+    press(at, f"{KEY}.e")
+    assert not at.success
+    assert "Before M-step 2" in question_text(at)
+
+
+def test_a_wrong_guess_of_a_mean_scores_nothing_for_it() -> None:
+    at = quiz_on(open_worked())
+    press(at, f"{KEY}.e")
+    widget(at.slider, ".mu1").set_value(7.0).run()
+    check(at)
+    (warning,) = at.warning
+    assert "M-step 1: 1 of 2 means right." in warning.value
+    assert re.search(r"you said 7\.00, 1\.8\d away, more than 0\.30: missed", warning.value)
+    assert score_text(at) == "Score this session: 1 of 2 right (50%)."
+
+
+def test_a_guess_for_a_half_step_the_run_has_left_is_not_scored() -> None:
+    at = quiz_on(open_worked())
+    widget(at.radio, ".claim").set_value(1).run()
+    # The slider moves the run on in the same rerun as the click: the guess was about h = 0.
+    at.select_slider(key=f"{KEY}.h").set_value(3)
+    check(at)
+    assert h(at) == 3
+    assert [t.value for t in at.toast] == [
+        "The run moved to another half-step before the guess was checked; nothing was scored."
+    ]
+    assert score_text(at) == "Score this session: nothing checked yet."
+
+
+def test_the_score_and_the_switch_last_across_pages() -> None:
+    at = quiz_on(open_worked())
+    assert "claim point 4?" in question_text(at)  # x = 8, nearest μ₂ = 9
+    widget(at.radio, ".claim").set_value(2).run()
+    check(at)
+    assert score_text(at) == "Score this session: 1 of 1 right (100%)."
+    at.switch_page("app_pages/your_data.py")
+    at.run()
+    assert not at.exception, at.exception
+    at.switch_page(WORKED)
+    at.run()
+    assert at.toggle(key=f"{KEY}.quiz.on").value is True
+    assert score_text(at) == "Score this session: 1 of 1 right (100%)."
+    at.button(key=f"{KEY}.quiz.reset").click().run()
+    assert score_text(at) == "Score this session: nothing checked yet."
+
+
+def test_the_last_half_step_asks_nothing() -> None:
+    at = quiz_on(open_worked())
+    press(at, f"{KEY}.end")
+    assert "The run ends here: there is no next step to predict." in [m.value for m in at.markdown]
+    assert not [b for b in at.button if b.key == f"{KEY}.quiz.check"]

@@ -5,11 +5,13 @@
     python -m em_core fit data.csv -k 2 --covariance-type full --seed 0
     python -m em_core fit data.npy --init-params start.json --reg-covar 0
     python -m em_core select data.csv --k-min 1 --k-max 8 --n-init 10
+    python -m em_core fit data.csv --model ppca -q 1
 
 ``fit`` prints the whole trace, with its data, as one JSON object (the schema of
 :mod:`em_core.trace_json`, which the app's export writes too and its page *Open a prepared
 run* reads); ``select`` prints a table of log-likelihood, BIC and AIC per number of
-components. FILE is ``.csv`` or ``.txt`` (read by
+components. With ``--model ppca``, ``fit`` fits probabilistic PCA instead and prints its own
+trace (:mod:`em_core.cli_ppca`). FILE is ``.csv`` or ``.txt`` (read by
 ``em_data.reader.read_table``) or ``.npy`` (read with ``allow_pickle=False``).
 
 Every problem (a file that cannot be read, a bad option, data the engine refuses) prints one
@@ -31,6 +33,7 @@ from typing import Any, NoReturn
 import numpy as np
 from numpy.typing import NDArray
 
+from em_core.cli_ppca import run_fit_ppca
 from em_core.em import as_data
 from em_core.gaussian import COVARIANCE_TYPES, Parameters, covariance_shape, from_full
 from em_core.mixture import fit
@@ -188,6 +191,11 @@ def _print_json(document: dict[str, Any]) -> None:
 
 def _run_fit(args: argparse.Namespace) -> None:
     X, columns = read_data(args.file)
+    if args.model == "ppca":
+        _print_json(run_fit_ppca(args, X, columns, _number))
+        return
+    if args.n_latent is not None:
+        raise CommandLineError("-q/--n-latent is the latent dimension of --model ppca.")
     options = {
         "covariance_type": args.covariance_type,
         "tol": args.tol,
@@ -355,6 +363,19 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         metavar="PARAMS.json",
         help="start from these weights, means and covariances (implies init 'given')",
+    )
+    fit_parser.add_argument(
+        "--model",
+        choices=("mixture", "ppca"),
+        default="mixture",
+        help="a Gaussian mixture (default) or probabilistic PCA",
+    )
+    fit_parser.add_argument(
+        "-q",
+        "--n-latent",
+        type=int,
+        default=None,
+        help="latent dimension of --model ppca (default 1, or as many as --init-params gives)",
     )
     fit_parser.set_defaults(run=_run_fit)
 

@@ -6,8 +6,9 @@ import streamlit as st
 
 from em_core import COVARIANCE_TYPES, nearest_center
 from em_data import InputError, check_for_fit
+from em_ui import links
 from em_ui.budget import WORK_BUDGET, seconds_allowed, work
-from em_ui.data_sources import choose_data
+from em_ui.data_sources import choose_data, left_out_of_link
 from em_ui.engine import fingerprint, fit_trace
 from em_ui.progress import FitProgress
 from em_ui.settings import COVARIANCE_LABELS, INIT_LABELS, convergence_settings
@@ -18,7 +19,6 @@ from em_ui.text import literal
 from em_ui.typed_start import typed_start_editor
 from em_viz import starts
 from em_viz.colors import MAX_COMPONENTS
-from em_viz.figures_common import sample_note
 
 KEY = "kstart"
 TYPED = "Your typed start"
@@ -34,6 +34,7 @@ SHAPES = {
     "variances.",
 }
 
+link = links.start(KEY)
 st.title("The K-means start")
 st.write(
     "EM has to begin somewhere. A common choice is to run K-means first: it splits the points "
@@ -53,6 +54,7 @@ if len(columns) > 1:
         default=columns[:2],
         max_selections=2,
         key=keep(f"{KEY}.{'|'.join(columns)}.columns"),
+        bind=links.bind(f"{KEY}.{'|'.join(columns)}.columns"),
         help="This page fits one or two columns, so the pictures show everything K-means "
         "and EM see.",
     )
@@ -73,6 +75,7 @@ with st.sidebar:
             value=min(loaded.suggested_k, k_max),
             step=1,
             key=keep(f"{KEY}.k"),
+            bind=links.bind(f"{KEY}.k"),
             help="How many clusters K-means makes, and how many Gaussians EM fits.",
         )
     )
@@ -83,6 +86,7 @@ with st.sidebar:
             COVARIANCE_TYPES,
             format_func=COVARIANCE_LABELS.get,
             key=keep(f"{KEY}.covariance"),
+            bind=links.bind(f"{KEY}.covariance", COVARIANCE_LABELS.get),
             help="The shape each cluster's spread is given at the hand-off, and kept by EM.",
         )
     seed = int(
@@ -93,6 +97,7 @@ with st.sidebar:
             value=0,
             step=1,
             key=keep(f"{KEY}.k_seed"),
+            bind=links.bind(f"{KEY}.k_seed"),
             help="Chooses K-means's first centres (and the random starts below); the same seed "
             "gives the same run.",
         )
@@ -142,18 +147,24 @@ st.write(
     "distances from the points to their centres, W, can only go down; K-means stops when no "
     "point changes cluster."
 )
-st.plotly_chart(
-    starts.kmeans_figure(X, steps, column_names=chosen),
-    key=f"{KEY}.kmeans_chart",
-    theme=None,
-    config=PLOT_CONFIG,
+st.write(
+    "Step through it below, one move at a time: **Assign** recolours the points, **Update** "
+    "moves the crosses. After the last assignment, the **Hand-off** draws the first "
+    "Gaussians θ₀ from the clusters (section 2 has their numbers), and from there the same "
+    "buttons, slider and ▶ Play carry on with EM's E-steps and M-steps."
 )
-shown_note = sample_note(min(X.shape[0], starts.MAX_ANIMATED_POINTS), X.shape[0])
+reset_when_changed(
+    KEY,
+    (data_id, tuple(chosen), n_components, covariance_type, seed, conv),
+    what_changed="The data or the settings",
+)
+stepping_view(X, trace, key=KEY, column_names=tuple(chosen), kmeans=True)
+link.finish(left_out=left_out_of_link(KEY))
+n_updates = len(steps) - 1
 st.caption(
-    "Colours: each point's nearest centre at that step (the crosses; a line in one "
-    "dimension). Dotted: the path of each centre. Below: W after each step."
-    + (f" The picture is {shown_note}; K-means used them all." if shown_note else "")
-    + f" This run took {len(steps) - 1} step{'s' if len(steps) != 2 else ''} after the seeds."
+    f"This run's K-means took {n_updates} update{'s' if n_updates != 1 else ''} after the "
+    "seeds, then EM "
+    f"{trace.n_iter} iteration{'s' if trace.n_iter != 1 else ''}."
 )
 
 # 2. The hand-off
@@ -187,18 +198,6 @@ else:
         "Gaussian squeezed onto a point or a line would be singular). The table shows the "
         "cluster's own numbers; EM starts from the engine's."
     )
-
-st.subheader("EM carries on from θ₀")
-st.write(
-    "The stepping view below starts at θ₀, the table above. Its first E-step turns the "
-    "hard labels into soft responsibilities; from there it is plain EM."
-)
-reset_when_changed(
-    KEY,
-    (data_id, tuple(chosen), n_components, covariance_type, seed, conv),
-    what_changed="The data or the settings",
-)
-stepping_view(X, trace, key=KEY, column_names=tuple(chosen))
 
 # 3. Starts compared
 st.header("3. Other starts on the same data")

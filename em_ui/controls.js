@@ -60,6 +60,8 @@ function build(root, data) {
     const text = document.createElement("span");
     text.textContent = label;
     button.append(text);
+    button.emText = text;
+    button.emHint = hint;
     button.setAttribute("aria-label", label);
     bar.append(button);
     buttons[id] = button;
@@ -152,6 +154,17 @@ export default function (component) {
     };
     s.paint = () => {
       const nextIsE = s.h % 2 === 0;
+      // A phase before EM's (the K-means steps) names the two half-step buttons its own way.
+      const phase = (s.phases || []).filter((p) => p.from <= s.h).pop();
+      for (const [id, button] of Object.entries(s.buttons)) {
+        const label = (phase && phase.labels[id]) || BUTTONS.find(([b]) => b === id)[1];
+        const help = (phase && phase.help[id]) || data.help[id];
+        if (button.emText.textContent !== label) {
+          button.emText.textContent = label;
+          button.setAttribute("aria-label", label);
+        }
+        button.title = `${help} (key: ${button.emHint})`;
+      }
       for (const [id, button] of Object.entries(s.buttons)) {
         button.disabled = !enabled(id, s.h, s.last);
         const primary = (id === "e" && nextIsE) || (id === "m" && !nextIsE);
@@ -178,6 +191,7 @@ export default function (component) {
   }
   s.setStateValue = setStateValue;
   s.last = data.last;
+  s.phases = data.phases || [];
   s.presenter = Boolean(data.presenter);
   // The view's h wins once it has seen every move sent from here; until then, keep ours.
   if (data.ack >= s.seq || data.session !== s.session) {

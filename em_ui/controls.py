@@ -20,7 +20,9 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 import streamlit as st
 
@@ -68,7 +70,9 @@ def _apply(key: str, h_key: str, last: int) -> None:
 NARROW_BELOW_PX = 700
 
 
-def step_controls(key: str, *, h_key: str, last: int, chart_key: str) -> bool:
+def step_controls(
+    key: str, *, h_key: str, last: int, chart_key: str, phases: Sequence[Mapping[str, Any]] = ()
+) -> bool:
     """Draw the step buttons of the view ``key``, moving the half-step in ``h_key``.
 
     Parameters
@@ -81,6 +85,11 @@ def step_controls(key: str, *, h_key: str, last: int, chart_key: str) -> bool:
         The last half-step of the run.
     chart_key : str
         The key of the view's ``st.plotly_chart``, whose Play the component follows.
+    phases : sequence of dict
+        Stretches of the run whose buttons are named otherwise than EM's (the K-means
+        steps): ``{"from": h, "labels": {button: text}, "help": {button: text}}`` applies
+        from half-step ``h`` to the next one's ``"from"``; a button it does not name, or a
+        view with no phases, keeps its usual label and :data:`HELP`.
 
     Returns
     -------
@@ -102,6 +111,7 @@ def step_controls(key: str, *, h_key: str, last: int, chart_key: str) -> bool:
         "presenter": presenter.is_on(),
         "narrow": narrow,
         "narrow_below_px": NARROW_BELOW_PX,
+        "phases": list(phases),
     }
     result = _COMPONENT(
         key=f"{key}.controls",

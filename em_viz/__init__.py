@@ -21,8 +21,21 @@ the starts compared), ``collapse`` (collapsing components and the ridge), ``sele
 from em_viz.colors import MAX_COMPONENTS, PALETTE, blend, component_colors
 from em_viz.figures_1d import density_figure
 from em_viz.figures_2d import ellipse_points, scatter_figure
-from em_viz.formulas import exact_and_rounded, m_step_formulas, responsibility_formula
-from em_viz.halfstep import HalfStep, describe, half_step, half_steps, n_half_steps
+from em_viz.formulas import (
+    exact_and_rounded,
+    kmeans_assignment_formula,
+    kmeans_update_formula,
+    m_step_formulas,
+    responsibility_formula,
+)
+from em_viz.halfstep import (
+    HalfStep,
+    describe,
+    half_step,
+    half_steps,
+    kmeans_half_steps,
+    n_half_steps,
+)
 from em_viz.loglik import likelihood_traces, tolerance_note
 from em_viz.tables import parameter_table, responsibility_table
 
@@ -38,6 +51,9 @@ __all__ = [
     "exact_and_rounded",
     "half_step",
     "half_steps",
+    "kmeans_assignment_formula",
+    "kmeans_half_steps",
+    "kmeans_update_formula",
     "likelihood_traces",
     "m_step_formulas",
     "n_half_steps",

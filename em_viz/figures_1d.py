@@ -20,6 +20,7 @@ import plotly.graph_objects as go
 from numpy.typing import ArrayLike, NDArray
 
 from em_core import Parameters, Trace
+from em_viz import kmeans_phase
 from em_viz.colors import GREY, MIXTURE_COLOR, POINT_OUTLINE, component_colors, with_alpha
 from em_viz.figures_common import (
     COLOUR_NOTE,
@@ -29,6 +30,8 @@ from em_viz.figures_common import (
     base_layout,
     check_trace,
     covered_range,
+    hard_point_styles,
+    kmeans_note,
     nice_ticks,
     point_hovertemplate,
     point_styles,
@@ -61,6 +64,7 @@ def density_figure(
     rng_seed: int = 0,
     column_name: str | None = None,
     narrow: bool = False,
+    kmeans: bool = False,
 ) -> go.Figure:
     """The fitted 1-D mixture at half-step ``h``, animated over every half-step.
 
@@ -85,6 +89,10 @@ def density_figure(
         log-likelihood panel below the data instead of beside them.
     column_name : str, optional
         The x-axis title (default "x"), shown literally, whatever characters it holds.
+    kmeans : bool, default False
+        Step the run from its K-means seeds (see :mod:`em_viz.halfstep`): the K-means
+        half-steps show the centres (crosses on the axis) and the points in their clusters'
+        colours, and no curve.
 
     Returns
     -------
@@ -98,7 +106,7 @@ def density_figure(
             "use scatter_figure for two or more."
         )
     check_trace(X, trace)
-    half_step(trace, h)  # raises for an h the run does not have
+    half_step(trace, h, kmeans=kmeans)  # raises for an h the run does not have
     rng = np.random.default_rng(rng_seed)
     x = X[:, 0]
     rows = sample_rows(x.size, max_points, rng)
@@ -169,9 +177,26 @@ def density_figure(
             "hovertemplate": point_hovertemplate("x = %{x:.4g}", n_components, n_shown),
         }
     )
+    if kmeans:
+        traces.append(
+            {
+                "type": "scatter",
+                "name": "K-means centres",
+                "mode": "markers",
+                "marker": {
+                    "symbol": "x",
+                    "size": 15,
+                    "color": colors,
+                    "line": {"width": 1.5, "color": "white"},
+                },
+                "hovertemplate": "centre %{text}<br>x = %{x:.4g}<extra></extra>",
+            }
+        )
     dynamic = list(range(first_dynamic, len(traces)))
 
     points = point_styles(shown, trace)
+    hard_points = hard_point_styles(X, rows, trace)
+    no_model = [*({"x": [], "y": []} for _ in range(n_components)), {"y": []}]
 
     @functools.cache
     def model(t: int) -> list[dict]:
@@ -183,7 +208,21 @@ def density_figure(
         ]
 
     def frame_of(half: HalfStep) -> list[dict]:
-        return [*model(half.params_index), points(half.resp_index)]
+        colours = hard_points(half) if half.labels_index is not None else points(half.resp_index)
+        if not kmeans:
+            return [*model(half.params_index), colours]
+        centres = kmeans_phase.centers(trace, half)
+        if centres is None:
+            return [*model(half.params_index), colours, {"x": [], "y": [], "text": []}]
+        return [
+            *no_model,
+            colours,
+            {
+                "x": round_sig(centres[:, 0]),
+                "y": [0.0] * n_components,
+                "text": [str(k + 1) for k in range(n_components)],
+            },
+        ]
 
     # Zoom and pan survive reruns (another half-step, another speed) but not other data.
     uirevision = f"em_viz.density_figure {X.shape}"
@@ -201,9 +240,18 @@ def density_figure(
         "fixedrange": False,
     }
     layout["bargap"] = 0
-    notes = [COLOUR_NOTE, sample_note(n_shown, x.size) or ""]
+    notes = [kmeans_note(kmeans), COLOUR_NOTE, sample_note(n_shown, x.size) or ""]
     return animated_figure(
-        traces, dynamic, frame_of, trace, h, layout, frame_duration_ms, notes=notes, narrow=narrow
+        traces,
+        dynamic,
+        frame_of,
+        trace,
+        h,
+        layout,
+        frame_duration_ms,
+        notes=notes,
+        narrow=narrow,
+        kmeans=kmeans,
     )
 
 

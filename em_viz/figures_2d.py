@@ -17,6 +17,7 @@ import plotly.graph_objects as go
 from numpy.typing import ArrayLike, NDArray
 
 from em_core import Parameters, Trace
+from em_viz import kmeans_phase
 from em_viz.colors import GREY, POINT_OUTLINE, component_colors, with_alpha
 from em_viz.figures_common import (
     COLOUR_NOTE,
@@ -26,6 +27,8 @@ from em_viz.figures_common import (
     base_layout,
     check_trace,
     covered_range,
+    hard_point_styles,
+    kmeans_note,
     marginal,
     point_hovertemplate,
     point_styles,
@@ -100,6 +103,7 @@ def scatter_figure(
     column_names: Sequence[str] | None = None,
     rng_seed: int = 0,
     narrow: bool = False,
+    kmeans: bool = False,
 ) -> go.Figure:
     """The fitted mixture at half-step ``h`` over two columns of the data, animated.
 
@@ -126,12 +130,17 @@ def scatter_figure(
     narrow : bool, default False
         The layout for a container narrower than about 700 px (a phone): the
         log-likelihood panel below the data instead of beside them.
+    kmeans : bool, default False
+        Step the run from its K-means seeds (see :mod:`em_viz.halfstep`): the K-means
+        half-steps show the centres and the points in their clusters' colours, and no
+        mixture.
 
     Returns
     -------
     plotly.graph_objects.Figure
         Traces: contours of the mixture, the points, for each component one 1σ ellipse and
-        one 2σ ellipse (named "component k (1σ)", "component k (2σ)"), then the means.
+        one 2σ ellipse (named "component k (1σ)", "component k (2σ)"), the means, then
+        with ``kmeans`` the K-means centres.
         One frame per half-step, named ``"0"``, ``"1"``, …; the figure's data are frame h.
     """
     X = as_features(X)
@@ -140,7 +149,7 @@ def scatter_figure(
         raise ValueError("scatter_figure needs two or more features; use density_figure for one.")
     check_trace(X, trace)
     dims = _check_dims(dims, n_features)
-    half_step(trace, h)  # raises for an h the run does not have
+    half_step(trace, h, kmeans=kmeans)  # raises for an h the run does not have
     names = [user_text(name) for name in _column_names(column_names, n_features)]
     rng = np.random.default_rng(rng_seed)
     rows = sample_rows(X.shape[0], max_points, rng)
@@ -228,7 +237,27 @@ def scatter_figure(
         }
     )
 
+    if kmeans:
+        dynamic.append(len(traces))
+        traces.append(
+            {
+                "type": "scatter",
+                "name": "K-means centres",
+                "mode": "markers",
+                "marker": {
+                    "symbol": "x",
+                    "size": 14,
+                    "color": colors,
+                    "line": {"width": 1.5, "color": "white"},
+                },
+                "hovertemplate": "centre %{text}<br>"
+                f"{names[dims[0]]} = %{{x:.4g}}<br>{names[dims[1]]} = %{{y:.4g}}<extra></extra>",
+            }
+        )
+
     points = point_styles(shown, trace)
+    hard_points = hard_point_styles(X, rows, trace)
+    no_model = [{"visible": False}, *({"x": [], "y": []} for _ in range(2 * n_components + 1))]
 
     @functools.cache
     def model(t: int) -> list[dict]:
@@ -237,10 +266,28 @@ def scatter_figure(
         return _model_update(marginals[t], density, (CONTOUR_GRID, CONTOUR_GRID))
 
     def frame_of(half: HalfStep) -> list[dict]:
-        contour, *shapes = model(half.params_index)
-        return [contour, points(half.resp_index), *shapes]
+        colours = hard_points(half) if half.labels_index is not None else points(half.resp_index)
+        if not kmeans:
+            contour, *shapes = model(half.params_index)
+            return [contour, colours, *shapes]
+        centres = kmeans_phase.centers(trace, half)
+        if centres is None:
+            contour, *shapes = model(half.params_index)
+            return [{**contour, "visible": True}, colours, *shapes, {"x": [], "y": [], "text": []}]
+        contour, *shapes = no_model
+        return [
+            contour,
+            colours,
+            *shapes,
+            {
+                "x": round_sig(centres[:, dims[0]]),
+                "y": round_sig(centres[:, dims[1]]),
+                "text": [str(k + 1) for k in range(n_components)],
+            },
+        ]
 
     notes = [
+        kmeans_note(kmeans),
         "ellipses: 1σ solid, 2σ dashed; grey contours: the mixture density",
         COLOUR_NOTE,
         sample_note(n_shown, X.shape[0]) or "",
@@ -267,7 +314,16 @@ def scatter_figure(
     if equal:  # a unit of y as long as a unit of x: circles are round, angles true
         layout["yaxis"] |= {"scaleanchor": "x", "scaleratio": 1}
     return animated_figure(
-        traces, dynamic, frame_of, trace, h, layout, frame_duration_ms, notes=notes, narrow=narrow
+        traces,
+        dynamic,
+        frame_of,
+        trace,
+        h,
+        layout,
+        frame_duration_ms,
+        notes=notes,
+        narrow=narrow,
+        kmeans=kmeans,
     )
 
 

@@ -27,6 +27,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from em_core import Parameters, Trace, e_step
 from em_core.gaussian import weighted_log_prob, whitening
+from em_viz import kmeans_phase
 from em_viz.colors import blend, component_colors
 from em_viz.halfstep import HalfStep, half_steps
 from em_viz.loglik import likelihood_axes, likelihood_marker, likelihood_traces
@@ -249,6 +250,34 @@ def point_styles(
         return styles[t]
 
     return style
+
+
+def hard_point_styles(
+    X: NDArray[np.float64], rows: NDArray[np.intp] | None, trace: Trace
+) -> Callable[[HalfStep], dict[str, Any]]:
+    """The frame update of the points at a half-step with a hard assignment on screen (the
+    K-means phase and the hand-off): each point in its cluster's colour, no responsibilities
+    in the hover text. ``rows`` are the rows of ``X`` drawn (None: all)."""
+    n = X.shape[0] if rows is None else rows.size
+    n_components = trace.final.params.n_components
+    with_hover = n <= HOVER_RESP_MAX_POINTS
+    styles: dict[int, dict[str, Any]] = {}
+
+    def style(half: HalfStep) -> dict[str, Any]:
+        if half.index not in styles:
+            labels = kmeans_phase.hard_labels(X, trace, half)
+            shown = labels if rows is None else labels[rows]
+            styles[half.index] = {"marker": {"color": blend(np.eye(n_components)[shown])}}
+            if with_hover:
+                styles[half.index]["customdata"] = [["—"] * n_components] * n
+        return styles[half.index]
+
+    return style
+
+
+def kmeans_note(kmeans: bool) -> str:
+    """The figure's note on the K-means phase, or "" when the run is seen from EM's start."""
+    return "K-means and hand-off; colour: nearest centre (×)" if kmeans else ""
 
 
 def point_hovertemplate(coordinates: str, n_components: int, n_points: int) -> str:
@@ -512,6 +541,7 @@ def animated_figure(
     *,
     notes: Sequence[str] = (),
     narrow: bool = False,
+    kmeans: bool = False,
 ) -> go.Figure:
     """Assemble an animated figure: the data, the log-likelihood beside them (or below them
     when ``narrow``), a title naming the half-step, Play / Pause, the notes, and a frame for
@@ -540,6 +570,8 @@ def animated_figure(
         Short notes shown above the plot, one a line (see :func:`note_lines`).
     narrow : bool
         The layout for a container narrower than about 700 px (see :func:`panel_layout`).
+    kmeans : bool
+        The run is seen from its K-means steps on (see :mod:`em_viz.halfstep`).
 
     Returns
     -------
@@ -547,7 +579,7 @@ def animated_figure(
         Built from plain dictionaries without plotly's per-value validation, which would
         take longer than everything else on a click (the tests validate these figures).
     """
-    halves = half_steps(trace)
+    halves = half_steps(trace, kmeans=kmeans)
     data = [dict(t) for t in (*traces, *likelihood_traces(trace))]
     dynamic = [*dynamic, len(data) - 1]  # the ring on ℓ is the last trace
     types = [data[i]["type"] for i in dynamic]
@@ -614,7 +646,7 @@ def animated_figure(
         _validate=False,
     )
     for frame_obj, frame in zip(fig.frames, frames, strict=True):
-        for props, update in zip(frame_obj._props["data"], frame["data"], strict=True):
+        for props, update in zip(frame_obj._props.get("data", []), frame["data"], strict=True):
             _put(props, update)
     return fig
 

@@ -16,8 +16,10 @@ import math
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from em_core import Parameters, e_step
+from em_core import Parameters, Trace, e_step, nearest_center
+from em_viz import kmeans_phase
 from em_viz.figures_common import as_features, weighted_densities
+from em_viz.halfstep import HalfStep
 
 DECIMALS = 3
 # With more points than this, sums show their first three terms, a \dots and the last.
@@ -441,3 +443,56 @@ def _covariance_line(k: int, new_params: Parameters, ridge: NDArray[np.float64])
             rf"\text{{a }} {d} \times {d} \text{{ matrix with variances }} {_vector(np.diag(cov))}"
         )
     return formula + ridge_text + f" = {value}{shared}"
+
+
+# ---------------------------------------------------------------------------------------
+# The K-means phase (see em_viz.kmeans_phase)
+
+
+def kmeans_assignment_formula(
+    x_n: NDArray[np.float64], trace: Trace, half: HalfStep, n: int
+) -> str:
+    r"""LaTeX: the squared distance of point ``n`` (from 0) to each centre on screen and the
+    nearest, the cluster the next assignment gives it."""
+    c = kmeans_phase.centers(trace, half)
+    x_n = np.ravel(np.asarray(x_n, dtype=np.float64))
+    d = np.square(x_n[None, :] - c).sum(axis=1)
+    terms = [
+        rf"\lVert x_{{{n + 1}}} - c_{{{k + 1}}} \rVert^2 = {fixed(v)}" for k, v in enumerate(d)
+    ]
+    nearest = int(d.argmin())
+    point = number(x_n[0]) if x_n.size == 1 else "(" + ", ".join(number(v) for v in x_n) + ")"
+    return (
+        rf"x_{{{n + 1}}} = {point}:\quad "
+        + r",\quad ".join(terms)
+        + rf"\quad\Rightarrow\quad \text{{cluster }} {nearest + 1}"
+    )
+
+
+def kmeans_update_formula(
+    X: NDArray[np.float64], trace: Trace, half: HalfStep, k: int
+) -> str | None:
+    r"""LaTeX: centre ``k`` (from 0) of an update half-step as the average of the points of
+    the assignment before it, c_k = (1/n_k) Σ_{label n = k} x_n, with the sum and the count.
+
+    None at any other half-step, and for a cluster that assignment left empty (K-means put
+    its centre on the point farthest from its centre instead; see
+    :func:`em_viz.kmeans_phase.emptied_clusters`).
+    """
+    if half.kind != "update":
+        return None
+    previous = kmeans_phase.kmeans_steps(trace)[half.labels_index].centers
+    X = np.asarray(X, dtype=np.float64)
+    members = X[nearest_center(X, previous) == k]
+    if members.shape[0] == 0:
+        return None
+    total = members.sum(axis=0)
+
+    def vector(values: NDArray[np.float64]) -> str:
+        shown = [fixed(v) for v in np.ravel(values)]
+        return shown[0] if len(shown) == 1 else "(" + ", ".join(shown) + ")"
+
+    return (
+        rf"c_{{{k + 1}}} = \frac{{1}}{{n_{{{k + 1}}}}} \sum_{{n:\,\text{{cluster }} {k + 1}}} x_n"
+        rf" = \frac{{{vector(total)}}}{{{members.shape[0]}}} = {vector(total / members.shape[0])}"
+    )

@@ -112,8 +112,11 @@ def likelihood_traces(trace: Trace) -> list[dict[str, Any]]:
 
 
 def likelihood_marker(trace: Trace, half: HalfStep) -> dict[str, Any]:
-    """The ring's frame update: it sits on ℓ(θ_t) of the parameters on screen."""
+    """The ring's frame update: it sits on ℓ(θ_t) of the parameters on screen (none in the
+    K-means phase, which has no ℓ)."""
     t = half.params_index
+    if t is None:
+        return {"x": [], "y": [], "hovertext": []}
     return {
         "x": [t],
         "y": [float(trace.log_likelihoods[t])],

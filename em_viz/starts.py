@@ -2,11 +2,8 @@
 compared side by side, and K-means as the hard-assignment limit of EM.
 
 Symbols and names as in :mod:`em_core`: π_k → ``weights[k]``, μ_k → ``means[k]``,
-Σ_k → ``covariances[k]``; a K-means step t (:class:`em_core.KMeansStep`) holds the centres
-c_k after t averages and the within-cluster sum of squares W = Σ_n ‖x_n − c_(label n)‖².
-
-Step 0 of a K-means start is its k-means++ seeds. At each step the points wear the colour
-of their nearest centre: the assignment that the next average is taken over.
+Σ_k → ``covariances[k]``. The K-means steps themselves are stepped in the stepping view
+(see :mod:`em_viz.kmeans_phase`).
 """
 
 from __future__ import annotations
@@ -20,301 +17,23 @@ import pandas as pd
 import plotly.graph_objects as go
 from numpy.typing import NDArray
 
-from em_core import KMeansStep, Parameters, Trace, e_step, nearest_center
-from em_viz.colors import MIXTURE_COLOR, POINT_OUTLINE, blend, component_colors
+from em_core import Parameters, Trace, e_step
+from em_viz.colors import MIXTURE_COLOR, blend, component_colors
 from em_viz.figures_2d import ellipse_points
 from em_viz.figures_common import (
     padded_range,
-    play_pause,
     sample_rows,
     user_text,
     weighted_densities,
 )
 from em_viz.style import TEMPLATE
 
-# At most this many points are drawn in the K-means animation (a random sample beyond).
-MAX_ANIMATED_POINTS = 1500
 MAX_THUMBNAIL_POINTS = 800
-FRAME_MS = 700
-KMEANS_HEIGHT_PX = 600
-# Play / Pause, then the step's line, above the plot; the slider below it.
-TOP_PX = 84
-TITLE_TOP_PX = 50
-BOTTOM_PX = 90
 THUMBNAIL_HEIGHT_PX = 250
 # A thumbnail's title is wrapped at this many characters a line (it is narrow).
 THUMBNAIL_TITLE_CHARS = 16
-# The data panel above, the sum-of-squares panel below (fractions of the plot's height).
-DATA_DOMAIN = (0.36, 1.0)
-INERTIA_DOMAIN = (0.0, 0.2)
 LIMIT_TICKS = (2, 1, 0.5, 0.2, 0.1, 0.05, 0.02, 0.01)
 START_COLORS = ("#0077bb", "#ee7733", "#009988", "#cc3311", "#aa4499", "#555555")
-
-
-def _discrete_colorscale(colors: Sequence[str]) -> list[list]:
-    """A colour scale on which the integer k (with cmin −½, cmax K − ½) is ``colors[k]``."""
-    n = len(colors)
-    scale = []
-    for k, color in enumerate(colors):
-        scale += [[k / n, color], [(k + 1) / n, color]]
-    return scale
-
-
-def kmeans_assignments(X: NDArray[np.float64], steps: Sequence[KMeansStep]) -> list[NDArray]:
-    """The hard assignment at each K-means step: each point's nearest centre of that step.
-
-    Parameters
-    ----------
-    X : array of shape (n_samples, n_features)
-    steps : sequence of KMeansStep
-
-    Returns
-    -------
-    list of arrays of shape (n_samples,), one per step
-    """
-    return [nearest_center(X, step.centers) for step in steps]
-
-
-def _step_title(step: KMeansStep, settled: int | None) -> str:
-    """The line naming a step, short enough for a phone's width; ``settled`` is the step
-    after which no point changed cluster (None if K-means stopped at its limit first)."""
-    t = step.iteration
-    seeds = ", seeds" if t == 0 else ""
-    end = " — no point moved" if t == settled else ""
-    return f"Step {t}{seeds}: W = {step.inertia:.5g}{end}"
-
-
-def _title(text: str) -> dict[str, Any]:
-    """The step's line, under Play and Pause, across the whole width."""
-    return {
-        "text": text,
-        "x": 0,
-        "xref": "container",
-        "xanchor": "left",
-        "y": 1,
-        "yref": "container",
-        "yanchor": "top",
-        "pad": {"t": TITLE_TOP_PX, "l": 8},
-        "font": {"size": 14, "color": "#222"},
-    }
-
-
-def kmeans_figure(
-    X: NDArray[np.float64],
-    steps: Sequence[KMeansStep],
-    *,
-    dims: tuple[int, int] = (0, 1),
-    column_names: Sequence[str] | None = None,
-    max_points: int = MAX_ANIMATED_POINTS,
-) -> go.Figure:
-    """The K-means start as an animation: one frame per Lloyd step.
-
-    Above, the points coloured by their nearest centre and the centres (crosses in 2-D,
-    vertical lines in 1-D) with their paths; below, the within-cluster sum of squares W
-    against the step, a ring on the step shown. Play / Pause and a slider of the steps are in
-    the figure; every frame is named ``str(step.iteration)``.
-
-    Parameters
-    ----------
-    X : array of shape (n_samples, n_features)
-    steps : sequence of KMeansStep
-        ``trace.start.kmeans_steps`` of a K-means start.
-    dims : the two columns drawn when X has two or more.
-    column_names : names of X's columns, for the axis titles.
-    max_points : at most this many points are drawn (a random sample, the same every time).
-
-    Returns
-    -------
-    plotly.graph_objects.Figure
-    """
-    if not steps:
-        raise ValueError("There are no K-means steps to draw: the start was not K-means.")
-    X = np.asarray(X, dtype=np.float64)
-    one_d = X.shape[1] == 1
-    n_components = steps[0].centers.shape[0]
-    colors = component_colors(n_components)
-    rows = sample_rows(X.shape[0], max_points, np.random.default_rng(0))
-    shown = X if rows is None else X[rows]
-    labels = kmeans_assignments(shown, steps)
-    names = list(column_names) if column_names else [f"x{j + 1}" for j in range(X.shape[1])]
-    dx, dy = (0, 0) if one_d else dims
-    x = shown[:, dx]
-    y = np.random.default_rng(1).uniform(0.1, 0.9, shown.shape[0]) if one_d else shown[:, dy]
-    last = steps[-1].iteration
-    settled = None
-    if len(steps) > 1 and np.array_equal(
-        nearest_center(X, steps[-1].centers), nearest_center(X, steps[-2].centers)
-    ):
-        settled = last
-
-    points = {
-        "type": "scatter",
-        "x": x.tolist(),
-        "y": y.tolist(),
-        "mode": "markers",
-        "name": "points",
-        "showlegend": False,
-        "hoverinfo": "skip",
-        "marker": {
-            "size": 6 if shown.shape[0] <= 500 else 4,
-            "color": labels[0].tolist(),
-            "colorscale": _discrete_colorscale(colors),
-            "cmin": -0.5,
-            "cmax": n_components - 0.5,
-            "line": POINT_OUTLINE,
-        },
-    }
-    paths = [
-        {
-            "type": "scatter",
-            "x": [s.centers[k, dx] for s in steps],
-            "y": [0.5] * len(steps) if one_d else [s.centers[k, dy] for s in steps],
-            "mode": "lines",
-            "line": {"color": colors[k], "width": 1.5, "dash": "dot"},
-            "showlegend": False,
-            "hoverinfo": "skip",
-        }
-        for k in range(n_components)
-    ]
-
-    def centres(step: KMeansStep) -> list[dict[str, Any]]:
-        out = []
-        for k in range(n_components):
-            cx = float(step.centers[k, dx])
-            if one_d:
-                out.append({"x": [cx, cx], "y": [0.0, 1.0]})
-            else:
-                out.append({"x": [cx], "y": [float(step.centers[k, dy])]})
-        return out
-
-    centre_traces = [
-        {
-            "type": "scatter",
-            "mode": "lines" if one_d else "markers",
-            "name": f"centre {k + 1}",
-            "showlegend": False,
-            "line": {"color": colors[k], "width": 4},
-            "marker": {
-                "symbol": "x",
-                "size": 17,
-                "color": colors[k],
-                "line": {"color": MIXTURE_COLOR, "width": 1.5},
-            },
-            "hovertemplate": f"centre {k + 1}<extra></extra>",
-            **place,
-        }
-        for k, place in enumerate(centres(steps[0]))
-    ]
-    inertia = [s.inertia for s in steps]
-    inertia_line = {
-        "type": "scatter",
-        "x": [s.iteration for s in steps],
-        "y": inertia,
-        "mode": "lines+markers",
-        "line": {"color": MIXTURE_COLOR, "width": 1.5},
-        "marker": {"size": 5, "color": MIXTURE_COLOR},
-        "xaxis": "x2",
-        "yaxis": "y2",
-        "showlegend": False,
-        "hovertemplate": "step %{x}: W = %{y:.6g}<extra></extra>",
-    }
-    ring = {
-        "type": "scatter",
-        "x": [steps[0].iteration],
-        "y": [inertia[0]],
-        "mode": "markers",
-        "marker": {
-            "size": 14,
-            "color": "rgba(0,0,0,0)",
-            "line": {"color": "#cc3311", "width": 2.5},
-        },
-        "xaxis": "x2",
-        "yaxis": "y2",
-        "showlegend": False,
-        "hoverinfo": "skip",
-    }
-    data = [points, *paths, *centre_traces, inertia_line, ring]
-    dynamic = [0, *range(1 + n_components, 1 + 2 * n_components), len(data) - 1]
-    frames = [
-        {
-            "name": str(step.iteration),
-            "data": [
-                {"marker": {"color": labels[i].tolist()}},
-                *centres(step),
-                {"x": [step.iteration], "y": [step.inertia]},
-            ],
-            "traces": dynamic,
-            "layout": {"title": _title(_step_title(step, settled))},
-        }
-        for i, step in enumerate(steps)
-    ]
-    frame_names = [f["name"] for f in frames]
-    slider = {
-        "active": 0,
-        "x": 0,
-        "len": 1,
-        "y": 0,
-        "yanchor": "top",
-        "pad": {"t": 48, "b": 4},
-        "currentvalue": {"prefix": "step ", "font": {"size": 13}},
-        "steps": [
-            {
-                "label": name,
-                "method": "animate",
-                "args": [
-                    [name],
-                    {"mode": "immediate", "frame": {"duration": 0, "redraw": True}},
-                ],
-            }
-            for name in frame_names
-        ],
-    }
-    x_values = np.concatenate([x, [c for s in steps for c in s.centers[:, dx]]])
-    plot_px = KMEANS_HEIGHT_PX - TOP_PX - BOTTOM_PX
-    layout = {
-        "template": TEMPLATE,
-        "height": KMEANS_HEIGHT_PX,
-        "margin": {"l": 64, "r": 16, "t": TOP_PX, "b": BOTTOM_PX},
-        "title": _title(_step_title(steps[0], settled)),
-        "showlegend": False,
-        "hovermode": "closest",
-        "uirevision": "kmeans",
-        "updatemenus": [play_pause(frame_names, FRAME_MS, y=1.0 + (TOP_PX - 4) / plot_px)],
-        "sliders": [slider],
-        "xaxis": {
-            "domain": [0, 1],
-            "anchor": "y",
-            "range": padded_range(float(x_values.min()), float(x_values.max())),
-            "title": {"text": user_text(names[dx], 60)},
-        },
-        "yaxis": {
-            "domain": list(DATA_DOMAIN),
-            "anchor": "x",
-            "automargin": True,
-            **(
-                {"visible": False, "range": [-0.05, 1.05]}
-                if one_d
-                else {"title": {"text": user_text(names[dy], 40)}}
-            ),
-        },
-        "xaxis2": {
-            "domain": [0, 1],
-            "anchor": "y2",
-            "title": {"text": "K-means step", "standoff": 4},
-            "dtick": 1 if last <= 20 else None,
-            "range": [-0.5, last + 0.5],
-        },
-        "yaxis2": {
-            "domain": list(INERTIA_DOMAIN),
-            "anchor": "x2",
-            "title": {"text": "W", "standoff": 6},
-            "automargin": True,
-            "exponentformat": "power",
-        },
-    }
-    # Play starts at the step on screen; the ring, centres and colours of step 0 are the
-    # figure's own data, so the first frame repeats them (plotly needs it to go back).
-    return go.Figure(data=data, layout=layout, frames=frames)
 
 
 # ---------------------------------------------------------------------------------------

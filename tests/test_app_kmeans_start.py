@@ -2,7 +2,8 @@
 
 Every control is moved and every data source used; the page's numbers are checked against
 the engine: the hand-off table against θ₀ of the run, the table of starts against
-``em_core.fit`` for each start, the animation's frames against the recorded K-means steps.
+``em_core.fit`` for each start, the stepping view's K-means half-steps against the recorded
+K-means steps, and on through the hand-off into EM.
 """
 
 from __future__ import annotations
@@ -12,9 +13,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from stepping import press
 from streamlit.testing.v1 import AppTest
 
 import em_core
+import em_viz
 from em_data import load_dataset
 from em_ui.engine import fingerprint
 from em_ui.typed_start import typed_key
@@ -52,11 +55,12 @@ def charts(at: AppTest) -> dict[str, dict]:
     return {c.proto.id: json.loads(c.proto.spec) for c in at.get("plotly_chart")}
 
 
-def kmeans_spec(at: AppTest) -> dict:
+def stepping_spec(at: AppTest) -> dict:
+    """The stepping view's chart: the one whose frames name their half-steps."""
     return next(
-        json.loads(c.proto.spec)
-        for c in at.get("plotly_chart")
-        if "sliders" in json.loads(c.proto.spec)["layout"]
+        spec
+        for spec in (json.loads(c.proto.spec) for c in at.get("plotly_chart"))
+        if "half_step" in spec["layout"].get("meta", {})
     )
 
 
@@ -83,8 +87,8 @@ def test_page_renders_every_section(default_page):
     assert not at.error
     assert at.title[0].value == "The K-means start"
     assert [h.value for h in at.header if h.value != "Model"] == HEADERS
-    # The K-means animation, the stepping view, the ℓ curves, five thumbnails, the limit.
-    assert len(at.get("plotly_chart")) == 1 + 1 + 1 + 5 + 1
+    # The stepping view (K-means then EM), the ℓ curves, five thumbnails, the limit.
+    assert len(at.get("plotly_chart")) == 1 + 1 + 5 + 1
 
 
 def test_handoff_table_is_the_first_snapshot(default_page):
@@ -102,14 +106,92 @@ def test_handoff_table_is_the_first_snapshot(default_page):
     assert any("agree with the θ₀ the engine starts EM from" in c.value for c in at.caption)
 
 
-def test_kmeans_frames_are_the_recorded_steps(default_page):
+def title_of(spec: dict) -> str:
+    return spec["layout"]["title"]["text"]
+
+
+def w_metric(at: AppTest):
+    (metric,) = [m for m in at.metric if m.label == "Within-cluster sum of squares W"]
+    return metric
+
+
+def test_the_stepping_view_starts_at_the_kmeans_seeds(default_page):
+    at = default_page
+    trace = em_core.fit(FAITHFUL, 2, rng=0)
+    steps = trace.start.kmeans_steps
+    spec = stepping_spec(at)
+    assert title_of(spec) == "<b>Seeds</b>"
+    slider = at.select_slider(key=f"{KEY}.h")
+    assert slider.value == 0
+    assert len(slider.options) == 2 * len(steps) + em_viz.n_half_steps(trace)
+    assert w_metric(at).value == "—"
+    assert not [m for m in at.metric if m.label.startswith("Log-likelihood")]
+    assert any(m.value.startswith("K-means seeds: K centres") for m in at.markdown)
+    centres = next(d for d in spec["data"] if d.get("name") == "K-means centres")
+    np.testing.assert_allclose(
+        np.column_stack([centres["x"], centres["y"]]), steps[0].centers, rtol=1e-4
+    )
+
+
+def test_stepping_through_kmeans_into_em_says_what_is_true_at_each_half_step():
+    at = open_page()
+    trace = em_core.fit(FAITHFUL, 2, rng=0)
+    steps = trace.start.kmeans_steps
+    offset = 2 * len(steps)
+    press(at, f"{KEY}.e")  # Assign 1
+    assert_clean(at)
+    assert title_of(stepping_spec(at)) == "<b>Assign 1</b>"
+    assert float(w_metric(at).value) == pytest.approx(steps[0].inertia, rel=1e-5)
+    assert any("nearest centre" in m.value for m in at.markdown)
+    clusters = table(at, "cluster")
+    np.testing.assert_allclose(clusters["c (waiting)"], steps[0].centers[:, 1], rtol=1e-12)
+    press(at, f"{KEY}.m")  # Update 1: W falls
+    assert_clean(at)
+    assert title_of(stepping_spec(at)) == "<b>Update 1</b>"
+    assert w_metric(at).delta.startswith("-")
+    while at.session_state[f"{KEY}.h"] < offset - 2:
+        press(at, f"{KEY}.next")  # an assignment and an update
+    press(at, f"{KEY}.e")  # the last assignment
+    assert_clean(at)
+    assert title_of(stepping_spec(at)) == f"<b>Assign {len(steps)}</b>"
+    assert any("No point changed cluster" in s.value for s in at.success)
+    press(at, f"{KEY}.m")  # the hand-off
+    assert_clean(at)
+    assert title_of(stepping_spec(at)) == "<b>Hand-off</b>"
+    (metric,) = [m for m in at.metric if m.label.startswith("Log-likelihood")]
+    assert metric.value == f"{trace.snapshots[0].log_likelihood:.4f}".replace("-", "−")
+    assert any(m.value.startswith("Hand-off: K-means's clusters") for m in at.markdown)
+    press(at, f"{KEY}.e")  # EM's first E-step, as on every other page
+    assert_clean(at)
+    assert title_of(stepping_spec(at)) == "<b>E-step 1</b>"
+    at = open_page(**{f"{KEY}.tab": "Responsibilities"})
+    at.select_slider(key=f"{KEY}.h").set_value(offset + 1).run()
+    responsibilities = table(at, "n")
+    np.testing.assert_allclose(
+        responsibilities[["r_n1", "r_n2"]].to_numpy(),
+        em_core.e_step(FAITHFUL[:200], trace.snapshots[0].params).resp,
+        rtol=1e-12,
+    )
+    press(at, f"{KEY}.end")
+    assert_clean(at)
+    assert at.session_state[f"{KEY}.h"] == offset + 2 * trace.n_iter + 1
+
+
+@pytest.mark.parametrize("tab", ["Parameters", "Responsibilities", "Formulas with these numbers"])
+def test_every_tab_at_a_kmeans_update(tab):
+    at = open_page(**{f"{KEY}.tab": tab})
+    at.select_slider(key=f"{KEY}.h").set_value(2).run()
+    assert_clean(at)
     steps = em_core.fit(FAITHFUL, 2, rng=0).start.kmeans_steps
-    spec = kmeans_spec(default_page)
-    assert [f["name"] for f in spec["frames"]] == [str(s.iteration) for s in steps]
-    for frame, step in zip(spec["frames"], steps, strict=True):
-        centres = frame["data"][1:-1]
-        np.testing.assert_array_equal([[c["x"][0], c["y"][0]] for c in centres], step.centers)
-        assert frame["data"][-1]["y"] == [step.inertia]
+    if tab == "Parameters":
+        np.testing.assert_allclose(table(at, "cluster")["c (eruptions)"], steps[1].centers[:, 0])
+    elif tab == "Responsibilities":
+        assert "cluster" in table(at, "n").columns
+        assert any("no responsibilities" in c.value for c in at.caption)
+    else:
+        latex = [x.value for x in at.latex]
+        assert any(r"\text{cluster }" in line for line in latex)
+        assert any(r"c_{1} = \frac{1}{n_{1}}" in line for line in latex)
 
 
 def test_compare_table_is_the_engine_run_of_each_start(default_page):
@@ -256,7 +338,11 @@ def test_k_and_seed_change_the_run(default_page):
     at.number_input(key=f"{KEY}.k_seed").set_value(11).run()
     assert_clean(at)
     steps = em_core.fit(FAITHFUL, 4, rng=11).start.kmeans_steps
-    assert [f["name"] for f in kmeans_spec(at)["frames"]] == [str(s.iteration) for s in steps]
+    spec = stepping_spec(at)
+    centres = next(d for d in spec["data"] if d.get("name") == "K-means centres")
+    np.testing.assert_allclose(
+        np.column_stack([centres["x"], centres["y"]]), steps[0].centers, rtol=1e-4
+    )
     assert len(table(at, "component")) == 4
     at.number_input(key=f"{KEY}.k").set_value(1).run()
     assert_clean(at)
@@ -287,8 +373,8 @@ def test_convergence_settings():
 def test_one_column_gives_the_1d_view():
     at = open_page(**{f"{KEY}.eruptions|waiting.columns": ["waiting"]})
     assert_clean(at)
-    spec = kmeans_spec(at)
-    assert spec["layout"]["yaxis"]["visible"] is False
+    spec = stepping_spec(at)
+    assert spec["layout"]["yaxis"]["title"]["text"].startswith("density")
     handed = table(at, "component")
     assert "μ" in handed.columns
     at.multiselect(key=f"{KEY}.eruptions|waiting.columns").set_value([]).run()

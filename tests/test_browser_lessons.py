@@ -6,9 +6,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
-from app_harness import new_context
-from playwright.sync_api import Browser, expect
+from app_harness import chart_at_js, new_context
+from playwright.sync_api import Browser, Page, expect
+
+import em_core
+from em_data import load_dataset
 
 # Each lesson and how many charts it draws at least when it opens.
 LESSONS = {
@@ -49,3 +53,75 @@ def test_a_lesson_opens_and_draws_its_charts(
         page.screenshot(path=artifacts_dir / f"lesson_{lesson}_{width}.png", full_page=True)
     finally:
         context.close()
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_the_kmeans_start_steps_from_the_seeds_through_the_hand_off_into_em(
+    browser: Browser, app_server: str, wait_for_app, artifacts_dir: Path, width: int
+) -> None:
+    """One stepping view from K-means's seeds into EM: its buttons are named for the phase
+    on screen, the keys and the slider follow, and Play runs across both phases."""
+    trace = em_core.fit(np.asarray(load_dataset("faithful").values), 2, rng=0)
+    offset = 2 * len(trace.start.kmeans_steps)
+    last = offset + 2 * trace.n_iter + 1
+    context = new_context(browser, viewport={"width": width, "height": 720})
+    try:
+        page = context.new_page()
+        errors: list[str] = []
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        page.goto(f"{app_server}/kmeans_start")
+        wait_for_app(page, settle_ms=800)
+        view = page.locator(".st-key-kstart-chart .js-plotly-plot")
+        expect(view.locator(".main-svg").first).to_be_visible(timeout=30_000)
+        at(page, 0, "Seeds")
+        expect(button(page, "Assign")).to_be_enabled()
+        expect(button(page, "Update")).to_be_disabled()
+        metric = page.get_by_test_id("stMetric").first
+        expect(metric).to_contain_text("Within-cluster sum of squares W")
+
+        page.keyboard.press("e")
+        at(page, 1, "Assign 1")
+        button(page, "Update").click()
+        at(page, 2, "Update 1")
+        expect(metric).to_contain_text("Within-cluster sum of squares W")
+        page.locator(".st-key-kstart-chart").scroll_into_view_if_needed()
+        page.screenshot(path=artifacts_dir / f"kmeans_phase_update_{width}.png")
+        for h in range(4, offset - 1, 2):  # an assignment and an update at each press
+            page.keyboard.press("ArrowRight")
+            at(page, h, None)
+        button(page, "Assign").click()  # the last assignment
+        at(page, offset - 1, f"Assign {offset // 2}")
+        expect(button(page, "Hand-off")).to_be_enabled()
+        expect(page.get_by_text("No point changed cluster")).to_be_visible()
+        button(page, "Hand-off").click()
+        at(page, offset, "Hand-off")
+        expect(metric).to_contain_text("Log-likelihood ℓ(θ₀)")
+        page.screenshot(path=artifacts_dir / f"kmeans_phase_hand_off_{width}.png")
+        button(page, "E-step").click()  # EM's own names again
+        at(page, offset + 1, "E-step 1")
+        expect(button(page, "M-step")).to_be_enabled()
+
+        page.keyboard.press("Home")
+        at(page, 0, "Seeds")
+        page.get_by_role("radio", name="Fast", exact=True).click()
+        view.locator(".updatemenu-button").filter(has_text="Play").click()
+        # Play runs through K-means, the hand-off and EM; the page follows when it stops.
+        page.wait_for_function(chart_at_js("kstart"), arg=last, timeout=30_000)
+        expect(page.locator(".em-controls")).to_have_attribute("data-h", str(last), timeout=30_000)
+        expect(button(page, "E-step")).to_be_disabled()
+        assert errors == [], errors
+    finally:
+        context.close()
+
+
+def button(page: Page, name: str):
+    return page.locator(".em-controls").get_by_role("button", name=name, exact=True)
+
+
+def at(page: Page, h: int, label: str | None) -> None:
+    """Wait until the chart, the buttons and (given its label) the slider show half-step h."""
+    page.wait_for_function(chart_at_js("kstart"), arg=h, timeout=30_000)
+    expect(page.locator(".em-controls")).to_have_attribute("data-h", str(h))
+    if label is not None:
+        slider = page.locator(".st-key-kstart-h").get_by_role("slider")
+        expect(slider).to_have_attribute("aria-valuetext", label, timeout=30_000)

@@ -109,7 +109,8 @@ def test_parameters_table_columns_and_values():
 
 @pytest.mark.parametrize(("X", "n_components", "seed"), [(FAITHFUL, 3, 0), (IRIS, 4, 5)])
 def test_engine_steps_are_lloyd_steps(X, n_components, seed):
-    """The frames show these steps: they are scikit-learn's Lloyd iterations from the seeds."""
+    """The stepping view shows these steps: they are scikit-learn's Lloyd iterations from
+    the seeds."""
     steps = em_core.fit(X, n_components, rng=seed, max_iter=0).start.kmeans_steps
     reference = KMeans(n_components, init=steps[0].centers, n_init=1, algorithm="lloyd", tol=0).fit(
         X
@@ -118,46 +119,6 @@ def test_engine_steps_are_lloyd_steps(X, n_components, seed):
     for step in steps:
         distances = cdist(X, step.centers, "sqeuclidean")
         assert step.inertia == pytest.approx(distances.min(axis=1).sum(), rel=1e-10)
-
-
-@pytest.mark.parametrize("X", [FAITHFUL, GALAXIES])
-def test_kmeans_frames_equal_the_engine_steps(X):
-    trace = em_core.fit(X, 3, rng=4)
-    steps = trace.start.kmeans_steps
-    fig = starts.kmeans_figure(X, steps)
-    assert [f.name for f in fig.frames] == [str(s.iteration) for s in steps]
-    assert [s["label"] for s in fig.layout.sliders[0].steps] == [f.name for f in fig.frames]
-    assert fig.layout.updatemenus[0].buttons[0].args[0] == tuple(f.name for f in fig.frames)
-    one_d = X.shape[1] == 1
-    for frame, step in zip(fig.frames, steps, strict=True):
-        points, *centres, ring = frame.data
-        labels = cdist(X, step.centers, "sqeuclidean").argmin(axis=1)
-        np.testing.assert_array_equal(points.marker.color, labels)
-        for k, centre in enumerate(centres):
-            assert set(centre.x) == {step.centers[k, 0]}
-            if not one_d:
-                assert centre.y == (step.centers[k, 1],)
-        assert ring.y == (step.inertia,)
-        assert f"W = {step.inertia:.5g}" in frame.layout.title.text
-    # The last frame says no point moved: its assignment is the one before it.
-    before, after = (cdist(X, s.centers, "sqeuclidean").argmin(axis=1) for s in steps[-2:])
-    np.testing.assert_array_equal(before, after)
-    assert "no point moved" in fig.frames[-1].layout.title.text
-    assert not any("moved" in f.layout.title.text for f in fig.frames[:-1])
-    # The inertia panel holds every step's W, which never increases.
-    inertia = np.array(fig.data[-2].y)
-    np.testing.assert_array_equal(inertia, [s.inertia for s in steps])
-    assert np.all(np.diff(inertia) <= 1e-9 * inertia[0])
-
-
-def test_kmeans_figure_samples_large_data_and_refuses_no_steps():
-    rng = np.random.default_rng(0)
-    X = rng.normal(size=(5000, 2))
-    steps = em_core.fit(X, 2, rng=0, max_iter=0).start.kmeans_steps
-    fig = starts.kmeans_figure(X, steps, max_points=300)
-    assert len(fig.data[0].x) == 300
-    with pytest.raises(ValueError, match="no K-means steps"):
-        starts.kmeans_figure(X, ())
 
 
 # ---------------------------------------------------------------------------------------

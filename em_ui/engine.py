@@ -19,6 +19,7 @@ import numpy as np
 import streamlit as st
 
 import em_core
+import em_core.ppca
 from em_core import Parameters, Restarts, SelectionRow, Snapshot, Trace
 
 Progress = Callable[[Snapshot], object] | None
@@ -136,6 +137,23 @@ def fit_trace(
             max_iter=max_iter,
             callback=progress,
         ),
+    )
+
+
+def fit_ppca(
+    _X: np.ndarray,
+    data_id: str,
+    n_latent: int,
+    *,
+    seed: int = 0,
+    tol: float = 1e-3,
+    max_iter: int = 100,
+) -> Trace:
+    """One run of probabilistic PCA by EM from a random W (see :func:`em_core.ppca.fit`),
+    kept per data and settings."""
+    return _run(
+        ("ppca", data_id, n_latent, (seed, tol, max_iter)),
+        lambda: em_core.ppca.fit(_X, n_latent, rng=seed, tol=tol, max_iter=max_iter),
     )
 
 

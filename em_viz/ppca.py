@@ -22,6 +22,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
+import pandas as pd
 import plotly.graph_objects as go
 from numpy.typing import ArrayLike, NDArray
 
@@ -562,3 +563,52 @@ def m_step_formulas(X: ArrayLike, before: PPCAParameters, after: PPCAParameters)
         rf" = {number(after.noise_variance)} \end{{aligned}}"
     )
     return [w_formula, noise_formula]
+
+
+# ---------------------------------------------------------------------------------------
+# Tables
+
+
+def parameter_table(
+    trace: Trace, h: int, *, column_names: Sequence[str] | None = None
+) -> pd.DataFrame:
+    """The parameters drawn at half-step ``h``: one row per column of the data.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``column`` (the data's column names, as given), ``μ``, then ``w1`` … ``wq``
+        (the columns of W), then ``σ²`` (the same on every row: the noise is round).
+    """
+    params = ppca_params(trace, half_step(trace, h).params_index)
+    table = pd.DataFrame({"column": _names(column_names, params.n_features), "μ": params.mean})
+    for j in range(params.n_latent):
+        table[f"w{j + 1}"] = params.loadings[:, j]
+    table["σ²"] = params.noise_variance
+    return table
+
+
+def latent_table(X: ArrayLike, trace: Trace, h: int) -> pd.DataFrame:
+    """Each point's expected latent coordinates at half-step ``h`` (NaN before the first
+    E-step), and its squared distance to its foot on the subspace.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``point`` (from 1), ``E[z1]`` … ``E[zq]``, ``‖x − foot‖²``.
+    """
+    X = as_features(X)
+    _check(X, trace)
+    half = half_step(trace, h)
+    params = ppca_params(trace, half.params_index)
+    table = pd.DataFrame({"point": np.arange(1, X.shape[0] + 1)})
+    if half.resp_index is None:
+        z = np.full((X.shape[0], params.n_latent), np.nan)
+        distance = np.full(X.shape[0], np.nan)
+    else:
+        z = latent_coordinates(X, trace)(half.resp_index)
+        distance = ((X - params.mean - z @ params.loadings.T) ** 2).sum(axis=1)
+    for j in range(params.n_latent):
+        table[f"E[z{j + 1}]"] = z[:, j]
+    table["‖x − foot‖²"] = distance
+    return table

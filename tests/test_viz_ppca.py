@@ -210,3 +210,25 @@ def test_every_half_step_is_described(cloud):
     assert texts[2].startswith("M-step 1:")
     assert "still those of E-step 1" in texts[2]
     assert "latent plane" in view.describe(half_step(trace, 1), 2)
+
+
+def test_the_parameter_table_shows_the_parameters_drawn(cloud):
+    _, trace = cloud
+    table = view.parameter_table(trace, 4, column_names=["a", "b"])  # M-step 2: θ₂
+    params = trace.snapshots[2].params
+    assert list(table.columns) == ["column", "μ", "w1", "σ²"]
+    assert list(table["column"]) == ["a", "b"]
+    np.testing.assert_array_equal(table["w1"], params.loadings[:, 0])
+    assert set(table["σ²"]) == {params.noise_variance}
+
+
+def test_the_latent_table_holds_the_coordinates_of_the_e_step_on_screen(cloud):
+    X, trace = cloud
+    assert view.latent_table(X, trace, 0).iloc[:, 1:].isna().all().all()
+    table = view.latent_table(X, trace, 5)  # E-step 3, on θ₂
+    z = conditional_means(X, trace.snapshots[2].params)[:, 0]
+    np.testing.assert_allclose(table["E[z1]"], z, rtol=1e-9)
+    params = trace.snapshots[2].params
+    feet = params.mean + np.outer(z, params.loadings[:, 0])
+    np.testing.assert_allclose(table["‖x − foot‖²"], ((X - feet) ** 2).sum(axis=1), rtol=1e-9)
+    assert list(table["point"]) == list(range(1, 121))

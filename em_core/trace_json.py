@@ -70,7 +70,10 @@ TRACE_FIELDS = (
 RESTART_FIELDS = ("restarts", "best_restart")
 ITERATION_FIELDS = ("iteration", "weights", "means", "covariances", "log_likelihood", "nk")
 
-_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"')  # a JSON string (linear: no backtracking)
+# A JSON string, or an unterminated one up to the end of the text. Every match that starts
+# succeeds where its greedy loops stop, so the text is scanned once: a pattern that could
+# fail after its loops (an unterminated string) would rescan the rest from every later quote.
+_STRING = re.compile(r'(?s)"[^"\\]*(?:\\.[^"\\]*)*\\?(?:"|\Z)')
 _BYTE_ORDER_MARKS = (
     (b"\xef\xbb\xbf", "utf-8"),
     (b"\xff\xfe", "utf-16-le"),

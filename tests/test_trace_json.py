@@ -180,6 +180,23 @@ def test_nesting_and_size_beyond_any_trace_are_refused_before_parsing():
     assert run.columns == ("[[[[[[[[a", "{{{{{{{{b")
 
 
+@pytest.mark.parametrize(
+    "raw",
+    [
+        b'{"' + b'\\"' * 15_000,  # escaped quotes in a string that never ends
+        b"{" + b'"\\' * 15_000,  # quotes and backslashes
+        b'{"a": "' + b"\\\n" * 500_000,
+        b'{"a": [' + b'"",' * 300_000 + b"]",
+    ],
+)
+def test_the_structure_check_reads_any_text_once(raw):
+    # A pattern that rescanned the text from every quote took over 5 s on each of the first two.
+    started = time.perf_counter()
+    with pytest.raises(TraceFileError):
+        read_trace(raw)
+    assert time.perf_counter() - started < 2
+
+
 def test_wrong_schema_is_refused_naming_the_field():
     document = valid_document()
     refused(without(document, "iterations"), "lacks", "iterations")

@@ -391,8 +391,10 @@ def start(
 ) -> PPCAParameters:
     """θ_0: μ the sample mean, W random (or given), σ² the variance per column (or given).
 
-    A random W has independent N(0, v) entries, with v = tr(S)/d the data's variance per
-    column, so the start has the data's scale in every direction.
+    A random W has columns of length √v in random directions, with v = tr(S)/d the data's
+    variance per column: the start has the data's scale, and no column so short that EM
+    would begin beside the saddle point W = 0 (where ℓ is flat and the stopping rule could
+    end the run before it has moved).
 
     Parameters
     ----------
@@ -416,7 +418,8 @@ def start(
     check_noise(X, n_latent)
     variance = mean_variance(X)
     if loadings is None:
-        W = np.random.default_rng(rng).normal(scale=np.sqrt(variance), size=(n_features, n_latent))
+        W = np.random.default_rng(rng).standard_normal((n_features, n_latent))
+        W *= np.sqrt(variance) / np.linalg.norm(W, axis=0)
     else:
         W = np.asarray(loadings, dtype=np.float64)
         if W.shape != (n_features, n_latent):

@@ -225,6 +225,18 @@ def test_a_seed_gives_the_same_start_and_the_mean_is_the_sample_mean():
     assert a.noise_variance == pytest.approx(X.var(axis=0).mean())
 
 
+def test_a_random_start_has_the_datas_scale_and_is_not_stuck_beside_w_0():
+    # Five points and q = 1: a W drawn with short columns starts beside the saddle W = 0,
+    # where ℓ is flat, and the stopping rule ended that run at once, far below the maximum.
+    X = np.array([[1, 2], [2, 3.5], [3, 3], [4, 5.5], [5, 5.0]])
+    for seed in range(20):
+        W = ppca.start(X, 1, rng=seed).loadings
+        assert np.linalg.norm(W) == pytest.approx(np.sqrt(X.var(axis=0).mean()))
+        trace = ppca.fit(X, 1, rng=seed)
+        best = ppca.log_likelihood(X, ppca.closed_form(X, 1))
+        assert trace.final.log_likelihood > best - 0.1
+
+
 def test_a_given_start_is_used_as_given():
     X = elongated(4)
     params = ppca.start(X, 1, loadings=[[1.0], [2.0]], noise_variance=0.3)

@@ -455,12 +455,12 @@ def describe(half: HalfStep, n_latent: int) -> str:
         )
     if half.kind == "E":
         where = (
-            "its foot μ + W E[z_n] slid along the line, which has not moved"
+            "its foot μ + W E[zₙ] slid along the line, which has not moved"
             if n_latent == 1
             else "the points moved in the latent plane; W and σ² have not changed"
         )
         return (
-            f"{half.label}: each point's expected latent coordinate E[z_n] was recomputed from "
+            f"{half.label}: each point's expected latent coordinate E[zₙ] was recomputed from "
             f"W and σ²; {where}."
         )
     moved = (

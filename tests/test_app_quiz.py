@@ -180,3 +180,29 @@ def test_the_last_half_step_asks_nothing() -> None:
     press(at, f"{KEY}.end")
     assert "The run ends here: there is no next step to predict." in [m.value for m in at.markdown]
     assert not [b for b in at.button if b.key == f"{KEY}.quiz.check"]
+
+
+def test_on_the_k_means_page_the_quiz_starts_at_the_hand_off() -> None:
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.run()
+    at.switch_page("app_pages/kmeans_start.py")
+    at.run()
+    at.selectbox(key="kstart.dataset").set_value("Lake acidity (155 × 1)").run()
+    at.toggle(key="kstart.quiz.on").set_value(True).run()
+    assert not at.exception, at.exception
+    slider = at.select_slider(key="kstart.h")
+    labels = list(slider.options)  # as the slider shows them
+    hand_off = next(i for i, label in enumerate(labels) if label.startswith("Hand-off"))
+    assert hand_off > 0
+    for h in (0, hand_off - 1):  # the K-means phase asks nothing
+        at.select_slider(key="kstart.h").set_value(h).run()
+        assert "it starts at the hand-off" in " ".join(m.value for m in at.markdown)
+        assert not [b for b in at.button if b.key == "kstart.quiz.check"]
+    at.select_slider(key="kstart.h").set_value(hand_off).run()
+    assert question_text(at).startswith("**Before E-step 1: which component will claim point")
+    widget(at.radio, ".claim").set_value(1).run()
+    at.button(key="kstart.quiz.check").click().run()
+    assert not at.exception, at.exception
+    assert int(at.select_slider(key="kstart.h").value) == hand_off + 1
+    assert labels[hand_off + 1] == "E-step 1"
+    assert [*at.success, *at.warning][0].value.startswith("E-step 1 gave point")

@@ -58,6 +58,13 @@ def test_every_half_step_but_the_last_asks_about_the_one_after_it(worked) -> Non
     assert quiz.question(worked, em_viz.half_step(worked, last)) is None
 
 
+def test_no_question_in_the_k_means_phase() -> None:
+    trace = fit(WORKED_X, 2, init="kmeans", rng=0)
+    first = em_viz.half_step(trace, 0, kmeans=True)
+    assert first.params_index is None
+    assert quiz.question(trace, first) is None
+
+
 def test_a_guessed_mean_is_scored_against_the_m_steps_real_mean(worked) -> None:
     _, new_means = reference_step(WORKED_X[:, 0], (2.0, 9.0), (1.0, 1.0), (0.5, 0.5))
     q = ask(worked, 1)  # E-step 1 on screen: M-step 1 next

@@ -4,7 +4,8 @@ import streamlit as st
 
 from em_core import COVARIANCE_TYPES, nearly_collapsed
 from em_data import InputError, check_for_fit
-from em_ui.data_sources import choose_columns, choose_data
+from em_ui import links
+from em_ui.data_sources import choose_columns, choose_data, left_out_of_link
 from em_ui.engine import fingerprint, select_n_components
 from em_ui.settings import COVARIANCE_LABELS, INIT_LABELS
 from em_ui.state import keep
@@ -25,6 +26,16 @@ MAX_K = 10
 DEFAULT_RANGE = (1, 6)
 DEFAULT_STARTS = 5
 
+
+def _as_range(value) -> tuple[int, int]:
+    """The range of K, or the default one when there is none: a new session, or the
+    browser's Back to an address without one (the slider then gives its lowest value)."""
+    if isinstance(value, tuple | list) and len(value) == 2:
+        return int(value[0]), int(value[1])
+    return DEFAULT_RANGE
+
+
+link = links.start(KEY)
 st.title("Choosing K")
 st.write(
     "More components always fit the data at least as well, so the log-likelihood alone "
@@ -42,22 +53,27 @@ highest = max(2, min(MAX_K, X.shape[0]))
 with st.sidebar:
     st.header("Sweep")
     range_key = f"{KEY}.k_range"
-    low, high = st.session_state.get(range_key, DEFAULT_RANGE)
+    low, high = _as_range(st.session_state.get(range_key))
     st.session_state[range_key] = (min(low, highest), min(high, highest))
-    k_low, k_high = st.slider(
+    k_range = st.slider(
         "Range of K",
         min_value=1,
         max_value=highest,
         key=keep(range_key),
+        bind=links.bind(range_key),
         help="Every K in this range gets its own search.",
     )
-    st.session_state.setdefault(f"{KEY}.n_init", DEFAULT_STARTS)
+    k_low, k_high = _as_range(k_range)
+    if st.session_state.get(f"{KEY}.n_init") is None:  # new, or emptied by the student
+        st.session_state[f"{KEY}.n_init"] = DEFAULT_STARTS
     n_init = st.number_input(
         "Starts of each kind per K",
         min_value=1,
         max_value=10,
+        value=None,  # the default comes through session state (see em_ui.settings)
         step=1,
         key=keep(f"{KEY}.n_init"),
+        bind=links.bind(f"{KEY}.n_init"),
         help="At each K the search starts EM from this many K-means starts, as many "
         "k-means++ seedings and as many sets of random data points, plus the best fit of "
         "K − 1 with one component split in two (one start per component). The three "
@@ -70,8 +86,10 @@ with st.sidebar:
             COVARIANCE_TYPES,
             format_func=COVARIANCE_LABELS.get,
             key=keep(f"{KEY}.covariance_type"),
+            bind=links.bind(f"{KEY}.covariance_type", COVARIANCE_LABELS.get),
             help="What shapes the Gaussians may take; it changes the parameter count p.",
         )
+n_init = DEFAULT_STARTS if n_init is None else n_init  # Back to an address without it
 ks = tuple(range(int(k_low), int(k_high) + 1))
 
 try:
@@ -139,17 +157,27 @@ by_k = {row.n_components: row for row in rows if row.best is not None}
 k_key = f"{KEY}.replay_k"
 if st.session_state.get(k_key) not in by_k:
     st.session_state[k_key] = best_bic
-replay_k = st.selectbox(
-    "K to replay",
-    list(by_k),
-    key=keep(k_key),
-    format_func=lambda k: (
+
+
+def _replay_label(k: int) -> str:
+    return (
         f"K = {k}"
         + (" (lowest BIC)" if k == best_bic else "")
         + (" (lowest AIC)" if k == best_aic else "")
-    ),
+    )
+
+
+replay_k = st.selectbox(
+    "K to replay",
+    list(by_k),
+    index=None,  # its default is the lowest BIC, set above (a link must name the first K)
+    key=keep(k_key),
+    bind=links.bind(k_key, _replay_label),
+    format_func=_replay_label,
     help="Step through the run that found this K's best fit, from its start.",
 )
+if replay_k is None:  # emptied by the student
+    replay_k = best_bic
 row = by_k[replay_k]
 trace = row.best
 start = (
@@ -173,3 +201,4 @@ reset_when_changed(
     KEY, (data_id, ks, int(n_init), covariance_type, replay_k), what_changed="The K or the data"
 )
 stepping_view(X, trace, key=KEY, column_names=tuple(chosen), true_params=None)
+link.finish(left_out=left_out_of_link(KEY))

@@ -14,6 +14,7 @@ from em_core import (
     nearly_collapsed,
 )
 from em_data import load_dataset
+from em_ui import links
 from em_ui.engine import fingerprint, fit_trace
 from em_ui.settings import convergence_settings
 from em_ui.stepper import reset_when_changed, stepping_view
@@ -89,6 +90,7 @@ def sigma(snapshot, k: int) -> float:
     return float(np.sqrt(snapshot.params.full_covariances()[k, 0, 0]))
 
 
+link = links.start(KEY)
 st.title("Collapsing components and the ridge")
 st.write(
     "A Gaussian of a mixture can shrink onto a single data point. Its curve then grows ever "
@@ -111,6 +113,7 @@ with st.container(horizontal=True, gap="medium"):
 reset_when_changed(KEY, ("collapse", conv), what_changed="The ridge or the stopping rule")
 trace = run(COLLAPSE_START, ridge=conv.ridge, tol=conv.tol, max_iter=conv.max_iter)
 stepping_view(X, trace, key=KEY, column_names=data.columns)
+link.finish()
 
 if conv.ridge == 0 and trace.stop_reason is StopReason.CONVERGED:
     st.warning(

@@ -4,7 +4,13 @@ import numpy as np
 import streamlit as st
 
 from em_data import load_dataset
-from em_ui.data_sources import choose_data, choose_view_axes, columns_key
+from em_ui import links
+from em_ui.data_sources import (
+    choose_data,
+    choose_view_axes,
+    columns_key,
+    left_out_of_link,
+)
 from em_ui.engine import fingerprint, fit_restarts
 from em_ui.fitting import fit_options, fit_settings, with_progress
 from em_ui.state import keep
@@ -54,6 +60,7 @@ def pick_run_from_chart() -> None:
         st.session_state[f"{KEY}.run"] = int(runs[0]) - 1
 
 
+link = links.start(KEY)
 st.title("Restarts and local optima")
 st.write(
     "EM only ever climbs, so where it ends depends on where it starts: a run can stop on a "
@@ -151,11 +158,15 @@ st.subheader("Replay a run")
 run = st.selectbox(
     "Run to step through",
     range(model.n_init),
+    index=None,  # its default is the best run, set above (a link must name run 1)
     key=keep(f"{KEY}.run"),
+    bind=links.bind(f"{KEY}.run", _run_label),
     format_func=_run_label,
     help="Any run can be stepped through half-step by half-step, from its start.",
 )
 
+if run is None:  # emptied by the student
+    run = restarts.best_index or 0
 dims = choose_view_axes(KEY, loaded, columns)
 
 reset_when_changed(KEY, (data_id, model, conv, run), what_changed="The data, the model or the run")
@@ -167,3 +178,4 @@ stepping_view(
     true_params=loaded.true_params,
     dims=dims,
 )
+link.finish(left_out=left_out_of_link(KEY))

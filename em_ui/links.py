@@ -34,8 +34,9 @@ BIND = "query-params"
 MAX_CHARS = 200
 # Shown of a refused value: enough to recognise it.
 SHOWN_CHARS = 40
-# Keys whose widget takes several values (a multiselect), each a parameter of that name.
-MULTI_VALUED = (".columns",)
+# Keys whose widget takes several values (a multiselect, a range), each a parameter of that
+# name.
+MULTI_VALUED = (".columns", ".k_range")
 
 _BOUND = "em_ui.links.bound"  # key -> how its value is written in the address, this run
 _REFUSED = "em_ui.links.refused"  # keys refused on the first run of a page
@@ -50,7 +51,7 @@ _LINK_BOX = st.components.v2.component(
 )
 
 
-def bind(key: str, show: Callable[[Any], str] = str, *, hide: bool = True) -> str | None:
+def bind(key: str, show: Callable[[Any], str] = str) -> str | None:
     """The ``bind=`` of the settings widget ``key``: it travels in the page's link.
 
     Parameters
@@ -59,14 +60,12 @@ def bind(key: str, show: Callable[[Any], str] = str, *, hide: bool = True) -> st
         The widget's key, which is also the parameter's name in the address.
     show : callable
         How the widget writes a value in the address (its ``format_func``, or ``str``).
-    hide : bool
-        Whether presenter mode hides the widget (settings do; the half-step slider does not).
 
     Returns
     -------
     "query-params", or None for a value refused on this run (the widget takes its default).
     """
-    st.session_state.setdefault(_BOUND, {})[key] = (show, hide)
+    st.session_state.setdefault(_BOUND, {})[key] = show
     return None if key in st.session_state.get(_REFUSED, {}) else BIND
 
 
@@ -84,7 +83,7 @@ def link_half_step(h_key: str, labels: list[str]) -> str | None:
         refused = h_key in st.session_state.get(_REFUSED, {})
         if not refused and len(wanted) == 1 and wanted[0] in labels:
             st.session_state[h_key] = labels.index(wanted[0])
-    return bind(h_key, lambda h: labels[h], hide=False)
+    return bind(h_key, lambda h: labels[h])
 
 
 def _shown(text: str) -> str:
@@ -136,7 +135,7 @@ class PageLink:
         bound = st.session_state.get(_BOUND, {})
         if left_out:
             self._note.caption(left_out)
-        presenter.apply([key for key, (_, hide) in bound.items() if hide])
+        presenter.apply()
         if self.raw is None:
             return
         refused = st.session_state.get(_REFUSED, {})
@@ -151,7 +150,7 @@ class PageLink:
                 )
                 del st.query_params[key]
             elif st.query_params.get_all(key) != values:
-                show, _ = bound[key]
+                show = bound[key]
                 now = st.session_state.get(key)
                 shown = [show(v) for v in now] if isinstance(now, list | tuple) else [show(now)]
                 if shown != values:
@@ -185,7 +184,7 @@ def start(page: str) -> PageLink:
         st.toggle(
             "Presenter mode",
             key=keep(presenter.KEY),
-            bind=bind(presenter.KEY, lambda on: str(on).lower(), hide=False),
+            bind=bind(presenter.KEY, lambda on: str(on).lower()),
             help="For a projector: larger type and chart, the settings hidden (they keep "
             "their values). Keys: → or Page Down next half-step, ← or Page Up back, space "
             "play or pause, Home the start, End the end.",

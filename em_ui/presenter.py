@@ -1,18 +1,16 @@
 """Presenter mode: the stepping view for a projector.
 
 A toggle at the top of every page that shows a run (its key :data:`KEY` is also a flag in
-the page's link). It enlarges the type and the chart, and hides the settings: the sidebar
-and the settings widgets on the page. Hidden widgets are still drawn, so their values stay
-(and stay in the link). The chart, the step buttons, the half-step slider, the
-log-likelihood and the formulas stay. The step buttons' component (``controls.js``) adds the
+the page's link). It enlarges the type, gives the chart the whole width, and hides the
+settings: the sidebar, and whatever the page draws above the stepping view (its title, its
+text, its data and settings). Hidden widgets are still drawn, so their values stay (and stay
+in the link). The stepping view stays whole: the step buttons, the chart with the half-step
+in its title and the log-likelihood beside it, the slider, ℓ and the formulas. The step buttons' component (``controls.js``) adds the
 keys a presentation clicker sends: → and Page Down for the next half-step, ← and Page Up
 back, space for Play and Pause.
 """
 
 from __future__ import annotations
-
-import re
-from collections.abc import Iterable
 
 import streamlit as st
 
@@ -22,8 +20,8 @@ ZOOM = 1.25
 
 # The sidebar, and everything the page draws above the step buttons (its title, text and
 # data choices) but the toggle with the link and the link's notice (containers whose keys
-# start with "em-link-keep"); settings elsewhere on the page are hidden by their keys.
-_ALWAYS_HIDDEN = """
+# start with "em-link-keep").
+_HIDDEN = """
 section[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"],
 [data-testid="stExpandSidebarButton"], header[data-testid="stHeader"],
 .stMain [data-testid="stVerticalBlock"]
@@ -36,18 +34,10 @@ def is_on() -> bool:
     return bool(st.session_state.get(KEY, False))
 
 
-def widget_class(key: str) -> str:
-    """The CSS class Streamlit gives the element of the widget ``key``."""
-    return "st-key-" + re.sub(r"[^A-Za-z0-9_-]", "-", key)
-
-
-def style(hidden_keys: Iterable[str]) -> str:
-    """The style sheet of presenter mode, hiding the widgets ``hidden_keys`` too."""
-    hidden = ",\n".join(
-        [_ALWAYS_HIDDEN.strip(), *(f".stMain .{widget_class(key)}" for key in hidden_keys)]
-    )
+def style() -> str:
+    """The style sheet of presenter mode."""
     return (
-        f"<style>\n{hidden} {{ display: none !important; }}\n"
+        f"<style>\n{_HIDDEN.strip()} {{ display: none !important; }}\n"
         ".stMain .stMainBlockContainer { padding-top: 1rem; }\n"
         # Plotly measures its text and its box itself, which a zoom around it would upset:
         # every element but the charts is zoomed, and the charts grow with the hidden sidebar.
@@ -58,7 +48,7 @@ def style(hidden_keys: Iterable[str]) -> str:
     )
 
 
-def apply(hidden_keys: Iterable[str]) -> None:
-    """Draw presenter mode's style when it is on, hiding the settings ``hidden_keys``."""
+def apply() -> None:
+    """Draw presenter mode's style when it is on."""
     if is_on():
-        st.html(style(hidden_keys))
+        st.html(style())

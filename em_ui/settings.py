@@ -226,4 +226,8 @@ def model_settings(
         "columns, components, iterations and restarts together) is refused before it "
         "starts, with what to reduce.",
     )
+    # Empty (None) after the browser's Back or Forward to an address without them: an
+    # address without a setting means its default.
+    k = default_k if k is None else k
+    n_init = default_n_init if n_init is None else n_init
     return Model(int(k), str(covariance), str(init), int(seed), int(n_init))

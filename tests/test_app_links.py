@@ -181,7 +181,6 @@ def test_presenter_mode_opens_from_the_link_and_keeps_the_settings() -> None:
     assert at.toggle(key="present").value is True
     styles = [h.proto.body for h in at.get("html")]
     assert any('section[data-testid="stSidebar"]' in body for body in styles)
-    assert any(".st-key-data-n_components" in body for body in styles)
     # Hidden, the settings are still drawn and keep their values.
     assert at.number_input(key="data.n_components").value == 3
     at.toggle(key="present").set_value(False).run()
@@ -195,3 +194,33 @@ def test_uploaded_or_pasted_data_say_they_cannot_travel() -> None:
     assert any("cannot travel in a link" in c.value for c in at.caption)
     at = open_with("app_pages/your_data.py", {})
     assert not any("cannot travel in a link" in c.value for c in at.caption)
+
+
+@pytest.mark.parametrize(
+    ("page", "query", "key", "expected"),
+    [
+        ("app_pages/kmeans_start.py", {"kstart.k": "3", "kstart.k_seed": "2"}, "kstart.k", 3),
+        ("app_pages/collapse.py", {"collapse.ridge": "0.01"}, "collapse.ridge", 0.01),
+        ("app_pages/restarts.py", {"restarts.n_init": "3"}, "restarts.n_init", 3),
+        ("app_pages/choose_k.py", {"choose.k_range": ["2", "3"]}, "choose.k_range", (2, 3)),
+    ],
+)
+def test_the_lessons_that_show_a_run_read_their_link(
+    page: str, query: dict[str, str], key: str, expected
+) -> None:
+    at = open_with(page, {**query, "stray": "1"})
+    assert at.toggle(key="present").value is False
+    assert at.session_state[key] == expected
+    text = notice(at)
+    assert "stray" in text
+    assert key not in text
+
+
+def test_choosing_k_links_its_starts_and_the_k_replayed() -> None:
+    query = {"choose.k_range": ["1", "3"], "choose.n_init": "2", "choose.replay_k": "K = 1"}
+    at = open_with("app_pages/choose_k.py", query)
+    assert notice(at) == ""
+    assert at.session_state["choose.n_init"] == 2
+    assert at.selectbox(key="choose.replay_k").value == 1
+    at = open_with("app_pages/choose_k.py", {**query, "choose.replay_k": "K = 9"})
+    assert "choose.replay_k" in notice(at)

@@ -51,8 +51,7 @@ from em_viz.formulas import number
 from em_viz.halfstep import HalfStep, half_step
 
 LINE_COLOR = "#d9480f"
-FOOT_COLOR = "#1c7ed6"
-SEGMENT_COLOR = "rgba(28,126,214,0.45)"
+SEGMENT_COLOR = "rgba(28,126,214,0.6)"
 BEST_COLOR = "#868e96"
 N_STDS = (1, 2)
 # The data panel reaches at most this fraction of the data's span beyond them on each side
@@ -211,13 +210,12 @@ def projection_figure(
             "hoverinfo": "skip",
         },
         {
-            # Each point's segment to its foot, with a dot at the foot only: the sizes are
-            # fixed, so the frames send only the coordinates.
+            # Each point's segment to its foot: one path, however many points (a marker at
+            # each foot would be an SVG element each, and slow every redraw).
             "type": "scatter",
             "name": "x<sub>n</sub> → foot μ + W E[z<sub>n</sub>]",
-            "mode": "lines+markers",
-            "line": {"color": SEGMENT_COLOR, "width": 1},
-            "marker": {"size": [0, 4, 0] * shown.shape[0], "color": FOOT_COLOR},
+            "mode": "lines",
+            "line": {"color": SEGMENT_COLOR, "width": 1.2},
             "hoverinfo": "skip",
         },
         {

@@ -12,8 +12,9 @@ Modules: ``halfstep`` (the stepping model), ``colors`` and ``style`` (the look),
 ``figures_1d`` (density curves), ``figures_2d`` (scatter with ellipses), ``figures_common``
 (what those two share, the animation among it), ``loglik`` (the objective, drawn as a panel
 of those figures), ``status`` (what the stepping view says under the chart), ``quiz`` (its
-predict-before-you-step questions, their scores and their marks on the 1-D chart), ``tables``
-and ``formulas``; and one module for each lesson's own figures: ``starts`` (the K-means start and
+predict-before-you-step questions, their scores and their marks on the 1-D chart), ``tables``,
+``formulas`` and ``exports`` (the files a run exports); and one module for each
+lesson's own figures: ``starts`` (the K-means start and
 the starts compared), ``collapse`` (collapsing components and the ridge), ``selection``
 (choosing K), ``restarts`` (restarts and local optima) and ``climb`` (why EM climbs).
 """

@@ -11,7 +11,7 @@ The interface
 -------------
 A model is a small, immutable object holding its *settings* (for a mixture, the covariance
 type and the ridge). The trace keeps it as ``trace.model``, so it must not hold the data.
-It has one attribute and six methods:
+It has two attributes and five methods:
 
 ``name`` : str
     A short label for people, e.g. ``"Gaussian mixture"``.

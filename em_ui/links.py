@@ -8,9 +8,10 @@ the page computes the same run and shows the same half-step (:func:`link_half_st
 
 Streamlit checks a value from the address against its widget (its options, its range, its
 type) and drops one it cannot use. This module does what it does not: on the first run of a
-page it refuses a value given more than once or far too long (the widget is then not bound
-for that run and takes its default), and after the page is drawn it names, in one short
-notice, every value of the link that was not used and every key the page does not know.
+page it refuses a value given more than once, far too long, or infinite (which a number
+input of this Streamlit raises on instead of dropping); the widget is then not bound for
+that run and takes its default. After the page is drawn it names, in one short notice,
+every value of the link that was not used and every key the page does not know.
 
 :func:`start` at the top of a page draws the presenter-mode toggle and the link, and returns
 the :class:`PageLink` whose :meth:`PageLink.finish` at the end of the page writes the notice.

@@ -128,7 +128,8 @@ def test_presenter_keys_step_and_play_the_chart(
     page.keyboard.press("Home")
     wait_at(page, "worked", 0, "Start")
 
-    # Space plays the chart through its frames, and the page follows it to the end.
+    # Space plays the chart through its frames, and the page and its address follow it to
+    # the end.
     page.get_by_role("radio", name="Fast", exact=True).click()
     page.keyboard.press(" ")
     plot = chart(page, "worked")
@@ -136,6 +137,7 @@ def test_presenter_keys_step_and_play_the_chart(
         f"gd => ({CHART_HALF_STEP_JS})(gd) >= 1", arg=plot.element_handle(), timeout=TIMEOUT_MS
     )
     wait_at(page, "worked", 5, "E-step 3")
+    expect(page).to_have_url(re.compile(r"[?&]worked\.h=E-step\+3(&|$)"), timeout=TIMEOUT_MS)
 
 
 def test_space_pauses_and_keys_wait_while_typing(page: Page, app_server: str, wait_for_app) -> None:

@@ -3,12 +3,18 @@ through in the same view as every other run."""
 
 import streamlit as st
 
+from em_ui import links
 from em_ui.data_sources import LoadedData, choose_view_axes
 from em_ui.prepared import describe, open_prepared
 from em_ui.stepper import reset_when_changed, stepping_view
 
 KEY = "prepared"
+LEFT_OUT = (
+    "A prepared run's file cannot travel in a link: whoever opens it is asked for the file, "
+    "and then sees this half-step."
+)
 
+link = links.start(KEY)
 st.title("Open a prepared run")
 st.write(
     "Prepare a run before class, then step through it here exactly as it ran: make it with "
@@ -23,3 +29,4 @@ columns = list(opened.columns)
 dims = choose_view_axes(KEY, LoadedData(opened.X, opened.columns, ""), columns)
 reset_when_changed(KEY, (opened.file_id,), what_changed="The file")
 stepping_view(opened.X, opened.trace, key=KEY, column_names=opened.columns, dims=dims)
+link.finish(left_out=LEFT_OUT)

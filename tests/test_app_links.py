@@ -14,6 +14,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 import em_core
+from em_core.trace_json import dumps, trace_to_json
 from em_data import load_dataset
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
@@ -224,3 +225,17 @@ def test_choosing_k_links_its_starts_and_the_k_replayed() -> None:
     assert at.selectbox(key="choose.replay_k").value == 1
     at = open_with("app_pages/choose_k.py", {**query, "choose.replay_k": "K = 9"})
     assert "choose.replay_k" in notice(at)
+
+
+def test_a_link_to_a_prepared_run_opens_its_half_step_once_the_file_is_given() -> None:
+    X = np.array([1.5, 2.0, 2.5, 8.0, 9.0, 9.5])[:, None]
+    trace = em_core.fit(X, 2, rng=0, tol=1e-8)
+    raw = dumps(trace_to_json(trace, X, ["x"])).encode()
+    at = open_with("app_pages/prepared_run.py", {"prepared.h": "M-step 1", "present": "true"})
+    assert at.toggle(key="present").value is True
+    at.file_uploader(key="prepared.upload").set_value(("run.json", raw, "application/json"))
+    at.run()
+    assert not at.exception
+    assert at.select_slider(key="prepared.h").value == 2
+    assert at.metric[0].value == shown(trace.log_likelihoods[1])
+    assert any("cannot travel in a link" in c.value for c in at.caption)

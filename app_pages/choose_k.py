@@ -7,9 +7,9 @@ from em_data import InputError, check_for_fit
 from em_ui import links
 from em_ui.data_sources import choose_columns, choose_data, left_out_of_link
 from em_ui.engine import fingerprint, select_n_components
+from em_ui.mixture_stepper import stepping_view
 from em_ui.settings import COVARIANCE_LABELS, INIT_LABELS
 from em_ui.state import keep
-from em_ui.stepper import reset_when_changed, stepping_view
 from em_ui.sweep import SweepProgress, sweep_over_budget
 from em_ui.tables import show_table
 from em_ui.text import literal
@@ -197,8 +197,5 @@ for c in nearly_collapsed(trace.final, trace.model.ridge_diagonal):
         + " and ".join(reasons)
         + "."
     )
-reset_when_changed(
-    KEY, (data_id, ks, int(n_init), covariance_type, replay_k), what_changed="The K or the data"
-)
 stepping_view(X, trace, key=KEY, column_names=tuple(chosen), true_params=None)
 link.finish(left_out=left_out_of_link(KEY))

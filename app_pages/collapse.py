@@ -16,8 +16,8 @@ from em_core import (
 from em_data import load_dataset
 from em_ui import links
 from em_ui.engine import fingerprint, fit_trace
+from em_ui.mixture_stepper import stepping_view
 from em_ui.settings import convergence_settings
-from em_ui.stepper import reset_when_changed, stepping_view
 from em_ui.text import literal
 from em_viz.collapse import (
     COLLAPSE_START,
@@ -110,7 +110,6 @@ st.write(
 )
 with st.container(horizontal=True, gap="medium"):
     conv = convergence_settings(KEY, ridge=0.0, max_iter=100)
-reset_when_changed(KEY, ("collapse", conv), what_changed="The ridge or the stopping rule")
 trace = run(COLLAPSE_START, ridge=conv.ridge, tol=conv.tol, max_iter=conv.max_iter)
 stepping_view(X, trace, key=KEY, column_names=data.columns)
 link.finish()

@@ -10,10 +10,10 @@ from em_ui import links
 from em_ui.budget import WORK_BUDGET, seconds_allowed, work
 from em_ui.data_sources import choose_data, left_out_of_link
 from em_ui.engine import fingerprint, fit_trace
+from em_ui.mixture_stepper import stepping_view
 from em_ui.progress import FitProgress
 from em_ui.settings import COVARIANCE_LABELS, INIT_LABELS, convergence_settings
 from em_ui.state import keep
-from em_ui.stepper import reset_when_changed, stepping_view
 from em_ui.tables import show_table
 from em_ui.text import literal
 from em_ui.typed_start import typed_start_editor
@@ -152,11 +152,6 @@ st.write(
     "moves the crosses. After the last assignment, the **Hand-off** draws the first "
     "Gaussians θ₀ from the clusters (section 2 has their numbers), and from there the same "
     "buttons, slider and ▶ Play carry on with EM's E-steps and M-steps."
-)
-reset_when_changed(
-    KEY,
-    (data_id, tuple(chosen), n_components, covariance_type, seed, conv),
-    what_changed="The data or the settings",
 )
 stepping_view(X, trace, key=KEY, column_names=tuple(chosen), kmeans=True)
 link.finish(left_out=left_out_of_link(KEY))

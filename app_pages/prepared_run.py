@@ -5,8 +5,8 @@ import streamlit as st
 
 from em_ui import links
 from em_ui.data_sources import LoadedData, choose_view_axes
+from em_ui.mixture_stepper import stepping_view
 from em_ui.prepared import describe, open_prepared
-from em_ui.stepper import reset_when_changed, stepping_view
 
 KEY = "prepared"
 LEFT_OUT = (
@@ -27,6 +27,5 @@ opened = open_prepared(KEY)
 st.caption(describe(opened))
 columns = list(opened.columns)
 dims = choose_view_axes(KEY, LoadedData(opened.X, opened.columns, ""), columns)
-reset_when_changed(KEY, (opened.file_id,), what_changed="The file")
 stepping_view(opened.X, opened.trace, key=KEY, column_names=opened.columns, dims=dims)
 link.finish(left_out=LEFT_OUT)

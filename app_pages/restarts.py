@@ -13,8 +13,8 @@ from em_ui.data_sources import (
 )
 from em_ui.engine import fingerprint, fit_restarts
 from em_ui.fitting import fit_options, fit_settings, with_progress
+from em_ui.mixture_stepper import stepping_view
 from em_ui.state import keep
-from em_ui.stepper import reset_when_changed, stepping_view
 from em_ui.tables import show_table
 from em_viz.restarts import (
     leaderboard_table,
@@ -169,7 +169,6 @@ if run is None:  # emptied by the student
     run = restarts.best_index or 0
 dims = choose_view_axes(KEY, loaded, columns)
 
-reset_when_changed(KEY, (data_id, model, conv, run), what_changed="The data, the model or the run")
 stepping_view(
     X,
     restarts.traces[run],

@@ -8,9 +8,9 @@ from em_core import INIT_METHODS, Parameters
 from em_data import load_dataset
 from em_ui import links
 from em_ui.engine import fingerprint, fit_trace
+from em_ui.mixture_stepper import stepping_view
 from em_ui.settings import INIT_LABELS, convergence_settings
 from em_ui.state import keep
-from em_ui.stepper import reset_when_changed, stepping_view
 from em_ui.text import literal
 
 KEY = "worked"
@@ -138,9 +138,6 @@ params_id = (
     else tuple(
         np.concatenate([params.weights, params.means.ravel(), params.covariances.ravel()]).tolist()
     )
-)
-reset_when_changed(
-    KEY, (start, n_components, seed, params_id, conv), what_changed="The start or the settings"
 )
 try:
     trace = fit_trace(

@@ -8,8 +8,8 @@ from em_ui import links
 from em_ui.data_sources import choose_columns, choose_data, choose_view_axes, left_out_of_link
 from em_ui.engine import fingerprint, fit_restarts, fit_trace
 from em_ui.fitting import fit_options, fit_settings, with_progress
+from em_ui.mixture_stepper import stepping_view
 from em_ui.state import keep
-from em_ui.stepper import reset_when_changed, stepping_view
 
 KEY = "data"
 
@@ -83,11 +83,6 @@ if model.n_init > 1:
         run = best
     trace = restarts.traces[run]
 
-reset_when_changed(
-    KEY,
-    (data_id, model, conv, None if model.n_init == 1 else run),
-    what_changed="The data, the model or the run",
-)
 truth = loaded.true_params if len(chosen) == len(loaded.columns) else None
 stepping_view(X, trace, key=KEY, column_names=tuple(chosen), true_params=truth, dims=dims)
 link.finish(left_out=left_out_of_link(KEY))

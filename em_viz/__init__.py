@@ -8,7 +8,9 @@ Symbols and names, as in :mod:`em_core`: π_k → ``weights[k]``, μ_k → ``mea
 Σ_k → ``covariances[k]`` (σ_k² in one dimension), r_nk → ``resp[n, k]``, N_k → ``nk[k]``;
 h is a half-step (see :mod:`em_viz.halfstep`).
 
-Modules: ``halfstep`` (the stepping model), ``colors`` and ``style`` (the look),
+Modules: ``view`` (the protocol the stepping view asks of a model's view),
+``mixture_view`` (the Gaussian mixture's), ``halfstep`` (the stepping model) and
+``kmeans_phase`` (the K-means steps before EM's), ``colors`` and ``style`` (the look),
 ``figures_1d`` (density curves), ``figures_2d`` (scatter with ellipses), ``figures_common``
 (what those two share, the animation among it), ``loglik`` (the objective, drawn as a panel
 of those figures), ``status`` (what the stepping view says under the chart), ``quiz`` (its

@@ -153,6 +153,21 @@ def half_step(trace: Trace, h: int, *, kmeans: bool = False) -> HalfStep:
     return HalfStep(h, "M", t, t - 1, f"M-step {t}")
 
 
+def em_index(trace: Trace, h: int, *, kmeans: bool = False) -> int | None:
+    """EM's own number of half-step ``h`` (as on a page that starts at EM's start): ``h``
+    less the K-means phase, or None within it."""
+    em = h - kmeans_half_steps(trace, kmeans=kmeans)
+    return em if em >= 0 else None
+
+
+def m_step_source(half: HalfStep) -> int:
+    """t such that the M-step on screen, or the next one, goes from θ_t to θ_{t+1}: the
+    M-step's own source at an M-step, else the parameters on screen."""
+    if half.params_index is None:
+        raise ValueError(f"{half.label} is a K-means half-step: there is no M-step yet.")
+    return half.params_index - 1 if half.kind == "M" else half.params_index
+
+
 def half_steps(trace: Trace, *, kmeans: bool = False) -> tuple[HalfStep, ...]:
     """Every half-step of ``trace``, in order."""
     return tuple(

@@ -451,8 +451,8 @@ def add_marks(fig: go.Figure, marks: list[dict]) -> go.Figure:
     shown = str(fig.layout.meta["half_step"])
     hidden = [{"type": m["type"], "visible": False} for m in marks]
     indices = list(range(first, first + len(marks)))
-    for frame in fig.frames:
-        if frame.name != shown:
-            frame.traces = [*frame.traces, *indices]
-            frame.data = [*frame.data, *hidden]
+    for frame in fig.frame_dicts:  # an em_viz.figures_common.AnimatedFigure's frames
+        if frame["name"] != shown:
+            frame["traces"] = [*frame["traces"], *indices]
+            frame["data"] = [*frame["data"], *hidden]
     return fig

@@ -7,25 +7,14 @@ file names, column names or cells); the view shows it literally.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Literal
-
 import numpy as np
 
 from em_core import Change, NearCollapse, Trace, decreases, nearly_collapsed, trace_change
 from em_viz.halfstep import half_step, n_half_steps
 from em_viz.loglik import explain_decrease
+from em_viz.view import Note
 
-Level = Literal["success", "info", "warning", "error"]
 SUBSCRIPTS = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
-
-
-@dataclass(frozen=True)
-class Note:
-    """One message for the view: ``level`` picks the box (st.success, st.info, …)."""
-
-    level: Level
-    text: str
 
 
 def likelihood_delta_text(trace: Trace, t: int) -> str | None:

@@ -103,3 +103,51 @@ def test_importing_the_engine_loads_no_ui_or_plotting() -> None:
     loaded = set(json.loads(result.stdout.strip().splitlines()[-1]))
     assert "em_core" in loaded
     assert loaded & NOT_FOR_THE_ENGINE == set()
+
+
+def imported_modules(source: str) -> set[str]:
+    """Full names of the absolute imports in ``source`` (``a.b`` for ``from a.b import c``,
+    and ``a.c`` too when ``c`` is a module of the package ``a``)."""
+    names = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            names.add(node.module)
+            names.update(
+                f"{node.module}.{alias.name}"
+                for alias in node.names
+                if (ROOT / node.module.replace(".", "/") / f"{alias.name}.py").exists()
+            )
+    return names
+
+
+# What the stepping view may use: the pieces every model's view shares. A model (the
+# engine's mixture, its figures, tables, formulas and notes) comes only through a view.
+MODEL_FREE = {
+    "em_viz.view",
+    "em_ui.controls",
+    "em_ui.links",
+    "em_ui.state",
+    "em_ui.tables",
+    "em_ui.text",
+}
+
+
+def test_imported_modules_sees_submodules_imported_from_a_package() -> None:
+    assert imported_modules("from em_viz import kmeans_phase\nimport em_core") == {
+        "em_viz",
+        "em_viz.kmeans_phase",
+        "em_core",
+    }
+
+
+def test_the_stepping_view_imports_nothing_model_specific() -> None:
+    source = (ROOT / "em_ui" / "stepper.py").read_text(encoding="utf-8")
+    ours = {
+        m for m in imported_modules(source) if m.split(".")[0] in ("em_core", "em_viz", "em_ui")
+    }
+    assert ours, "em_ui/stepper.py imports none of the project's modules: the scan proves nothing"
+    assert ours <= MODEL_FREE, f"model-specific imports in em_ui/stepper.py: {ours - MODEL_FREE}"
+    view = imported_modules((ROOT / "em_viz" / "view.py").read_text(encoding="utf-8"))
+    assert not {m for m in view if m.split(".")[0] in ("em_core", "em_viz", "em_ui")}

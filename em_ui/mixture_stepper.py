@@ -1,0 +1,57 @@
+"""The stepping view of a Gaussian mixture's run, as the pages draw it: the mixture's view
+(:class:`em_viz.mixture_view.MixtureView`) in the shared stepping view
+(:func:`em_ui.stepper.stepping_view`), with what mixture runs add around it — the quiz for
+1-D data (:mod:`em_ui.quiz`), the run's files (:mod:`em_ui.exports`) and the chart's PNG
+named after the page and the half-step."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from em_core import Parameters, Trace
+from em_ui import stepper
+from em_ui.exports import export_section
+from em_ui.quiz import quiz_marks, quiz_panel
+from em_viz.exports import chart_config, file_stem
+from em_viz.mixture_view import MixtureView
+
+
+def stepping_view(
+    X: np.ndarray,
+    trace: Trace,
+    *,
+    key: str,
+    column_names: Sequence[str] | None = None,
+    true_params: Parameters | None = None,
+    dims: tuple[int, int] = (0, 1),
+    kmeans: bool = False,
+) -> None:
+    """Draw the stepping view of ``trace`` fitted to ``X``.
+
+    Parameters
+    ----------
+    X : array of shape (n_samples, n_features)
+    trace : Trace
+    key : str
+        Prefix of every widget key and of the session state of this view (one per page).
+    column_names : names of X's columns, for labels.
+    true_params : the generating parameters, drawn for comparison (synthetic data).
+    dims : the two columns the 2-D view shows when X has two or more.
+    kmeans : step the run from its K-means seeds, through the hand-off, into EM (a run that
+        started from K-means; see :mod:`em_viz.halfstep`).
+    """
+    columns = tuple(column_names) if column_names else None
+    view = MixtureView(
+        X, trace, column_names=columns, true_params=true_params, dims=dims, kmeans=kmeans
+    )
+    extras = stepper.Extras(
+        decorate=lambda fig, h: quiz_marks(fig, X, trace, view.half(h), key=key),
+        chart_config=lambda h: chart_config(file_stem("em", key, view.label(h))),
+        under_slider=lambda h: quiz_panel(X, trace, view.half(h), key=key, h_key=f"{key}.h"),
+        footer=lambda: export_section(
+            X, trace, key=key, column_names=columns, true_params=true_params, dims=dims
+        ),
+    )
+    stepper.stepping_view(view, key=key, extras=extras)

@@ -227,9 +227,6 @@ for init in COMPARED[1:]:
     except ValueError as error:
         problems.append(f"{INIT_LABELS[init]}: {error}")
 if typed is not None:
-    params_id = tuple(
-        np.concatenate([typed.weights, typed.means.ravel(), typed.covariances.ravel()]).tolist()
-    )
     try:
         runs[TYPED] = fit_trace(
             X,
@@ -237,7 +234,6 @@ if typed is not None:
             n_components,
             init="given",
             _params=typed,
-            params_id=params_id,
             progress=progress,
             **options,
         )

@@ -132,13 +132,6 @@ elif start == OWN:
         st.stop()
 
 init = "given" if params is not None else start
-params_id = (
-    ()
-    if params is None
-    else tuple(
-        np.concatenate([params.weights, params.means.ravel(), params.covariances.ravel()]).tolist()
-    )
-)
 try:
     trace = fit_trace(
         X,
@@ -146,7 +139,6 @@ try:
         n_components,
         init=init,
         _params=params,
-        params_id=params_id,
         seed=seed,
         tol=conv.tol,
         reg_covar=conv.reg_covar,

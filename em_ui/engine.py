@@ -35,12 +35,26 @@ def fingerprint(X: np.ndarray) -> str:
     return hashlib.blake2b(X.tobytes() + str(X.shape).encode(), digest_size=12).hexdigest()
 
 
+def _arrays(value: object, seen: set[int]) -> int:
+    """The bytes of the arrays in ``value`` (an array, a tuple or list, or an object's
+    fields, followed down), each array counted once."""
+    if id(value) in seen:
+        return 0
+    seen.add(id(value))
+    if isinstance(value, np.ndarray):
+        return value.nbytes
+    if isinstance(value, tuple | list):
+        return sum(_arrays(v, seen) for v in value)
+    if hasattr(value, "__dict__"):
+        return sum(_arrays(v, seen) for v in vars(value).values())
+    return 0
+
+
 def trace_bytes(trace: Trace) -> int:
-    """The memory of a trace's arrays (its snapshots' parameters and stats, and the K-means
-    steps of a mixture's start), in bytes."""
-    arrays = [a for s in trace.snapshots for a in (*vars(s.params).values(), s.stats)]
-    arrays += [step.centers for step in getattr(trace.start, "kmeans_steps", ())]
-    return sum(a.nbytes for a in arrays if isinstance(a, np.ndarray))
+    """The memory of a trace's arrays (every snapshot's parameters and stats, and the start
+    record, such as a mixture's K-means steps), in bytes, whatever the model."""
+    seen: set[int] = set()
+    return _arrays(trace.snapshots, seen) + _arrays(trace.start, seen)
 
 
 class FinishedFits:
@@ -110,7 +124,6 @@ def fit_trace(
     covariance_type: str = "full",
     init: str = "kmeans",
     _params: Parameters | None = None,
-    params_id: tuple = (),
     seed: int = 0,
     tol: float = 1e-3,
     ridge: float | None = None,
@@ -119,8 +132,12 @@ def fit_trace(
     progress: Progress = None,
 ) -> Trace:
     """One EM run (see :func:`em_core.fit`; the ridge is relative unless ``reg_covar`` is
-    given), kept per data and settings; ``progress`` is called after each iteration of a
-    new fit."""
+    given), kept per data and settings (given starting parameters ``_params`` by their
+    content); ``progress`` is called after each iteration of a new fit."""
+    params_id = None
+    if _params is not None:
+        arrays = (_params.weights, _params.means, _params.covariances)
+        params_id = fingerprint(np.concatenate([np.ravel(a) for a in arrays]))
     settings = (covariance_type, init, params_id, seed, tol, ridge, reg_covar, max_iter)
     return _run(
         ("trace", data_id, n_components, settings),

@@ -29,6 +29,11 @@ pages = {
             icon=":material/restart_alt:",
         ),
         st.Page("app_pages/why_em_climbs.py", title="Why EM climbs", icon=":material/trending_up:"),
+        st.Page(
+            "app_pages/ppca.py",
+            title="EM beyond mixtures: probabilistic PCA",
+            icon=":material/linear_scale:",
+        ),
     ],
     "Explore": [
         st.Page("app_pages/your_data.py", title="Your own data", icon=":material/upload_file:"),

@@ -19,6 +19,7 @@ PAGES = [
     "app_pages/choose_k.py",
     "app_pages/restarts.py",
     "app_pages/why_em_climbs.py",
+    "app_pages/ppca.py",
     "app_pages/your_data.py",
     "app_pages/prepared_run.py",
 ]

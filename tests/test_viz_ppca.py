@@ -17,6 +17,8 @@ from em_core import ppca
 from em_data import load_dataset
 from em_viz import ppca as view
 from em_viz.halfstep import half_step
+from em_viz.ppca_view import PPCAView
+from em_viz.view import Latex, PickRow, Text
 
 
 def conditional_means(X, params):
@@ -232,3 +234,56 @@ def test_the_latent_table_holds_the_coordinates_of_the_e_step_on_screen(cloud):
     feet = params.mean + np.outer(z, params.loadings[:, 0])
     np.testing.assert_allclose(table["‖x − foot‖²"], ((X - feet) ** 2).sum(axis=1), rtol=1e-9)
     assert list(table["point"]) == list(range(1, 121))
+
+
+# ---------------------------------------------------------------------------------------------
+# The view the stepping view draws
+
+
+def test_the_view_names_each_half_step_and_reports_l_of_the_parameters_drawn(cloud):
+    X, trace = cloud
+    v = PPCAView(X, trace, column_names=["a", "b"])
+    assert v.n_half_steps == 2 * trace.n_iter + 2
+    assert [v.label(h) for h in range(4)] == ["Start", "E-step 1", "M-step 1", "E-step 2"]
+    summary = v.summary(4)  # M-step 2: θ₂
+    assert summary.metric.label == "Log-likelihood ℓ(θ₂)"
+    assert summary.metric.value == f"{trace.snapshots[2].log_likelihood:.4f}".replace("-", "−")
+    change = trace.snapshots[2].log_likelihood - trace.snapshots[1].log_likelihood
+    assert summary.metric.delta == f"{change:+.4g}"
+    assert summary.description.startswith("M-step 2:")
+    assert v.figure(4, narrow=True).layout.meta["half_step"] == 4
+
+
+def test_the_last_half_step_says_how_far_below_the_maximum_the_run_stopped(cloud):
+    X, trace = cloud
+    v = PPCAView(X, trace)
+    assert v.summary(3).notes == ()
+    (note,) = v.summary(v.n_half_steps - 1).notes
+    gap = ppca.log_likelihood(X, ppca.closed_form(X, 1)) - trace.final.log_likelihood
+    assert note.level == "info"
+    assert note.text.startswith(f"EM stopped {gap:.3g} below the maximum of ℓ")
+    converged = ppca.fit(X, 1, rng=2, tol=0.0, max_iter=3000)
+    (note,) = PPCAView(X, converged).summary(2 * converged.n_iter + 1).notes
+    assert note.level == "success"
+
+
+def test_the_formulas_tab_picks_a_point_at_an_e_step_and_shows_the_m_step_sums(cloud):
+    X, trace = cloud
+    v = PPCAView(X, trace)
+    tab = "Formulas with these numbers"
+    (pick,) = v.picks(tab, 3)
+    assert (pick.name, pick.low, pick.high) == ("point", 1, 120)
+    blocks = v.tab(tab, 3, {"point": 9})
+    assert isinstance(blocks[1], PickRow)
+    params = trace.snapshots[1].params  # E-step 2 works on θ₁
+    assert blocks[2].text == view.e_step_formula(X[8], params, 8)
+    assert v.picks(tab, 4) == []
+    latex = [b.text for b in v.tab(tab, 4, {}) if isinstance(b, Latex)]
+    assert latex == view.m_step_formulas(X, trace.snapshots[1].params, trace.snapshots[2].params)
+    assert [type(b) for b in v.tab(tab, 0, {})] == [Text]
+
+
+def test_the_view_refuses_one_latent_dimension_on_more_than_two_columns(iris):
+    data, _ = iris
+    with pytest.raises(ValueError, match="choose q ≥ 2"):
+        PPCAView(data.values, ppca.fit(data.values, 1, max_iter=2))

@@ -1,0 +1,107 @@
+"""EM beyond mixtures: probabilistic PCA, stepped in the same view as the mixtures."""
+
+import numpy as np
+import streamlit as st
+
+from em_data import load_dataset
+from em_data.synthetic import elongated_cloud
+from em_ui.data_sources import choose_columns, choose_data
+from em_ui.engine import fingerprint, fit_ppca
+from em_ui.state import keep
+from em_ui.stepper import stepping_view
+from em_ui.text import literal
+from em_viz.ppca_view import PPCAView
+
+KEY = "ppca"
+SOURCES = {"cloud": "An elongated cloud", "faithful": "Old Faithful", "other": "Other data"}
+CLOUD_POINTS = 200
+# Every point is drawn with its segment, and its coordinates are tabulated.
+MAX_ROWS = 20_000
+
+st.title("EM beyond mixtures: probabilistic PCA")
+st.write(
+    "Probabilistic PCA explains each point as a point on a line through the mean (a plane, "
+    "with two latent dimensions), x = W z + μ, plus round noise of variance σ². Here the "
+    "missing data are the points' coordinates z along that line: the E-step fills in their "
+    "expected values E[z], and once they are filled in the M-step finds W and σ² in closed "
+    "form, as the responsibilities did for the Gaussians of a mixture."
+)
+
+source = st.radio(
+    "Points to fit",
+    list(SOURCES),
+    format_func=SOURCES.get,
+    horizontal=True,
+    key=keep(f"{KEY}.kind"),
+)
+labels = None
+if source == "cloud":
+    X = elongated_cloud(CLOUD_POINTS, rng=np.random.default_rng(0)).values
+    columns: tuple[str, ...] = ("x1", "x2")
+    st.caption(
+        f"{CLOUD_POINTS} points drawn from probabilistic PCA itself: along a line at 35° they "
+        "spread with W = 2.5, across it with noise σ = 0.8."
+    )
+elif source == "faithful":
+    faithful = load_dataset("faithful")
+    X, columns = np.asarray(faithful.values), tuple(faithful.columns)
+    st.caption(faithful.description)
+else:
+    loaded = choose_data(KEY)
+    chosen, X = choose_columns(KEY, loaded)
+    columns, labels = tuple(chosen), loaded.labels
+
+n_samples, n_features = X.shape
+if n_features < 2:
+    st.warning("Probabilistic PCA needs at least two columns: with one there is no line to find.")
+    st.stop()
+if n_samples > MAX_ROWS:
+    st.warning(
+        f"These data have {n_samples:,} rows; this lesson draws and tabulates every point, so it "
+        f"takes at most {MAX_ROWS:,}. Choose smaller data."
+    )
+    st.stop()
+
+left, middle, right = st.columns(3)
+if n_features == 2:
+    n_latent = 1
+    left.markdown("**q = 1**: one latent dimension, a line")
+else:
+    n_latent = int(
+        left.number_input(
+            "Latent dimensions q",
+            min_value=2,
+            max_value=n_features - 1,
+            value=2,
+            key=keep(f"{KEY}.q"),
+            help="The chart shows the first two latent coordinates of every point.",
+        )
+    )
+seed = int(
+    middle.number_input(
+        "Seed of the random start",
+        min_value=0,
+        max_value=2**31 - 2,
+        value=0,
+        key=keep(f"{KEY}.seed"),
+        help="EM starts from a random W (and σ² the data's variance per column).",
+    )
+)
+tol = right.select_slider(
+    "Tolerance (tol)",
+    options=[1e-1, 1e-2, 1e-3, 1e-4, 1e-5, 1e-6],
+    value=1e-3,
+    format_func=lambda v: f"{v:g}",
+    key=keep(f"{KEY}.tol"),
+    help="EM stops once the mean log-likelihood per point changes by less than this.",
+)
+
+try:
+    trace = fit_ppca(X, fingerprint(X), n_latent, seed=seed, tol=tol, max_iter=200)
+except ValueError as error:  # data the model cannot fit: say why, in the engine's words
+    st.error(literal(str(error)))
+    st.stop()
+
+stepping_view(
+    PPCAView(X, trace, column_names=columns, labels=labels if n_latent > 1 else None), key=KEY
+)

@@ -105,7 +105,7 @@ def test_a_command_line_trace_opens_and_steps(tmp_path):
     assert any("Choose a trace file" in i.value for i in at.info)
     at = upload(at, raw)
     assert not at.error, [e.value for e in at.error]
-    assert "272 points in 2 columns (eruptions, waiting)" in at.caption[0].value
+    assert any("272 points in 2 columns (eruptions, waiting)" in c.value for c in at.caption)
     slider = at.select_slider(key="prepared.h")
     assert len(slider.options) == 2 * document["n_iter"] + 2
     press(at, "prepared.e")

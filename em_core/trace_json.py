@@ -42,6 +42,9 @@ MAX_DEPTH = 6
 # Arrays and objects in one file: one per data row, and a few per component per iteration.
 MAX_CONTAINERS = MAX_ROWS + 100_000
 MAX_TEXT_CHARS = 2_000  # a column name or the message
+# How θ_0 was chosen: the engine's initialisations, or "split", the best fit with one
+# component fewer with a component split in two (em_core.search, behind Choosing K).
+START_METHODS = (*INIT_METHODS, "split")
 # The file's iterations must agree with the engine's to about this fraction of each number's
 # scale (another machine's rounding, carried through many iterations, stays far below it; an
 # edited digit does not).
@@ -455,8 +458,8 @@ def _prepared(document: Any) -> PreparedRun:
     X.setflags(write=False)
 
     init = _fields(document["init"], "init", ("method", "seed"))
-    if init["method"] not in INIT_METHODS:
-        raise TraceFileError(f"init.method must be one of {', '.join(INIT_METHODS)}.")
+    if init["method"] not in START_METHODS:
+        raise TraceFileError(f"init.method must be one of {', '.join(START_METHODS)}.")
     seed = None if init["seed"] is None else _whole(init["seed"], "init.seed")
 
     reg_covar = _array(document["reg_covar"], "reg_covar", (n_features,))

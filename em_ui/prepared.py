@@ -19,9 +19,9 @@ import streamlit as st
 from em_core import Trace
 from em_core.trace_json import MAX_TRACE_BYTES, PreparedRun, TraceFileError, read_trace, replay
 from em_ui.budget import WORK_BUDGET, seconds_allowed, work
-from em_ui.settings import INIT_LABELS
 from em_ui.text import literal
 from em_viz.colors import MAX_COMPONENTS
+from em_viz.exports import START_WORDS
 
 MAX_UPLOAD_MB = MAX_TRACE_BYTES // (1024 * 1024)
 
@@ -108,7 +108,7 @@ def describe(opened: OpenedRun) -> str:
     names = ", ".join(literal(c) for c in opened.columns[:6])
     more = f" and {d - 6} more" if d > 6 else ""
     seed = "" if start.seed is None else f" (seed {start.seed})"
-    how = INIT_LABELS.get(start.method, "given parameters")
+    how = START_WORDS[start.method]
     ridge = (
         f"ridge {model.ridge:g} of each column's variance"
         if model.ridge is not None

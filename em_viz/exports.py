@@ -182,12 +182,14 @@ _SCALED_BACK = {
     "tied": "gm.covariances_ * np.outer(scale, scale)",
     "diag": "gm.covariances_ * scale**2",
 }
-_START_WORDS = {
+# How θ_0 was chosen (em_core.trace_json.START_METHODS), in words.
+START_WORDS = {
     "kmeans": "K-means",
     "k-means++": "k-means++ seeds",
     "random": "random responsibilities",
     "random_from_data": "random data points",
-    "given": "given",
+    "given": "given parameters",
+    "split": "the best fit with one component fewer, a component split in two",
 }
 
 
@@ -233,7 +235,7 @@ def sklearn_code(trace: Trace, *, json_name: str = JSON_NAME) -> str:
         f'with open("{json_name}", encoding="utf-8") as file:',
         "    run = json.load(file)",
         f'X = np.array(run["data"])  # {trace.n_samples} points × {start.n_features} columns',
-        f'start = run["iterations"][0]  # θ₀, from {_START_WORDS[trace.start.method]}{seed}',
+        f'start = run["iterations"][0]  # θ₀, from {START_WORDS[trace.start.method]}{seed}',
         'weights = np.array(start["weights"])',
         'means = np.array(start["means"])',
         'covariances = np.array(start["covariances"])  # K full d × d matrices',

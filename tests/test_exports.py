@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 from engine_helpers import blobs
 from sklearn.exceptions import ConvergenceWarning
+from test_trace_json import split_run
 
 import em_core
 from em_core import COVARIANCE_TYPES, Parameters
@@ -145,6 +146,15 @@ def test_the_sklearn_code_of_a_one_column_run_and_of_a_given_start(tmp_path, mon
     assert "scale" not in code  # one column: reg_covar is the ridge itself
     assert f"max_iter={trace.n_iter}," in code
     assert "tol=1e-06," in code
+
+
+@no_convergence_warning
+def test_the_sklearn_code_of_a_run_from_a_split_start(tmp_path, monkeypatch):
+    X = blobs(3, n_features=2, n_per_blob=30)
+    trace = split_run(X)
+    assert trace.start.method == "split"
+    assert "split in two" in exports.sklearn_code(trace)
+    assert_same_parameters(run_snippet(trace, X, tmp_path, monkeypatch), trace.final.params)
 
 
 def test_a_run_without_iterations_has_no_sklearn_code():

@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 
 import em_core
 from em_core import COVARIANCE_TYPES, Parameters
+from em_core.search import split_starts
 from em_core.trace_json import (
     MAX_TRACE_BYTES,
     TraceFileError,
@@ -97,6 +98,23 @@ def test_the_worked_example_from_a_given_start_and_a_k_means_start_round_trip():
     assert_same_run(replay(read_trace(file_of(given, WORKED_X[:, None]))), given)
     kmeans = em_core.fit(WORKED_X, 2, rng=3, max_iter=0)
     assert_same_run(replay(read_trace(file_of(kmeans, WORKED_X[:, None]))), kmeans)
+
+
+def split_run(X: np.ndarray):
+    """A run from a split start, as the search behind Choosing K makes them."""
+    smaller = em_core.fit(X, 2, rng=0)
+    model = em_core.GaussianMixture.for_data(X)
+    start = split_starts(X, smaller, model.ridge_diagonal)[0]
+    return em_core.run_em(X, model, start, tol=1e-4)
+
+
+def test_a_run_from_a_split_start_round_trips():
+    X = blobs(3, n_features=2, n_per_blob=30)
+    trace = split_run(X)
+    assert trace.start.method == "split"
+    run = read_trace(file_of(trace, X))
+    assert run.start.method == "split"
+    assert_same_run(replay(run), trace)
 
 
 def test_a_failed_run_round_trips_with_its_failure():

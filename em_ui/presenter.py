@@ -5,9 +5,9 @@ the page's link). It enlarges the type, gives the chart the whole width, and hid
 settings: the sidebar, and whatever the page draws above the stepping view (its title, its
 text, its data and settings). Hidden widgets are still drawn, so their values stay (and stay
 in the link). The stepping view stays whole: the step buttons, the chart with the half-step
-in its title and the log-likelihood beside it, the slider, ℓ and the formulas. The step buttons' component (``controls.js``) adds the
-keys a presentation clicker sends: → and Page Down for the next half-step, ← and Page Up
-back, space for Play and Pause.
+in its title and the log-likelihood beside it, the slider, ℓ and the formulas. The step
+buttons' component (``controls.js``) adds the keys a presentation clicker sends: → and Page
+Down for the next half-step, ← and Page Up back, space for Play and Pause.
 """
 
 from __future__ import annotations

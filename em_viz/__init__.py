@@ -9,7 +9,8 @@ Symbols and names, as in :mod:`em_core`: π_k → ``weights[k]``, μ_k → ``mea
 h is a half-step (see :mod:`em_viz.halfstep`).
 
 Modules: ``view`` (the protocol the stepping view asks of a model's view),
-``mixture_view`` (the Gaussian mixture's), ``halfstep`` (the stepping model) and
+``mixture_view`` (the Gaussian mixture's) and ``ppca_view`` (probabilistic PCA's, drawn
+by ``ppca``), ``halfstep`` (the stepping model) and
 ``kmeans_phase`` (the K-means steps before EM's), ``colors`` and ``style`` (the look),
 ``figures_1d`` (density curves), ``figures_2d`` (scatter with ellipses), ``figures_common``
 (what those two share, the animation among it), ``loglik`` (the objective, drawn as a panel

@@ -39,8 +39,8 @@ if source == "cloud":
     X = elongated_cloud(CLOUD_POINTS, rng=np.random.default_rng(0)).values
     columns: tuple[str, ...] = ("x1", "x2")
     st.caption(
-        f"{CLOUD_POINTS} points drawn from probabilistic PCA itself: along a line at 35° they "
-        "spread with W = 2.5, across it with noise σ = 0.8."
+        f"{CLOUD_POINTS} points drawn from probabilistic PCA itself: W is a vector of length "
+        "2.5 at 35°, and the noise σ = 0.8."
     )
 elif source == "faithful":
     faithful = load_dataset("faithful")

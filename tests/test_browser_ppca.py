@@ -51,6 +51,7 @@ def test_ppca_steps_and_plays_in_the_stepping_view(
         expect(chart.locator(".main-svg").first).to_be_visible(timeout=30_000)
         at(page, 0)
         assert page.evaluate(SEGMENTS_JS) == 0  # no E-step yet: no segments
+        page.screenshot(path=artifacts_dir / f"ppca_open_{width}.png")
 
         page.keyboard.press("e")
         at(page, 1)
@@ -76,10 +77,11 @@ def test_ppca_steps_and_plays_in_the_stepping_view(
         context.close()
 
 
+@pytest.mark.parametrize("width", [1280, 390])
 def test_iris_in_the_latent_plane(
-    browser: Browser, app_server: str, wait_for_app, artifacts_dir: Path
+    browser: Browser, app_server: str, wait_for_app, artifacts_dir: Path, width: int
 ) -> None:
-    context = new_context(browser, viewport={"width": 1280, "height": 720})
+    context = new_context(browser, viewport={"width": width, "height": 720})
     try:
         page = context.new_page()
         errors: list[str] = []
@@ -90,6 +92,7 @@ def test_iris_in_the_latent_plane(
         wait_for_app(page, settle_ms=500)
         dataset = page.locator(f".st-key-{KEY}-dataset")
         dataset.locator("input").click()
+        dataset.locator("input").press_sequentially("iris")  # the list scrolls on a phone
         page.get_by_role("option", name="Fisher's iris flowers (150 × 4)").click()
         wait_for_app(page, settle_ms=800)
         expect(page.get_by_text("Latent dimensions q")).to_be_visible(timeout=30_000)
@@ -102,7 +105,7 @@ def test_iris_in_the_latent_plane(
         for species in ("setosa", "versicolor", "virginica"):
             expect(legend).to_contain_text(species)
         page.locator(".st-key-ppca-chart").scroll_into_view_if_needed()
-        page.screenshot(path=artifacts_dir / "ppca_iris_latent_1280.png")
+        page.screenshot(path=artifacts_dir / f"ppca_iris_latent_{width}.png")
         assert errors == [], errors
     finally:
         context.close()

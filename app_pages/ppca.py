@@ -5,7 +5,8 @@ import streamlit as st
 
 from em_data import load_dataset
 from em_data.synthetic import elongated_cloud
-from em_ui.data_sources import choose_columns, choose_data
+from em_ui import links
+from em_ui.data_sources import choose_columns, choose_data, left_out_of_link
 from em_ui.engine import fingerprint, fit_ppca
 from em_ui.state import keep
 from em_ui.stepper import stepping_view
@@ -18,6 +19,12 @@ CLOUD_POINTS = 200
 # Every point is drawn with its segment, and its coordinates are tabulated.
 MAX_ROWS = 20_000
 
+
+def _number(value: float) -> str:
+    return f"{value:g}"
+
+
+link = links.start(KEY)
 st.title("EM beyond mixtures: probabilistic PCA")
 st.write(
     "Probabilistic PCA explains each point as a point on a line through the mean (a plane, "
@@ -33,6 +40,7 @@ source = st.radio(
     format_func=SOURCES.get,
     horizontal=True,
     key=keep(f"{KEY}.kind"),
+    bind=links.bind(f"{KEY}.kind", SOURCES.get),
 )
 labels = None
 if source == "cloud":
@@ -74,6 +82,7 @@ else:
             max_value=n_features - 1,
             value=2,
             key=keep(f"{KEY}.q"),
+            bind=links.bind(f"{KEY}.q"),
             help="The chart shows the first two latent coordinates of every point.",
         )
     )
@@ -84,6 +93,7 @@ seed = int(
         max_value=2**31 - 2,
         value=0,
         key=keep(f"{KEY}.seed"),
+        bind=links.bind(f"{KEY}.seed"),
         help="EM starts from a random W (and σ² the data's variance per column).",
     )
 )
@@ -91,8 +101,9 @@ tol = right.select_slider(
     "Tolerance (tol)",
     options=[1e-1, 1e-2, 1e-3, 1e-4, 1e-5, 1e-6],
     value=1e-3,
-    format_func=lambda v: f"{v:g}",
+    format_func=_number,
     key=keep(f"{KEY}.tol"),
+    bind=links.bind(f"{KEY}.tol", _number),
     help="EM stops once the mean log-likelihood per point changes by less than this.",
 )
 
@@ -105,3 +116,4 @@ except ValueError as error:  # data the model cannot fit: say why, in the engine
 stepping_view(
     PPCAView(X, trace, column_names=columns, labels=labels if n_latent > 1 else None), key=KEY
 )
+link.finish(left_out=left_out_of_link(KEY) if source == "other" else None)

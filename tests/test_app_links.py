@@ -239,3 +239,19 @@ def test_a_link_to_a_prepared_run_opens_its_half_step_once_the_file_is_given() -
     assert at.select_slider(key="prepared.h").value == 2
     assert at.metric[0].value == shown(trace.log_likelihoods[1])
     assert any("cannot travel in a link" in c.value for c in at.caption)
+
+
+def test_a_link_to_probabilistic_pca_shows_what_the_same_clicks_show() -> None:
+    linked = open_with(
+        "app_pages/ppca.py",
+        {"ppca.kind": "Old Faithful", "ppca.seed": "3", "ppca.tol": "1e-05", "ppca.h": "M-step 2"},
+    )
+    assert notice(linked) == ""
+    clicked = open_with("app_pages/ppca.py", {})
+    clicked.radio(key="ppca.kind").set_value("faithful").run()
+    clicked.number_input(key="ppca.seed").set_value(3).run()
+    clicked.select_slider(key="ppca.tol").set_value(1e-5).run()
+    clicked.select_slider(key="ppca.h").set_value(4).run()
+    assert linked.select_slider(key="ppca.h").value == 4
+    assert linked.metric[0].value == clicked.metric[0].value
+    assert linked.get("plotly_chart")[0].proto.spec == clicked.get("plotly_chart")[0].proto.spec

@@ -21,7 +21,8 @@ What is measured
   When the run ends, "Reset" (not timed) goes back to the start.
   (a) the worked example; (b) "Your own data" → "Generate a mixture" with 1 feature and
   10,000 samples (3 true components, seed 0, the page's defaults otherwise); (c) the same
-  with 2 features and 100,000 samples; (d) 1 feature and 1,000,000 samples.
+  with 2 features and 100,000 samples; (d) 1 feature and 1,000,000 samples; (e) the
+  probabilistic PCA page on its elongated cloud (200 points) and (f) on Old Faithful (272).
 - **Where a click's time goes**: the browser reaches the app through a small TCP relay
   (:class:`TimingProxy`) that notes when bytes pass each way, so the split does not depend
   on the page's busy main thread: *click → request* (the browser's side: from the click
@@ -381,6 +382,22 @@ def synthetic_points(
         page.context.close()
 
 
+def ppca_page(browser: Browser, proxy: TimingProxy, n_clicks: int, source: str | None) -> list:
+    """The probabilistic PCA page on its default cloud, or on the data named ``source`` (a
+    choice of its "Points to fit"), then ``n_clicks`` timed clicks."""
+    page, recorder = new_page(browser)
+    try:
+        page.goto(f"{proxy.url}/ppca")
+        wait_until_idle(page)
+        if source is not None:
+            page.get_by_text(source, exact=True).click()
+            wait_until_idle(page, settle_ms=500)
+        wait_for_half_step(page, "ppca", 0)
+        return measure_clicks(page, recorder, proxy, "ppca", n_clicks)
+    finally:
+        page.context.close()
+
+
 def first_chart_ms(browser: Browser, url: str, n_loads: int) -> list[float]:
     times = []
     for _ in range(n_loads):
@@ -555,6 +572,9 @@ def _click_cases(browser: Browser, proxy: TimingProxy, n_clicks: int, say) -> li
     hundredk = synthetic_points(browser, proxy, n_clicks, 2, 100_000)
     say(f"{n_clicks} clicks with 1,000,000 points in 1-D")
     million = synthetic_points(browser, proxy, n_clicks, 1, 1_000_000)
+    say(f"{n_clicks} clicks on probabilistic PCA, the cloud and Old Faithful")
+    cloud = ppca_page(browser, proxy, n_clicks, None)
+    faithful = ppca_page(browser, proxy, n_clicks, "Old Faithful")
     return [
         ('worked example, "Next iteration"', worked, TARGET_WORKED_MS),
         ('10,000 points (1-D, 3 true components), "Next iteration"', tenk, TARGET_10K_MS),
@@ -564,6 +584,8 @@ def _click_cases(browser: Browser, proxy: TimingProxy, n_clicks: int, say) -> li
             million,
             TARGET_MILLION_MS,
         ),
+        ('probabilistic PCA, cloud of 200 points, "Next iteration"', cloud, TARGET_WORKED_MS),
+        ('probabilistic PCA, Old Faithful (272), "Next iteration"', faithful, TARGET_WORKED_MS),
     ]
 
 

@@ -359,3 +359,17 @@ def test_the_elongated_cloud_is_a_ppca_sample_whose_closed_form_finds_its_line()
     assert np.linalg.norm(w) == pytest.approx(2.5, rel=0.03)
     assert best.noise_variance == pytest.approx(0.8**2, rel=0.03)
     np.testing.assert_allclose(best.mean, [2.0, 1.0], atol=0.05)
+
+
+@pytest.mark.parametrize(("scale", "offset"), [(1e-8, 0.0), (1e8, 0.0), (1.0, 1e8), (1e-3, 1e5)])
+def test_the_same_run_in_other_units(scale, offset):
+    X = elongated(9)
+    base = ppca.fit(X, 1, rng=0)
+    moved = ppca.fit(X * scale + offset, 1, rng=0)
+    assert moved.n_iter == base.n_iter
+    assert moved.final.params.noise_variance == pytest.approx(
+        base.final.params.noise_variance * scale**2, rel=1e-7
+    )
+    # ℓ in other units: each point's density is divided by scale^d.
+    shift = -X.size * np.log(scale)
+    assert moved.final.log_likelihood == pytest.approx(base.final.log_likelihood + shift, abs=1e-6)

@@ -18,6 +18,8 @@ SOURCES = {"cloud": "An elongated cloud", "faithful": "Old Faithful", "other": "
 CLOUD_POINTS = 200
 # Every point is drawn with its segment, and its coordinates are tabulated.
 MAX_ROWS = 20_000
+# Beyond this the formulas' matrices stop being readable.
+MAX_LATENT = 5
 
 
 def _number(value: float) -> str:
@@ -79,7 +81,7 @@ else:
         left.number_input(
             "Latent dimensions q",
             min_value=2,
-            max_value=n_features - 1,
+            max_value=min(n_features - 1, MAX_LATENT),
             value=2,
             key=keep(f"{KEY}.q"),
             bind=links.bind(f"{KEY}.q"),

@@ -17,6 +17,9 @@ import streamlit as st
 KEY = "present"
 # Everything in the page's main column but the charts is drawn this much larger.
 ZOOM = 1.25
+# The chart's own text (title, ticks, legend, panel notes) grows as much, drawn by Plotly
+# itself at the larger size (a zoom around the chart would upset Plotly's own measuring).
+CHART_FONT_SCALE = ZOOM
 
 # The sidebar, and everything the page draws above the step buttons (its title, text and
 # data choices) but the toggle with the link and the link's notice (containers whose keys

@@ -19,9 +19,12 @@ import streamlit as st
 
 from em_ui.controls import step_controls
 from em_ui.links import link_half_step
+from em_ui.presenter import CHART_FONT_SCALE
+from em_ui.presenter import is_on as presenting
 from em_ui.state import keep
 from em_ui.tables import show_table
 from em_ui.text import literal
+from em_viz.style import enlarge_fonts
 from em_viz.view import (
     Caption,
     Heading,
@@ -129,6 +132,8 @@ def _chart(view: StepView, h: int, *, key: str, narrow: bool, extras: Extras) ->
     fig = view.figure(h, narrow=narrow)
     if extras.decorate is not None:
         fig = extras.decorate(fig, h)
+    if presenting():
+        fig = enlarge_fonts(fig, CHART_FONT_SCALE)
     config = extras.chart_config(h) if extras.chart_config is not None else CHART_CONFIG
     # theme=None: the figure's own template, not Streamlit's restyling of it in the browser.
     st.plotly_chart(fig, key=key, theme=None, config=config)

@@ -9,6 +9,10 @@ figure itself.
 
 from __future__ import annotations
 
+from typing import Any
+
+import plotly.graph_objects as go
+
 FONT = {"family": "Inter, Segoe UI, Helvetica, Arial, sans-serif", "size": 13, "color": "#222"}
 GRID_COLOR = "#e8ebf0"
 AXIS_LINE_COLOR = "#b9bec8"
@@ -36,3 +40,33 @@ TEMPLATE = {
         "hoverlabel": {"font": {"family": FONT["family"], "size": 13}, "align": "left"},
     }
 }
+
+
+def enlarge_fonts(fig: go.Figure, factor: float) -> go.Figure:
+    """``fig`` with every font size, in its layout and in its animation frames, times
+    ``factor`` (presenter mode: text a class can read from the back of the room)."""
+    layout = _scaled(fig.layout.to_plotly_json(), factor)
+    font = layout.setdefault("font", {})
+    font.setdefault("size", FONT["size"] * factor)  # the template's size, which it overrides
+    fig.update_layout(layout)
+    for frame in getattr(fig, "frame_dicts", ()):  # an em_viz animated figure's own frames
+        if "layout" in frame:
+            frame["layout"] = _scaled(frame["layout"], factor)
+    return fig
+
+
+def _scaled(value: Any, factor: float, *, font: bool = False) -> Any:
+    """``value`` (plotly JSON) with the ``size`` of every font (a dict under a key ending in
+    "font": font, tickfont, …) times ``factor``."""
+    if isinstance(value, list | tuple):
+        return [_scaled(item, factor) for item in value]
+    if not isinstance(value, dict):
+        return value
+    out = {key: _scaled(item, factor, font=key.endswith("font")) for key, item in value.items()}
+    if font and isinstance(out.get("size"), int | float):
+        out["size"] = out["size"] * factor
+    title = out.get("title")
+    if isinstance(title, dict) and isinstance(title.get("pad"), dict) and "l" in title["pad"]:
+        # A title indented past buttons drawn in the larger font (Play and Pause).
+        title["pad"] = {**title["pad"], "l": title["pad"]["l"] * factor}
+    return out

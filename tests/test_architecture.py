@@ -125,9 +125,11 @@ def imported_modules(source: str) -> set[str]:
 # What the stepping view may use: the pieces every model's view shares. A model (the
 # engine's mixture, its figures, tables, formulas and notes) comes only through a view.
 MODEL_FREE = {
+    "em_viz.style",
     "em_viz.view",
     "em_ui.controls",
     "em_ui.links",
+    "em_ui.presenter",
     "em_ui.state",
     "em_ui.tables",
     "em_ui.text",

@@ -274,3 +274,47 @@ def test_em_viz_does_not_load_streamlit_even_indirectly() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
     )
     assert out.stdout.strip() == "False"
+
+
+def _font_sizes(value, under_font: bool = False) -> list[float]:
+    """Every font size in plotly JSON, in the order met."""
+    if isinstance(value, list):
+        return [s for item in value for s in _font_sizes(item)]
+    if not isinstance(value, dict):
+        return []
+    sizes = [float(value["size"])] if under_font and "size" in value else []
+    for key, item in value.items():
+        sizes += _font_sizes(item, key.endswith("font"))
+    return sizes
+
+
+@pytest.mark.parametrize("columns", [[0], [0, 1]])
+def test_presenter_mode_enlarges_every_font_of_the_chart_and_its_frames(columns) -> None:
+    from em_data import load_dataset
+    from em_viz.style import FONT, enlarge_fonts
+
+    X = np.asarray(load_dataset("faithful").values)[:, columns]
+    trace = fit(X, 2, rng=0)
+    make = em_viz.density_figure if len(columns) == 1 else em_viz.scatter_figure
+    before = make(X, trace, 3).to_dict()
+    after = enlarge_fonts(make(X, trace, 3), 1.5).to_dict()
+    sizes_before = _font_sizes(before["layout"]) + _font_sizes(before["frames"])
+    sizes_after = _font_sizes(after["layout"]) + _font_sizes(after["frames"])
+    assert len(sizes_before) > 5
+    # Every size the chart had, 1.5 times larger, and the default font (the template's) too.
+    assert sorted(sizes_after) == pytest.approx(
+        sorted([s * 1.5 for s in sizes_before] + [FONT["size"] * 1.5])
+    )
+    assert after["layout"]["font"]["size"] == pytest.approx(FONT["size"] * 1.5)
+
+
+def test_presenter_mode_moves_the_title_past_the_larger_play_buttons(worked: Trace) -> None:
+    from em_viz.style import enlarge_fonts
+
+    before = em_viz.density_figure(WORKED_X, worked, 2).to_dict()
+    after = enlarge_fonts(em_viz.density_figure(WORKED_X, worked, 2), 1.25).to_dict()
+    titles = [before["layout"]["title"]] + [f["layout"]["title"] for f in before["frames"]]
+    enlarged = [after["layout"]["title"]] + [f["layout"]["title"] for f in after["frames"]]
+    for old, new in zip(titles, enlarged, strict=True):
+        assert new["pad"]["l"] == pytest.approx(old["pad"]["l"] * 1.25)
+        assert new["text"] == old["text"]

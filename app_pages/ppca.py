@@ -8,9 +8,11 @@ from em_data.synthetic import elongated_cloud
 from em_ui import links
 from em_ui.data_sources import choose_columns, choose_data, left_out_of_link
 from em_ui.engine import fingerprint, fit_ppca
+from em_ui.exports import ppca_export_section
 from em_ui.state import keep
-from em_ui.stepper import stepping_view
+from em_ui.stepper import Extras, stepping_view
 from em_ui.text import literal
+from em_viz.exports import chart_config, file_stem
 from em_viz.ppca_view import PPCAView
 
 KEY = "ppca"
@@ -115,7 +117,16 @@ except ValueError as error:  # data the model cannot fit: say why, in the engine
     st.error(literal(str(error)))
     st.stop()
 
-stepping_view(
-    PPCAView(X, trace, column_names=columns, labels=labels if n_latent > 1 else None), key=KEY
+view = PPCAView(X, trace, column_names=columns, labels=labels if n_latent > 1 else None)
+extras = Extras(
+    chart_config=lambda h: chart_config(file_stem("em", "ppca", view.label(h))),
+    footer=lambda: ppca_export_section(
+        X,
+        trace,
+        key=KEY,
+        columns=columns,
+        figure=lambda: view.figure(0, narrow=False),
+    ),
 )
+stepping_view(view, key=KEY, extras=extras)
 link.finish(left_out=left_out_of_link(KEY) if source == "other" else None)

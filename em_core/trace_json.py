@@ -92,7 +92,7 @@ class TraceFileError(ValueError):
 # Writing
 
 
-def _finite(value: float) -> float:
+def finite_number(value: float) -> float:
     value = float(value)
     if not np.isfinite(value):  # the engine records finite numbers only; guard the JSON
         raise ValueError(f"internal error: a non-finite number ({value}) in the trace.")
@@ -147,7 +147,7 @@ def trace_to_json(trace: Trace, X: NDArray[np.float64], columns: Sequence[str]) 
                 "weights": snapshot.params.weights.tolist(),
                 "means": snapshot.params.means.tolist(),
                 "covariances": snapshot.params.full_covariances().tolist(),
-                "log_likelihood": _finite(snapshot.log_likelihood),
+                "log_likelihood": finite_number(snapshot.log_likelihood),
                 "nk": None if snapshot.stats is None else snapshot.stats.tolist(),
             }
             for snapshot in trace.snapshots
@@ -421,6 +421,12 @@ def _symmetric_of_type(full: NDArray[np.float64], kind: str, where: str) -> NDAr
 
 
 def _prepared(document: Any) -> PreparedRun:
+    if isinstance(document, dict) and document.get("model") == "ppca":
+        raise TraceFileError(
+            "This is a run of probabilistic PCA (python -m em_core fit --model ppca); only "
+            "Gaussian-mixture runs open here. Step through probabilistic PCA on its own page, "
+            "Learn → EM beyond mixtures."
+        )
     document = _fields(document, "The trace", TRACE_FIELDS, RESTART_FIELDS)
     n_samples = _whole(document["n_samples"], "n_samples", low=1, high=MAX_ROWS)
     n_features = _whole(document["n_features"], "n_features", low=1, high=MAX_COLUMNS)

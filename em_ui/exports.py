@@ -9,11 +9,15 @@ costs nothing for it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
+import plotly.graph_objects as go
 import streamlit as st
 
 from em_core import Parameters, Trace
-from em_core.trace_json import dumps, trace_to_json
+from em_core.cli_ppca import ppca_trace_to_json
+from em_core.trace_json import dumps, finite_number, trace_to_json
 from em_viz import exports
 
 
@@ -98,3 +102,71 @@ def export_section(
             return
         st.code(exports.sklearn_code(trace), language="python")
         st.caption(exports.likelihood_timing_note(trace))
+
+
+def ppca_export_section(
+    X: np.ndarray,
+    trace: Trace,
+    *,
+    key: str,
+    columns: tuple[str, ...],
+    figure: Callable[[], go.Figure],
+) -> None:
+    """The same section for a run of probabilistic PCA: its trace as JSON (the format of
+    ``python -m em_core fit --model ppca``), the final parameters and the latent coordinates
+    as CSV, and the animation (``figure()``, the view's chart from the start) as HTML."""
+    section = st.expander(
+        "Export this run", icon=":material/download:", key=f"{key}.export", on_change="rerun"
+    )
+    if not section.open:
+        return
+    with section:
+        st.caption(
+            "Each file is made when you press its button. The JSON file is what "
+            "`python -m em_core fit FILE --model ppca` writes; Open a prepared run opens "
+            "mixture runs only. The chart's own tool bar (top right of the chart) saves it "
+            "as a PNG."
+        )
+        row = st.container(horizontal=True)
+        with row:
+            st.download_button(
+                "Trace (JSON)",
+                lambda: dumps(ppca_trace_to_json(trace, X, columns, finite_number)),
+                file_name="em-ppca-run.json",
+                mime="application/json",
+                on_click="ignore",
+                key=f"{key}.export.json",
+                icon=":material/data_object:",
+            )
+            st.download_button(
+                "Final parameters (CSV)",
+                lambda: exports.ppca_parameters_csv(trace, columns),
+                file_name="em-ppca-parameters.csv",
+                mime="text/csv",
+                on_click="ignore",
+                key=f"{key}.export.parameters",
+                icon=":material/table:",
+            )
+            st.download_button(
+                "Latent coordinates (CSV)",
+                lambda: exports.latent_csv(X, trace, columns),
+                file_name="em-ppca-latent.csv",
+                mime="text/csv",
+                on_click="ignore",
+                key=f"{key}.export.latent",
+                icon=":material/table:",
+                help="Each point's latent coordinates E[z] under the final parameters.",
+            )
+            st.download_button(
+                "Animation (HTML)",
+                lambda: exports.figure_html(
+                    figure(), f"EM for probabilistic PCA: q = {trace.final.params.n_latent}"
+                ),
+                file_name="em-ppca-animation.html",
+                mime="text/html",
+                on_click="ignore",
+                key=f"{key}.export.html",
+                icon=":material/slideshow:",
+                help="The chart from the start of the run with Play and Pause, in one file "
+                "that needs no network (plotly.js is inside): for slides.",
+            )

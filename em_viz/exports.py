@@ -7,6 +7,8 @@
   plays with no network (for slides);
 - :func:`sklearn_code`: scikit-learn code that reproduces the run from the JSON export
   (:func:`em_core.trace_json.trace_to_json`);
+- :func:`ppca_parameters_csv`, :func:`latent_csv` and :func:`figure_html`: the same for a
+  run of probabilistic PCA (its trace as JSON is :func:`em_core.cli_ppca.ppca_trace_to_json`);
 - :func:`chart_config`: the chart's own tool bar, whose camera button saves a PNG under a
   name that says what it shows.
 
@@ -23,9 +25,11 @@ from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
+import plotly.graph_objects as go
 from numpy.typing import NDArray
 
 from em_core import Parameters, Trace, e_step
+from em_core.ppca import e_step as ppca_e_step
 from em_viz.figures_1d import density_figure
 from em_viz.figures_2d import scatter_figure
 
@@ -141,14 +145,7 @@ def animation_html(
         f"EM for a Gaussian mixture: K = {params.n_components}, "
         f"{trace.model.covariance_type} covariances, {trace.n_samples:,} points"
     )
-    page = fig.to_html(
-        include_plotlyjs=True,
-        full_html=True,
-        auto_play=False,
-        config=chart_config(file_stem("em", "run")),
-        div_id="em-run",
-    )
-    return page.replace("<head>", f"<head><title>{html.escape(title)}</title>", 1)
+    return figure_html(fig, title)
 
 
 def chart_config(filename: str) -> dict[str, Any]:
@@ -287,3 +284,50 @@ def likelihood_timing_note(trace: Trace) -> str:
 
 def _subscript(n: int) -> str:
     return str(n).translate(str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉"))
+
+
+def ppca_parameters_csv(trace: Trace, column_names: Sequence[str]) -> str:
+    """The final parameters of probabilistic PCA in one row: μ, W (by data column, then
+    latent dimension), σ² and ℓ. Every header starts with a word of ours."""
+    params = trace.final.params
+    names = [_name(c) for c in column_names]
+    q = params.n_latent
+    header = [
+        "iteration",
+        *[f"mean of {n}" for n in names],
+        *[f"loading {k + 1} of {n}" for n in names for k in range(q)],
+        "noise variance",
+        "log-likelihood",
+    ]
+    row = [
+        trace.final.iteration,
+        *params.mean,
+        *np.ravel(params.loadings),
+        params.noise_variance,
+        trace.final.log_likelihood,
+    ]
+    return _csv(header, np.array([row], dtype=np.float64))
+
+
+def latent_csv(X: NDArray[np.float64], trace: Trace, column_names: Sequence[str]) -> str:
+    """Each point with its latent coordinates E[z_n] under the final parameters: the point's
+    number, its values, one column per latent dimension."""
+    z = ppca_e_step(X, trace.final.params).latent_means
+    header = [
+        "point",
+        *[f"value of {_name(c)}" for c in column_names],
+        *[f"latent coordinate {k + 1}" for k in range(z.shape[1])],
+    ]
+    return _csv(header, np.column_stack([np.arange(1, X.shape[0] + 1), X, z]))
+
+
+def figure_html(fig: go.Figure, title: str) -> str:
+    """``fig`` as a standalone HTML page with plotly.js inside (it plays with no network)."""
+    page = fig.to_html(
+        include_plotlyjs=True,
+        full_html=True,
+        auto_play=False,
+        config=chart_config(file_stem("em", "run")),
+        div_id="em-run",
+    )
+    return page.replace("<head>", f"<head><title>{html.escape(title)}</title>", 1)

@@ -77,6 +77,23 @@ def test_every_page_that_shows_a_run_offers_its_exports(page):
     assert_exports_offered(open_exports(at, key), key)
 
 
+def test_the_probabilistic_pca_page_offers_its_exports():
+    at = open_page("app_pages/ppca.py")
+    assert not list(at.get("download_button")), "the section is closed until opened"
+    open_exports(at, "ppca")
+    labels = [b.label for b in at.get("download_button") if "ppca.export." in b.proto.id]
+    assert labels == [
+        "Trace (JSON)",
+        "Final parameters (CSV)",
+        "Latent coordinates (CSV)",
+        "Animation (HTML)",
+    ]
+    assert any("--model ppca" in c.value for c in at.caption)
+    chart = [e for e in at.get("plotly_chart") if e.proto.id.endswith("-ppca.chart")]
+    config = json.loads(chart[0].proto.config)
+    assert config["toImageButtonOptions"]["filename"] == "em-ppca-start"
+
+
 def cli_trace(tmp_path: Path) -> bytes:
     path = tmp_path / "faithful.csv"
     data = load_dataset("faithful")

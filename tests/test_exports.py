@@ -211,3 +211,55 @@ def test_the_charts_camera_button_saves_a_named_png():
     }
     assert config.get("displayModeBar", True) is not False
     assert "toImage" not in config.get("modeBarButtonsToRemove", [])
+
+
+def ppca_run(n_features: int = 4, n_latent: int = 2, tol: float = 1e-6):
+    from em_core import ppca
+
+    X = blobs(4, n_features=n_features, n_per_blob=20)
+    return X, ppca.fit(X, n_latent, rng=0, tol=tol, max_iter=300)
+
+
+def test_the_ppca_parameters_csv_holds_mu_w_and_sigma2_and_only_numbers():
+    _, trace = ppca_run()
+    names = HOSTILE_NAMES[:4]
+    header, values = assert_numbers_only(exports.ppca_parameters_csv(trace, names))
+    params = trace.final.params
+    d, q = params.loadings.shape
+    assert values.shape == (1, 1 + d + d * q + 2)
+    assert values[0, 0] == trace.n_iter
+    np.testing.assert_array_equal(values[0, 1 : 1 + d], params.mean)  # the exact floats
+    # Loading k of column j at 1 + d + j·q + k, as its header says.
+    for j in range(d):
+        for k in range(q):
+            assert header[1 + d + j * q + k].startswith(f"loading {k + 1} of ")
+            assert values[0, 1 + d + j * q + k] == params.loadings[j, k]
+    assert values[0, -2] == params.noise_variance
+    assert values[0, -1] == trace.final.log_likelihood
+
+
+def test_the_latent_csv_holds_each_point_and_its_expected_latent_coordinates():
+    X, trace = ppca_run()
+    header, values = assert_numbers_only(exports.latent_csv(X, trace, HOSTILE_NAMES[:4]))
+    assert header[0] == "point"
+    assert header[-1] == "latent coordinate 2"
+    np.testing.assert_array_equal(values[:, 0], np.arange(1, X.shape[0] + 1))
+    np.testing.assert_array_equal(values[:, 1:5], X)
+    # E[z_n] = (WᵀW + σ²I)⁻¹ Wᵀ (x_n − μ) (Tipping and Bishop), computed here directly.
+    params = trace.final.params
+    W, s2 = params.loadings, params.noise_variance
+    M = W.T @ W + s2 * np.eye(W.shape[1])
+    expected = np.linalg.solve(M, W.T @ (X - params.mean).T).T
+    np.testing.assert_allclose(values[:, 5:], expected, rtol=1e-10, atol=1e-12)
+
+
+def test_the_ppca_animation_is_one_offline_html_file():
+    from em_viz.ppca import projection_figure
+
+    X, trace = ppca_run(n_features=2, n_latent=1, tol=1e-3)
+    assert 2 * trace.n_iter + 2 < 60, "a run short enough for a frame at every half-step"
+    page = exports.figure_html(projection_figure(X, trace, 0), "EM for probabilistic PCA: q = 1")
+    assert "<title>EM for probabilistic PCA: q = 1</title>" in page
+    assert not re.search(r"<script[^>]+src=", page), "every script is inside the file"
+    assert "Plotly.addFrames" in page
+    assert page.count('"meta":{"half_step":') == (2 * trace.n_iter + 2) + 1

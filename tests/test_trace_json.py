@@ -147,6 +147,21 @@ def test_the_command_line_trace_opens_and_recomputes(tmp_path):
     assert_same_run(replay(run), ours)
 
 
+def test_a_probabilistic_pca_trace_from_the_command_line_is_refused_by_name(tmp_path):
+    X = blobs(2, n_features=2, n_per_blob=25)
+    path = tmp_path / "data.csv"
+    np.savetxt(path, X, delimiter=",")
+    result = subprocess.run(
+        [sys.executable, "-m", "em_core", "fit", str(path), "--model", "ppca", "-q", "1"],
+        cwd=REPO,
+        capture_output=True,
+        timeout=120,
+        check=True,
+    )
+    with pytest.raises(TraceFileError, match="a run of probabilistic PCA"):
+        read_trace(result.stdout)
+
+
 def test_a_utf16_file_with_a_byte_order_mark_opens():
     # What some shells write for `python -m em_core fit … > run.json`.
     X = blobs(0, n_features=1, n_per_blob=15)

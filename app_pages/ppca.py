@@ -12,7 +12,7 @@ from em_ui.exports import ppca_export_section
 from em_ui.state import keep
 from em_ui.stepper import Extras, stepping_view
 from em_ui.text import literal
-from em_viz.exports import chart_config, file_stem
+from em_viz.exports import file_stem
 from em_viz.ppca_view import PPCAView
 
 KEY = "ppca"
@@ -119,7 +119,7 @@ except ValueError as error:  # data the model cannot fit: say why, in the engine
 
 view = PPCAView(X, trace, column_names=columns, labels=labels if n_latent > 1 else None)
 extras = Extras(
-    chart_config=lambda h: chart_config(file_stem("em", "ppca", view.label(h))),
+    png_name=lambda h: file_stem("em", "ppca", view.label(h)),
     footer=lambda: ppca_export_section(
         X,
         trace,

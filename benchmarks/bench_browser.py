@@ -102,7 +102,11 @@ INSTRUMENT_JS = """
     window.__bench = {clickAt: null, doneAt: null, firstChartAt: null};
     // Wall-clock milliseconds, comparable with the Python side's time.time().
     const now = () => performance.timeOrigin + performance.now();
-    document.addEventListener('click', () => { window.__bench.clickAt = now(); }, true);
+    // A person's click, not one the page sends itself (the step buttons press the chart's
+    // Play button to move it).
+    document.addEventListener('click', (event) => {
+        if (event.isTrusted) { window.__bench.clickAt = now(); }
+    }, true);
     const look = () => {
         if (window.__bench.firstChartAt === null
                 && document.querySelector('.js-plotly-plot .main-svg')) {

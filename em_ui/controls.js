@@ -7,6 +7,10 @@
 // made before the page caught up moves on from the h shown here, so five quick clicks are
 // five half-steps, and E/M can alternate as fast as a hand can press them.
 //
+// The chart follows the buttons at once when it can: a chart holding a whole frame of every
+// half-step (layout.meta.every_half_step) is moved here, by animating to h's frame, and the
+// page sends the same figure again, which Streamlit leaves as it is.
+//
 // The page follows the chart. When Play stops (paused or at its last frame) the half-step
 // the chart shows is sent the same way, so the page, its buttons and its numbers show it,
 // and the next click continues from there.
@@ -147,6 +151,8 @@ export default function (component) {
       s.seq += 1;
       s.paint();
       s.setStateValue("position", { h, seq: s.seq });
+      // Once the new h is on its way to the page: drawing the chart holds the thread.
+      setTimeout(() => moveChart(s), 0);
     };
     s.press = (id) => {
       if (!enabled(id, s.h, s.last)) return;
@@ -200,8 +206,10 @@ export default function (component) {
   }
   s.session = data.session;
   s.h = Math.min(s.h, s.last);
+  s.pngNames = data.png_names;
   s.paint();
   watchChart(s, data.chart);
+  moveChart(s);
   // Tell the view when its width calls for the narrow figure (phones, big zoom), once the
   // page is laid out: a width of 0 is not yet a width, and every message reruns the view.
   requestAnimationFrame(() => {
@@ -252,9 +260,88 @@ function togglePlay(s) {
   if (button) button.dispatchEvent(new MouseEvent("click", { bubbles: true }));
 }
 
+// The camera button's file name, for the half-step the chart shows.
+function namePng(s, gd) {
+  const h = shownHalfStep(gd);
+  const options = gd._context && gd._context.toImageButtonOptions;
+  if (options && s.pngNames && h !== null && s.pngNames[h]) options.filename = s.pngNames[h];
+}
+
+// The chart's Play button: its options (those its element is drawn from and runs when
+// clicked, as d3 keeps them on the element) and its element; Pause is the second.
+function playButton(gd) {
+  const element = gd.querySelector(".updatemenu-button");
+  const button = element && element.__data__;
+  const frames = button && button.args && button.args[0];
+  if (!element || !button || button.method !== "animate" || !frames || frames[0] === null) {
+    return null;
+  }
+  return [button, element];
+}
+
+// Call plotly.js through the chart's Play button: plotly.js is Streamlit's own, out of
+// reach from here, but a button runs the method and arguments it is given, and they are
+// given back at once. (A press can redraw the buttons, with new options: look them up
+// anew.)
+function press(gd, method, args) {
+  const play = playButton(gd);
+  if (!play) return;
+  const [button, element] = play;
+  const saved = [button.method, button.args];
+  button.method = method;
+  button.args = args;
+  try {
+    element.dispatchEvent(new MouseEvent("click", { bubbles: true }));
+  } finally {
+    [button.method, button.args] = saved;
+  }
+}
+
+// Whether plotly's quick update (an animation without its full redraw) would draw `frame`
+// wrongly: it moves scatter traces only (others, such as contours, vanish), it draws a trace
+// that was empty over the others, leaves an emptied one drawn, and ignores `visible`.
+function needsRedraw(gd, frame) {
+  const empty = (values) => !values || values.length === 0;
+  return frame.data.some((update, i) => {
+    const trace = gd.data[frame.traces[i]];
+    if (!trace || (update.type || trace.type || "scatter") !== "scatter") return true;
+    const visible = (t) => (t.visible === undefined ? true : t.visible);
+    if ("visible" in update && update.visible !== visible(trace)) return true;
+    return ["x", "y"].some((axis) => empty(update[axis] || trace[axis]) || empty(trace[axis]));
+  });
+}
+
+// Show half-step s.h on a chart that holds a whole frame of every half-step: animate to its
+// frame at once, without plotly's full redraw where it can (a third of the time), then draw
+// the title the frame names (a relayout of the title alone).
+function moveChart(s) {
+  const gd = s.gd;
+  if (!gd || !document.contains(gd) || !gd._fullLayout) return;
+  const meta = gd.layout && gd.layout.meta;
+  const h = shownHalfStep(gd);
+  if (!meta || !meta.every_half_step || h === null || h === s.h || s.h > s.last) {
+    namePng(s, gd);
+    return;
+  }
+  const name = String(s.h);
+  const frame = gd._transitionData && gd._transitionData._frameHash[name];
+  if (!playButton(gd) || !frame) return;
+  s.jumpingTo = name;
+  s.playing = false;
+  clearTimeout(s.settleTimer);
+  s.settling = false;
+  const redraw = needsRedraw(gd, frame);
+  press(gd, "animate", [
+    [name],
+    { frame: { duration: 0, redraw }, transition: { duration: 0 }, mode: "immediate" },
+  ]);
+  const title = frame.layout && frame.layout.title;
+  if (title && !redraw) press(gd, "relayout", [{ "title.text": title.text }]);
+}
+
 function attach(s, gd) {
   s.gd = gd;
-  if (gd.__emWatched) return;
+  if (gd.__emWatched) return false;
   gd.__emWatched = true;
   applySpeed(s, gd, false);
   const settle = () => {
@@ -268,7 +355,12 @@ function attach(s, gd) {
       if (h !== null && document.contains(gd)) s.send(Math.min(h, s.last));
     }, 80);
   };
-  gd.on("plotly_animatingframe", () => {
+  gd.on("plotly_animatingframe", (event) => {
+    namePng(s, gd);
+    if (s.jumpingTo !== null && s.jumpingTo !== undefined) {
+      if (event && event.name === s.jumpingTo) return;  // a move, not Play
+      s.jumpingTo = null;  // Play, pressed while the chart was moving
+    }
     if (s.restarting) {
       s.restarting = false;
       clearTimeout(s.settleTimer);
@@ -278,19 +370,39 @@ function attach(s, gd) {
     // A frame that slips through just after Pause: wait for it to be drawn, then report.
     if (s.settling) settle();
   });
-  gd.on("plotly_animated", settle);
+  gd.on("plotly_animated", () => {
+    namePng(s, gd);
+    if (s.jumpingTo !== null && s.jumpingTo !== undefined) {
+      s.jumpingTo = null;
+      moveChart(s);  // clicked again while it moved
+      return;
+    }
+    settle();
+  });
   gd.on("plotly_animationinterrupted", () => {
+    if (s.jumpingTo !== null && s.jumpingTo !== undefined) return;  // a newer move
     if (!s.restarting) settle();
   });
+  return true;
 }
 
 function watchChart(s, selector) {
   // Streamlit draws the chart after this component and redraws it (a new graph div) when
-  // its figure changes, so look for it now and again until it is there.
+  // its figure changes, so look for it now, at every frame for a second, and every 250 ms;
+  // a new chart is moved to h as soon as it is found.
   const find = () => {
     const gd = document.querySelector(`${selector} .js-plotly-plot`);
-    if (gd && typeof gd.on === "function") attach(s, gd);
+    if (gd && typeof gd.on === "function" && gd._fullLayout && attach(s, gd)) {
+      moveChart(s);
+      return true;
+    }
+    return false;
   };
   find();
   if (!s.chartTimer) s.chartTimer = setInterval(find, 250);
+  let frames = 60;
+  const look = () => {
+    if (!find() && --frames > 0) requestAnimationFrame(look);
+  };
+  requestAnimationFrame(look);
 }

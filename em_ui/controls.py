@@ -6,9 +6,12 @@ the next step would enable it, and two clicks of one button before the server ha
 arrive as one. The component (``controls.js``) keeps the half-step in the browser, moves it at
 once on every click or key, and sends it with a sequence number, so no click is lost.
 
-It also links the page to the chart: when ▶ Play stops, the half-step the chart shows is
-sent in the same way, so the page (buttons, slider, numbers) agrees with the chart and the
-next click continues from there.
+It also links the page to the chart. When the chart holds a whole frame of every half-step
+(``layout.meta.every_half_step``), a click moves it at once, in the browser, by animating to
+the new half-step's frame (and renames the PNG its camera saves), while the page catches up;
+the figure sent by the page stays the same, so Streamlit keeps the chart. When ▶ Play stops,
+the half-step the chart shows is sent in the same way as a click, so the page (buttons,
+slider, numbers) agrees with the chart and the next click continues from there.
 
 Keys: ``E`` and ``M`` for the half-steps, ``→`` for the next iteration, ``←`` back,
 ``Home`` and ``End`` for the start and the end of the run. In presenter mode
@@ -71,7 +74,13 @@ NARROW_BELOW_PX = 700
 
 
 def step_controls(
-    key: str, *, h_key: str, last: int, chart_key: str, phases: Sequence[Mapping[str, Any]] = ()
+    key: str,
+    *,
+    h_key: str,
+    last: int,
+    chart_key: str,
+    phases: Sequence[Mapping[str, Any]] = (),
+    png_names: Sequence[str] | None = None,
 ) -> bool:
     """Draw the step buttons of the view ``key``, moving the half-step in ``h_key``.
 
@@ -90,6 +99,8 @@ def step_controls(
         steps): ``{"from": h, "labels": {button: text}, "help": {button: text}}`` applies
         from half-step ``h`` to the next one's ``"from"``; a button it does not name, or a
         view with no phases, keeps its usual label and :data:`HELP`.
+    png_names : sequence of str, optional
+        For each half-step, the name under which the chart's camera button saves it.
 
     Returns
     -------
@@ -112,6 +123,7 @@ def step_controls(
         "narrow": narrow,
         "narrow_below_px": NARROW_BELOW_PX,
         "phases": list(phases),
+        "png_names": None if png_names is None else list(png_names),
     }
     result = _COMPONENT(
         key=f"{key}.controls",

@@ -13,8 +13,9 @@ import numpy as np
 from em_core import Parameters, Trace
 from em_ui import stepper
 from em_ui.exports import export_section
+from em_ui.quiz import is_on as quiz_is_on
 from em_ui.quiz import quiz_marks, quiz_panel
-from em_viz.exports import chart_config, file_stem
+from em_viz.exports import file_stem
 from em_viz.mixture_view import MixtureView
 
 
@@ -47,8 +48,12 @@ def stepping_view(
         X, trace, column_names=columns, true_params=true_params, dims=dims, kmeans=kmeans
     )
     extras = stepper.Extras(
-        decorate=lambda fig, h: quiz_marks(fig, X, trace, view.half(h), key=key),
-        chart_config=lambda h: chart_config(file_stem("em", key, view.label(h))),
+        # The quiz's marks belong to one half-step: only while it is on is the chart rebuilt
+        # at every half-step.
+        decorate=(lambda fig, h: quiz_marks(fig, X, trace, view.half(h), key=key))
+        if quiz_is_on(X)
+        else None,
+        png_name=lambda h: file_stem("em", key, view.label(h)),
         under_slider=lambda h: quiz_panel(X, trace, view.half(h), key=key, h_key=f"{key}.h"),
         footer=lambda: export_section(
             X, trace, key=key, column_names=columns, true_params=true_params, dims=dims

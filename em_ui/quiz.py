@@ -28,7 +28,8 @@ ON = "em_ui.quiz.on"
 SCORE = "em_ui.quiz.score"
 
 
-def _is_on(X: np.ndarray) -> bool:
+def is_on(X: np.ndarray) -> bool:
+    """Whether the quiz is on for data ``X`` (it asks about 1-D runs only)."""
     return X.shape[1] == 1 and bool(st.session_state.get(ON, False))
 
 
@@ -76,7 +77,7 @@ def quiz_marks(
 ) -> go.Figure:
     """``fig`` with the quiz's marks: the answer just checked beside the truth, and the
     guess being made for the next step. Unchanged when the quiz is off or X is not 1-D."""
-    if not _is_on(X):
+    if not is_on(X):
         return fig
     marks = []
     answer = _fresh_answer(key, trace, half)
@@ -135,7 +136,7 @@ def quiz_panel(X: np.ndarray, trace: Trace, half: HalfStep, *, key: str, h_key: 
             help="A quiz: before each half-step, guess what it will do; then see your guess "
             "beside what EM did, and keep score.",
         )
-        if _is_on(X):
+        if is_on(X):
             st.caption(_score().text(), width="content")
             if _score().asked:
                 st.button(
@@ -144,7 +145,7 @@ def quiz_panel(X: np.ndarray, trace: Trace, half: HalfStep, *, key: str, h_key: 
                     type="tertiary",
                     on_click=lambda: st.session_state.pop(SCORE, None),
                 )
-    if not _is_on(X):
+    if not is_on(X):
         return
     with st.container(border=True, key=f"{key}.quiz"):
         answer = _fresh_answer(key, trace, half)

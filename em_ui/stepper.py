@@ -6,13 +6,20 @@ the Gaussian mixture's is :class:`em_viz.mixture_view.MixtureView`, drawn for th
 :mod:`em_ui.mixture_stepper`). The position in the run is one integer in session state,
 the half-step ``h``; every control only moves ``h``. The view starts again at h = 0 when
 the run on screen changes (its ``run_key``), so a page computes no key of its own.
+
+The chart stays one figure while the student steps, when it can: if a whole frame of every
+half-step fits in it (``layout.meta.every_half_step``), the figure of half-step 0 is sent
+whatever h is, so Streamlit keeps the chart it has drawn, and the step buttons
+(:mod:`em_ui.controls`) move it to h in the browser by animating to h's frame, at the click.
+A rebuilt figure would make Streamlit draw the chart anew (a new graph, every point and
+every frame: most of a click's time). Longer runs, and charts with marks of one half-step
+(the quiz's), get the figure of h.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
-from typing import Any
 
 import plotly.graph_objects as go
 import streamlit as st
@@ -24,7 +31,7 @@ from em_ui.presenter import is_on as presenting
 from em_ui.state import keep
 from em_ui.tables import show_table
 from em_ui.text import literal
-from em_viz.style import enlarge_fonts
+from em_viz.style import chart_config, enlarge_fonts
 from em_viz.view import (
     Caption,
     Heading,
@@ -48,9 +55,11 @@ class Extras:
     Attributes
     ----------
     decorate : callable, optional
-        ``decorate(fig, h)`` returns the chart to draw at h (marks of its own on it).
-    chart_config : callable, optional
-        ``chart_config(h)``: the Plotly config of the chart at h.
+        ``decorate(fig, h)`` returns the chart to draw at h (marks of its own on it). Give
+        it only while there are marks to draw: with it, the chart is rebuilt at every h.
+    png_name : callable, optional
+        ``png_name(h)``: the file name (without ".png") under which the chart's camera
+        button saves the chart at h.
     under_slider : callable, optional
         ``under_slider(h)`` draws under the half-step slider.
     footer : callable, optional
@@ -58,7 +67,7 @@ class Extras:
     """
 
     decorate: Callable[[go.Figure, int], go.Figure] | None = None
-    chart_config: Callable[[int], dict[str, Any]] | None = None
+    png_name: Callable[[int], str] | None = None
     under_slider: Callable[[int], None] | None = None
     footer: Callable[[], None] | None = None
 
@@ -94,11 +103,17 @@ def stepping_view(view: StepView, *, key: str, extras: Extras | None = None) -> 
     # Buttons, chart, then the slider under the chart as on a video player: the buttons and
     # the chart fit on one screen, and the buttons stay in view when the page scrolls.
     chart_key = f"{key}.chart"
+    png_names = [extras.png_name(i) for i in range(last + 1)] if extras.png_name else None
     narrow = step_controls(
-        key, h_key=h_key, last=last, chart_key=chart_key, phases=view.button_phases
+        key,
+        h_key=h_key,
+        last=last,
+        chart_key=chart_key,
+        phases=view.button_phases,
+        png_names=png_names,
     )
     h = int(st.session_state[h_key])
-    _chart(view, h, key=chart_key, narrow=narrow, extras=extras)
+    _chart(view, h, key=key, narrow=narrow, extras=extras, png_names=png_names)
     st.select_slider(
         "Half-step",
         options=list(range(last + 1)),
@@ -128,15 +143,46 @@ def _start_again_when_the_run_changes(key: str, run_key: Hashable) -> None:
         st.session_state[h_key] = 0
 
 
-def _chart(view: StepView, h: int, *, key: str, narrow: bool, extras: Extras) -> None:
-    fig = view.figure(h, narrow=narrow)
-    if extras.decorate is not None:
-        fig = extras.decorate(fig, h)
-    if presenting():
-        fig = enlarge_fonts(fig, CHART_FONT_SCALE)
-    config = extras.chart_config(h) if extras.chart_config is not None else CHART_CONFIG
+def _chart(
+    view: StepView,
+    h: int,
+    *,
+    key: str,
+    narrow: bool,
+    extras: Extras,
+    png_names: list[str] | None,
+) -> None:
+    fig = None if extras.decorate is not None else _still_figure(view, key=key, narrow=narrow)
+    if fig is None:
+        fig = _figure(view, h, narrow=narrow)
+        if extras.decorate is not None:
+            fig = extras.decorate(fig, h)
+    # The PNG's name for the half-step the figure's own data show; the step buttons rename
+    # it as they move the chart.
+    config = CHART_CONFIG if png_names is None else chart_config(png_names[_shown(fig)])
     # theme=None: the figure's own template, not Streamlit's restyling of it in the browser.
-    st.plotly_chart(fig, key=key, theme=None, config=config)
+    st.plotly_chart(fig, key=f"{key}.chart", theme=None, config=config)
+
+
+def _figure(view: StepView, h: int, *, narrow: bool) -> go.Figure:
+    fig = view.figure(h, narrow=narrow)
+    return enlarge_fonts(fig, CHART_FONT_SCALE) if presenting() else fig
+
+
+def _shown(fig: go.Figure) -> int:
+    return int(fig.layout.meta["half_step"])
+
+
+def _still_figure(view: StepView, *, key: str, narrow: bool) -> go.Figure | None:
+    """The figure of half-step 0 when it holds a whole frame of every half-step, else None;
+    kept while the chart's look (``view.chart_key``), the width and presenter mode stay."""
+    identity = (view.chart_key, narrow, presenting())
+    kept = st.session_state.get(f"{key}.still")
+    if kept is None or kept[0] != identity:
+        fig = _figure(view, 0, narrow=narrow)
+        kept = (identity, fig if fig.layout.meta["every_half_step"] else None)
+        st.session_state[f"{key}.still"] = kept
+    return kept[1]
 
 
 def _summary(summary: Summary) -> None:

@@ -9,8 +9,8 @@
   (:func:`em_core.trace_json.trace_to_json`);
 - :func:`ppca_parameters_csv`, :func:`latent_csv` and :func:`figure_html`: the same for a
   run of probabilistic PCA (its trace as JSON is :func:`em_core.cli_ppca.ppca_trace_to_json`);
-- :func:`chart_config`: the chart's own tool bar, whose camera button saves a PNG under a
-  name that says what it shows.
+- the chart's PNG is saved by the chart's own tool bar, under a name from :func:`file_stem`
+  (its config: :func:`em_viz.style.chart_config`).
 
 Pure: data and traces in, strings and dictionaries out.
 """
@@ -22,7 +22,6 @@ import html
 import io
 import re
 from collections.abc import Sequence
-from typing import Any
 
 import numpy as np
 import plotly.graph_objects as go
@@ -32,6 +31,7 @@ from em_core import Parameters, Trace, e_step
 from em_core.ppca import e_step as ppca_e_step
 from em_viz.figures_1d import density_figure
 from em_viz.figures_2d import scatter_figure
+from em_viz.style import chart_config
 
 JSON_NAME = "em-run.json"
 # Control characters (a line break, a tab) would break a header cell or a line of code.
@@ -146,16 +146,6 @@ def animation_html(
         f"{trace.model.covariance_type} covariances, {trace.n_samples:,} points"
     )
     return figure_html(fig, title)
-
-
-def chart_config(filename: str) -> dict[str, Any]:
-    """The plotly config of the view's chart: the tool bar (shown on hover) keeps its
-    camera button, which saves the chart as a PNG named ``filename``.png at twice the
-    screen's resolution."""
-    return {
-        "displaylogo": False,
-        "toImageButtonOptions": {"format": "png", "filename": filename, "scale": 2},
-    }
 
 
 # ---------------------------------------------------------------------------------------------

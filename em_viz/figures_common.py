@@ -7,14 +7,16 @@ the ℓ curve) are never repeated. The figure's own data are the frame of the ha
 screen, and Play / Pause run the frames in the browser (each frame naming its half-step in
 the title) without rerunning any Python.
 
-Frames are sent with every redraw, so they hold only what Play needs: the half-steps from
-the one on screen on, each with only what changed since the one before, and within a budget
-(see :func:`frame_window`); the page's own slider reaches every half-step.
+When every half-step's frame fits in a budget (see :func:`frame_window`), the figure holds
+them all, each whole, and says so (``layout.meta.every_half_step``): the browser can then
+show any half-step by animating to its frame, and the chart need not be sent again when the
+student steps (see :mod:`em_ui.stepper`). A longer run gets the half-steps from the one on
+screen on, as many as fit, each with only what changed since the one before (all Play
+needs); the page's own slider reaches every half-step.
 """
 
 from __future__ import annotations
 
-import copy
 import html
 import json
 import math
@@ -342,15 +344,17 @@ def frame_window(
     max_frames: int = MAX_FRAMES,
     budget_bytes: int = FRAME_BUDGET_BYTES,
 ) -> range:
-    """The half-steps that get an animation frame: those Play runs, from ``h`` on.
+    """The half-steps that get an animation frame.
 
-    All the rest of the run when it fits in ``max_frames`` frames of ``frame_bytes`` each
-    within ``budget_bytes``; otherwise as many as fit, never fewer than two (or one, at the
-    last half-step).
+    The whole run when it fits in ``max_frames`` frames of ``frame_bytes`` each within
+    ``budget_bytes``; otherwise those Play runs from ``h`` on, as many as fit, never fewer
+    than two (or one, at the last half-step).
     """
     if not 0 <= h < n_half_steps:
         raise ValueError(f"h = {h} is not one of the {n_half_steps} half-steps.")
     size = max(2, min(max_frames, budget_bytes // max(frame_bytes, 1)))
+    if n_half_steps <= size:
+        return range(n_half_steps)
     return range(h, min(n_half_steps, h + size))
 
 
@@ -548,8 +552,9 @@ def animated_figure(
     when ``narrow``), a title naming the half-step, Play / Pause, the notes, and a frame for
     each half-step of
     :func:`frame_window` (each frame also sets the title, and ``layout.meta.half_step``).
-    Frame h is whole; each later frame updates only the traces that changed since the
-    frame before it.
+    When the window is the whole run, every frame is whole and ``layout.meta`` says
+    ``every_half_step``; otherwise frame h is whole and each later frame updates only the
+    traces that changed since the frame before it.
 
     Parameters
     ----------
@@ -595,6 +600,7 @@ def animated_figure(
 
     current = full_frame(halves[h])
     window = frame_window(h, len(halves), len(json.dumps(current, separators=(",", ":"))))
+    every = len(window) == len(halves)  # any half-step is one whole frame away
     if window.stop < len(halves):  # Play stops before the end of the run
         notes = [
             f"Play holds {halves[window[0]].label} … {halves[window[-1]].label}; "
@@ -603,13 +609,16 @@ def animated_figure(
         ]
 
     def frame_layout(i: int) -> dict[str, Any]:
-        return {"title": frame_title(halves[i].label), "meta": {"half_step": i}}
+        return {
+            "title": frame_title(halves[i].label),
+            "meta": {"half_step": i, "every_half_step": every},
+        }
 
     full = {i: current if i == h else full_frame(halves[i]) for i in window}
     frames = []
     for i in window:
         keep = list(range(len(dynamic)))
-        if i != h:
+        if i > h and not every:
             # Play reaches this frame only from the one before it, so what did not change
             # since then is left out: the colours at an M-step, the curves at an E-step.
             keep = [j for j in keep if full[i][j] != full[i - 1][j]]
@@ -628,14 +637,18 @@ def animated_figure(
         **frame_layout(h),
         **panel_layout(
             layout,
-            likelihood_axes(trace, (0.0, 1.0)),
+            likelihood_axes(
+                trace,
+                (0.0, 1.0),
+                also=[y for t in traces if t.get("yaxis") == "y2" for y in t.get("y", ())],
+            ),
             data,
             notes,
             trace.log_likelihoods,
             narrow=narrow,
         ),
     }
-    layout["updatemenus"] = [play_pause([str(i) for i in window], frame_duration_ms, y=0)]
+    layout["updatemenus"] = [play_pause([str(i) for i in window if i >= h], frame_duration_ms, y=0)]
     _place_header(layout)
     return AnimatedFigure(data, layout, frames)
 
@@ -668,7 +681,9 @@ class AnimatedFigure(go.Figure):
         return tuple(go.Frame(frame) for frame in self._frame_dicts)
 
     def to_dict(self) -> dict[str, Any]:
+        """The figure as plotly JSON. The frames' contents are shared, not copied (a copy
+        takes longer than sending them): read them, or change them in :attr:`frame_dicts`."""
         spec = super().to_dict()
         if self._frame_dicts:
-            spec["frames"] = copy.deepcopy(self._frame_dicts)
+            spec["frames"] = [dict(frame) for frame in self._frame_dicts]
         return spec

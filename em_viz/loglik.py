@@ -7,6 +7,7 @@ of every snapshot, and the convergence test the engine applies to it.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -20,6 +21,8 @@ DROP_COLOR = "#d62728"
 SUBSCRIPTS = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
 # Tick labels carry at most this many decimals; a run flatter than that gets one tick.
 MAX_DECIMALS = 10
+# The ℓ panel's range reaches this fraction of ℓ's span beyond its lowest and highest value.
+RANGE_PAD = 0.08
 
 
 def likelihood_traces(trace: Trace) -> list[dict[str, Any]]:
@@ -124,13 +127,19 @@ def likelihood_marker(trace: Trace, half: HalfStep) -> dict[str, Any]:
     }
 
 
-def likelihood_axes(trace: Trace, domain: tuple[float, float]) -> dict[str, Any]:
+def likelihood_axes(
+    trace: Trace, domain: tuple[float, float], also: Sequence[float] = ()
+) -> dict[str, Any]:
     """Layout of the axes x2 and y2 of the ℓ panel, which spans ``domain`` of the width.
 
     The tick labels carry as many decimals as the range of ℓ needs, so that a run whose ℓ
-    barely changes does not label every tick with the same rounded number.
+    barely changes does not label every tick with the same rounded number. The range of ℓ
+    covers the run's ℓ and the values ``also`` drawn on the panel, fixed rather than
+    autoranged: it must not follow the ring, which moves (and the browser moves it without
+    redrawing the axes).
     """
-    values = trace.log_likelihoods
+    values = np.concatenate([trace.log_likelihoods, np.asarray(also, dtype=float)])
+    values = values[np.isfinite(values)]
     span = float(values.max() - values.min())
     needed = np.inf if span <= 0 else -np.floor(np.log10(span / 5))
     y_axis: dict[str, Any] = {}
@@ -143,6 +152,8 @@ def likelihood_axes(trace: Trace, domain: tuple[float, float]) -> dict[str, Any]
         decimals = int(np.clip(-np.floor(np.log10(pad / 5)), 0, MAX_DECIMALS))
     else:
         decimals = int(max(needed, 0))
+        pad = RANGE_PAD * span
+        y_axis = {"range": [float(values.min()) - pad, float(values.max()) + pad]}
     return {
         "xaxis2": {
             "domain": list(domain),

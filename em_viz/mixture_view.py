@@ -144,6 +144,15 @@ class MixtureView:
         return hashlib.blake2b(b"".join(parts), digest_size=12).hexdigest()
 
     @functools.cached_property
+    def chart_key(self) -> str:
+        """The run, the columns drawn, their names and the true parameters."""
+        parts = [self.run_key.encode(), repr((self.dims, self.column_names)).encode()]
+        if self.true_params is not None:
+            truth = self.true_params
+            parts += [a.tobytes() for a in (truth.weights, truth.means, truth.covariances)]
+        return hashlib.blake2b(b"\0".join(parts), digest_size=12).hexdigest()
+
+    @functools.cached_property
     def _labels(self) -> list[str]:
         return [self.half(h).label for h in range(self.n_half_steps)]
 

@@ -168,9 +168,9 @@ def projection_figure(
     Returns
     -------
     plotly.graph_objects.Figure
-        Traces: the maximum-likelihood line (dotted), the segments with their feet, the data
-        points, the line, the 1σ and 2σ ellipses of C, μ; then the ℓ panel with the maximum
-        of ℓ dashed. One frame per half-step of the window, named ``"0"``, ``"1"``, ….
+        Traces: the maximum-likelihood line (dotted), the segments with their feet, the
+        line, the 1σ and 2σ ellipses of C, the data points, μ; then the ℓ panel with the
+        maximum of ℓ dashed. One frame per half-step of the window, named ``"0"``, ``"1"``, ….
     """
     X = as_features(X)
     if X.shape[1] != 2:
@@ -220,20 +220,6 @@ def projection_figure(
         },
         {
             "type": "scatter",
-            "name": "data points",
-            "x": round_sig(shown[:, 0], 8),
-            "y": round_sig(shown[:, 1], 8),
-            "customdata": (np.arange(X.shape[0]) if rows is None else rows) + 1,
-            "mode": "markers",
-            "marker": {
-                "size": 7 if shown.shape[0] <= 100 else 5,
-                "color": GREY,
-                "line": POINT_OUTLINE,
-            },
-            "hovertemplate": f"point %{{customdata}}<br>{hover}<extra></extra>",
-        },
-        {
-            "type": "scatter",
             "name": "line μ + W z",
             "mode": "lines",
             "line": {"color": LINE_COLOR, "width": 2.5},
@@ -256,6 +242,24 @@ def projection_figure(
                 "hoverinfo": "skip",
             }
         )
+    # The points over the lines; the traces that move (segments, line, ellipses) side by
+    # side, which the browser's quick update needs to keep them in this order.
+    traces.append(
+        {
+            "type": "scatter",
+            "name": "data points",
+            "x": round_sig(shown[:, 0], 8),
+            "y": round_sig(shown[:, 1], 8),
+            "customdata": (np.arange(X.shape[0]) if rows is None else rows) + 1,
+            "mode": "markers",
+            "marker": {
+                "size": 7 if shown.shape[0] <= 100 else 5,
+                "color": GREY,
+                "line": POINT_OUTLINE,
+            },
+            "hovertemplate": f"point %{{customdata}}<br>{hover}<extra></extra>",
+        }
+    )
     traces.append(
         {
             "type": "scatter",
@@ -273,7 +277,7 @@ def projection_figure(
         }
     )
     traces.append(best_likelihood_trace(X, trace))
-    dynamic = [1, 3, 4, 5]
+    dynamic = [1, 2, 3, 4]
 
     # Enough digits to place a segment's ends to a thousandth of the data's span, however
     # far from 0 the data sit.

@@ -92,6 +92,12 @@ class PPCAView:
         ]
         return hashlib.blake2b(b"".join(parts), digest_size=12).hexdigest()
 
+    @property
+    def chart_key(self) -> str:
+        """The run, the columns' names and the groups that colour the points."""
+        parts = [self.run_key, repr(self.column_names), *(self.labels or ())]
+        return hashlib.blake2b("\0".join(map(str, parts)).encode(), digest_size=12).hexdigest()
+
     def label(self, h: int) -> str:
         return half_step(self.trace, h).label
 

@@ -1,4 +1,4 @@
-"""The look every figure shares: the font and a small light template.
+"""The look every figure shares: the font, a small light template, and the chart's tool bar.
 
 The template's axis settings apply to every axis of a figure (x, x2, y, y2, …).
 
@@ -70,3 +70,13 @@ def _scaled(value: Any, factor: float, *, font: bool = False) -> Any:
         # A title indented past buttons drawn in the larger font (Play and Pause).
         title["pad"] = {**title["pad"], "l": title["pad"]["l"] * factor}
     return out
+
+
+def chart_config(filename: str) -> dict[str, Any]:
+    """The plotly config of the view's chart: the tool bar (shown on hover) keeps its
+    camera button, which saves the chart as a PNG named ``filename``.png at twice the
+    screen's resolution."""
+    return {
+        "displaylogo": False,
+        "toImageButtonOptions": {"format": "png", "filename": filename, "scale": 2},
+    }

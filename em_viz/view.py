@@ -22,6 +22,9 @@ What a view provides (:class:`StepView`):
   E-step / M-step (see :func:`em_ui.controls.step_controls`; ``()`` for none);
 - ``run_key``: a hashable identity of the run on screen; when it changes the stepping view
   starts again at h = 0 (the page computes no key of its own);
+- ``chart_key``: a hashable identity of everything the figure depends on but h and the
+  width (the run, and what the page chose to draw of it); the stepping view keeps a figure
+  while it stays;
 - ``figure(h, narrow=…)``: the animated chart at h, its frames named ``str(i)`` with
   ``layout.meta.half_step = i`` (built with :func:`em_viz.figures_common.animated_figure`);
 - ``summary(h)``: a :class:`Summary` — the :class:`Metric`, one plain sentence on what the
@@ -150,6 +153,9 @@ class StepView(Protocol):
 
     @property
     def run_key(self) -> Hashable: ...
+
+    @property
+    def chart_key(self) -> Hashable: ...
 
     def label(self, h: int) -> str: ...
 

@@ -248,8 +248,14 @@ class StepperClient:
         chart = run.keyed("plotly_chart", f"{self.key}.chart")
         chart_h = None
         if chart is not None:
-            meta = json.loads(chart[0].spec).get("layout", {}).get("meta", {})
+            spec = json.loads(chart[0].spec)
+            meta = spec.get("layout", {}).get("meta", {})
             chart_h = meta.get("half_step") if isinstance(meta, dict) else None
+            if isinstance(meta, dict) and meta.get("every_half_step"):
+                # A chart the step buttons move in the browser, to the frame of the page's h.
+                name = str(data["h"])
+                frame = next((f for f in spec.get("frames", []) if f.get("name") == name), None)
+                chart_h = None if frame is None else frame["layout"]["meta"]["half_step"]
         metrics = [m for m in run.of_type("metric") if m.label.startswith("Log-likelihood")]
         if len(metrics) != 1:
             raise ProtocolError(f"the run drew {len(metrics)} log-likelihood metrics, not 1")

@@ -7,6 +7,10 @@ moves the half-step slider to where the button would go, by the rule the compone
 
 from __future__ import annotations
 
+import json
+from collections.abc import Mapping
+from typing import Any
+
 from streamlit.testing.v1 import AppTest
 
 from em_ui.controls import step_target
@@ -34,3 +38,29 @@ def press(at: AppTest, button_key: str) -> AppTest:
     to = step_target(button, *_where(at, view))
     assert to is not None, f"{button_key} is disabled"
     return at.select_slider(key=f"{view}.h").set_value(to).run()
+
+
+def _merged(base: Mapping[str, Any], update: Mapping[str, Any]) -> dict[str, Any]:
+    """``base`` with ``update`` merged in, nested dicts key by key, as plotly.js does."""
+    out = dict(base)
+    for key, value in update.items():
+        both = isinstance(value, Mapping) and isinstance(out.get(key), Mapping)
+        out[key] = _merged(out[key], value) if both else value
+    return out
+
+
+def shown_spec(at: AppTest, key: str) -> dict:
+    """The chart of the stepping view ``key`` as the browser shows it at the page's
+    half-step: the spec as sent, or, for a chart the step buttons move in the browser
+    (``layout.meta.every_half_step``), the spec with the frame of that half-step applied."""
+    (element,) = [c for c in at.get("plotly_chart") if c.proto.id.endswith(f"-{key}.chart")]
+    spec = json.loads(element.proto.spec)
+    h, _ = _where(at, key)
+    if not spec["layout"]["meta"].get("every_half_step"):
+        assert spec["layout"]["meta"]["half_step"] == h, "the chart is at another half-step"
+        return spec
+    (frame,) = [f for f in spec["frames"] if f["name"] == str(h)]
+    data = list(spec["data"])
+    for index, update in zip(frame["traces"], frame["data"], strict=True):
+        data[index] = _merged(data[index], update)
+    return {**spec, "data": data, "layout": _merged(spec["layout"], frame["layout"])}

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from stepping import press
+from stepping import press, shown_spec
 from streamlit.testing.v1 import AppTest
 
 import em_core
@@ -56,12 +56,8 @@ def charts(at: AppTest) -> dict[str, dict]:
 
 
 def stepping_spec(at: AppTest) -> dict:
-    """The stepping view's chart: the one whose frames name their half-steps."""
-    return next(
-        spec
-        for spec in (json.loads(c.proto.spec) for c in at.get("plotly_chart"))
-        if "half_step" in spec["layout"].get("meta", {})
-    )
+    """The stepping view's chart, as the browser shows it at the page's half-step."""
+    return shown_spec(at, KEY)
 
 
 def table(at: AppTest, first_column: str):

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from stepping import can_press, press
+from stepping import can_press, press, shown_spec
 from streamlit.testing.v1 import AppTest
 
 import em_core
@@ -96,6 +96,9 @@ def likelihood_panel(spec: dict) -> list[dict]:
 
 
 def chart_spec(at: AppTest, name: str = "chart") -> dict:
+    """A chart as the browser shows it (the stepping view's at the page's half-step)."""
+    if name == "chart":
+        return shown_spec(at, KEY)
     element = chart_element(at, name)
     assert element is not None, f"no chart {KEY}.{name} on the page"
     return json.loads(element.proto.spec)

@@ -187,10 +187,10 @@ def test_the_animation_is_one_offline_html_file_with_its_frames_and_play():
     assert "plotly.js v" in page
     assert page.count('"method":"animate"') == 2
     assert "Plotly.addFrames" in page
-    # A frame for every half-step from the start (each sets layout.meta.half_step), and the
-    # figure's own layout at the start.
+    # A whole frame for every half-step from the start (each sets layout.meta.half_step),
+    # and the figure's own layout at the start.
     assert page.count('"meta":{"half_step":') == (2 * trace.n_iter + 2) + 1
-    assert '"meta":{"half_step":0}' in page
+    assert '"meta":{"half_step":0,"every_half_step":true}' in page
 
 
 def test_a_long_run_says_where_the_file_stops_without_naming_the_apps_slider():

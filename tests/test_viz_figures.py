@@ -123,15 +123,17 @@ def index_of(fig: go.Figure, name: str) -> int:
 
 
 @pytest.mark.parametrize("kind", ["1d", "2d"])
-def test_one_frame_per_half_step_from_h_on_and_the_data_are_frame_h(
+def test_a_short_run_has_a_whole_frame_of_every_half_step_and_the_data_are_frame_h(
     kind: str, worked, blobs_2d
 ) -> None:
     X, trace = (WORKED_X, worked) if kind == "1d" else blobs_2d
     build = em_viz.density_figure if kind == "1d" else em_viz.scatter_figure
     n = em_viz.n_half_steps(trace)
-    for h in (0, n - 1):
+    for h in (0, 3, n - 1):
         fig = build(X, trace, h)
-        assert [f.name for f in fig.frames] == [str(i) for i in range(h, n)]
+        assert [f.name for f in fig.frames] == [str(i) for i in range(n)]
+        assert fig.layout.meta["every_half_step"] is True
+        assert len({f.traces for f in fig.frames}) == 1  # every frame sets every moving trace
         assert_data_is_frame(fig, h)
 
 
@@ -149,8 +151,8 @@ def test_every_frame_names_its_half_step_and_play_runs_on_from_h(
     assert_data_is_frame(fig, 3)
     labels = [h.label for h in em_viz.half_steps(trace)]
     assert labels[:4] == ["Start", "E-step 1", "M-step 1", "E-step 2"]
-    assert [title_label(f.layout) for f in fig.frames] == labels[3:]
-    assert [f.layout.meta["half_step"] for f in fig.frames] == list(range(3, len(labels)))
+    assert [title_label(f.layout) for f in fig.frames] == labels
+    assert [f.layout.meta["half_step"] for f in fig.frames] == list(range(len(labels)))
     assert title_label(fig.layout) == "E-step 2"
     assert fig.layout.meta["half_step"] == 3
 
@@ -176,35 +178,49 @@ def test_the_frames_are_valid_plotly(figures) -> None:
 
 
 @pytest.mark.parametrize("kind", ["1d", "2d"])
-def test_playing_from_h_shows_exactly_the_figure_of_each_later_half_step(
-    kind: str, worked, blobs_2d
-) -> None:
-    """Later frames hold only what changed; played in order from h they give, at every
-    half-step, the same traces as the figure built for that half-step."""
+def test_any_frame_shows_exactly_the_figure_of_its_half_step(kind: str, worked, blobs_2d) -> None:
+    """Whole frames: the browser moves the chart from any half-step to any other by one
+    frame (and Play runs them in order), and what it shows is the figure built there."""
     X, trace = (WORKED_X, worked) if kind == "1d" else blobs_2d
     build = em_viz.density_figure if kind == "1d" else em_viz.scatter_figure
     n = em_viz.n_half_steps(trace)
-    for h in (0, 1, 2):
-        fig = build(X, trace, h)
+    wanted = [build(X, trace, i).to_dict()["data"] for i in range(n)]
+    for h in (0, 2, n - 1):
+        spec = build(X, trace, h).to_dict()
+        for frame in spec["frames"]:
+            data = list(spec["data"])
+            for index, update in zip(frame["traces"], frame["data"], strict=True):
+                data[index] = merged(data[index], update)
+            assert data == wanted[int(frame["name"])], (h, frame["name"])
         for i in range(h, n):
-            assert shown_at(fig, i) == build(X, trace, i).to_dict()["data"], (h, i)
-    fig = build(X, trace, 0)
-    points = index_of(fig, "data points")
-    first_ellipse_or_curve = 2 if kind == "1d" else index_of(fig, "component 1 (1σ)")
-    for frame in fig.frames[1:]:
-        kind_of_step = em_viz.half_step(trace, int(frame.name)).kind
-        # an M-step moves the Gaussians and keeps the colours; an E-step the other way round
-        if points in frame.traces:
-            assert kind_of_step == "E", frame.name
-        if first_ellipse_or_curve in frame.traces:
-            assert kind_of_step == "M", frame.name
-    assert points in fig.frames[1].traces  # E-step 1 colours the grey points
-    assert first_ellipse_or_curve in fig.frames[2].traces  # M-step 1 moves the Gaussians
+            assert shown_at(build(X, trace, h), i) == wanted[i], (h, i)
     a = em_viz.density_figure(WORKED_X, worked, 0).to_dict()
     b = em_viz.density_figure(WORKED_X, worked, 4).to_dict()
     assert a["layout"]["uirevision"] == b["layout"]["uirevision"]
     assert a["layout"]["yaxis"] == b["layout"]["yaxis"]
     assert a["layout"]["xaxis"] == b["layout"]["xaxis"]
+
+
+def test_a_long_runs_frames_hold_only_what_changed(blobs_2d) -> None:
+    """Beyond the budget, Play's frames from h on hold only what changed since the frame
+    before: the colours at an E-step, the Gaussians at an M-step; played in order they give
+    the figure of every half-step."""
+    X, _ = blobs_2d
+    trace = fit(X, 2, init="random_from_data", rng=4, max_iter=60, tol=0.0)
+    fig = em_viz.scatter_figure(X, trace, 0)
+    assert fig.layout.meta["every_half_step"] is False
+    points = index_of(fig, "data points")
+    ellipse = index_of(fig, "component 1 (1σ)")
+    for frame in fig.frames[1:]:
+        kind_of_step = em_viz.half_step(trace, int(frame.name)).kind
+        if points in frame.traces:
+            assert kind_of_step == "E", frame.name
+        if ellipse in frame.traces:
+            assert kind_of_step == "M", frame.name
+    assert points in fig.frames[1].traces  # E-step 1 colours the grey points
+    assert ellipse in fig.frames[2].traces  # M-step 1 moves the Gaussians
+    for i in (1, 2, 7, int(fig.frames[-1].name)):
+        assert shown_at(fig, i) == em_viz.scatter_figure(X, trace, i).to_dict()["data"], i
 
 
 def test_a_half_step_outside_the_run_is_refused(worked) -> None:
@@ -386,12 +402,13 @@ def test_the_frame_window_holds_h_within_the_budget(n, data, frame_bytes, max_fr
         h, n, frame_bytes, max_frames=max_frames, budget_bytes=budget
     )
     assert window.step == 1
+    if n * frame_bytes <= budget and n <= max_frames:
+        assert window == range(n)  # the whole run: the browser can show any half-step
+        return
     assert window.start == h  # Play plays from the half-step on screen
     assert window.stop <= n
     assert len(window) == n - h or 2 <= len(window) <= max_frames
     assert len(window) * frame_bytes <= budget or len(window) == min(2, n - h)
-    if n * frame_bytes <= budget and n <= max_frames:
-        assert window == range(h, n)
     if h < n - 1:
         assert h + 1 in window  # Play always has somewhere to go
 

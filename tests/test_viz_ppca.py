@@ -110,11 +110,19 @@ def test_an_e_step_moves_the_feet_only_and_an_m_step_moves_the_line(cloud):
         next(i for i, t in enumerate(fig.data) if t.name.startswith(name))
         for name in ("x<sub>n</sub> → foot", "line μ + W z")
     )
-    e_step, m_step = frame(fig, 3), frame(fig, 4)  # E-step 2, M-step 2
-    assert segments in e_step.traces
-    assert line not in e_step.traces
-    assert line in m_step.traces
-    assert segments in m_step.traces  # the feet ride the line
+
+    def drawn(h: int, index: int) -> np.ndarray:
+        f = frame(fig, h)
+        return xy(f.data[list(f.traces).index(index)])
+
+    def same(a: np.ndarray, b: np.ndarray) -> bool:
+        return a.shape == b.shape and np.array_equal(a, b, equal_nan=True)
+
+    # E-step 2 (h = 3) after M-step 1 (h = 2); then M-step 2 (h = 4)
+    assert not same(drawn(3, segments), drawn(2, segments))
+    assert same(drawn(3, line), drawn(2, line))
+    assert not same(drawn(4, line), drawn(3, line))
+    assert not same(drawn(4, segments), drawn(3, segments))  # the feet ride the line
 
 
 def test_the_likelihood_panel_shows_the_maximum_from_the_closed_form(cloud):

@@ -6,7 +6,7 @@ from em_core import COVARIANCE_TYPES, nearly_collapsed
 from em_data import InputError, check_for_fit
 from em_ui import links
 from em_ui.data_sources import choose_columns, choose_data, left_out_of_link
-from em_ui.engine import fingerprint, select_n_components
+from em_ui.engine import select_n_components
 from em_ui.mixture_stepper import stepping_view
 from em_ui.settings import COVARIANCE_LABELS, INIT_LABELS
 from em_ui.state import keep
@@ -47,7 +47,6 @@ st.write(
 loaded = choose_data(KEY)
 
 chosen, X = choose_columns(KEY, loaded)
-data_id = fingerprint(X)
 
 highest = max(2, min(MAX_K, X.shape[0]))
 with st.sidebar:
@@ -107,7 +106,6 @@ progress = SweepProgress(ks)
 try:
     rows = select_n_components(
         X,
-        data_id,
         ks,
         n_init=int(n_init),
         covariance_type=covariance_type,

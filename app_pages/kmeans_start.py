@@ -9,7 +9,7 @@ from em_data import InputError, check_for_fit
 from em_ui import links
 from em_ui.budget import WORK_BUDGET, seconds_allowed, work
 from em_ui.data_sources import choose_data, left_out_of_link
-from em_ui.engine import fingerprint, fit_trace
+from em_ui.engine import data_key, fit_trace
 from em_ui.mixture_stepper import stepping_view
 from em_ui.progress import FitProgress
 from em_ui.settings import COVARIANCE_LABELS, INIT_LABELS, convergence_settings
@@ -62,7 +62,7 @@ if len(columns) > 1:
         st.warning("Choose one or two columns.")
         st.stop()
 X = np.ascontiguousarray(loaded.values[:, [columns.index(c) for c in chosen]])
-data_id = fingerprint(X)
+X.flags.writeable = False  # our own copy, fixed from here: em_ui hashes it once per run
 
 with st.sidebar:
     st.header("Model")
@@ -132,7 +132,7 @@ options = {
 }
 progress = FitProgress(n_init=N_RUNS, max_iter=conv.max_iter)
 try:
-    trace = fit_trace(X, data_id, n_components, init="kmeans", progress=progress, **options)
+    trace = fit_trace(X, n_components, init="kmeans", progress=progress, **options)
 except ValueError as error:
     st.error(literal(str(error)))
     st.stop()
@@ -214,7 +214,7 @@ with st.expander("Type your own start", expanded=False):
         )
     )
     typed = typed_start_editor(
-        KEY, data_id, X, n_components, covariance_type, trace.model.ridge_diagonal, chosen
+        KEY, data_key(X), X, n_components, covariance_type, trace.model.ridge_diagonal, chosen
     )
 
 runs = {INIT_LABELS["kmeans"]: trace}
@@ -222,7 +222,7 @@ problems = []
 for init in COMPARED[1:]:
     try:
         runs[INIT_LABELS[init]] = fit_trace(
-            X, data_id, n_components, init=init, progress=progress, **options
+            X, n_components, init=init, progress=progress, **options
         )
     except ValueError as error:
         problems.append(f"{INIT_LABELS[init]}: {error}")
@@ -230,7 +230,6 @@ if typed is not None:
     try:
         runs[TYPED] = fit_trace(
             X,
-            data_id,
             n_components,
             init="given",
             _params=typed,

@@ -7,7 +7,7 @@ from em_data import load_dataset
 from em_data.synthetic import elongated_cloud
 from em_ui import links
 from em_ui.data_sources import choose_columns, choose_data, left_out_of_link
-from em_ui.engine import fingerprint, fit_ppca
+from em_ui.engine import fit_ppca
 from em_ui.exports import ppca_export_section
 from em_ui.state import keep
 from em_ui.stepper import Extras, stepping_view
@@ -112,7 +112,7 @@ tol = right.select_slider(
 )
 
 try:
-    trace = fit_ppca(X, fingerprint(X), n_latent, seed=seed, tol=tol, max_iter=200)
+    trace = fit_ppca(X, n_latent, seed=seed, tol=tol, max_iter=200)
 except ValueError as error:  # data the model cannot fit: say why, in the engine's words
     st.error(literal(str(error)))
     st.stop()

@@ -11,7 +11,7 @@ from em_ui.data_sources import (
     columns_key,
     left_out_of_link,
 )
-from em_ui.engine import fingerprint, fit_restarts
+from em_ui.engine import data_key, fit_restarts
 from em_ui.fitting import fit_options, fit_settings, with_progress
 from em_ui.mixture_stepper import stepping_view
 from em_ui.state import keep
@@ -79,8 +79,8 @@ st.button(
 loaded = choose_data(KEY)
 
 X = np.ascontiguousarray(loaded.values)
+X.flags.writeable = False  # fixed from here: em_ui hashes it once per run
 columns = list(loaded.columns)
-data_id = fingerprint(X)
 
 model, conv = fit_settings(KEY, X, suggested_k=loaded.suggested_k, columns=columns)
 restarts = with_progress(
@@ -89,7 +89,6 @@ restarts = with_progress(
     conv,
     lambda progress: fit_restarts(
         X,
-        data_id,
         model.n_components,
         n_init=model.n_init,
         progress=progress,
@@ -123,7 +122,7 @@ show_table(leaderboard_table(restarts))
 # New restarts (other data or settings) start on their best run; the prepared case on a
 # run of its worst optimum, the one the others escaped.
 groups = optimum_of_runs(restarts)
-restarts_id = (data_id, model, conv)
+restarts_id = (data_key(X), model, conv)
 if st.session_state.get(f"{KEY}.restarts_id") != restarts_id:
     st.session_state[f"{KEY}.restarts_id"] = restarts_id
     st.session_state[f"{KEY}.run"] = restarts.best_index or 0

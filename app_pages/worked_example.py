@@ -7,7 +7,7 @@ import streamlit as st
 from em_core import INIT_METHODS, Parameters
 from em_data import load_dataset
 from em_ui import links
-from em_ui.engine import fingerprint, fit_trace
+from em_ui.engine import fit_trace
 from em_ui.mixture_stepper import stepping_view
 from em_ui.settings import INIT_LABELS, convergence_settings
 from em_ui.state import keep
@@ -135,7 +135,6 @@ init = "given" if params is not None else start
 try:
     trace = fit_trace(
         X,
-        fingerprint(X),
         n_components,
         init=init,
         _params=params,

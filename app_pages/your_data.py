@@ -6,7 +6,7 @@ import streamlit as st
 from em_core import e_step
 from em_ui import links
 from em_ui.data_sources import choose_columns, choose_data, choose_view_axes, left_out_of_link
-from em_ui.engine import fingerprint, fit_restarts, fit_trace
+from em_ui.engine import data_key, fit_restarts, fit_trace
 from em_ui.fitting import fit_options, fit_settings, with_progress
 from em_ui.mixture_stepper import stepping_view
 from em_ui.state import keep
@@ -25,7 +25,7 @@ st.write(
 loaded = choose_data(KEY)
 
 chosen, X = choose_columns(KEY, loaded)
-data_id = fingerprint(X)
+X.flags.writeable = False  # our own copy, fixed from here: em_ui hashes it once per run
 
 model, conv = fit_settings(KEY, X, suggested_k=loaded.suggested_k, columns=chosen)
 
@@ -37,7 +37,7 @@ if model.n_init == 1:
         X.shape[0],
         model,
         conv,
-        lambda progress: fit_trace(X, data_id, model.n_components, progress=progress, **options),
+        lambda progress: fit_trace(X, model.n_components, progress=progress, **options),
     )
 else:
     restarts = with_progress(
@@ -45,7 +45,7 @@ else:
         model,
         conv,
         lambda progress: fit_restarts(
-            X, data_id, model.n_components, n_init=model.n_init, progress=progress, **options
+            X, model.n_components, n_init=model.n_init, progress=progress, **options
         ),
     )
 
@@ -66,7 +66,7 @@ if model.n_init > 1:
     (st.caption if len(restarts.optima()) <= 1 else st.info)(agreement)
     st.dataframe(table, hide_index=True)
     # New restarts (other data or settings) start on their best run.
-    restarts_id = (data_id, model, conv)
+    restarts_id = (data_key(X), model, conv)
     if st.session_state.get(f"{KEY}.restarts_id") != restarts_id:
         st.session_state[f"{KEY}.restarts_id"] = restarts_id
         st.session_state[f"{KEY}.run"] = best

@@ -50,9 +50,11 @@ def stepping_view(
     extras = stepper.Extras(
         # The quiz's marks belong to one half-step: only while it is on is the chart rebuilt
         # at every half-step.
-        decorate=(lambda fig, h: quiz_marks(fig, X, trace, view.half(h), key=key))
-        if quiz_is_on(X)
-        else None,
+        decorate=lambda h: (
+            (lambda fig: quiz_marks(fig, X, trace, view.half(h), key=key))
+            if quiz_is_on(X)
+            else None
+        ),
         png_name=lambda h: file_stem("em", key, view.label(h)),
         under_slider=lambda h: quiz_panel(X, trace, view.half(h), key=key, h_key=f"{key}.h"),
         footer=lambda: export_section(

@@ -55,8 +55,11 @@ class Extras:
     Attributes
     ----------
     decorate : callable, optional
-        ``decorate(fig, h)`` returns the chart to draw at h (marks of its own on it). Give
-        it only while there are marks to draw: with it, the chart is rebuilt at every h.
+        ``decorate(h)``: None when the page has no marks of its own to draw on the chart at
+        h (then the chart can stay one figure from one half-step to the next), else a
+        function that takes the chart of h and returns it with the marks. Asked at every
+        run of the view (the view is a fragment: what the page computed around it can be
+        out of date).
     png_name : callable, optional
         ``png_name(h)``: the file name (without ".png") under which the chart's camera
         button saves the chart at h.
@@ -66,7 +69,7 @@ class Extras:
         ``footer()`` draws under the tabs.
     """
 
-    decorate: Callable[[go.Figure, int], go.Figure] | None = None
+    decorate: Callable[[int], Callable[[go.Figure], go.Figure] | None] | None = None
     png_name: Callable[[int], str] | None = None
     under_slider: Callable[[int], None] | None = None
     footer: Callable[[], None] | None = None
@@ -152,11 +155,12 @@ def _chart(
     extras: Extras,
     png_names: list[str] | None,
 ) -> None:
-    fig = None if extras.decorate is not None else _still_figure(view, key=key, narrow=narrow)
+    marks = extras.decorate(h) if extras.decorate is not None else None
+    fig = _still_figure(view, key=key, narrow=narrow) if marks is None else None
     if fig is None:
         fig = _figure(view, h, narrow=narrow)
-        if extras.decorate is not None:
-            fig = extras.decorate(fig, h)
+        if marks is not None:
+            fig = marks(fig)
     # The PNG's name for the half-step the figure's own data show; the step buttons rename
     # it as they move the chart.
     config = CHART_CONFIG if png_names is None else chart_config(png_names[_shown(fig)])

@@ -35,6 +35,7 @@ from em_viz.figures_common import (
     nice_ticks,
     point_hovertemplate,
     point_styles,
+    points_legend,
     round_sig,
     sample_note,
     sample_rows,
@@ -193,6 +194,7 @@ def density_figure(
             }
         )
     dynamic = list(range(first_dynamic, len(traces)))
+    traces.append(points_legend(next(t for t in traces if t["name"] == "data points")))
 
     points = point_styles(shown, trace)
     hard_points = hard_point_styles(X, rows, trace)

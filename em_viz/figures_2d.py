@@ -32,6 +32,7 @@ from em_viz.figures_common import (
     marginal,
     point_hovertemplate,
     point_styles,
+    points_legend,
     round_sig,
     round_to_scale,
     sample_note,
@@ -255,6 +256,7 @@ def scatter_figure(
             }
         )
 
+    traces.append(points_legend(next(t for t in traces if t["name"] == "data points")))
     points = point_styles(shown, trace)
     hard_points = hard_point_styles(X, rows, trace)
     no_model = [{"visible": False}, *({"x": [], "y": []} for _ in range(2 * n_components + 1))]

@@ -31,7 +31,7 @@ from numpy.typing import ArrayLike, NDArray
 from em_core import Parameters, Trace, e_step
 from em_core.gaussian import weighted_log_prob, whitening
 from em_viz import kmeans_phase
-from em_viz.colors import blend, component_colors
+from em_viz.colors import GREY, blend, component_colors
 from em_viz.halfstep import HalfStep, half_steps
 from em_viz.loglik import likelihood_axes, likelihood_marker, likelihood_traces
 from em_viz.style import TEMPLATE
@@ -281,6 +281,24 @@ def hard_point_styles(
 def kmeans_note(kmeans: bool) -> str:
     """The figure's note on the K-means phase, or "" when the run is seen from EM's start."""
     return "K-means and hand-off; colour: nearest centre (×)" if kmeans else ""
+
+
+def points_legend(points: dict[str, Any]) -> dict[str, Any]:
+    """The legend's entry for the coloured ``points`` trace, which it takes out of the
+    legend: a grey swatch, the same at every half-step (plotly would draw the colour of the
+    first point, which changes, and which the browser's quick update leaves as it was)."""
+    points["showlegend"] = False
+    points["legendgroup"] = "data points"
+    return {
+        "type": "scatter",
+        "name": points["name"],
+        "legendgroup": "data points",
+        "x": [None],
+        "y": [None],
+        "mode": "markers",
+        "marker": {**points["marker"], "color": GREY},
+        "hoverinfo": "skip",
+    }
 
 
 def point_hovertemplate(coordinates: str, n_components: int, n_points: int) -> str:

@@ -110,7 +110,8 @@ def sent_bytes(at: AppTest) -> int:
 
 
 def trace_named(spec: dict, name: str) -> dict:
-    (found,) = [t for t in spec["data"] if t.get("name") == name]
+    """The trace named ``name`` that draws something (not a legend's entry alone)."""
+    (found,) = [t for t in spec["data"] if t.get("name") == name and t.get("x") != [None]]
     return found
 
 

@@ -123,6 +123,63 @@ def test_keys_press_the_buttons(page: Page, app_server: str, wait_for_app) -> No
     wait_until_page_and_chart_at(page, "worked", 4, "M-step 2")
 
 
+# The chart's SVG (its ids left out), and a full redraw of the frame it shows, pressed
+# through its Play button as the step buttons press it (em_ui/controls.js, ``press``).
+CHART_SVG_JS = """
+(key) => {
+    const gd = document.querySelector(`.st-key-${key}-chart .js-plotly-plot`);
+    return gd.querySelector('.main-svg').outerHTML.replace(/<defs.*?<\\/defs>/s, '')
+        .replaceAll(gd._fullLayout._uid, 'U');
+}
+"""
+REDRAW_JS = """
+async (key) => {
+    const gd = document.querySelector(`.st-key-${key}-chart .js-plotly-plot`);
+    const element = gd.querySelector('.updatemenu-button');
+    const button = element.__data__;
+    const saved = [button.method, button.args];
+    button.method = 'animate';
+    button.args = [[String(gd.layout.meta.half_step)],
+        {frame: {duration: 0, redraw: true}, transition: {duration: 0}, mode: 'immediate'}];
+    const done = new Promise((resolve) => gd.once('plotly_animated', resolve));
+    element.dispatchEvent(new MouseEvent('click', {bubbles: true}));
+    [button.method, button.args] = saved;
+    await done;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+}
+"""
+
+
+@pytest.mark.parametrize(
+    ("path", "key", "stem"),
+    [("worked_example", "worked", "em-worked"), ("ppca", "ppca", "em-ppca")],
+)
+def test_the_chart_is_moved_in_the_browser_not_drawn_anew(
+    page: Page, app_server: str, wait_for_app, path: str, key: str, stem: str
+) -> None:
+    """A click moves the chart the page drew (the same graph, no new one), to exactly what a
+    full redraw of that half-step draws, and its camera's file name follows."""
+    open_view(page, f"{app_server}/{path}", key, wait_for_app)
+    page.wait_for_function(chart_at_js(key), arg=0, timeout=TIMEOUT_MS)
+    chart(page, key).evaluate("(gd) => { gd.__firstDrawn = true; }")
+    for name in ["Next iteration", "E-step", "M-step", "Back", "Run to the end", "Reset", "E-step"]:
+        h = int(page.locator(".em-controls").get_attribute("data-h"))
+        assert chart(page, key).evaluate("(gd) => gd.layout.meta.every_half_step") is True
+        last = chart(page, key).evaluate("(gd) => gd._transitionData._frames.length") - 1
+        to = step_target(next(b for b, n in BUTTON_NAMES.items() if n == name), h, last)
+        page.get_by_role("button", name=name, exact=True).click()
+        page.wait_for_function(chart_at_js(key), arg=to, timeout=TIMEOUT_MS)
+        page.wait_for_timeout(300)
+        assert chart(page, key).evaluate("(gd) => gd.__firstDrawn === true"), name
+        label = chart(page, key).evaluate("(gd) => gd.layout.title.text")
+        label = re.search(r"<b>(.*?)</b>", label).group(1)
+        filename = chart(page, key).evaluate("(gd) => gd._context.toImageButtonOptions.filename")
+        assert filename == re.sub(r"[^a-z0-9]+", "-", f"{stem} {label}".lower()).strip("-")
+        moved = page.evaluate(CHART_SVG_JS, key)
+        page.evaluate(REDRAW_JS, key)
+        assert page.evaluate(CHART_SVG_JS, key) == moved, f"after {name}, at half-step {to}"
+
+
 def _play(page: Page, key: str) -> None:
     chart(page, key).locator(".updatemenu-button").filter(has_text="Play").click()
 

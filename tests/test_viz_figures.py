@@ -114,7 +114,8 @@ def notes_text(fig: go.Figure) -> str:
 
 
 def index_of(fig: go.Figure, name: str) -> int:
-    (index,) = [i for i, d in enumerate(fig.data) if d.name == name]
+    """The trace named ``name`` that draws something (not a legend's entry alone)."""
+    (index,) = [i for i, d in enumerate(fig.data) if d.name == name and d.x != (None,)]
     return index
 
 
@@ -708,3 +709,21 @@ def test_x_and_y_share_a_scale_unless_their_units_differ_wildly(blobs_2d) -> Non
     assert "x and y have different scales, so the circles look like ellipses" in notes_text(fig)
     full = em_viz.scatter_figure(faithful, fit(faithful, 2, max_iter=2), 1)
     assert "different scales" not in notes_text(full)  # no circles promised
+
+
+@pytest.mark.parametrize("kind", ["1d", "2d"])
+def test_the_points_legend_swatch_is_grey_at_every_half_step(kind, worked, blobs_2d) -> None:
+    """The points' colours change; their legend entry is a grey swatch of its own, so the
+    legend reads the same at every half-step, however the chart got there."""
+    X, trace = (WORKED_X, worked) if kind == "1d" else blobs_2d
+    build = em_viz.density_figure if kind == "1d" else em_viz.scatter_figure
+    for h in (0, 1, 3):
+        fig = build(X, trace, h)
+        named = [d for d in fig.data if d.name == "data points"]
+        (entry,) = [d for d in named if d.showlegend is not False]
+        (points,) = [d for d in named if d.showlegend is False]
+        assert entry.x == (None,)
+        assert entry.marker.color == GREY
+        assert entry.legendgroup == points.legendgroup == "data points"
+        assert entry.marker.size == points.marker.size
+        assert fig.data.index(entry) not in {i for f in fig.frames for i in f.traces}

@@ -304,7 +304,8 @@ def build(kind, X, trace, h, **options):
 
 
 def by_name(data: list[dict], name: str) -> dict:
-    (trace,) = [t for t in data if t.get("name") == name]
+    """The trace named ``name`` that draws something (not a legend's entry alone)."""
+    (trace,) = [t for t in data if t.get("name") == name and t.get("x") != [None]]
     return trace
 
 

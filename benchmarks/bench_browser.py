@@ -12,12 +12,14 @@ and on a cold one (the first load after each server starts, imports and all).
 
 What is measured
 ----------------
-- **Click latency**: from the ``click`` event of "Next iteration" (recorded in the page, in
-  the capture phase, so Playwright's own round trips are not counted) to the first animation
-  frame where all of these hold: Streamlit's script state is ``notRunning``; the chart's
-  Plotly slider is at the new half-step (``_fullLayout.sliders[0].active``) and its label
-  reads "Half-step: <that half-step>"; the log-likelihood metric names the parameters of
-  that half-step (ℓ(θ_t) with t = h // 2). Checked on every ``requestAnimationFrame``.
+- **Click latency**: from the ``click`` event of "Next iteration" (a person's click,
+  recorded in the page in the capture phase, so Playwright's own round trips are not counted)
+  to the first animation frame where all of these hold: Streamlit's script state is
+  ``notRunning``; the chart shows the new half-step (its drawn title names it and
+  ``layout.meta.half_step`` is h: the step buttons move the chart in the browser at the
+  click); the page's "Half-step" slider is at h (the server's answer); the log-likelihood
+  metric names the parameters of that half-step (ℓ(θ_t) with t = h // 2). Checked on every
+  ``requestAnimationFrame``.
   When the run ends, "Reset" (not timed) goes back to the start.
   (a) the worked example; (b) "Your own data" → "Generate a mixture" with 1 feature and
   10,000 samples (3 true components, seed 0, the page's defaults otherwise); (c) the same

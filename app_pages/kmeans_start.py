@@ -9,7 +9,7 @@ from em_data import InputError, check_for_fit
 from em_ui import links
 from em_ui.budget import WORK_BUDGET, seconds_allowed, work
 from em_ui.data_sources import choose_data, left_out_of_link
-from em_ui.engine import data_key, fit_trace
+from em_ui.engine import fit_trace
 from em_ui.mixture_stepper import stepping_view
 from em_ui.progress import FitProgress
 from em_ui.settings import COVARIANCE_LABELS, INIT_LABELS, convergence_settings
@@ -214,7 +214,7 @@ with st.expander("Type your own start", expanded=False):
         )
     )
     typed = typed_start_editor(
-        KEY, data_key(X), X, n_components, covariance_type, trace.model.ridge_diagonal, chosen
+        KEY, X, n_components, covariance_type, trace.model.ridge_diagonal, chosen
     )
 
 runs = {INIT_LABELS["kmeans"]: trace}

@@ -16,6 +16,7 @@ import streamlit as st
 from numpy.typing import NDArray
 
 from em_core import Parameters, from_full
+from em_ui.engine import data_key
 from em_ui.text import literal
 
 
@@ -100,7 +101,6 @@ def typed_key(key: str, data_id: str, n_components: int) -> str:
 
 def typed_start_editor(
     key: str,
-    data_id: str,
     X: NDArray[np.float64],
     n_components: int,
     covariance_type: str,
@@ -108,8 +108,8 @@ def typed_start_editor(
     column_names: Sequence[str],
 ) -> Parameters | None:
     """The editable table of a typed start; returns its parameters, or None after saying
-    what is wrong with it. Its widget key names the data (``data_id``) and K, so edits made
-    for other data or another K never carry over."""
+    what is wrong with it. Its widget key names the data (:func:`em_ui.engine.data_key`)
+    and K, so edits made for other data or another K never carry over."""
     one_d = X.shape[1] == 1
     names = ["μ"] if one_d else [f"μ ({name})" for name in column_names]
     frame = pd.DataFrame(default_means(X, n_components), columns=names)
@@ -117,7 +117,7 @@ def typed_start_editor(
         frame["σ"] = np.nan
     edited = st.data_editor(
         frame,
-        key=typed_key(key, data_id, n_components),
+        key=typed_key(key, data_key(X), n_components),
         hide_index=True,
         num_rows="fixed",
         column_config={

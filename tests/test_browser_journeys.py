@@ -60,6 +60,8 @@ _CHART_STATE_JS = """
     }
     const traces = {};
     for (const t of gd._fullData) {
+        // A legend's entry alone (the points' grey swatch) draws nothing.
+        if (t.x && t.x.length === 1 && t.x[0] === null) { continue; }
         traces[t.name] = {
             x: t.x ? Array.from(t.x) : null,
             y: t.y ? Array.from(t.y) : null,

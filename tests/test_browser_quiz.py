@@ -26,6 +26,22 @@ def chart_texts(page: Page) -> list[str]:
     return chart(page).locator(".textpoint text").all_text_contents()
 
 
+def wait_for_chart_texts(page: Page, texts: set[str]) -> list[str]:
+    """Wait until the chart draws every label in ``texts``, and return all its labels: the
+    step buttons move the chart at once, the chart with the quiz's marks comes with the
+    page's answer."""
+    page.wait_for_function(
+        """(texts) => {
+            const drawn = [...document.querySelectorAll(
+                '.st-key-worked-chart .textpoint text')].map((t) => t.textContent);
+            return texts.every((text) => drawn.includes(text));
+        }""",
+        arg=sorted(texts),
+        timeout=TIMEOUT_MS,
+    )
+    return chart_texts(page)
+
+
 def open_with_quiz(page: Page, url: str, wait_for_app, expect_rerun) -> None:
     page.goto(f"{url}/worked_example")
     wait_for_app(page)
@@ -62,7 +78,7 @@ def test_guess_step_and_see_the_guess_drawn_and_scored(
     expect(page.get_by_text("Score this session")).to_have_text(
         "Score this session: 1 of 1 right (100%)."
     )
-    assert "point 4:you said 2, EM gave 2" in chart_texts(page)  # two lines
+    wait_for_chart_texts(page, {"point 4:you said 2, EM gave 2"})  # two lines
 
     # Before M-step 1: move μ₂'s slider from 9.00 down to 8.80 with the keyboard.
     expect(quiz).to_contain_text("Before M-step 1: where will each mean be?")
@@ -89,8 +105,7 @@ def test_guess_step_and_see_the_guess_drawn_and_scored(
     expect(page.get_by_text("Score this session")).to_have_text(
         "Score this session: 3 of 3 right (100%)."
     )
-    texts = chart_texts(page)
-    assert {"your μ₂ ✓", "new μ₂", "your μ₁ ✓", "new μ₁"} <= set(texts)
+    wait_for_chart_texts(page, {"your μ₂ ✓", "new μ₂", "your μ₁ ✓", "new μ₁"})
     chart(page).evaluate("gd => gd.scrollIntoView({block: 'end'})")
     page.wait_for_timeout(200)
     page.screenshot(path=artifacts_dir / "quiz_means_checked.png")
@@ -127,7 +142,7 @@ def test_screenshots_of_the_quiz(
         expect(page.get_by_text("Score this session")).to_have_text(
             "Score this session: 0 of 1 right (0%)."
         )
-        assert "point 4:you said 1, EM gave 2" in chart_texts(page)
+        wait_for_chart_texts(page, {"point 4:you said 1, EM gave 2"})
         chart(page).evaluate("gd => gd.scrollIntoView({block: 'end'})")
         page.wait_for_timeout(200)
         page.screenshot(path=artifacts_dir / f"quiz_{width}x{height}_chart.png")

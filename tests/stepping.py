@@ -40,12 +40,12 @@ def press(at: AppTest, button_key: str) -> AppTest:
     return at.select_slider(key=f"{view}.h").set_value(to).run()
 
 
-def _merged(base: Mapping[str, Any], update: Mapping[str, Any]) -> dict[str, Any]:
+def merged(base: Mapping[str, Any], update: Mapping[str, Any]) -> dict[str, Any]:
     """``base`` with ``update`` merged in, nested dicts key by key, as plotly.js does."""
     out = dict(base)
     for key, value in update.items():
         both = isinstance(value, Mapping) and isinstance(out.get(key), Mapping)
-        out[key] = _merged(out[key], value) if both else value
+        out[key] = merged(out[key], value) if both else value
     return out
 
 
@@ -62,5 +62,5 @@ def shown_spec(at: AppTest, key: str) -> dict:
     (frame,) = [f for f in spec["frames"] if f["name"] == str(h)]
     data = list(spec["data"])
     for index, update in zip(frame["traces"], frame["data"], strict=True):
-        data[index] = _merged(data[index], update)
-    return {**spec, "data": data, "layout": _merged(spec["layout"], frame["layout"])}
+        data[index] = merged(data[index], update)
+    return {**spec, "data": data, "layout": merged(spec["layout"], frame["layout"])}

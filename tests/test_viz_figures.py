@@ -15,6 +15,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from scipy.stats import multivariate_normal, norm
+from stepping import merged
 
 import em_viz
 from em_core import Parameters, Trace, fit
@@ -84,15 +85,6 @@ def assert_data_is_frame(fig: go.Figure, h: int) -> None:
     data = fig.to_dict()["data"]
     for index, frame_trace in zip(frame.traces, frame.to_plotly_json()["data"], strict=True):
         assert_contained(frame_trace, data[index])
-
-
-def merged(base: Mapping[str, Any], update: Mapping[str, Any]) -> dict[str, Any]:
-    """``base`` with ``update`` merged in, nested dicts key by key, as plotly.js does."""
-    out = dict(base)
-    for key, value in update.items():
-        both = isinstance(value, Mapping) and isinstance(out.get(key), Mapping)
-        out[key] = merged(out[key], value) if both else value
-    return out
 
 
 def shown_at(fig: go.Figure, h: int) -> list[dict]:

@@ -205,6 +205,8 @@ export default function (component) {
     s.h = data.h;
   }
   s.session = data.session;
+  s.acked = data.ack;
+  s.chartId = data.chart_id;
   s.h = Math.min(s.h, s.last);
   s.pngNames = data.png_names;
   s.paint();
@@ -393,7 +395,15 @@ function watchChart(s, selector) {
   const find = () => {
     const gd = document.querySelector(`${selector} .js-plotly-plot`);
     if (gd && typeof gd.on === "function" && gd._fullLayout && attach(s, gd)) {
-      moveChart(s);
+      // A new chart is moved when the buttons have moved since the page last answered, or
+      // when it is the one figure of this view's run (drawn at half-step 0). Any other was
+      // drawn at the page's h, which this component may not have heard of yet.
+      const meta = (gd.layout && gd.layout.meta) || {};
+      if (s.seq > s.acked || (meta.still !== undefined && meta.still === s.chartId)) {
+        moveChart(s);
+      } else {
+        namePng(s, gd);
+      }
       return true;
     }
     return false;

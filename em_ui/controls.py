@@ -81,6 +81,7 @@ def step_controls(
     chart_key: str,
     phases: Sequence[Mapping[str, Any]] = (),
     png_names: Sequence[str] | None = None,
+    chart_id: str = "",
 ) -> bool:
     """Draw the step buttons of the view ``key``, moving the half-step in ``h_key``.
 
@@ -101,6 +102,11 @@ def step_controls(
         view with no phases, keeps its usual label and :data:`HELP`.
     png_names : sequence of str, optional
         For each half-step, the name under which the chart's camera button saves it.
+    chart_id : str
+        The name of the chart this run of the view draws when it is one figure for every
+        half-step (its ``layout.meta.still``): a new chart of that name is moved to h at
+        once; another (drawn at the page's h, or for another run) is left as it is until
+        the component hears of it.
 
     Returns
     -------
@@ -124,6 +130,7 @@ def step_controls(
         "narrow_below_px": NARROW_BELOW_PX,
         "phases": list(phases),
         "png_names": None if png_names is None else list(png_names),
+        "chart_id": chart_id,
     }
     result = _COMPONENT(
         key=f"{key}.controls",

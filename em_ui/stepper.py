@@ -114,6 +114,7 @@ def stepping_view(view: StepView, *, key: str, extras: Extras | None = None) -> 
         chart_key=chart_key,
         phases=view.button_phases,
         png_names=png_names,
+        chart_id=_chart_id(view),
     )
     h = int(st.session_state[h_key])
     _chart(view, h, key=key, narrow=narrow, extras=extras, png_names=png_names)
@@ -177,14 +178,24 @@ def _shown(fig: go.Figure) -> int:
     return int(fig.layout.meta["half_step"])
 
 
+def _chart_id(view: StepView) -> str:
+    return str(view.chart_key)
+
+
 def _still_figure(view: StepView, *, key: str, narrow: bool) -> go.Figure | None:
     """The figure of half-step 0 when it holds a whole frame of every half-step, else None;
-    kept while the chart's look (``view.chart_key``), the width and presenter mode stay."""
+    kept while the chart's look (``view.chart_key``), the width and presenter mode stay.
+    Its ``layout.meta.still`` names the chart, for the step buttons: they move a new chart
+    of that name to their half-step, and leave a figure drawn at the page's h as it is."""
     identity = (view.chart_key, narrow, presenting())
     kept = st.session_state.get(f"{key}.still")
     if kept is None or kept[0] != identity:
         fig = _figure(view, 0, narrow=narrow)
-        kept = (identity, fig if fig.layout.meta["every_half_step"] else None)
+        still = None
+        if fig.layout.meta["every_half_step"]:
+            fig.layout.meta = {**fig.layout.meta, "still": _chart_id(view)}
+            still = fig
+        kept = (identity, still)
         st.session_state[f"{key}.still"] = kept
     return kept[1]
 

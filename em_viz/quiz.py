@@ -442,17 +442,16 @@ def point_marks(fig: go.Figure, n: int, x: float, answer: PointAnswer | None = N
 
 def add_marks(fig: go.Figure, marks: list[dict]) -> go.Figure:
     """Draw ``marks`` over the data panel of ``fig`` at the half-step it shows, and hide them
-    in the animation's other frames (they belong to that half-step only). In place; returns
-    ``fig``."""
+    in the animation's other frames (they belong to that half-step only); that half-step's
+    own frame shows them again, however the chart left it. In place; returns ``fig``."""
     if not marks:
         return fig
     first = len(fig.data)
     fig.add_traces([{**m, "xaxis": "x", "yaxis": "y"} for m in marks])
     shown = str(fig.layout.meta["half_step"])
-    hidden = [{"type": m["type"], "visible": False} for m in marks]
     indices = list(range(first, first + len(marks)))
     for frame in fig.frame_dicts:  # an em_viz.figures_common.AnimatedFigure's frames
-        if frame["name"] != shown:
-            frame["traces"] = [*frame["traces"], *indices]
-            frame["data"] = [*frame["data"], *hidden]
+        visible = frame["name"] == shown
+        frame["traces"] = [*frame["traces"], *indices]
+        frame["data"] = [*frame["data"], *({"type": m["type"], "visible": visible} for m in marks)]
     return fig

@@ -117,7 +117,7 @@ def stepping_view(view: StepView, *, key: str, extras: Extras | None = None) -> 
         chart_id=_chart_id(view),
     )
     h = int(st.session_state[h_key])
-    _chart(view, h, key=key, narrow=narrow, extras=extras, png_names=png_names)
+    _chart(view, h, key=key, chart_key=chart_key, narrow=narrow, extras=extras, png_names=png_names)
     st.select_slider(
         "Half-step",
         options=list(range(last + 1)),
@@ -152,6 +152,7 @@ def _chart(
     h: int,
     *,
     key: str,
+    chart_key: str,
     narrow: bool,
     extras: Extras,
     png_names: list[str] | None,
@@ -166,7 +167,7 @@ def _chart(
     # it as they move the chart.
     config = CHART_CONFIG if png_names is None else chart_config(png_names[_shown(fig)])
     # theme=None: the figure's own template, not Streamlit's restyling of it in the browser.
-    st.plotly_chart(fig, key=f"{key}.chart", theme=None, config=config)
+    st.plotly_chart(fig, key=chart_key, theme=None, config=config)
 
 
 def _figure(view: StepView, h: int, *, narrow: bool) -> go.Figure:

@@ -80,7 +80,7 @@ class PPCAView:
             )
         self.n_half_steps = n_half_steps(trace)
 
-    @property
+    @cached_property
     def run_key(self) -> str:
         """The run's fingerprint: its data's shape, every ℓ, its start and its settings."""
         start = ppca.ppca_params(self.trace, 0)
@@ -92,7 +92,7 @@ class PPCAView:
         ]
         return hashlib.blake2b(b"".join(parts), digest_size=12).hexdigest()
 
-    @property
+    @cached_property
     def chart_key(self) -> str:
         """The run, the columns' names and the groups that colour the points."""
         parts = [self.run_key, repr(self.column_names), *(self.labels or ())]

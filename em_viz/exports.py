@@ -39,7 +39,7 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
 MAX_HEADER_NAME = 60
 # The note the figure writes when Play holds only part of the run speaks of the page's slider,
 # which an exported file does not have.
-_SLIDER_NOTE = "the slider above reaches every half-step"
+_SLIDER_NOTE = "the slider under the chart reaches every half-step"
 _FILE_NOTE = "the app steps through every half-step"
 
 

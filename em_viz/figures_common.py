@@ -622,7 +622,7 @@ def animated_figure(
     if window.stop < len(halves):  # Play stops before the end of the run
         notes = [
             f"Play holds {halves[window[0]].label} … {halves[window[-1]].label}; "
-            "the slider above reaches every half-step",
+            "the slider under the chart reaches every half-step",
             *notes,
         ]
 

@@ -168,3 +168,25 @@ def test_the_default_sweep_fits_the_budget_on_every_classic_data_set(name):
     # ten times the data, with ten starts of each kind up to K = 10, does not
     message = sweep_over_budget(10 * X.shape[0], X.shape[1], range(1, 11), n_init=10)
     assert message.startswith("This sweep is too large for the shared server")
+
+
+def _in_order(node) -> list:
+    """The page's elements in the order they are drawn, blocks opened."""
+    children = getattr(node, "children", None)
+    if not children:
+        return [node]
+    return [leaf for key in sorted(children) for leaf in _in_order(children[key])]
+
+
+def test_a_long_replay_points_to_the_slider_where_it_is_under_the_chart():
+    at = open_page(k_range=(1, 2), dataset="faithful")
+    spec = chart(at, "chart")
+    notes = " ".join(a.get("text", "") for a in spec["layout"].get("annotations", []))
+    assert "Play holds" in notes, "the replay's run is longer than its frames"
+    assert "the slider under the chart reaches every half-step" in notes
+    assert "above" not in notes
+    leaves = _in_order(at.main)
+    ids = [getattr(getattr(leaf, "proto", None), "id", "") for leaf in leaves]
+    chart_at = next(i for i, e in enumerate(ids) if e.endswith(f"-{KEY}.chart"))
+    slider_at = next(i for i, e in enumerate(leaves) if getattr(e, "key", None) == f"{KEY}.h")
+    assert chart_at < slider_at

@@ -19,8 +19,9 @@ pages = {
         ),
         st.Page(
             "app_pages/collapse.py",
-            title="Collapsing components and the ridge",
+            title="Collapse and the ridge",
             icon=":material/compress:",
+            url_path="collapse",
         ),
         st.Page("app_pages/choose_k.py", title="Choosing K", icon=":material/query_stats:"),
         st.Page(
@@ -31,8 +32,9 @@ pages = {
         st.Page("app_pages/why_em_climbs.py", title="Why EM climbs", icon=":material/trending_up:"),
         st.Page(
             "app_pages/ppca.py",
-            title="EM beyond mixtures: probabilistic PCA",
+            title="Probabilistic PCA",
             icon=":material/linear_scale:",
+            url_path="ppca",
         ),
     ],
     "Explore": [

@@ -125,3 +125,32 @@ def at(page: Page, h: int, label: str | None) -> None:
     if label is not None:
         slider = page.locator(".st-key-kstart-h").get_by_role("slider")
         expect(slider).to_have_attribute("aria-valuetext", label, timeout=30_000)
+
+
+# Each sidebar entry's text, and whether it is cut (drawn wider than its box, with "…").
+NAV_LABELS_JS = """
+() => [...document.querySelectorAll('[data-testid="stSidebarNavLink"]')].map((link) => {
+    const label = link.querySelector('[data-testid="stMarkdownContainer"]');
+    return [label.textContent, label.scrollWidth > label.clientWidth,
+        new URL(link.href).pathname];
+})
+"""
+
+
+def test_every_page_name_fits_the_sidebar_and_keeps_its_address(
+    browser: Browser, app_server: str, wait_for_app
+) -> None:
+    context = new_context(browser, viewport={"width": 1280, "height": 720})
+    try:
+        page = context.new_page()
+        page.goto(app_server)
+        wait_for_app(page)
+        expect(page.get_by_test_id("stSidebarNavLink").first).to_be_visible()
+        labels = page.evaluate(NAV_LABELS_JS)
+        assert len(labels) == 10
+        assert [name for name, cut, _ in labels if cut] == []
+        paths = {name: path for name, _, path in labels}
+        assert paths["Collapse and the ridge"] == "/collapse"
+        assert paths["Probabilistic PCA"] == "/ppca"
+    finally:
+        context.close()

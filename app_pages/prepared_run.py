@@ -18,9 +18,10 @@ link = links.start(KEY)
 st.title("Open a prepared run")
 st.write(
     "Prepare a run before class, then step through it here exactly as it ran: make it with "
-    "`python -m em_core fit data.csv -k 3 > run.json`, or with *Export this run* under the "
-    "chart of any page. The file carries the data, the settings and every iteration; the app "
-    "runs EM again from the file's start and shows the run only if every iteration agrees."
+    "`python -m em_core fit data.csv -k 3 --with-data > run.json`, or with *Export this run* "
+    "under the chart of any page. The file carries the data, the settings and every "
+    "iteration; the app runs EM again from the file's start and shows the run only if every "
+    "iteration agrees."
 )
 
 opened = open_prepared(KEY)

@@ -35,6 +35,18 @@ cheapest initialiser; the given parameters override whatever it estimates, but s
 still spends about one M-step on it). Both
 calls do iters+1 E-steps and iters M-steps. The marginal cost (t(iters) − t(1)) / (iters − 1),
 which cancels every fixed per-call cost, is printed in a second table.
+
+Whole process (the last table): what a person running the command line waits for and the
+memory the machine needs, against a short scikit-learn script doing the same job. On the
+largest size, each ``d``: ``python -m em_core fit X.npy --init-params start.json --reg-covar
+1e-6 --tol 0 --max-iter T > run.json`` (the trace as the command prints it) against
+``python -c SKLEARN_SCRIPT`` (load X.npy and the start, ``GaussianMixture(...).fit``, write
+the final parameters as JSON). Both start from the same θ_0 and run T iterations. Time = wall
+time from spawn to exit (interpreter start, imports, reading, fitting, writing), best of
+``--repeats``, the two sides alternating; memory = the child's own peak resident set
+(``ru_maxrss`` of ``os.wait4``; the parent holds no data, and its own peak, far below either
+child's, is the floor of that number). The command's final parameters are checked against
+scikit-learn's.
 """
 
 from __future__ import annotations
@@ -66,6 +78,9 @@ FEATURES = (1, 2)
 TARGET_RATIO = 0.5  # engine ≤ half of sklearn's time per iteration at n ≥ TARGET_N
 TARGET_N = 100_000
 TARGET_DIFF = 1e-8
+# The command line's whole process against scikit-learn's script at the largest size.
+TARGET_PROCESS_TIME = 0.2
+TARGET_PROCESS_MEMORY = 0.45
 
 
 def default_iters(n_samples: int) -> int:
@@ -335,6 +350,90 @@ def spawn(*args: str, blas_threads: int | None = None) -> dict:
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
+# ----------------------------------------------------------------------------- whole process
+
+SKLEARN_SCRIPT = """
+import json, sys, warnings
+import numpy as np
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.mixture import GaussianMixture
+
+X = np.load(sys.argv[1])
+start = json.load(open(sys.argv[2]))
+precisions = np.linalg.inv(np.array(start["covariances"]))
+gm = GaussianMixture(
+    len(start["weights"]), covariance_type="full", weights_init=np.array(start["weights"]),
+    means_init=np.array(start["means"]), precisions_init=(precisions + np.swapaxes(
+    precisions, -1, -2)) / 2, tol=0.0, max_iter=int(sys.argv[3]), reg_covar=float(sys.argv[4]),
+    init_params="random_from_data", random_state=0)
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore", ConvergenceWarning)
+    gm.fit(X)
+json.dump({"weights": gm.weights_.tolist(), "means": gm.means_.tolist(),
+           "covariances": gm.covariances_.tolist()}, sys.stdout)
+"""
+
+
+def process_commands(workdir: Path, iters: int) -> dict[str, list[str]]:
+    """The two whole-process commands, with the start written where both read it."""
+    import numpy as np
+
+    z = np.load(workdir / "init.npz")
+    start = {key: z[key].tolist() for key in ("weights", "means", "covariances")}
+    (workdir / "start.json").write_text(json.dumps(start))
+    X, start_path = str(workdir / "X.npy"), str(workdir / "start.json")
+    engine = [sys.executable, "-m", "em_core", "fit", X, "--init-params", start_path]
+    engine += ["--reg-covar", str(REG_COVAR), "--tol", "0", "--max-iter", str(iters)]
+    sklearn = [sys.executable, "-c", SKLEARN_SCRIPT, X, start_path, str(iters), str(REG_COVAR)]
+    return {"engine": engine, "sklearn": sklearn}
+
+
+def run_process(command: list[str], out_path: Path, blas_threads: int | None) -> tuple[float, int]:
+    """Wall seconds from spawn to exit, and the child's peak RSS in KiB; stdout to out_path."""
+    env = dict(os.environ)
+    if blas_threads is not None:
+        env.update({var: str(blas_threads) for var in BLAS_THREAD_VARS})
+    with out_path.open("wb") as out:
+        t0 = time.perf_counter()
+        proc = subprocess.Popen(command, stdout=out, stderr=subprocess.PIPE, cwd=ROOT, env=env)
+        _, status, usage = os.wait4(proc.pid, 0)
+        seconds = time.perf_counter() - t0
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode != 0:
+        raise RuntimeError(f"{command[:4]} failed: {proc.stderr.read().decode()}")
+    proc.stderr.close()
+    return seconds, usage.ru_maxrss
+
+
+def whole_process(workdir: Path, iters: int, repeats: int, blas_threads: int | None) -> dict:
+    """Best wall time and the peak RSS of each side's whole process; the largest difference
+    between their final parameters; the size of the command's output."""
+    import numpy as np
+
+    commands = process_commands(workdir, iters)
+    seconds = {side: [] for side in commands}
+    peaks = {side: [] for side in commands}
+    for _ in range(repeats):
+        for side, command in commands.items():
+            took, peak = run_process(command, workdir / f"{side}.json", blas_threads)
+            seconds[side].append(took)
+            peaks[side].append(peak)
+    trace = json.loads((workdir / "engine.json").read_text())
+    final = trace["iterations"][-1]
+    theirs = json.loads((workdir / "sklearn.json").read_text())
+    diff = max(
+        float(np.max(np.abs(np.array(final[key]) - np.array(theirs[key]))))
+        for key in ("weights", "means", "covariances")
+    )
+    return {
+        "seconds": {side: min(values) for side, values in seconds.items()},
+        "peak_kib": {side: max(values) for side, values in peaks.items()},
+        "diff": diff,
+        "output_bytes": (workdir / "engine.json").stat().st_size,
+        "has_data": "data" in trace,
+    }
+
+
 # ----------------------------------------------------------------------------- report
 
 
@@ -396,116 +495,8 @@ def parse_sizes(text: str) -> list[int]:
     return [int(float(s)) for s in text.split(",") if s.strip()]
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument(
-        "--sizes",
-        type=parse_sizes,
-        default=None,
-        help="comma-separated n_samples, e.g. 1e3,1e5,1e6 (default)",
-    )
-    parser.add_argument(
-        "--features",
-        type=lambda s: [int(x) for x in s.split(",")],
-        default=list(FEATURES),
-        help="comma-separated n_features (default 1,2)",
-    )
-    parser.add_argument("--repeats", type=int, default=None, help="timing repeats (default 3)")
-    parser.add_argument(
-        "--iters",
-        type=int,
-        default=None,
-        help="iterations for every size (default 200 / 50 / 20 at 1e3 / 1e5 / 1e6)",
-    )
-    parser.add_argument(
-        "--quick", action="store_true", help="n = 1e3, 1e5; 1 repeat; a fifth of the iterations"
-    )
-    parser.add_argument(
-        "--no-marginal",
-        action="store_true",
-        help="skip the 1-iteration calls used for the marginal cost table",
-    )
-    parser.add_argument(
-        "--blas-threads",
-        type=int,
-        default=None,
-        help="limit BLAS/OpenMP threads in the fitting processes (both sides; "
-        "default: the libraries' own default)",
-    )
-    parser.add_argument("--worker", nargs="+", help=argparse.SUPPRESS)
-    args = parser.parse_args(argv)
-
-    if args.worker:
-        kind, workdir = args.worker[0], Path(args.worker[1])
-        if kind == "prepare":
-            out = worker_prepare(workdir, int(args.worker[2]), int(args.worker[3]))
-        else:
-            out = worker_fit(
-                workdir, kind, int(args.worker[2]), int(args.worker[3]), args.worker[4] == "1"
-            )
-        print(json.dumps(out))
-        return 0
-
-    sizes = args.sizes or ([1_000, 100_000] if args.quick else list(DEFAULT_SIZES))
-    repeats = args.repeats or (1 if args.quick else 3)
-    marginal = not args.no_marginal
-
-    import numpy as np
-
-    print("## EM engine vs scikit-learn GaussianMixture\n")
-    print("\n".join(machine_info()))
-    print(
-        f"- Setup: K = {K}, covariance_type = full, tol = 0, reg_covar = {REG_COVAR:g}; "
-        f"θ_0 = em_core.initialise(X, {K}, method='kmeans', rng={INIT_SEED}) for both sides; "
-        f"data seed {DATA_SEED}; best of {repeats} repeat(s); BLAS threads in the fitting "
-        f"processes: {args.blas_threads or 'library default (see above)'}"
-    )
-    print(f"- Command: {' '.join([Path(sys.executable).name, *sys.argv])}\n", flush=True)
-
-    rows = []
-    for n in sizes:
-        iters = args.iters or default_iters(n)
-        if args.quick and not args.iters:
-            iters = max(5, iters // 5)
-        for d in args.features:
-            with tempfile.TemporaryDirectory(prefix="bench_em_") as tmp:
-                prep = spawn("prepare", tmp, str(n), str(d))
-                flag = "1" if marginal else "0"
-                eng = spawn(
-                    "engine", tmp, str(iters), str(repeats), flag, blas_threads=args.blas_threads
-                )
-                skl = spawn(
-                    "sklearn", tmp, str(iters), str(repeats), flag, blas_threads=args.blas_threads
-                )
-                a = np.load(Path(tmp) / "engine_result.npz")
-                b = np.load(Path(tmp) / "sklearn_result.npz")
-                diffs = {
-                    key: float(np.max(np.abs(a[key] - b[key])))
-                    for key in ("weights", "means", "covariances")
-                }
-                start = np.load(Path(tmp) / "init.npz")
-                moved = max(
-                    float(np.max(np.abs(a[key] - start[key])))
-                    for key in ("weights", "means", "covariances")
-                )
-            rows.append(
-                {
-                    "n": n,
-                    "d": d,
-                    "iters": iters,
-                    "prep": prep,
-                    "eng": eng,
-                    "skl": skl,
-                    "diffs": diffs,
-                    "moved": moved,
-                }
-            )
-            r = eng["best_s"] / skl["best_s"]
-            print(
-                f"<!-- done n={n} d={d}: ratio {r:.2f}, max|Δθ| {max(diffs.values()):.1e} -->",
-                flush=True,
-            )
-
+def report_in_process(rows: list[dict], marginal: bool) -> None:
+    """The tables of time per iteration, peak memory and parameter differences."""
     print()
     print(
         "| n_samples | n_features | iters | engine ms/it | sklearn ms/it | ratio eng/skl "
@@ -602,6 +593,177 @@ def main(argv: list[str] | None = None) -> int:
             + "; ".join(notes + check)
         )
     print(f"\n{misses} of {len(rows)} rows miss a target.")
+
+
+def report_whole_process(processes: list[dict]) -> None:
+    """The table of the whole command against scikit-learn's script, with its targets."""
+    print(
+        "\nWhole process: `python -m em_core fit` (the trace to a file) against a scikit-learn "
+        "script (the final parameters to a file), each from the same θ_0; wall time from "
+        "spawn to exit, best of the repeats; peak RSS of the child (ru_maxrss of wait4):\n"
+    )
+    print(
+        "| n_samples | n_features | iters | command s | scikit-learn s | time ratio "
+        "| command peak MiB | scikit-learn peak MiB | memory ratio | trace MB | data in it "
+        "| max abs Δθ |"
+    )
+    print("|" + "---:|" * 12)
+    for row in processes:
+        sec, peak = row["seconds"], row["peak_kib"]
+        print(
+            f"| {row['n']:.0e} | {row['d']} | {row['iters']} "
+            f"| {sec['engine']:.2f} | {sec['sklearn']:.2f} | {sec['engine'] / sec['sklearn']:.2f} "
+            f"| {fmt_mib(peak['engine'])} | {fmt_mib(peak['sklearn'])} "
+            f"| {peak['engine'] / peak['sklearn']:.2f} | {row['output_bytes'] / 1e6:.2f} "
+            f"| {'yes' if row['has_data'] else 'no'} | {row['diff']:.1e} |"
+        )
+    print("\nTargets (reported, not asserted):\n")
+    for row in processes:
+        time_ratio = row["seconds"]["engine"] / row["seconds"]["sklearn"]
+        memory_ratio = row["peak_kib"]["engine"] / row["peak_kib"]["sklearn"]
+        ok = (
+            time_ratio <= TARGET_PROCESS_TIME
+            and memory_ratio <= TARGET_PROCESS_MEMORY
+            and row["diff"] <= TARGET_DIFF
+        )
+        print(
+            f"- whole process, n={row['n']:.0e}, d={row['d']}: {'MET' if ok else 'MISSED'} — "
+            f"time ratio {time_ratio:.3f} {'≤' if time_ratio <= TARGET_PROCESS_TIME else '>'} "
+            f"{TARGET_PROCESS_TIME}; memory ratio {memory_ratio:.3f} "
+            f"{'≤' if memory_ratio <= TARGET_PROCESS_MEMORY else '>'} {TARGET_PROCESS_MEMORY}; "
+            f"max|Δθ| {row['diff']:.1e}"
+        )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument(
+        "--sizes",
+        type=parse_sizes,
+        default=None,
+        help="comma-separated n_samples, e.g. 1e3,1e5,1e6 (default)",
+    )
+    parser.add_argument(
+        "--features",
+        type=lambda s: [int(x) for x in s.split(",")],
+        default=list(FEATURES),
+        help="comma-separated n_features (default 1,2)",
+    )
+    parser.add_argument("--repeats", type=int, default=None, help="timing repeats (default 3)")
+    parser.add_argument(
+        "--iters",
+        type=int,
+        default=None,
+        help="iterations for every size (default 200 / 50 / 20 at 1e3 / 1e5 / 1e6)",
+    )
+    parser.add_argument(
+        "--quick", action="store_true", help="n = 1e3, 1e5; 1 repeat; a fifth of the iterations"
+    )
+    parser.add_argument(
+        "--no-marginal",
+        action="store_true",
+        help="skip the 1-iteration calls used for the marginal cost table",
+    )
+    parser.add_argument(
+        "--blas-threads",
+        type=int,
+        default=None,
+        help="limit BLAS/OpenMP threads in the fitting processes (both sides; "
+        "default: the libraries' own default)",
+    )
+    parser.add_argument(
+        "--no-process",
+        action="store_true",
+        help="skip the whole-process comparison of the command line at the largest size",
+    )
+    parser.add_argument(
+        "--process-only",
+        action="store_true",
+        help="only the whole-process comparison (at the largest size)",
+    )
+    parser.add_argument("--worker", nargs="+", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+
+    if args.worker:
+        kind, workdir = args.worker[0], Path(args.worker[1])
+        if kind == "prepare":
+            out = worker_prepare(workdir, int(args.worker[2]), int(args.worker[3]))
+        else:
+            out = worker_fit(
+                workdir, kind, int(args.worker[2]), int(args.worker[3]), args.worker[4] == "1"
+            )
+        print(json.dumps(out))
+        return 0
+
+    sizes = args.sizes or ([1_000, 100_000] if args.quick else list(DEFAULT_SIZES))
+    repeats = args.repeats or (1 if args.quick else 3)
+    marginal = not args.no_marginal
+
+    import numpy as np
+
+    print("## EM engine vs scikit-learn GaussianMixture\n")
+    print("\n".join(machine_info()))
+    print(
+        f"- Setup: K = {K}, covariance_type = full, tol = 0, reg_covar = {REG_COVAR:g}; "
+        f"θ_0 = em_core.initialise(X, {K}, method='kmeans', rng={INIT_SEED}) for both sides; "
+        f"data seed {DATA_SEED}; best of {repeats} repeat(s); BLAS threads in the fitting "
+        f"processes: {args.blas_threads or 'library default (see above)'}"
+    )
+    print(f"- Command: {' '.join([Path(sys.executable).name, *sys.argv])}\n", flush=True)
+
+    rows, processes = [], []
+    for n in sizes:
+        iters = args.iters or default_iters(n)
+        if args.quick and not args.iters:
+            iters = max(5, iters // 5)
+        for d in args.features:
+            with tempfile.TemporaryDirectory(prefix="bench_em_") as tmp:
+                prep = spawn("prepare", tmp, str(n), str(d))
+                if n == max(sizes) and not args.no_process:
+                    times = whole_process(Path(tmp), iters, repeats, args.blas_threads)
+                    processes.append({"n": n, "d": d, "iters": iters, **times})
+                if args.process_only:
+                    continue
+                flag = "1" if marginal else "0"
+                eng = spawn(
+                    "engine", tmp, str(iters), str(repeats), flag, blas_threads=args.blas_threads
+                )
+                skl = spawn(
+                    "sklearn", tmp, str(iters), str(repeats), flag, blas_threads=args.blas_threads
+                )
+                a = np.load(Path(tmp) / "engine_result.npz")
+                b = np.load(Path(tmp) / "sklearn_result.npz")
+                diffs = {
+                    key: float(np.max(np.abs(a[key] - b[key])))
+                    for key in ("weights", "means", "covariances")
+                }
+                start = np.load(Path(tmp) / "init.npz")
+                moved = max(
+                    float(np.max(np.abs(a[key] - start[key])))
+                    for key in ("weights", "means", "covariances")
+                )
+            rows.append(
+                {
+                    "n": n,
+                    "d": d,
+                    "iters": iters,
+                    "prep": prep,
+                    "eng": eng,
+                    "skl": skl,
+                    "diffs": diffs,
+                    "moved": moved,
+                }
+            )
+            r = eng["best_s"] / skl["best_s"]
+            print(
+                f"<!-- done n={n} d={d}: ratio {r:.2f}, max|Δθ| {max(diffs.values()):.1e} -->",
+                flush=True,
+            )
+
+    if rows:
+        report_in_process(rows, marginal)
+    if processes:
+        report_whole_process(processes)
     return 0
 
 

@@ -5,14 +5,18 @@
     python -m em_core fit data.csv -k 2 --covariance-type full --seed 0
     python -m em_core fit data.npy --init-params start.json --reg-covar 0
     python -m em_core select data.csv --k-min 1 --k-max 8 --n-init 10
+    python -m em_core fit big.npy -k 3 --with-data > run.json
     python -m em_core fit data.csv --model ppca -q 1
 
-``fit`` prints the whole trace, with its data, as one JSON object (the schema of
-:mod:`em_core.trace_json`, which the app's export writes too and its page *Open a prepared
-run* reads); ``select`` prints a table of log-likelihood, BIC and AIC per number of
-components. With ``--model ppca``, ``fit`` fits probabilistic PCA instead and prints its own
-trace (:mod:`em_core.cli_ppca`). FILE is ``.csv`` or ``.txt`` (read by
-``em_data.reader.read_table``) or ``.npy`` (read with ``allow_pickle=False``).
+``fit`` prints the whole trace as one JSON object (the schema of :mod:`em_core.trace_json`,
+which the app's export writes too and its page *Open a prepared run* reads). The trace
+carries the data, which *Open a prepared run* needs to recompute the run, when
+``--with-data`` is given or the data are at most
+:data:`em_core.trace_json.DATA_BY_DEFAULT_MAX_VALUES` numbers (N × d). ``select`` prints a
+table of log-likelihood, BIC and AIC per number of components. With ``--model ppca``,
+``fit`` fits probabilistic PCA instead and prints its own trace (:mod:`em_core.cli_ppca`).
+FILE is ``.csv`` or ``.txt`` (read by ``em_data.reader.read_table``) or ``.npy`` (read with
+``allow_pickle=False``).
 
 Every problem (a file that cannot be read, a bad option, data the engine refuses) prints one
 line ``error: …`` on stderr and exits with status 2. A run that starts but fails (a component
@@ -34,11 +38,11 @@ import numpy as np
 from numpy.typing import NDArray
 
 from em_core.cli_ppca import run_fit_ppca
-from em_core.em import as_data
+from em_core.em import Trace, as_data
 from em_core.gaussian import COVARIANCE_TYPES, Parameters, covariance_shape, from_full
 from em_core.mixture import fit
 from em_core.selection import fit_restarts, select_n_components
-from em_core.trace_json import trace_to_json
+from em_core.trace_json import DATA_BY_DEFAULT_MAX_VALUES, trace_to_json
 
 RANDOM_INIT_METHODS = ("kmeans", "k-means++", "random", "random_from_data")
 TEXT_SUFFIXES = (".csv", ".txt")
@@ -196,6 +200,11 @@ def _run_fit(args: argparse.Namespace) -> None:
         return
     if args.n_latent is not None:
         raise CommandLineError("-q/--n-latent is the latent dimension of --model ppca.")
+    with_data = args.with_data or X.size <= DATA_BY_DEFAULT_MAX_VALUES
+
+    def document_of(trace: Trace) -> dict[str, Any]:
+        return trace_to_json(trace, X, columns, with_data=with_data)
+
     options = {
         "covariance_type": args.covariance_type,
         "tol": args.tol,
@@ -214,20 +223,20 @@ def _run_fit(args: argparse.Namespace) -> None:
         start = read_start(args.init_params, args.covariance_type)
         n_components = start.n_components if args.n_components is None else args.n_components
         trace = fit(X, n_components, init="given", params=start, rng=None, **options)
-        _print_json(trace_to_json(trace, X, columns))
+        _print_json(document_of(trace))
         return
     n_components = 2 if args.n_components is None else args.n_components
     init = args.init or "kmeans"
     if args.n_init == 1:
         trace = fit(X, n_components, init=init, rng=args.seed, **options)
-        _print_json(trace_to_json(trace, X, columns))
+        _print_json(document_of(trace))
         return
     restarts = fit_restarts(
         X, n_components, n_init=args.n_init, seed=args.seed, init=init, **options
     )
     best = restarts.best_index
     # If every run failed there is no best; show the first, whose status says why.
-    document = trace_to_json(restarts.traces[0 if best is None else best], X, columns)
+    document = document_of(restarts.traces[0 if best is None else best])
     document["restarts"] = [
         {
             "seed": seed,
@@ -363,6 +372,12 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         metavar="PARAMS.json",
         help="start from these weights, means and covariances (implies init 'given')",
+    )
+    fit_parser.add_argument(
+        "--with-data",
+        action="store_true",
+        help="write the data into the trace, as 'Open a prepared run' needs (done unasked for "
+        f"at most {DATA_BY_DEFAULT_MAX_VALUES:,} numbers, N × d)",
     )
     fit_parser.add_argument(
         "--model",

@@ -31,6 +31,7 @@ MIXTURE_ONLY = {
     "ridge": ("--ridge", None),
     "reg_covar": ("--reg-covar", None),
     "n_init": ("--n-init", 1),
+    "with_data": ("--with-data", False),
 }
 
 

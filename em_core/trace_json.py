@@ -2,12 +2,16 @@
 and the app exports, and the reader that opens such a file again.
 
 The document (described field by field in the README, "fit output: the trace") holds the
-settings, every iteration's parameters and log-likelihood, and the data (``data``, N × d), so
-that a run can be recomputed anywhere. :func:`trace_to_json` writes it, for the command line
-and the app alike. :func:`read_trace` checks a file that claims to be one — size, encoding,
-nesting and the number of arrays before anything large is built, then every field's type,
-shape and range — and :func:`replay` recomputes the run from its recorded start and settings,
-refusing it unless every iteration in the file is what EM gives on its data. So what the app
+settings, every iteration's parameters and log-likelihood and, when asked for, the data
+(``data``, N × d), so that a run can be recomputed anywhere. :func:`trace_to_json` writes it,
+for the command line and the app alike; the app's export always carries the data, the
+command line when ``--with-data`` is given or the data are at most
+:data:`DATA_BY_DEFAULT_MAX_VALUES` numbers (the data of a large run would make its trace many
+times larger and slower to write than the run itself). :func:`read_trace` checks a file that
+claims to be one — size, encoding, nesting and the number of arrays before anything large is
+built, then every field's type, shape and range — and :func:`replay` recomputes the run from
+its recorded start and settings, refusing it unless every iteration in the file is what EM
+gives on its data (a trace without data is read, but cannot be replayed). So what the app
 then shows is the engine's own run, never numbers taken on trust from a file.
 
 Every problem with a file raises :class:`TraceFileError` (a ``ValueError``) whose message says
@@ -42,6 +46,16 @@ MAX_DEPTH = 6
 # Arrays and objects in one file: one per data row, and a few per component per iteration.
 MAX_CONTAINERS = MAX_ROWS + 100_000
 MAX_TEXT_CHARS = 2_000  # a column name or the message
+# The command line writes the data into a trace unasked when they are at most this many
+# numbers (N × d): about 2 MB of JSON.
+DATA_BY_DEFAULT_MAX_VALUES = 100_000
+NO_DATA = (
+    "The file has no data (its field 'data' is missing), so the run cannot be recomputed "
+    "and checked here. The command line leaves the data out of a trace of more than "
+    f"{DATA_BY_DEFAULT_MAX_VALUES:,} numbers (N × d) unless asked: make the trace again with "
+    "'python -m em_core fit … --with-data > run.json', or use Trace (JSON) from Export this "
+    "run on any page."
+)
 # How θ_0 was chosen: the engine's initialisations, or "split", the best fit with one
 # component fewer with a component split in two (em_core.search, behind Choosing K).
 START_METHODS = (*INIT_METHODS, "split")
@@ -67,10 +81,10 @@ TRACE_FIELDS = (
     "message",
     "failed_component",
     "iterations",
-    "data",
 )
-# Written by ``python -m em_core fit --n-init N`` beside the best run; read and ignored.
-RESTART_FIELDS = ("restarts", "best_restart")
+# The data, and what ``python -m em_core fit --n-init N`` writes beside the best run (read
+# and ignored).
+OPTIONAL_FIELDS = ("data", "restarts", "best_restart")
 ITERATION_FIELDS = ("iteration", "weights", "means", "covariances", "log_likelihood", "nk")
 
 # A JSON string, or an unterminated one up to the end of the text. Every match that starts
@@ -99,11 +113,14 @@ def finite_number(value: float) -> float:
     return value
 
 
-def trace_to_json(trace: Trace, X: NDArray[np.float64], columns: Sequence[str]) -> dict[str, Any]:
+def trace_to_json(
+    trace: Trace, X: NDArray[np.float64], columns: Sequence[str], *, with_data: bool = True
+) -> dict[str, Any]:
     """The trace of a Gaussian mixture fitted to ``X``, as plain JSON types.
 
     Covariances are always full (K, d, d) matrices; ``data`` is ``X`` itself, so the
-    document is enough to recompute the run (:func:`replay`).
+    document is enough to recompute the run (:func:`replay`); without it (``with_data``
+    false) the document records the run but cannot recompute it.
 
     Parameters
     ----------
@@ -113,6 +130,8 @@ def trace_to_json(trace: Trace, X: NDArray[np.float64], columns: Sequence[str]) 
         The data the run was fitted to.
     columns : sequence of str
         The names of X's columns.
+    with_data : bool, default True
+        Whether the document carries ``data``.
 
     Returns
     -------
@@ -125,7 +144,7 @@ def trace_to_json(trace: Trace, X: NDArray[np.float64], columns: Sequence[str]) 
             f"The data ({X.shape}) or the {len(columns)} column names do not match the trace "
             f"({trace.n_samples} samples, {final.n_features} features)."
         )
-    return {
+    document = {
         "n_components": final.n_components,
         "n_features": final.n_features,
         "n_samples": trace.n_samples,
@@ -152,8 +171,10 @@ def trace_to_json(trace: Trace, X: NDArray[np.float64], columns: Sequence[str]) 
             }
             for snapshot in trace.snapshots
         ],
-        "data": X.tolist(),
     }
+    if with_data:
+        document["data"] = X.tolist()
+    return document
 
 
 def dumps(document: dict[str, Any]) -> str:
@@ -172,10 +193,13 @@ class PreparedRun:
 
     Attributes
     ----------
-    X : array of shape (n_samples, n_features)
+    X : array of shape (n_samples, n_features), or None
+        None when the file has no data (:meth:`require_data` says so).
+    n_samples : int
     columns : tuple of str
     model : GaussianMixture
-        The covariance type and the ridge, resolved on ``X``.
+        The covariance type and the ridge (resolved on ``X``, or the file's ``reg_covar``
+        when it has no data).
     start : Initialisation
         θ_0 with how the file says it was chosen (method and seed).
     tol : float
@@ -188,7 +212,8 @@ class PreparedRun:
         The 0-based component the file says collapsed or emptied.
     """
 
-    X: NDArray[np.float64]
+    X: NDArray[np.float64] | None
+    n_samples: int
     columns: tuple[str, ...]
     model: GaussianMixture
     start: Initialisation
@@ -205,6 +230,13 @@ class PreparedRun:
     @property
     def n_iter(self) -> int:
         return len(self.recorded) - 1
+
+    def require_data(self) -> NDArray[np.float64]:
+        """The data; :class:`TraceFileError` naming the way to get them when the file has
+        none."""
+        if self.X is None:
+            raise TraceFileError(NO_DATA)
+        return self.X
 
 
 def read_trace(raw: bytes) -> PreparedRun:
@@ -390,13 +422,7 @@ def _fields(document: Any, where: str, required: Sequence[str], optional: Sequen
         raise TraceFileError(f"{where} has fields a trace does not have: {names}{more}.")
     missing = [key for key in required if key not in document]
     if missing:
-        hint = (
-            " The file was written before traces carried their data: make it again with "
-            "'python -m em_core fit' or the app's export."
-            if missing == ["data"]
-            else ""
-        )
-        raise TraceFileError(f"{where} lacks the field(s) {', '.join(missing)}.{hint}")
+        raise TraceFileError(f"{where} lacks the field(s) {', '.join(missing)}.")
     return document
 
 
@@ -427,7 +453,7 @@ def _prepared(document: Any) -> PreparedRun:
             "Gaussian-mixture runs open here. Step through probabilistic PCA on its own page, "
             "Learn → EM beyond mixtures."
         )
-    document = _fields(document, "The trace", TRACE_FIELDS, RESTART_FIELDS)
+    document = _fields(document, "The trace", TRACE_FIELDS, OPTIONAL_FIELDS)
     n_samples = _whole(document["n_samples"], "n_samples", low=1, high=MAX_ROWS)
     n_features = _whole(document["n_features"], "n_features", low=1, high=MAX_COLUMNS)
     n_components = _whole(document["n_components"], "n_components", low=1, high=n_samples)
@@ -444,24 +470,7 @@ def _prepared(document: Any) -> PreparedRun:
         )
     columns = tuple(_text(name, f"columns[{j}]") for j, name in enumerate(columns))
 
-    data = document["data"]
-    if not isinstance(data, list) or len(data) != n_samples:
-        raise TraceFileError(
-            f"data must be a list of n_samples = {n_samples:,} rows; it is {_kind(data)}."
-        )
-    X = _array(data, "data", (n_samples, n_features))
-    if np.abs(X).max() > MAX_ABS_VALUE:
-        raise TraceFileError(
-            f"data hold values beyond ±{MAX_ABS_VALUE:.0e}, too large to square in double "
-            "precision; rescale them."
-        )
-    try:
-        X = as_data(X)
-    except TraceFileError:
-        raise
-    except ValueError as error:
-        raise TraceFileError(f"data: {error}") from None
-    X.setflags(write=False)
+    X = _data(document["data"], n_samples, n_features) if "data" in document else None
 
     init = _fields(document["init"], "init", ("method", "seed"))
     if init["method"] not in START_METHODS:
@@ -480,15 +489,7 @@ def _prepared(document: Any) -> PreparedRun:
         options = {"reg_covar": float(reg_covar[0])}
     else:
         options = {"ridge": _number(document["ridge"], "ridge")}
-    try:
-        model = GaussianMixture.for_data(X, kind, **options)
-    except ValueError as error:
-        raise TraceFileError(f"ridge: {error}") from None
-    if not np.allclose(model.ridge_diagonal, reg_covar, rtol=1e-9, atol=0.0):
-        raise TraceFileError(
-            "reg_covar is not ridge × each column's variance in data: the data are not "
-            "those the run was fitted to."
-        )
+    model = _model(X, kind, reg_covar, options)
 
     tol = _number(document["tol"], "tol")
     n_iter = _whole(document["n_iter"], "n_iter")
@@ -517,7 +518,47 @@ def _prepared(document: Any) -> PreparedRun:
     )
     first = recorded[0]
     start = Initialisation(init["method"], seed, first.params, first.stats)
-    return PreparedRun(X, columns, model, start, tol, max_iter, recorded, status, failed)
+    return PreparedRun(X, n_samples, columns, model, start, tol, max_iter, recorded, status, failed)
+
+
+def _data(data: Any, n_samples: int, n_features: int) -> NDArray[np.float64]:
+    if not isinstance(data, list) or len(data) != n_samples:
+        raise TraceFileError(
+            f"data must be a list of n_samples = {n_samples:,} rows; it is {_kind(data)}."
+        )
+    X = _array(data, "data", (n_samples, n_features))
+    if np.abs(X).max() > MAX_ABS_VALUE:
+        raise TraceFileError(
+            f"data hold values beyond ±{MAX_ABS_VALUE:.0e}, too large to square in double "
+            "precision; rescale them."
+        )
+    try:
+        X = as_data(X)
+    except TraceFileError:
+        raise
+    except ValueError as error:
+        raise TraceFileError(f"data: {error}") from None
+    X.setflags(write=False)
+    return X
+
+
+def _model(
+    X: NDArray[np.float64] | None, kind: str, reg_covar: NDArray[np.float64], options: dict
+) -> GaussianMixture:
+    """The mixture's settings: the ridge resolved on the data and checked against the
+    file's ``reg_covar``, or, with no data, the file's ``reg_covar`` as it is."""
+    if X is None:
+        return GaussianMixture(kind, reg_covar, options.get("ridge"))
+    try:
+        model = GaussianMixture.for_data(X, kind, **options)
+    except ValueError as error:
+        raise TraceFileError(f"ridge: {error}") from None
+    if not np.allclose(model.ridge_diagonal, reg_covar, rtol=1e-9, atol=0.0):
+        raise TraceFileError(
+            "reg_covar is not ridge × each column's variance in data: the data are not "
+            "those the run was fitted to."
+        )
+    return model
 
 
 def _snapshot(entry: Any, t: int, kind: str, n_components: int, n_features: int) -> Snapshot:
@@ -564,13 +605,13 @@ def replay(run: PreparedRun, *, callback: Callable[[Snapshot], object] | None = 
     Raises
     ------
     TraceFileError
-        When the start cannot be used on the data, or an iteration, the number of
-        iterations or the reason for stopping is not what EM gives.
+        When the file has no data, the start cannot be used on the data, or an iteration,
+        the number of iterations or the reason for stopping is not what EM gives.
     """
-    recorded = run.recorded
-    span = np.ptp(run.X, axis=0)
+    recorded, X = run.recorded, run.require_data()
+    span = np.ptp(X, axis=0)
     span[span == 0] = 1.0
-    n = run.X.shape[0]
+    n = X.shape[0]
 
     def check(snapshot: Snapshot) -> None:
         t = snapshot.iteration
@@ -584,9 +625,7 @@ def replay(run: PreparedRun, *, callback: Callable[[Snapshot], object] | None = 
             callback(snapshot)
 
     try:
-        trace = run_em(
-            run.X, run.model, run.start, tol=run.tol, max_iter=run.max_iter, callback=check
-        )
+        trace = run_em(X, run.model, run.start, tol=run.tol, max_iter=run.max_iter, callback=check)
     except TraceFileError:
         raise
     except ValueError as error:  # the engine refused the start

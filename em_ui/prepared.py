@@ -67,8 +67,8 @@ def open_prepared(key: str) -> OpenedRun:
         type=["json"],
         key=f"{key}.upload",
         max_upload_size=MAX_UPLOAD_MB,
-        help="What `python -m em_core fit data.csv … > run.json` prints, or the Trace (JSON) "
-        "of Export this run on any page.",
+        help="What `python -m em_core fit data.csv … --with-data > run.json` prints, or the "
+        "Trace (JSON) of Export this run on any page.",
     )
     if file is None:
         st.info("Choose a trace file to begin; nothing is stored after you leave.")
@@ -79,6 +79,7 @@ def open_prepared(key: str) -> OpenedRun:
     try:
         with st.spinner("Reading the file…"):
             run = _read(file_id, raw)
+        run.require_data()
     except TraceFileError as error:
         st.error(f"{name} cannot be opened: {literal(str(error))}")
         st.stop()

@@ -13,6 +13,7 @@ from engine_helpers import WORKED_X, two_blobs
 from scipy.stats import norm
 
 import em_core
+from em_core.trace_json import DATA_BY_DEFAULT_MAX_VALUES, TraceFileError, read_trace, replay
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -218,6 +219,63 @@ def test_a_failed_run_is_a_result_with_its_reason(tmp_path):
     assert trace["failed_component"] == 2  # 1-based
     assert trace["message"].startswith("Component 2 collapsed in the M-step of iteration 3")
     assert len(trace["iterations"]) == 3
+
+
+@pytest.fixture(scope="module")
+def large_npy(tmp_path_factory):
+    """One value more than the command line writes into a trace unasked: 50,001 × 2."""
+    assert DATA_BY_DEFAULT_MAX_VALUES == 100_000  # the size the README states
+    X = two_blobs(seed=3, n_per_blob=25_000)
+    X = np.concatenate([X, [[0.5, 0.5]]])
+    path = tmp_path_factory.mktemp("large") / "large.npy"
+    np.save(path, X)
+    return path, X
+
+
+def test_a_large_fit_leaves_the_data_out_unless_asked(large_npy):
+    path, X = large_npy
+    options = ("-k", 2, "--max-iter", 2, "--tol", 0)
+    without = ok_json(run("fit", path, *options))
+    assert set(without) == TRACE_KEYS - {"data"}
+    assert without["n_samples"] == 50_001
+    expected = em_core.fit(X, 2, max_iter=2, tol=0)
+    assert without["iterations"][-1]["log_likelihood"] == expected.final.log_likelihood
+    # Asked for, the data come back exactly (the shortest text of each double reads back).
+    document = ok_json(run("fit", path, *options, "--with-data"))
+    assert set(document) == TRACE_KEYS
+    np.testing.assert_array_equal(np.array(document["data"]), X)
+    assert document["iterations"] == without["iterations"]
+
+
+def test_data_up_to_the_stated_size_are_written_unasked(tmp_path, large_npy):
+    _, X = large_npy
+    path = tmp_path / "limit.npy"
+    np.save(path, X[:50_000])  # 100,000 numbers exactly
+    document = ok_json(run("fit", path, "-k", 2, "--max-iter", 1))
+    np.testing.assert_array_equal(np.array(document["data"]), X[:50_000])
+
+
+def test_a_trace_without_data_is_read_but_says_it_cannot_be_recomputed(large_npy):
+    path, X = large_npy
+    result = run("fit", path, "-k", 2, "--max-iter", 2, "--tol", 0, "--seed", 1)
+    prepared = read_trace(result.stdout.encode())
+    assert prepared.X is None
+    assert prepared.n_samples == 50_001
+    assert prepared.columns == ("x1", "x2")
+    expected = em_core.fit(X, 2, max_iter=2, tol=0, rng=1)
+    for mine, theirs in zip(prepared.recorded, expected.snapshots, strict=True):
+        np.testing.assert_array_equal(mine.params.means, theirs.params.means)
+        assert mine.log_likelihood == theirs.log_likelihood
+    np.testing.assert_array_equal(prepared.model.ridge_diagonal, expected.model.ridge_diagonal)
+    with pytest.raises(TraceFileError, match="has no data") as caught:
+        replay(prepared)
+    assert "python -m em_core fit … --with-data > run.json" in str(caught.value)
+
+
+def test_with_data_is_an_option_of_the_mixture(worked_csv):
+    assert_one_line_error(
+        run("fit", worked_csv, "--model", "ppca", "--with-data"), "--with-data", "mixture"
+    )
 
 
 def test_select_picks_two_components_on_two_blobs(tmp_path):

@@ -92,6 +92,31 @@ def test_an_exported_run_recomputes_to_the_same_trace(kind, ridge):
     assert_same_run(replay(run), trace)
 
 
+@pytest.mark.parametrize("kind", COVARIANCE_TYPES)
+@pytest.mark.parametrize("ridge", [{}, {"reg_covar": 0.05}])
+def test_a_trace_without_data_is_read_with_its_run_but_not_recomputed(kind, ridge):
+    X = blobs(1, n_features=2, n_per_blob=30)
+    trace = em_core.fit(X, 3, covariance_type=kind, rng=4, **ridge)
+    document = trace_to_json(trace, X, ("a", "b"), with_data=False)
+    assert "data" not in document
+    assert {**document, "data": X.tolist()} == trace_to_json(trace, X, ("a", "b"))
+    run = read_trace(dumps(document).encode())
+    assert run.X is None
+    assert (run.n_samples, run.columns, run.n_iter) == (90, ("a", "b"), trace.n_iter)
+    assert run.model.covariance_type == kind
+    assert run.model.ridge == trace.model.ridge
+    np.testing.assert_array_equal(run.model.ridge_diagonal, trace.model.ridge_diagonal)
+    for mine, theirs in zip(run.recorded, trace.snapshots, strict=True):
+        for name in ("weights", "means", "covariances"):
+            np.testing.assert_allclose(
+                getattr(mine.params, name), getattr(theirs.params, name), rtol=1e-15
+            )
+    with pytest.raises(TraceFileError, match="has no data") as caught:
+        run.require_data()
+    assert "--with-data" in str(caught.value)
+    assert "100,000 numbers" in str(caught.value)
+
+
 def test_the_worked_example_from_a_given_start_and_a_k_means_start_round_trip():
     start = Parameters([0.5, 0.5], [[2.0], [9.0]], [[[1.0]], [[1.0]]], "full")
     given = em_core.fit(WORKED_X, 2, init="given", params=start, reg_covar=0.0)
@@ -233,7 +258,7 @@ def test_the_structure_check_reads_any_text_once(raw):
 def test_wrong_schema_is_refused_naming_the_field():
     document = valid_document()
     refused(without(document, "iterations"), "lacks", "iterations")
-    refused(without(document, "data"), "lacks", "data", "em_core fit")
+    refused(without(document, "data"), "has no data", "--with-data")
     refused({**document, "comment": "hi", "=cmd()": 1}, "fields a trace does not have", "comment")
     refused({**document, "n_samples": "60"}, "n_samples must be a whole number", "text")
     refused({**document, "n_samples": True}, "n_samples must be a whole number")

@@ -19,7 +19,7 @@ from em_data import (
     read_table,
 )
 from em_ui.links import bind
-from em_ui.state import keep
+from em_ui.state import forget_file, keep, keep_file, kept_file
 from em_ui.text import literal
 
 SOURCES = {
@@ -78,20 +78,59 @@ def _read_upload(raw: bytes) -> tuple[np.ndarray, tuple[str, ...]]:
     return np.asarray(table.values), tuple(table.columns)
 
 
+def _size(n_bytes: int) -> str:
+    """A file's size as a person reads it (kB and MB of 1,000 and 1,000,000 bytes)."""
+    if n_bytes < 1_000:
+        return f"{n_bytes} byte" + ("" if n_bytes == 1 else "s")
+    if n_bytes < 1_000_000:
+        return f"{n_bytes / 1_000:.1f} kB"
+    return f"{n_bytes / 1_000_000:.1f} MB"
+
+
+def _forget_when_removed(uploader: str) -> None:
+    """The uploader's ✕ was pressed: the student removed the file, so it is not kept either.
+    (A page shown again draws a new, empty uploader without calling this.)"""
+    if st.session_state.get(uploader) is None:
+        forget_file(uploader)
+
+
 def _upload(key: str) -> LoadedData | None:
+    uploader = f"{key}.upload"
     file = st.file_uploader(
         "A CSV or text file of numbers",
         type=["csv", "txt", "tsv", "dat"],
-        key=f"{key}.upload",
+        key=uploader,
+        on_change=_forget_when_removed,
+        args=(uploader,),
         help="One number per line, or a table with one column per feature separated by "
         "commas, semicolons, tabs or spaces. A header row is optional.",
     )
-    if file is None:
-        st.info("Choose a file to begin; nothing is stored after you leave.")
-        return None
+    if file is not None:
+        kept = keep_file(uploader, file.file_id, file.name, file.getvalue())
+    else:
+        # Streamlit empties the uploader when another page was shown: use the kept file.
+        kept = kept_file(uploader)
+        if kept is None:
+            st.info(
+                "Choose a file to begin; it is kept while this tab is open, and nothing "
+                "is stored after you leave."
+            )
+            return None
+        about = f"{literal(kept.name)} ({_size(kept.size)})"
+        text, button = st.columns([5, 1], vertical_alignment="center")
+        button.button(
+            "Remove this file", key=f"{key}.forget", on_click=forget_file, args=(uploader,)
+        )
+        if kept.raw is None:
+            text.warning(
+                f"The file you uploaded, {about}, had to be let go: the server keeps only so "
+                "many files for all its users at once. Choose it again to go on."
+            )
+            return None
+        text.info(f"Using the file you uploaded: {about}. Choose a file above to replace it.")
     with st.spinner("Reading the file…"):
-        values, columns = _read_upload(file.getvalue())
-    return LoadedData(values, columns, f"Uploaded file {literal(file.name)}.")
+        values, columns = _read_upload(kept.raw)
+    return LoadedData(values, columns, f"Uploaded file {literal(kept.name)}.")
 
 
 def _paste(key: str) -> LoadedData | None:

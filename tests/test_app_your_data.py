@@ -491,6 +491,84 @@ def test_a_good_file_after_a_bad_one_gives_a_result() -> None:
     assert not errors(at)
 
 
+TWO_CLUSTERS = (
+    b"x,y\n1.0,1.2\n1.5,0.8\n0.7,1.1\n1.2,1.4\n0.9,0.6\n2.5,3.5\n"
+    b"5.0,5.2\n5.5,4.8\n4.7,5.1\n5.2,5.6\n4.9,4.6\n3.0,3.1\n"
+)
+
+
+def visit_another_page(at: AppTest) -> AppTest:
+    """Open "Start here", then come back to this page (Streamlit drops the state of every
+    widget of a page not shown, the file uploader's file included)."""
+    at.switch_page("app_pages/home.py")
+    at.run()
+    at.switch_page(PAGE)
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def infos(at: AppTest) -> list[str]:
+    return [i.value for i in at.info]
+
+
+def test_an_uploaded_file_and_its_half_step_survive_a_visit_to_another_page() -> None:
+    at = upload(use_source(open_page(), "upload"), TWO_CLUSTERS, "two.csv")
+    press(at, f"{KEY}.next")
+    before = shown_points(chart_spec(at))
+    visit_another_page(at)
+    assert at.radio(key=f"{KEY}.source").value == "upload"
+    assert at.file_uploader(key=f"{KEY}.upload").value is None  # Streamlit emptied it
+    assert_result(at)
+    assert "Using the file you uploaded: two.csv (100 bytes)." in " ".join(infos(at))
+    assert half_step(at) == 2
+    np.testing.assert_array_equal(shown_points(chart_spec(at)), before)
+    assert not toasts(at)  # the run did not change
+
+
+def test_a_kept_file_can_be_replaced_or_removed() -> None:
+    at = upload(use_source(open_page(), "upload"), TWO_CLUSTERS, "two.csv")
+    visit_another_page(at)
+    six = b"x\n1\n2\n3\n10\n11\n12\n"
+    at = upload(at, six, "six.csv")
+    assert_result(at)
+    visit_another_page(at)
+    assert f"Using the file you uploaded: six.csv ({len(six)} bytes)." in " ".join(infos(at))
+    np.testing.assert_array_equal(shown_points(chart_spec(at))[:, 0], [1, 2, 3, 10, 11, 12])
+    at.button(key=f"{KEY}.forget").click().run()
+    assert not stepping_view_shown(at)
+    assert any("Choose a file to begin" in text for text in infos(at))
+    visit_another_page(at)
+    assert not stepping_view_shown(at)
+
+
+def test_a_file_removed_from_the_uploader_is_not_kept() -> None:
+    at = upload(use_source(open_page(), "upload"), TWO_CLUSTERS, "two.csv")
+    at.file_uploader(key=f"{KEY}.upload").set_value(None).run()
+    assert not stepping_view_shown(at)
+    visit_another_page(at)
+    assert not stepping_view_shown(at)
+    assert any("Choose a file to begin" in text for text in infos(at))
+
+
+def test_a_file_let_go_to_keep_the_memory_bound_is_named(monkeypatch) -> None:
+    """Kept files of every session share one bound: the least recently used is let go, and
+    its page says so by name rather than fitting nothing silently."""
+    import em_ui.state
+
+    monkeypatch.setattr(em_ui.state, "KEPT_FILES_BYTES", 150)
+    first = upload(use_source(open_page(), "upload"), TWO_CLUSTERS, "first.csv")
+    second = upload(use_source(open_page(), "upload"), TWO_CLUSTERS, "second.csv")
+    visit_another_page(second)
+    assert_result(second)  # the newest file stays
+    visit_another_page(first)
+    assert not stepping_view_shown(first)
+    (warning,) = [w.value for w in first.warning]
+    assert "The file you uploaded, first.csv (100 bytes), had to be let go" in warning
+    first = upload(first, TWO_CLUSTERS, "first.csv")
+    assert_result(first)
+
+
 # --------------------------------------------------------------------------------------------
 # The paste box
 # --------------------------------------------------------------------------------------------

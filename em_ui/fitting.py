@@ -35,7 +35,6 @@ def fit_settings(
         st.header("Model")
         model = model_settings(
             key,
-            max_components=X.shape[0],
             n_features=X.shape[1],
             default_k=suggested_k,
             default_n_init=default_restarts(*X.shape, suggested_k),

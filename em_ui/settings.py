@@ -31,6 +31,7 @@ COVARIANCE_LABELS = {
 RESTART_BUDGET = 100_000  # points × restarts
 MAX_DEFAULT_RESTARTS = 10
 DEFAULT_MAX_ITER = 100
+MAX_COMPONENTS = 10
 
 
 def default_restarts(n_samples: int, n_features: int = 1, n_components: int = 2) -> int:
@@ -146,7 +147,6 @@ def convergence_settings(
 def model_settings(
     key: str,
     *,
-    max_components: int,
     n_features: int,
     default_k: int = 2,
     default_n_init: int = 1,
@@ -155,7 +155,9 @@ def model_settings(
 
     K starts at ``default_k`` (a data set's suggestion) and the restarts at
     ``default_n_init``; each moves to a new default when that default changes; in between,
-    the student's choice stays.
+    the student's choice stays. K goes up to ``MAX_COMPONENTS`` whatever the data: a K the
+    data cannot have is refused by the page with its reason (`em_data.check_for_fit`), never
+    fitted as another K.
     """
     n_init_key, suggested_n_init_key = f"{key}.n_init", f"{key}.suggested_n_init"
     if st.session_state.get(suggested_n_init_key) != default_n_init:
@@ -164,18 +166,18 @@ def model_settings(
     if st.session_state.get(n_init_key) is None:  # emptied by the student
         st.session_state[n_init_key] = default_n_init
     k_key, suggested_key = f"{key}.n_components", f"{key}.suggested_k"
-    highest = max(1, min(max_components, 10))
     if st.session_state.get(suggested_key) != default_k:
         st.session_state[suggested_key] = default_k
         st.session_state[k_key] = default_k
-    st.session_state[k_key] = min(max(int(st.session_state.get(k_key) or default_k), 1), highest)
+    k = int(st.session_state.get(k_key) or default_k)
+    st.session_state[k_key] = min(max(k, 1), MAX_COMPONENTS)
     # K and the restarts take their defaults through session state, not the widget's own
     # (value=None): a link leaves out a value equal to the widget's default, so that must
     # not be one a student can choose.
     k = st.number_input(
         "Number of components K",
         min_value=1,
-        max_value=highest,
+        max_value=MAX_COMPONENTS,
         value=None,
         step=1,
         key=keep(k_key),

@@ -463,15 +463,31 @@ def test_a_rejected_file_gives_a_readable_error(raw: bytes, pattern: str) -> Non
     assert_readable_error(at, pattern)
 
 
-def test_fewer_rows_than_components_cannot_be_asked_for() -> None:
-    """K's upper bound is the number of rows, so K = 3 and a 2-row file fit with K ≤ 2."""
+FIVE_ROWS = b"x\n1\n2\n5\n9\n10\n"
+
+
+def test_a_smaller_file_than_k_is_refused_by_name_and_k_is_not_changed() -> None:
+    """A K the data cannot have is never fitted silently as another K: the page names both
+    and fits nothing, and the student's K stays for the next data."""
     at = open_page()
-    at.number_input(key=f"{KEY}.n_components").set_value(3).run()
-    at = upload(use_source(at, "upload"), b"x\n1\n2\n")
+    at.number_input(key=f"{KEY}.n_components").set_value(8).run()
+    at = upload(use_source(at, "upload"), FIVE_ROWS)
+    assert_readable_error(at, "The data have 5 rows, but you asked for 8 components.*choose 5")
+    assert at.number_input(key=f"{KEY}.n_components").value == 8
+    at = upload(at, TWO_CLUSTERS)
+    assert_result(at)
+    assert at.number_input(key=f"{KEY}.n_components").value == 8
+    assert len(ellipses(chart_spec(at))) == 2 * 8
+
+
+def test_a_k_above_the_rows_typed_is_refused_not_fitted_as_another_k() -> None:
+    at = upload(use_source(open_page(), "upload"), FIVE_ROWS)
     assert_result(at)
     k = at.number_input(key=f"{KEY}.n_components")
-    assert k.max == 2
-    assert k.value <= 2
+    assert k.max == 10  # the same bound for any data: the box never turns red at 6 … 10
+    k.set_value(7).run()
+    assert_readable_error(at, "The data have 5 rows, but you asked for 7 components")
+    assert at.number_input(key=f"{KEY}.n_components").value == 7
 
 
 def test_fewer_distinct_rows_than_components_is_explained() -> None:

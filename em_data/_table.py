@@ -406,6 +406,17 @@ def _bad_cell(number: int, cells: Callable[[], Iterable[str]], dialect: Dialect)
     return InputError("this line could not be read as numbers; check its quotes.", number)
 
 
+def _first_word(number: int, cells: list[str], dialect: Dialect) -> InputError | None:
+    """The error for the first cell with a letter in it that is not a number, or None."""
+    for column, cell in enumerate(cells, start=1):
+        content = clean_cell(cell)
+        if any(char.isalpha() for char in content):
+            problem = describe(content, dialect.marks)
+            if problem is not None:
+                return InputError(problem, number, column)
+    return None
+
+
 def _header_names(cells: list[str]) -> tuple[str, ...] | None:
     """Column names if the cells read as a header row, else None (the line is data).
 
@@ -518,6 +529,9 @@ class _Builder:
         if problem is not None:
             return problem
         if len(cells) != self.n_columns:
+            words = _first_word(number, cells, self.dialect)
+            if words is not None:  # a line of words is words before it is a ragged row
+                return words
             hint = " (If it groups thousands, as in 1,000, remove it.)"
             hint = hint if _THOUSANDS_HINT.search(line) else ""
             return InputError(

@@ -412,6 +412,16 @@ REJECTED = [
     pytest.param(
         b"a,b\n1,2\n3\n", "Line 3: .*1 value, but the header on line 1 names 2", id="ragged"
     ),
+    pytest.param(
+        b"fruit,colour\napple\nkiwi,green\n",
+        "Line 2, column 1: 'apple' is not a number",
+        id="words",
+    ),
+    pytest.param(
+        b"The quick brown fox\njumps over the lazy dog.\n",
+        "Line 2, column 1: 'jumps' is not a number",
+        id="prose",
+    ),
     # A.4
     pytest.param(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00", f"{NOT_TEXT}.*PNG", id="PNG"),
     pytest.param(_xlsx(), f"{NOT_TEXT}.*ZIP", id="ZIP/XLSX"),

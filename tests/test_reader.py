@@ -163,6 +163,19 @@ REJECTED = [
         b"a,b\n1,2\n3\n", "1 value, but the header on line 1 names 2", 3, None, id="short"
     ),
     pytest.param(b"1,2\n3,4,5\n", "3 values, but line 1 has 2 values", 2, None, id="long row"),
+    # A file of words: its cells are not numbers, whatever their count on each line.
+    pytest.param(
+        b"The quick brown fox\njumps over the lazy dog.\n",
+        "'jumps' is not a number",
+        2,
+        1,
+        id="prose",
+    ),
+    pytest.param(
+        b"fruit,colour\napple\nbanana,yellow\n", "'apple' is not a number", 2, 1, id="words"
+    ),
+    pytest.param(b"fruit\napple pie\n", "'apple' is not a number", 2, 1, id="two words"),
+    pytest.param(b"x,y\n1,2\n3,4,b\n", "'b' is not a number", 3, 3, id="a word too many"),
     pytest.param(b"1\t\t2\n", "this cell is empty", 1, 2, id="two tabs"),
     pytest.param(b"x\n1 # one\n", "comment .* on a line of its own", 2, 2, id="trailing comment"),
 ]
@@ -406,6 +419,7 @@ def test_pasted(text: str, values: list[list[float]], columns: tuple[str, ...]) 
         pytest.param("1 2 x", "'x' is not a number", 1, 3, id="a word among numbers"),
         pytest.param("1,,2", "this cell is empty", 1, 2, id="two commas"),
         pytest.param("1 2 3\n4 5", "one value a line", 2, None, id="ragged"),
+        pytest.param("apple, banana\ncherry", "'cherry' is not a number", 2, 1, id="words"),
         pytest.param("1.5;2,5", "'1.5' uses '.'", 1, 1, id="mixed decimal marks"),
         pytest.param("1\n2\nNA\n", "missing value", 3, 1, id="NA"),
         pytest.param("<b>1</b>", "not a text table", None, None, id="markup"),

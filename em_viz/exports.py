@@ -37,6 +37,10 @@ JSON_NAME = "em-run.json"
 # Control characters (a line break, a tab) would break a header cell or a line of code.
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
 MAX_HEADER_NAME = 60
+# Computed numbers in a CSV file: 12 significant digits, so that float rounding of the
+# M-step's sums (1.9999999999999984) reads as the number it is (2); the JSON trace keeps
+# every double exactly.
+SIGNIFICANT_DIGITS = 12
 # The note the figure writes when Play holds only part of the run speaks of the page's slider,
 # which an exported file does not have.
 _SLIDER_NOTE = "the slider under the chart reaches every half-step"
@@ -55,15 +59,19 @@ def _name(name: str) -> str:
     return text[:MAX_HEADER_NAME] + ("…" if len(text) > MAX_HEADER_NAME else "")
 
 
-def _csv(header: Sequence[str], rows: NDArray[np.float64], integer_columns: int = 1) -> str:
-    """CSV text: ``header``, then ``rows`` with their first ``integer_columns`` as whole
-    numbers and every other cell as the shortest text that reads back as the same float."""
+def _csv(header: Sequence[str], rows: NDArray[np.float64], *, data_columns: int = 0) -> str:
+    """CSV text: ``header``, then ``rows``: the first column as whole numbers, the next
+    ``data_columns`` (the data as given) as the shortest text that reads back as the same
+    float, and every computed number to :data:`SIGNIFICANT_DIGITS` significant digits."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(header)
+    given = 1 + data_columns
     for row in rows.tolist():
         writer.writerow(
-            [str(int(v)) for v in row[:integer_columns]] + [repr(v) for v in row[integer_columns:]]
+            [str(int(row[0]))]
+            + [repr(v) for v in row[1:given]]
+            + [f"{v:.{SIGNIFICANT_DIGITS}g}" for v in row[given:]]
         )
     return out.getvalue()
 
@@ -108,7 +116,8 @@ def responsibilities_csv(X: NDArray[np.float64], trace: Trace, column_names: Seq
         *[f"value of {_name(c)}" for c in column_names],
         *[f"responsibility of component {k + 1}" for k in range(resp.shape[1])],
     ]
-    return _csv(header, np.column_stack([np.arange(1, X.shape[0] + 1), X, resp]))
+    rows = np.column_stack([np.arange(1, X.shape[0] + 1), X, resp])
+    return _csv(header, rows, data_columns=X.shape[1])
 
 
 def animation_html(
@@ -221,7 +230,8 @@ def sklearn_code(trace: Trace, *, json_name: str = JSON_NAME) -> str:
         "",
         f'with open("{json_name}", encoding="utf-8") as file:',
         "    run = json.load(file)",
-        f'X = np.array(run["data"])  # {trace.n_samples} points × {start.n_features} columns',
+        f'X = np.array(run["data"])  # {_count(trace.n_samples, "point")} × '
+        f"{_count(start.n_features, 'column')}",
         f'start = run["iterations"][0]  # θ₀, from {START_WORDS[trace.start.method]}{seed}',
         'weights = np.array(start["weights"])',
         'means = np.array(start["means"])',
@@ -272,6 +282,11 @@ def likelihood_timing_note(trace: Trace) -> str:
     )
 
 
+def _count(n: int, noun: str) -> str:
+    """``n`` and ``noun``, in the plural unless n is 1: "1 column", "6 points"."""
+    return f"{n:,} {noun}" + ("" if n == 1 else "s")
+
+
 def _subscript(n: int) -> str:
     return str(n).translate(str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉"))
 
@@ -308,16 +323,97 @@ def latent_csv(X: NDArray[np.float64], trace: Trace, column_names: Sequence[str]
         *[f"value of {_name(c)}" for c in column_names],
         *[f"latent coordinate {k + 1}" for k in range(z.shape[1])],
     ]
-    return _csv(header, np.column_stack([np.arange(1, X.shape[0] + 1), X, z]))
+    return _csv(
+        header, np.column_stack([np.arange(1, X.shape[0] + 1), X, z]), data_columns=X.shape[1]
+    )
+
+
+# The camera of the file's tool bar saves the chart without Play, Pause and the slider: a
+# listener on the chart, which hears the click before the button does, hides them while
+# plotly copies the layout for the image (synchronously, in the click) and shows them after.
+_PNG_WITHOUT_CONTROLS_JS = """
+const gd = document.getElementById('{plot_id}');
+gd.addEventListener('click', (event) => {
+    if (!event.target.closest('.modebar-btn[data-title^="Download plot"]')) return;
+    const hidden = [...(gd.layout.updatemenus || []), ...(gd.layout.sliders || [])]
+        .map((control) => [control, control.visible]);
+    for (const [control] of hidden) control.visible = false;
+    setTimeout(() => {
+        for (const [control, visible] of hidden) {
+            if (visible === undefined) delete control.visible;
+            else control.visible = visible;
+        }
+    });
+}, true);
+"""
+SLIDER_PX = 90  # the height the half-step slider adds under the chart
+
+
+def _label(frame: go.Frame) -> str:
+    """The half-step a frame shows, from its title (``<b>E-step 3</b>``), else its name."""
+    title = frame.layout.title.text if frame.layout and frame.layout.title else None
+    return re.sub(r"<[^>]*>", "", title) if title else str(frame.name)
+
+
+def with_slider(fig: go.Figure) -> go.Figure:
+    """``fig`` with a slider under it, one step per frame, which Play moves along.
+
+    A frame that holds only what changed since the one before (a long run's, which Play
+    reaches in order) is made whole first, so the slider can jump to any frame.
+    """
+    fig = go.Figure(fig)
+    latest: dict[int, object] = {}
+    for frame in fig.frames:
+        latest.update(zip(frame.traces, frame.data, strict=True))
+        frame.traces, frame.data = list(latest), list(latest.values())
+    steps = [
+        {
+            "label": _label(frame),
+            "method": "animate",
+            "args": [
+                [frame.name],
+                {
+                    "frame": {"duration": 0, "redraw": True},
+                    "mode": "immediate",
+                    "transition": {"duration": 0},
+                },
+            ],
+        }
+        for frame in fig.frames
+    ]
+    margin = fig.layout.margin
+    bottom = 80 if margin.b is None else margin.b
+    fig.update_layout(
+        height=(fig.layout.height or 450) + SLIDER_PX,
+        margin={"b": bottom + SLIDER_PX},
+        sliders=[
+            {
+                "steps": steps,
+                "active": 0,
+                "x": 0,
+                "len": 1,
+                "y": 0,
+                "yanchor": "top",
+                "pad": {"t": bottom + 10, "b": 0},
+                "currentvalue": {"prefix": "half-step: ", "font": {"size": 13, "color": "#222"}},
+                "font": {"color": "rgba(0, 0, 0, 0)"},  # a label per step would overlap
+                "ticklen": 3,
+            }
+        ],
+    )
+    return fig
 
 
 def figure_html(fig: go.Figure, title: str) -> str:
-    """``fig`` as a standalone HTML page with plotly.js inside (it plays with no network)."""
-    page = fig.to_html(
+    """``fig`` as a standalone HTML page with plotly.js inside (it plays with no network),
+    with a slider over its frames (:func:`with_slider`); its camera saves the chart without
+    the buttons and the slider."""
+    page = with_slider(fig).to_html(
         include_plotlyjs=True,
         full_html=True,
         auto_play=False,
         config=chart_config(file_stem("em", "run")),
         div_id="em-run",
+        post_script=_PNG_WITHOUT_CONTROLS_JS,
     )
     return page.replace("<head>", f"<head><title>{html.escape(title)}</title>", 1)

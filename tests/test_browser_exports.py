@@ -6,8 +6,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 from app_harness import CHART_HALF_STEP_JS, new_context
-from playwright.sync_api import Browser, Page, Route, expect
+from engine_helpers import blobs
+from playwright.sync_api import Browser, BrowserContext, Page, Route, expect
+
+import em_core
+import em_viz
+from em_viz import exports
 
 CHART_TIMEOUT_MS = 30_000
 
@@ -102,3 +108,87 @@ def test_the_export_section_at_a_laptops_and_a_phones_width(
             tab.screenshot(path=artifacts_dir / f"exports_{width}.png")
         finally:
             context.close()
+
+
+def long_run_file(tmp_path: Path) -> tuple[Path, object, object]:
+    """The animation of a run longer than its frames (Play stops at E-step 30), as a file."""
+    X = blobs(0, n_features=1, n_per_blob=40)
+    trace = em_core.fit(X, 3, rng=0, tol=0.0, max_iter=80)
+    path = tmp_path / "long.html"
+    path.write_text(exports.animation_html(X, trace), encoding="utf-8")
+    return path, X, trace
+
+
+def open_file(browser: Browser, path: Path) -> tuple[BrowserContext, Page]:
+    context = new_context(browser, viewport={"width": 1280, "height": 720}, accept_downloads=True)
+    tab = context.new_page()
+    tab.goto(path.as_uri())
+    expect(tab.locator("#em-run .slider-container")).to_be_visible(timeout=CHART_TIMEOUT_MS)
+    return context, tab
+
+
+def test_the_exported_animation_has_a_slider_that_reaches_any_of_its_frames(
+    browser: Browser, tmp_path: Path
+) -> None:
+    path, X, trace = long_run_file(tmp_path)
+    context, tab = open_file(browser, path)
+    try:
+        gd = tab.locator("#em-run")
+        steps = gd.evaluate("gd => gd.layout.sliders[0].steps.map((s) => s.label)")
+        frames = gd.evaluate("gd => gd._transitionData._frames.map((f) => f.name)")
+        assert len(steps) == len(frames) == 60  # Start … E-step 30
+        assert steps[0] == "Start"
+        assert steps[-1] == "E-step 30"
+        # A click on the slider's rail far along jumps there, over the frames between.
+        rail = gd.locator(".slider-rail-rect").bounding_box()
+        assert rail is not None
+        tab.mouse.click(rail["x"] + rail["width"] * 40 / 59, rail["y"] + rail["height"] / 2)
+        tab.wait_for_function(
+            f"() => ({CHART_HALF_STEP_JS})(document.getElementById('em-run')) === 40",
+            timeout=CHART_TIMEOUT_MS,
+        )
+        assert gd.locator(".gtitle").text_content() == steps[40]
+        # What it shows is the figure of that half-step, every curve and colour in place.
+        shown = gd.evaluate("gd => gd.data.map((t) => [t.x, t.y, t.marker && t.marker.color])")
+        fresh = em_viz.density_figure(X, trace, 40).data
+        assert len(shown) == len(fresh)
+        for (x, y, color), expected in zip(shown, fresh, strict=True):
+            for got, want in ((x, expected.x), (y, expected.y)):
+                if want is None:
+                    assert got is None
+                else:
+                    np.testing.assert_allclose(
+                        np.asarray(got, dtype=float), np.asarray(want, dtype=float), rtol=1e-12
+                    )
+            if expected.marker.color is not None and not isinstance(expected.marker.color, str):
+                assert list(color) == list(expected.marker.color)
+        tab.screenshot(path=tmp_path / "slider.png")
+    finally:
+        context.close()
+
+
+def test_the_exported_animations_camera_saves_the_chart_without_its_controls(
+    browser: Browser, tmp_path: Path
+) -> None:
+    path, _, _ = long_run_file(tmp_path)
+    context, tab = open_file(browser, path)
+    try:
+        gd = tab.locator("#em-run")
+
+        def camera_png() -> bytes:
+            gd.hover()
+            with tab.expect_download(timeout=60_000) as download:
+                gd.locator('.modebar-btn[data-title="Download plot as a PNG"]').click()
+            assert download.value.suggested_filename == "em-run.png"
+            return Path(download.value.path()).read_bytes()
+
+        saved = camera_png()
+        assert gd.locator(".updatemenu-button").count() == 2  # still on screen
+        assert gd.locator(".slider-container").count() == 1
+        with tab.expect_download(timeout=60_000) as download:  # the chart as it is drawn
+            gd.evaluate("gd => Plotly.downloadImage(gd, {format: 'png', scale: 2})")
+        assert Path(download.value.path()).read_bytes() != saved
+        gd.evaluate("gd => Plotly.relayout(gd, {updatemenus: [], sliders: []})")
+        assert camera_png() == saved  # the chart with no controls at all
+    finally:
+        context.close()

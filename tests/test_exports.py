@@ -32,6 +32,9 @@ HOSTILE_NAMES = [
     'a,"b"\nc',
 ]
 
+# What 12 significant digits keep of a number (em_viz.exports.SIGNIFICANT_DIGITS).
+TWELVE_DIGITS = 5e-12
+
 no_convergence_warning = pytest.mark.filterwarnings(
     f"ignore::{ConvergenceWarning.__module__}.{ConvergenceWarning.__name__}"
 )
@@ -66,12 +69,14 @@ def test_the_parameters_csv_holds_the_final_parameters_and_only_numbers():
     d = X.shape[1]
     assert values.shape == (3, 2 + 2 * d + d * (d - 1) // 2)
     np.testing.assert_array_equal(values[:, 0], [1, 2, 3])
-    np.testing.assert_array_equal(values[:, 1], params.weights)  # the exact floats
-    np.testing.assert_array_equal(values[:, 2 : 2 + d], params.means)
+    np.testing.assert_allclose(values[:, 1], params.weights, rtol=TWELVE_DIGITS)
+    np.testing.assert_allclose(values[:, 2 : 2 + d], params.means, rtol=TWELVE_DIGITS)
     full = params.full_covariances()
-    np.testing.assert_array_equal(values[:, 2 + d : 2 + 2 * d], np.diagonal(full, 0, 1, 2))
+    np.testing.assert_allclose(
+        values[:, 2 + d : 2 + 2 * d], np.diagonal(full, 0, 1, 2), rtol=TWELVE_DIGITS
+    )
     assert header[2 + 2 * d].startswith("covariance of")
-    np.testing.assert_array_equal(values[:, 2 + 2 * d], full[:, 0, 1])
+    np.testing.assert_allclose(values[:, 2 + 2 * d], full[:, 0, 1], rtol=TWELVE_DIGITS)
 
 
 def test_the_responsibilities_csv_holds_each_point_and_its_responsibilities():
@@ -80,10 +85,25 @@ def test_the_responsibilities_csv_holds_each_point_and_its_responsibilities():
     assert header[0] == "point"
     assert header[-1] == "responsibility of component 3"
     np.testing.assert_array_equal(values[:, 0], np.arange(1, X.shape[0] + 1))
-    np.testing.assert_array_equal(values[:, 1:8], X)
+    np.testing.assert_array_equal(values[:, 1:8], X)  # the data as given, exactly
     resp = values[:, 8:]
-    np.testing.assert_allclose(resp.sum(axis=1), 1.0, atol=1e-12)
-    np.testing.assert_array_equal(resp, em_core.e_step(X, trace.final.params).resp)
+    np.testing.assert_allclose(resp.sum(axis=1), 1.0, atol=1e-11)
+    expected = em_core.e_step(X, trace.final.params).resp
+    np.testing.assert_allclose(resp, expected, rtol=TWELVE_DIGITS, atol=1e-300)
+
+
+def test_computed_numbers_are_written_to_twelve_significant_digits():
+    """Float rounding in the last bits (2 − 1.6e-15) reads as the number it is; a real
+    difference at the twelfth digit stays."""
+    X = np.array([1.5, 2.0, 2.5, 8.0, 9.0, 9.5])[:, None]
+    start = Parameters([0.5, 0.5], [[1.9999999999999984], [9.0]], [[[1.0]], [[1.0]]], "full")
+    trace = em_core.fit(X, 2, init="given", params=start, reg_covar=0.0, max_iter=0)
+    _, rows = read_csv(exports.parameters_csv(trace, ["x"]))
+    assert rows[0][:3] == ["1", "0.5", "2"]
+    assert rows[1][2] == "9"
+    start = Parameters([0.5, 0.5], [[2.00000000001], [9.0]], [[[1.0]], [[1.0]]], "full")
+    trace = em_core.fit(X, 2, init="given", params=start, reg_covar=0.0, max_iter=0)
+    assert read_csv(exports.parameters_csv(trace, ["x"]))[1][0][2] == "2.00000000001"
 
 
 def test_negative_and_tiny_numbers_are_plain_numbers():
@@ -146,6 +166,7 @@ def test_the_sklearn_code_of_a_one_column_run_and_of_a_given_start(tmp_path, mon
     assert "scale" not in code  # one column: reg_covar is the ridge itself
     assert f"max_iter={trace.n_iter}," in code
     assert "tol=1e-06," in code
+    assert "# 6 points × 1 column\n" in code
 
 
 @no_convergence_warning
@@ -185,7 +206,8 @@ def test_the_animation_is_one_offline_html_file_with_its_frames_and_play():
     assert not re.search(r"<script[^>]+src=", page), "every script is inside the file"
     assert len(page) > 3_000_000
     assert "plotly.js v" in page
-    assert page.count('"method":"animate"') == 2
+    # Play, Pause, and a step of the slider for every frame.
+    assert page.count('"method":"animate"') == 2 + (2 * trace.n_iter + 2)
     assert "Plotly.addFrames" in page
     # A whole frame for every half-step from the start (each sets layout.meta.half_step),
     # and the figure's own layout at the start.
@@ -228,14 +250,16 @@ def test_the_ppca_parameters_csv_holds_mu_w_and_sigma2_and_only_numbers():
     d, q = params.loadings.shape
     assert values.shape == (1, 1 + d + d * q + 2)
     assert values[0, 0] == trace.n_iter
-    np.testing.assert_array_equal(values[0, 1 : 1 + d], params.mean)  # the exact floats
+    np.testing.assert_allclose(values[0, 1 : 1 + d], params.mean, rtol=TWELVE_DIGITS)
     # Loading k of column j at 1 + d + j·q + k, as its header says.
     for j in range(d):
         for k in range(q):
             assert header[1 + d + j * q + k].startswith(f"loading {k + 1} of ")
-            assert values[0, 1 + d + j * q + k] == params.loadings[j, k]
-    assert values[0, -2] == params.noise_variance
-    assert values[0, -1] == trace.final.log_likelihood
+            assert values[0, 1 + d + j * q + k] == pytest.approx(
+                params.loadings[j, k], rel=TWELVE_DIGITS
+            )
+    assert values[0, -2] == pytest.approx(params.noise_variance, rel=TWELVE_DIGITS)
+    assert values[0, -1] == pytest.approx(trace.final.log_likelihood, rel=TWELVE_DIGITS)
 
 
 def test_the_latent_csv_holds_each_point_and_its_expected_latent_coordinates():

@@ -13,7 +13,9 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-_MIN_MEAN_DISTANCE = 4.0  # in units of the largest component standard deviation (1)
+# In units of the largest component standard deviation (1): neighbours may touch, so EM
+# has something to do after the K-means start.
+_MIN_MEAN_DISTANCE = 3.0
 
 
 @dataclass(frozen=True, eq=False)
@@ -138,7 +140,8 @@ def random_components(
 
     Weights are drawn from a Dirichlet(5, ..., 5), so no component is tiny. Each covariance
     has a random orientation and standard deviations between 0.5 and 1 along its axes; means
-    lie at least 4 (so at least 2 standard deviations of each component) apart.
+    lie at least 3 apart (3 standard deviations of the widest component), so neighbouring
+    components may overlap a little.
 
     Parameters
     ----------

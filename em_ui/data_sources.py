@@ -29,6 +29,10 @@ SOURCES = {
     "synthetic": "Generate a mixture",
 }
 
+# The default mixture: two of its three Gaussians lie close, so the default fit takes several
+# iterations from the K-means start (most seeds' mixtures are fitted in one or two).
+SYNTHETIC_SEED = 4
+
 
 @dataclass(frozen=True, eq=False)
 class LoadedData:
@@ -173,7 +177,12 @@ def _synthetic(key: str) -> LoadedData:
     )
     seed = int(
         c4.number_input(
-            "Seed", 0, 2**31 - 2, 0, key=keep(f"{key}.syn_seed"), bind=bind(f"{key}.syn_seed")
+            "Seed",
+            0,
+            2**31 - 2,
+            SYNTHETIC_SEED,
+            key=keep(f"{key}.syn_seed"),
+            bind=bind(f"{key}.syn_seed"),
         )
     )
     rng = np.random.default_rng(seed)

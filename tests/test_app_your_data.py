@@ -647,6 +647,24 @@ def test_synthetic_data_fit_and_show_the_true_components(n_features: int) -> Non
     assert_result(at)
 
 
+def test_the_default_mixture_takes_several_iterations_to_step_through() -> None:
+    """The mixture the page generates with its defaults gives EM something to do: the run on
+    screen (the best of the restarts) takes at least 5 iterations, each one a step that moves
+    the Gaussians."""
+    at = use_source(open_page(), "synthetic")
+    assert_result(at)
+    run = at.selectbox(key=f"{KEY}.run").value
+    iterations = table_with(at, "iterations")["iterations"][run]
+    assert iterations >= 5, iterations
+    slider = at.select_slider(key=f"{KEY}.h")
+    assert len(slider.options) == 2 * iterations + 2  # θ₀, each E and M, the last E-step
+    first = ellipses(chart_spec(at))
+    press(at, f"{KEY}.end")
+    last = ellipses(chart_spec(at))
+    for key, (x, _) in first.items():
+        assert not np.allclose(x, last[key][0]), key
+
+
 # --------------------------------------------------------------------------------------------
 # Controls
 # --------------------------------------------------------------------------------------------

@@ -87,7 +87,7 @@ def test_random_components_are_valid_and_well_spread(n_components: int, n_featur
         np.testing.assert_array_equal(covariance, covariance.T)
         assert np.linalg.eigvalsh(covariance).min() > 0.2
     for a, b in itertools.combinations(means, 2):
-        assert np.linalg.norm(a - b) >= 4.0
+        assert np.linalg.norm(a - b) >= 3.0
     # Usable as they are.
     make_mixture(
         10,

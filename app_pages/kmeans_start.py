@@ -9,19 +9,21 @@ from em_data import InputError, check_for_fit
 from em_ui import links
 from em_ui.budget import WORK_BUDGET, seconds_allowed, work
 from em_ui.data_sources import choose_data, left_out_of_link
-from em_ui.engine import fit_trace
+from em_ui.engine import data_key, fit_trace
 from em_ui.mixture_stepper import stepping_view
 from em_ui.progress import FitProgress
 from em_ui.settings import COVARIANCE_LABELS, INIT_LABELS, convergence_settings
 from em_ui.state import keep
 from em_ui.tables import show_table
 from em_ui.text import literal
-from em_ui.typed_start import typed_start_editor
+from em_ui.typed_start import typed_key, typed_start_editor
 from em_viz import starts
 from em_viz.colors import MAX_COMPONENTS
 
 KEY = "kstart"
 TYPED = "Your typed start"
+# The same start before the student has changed its table: the means it is filled with.
+UNTYPED = "Quantile means (not typed)"
 # The starts compared: every engine start but "given", then the student's own.
 COMPARED = ("kmeans", "k-means++", "random", "random_from_data")
 N_RUNS = len(COMPARED) + 1
@@ -200,8 +202,9 @@ st.write(
     f"The same data and K = {n_components}, from five starts: K-means (above), the "
     "k-means++ seeds alone (each point to its nearest seed, no K-means steps), random "
     "responsibilities (every mean near the middle of the data), K random data points as "
-    "means, and means you type. Different starts can climb to different optima, at "
-    "different speeds."
+    "means, and means you type. Until you type, that table holds the quantiles 1/(2K), "
+    f"3/(2K), … of each column, and the comparison calls it “{UNTYPED}”. Different starts "
+    "can climb to different optima, at different speeds."
 )
 with st.expander("Type your own start", expanded=False):
     st.caption(
@@ -226,9 +229,11 @@ for init in COMPARED[1:]:
         )
     except ValueError as error:
         problems.append(f"{INIT_LABELS[init]}: {error}")
+edits = st.session_state.get(typed_key(KEY, data_key(X), n_components)) or {}
+typed_name = TYPED if edits.get("edited_rows") else UNTYPED
 if typed is not None:
     try:
-        runs[TYPED] = fit_trace(
+        runs[typed_name] = fit_trace(
             X,
             n_components,
             init="given",
@@ -237,7 +242,7 @@ if typed is not None:
             **options,
         )
     except ValueError as error:
-        problems.append(f"{TYPED}: {error}")
+        problems.append(f"{typed_name}: {error}")
 progress.clear()
 for problem in problems:
     st.error(literal(problem))

@@ -192,7 +192,7 @@ def test_every_tab_at_a_kmeans_update(tab):
 
 def test_compare_table_is_the_engine_run_of_each_start(default_page):
     compared = table(default_page, "start")
-    assert list(compared["start"]) == [*STARTS, "Your typed start"]
+    assert list(compared["start"]) == [*STARTS, "Quantile means (not typed)"]
     for row in compared.itertuples(index=False):
         if row[0] not in STARTS:
             continue
@@ -217,9 +217,22 @@ def test_typed_start_default_is_the_engine_run_from_those_means(default_page):
     )
     trace = em_core.fit(FAITHFUL, 2, init="given", params=start)
     row = table(at, "start").iloc[-1]
-    assert row["start"] == "Your typed start"
+    assert row["start"] == "Quantile means (not typed)"
     assert row["final ℓ"] == pytest.approx(trace.final.log_likelihood, rel=1e-12)
     assert row["iterations"] == trace.n_iter
+
+
+def test_nobody_typed_a_start_so_none_is_named_typed(default_page):
+    """The table's own means are named for what they are, wherever the page names a start."""
+    at = default_page
+    assert_clean(at)
+    texts = [c.value for c in at.caption] + [m.value for m in at.markdown]
+    assert "Your typed start" not in list(table(at, "start")["start"])
+    assert not any("Your typed start" in text for text in texts)
+    assert any(text.startswith("Highest final ℓ") for text in texts)
+    at = open_page(**{editor_key(2, 2): edit("μ (eruptions)", 0, 2.5)})
+    assert_clean(at)
+    assert list(table(at, "start")["start"])[-1] == "Your typed start"
 
 
 def edit(column: str, row: int, value) -> dict:
@@ -325,7 +338,7 @@ def test_typed_edits_stay_with_their_data():
     at.selectbox(key=f"{KEY}.dataset").set_value("acidity").run()
     assert_clean(at)
     assert not at.error
-    assert "Your typed start" in list(table(at, "start")["start"])
+    assert "Quantile means (not typed)" in list(table(at, "start")["start"])  # acidity's own
 
 
 def test_k_and_seed_change_the_run(default_page):

@@ -76,3 +76,10 @@ def test_streamlit_is_recent_and_capped() -> None:
     assert len(lower) == 1
     assert Version(lower.pop()) >= Version("1.54")
     assert len(upper) == 1
+
+
+def test_no_message_is_sent_as_a_reference_to_the_browsers_cache(streamlit_config: dict) -> None:
+    # A reference can name a message the browser has just let go of (two quick runs in a row:
+    # an upload's), which kills the page with "Cached ForwardMsg MISS"; so nothing is cached.
+    # tests/test_browser_repetition.py is the walk that met it.
+    assert streamlit_config["global"]["minCachedMessageSize"] >= 2**50

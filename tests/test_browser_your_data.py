@@ -71,3 +71,28 @@ def test_an_uploaded_file_and_its_half_step_survive_a_visit_to_start_here(
     open_page(page, "Your own data", wait_for_app)
     expect(page.get_by_text("Choose a file to begin")).to_be_visible()
     expect(chart(page)).to_have_count(0)
+
+
+def test_a_k_above_the_rows_is_refused_by_the_page_not_left_in_a_red_box(
+    page: Page, app_server: str, wait_for_app, expect_rerun
+) -> None:
+    page.goto(f"{app_server}/your_data")
+    wait_for_app(page)
+    page.get_by_text("Upload a file", exact=True).click()
+    file_input = page.locator('[data-testid="stFileUploader"] input[type="file"]')
+    expect(file_input).to_be_attached()
+    wait_for_app(page)
+    with expect_rerun(page):
+        file_input.set_input_files(
+            files=[{"name": "five.csv", "mimeType": "text/csv", "buffer": b"x\n1\n2\n5\n9\n10\n"}]
+        )
+    expect(chart(page).locator(".main-svg").first).to_be_visible(timeout=TIMEOUT_MS)
+    k = page.get_by_role("spinbutton", name="Number of components K")
+    k.fill("7")
+    with expect_rerun(page):  # the box takes 7: K goes up to 10 for any data
+        k.press("Enter")
+    expect(page.get_by_test_id("stAlertContentError")).to_contain_text(
+        "The data have 5 rows, but you asked for 7 components."
+    )
+    expect(chart(page)).to_have_count(0)  # nothing fitted, not another K
+    expect(k).to_have_value("7")

@@ -7,6 +7,10 @@ step itself, by moving the view's half-step (in session state under ``h_key``) o
 the half-step slider does (the step buttons then follow it). A step taken with the step
 buttons or the slider scores nothing: the next half-step simply asks the next question.
 
+Before an M-step each mean has a slider, which starts at the mean on screen, and a "stays"
+box: a slider moved is a guess, "stays" ticked guesses the mean on screen, and a mean with
+neither is no guess and is not scored ("Check my guess" waits for at least one guess).
+
 The score is the session's, kept across pages and reruns; the switch too is the session's,
 so the quiz stays on from page to page.
 
@@ -46,9 +50,20 @@ def _default_means(X: np.ndarray, trace: Trace, q: quiz.Question) -> list[float]
     return [float(np.clip(round(m / step) * step, low, high)) for m in means]
 
 
-def _guessed_means(X: np.ndarray, trace: Trace, q: quiz.Question, prefix: str) -> list[float]:
-    defaults = _default_means(X, trace, q)
-    return [float(st.session_state.get(f"{prefix}.mu{k}", d)) for k, d in enumerate(defaults)]
+def _guessed_means(
+    X: np.ndarray, trace: Trace, q: quiz.Question, prefix: str
+) -> list[float | None]:
+    """Per mean: the mean on screen when "stays" is ticked, the slider's value when it was
+    moved from where it starts, else None (no guess)."""
+    now = quiz.theta(trace, q.t).means[:, 0]
+    guesses = []
+    for k, default in enumerate(_default_means(X, trace, q)):
+        value = float(st.session_state.get(f"{prefix}.mu{k}", default))
+        if st.session_state.get(f"{prefix}.stay{k}", False):
+            guesses.append(float(now[k]))
+        else:
+            guesses.append(None if value == default else value)
+    return guesses
 
 
 def _chosen_point(X: np.ndarray, trace: Trace, q: quiz.Question, prefix: str) -> int:
@@ -105,7 +120,10 @@ def _check(X: np.ndarray, trace: Trace, q: quiz.Question, key: str, h_key: str) 
         return
     prefix = _prefix(key, trace, q)
     if q.kind == "M":
-        answer = quiz.check_means(X, trace, q, _guessed_means(X, trace, q, prefix))
+        guesses = _guessed_means(X, trace, q, prefix)
+        if all(guess is None for guess in guesses):
+            return
+        answer = quiz.check_means(X, trace, q, guesses)
     else:
         claim = st.session_state.get(f"{prefix}.claim")
         if claim is None:
@@ -172,24 +190,32 @@ def _ask(X: np.ndarray, trace: Trace, q: quiz.Question, key: str, h_key: str) ->
     ready = True
     if q.kind == "M":
         st.markdown(
-            f"**Before {q.step_label}: where will each mean be?** The dashed lines on "
-            "the chart follow your sliders."
+            f"**Before {q.step_label}: where will each mean be?** Move a slider, or tick "
+            '"stays", for each mean you guess; the dashed lines on the chart follow your '
+            "guesses. A mean you leave untouched is no guess and is not scored."
         )
         low, high, step = quiz.mean_scale(X, trace)
-        decimals = max(0, -int(np.floor(np.log10(step))))
         row = st.container(horizontal=True, vertical_alignment="bottom", gap="medium")
         with row:
             for k, default in enumerate(_default_means(X, trace, q)):
-                st.slider(
-                    f"{quiz.mu(k)} after {q.step_label}",
-                    min_value=low,
-                    max_value=high,
-                    value=default,
-                    step=step,
-                    format=f"%.{decimals}f",
-                    key=f"{prefix}.mu{k}",
-                    width=220,
-                )
+                stays = bool(st.session_state.get(f"{prefix}.stay{k}", False))
+                with st.container(width=220, gap="small"):
+                    st.slider(
+                        f"{quiz.mu(k)} after {q.step_label}",
+                        min_value=low,
+                        max_value=high,
+                        value=default,
+                        step=step,
+                        format=f"%.{quiz.slider_decimals(step)}f",
+                        key=f"{prefix}.mu{k}",
+                        disabled=stays,
+                    )
+                    st.checkbox(
+                        f"{quiz.mu(k)} stays",
+                        key=f"{prefix}.stay{k}",
+                        help=f"Your guess: {quiz.mu(k)} stays where it is now.",
+                    )
+        ready = any(guess is not None for guess in _guessed_means(X, trace, q, prefix))
     else:
         n = _chosen_point(X, trace, q, prefix)
         st.markdown(

@@ -4,8 +4,11 @@ Before a half-step the student says what it will do; the step runs; the guess is
 what happened and scored.
 
 - Before an M-step (the view shows E-step t+1, h odd, the curves at θ_t): where each mean
-  μ_k will be in θ_{t+1}. A mean is right when the guess is within :func:`mean_tolerance` of
-  μ_k of θ_{t+1}.
+  μ_k will be in θ_{t+1}. The student may guess some means and leave others (no guess, not
+  scored), and may guess that a mean stays where it is. A guessed mean is right when it is
+  within :func:`mean_tolerance` of μ_k of θ_{t+1}: a quarter of how far that mean really
+  moves, and never less than half a percent of the chart's width (so that a mean that barely
+  moves can be guessed, by "stays" or a slider close to it).
 - Before an E-step (h even, the curves at θ_t): which component will claim a chosen point
   x_n, i.e. have the largest responsibility r_nk(θ_t) for it (ties: each of them claims it).
 
@@ -17,6 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -30,8 +34,11 @@ from em_viz.figures_1d import STRIP
 from em_viz.figures_common import as_features, covered_range
 from em_viz.halfstep import HalfStep
 
-# A guessed mean is right within this share of the chart's x range.
-TOLERANCE_SHARE = 0.03
+# A guessed mean is right within this share of how far the mean really moves …
+TOLERANCE_OF_MOVE = 0.25
+# … or within this share of the chart's x range, if that is more (a floor of at least five
+# of the sliders' steps, see mean_scale, for a mean that barely moves).
+TOLERANCE_FLOOR_SHARE = 0.005
 # The guess lines and the new means reach these heights, as shares of the y axis's top, so
 # that their labels stand apart when the guess is close.
 GUESS_TOP, TRUTH_TOP, POINT_TOP = 0.80, 0.93, 0.62
@@ -105,15 +112,23 @@ def mean_scale(X: ArrayLike, trace: Trace) -> tuple[float, float, float]:
     )
 
 
-def mean_tolerance(X: ArrayLike, trace: Trace) -> float:
-    """How near a guessed mean must be to count: ``TOLERANCE_SHARE`` of the chart's range."""
+def slider_decimals(step: float) -> int:
+    """The decimals of a slider whose step is ``step`` (a power of ten)."""
+    return max(0, -math.floor(math.log10(step) + 1e-9))
+
+
+def tolerance_floor(X: ArrayLike, trace: Trace) -> float:
+    """The least tolerance of a guessed mean: ``TOLERANCE_FLOOR_SHARE`` of the chart's range."""
     low, high = covered_range(as_features(X)[:, 0], trace, 0)
-    return TOLERANCE_SHARE * (high - low)
+    return TOLERANCE_FLOOR_SHARE * (high - low)
 
 
-def decimals_for(tolerance: float) -> int:
-    """Decimals that show a tenth of ``tolerance``."""
-    return max(0, -math.floor(math.log10(tolerance / 10)))
+def mean_tolerance(X: ArrayLike, trace: Trace, q: Question) -> NDArray[np.float64]:
+    """How near each guessed mean must be to count, for the M-step that answers ``q``:
+    ``TOLERANCE_OF_MOVE`` of how far μ_k moves in it, or :func:`tolerance_floor` if more."""
+    _check_kind(q, "M")
+    move = np.abs(theta(trace, q.t + 1).means[:, 0] - theta(trace, q.t).means[:, 0])
+    return np.maximum(TOLERANCE_OF_MOVE * move, tolerance_floor(X, trace))
 
 
 def _number(value: float, decimals: int) -> str:
@@ -149,20 +164,27 @@ class MeansAnswer:
     Attributes
     ----------
     question : Question
-    guesses, before, truth : arrays of shape (n_components,)
-        The guessed μ_k, μ_k in θ_t and μ_k in θ_{t+1}.
-    tolerance : float
+    guesses, before, truth, tolerance : arrays of shape (n_components,)
+        The guessed μ_k (NaN where no guess was made), μ_k in θ_t, μ_k in θ_{t+1}, and how
+        near each guess must be (:func:`mean_tolerance`).
+    decimals : int
+        The decimals the sliders show, to write the numbers with.
     """
 
     question: Question
     guesses: NDArray[np.float64]
     before: NDArray[np.float64]
     truth: NDArray[np.float64]
-    tolerance: float
+    tolerance: NDArray[np.float64]
+    decimals: int
+
+    @property
+    def guessed(self) -> NDArray[np.bool_]:
+        return ~np.isnan(self.guesses)
 
     @property
     def right(self) -> NDArray[np.bool_]:
-        return np.abs(self.guesses - self.truth) <= self.tolerance
+        return self.guessed & (np.abs(self.guesses - self.truth) <= self.tolerance)
 
     @property
     def marks(self) -> int:
@@ -170,23 +192,28 @@ class MeansAnswer:
 
     @property
     def out_of(self) -> int:
-        return int(self.truth.size)
+        return int(self.guessed.sum())
 
 
-def check_means(X: ArrayLike, trace: Trace, q: Question, guesses: ArrayLike) -> MeansAnswer:
-    """Score ``guesses`` (one mean per component) for the M-step that answers ``q``."""
+def check_means(
+    X: ArrayLike, trace: Trace, q: Question, guesses: Sequence[float | None]
+) -> MeansAnswer:
+    """Score ``guesses`` (per component a mean, or None for no guess) for the M-step that
+    answers ``q``; at least one mean must be guessed."""
     _check_kind(q, "M")
-    guesses = np.asarray(guesses, dtype=np.float64).reshape(-1)
     K = theta(trace, q.t).n_components
-    if guesses.size != K or not np.all(np.isfinite(guesses)):
-        raise ValueError(f"Give one finite guess per component: {K} numbers.")
-    before, after = theta(trace, q.t), theta(trace, q.t + 1)
+    values = np.array([np.nan if g is None else float(g) for g in guesses], dtype=np.float64)
+    if values.size != K or np.isinf(values).any():
+        raise ValueError(f"Give one finite guess or None per component: {K} in all.")
+    if np.isnan(values).all():
+        raise ValueError("Guess at least one mean: no mean was guessed.")
     return MeansAnswer(
         q,
-        guesses,
-        np.array(before.means[:, 0]),
-        np.array(after.means[:, 0]),
-        mean_tolerance(X, trace),
+        values,
+        np.array(theta(trace, q.t).means[:, 0]),
+        np.array(theta(trace, q.t + 1).means[:, 0]),
+        mean_tolerance(X, trace, q),
+        slider_decimals(mean_scale(X, trace)[2]),
     )
 
 
@@ -256,31 +283,59 @@ def suggested_point(X: ArrayLike, trace: Trace, q: Question, *, sample: int = 10
 
 
 def scoring_rule(X: ArrayLike, trace: Trace) -> str:
-    """The scoring rule in one sentence, with this chart's tolerance."""
-    tolerance = mean_tolerance(X, trace)
+    """The scoring rule, with this chart's floor of the tolerance."""
+    floor = tolerance_floor(X, trace)
+    decimals = slider_decimals(mean_scale(X, trace)[2])
     return (
-        f"A guessed mean scores 1 when it is within {_number(tolerance, decimals_for(tolerance))}"
-        f" ({TOLERANCE_SHARE:.0%} of the chart's width) of the real new mean, and a guessed "
-        "component scores 1 when the E-step gives the point its largest responsibility."
+        "A mean you guess scores 1 when your guess is within a quarter of the distance that "
+        f"mean really moves in the M-step, or within {_number(floor, decimals)} (half a percent "
+        "of the chart's width) if that is more, so that a mean that barely moves can be "
+        'guessed too. A mean whose slider you leave where it starts, with "stays" unticked, '
+        "is no guess and is not scored. A guessed component scores 1 when the E-step gives "
+        "the point its largest responsibility."
     )
+
+
+def _apart(a: float, b: float, decimals: int) -> int:
+    """At least ``decimals``, and enough that ``a`` and ``b`` do not read the same when they
+    differ (a distance beside its tolerance)."""
+    while a != b and _number(a, decimals) == _number(b, decimals) and decimals < 12:
+        decimals += 1
+    return decimals
+
+
+def _mean_line(answer: MeansAnswer, k: int) -> str:
+    """What μ_k did in the M-step and how its guess did, in one sentence."""
+    before, truth, guess = answer.before[k], answer.truth[k], answer.guesses[k]
+    move, tol = abs(truth - before), answer.tolerance[k]
+    d = answer.decimals
+    if _number(before, d) == _number(truth, d):
+        moved = f"{mu(k)} stayed at {_number(truth, d)}" + (
+            f" (it moved by {_scientific(move)})" if move > 0 else ""
+        )
+    else:
+        moved = f"{mu(k)} moved from {_number(before, d)} to {_number(truth, d)}"
+    if not answer.guessed[k]:
+        return f"{moved}; you made no guess for it: not scored."
+    off = abs(guess - truth)
+    d = _apart(off, tol, d)
+    said = "it stays" if guess == before else _number(guess, d)
+    distance = _scientific(off) if 0 < off < 0.5 * 10.0**-d else _number(off, d)
+    verdict = (
+        f"within {_number(tol, d)}: right"
+        if answer.right[k]
+        else f"more than {_number(tol, d)}: missed"
+    )
+    return f"{moved}; you said {said}, {distance} away, {verdict}."
 
 
 def feedback(answer: MeansAnswer | PointAnswer) -> list[str]:
     """What happened and how the guess did, one sentence a line, with the run's numbers."""
     label = answer.question.step_label
     if isinstance(answer, MeansAnswer):
-        d = decimals_for(answer.tolerance)
-        tol = _number(answer.tolerance, d)
-        lines = []
-        for k in range(answer.out_of):
-            guess, truth = answer.guesses[k], answer.truth[k]
-            off = _number(abs(guess - truth), d)
-            verdict = f"within {tol}: right" if answer.right[k] else f"more than {tol}: missed"
-            lines.append(
-                f"{mu(k)} moved from {_number(answer.before[k], d)} to {_number(truth, d)}; "
-                f"you said {_number(guess, d)}, {off} away, {verdict}."
-            )
-        return [f"{label}: {answer.marks} of {answer.out_of} means right.", *lines]
+        lines = [_mean_line(answer, k) for k in range(answer.truth.size)]
+        noun = "mean" if answer.out_of == 1 else "means"
+        return [f"{label}: {answer.marks} of {answer.out_of} guessed {noun} right.", *lines]
     r = answer.resp
     others = ", ".join(
         f"component {k + 1}: {responsibility_text(r[k])}"
@@ -356,25 +411,28 @@ def _line(
     }
 
 
-def mean_marks(fig: go.Figure, guesses: ArrayLike, answer: MeansAnswer | None = None) -> list[dict]:
-    """The guessed means as dashed lines in their components' colours; with ``answer``, the
-    real new means beside them as solid lines, and a tick or a cross by each guess."""
-    guesses = np.asarray(guesses, dtype=np.float64).reshape(-1)
-    colors, top = component_colors(guesses.size), _top(fig)
+def mean_marks(
+    fig: go.Figure, guesses: Sequence[float | None], answer: MeansAnswer | None = None
+) -> list[dict]:
+    """The guessed means (None: no guess, no line) as dashed lines in their components'
+    colours; with ``answer``, the real new means beside them as solid lines, and a tick or a
+    cross by each guess."""
+    colors, top = component_colors(len(guesses)), _top(fig)
     marks = []
     for k, (guess, color) in enumerate(zip(guesses, colors, strict=True)):
-        verdict = "" if answer is None else (" ✓" if answer.right[k] else " ✗")
-        marks.append(
-            _line(
-                fig,
-                float(guess),
-                GUESS_TOP * top,
-                color,
-                dash="dash",
-                text=f"your {mu(k)}{verdict}",
-                hover=f"your guess for {mu(k)}: {guess:.4g}",
+        if guess is not None and not np.isnan(guess):
+            verdict = "" if answer is None else (" ✓" if answer.right[k] else " ✗")
+            marks.append(
+                _line(
+                    fig,
+                    float(guess),
+                    GUESS_TOP * top,
+                    color,
+                    dash="dash",
+                    text=f"your {mu(k)}{verdict}",
+                    hover=f"your guess for {mu(k)}: {guess:.4g}",
+                )
             )
-        )
         if answer is not None:
             truth = float(answer.truth[k])
             marks.append(

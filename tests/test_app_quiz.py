@@ -7,7 +7,6 @@ left is not scored, and the score lasts across pages.
 from __future__ import annotations
 
 import json
-import re
 from pathlib import Path
 
 import numpy as np
@@ -117,14 +116,19 @@ def test_guessed_means_are_scored_against_the_m_step() -> None:
     assert "Before M-step 1: where will each mean be?" in question_text(at)
     mu_1, mu_2 = widget(at.slider, ".mu0"), widget(at.slider, ".mu1")
     assert (mu_1.value, mu_2.value) == (2.0, 9.0)  # they start at the means on screen
-    mu_1.set_value(2.0)
+    assert quiz_marks(at) == []  # no guess yet, no dashed line
+    widget(at.checkbox, ".stay0").check()
     mu_2.set_value(8.8).run()
+    assert widget(at.slider, ".mu0").disabled  # "stays" guesses where μ₁ is now
     assert sorted(m["x"][0] for m in quiz_marks(at)) == [2.0, 8.8]  # the dashed guesses
     check(at)
     assert h(at) == 2
     (success,) = at.success
-    assert success.value.startswith("M-step 1: 2 of 2 means right.")
-    assert f"μ₂ moved from 9.00 to {new_means[1]:.2f}; you said 8.80" in success.value
+    assert success.value.startswith("M-step 1: 2 of 2 guessed means right.")
+    assert "μ₁ stayed at 2.00 (it moved by 5.0×10⁻⁸); you said it stays" in success.value
+    assert f"μ₂ moved from 9.00 to {new_means[1]:.2f}; you said 8.80, 0.03 away, within 0.05" in (
+        success.value
+    )
     assert score_text(at) == "Score this session: 2 of 2 right (100%)."
     truths = [m for m in quiz_marks(at) if m["text"][-1].startswith("new μ")]
     np.testing.assert_allclose(sorted(m["x"][0] for m in truths), new_means, rtol=1e-6)
@@ -134,14 +138,40 @@ def test_guessed_means_are_scored_against_the_m_step() -> None:
     assert "Before M-step 2" in question_text(at)
 
 
+def test_untouched_sliders_are_no_guess_and_score_nothing() -> None:
+    at = quiz_on(open_worked())
+    press(at, f"{KEY}.e")
+    # Nothing moved, nothing ticked: nothing to check (it scored 2 of 2 before).
+    assert at.button(key=f"{KEY}.quiz.check").disabled
+    assert score_text(at) == "Score this session: nothing checked yet."
+    assert any("is no guess and is not scored" in c.value for c in at.caption)
+    # A slider moved and put back where it started is no guess either.
+    widget(at.slider, ".mu1").set_value(8.5).run()
+    assert not at.button(key=f"{KEY}.quiz.check").disabled
+    widget(at.slider, ".mu1").set_value(9.0).run()
+    assert at.button(key=f"{KEY}.quiz.check").disabled
+    # One mean guessed: only it is scored, and the page says the other was not.
+    widget(at.slider, ".mu1").set_value(8.85).run()
+    check(at)
+    (success,) = at.success
+    assert success.value.startswith("M-step 1: 1 of 1 guessed mean right.")
+    assert "μ₁ stayed at 2.00 (it moved by 5.0×10⁻⁸); you made no guess for it: not scored." in (
+        success.value
+    )
+    assert score_text(at) == "Score this session: 1 of 1 right (100%)."
+
+
 def test_a_wrong_guess_of_a_mean_scores_nothing_for_it() -> None:
     at = quiz_on(open_worked())
     press(at, f"{KEY}.e")
-    widget(at.slider, ".mu1").set_value(7.0).run()
+    widget(at.checkbox, ".stay0").check()
+    widget(at.slider, ".mu1").set_value(8.9).run()
     check(at)
     (warning,) = at.warning
-    assert "M-step 1: 1 of 2 means right." in warning.value
-    assert re.search(r"you said 7\.00, 1\.8\d away, more than 0\.30: missed", warning.value)
+    assert "M-step 1: 1 of 2 guessed means right." in warning.value
+    # 3% of the chart's width (0.30) let 8.90 score; now the tolerance is a quarter of μ₂'s
+    # move of 0.17, or the floor of 0.05, which is larger.
+    assert "you said 8.90, 0.07 away, more than 0.05: missed" in warning.value
     assert score_text(at) == "Score this session: 1 of 2 right (50%)."
 
 

@@ -1,7 +1,8 @@
 """Predict before you step, in a real Chromium on the worked example: switch the quiz on,
 guess which component claims the ringed point, check, and see the E-step taken, the ring
-in the claiming component's colour and the score; then move a mean's slider, see the dashed
-guess follow it on the chart, check, and see the guess beside the new mean.
+in the claiming component's colour and the score; then, with nothing guessed and nothing to
+check, tick "μ₁ stays" and move μ₂'s slider, see the dashed guesses follow on the chart,
+check, and see each guess beside the new mean.
 
 Screenshots at 1280×720 and 390 px wide are saved to test-artifacts/ for a person to look at.
 """
@@ -80,8 +81,13 @@ def test_guess_step_and_see_the_guess_drawn_and_scored(
     )
     wait_for_chart_texts(page, {"point 4:you said 2, EM gave 2"})  # two lines
 
-    # Before M-step 1: move μ₂'s slider from 9.00 down to 8.80 with the keyboard.
+    # Before M-step 1: nothing guessed yet, nothing to check.
     expect(quiz).to_contain_text("Before M-step 1: where will each mean be?")
+    expect(quiz.get_by_role("button", name="Check my guess")).to_be_disabled()
+    # Guess that μ₁ stays, and move μ₂'s slider from 9.00 down to 8.80 with the keyboard.
+    with expect_rerun(page):
+        quiz.get_by_text("μ₁ stays", exact=True).click()
+    expect(quiz.get_by_role("button", name="Check my guess")).to_be_enabled()
     slider = quiz.get_by_role("slider").nth(1)
     expect(slider).to_have_attribute("aria-valuetext", "9.00")
     slider.focus()
@@ -95,12 +101,16 @@ def test_guess_step_and_see_the_guess_drawn_and_scored(
         timeout=TIMEOUT_MS,
     )
     wait_for_app(page)
+    quiz.evaluate("box => box.scrollIntoView({block: 'end'})")
+    page.wait_for_timeout(200)
+    page.screenshot(path=artifacts_dir / "quiz_means_question.png")
     # The slider's keys moved the guess, not the run.
     expect(page.locator(".em-controls")).to_have_attribute("data-h", "1")
     with expect_rerun(page):
         quiz.get_by_role("button", name="Check my guess").click()
     page.wait_for_function(chart_at_js("worked"), arg=2, timeout=TIMEOUT_MS)
-    expect(quiz).to_contain_text("M-step 1: 2 of 2 means right.")
+    expect(quiz).to_contain_text("M-step 1: 2 of 2 guessed means right.")
+    expect(quiz).to_contain_text("μ₁ stayed at 2.00 (it moved by 5.0×10⁻⁸); you said it stays")
     expect(quiz).to_contain_text("μ₂ moved from 9.00 to 8.83; you said 8.80, 0.03 away")
     expect(page.get_by_text("Score this session")).to_have_text(
         "Score this session: 3 of 3 right (100%)."
@@ -117,7 +127,7 @@ def test_guess_step_and_see_the_guess_drawn_and_scored(
     expect(page.get_by_text("Score this session")).to_have_text(
         "Score this session: 3 of 3 right (100%)."
     )
-    expect(quiz).not_to_contain_text("M-step 1: 2 of 2 means right.")
+    expect(quiz).not_to_contain_text("M-step 1: 2 of 2 guessed means right.")
 
 
 @pytest.mark.parametrize(("width", "height"), [(1280, 720), (390, 844)])

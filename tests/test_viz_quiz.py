@@ -65,32 +65,87 @@ def test_no_question_in_the_k_means_phase() -> None:
     assert quiz.question(trace, first) is None
 
 
-def test_a_guessed_mean_is_scored_against_the_m_steps_real_mean(worked) -> None:
-    _, new_means = reference_step(WORKED_X[:, 0], (2.0, 9.0), (1.0, 1.0), (0.5, 0.5))
-    q = ask(worked, 1)  # E-step 1 on screen: M-step 1 next
-    tolerance = quiz.mean_tolerance(WORKED_X, worked)
+def chart_width(trace: Trace) -> float:
+    low, high = em_viz.density_figure(WORKED_X, trace, 1).layout.xaxis.range
+    return high - low
+
+
+def test_a_guessed_mean_is_scored_against_the_m_steps_real_mean() -> None:
+    # From μ = (4, 7), σ = (2, 2) both means move far in M-step 1.
+    trace = worked_trace(means=(4.0, 7.0), sigmas=(2.0, 2.0))
+    _, new_means = reference_step(WORKED_X[:, 0], (4.0, 7.0), (2.0, 2.0), (0.5, 0.5))
+    q = ask(trace, 1)  # E-step 1 on screen: M-step 1 next
+    tolerance = 0.25 * np.abs(new_means - [4.0, 7.0])  # a quarter of each move, the larger
+    assert np.all(tolerance > 0.005 * chart_width(trace))
+    np.testing.assert_allclose(quiz.mean_tolerance(WORKED_X, trace, q), tolerance, rtol=1e-9)
     near = new_means + np.array([0.9, -0.9]) * tolerance
-    answer = quiz.check_means(WORKED_X, worked, q, near)
+    answer = quiz.check_means(WORKED_X, trace, q, near)
     np.testing.assert_allclose(answer.truth, new_means, rtol=1e-12)
-    np.testing.assert_array_equal(answer.before, [2.0, 9.0])
+    np.testing.assert_array_equal(answer.before, [4.0, 7.0])
     assert answer.right.tolist() == [True, True]
     assert (answer.marks, answer.out_of) == (2, 2)
     far = new_means + np.array([1.1, 0.0]) * tolerance
-    answer = quiz.check_means(WORKED_X, worked, q, far)
+    answer = quiz.check_means(WORKED_X, trace, q, far)
     assert answer.right.tolist() == [False, True]
     assert (answer.marks, answer.out_of) == (1, 2)
+    # Where the means are now ("stays") is far off for both: the tolerance is no wider.
+    assert quiz.check_means(WORKED_X, trace, q, [4.0, 7.0]).marks == 0
 
 
-def test_the_tolerance_is_a_share_of_the_charts_width(worked) -> None:
+def test_a_mean_not_guessed_is_not_scored(worked) -> None:
+    q = ask(worked, 1)
+    answer = quiz.check_means(WORKED_X, worked, q, [None, 8.8])
+    assert answer.guessed.tolist() == [False, True]
+    assert answer.right.tolist() == [False, True]
+    assert (answer.marks, answer.out_of) == (1, 1)
+    with pytest.raises(ValueError, match="Guess at least one mean"):
+        quiz.check_means(WORKED_X, worked, q, [None, None])
+    # No dashed line for a mean not guessed; the new mean is drawn all the same.
+    fig = em_viz.density_figure(WORKED_X, worked, 1)
+    assert [m["text"][1] for m in quiz.mean_marks(fig, [None, 8.8])] == ["your μ₂"]
+    fig = em_viz.density_figure(WORKED_X, worked, 2)
+    texts = [m["text"][1] for m in quiz.mean_marks(fig, answer.guesses, answer)]
+    assert texts == ["new μ₁", "your μ₂ ✓", "new μ₂"]
+
+
+def test_on_the_worked_example_stays_is_right_for_mu_1_only(worked) -> None:
+    # M-step 1 moves μ₁ from 2 by 5×10⁻⁸ and μ₂ from 9 to 8.83: the tolerance is the floor,
+    # half a percent of the chart's width (0.05), for both.
+    _, new_means = reference_step(WORKED_X[:, 0], (2.0, 9.0), (1.0, 1.0), (0.5, 0.5))
+    assert 0 < new_means[0] - 2.0 < 1e-7
+    q = ask(worked, 1)
+    floor = 0.005 * chart_width(worked)
+    assert floor == pytest.approx(0.0498, abs=1e-4)
+    assert 0.25 * (9.0 - new_means[1]) < floor
+    np.testing.assert_allclose(quiz.mean_tolerance(WORKED_X, worked, q), [floor, floor])
+    stays = quiz.check_means(WORKED_X, worked, q, [2.0, 9.0])
+    assert stays.right.tolist() == [True, False]
+    assert quiz.feedback(stays) == [
+        "M-step 1: 1 of 2 guessed means right.",
+        "μ₁ stayed at 2.00 (it moved by 5.0×10⁻⁸); you said it stays, 5.0×10⁻⁸ away, "
+        "within 0.05: right.",
+        f"μ₂ moved from 9.00 to 8.83; you said it stays, {9 - new_means[1]:.2f} away, "
+        "more than 0.05: missed.",
+    ]
+    assert quiz.check_means(WORKED_X, worked, q, [None, 8.80]).right.tolist() == [False, True]
+    assert quiz.check_means(WORKED_X, worked, q, [None, 8.75]).right.tolist() == [False, False]
+    # Later M-steps move both means by less than the floor: "stays" is right for each.
+    later = quiz.check_means(WORKED_X, worked, ask(worked, 3), quiz.theta(worked, 1).means[:, 0])
+    assert later.right.tolist() == [True, True]
+
+
+def test_the_sliders_cover_the_chart_in_steps_the_floor_spans(worked) -> None:
     fig = em_viz.density_figure(WORKED_X, worked, 1)
     low, high = fig.layout.xaxis.range
-    assert quiz.mean_tolerance(WORKED_X, worked) == pytest.approx(
-        quiz.TOLERANCE_SHARE * (high - low)
-    )
+    assert quiz.tolerance_floor(WORKED_X, worked) == pytest.approx(0.005 * (high - low))
     slider_low, slider_high, step = quiz.mean_scale(WORKED_X, worked)
     assert slider_low <= low < slider_low + step
     assert slider_high - step < high <= slider_high
     assert step <= (high - low) / 500 < 10 * step
+    assert quiz.tolerance_floor(WORKED_X, worked) >= 2.5 * step  # a guess can land within it
+    assert "within 0.05 (half a percent of the chart's width)" in quiz.scoring_rule(
+        WORKED_X, worked
+    )
 
 
 def test_the_claimed_component_is_the_one_with_the_largest_responsibility() -> None:
@@ -123,7 +178,7 @@ def test_a_question_refuses_the_wrong_kind_of_guess(worked) -> None:
         quiz.check_means(WORKED_X, worked, ask(worked, 0), [2.0, 9.0])
     with pytest.raises(ValueError, match="not about an E-step"):
         quiz.check_point(WORKED_X, worked, ask(worked, 1), 0, 0)
-    with pytest.raises(ValueError, match="one finite guess per component"):
+    with pytest.raises(ValueError, match="one finite guess or None per component"):
         quiz.check_means(WORKED_X, worked, ask(worked, 1), [2.0])
     with pytest.raises(ValueError, match="from 1 to 6"):
         quiz.check_point(WORKED_X, worked, ask(worked, 0), 6, 0)
@@ -146,10 +201,10 @@ def test_feedback_quotes_the_runs_numbers(worked) -> None:
     _, new_means = reference_step(WORKED_X[:, 0], (2.0, 9.0), (1.0, 1.0), (0.5, 0.5))
     answer = quiz.check_means(WORKED_X, worked, ask(worked, 1), [2.0, 8.0])
     lines = quiz.feedback(answer)
-    assert lines[0] == "M-step 1: 1 of 2 means right."
+    assert lines[0] == "M-step 1: 1 of 2 guessed means right."
     assert lines[2] == (
         f"μ₂ moved from 9.00 to {new_means[1]:.2f}; you said 8.00, "
-        f"{new_means[1] - 8:.2f} away, more than 0.30: missed."
+        f"{new_means[1] - 8:.2f} away, more than 0.05: missed."
     )
     wide = worked_trace(means=(4.0, 7.0), sigmas=(2.0, 2.0))
     resp, _ = reference_step(WORKED_X[:, 0], (4.0, 7.0), (2.0, 2.0), (0.5, 0.5))

@@ -40,7 +40,13 @@ def likelihood_delta_text(trace: Trace, t: int) -> str | None:
     return f"{change:+.4g}"
 
 
-def _near_collapse_text(item: NearCollapse, X: np.ndarray, trace: Trace) -> str:
+def _listed(items: list[str]) -> str:
+    """Items joined as in a sentence: "1", "1 and 2", "1, 2 and 3"."""
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def _near_collapse_reasons(item: NearCollapse, X: np.ndarray, trace: Trace) -> str:
+    """Why a component counts as nearly collapsed, as one clause ("it owns about one point …")."""
     k = item.component + 1
     sub = str(k).translate(SUBSCRIPTS)
     reasons = []
@@ -57,10 +63,29 @@ def _near_collapse_text(item: NearCollapse, X: np.ndarray, trace: Trace) -> str:
             f"its variance is held up by the ridge (its smallest variance is "
             f"{item.ridge_ratio:.3g} × the ridge)"
         )
-    return (
-        f"Component {k} has nearly collapsed: " + ", and ".join(reasons) + ". It describes "
-        "single points rather than a cluster, and its likelihood says little. Try fewer "
-        "components, a larger ridge, or another start (seed)."
+    return ", and ".join(reasons)
+
+
+def _near_collapse_note(collapsed: list[NearCollapse], X: np.ndarray, trace: Trace) -> Note:
+    """One warning for every nearly collapsed component, naming each with its reasons."""
+    advice = "Try fewer components, a larger ridge, or another start (seed)."
+    if len(collapsed) == 1:
+        (item,) = collapsed
+        return Note(
+            "warning",
+            f"Component {item.component + 1} has nearly collapsed: "
+            f"{_near_collapse_reasons(item, X, trace)}. It describes single points rather "
+            f"than a cluster, and its likelihood says little. {advice}",
+        )
+    names = _listed([str(item.component + 1) for item in collapsed])
+    each = " ".join(
+        f"Component {item.component + 1}: {_near_collapse_reasons(item, X, trace)}."
+        for item in collapsed
+    )
+    return Note(
+        "warning",
+        f"Components {names} have nearly collapsed. {each} They describe single points "
+        f"rather than clusters, and their likelihood says little. {advice}",
     )
 
 
@@ -80,8 +105,9 @@ def run_notes(trace: Trace, h: int, X: np.ndarray) -> list[Note]:
     list of Note
         In order: the stop status (at the last half-step, or at every half-step when the run
         failed); each real decrease of ℓ up to the parameters on screen, with its cause; and,
-        where the final parameters are on screen, each nearly collapsed component with what
-        to try. A converged run with a nearly collapsed component is a warning, not a success.
+        where the final parameters are on screen, one warning naming the nearly collapsed
+        components, each with its reasons, and what to try. A converged run with a nearly
+        collapsed component is a warning, not a success.
     """
     half = half_step(trace, h)
     last = n_half_steps(trace) - 1
@@ -95,7 +121,7 @@ def run_notes(trace: Trace, h: int, X: np.ndarray) -> list[Note]:
         if not trace.converged:
             notes.append(Note("info", text))
         elif collapsed:
-            names = ", ".join(str(c.component + 1) for c in collapsed)
+            names = _listed([str(c.component + 1) for c in collapsed])
             plural = "s" if len(collapsed) > 1 else ""
             notes.append(
                 Note(
@@ -110,5 +136,6 @@ def run_notes(trace: Trace, h: int, X: np.ndarray) -> list[Note]:
         if t <= half.params_index:
             notes.append(Note("warning", explain_decrease(trace, t)))
     X = np.asarray(X, dtype=np.float64).reshape(X.shape[0], -1)
-    notes.extend(Note("warning", _near_collapse_text(item, X, trace)) for item in collapsed)
+    if collapsed:
+        notes.append(_near_collapse_note(collapsed, X, trace))
     return notes

@@ -976,6 +976,26 @@ def test_a_two_row_paste_is_flagged_as_nearly_collapsed_not_converged() -> None:
     assert any("nearly collapsed" in w.value for w in at.warning)
 
 
+def test_several_nearly_collapsed_components_get_one_warning_naming_them() -> None:
+    """K = 5 on 5 points: each Gaussian sits on one point. One warning names the five, each
+    with its point, instead of five warnings alike."""
+    at = upload(use_source(open_page(), "upload"), FIVE_ROWS)
+    at.number_input(key=f"{KEY}.n_components").set_value(5).run()
+    press(at, f"{KEY}.end")
+    assert_result(at)
+    warnings = [w.value for w in at.warning]
+    (status,) = [text for text in warnings if text.startswith("Converged")]
+    assert status.endswith(
+        "But components 1, 2, 3, 4 and 5 nearly collapsed, so this is not a fit to trust (below)."
+    )
+    (text,) = [text for text in warnings if text != status]
+    assert text.startswith("Components 1, 2, 3, 4 and 5 have nearly collapsed.")
+    for k in range(1, 6):
+        assert f"Component {k}: it owns about one point" in text
+    points = sorted(re.findall(r"the one at x = (\d+)", text), key=int)
+    assert points == ["1", "2", "5", "9", "10"]
+
+
 # --------------------------------------------------------------------------------------------
 # The work budget of one request, progress, and stopping a long fit (issue 9)
 # --------------------------------------------------------------------------------------------

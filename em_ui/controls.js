@@ -341,6 +341,17 @@ function moveChart(s) {
   if (title && !redraw) press(gd, "relayout", [{ "title.text": title.text }]);
 }
 
+// plotly.js rejects the promise of an animation that another one interrupts (Pause, a new
+// speed, a click while it plays) with no reason, and nobody waits on that promise inside
+// plotly.js's own buttons: the browser would report "Uncaught (in promise) undefined".
+// Those rejections are expected; any other is left to the browser.
+let interruptedAt = -Infinity;
+window.addEventListener("unhandledrejection", (event) => {
+  if (event.reason === undefined && performance.now() - interruptedAt < 2000) {
+    event.preventDefault();
+  }
+});
+
 function attach(s, gd) {
   s.gd = gd;
   if (gd.__emWatched) return false;
@@ -382,6 +393,7 @@ function attach(s, gd) {
     settle();
   });
   gd.on("plotly_animationinterrupted", () => {
+    interruptedAt = performance.now();
     if (s.jumpingTo !== null && s.jumpingTo !== undefined) return;  // a newer move
     if (!s.restarting) settle();
   });

@@ -213,6 +213,7 @@ def test_when_play_ends_the_page_shows_the_last_frame_and_steps_on_from_it(
 def test_after_pause_the_page_and_the_chart_agree_and_e_step_continues(
     page: Page, app_server: str, wait_for_app
 ) -> None:
+    errors = _page_errors(page)
     open_view(page, f"{app_server}/worked_example", "worked", wait_for_app)
     plot = _play_slowly_until(page, 2)
     plot.locator(".updatemenu-button").filter(has_text="Pause").click()
@@ -235,11 +236,13 @@ def test_after_pause_the_page_and_the_chart_agree_and_e_step_continues(
     name = "E-step" if paused % 2 == 0 else "M-step"
     click_quickly(page, [name], 0)
     wait_until_page_and_chart_at(page, "worked", paused + 1, WORKED_LABELS[paused + 1])
+    assert errors == [], "Pause left an uncaught error in the page"
 
 
 def test_changing_the_speed_while_playing_keeps_the_chart_playing(
     page: Page, app_server: str, wait_for_app
 ) -> None:
+    errors = _page_errors(page)
     open_view(page, f"{app_server}/worked_example", "worked", wait_for_app)
     plot = _play_slowly_until(page, 1)
     page.get_by_role("radio", name="Fast", exact=True).click()
@@ -248,6 +251,15 @@ def test_changing_the_speed_while_playing_keeps_the_chart_playing(
         f"gd => ({CHART_HALF_STEP_JS})(gd) === 5", arg=plot.element_handle(), timeout=6_000
     )
     wait_until_page_and_chart_at(page, "worked", 5, "E-step 3")
+    assert errors == [], "a new speed while playing left an uncaught error in the page"
+
+
+def _page_errors(page: Page) -> list[str]:
+    """The uncaught errors the page will throw (plotly.js rejects an interrupted
+    animation's promise; "Uncaught (in promise) undefined" is one of these)."""
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    return errors
 
 
 def _nav_links(page: Page) -> list[str]:

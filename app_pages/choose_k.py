@@ -5,6 +5,7 @@ import streamlit as st
 from em_core import COVARIANCE_TYPES, nearly_collapsed
 from em_data import InputError, check_for_fit
 from em_ui import links
+from em_ui.controls import is_narrow
 from em_ui.data_sources import choose_columns, choose_data, left_out_of_link
 from em_ui.engine import select_n_components
 from em_ui.mixture_stepper import stepping_view
@@ -123,14 +124,15 @@ if best_bic is None:
     st.stop()
 summary = f"Lowest BIC at **K = {best_bic}**, lowest AIC at **K = {best_aic}**"
 st.markdown(summary + (" — they agree." if best_bic == best_aic else "."))
-st.plotly_chart(selection_figure(rows), key=f"{KEY}.criteria", theme=None)
+st.plotly_chart(selection_figure(rows, narrow=is_narrow(KEY)), key=f"{KEY}.criteria", theme=None)
 show_table(selection_table(rows))
 if any(is_nearly_collapsed(row) for row in rows):
     st.warning(
         "Nearly collapsed (✕ on the chart): at these K the best fit found has a component "
-        "that owns about one point or is held up by the ridge (its smallest variance within "
-        "100 times the ridge). Such a fit describes single points rather than a cluster, and "
-        "its log-likelihood, so its BIC and AIC, depends on the ridge more than on the data."
+        "held up by the ridge: it owns too few points for a covariance of its own (about one "
+        "per dimension), or its points spread no more than the ridge adds. Without the ridge "
+        "its covariance would be singular, so its log-likelihood, and with it BIC and AIC, "
+        "depends on the ridge more than on the data."
     )
 
 with st.expander("How the scores are made, and their sign"):

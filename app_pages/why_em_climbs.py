@@ -243,20 +243,6 @@ chart.plotly_chart(
     theme=None,
     config=CHART_CONFIG,
 )
-with notes:
-    show_table(
-        pd.DataFrame(
-            {
-                "method": ["EM", f"gradient ascent, η = {step_size:g}"],
-                "steps": [em.n_steps, gradient.n_steps],
-                "ended": [ended(em), ended(gradient)],
-                "μ₁": [em.means[-1, 0, 0], gradient.means[-1, 0, 0]],
-                "μ₂": [em.means[-1, 1, 0], gradient.means[-1, 1, 0]],
-                "ℓ": [em.log_likelihoods[-1], gradient.log_likelihoods[-1]],
-            }
-        )
-    )
-
 if max(np.abs(p.means[-1] - p.means[0]).max() for p in (em, gradient)) < SHORT_PATH:
     chart.caption(
         "Both paths are too short to see here: the start already sits next to a peak. "
@@ -309,3 +295,17 @@ if np.any(np.diff(gradient.log_likelihoods) < 0):
         "no EM step lowers ℓ."
     )
 notes.write(" ".join(lines))
+# The two runs side by side, under the chart and the notes: at the page's full width every
+# number of the table is whole.
+show_table(
+    pd.DataFrame(
+        {
+            "method": ["EM", f"gradient ascent, η = {step_size:g}"],
+            "steps": [em.n_steps, gradient.n_steps],
+            "ended": [ended(em), ended(gradient)],
+            "μ₁": [em.means[-1, 0, 0], gradient.means[-1, 0, 0]],
+            "μ₂": [em.means[-1, 1, 0], gradient.means[-1, 1, 0]],
+            "ℓ": [em.log_likelihoods[-1], gradient.log_likelihoods[-1]],
+        }
+    )
+)

@@ -114,7 +114,7 @@ def step_controls(
         Whether the view is narrower than ``NARROW_BELOW_PX`` (a phone, a big zoom), as the
         browser measured it; False until it has said.
     """
-    narrow = bool((st.session_state.get(f"{key}.controls") or {}).get("narrow"))
+    narrow = is_narrow(key)
     payload = {
         "h": int(st.session_state[h_key]),
         "last": int(last),
@@ -142,6 +142,13 @@ def step_controls(
         on_narrow_change=lambda: None,
     )
     return bool(result.narrow)
+
+
+def is_narrow(key: str) -> bool:
+    """Whether the stepping view ``key`` is narrower than ``NARROW_BELOW_PX``, as its step
+    buttons last measured it in the browser (False until they have said): other charts of
+    the page can take the same layout."""
+    return bool((st.session_state.get(f"{key}.controls") or {}).get("narrow"))
 
 
 BUTTONS = ("reset", "back", "e", "m", "next", "end")

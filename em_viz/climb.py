@@ -19,7 +19,7 @@ from em_core import MeanPath, Parameters, e_step
 from em_core.bound import along_mean, bound_of_means, log_likelihood_of_means, with_means
 from em_viz.colors import MIXTURE_COLOR, PALETTE, with_alpha
 from em_viz.figures_common import LEGEND_ROW_PX, MIN_NARROW_PX, legend_rows
-from em_viz.style import TEMPLATE
+from em_viz.style import TEMPLATE, TOOLBAR_PX
 
 EM_COLOR = PALETTE[2]  # orange
 BOUND_COLOR = PALETTE[3]  # purple: apart from ℓ's black and the M-step's orange
@@ -38,7 +38,8 @@ LEGEND = {
     "y": 0,
     "yanchor": "bottom",
 }
-MARGIN = {"l": 60, "r": 12, "t": 40, "b": 56}
+# The title sits under the band of plotly's tool bar, the plot under the title.
+MARGIN = {"l": 60, "r": 12, "t": TOOLBAR_PX + 36, "b": 56}
 # The contours cover ℓ from its highest value on the grid down to a few times as far below
 # as the start (so a flat top still gets its contours), within these limits.
 CONTOUR_DEPTHS = (6.0, 40.0)
@@ -57,10 +58,19 @@ def _layout(title: str, traces: list[Any]) -> dict[str, Any]:
     )
     return {
         "template": TEMPLATE,
-        "title": {"text": title, "x": 0, "xanchor": "left", "font": {"size": 15}},
+        "title": {
+            "text": title,
+            "x": 0,
+            "xanchor": "left",
+            "y": 1,
+            "yref": "container",
+            "yanchor": "top",
+            "pad": {"t": TOOLBAR_PX},
+            "font": {"size": 15},
+        },
         "legend": LEGEND,
         "margin": {**MARGIN, "b": MARGIN["b"] + LEGEND_ROW_PX * rows},
-        "height": HEIGHT_PX + LEGEND_ROW_PX * rows,
+        "height": HEIGHT_PX + TOOLBAR_PX + LEGEND_ROW_PX * rows,
         "hovermode": "closest",
     }
 

@@ -17,6 +17,7 @@ import plotly.graph_objects as go
 
 from em_core import Restarts
 from em_viz.colors import GREY, PALETTE
+from em_viz.figures_common import LEGEND_ROW_PX, MIN_NARROW_PX, legend_rows
 from em_viz.style import TEMPLATE
 from em_viz.tables import decimals
 
@@ -143,18 +144,28 @@ def restart_curves_figure(restarts: Restarts) -> go.Figure:
             customdata=[[restarts.best_index + 1, restarts.seeds[restarts.best_index]]],
             hovertemplate=f"best run: {restarts.best_index + 1}<br>ℓ = %{{y:,.4f}}<extra></extra>",
         )
+    # The legend under the plot, out of the way of plotly's tool bar at the top right, with
+    # the rows it needs on the narrowest screen.
+    rows = legend_rows([t.to_plotly_json() for t in fig.data], MIN_NARROW_PX - 72)
     fig.update_layout(
         template=TEMPLATE,
-        height=380,
-        margin={"l": 10, "r": 10, "t": 10, "b": 10},
+        height=380 + LEGEND_ROW_PX * rows,
+        margin={"l": 10, "r": 10, "t": 10, "b": 56 + LEGEND_ROW_PX * rows},
         xaxis={
             "title": {"text": "iteration t"},
             "automargin": True,
             "dtick": iteration_tick_step(max(t.n_iter for t in restarts.traces)),
         },
         yaxis={"title": {"text": "log-likelihood ℓ(θₜ)"}, "automargin": True},
-        # Above the plot, where no axis title is: one entry per optimum, best first.
-        legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0, "xanchor": "left"},
+        # One entry per optimum, best first.
+        legend={
+            "orientation": "h",
+            "x": 0,
+            "xanchor": "left",
+            "yref": "container",
+            "y": 0,
+            "yanchor": "bottom",
+        },
         hovermode="closest",
     )
     return fig

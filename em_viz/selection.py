@@ -14,9 +14,11 @@ from plotly.subplots import make_subplots
 
 from em_core import SelectionRow, nearly_collapsed
 from em_viz.colors import PALETTE
+from em_viz.figures_common import LEGEND_ROW_PX, MIN_NARROW_PX, MIN_WIDE_PX, legend_rows
 from em_viz.style import TEMPLATE
 
 BIC_COLOR, AIC_COLOR, LL_COLOR = PALETTE[0], PALETTE[1], "#222222"
+MARGIN = {"l": 70, "r": 20, "t": 30, "b": 60}
 
 
 def is_nearly_collapsed(row: SelectionRow) -> bool:
@@ -113,11 +115,22 @@ def selection_figure(rows: Sequence[SelectionRow], *, narrow: bool = False) -> g
     fig.update_xaxes(title_text="number of components K", dtick=1)
     fig.update_yaxes(title_text="criterion (lower is better)", row=1, col=1)
     fig.update_yaxes(title_text="best log-likelihood ℓ (higher is better)", **ll_cell)
+    # The legend under both panels, below the last x title, with the rows it needs at the
+    # narrowest width of its layout.
+    narrowest = (MIN_NARROW_PX if narrow else MIN_WIDE_PX) - MARGIN["l"] - MARGIN["r"]
+    rows = legend_rows([t.to_plotly_json() for t in fig.data], narrowest)
     fig.update_layout(
         template=TEMPLATE,
-        height=620 if narrow else 420,
-        margin={"l": 70, "r": 20, "t": 30, "b": 60},
-        legend={"orientation": "h", "y": -0.2 if not narrow else -0.12, "x": 0},
+        height=(620 if narrow else 420) + LEGEND_ROW_PX * rows,
+        margin={**MARGIN, "b": MARGIN["b"] + LEGEND_ROW_PX * rows},
+        legend={
+            "orientation": "h",
+            "x": 0,
+            "xanchor": "left",
+            "yref": "container",
+            "y": 0,
+            "yanchor": "bottom",
+        },
     )
     return fig
 

@@ -72,6 +72,11 @@ def _scaled(value: Any, factor: float, *, font: bool = False) -> Any:
     return out
 
 
+# The band at the top of a chart where plotly's tool bar shows on hover (25 px high, 2 px
+# from the top, in Chromium): a title or a legend below it is never covered.
+TOOLBAR_PX = 32
+
+
 def chart_config(filename: str) -> dict[str, Any]:
     """The plotly config of the view's chart: the tool bar (shown on hover) keeps its
     camera button, which saves the chart as a PNG named ``filename``.png at twice the

@@ -218,3 +218,94 @@ def test_a_spherical_component_is_drawn_as_a_circle(drawn, width: int) -> None:
     tall on screen (it was an ellipse when each axis had its own scale)."""
     width_px, height_px = drawn["spherical", width]["circle"]
     assert width_px == pytest.approx(height_px, rel=0.03)
+
+
+# ---------------------------------------------------------------------------------------------
+# The lessons' own charts: Choosing K's criteria, the restarts' curves, Why EM climbs' two
+# charts, with plotly's tool bar shown (it shows on hover in the app).
+
+TOOLBAR_JS = """
+() => { const r = document.querySelector('.modebar').getBoundingClientRect();
+    return [r.left, r.top, r.right, r.bottom]; }
+"""
+# The same boxes for a chart with one plot or two (a missing part is null).
+LESSON_BOXES_JS = BOXES_JS.replace("(el) => { const r", "(el) => { if (!el) return null; const r")
+# 390: a phone; 484: Why EM climbs' chart column and 930: the page's width, in a 1280 px window.
+LESSON_WIDTHS = [390, 484, 930]
+
+
+def lesson_figures(width: int) -> dict[str, go.Figure]:
+    from em_core import em_mean_path, fit_restarts, gradient_path, select_n_components
+    from em_viz.climb import bound_figure, likelihood_surface, paths_figure
+    from em_viz.restarts import restart_curves_figure
+    from em_viz.selection import selection_figure
+
+    faithful = load_dataset("faithful").values
+    iris = load_dataset("iris").values
+    worked_X, worked = _worked()
+    start = worked.snapshots[0].params
+    grid = np.linspace(-2.0, 13.0, 61)
+    bound_path = em_mean_path(worked_X, start, components=(1,), tol=1e-8, max_iter=50)
+    em_path = em_mean_path(worked_X, start, tol=1e-6, max_iter=2000)
+    gradient = gradient_path(worked_X, start, step_size=0.1, tol=1e-6, max_iter=2000)
+    return {
+        "criteria": selection_figure(
+            select_n_components(faithful, range(1, 7), n_init=1), narrow=width < NARROW_BELOW_PX
+        ),
+        "restarts": restart_curves_figure(fit_restarts(iris, 3, n_init=10, init="kmeans", seed=0)),
+        "bound": bound_figure(worked_X, bound_path, start, 1, 0, grid),
+        "paths": paths_figure(
+            likelihood_surface(worked_X, start, grid), grid, em_path, gradient, 0.1
+        ),
+    }
+
+
+@pytest.fixture(scope="module")
+def lessons_drawn(browser, tmp_path_factory, artifacts_dir) -> dict[tuple[str, int], dict]:
+    """For each lesson chart and width: the boxes of its parts and of the tool bar."""
+    pages = tmp_path_factory.mktemp("lessons")
+    shots = artifacts_dir / "figure-layout"
+    shots.mkdir(exist_ok=True)
+    out = {}
+    for width in LESSON_WIDTHS:
+        context = browser.new_context(viewport={"width": width, "height": 900})
+        try:
+            for name, fig in lesson_figures(width).items():
+                page_path = pages / f"{name}-{width}.html"
+                html = fig.to_html(
+                    include_plotlyjs=PLOTLY_JS.as_uri(),
+                    full_html=True,
+                    default_width="100%",
+                    config={"displayModeBar": True, "displaylogo": False},
+                )
+                page_path.write_text(html, encoding="utf-8")
+                tab = context.new_page()
+                tab.goto(page_path.as_uri())
+                tab.wait_for_selector(".modebar")
+                tab.screenshot(path=shots / f"lesson-{name}-{width}.png", full_page=True)
+                out[name, width] = {
+                    **tab.evaluate(LESSON_BOXES_JS),
+                    "toolbar": tab.evaluate(TOOLBAR_JS),
+                }
+                tab.close()
+        finally:
+            context.close()
+    return out
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("width", LESSON_WIDTHS)
+@pytest.mark.parametrize("name", ["criteria", "restarts", "bound", "paths"])
+def test_the_lessons_charts_keep_titles_legends_and_the_tool_bar_apart(
+    lessons_drawn, name: str, width: int
+) -> None:
+    boxes = lessons_drawn[name, width]
+    texts = {k: v for k, v in boxes.items() if not k.startswith(("plot_", "page", "toolbar")) and v}
+    for (a, box_a), (b, box_b) in itertools.combinations(texts.items(), 2):
+        assert not overlap(box_a, box_b), (a, b, box_a, box_b)
+    for part in ("title", "legend"):
+        if texts.get(part):
+            assert not overlap(texts[part], boxes["toolbar"]), (part, texts[part])
+    for part, box in texts.items():  # every text inside the page, none cut off
+        assert box[0] >= -1, part
+        assert box[2] <= boxes["page"][2] + 1, part

@@ -189,8 +189,8 @@ st.caption(f"This run started from {start} and took {trace.n_iter} iterations.")
 for c in nearly_collapsed(trace.final, trace.model.ridge_diagonal):
     reasons = []
     if c.few_points:
-        reasons.append(f"it owns about one point (N_k = {c.nk:.2f})")
-    if c.held_by_ridge:
+        reasons.append(f"it owns N_k = {c.nk:.2f} points, too few for a covariance of its own")
+    if c.ridge_dominated:
         reasons.append(f"its smallest variance is {c.ridge_ratio:.3g} times the ridge")
     st.warning(
         f"Nearly collapsed: component {c.component + 1} of this fit — "

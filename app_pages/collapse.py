@@ -204,21 +204,21 @@ if conv.ridge > 0:
         f"σ{sub(k + 1)} = {readable(sigma(trace.final, k))} and "
         f"ℓ = {trace.final.log_likelihood:.3f}.".replace("-", "−")
     )
-    # The stepping view's notes flag a variance within 100 × the ridge as held up by it;
-    # a large ridge makes that true of components that own several points.
+    # The stepping view's notes flag a component whose points spread no more than the ridge
+    # adds; a large ridge makes that true of components that own several points.
     owners = [
         item
         for item in nearly_collapsed(trace.final, trace.model.ridge_diagonal)
-        if item.held_by_ridge and not item.few_points
+        if item.ridge_dominated and not item.few_points
     ]
     if owners:
         names = " and ".join(
             f"component {item.component + 1} owns {item.nk:.2f} points" for item in owners
         )
         st.caption(
-            "The notes under the chart call a component nearly collapsed when its variance is "
-            "within 100 × what the ridge adds. Here that test also catches components that own "
-            f"more than about one point: {names}."
+            "The notes under the chart call a component nearly collapsed when its points "
+            "spread no more than the ridge adds (its variance at most twice the ridge). A "
+            f"ridge this large does that to components that own several points: {names}."
         )
 runs = [
     (ridge, run(COLLAPSE_START, ridge=ridge, tol=conv.tol, max_iter=conv.max_iter))

@@ -70,7 +70,8 @@ if model.n_init > 1:
     if st.session_state.get(f"{KEY}.restarts_id") != restarts_id:
         st.session_state[f"{KEY}.restarts_id"] = restarts_id
         st.session_state[f"{KEY}.run"] = best
-    run_label = lambda i: f"run {i + 1}" + (" (best)" if i == restarts.best_index else "")  # noqa: E731
+    mark = f" (best of the {model.n_init})"  # of these runs: a wider search may find more
+    run_label = lambda i: f"run {i + 1}" + (mark if i == restarts.best_index else "")  # noqa: E731
     run = st.selectbox(
         "Run to step through",
         range(model.n_init),

@@ -7,7 +7,13 @@ mixture is :class:`GaussianMixture`: start with :func:`fit`; :func:`e_step` and
 """
 
 from em_core.bound import MeanPath, em_mean_path, gradient_path, lower_bound, mean_gradient
-from em_core.diagnostics import NearCollapse, decreases, nearly_collapsed, trace_change
+from em_core.diagnostics import (
+    NearCollapse,
+    decreases,
+    held_by_ridge,
+    nearly_collapsed,
+    trace_change,
+)
 from em_core.em import Snapshot, Trace, convergence_change, run_em
 from em_core.gaussian import COVARIANCE_TYPES, Parameters, from_full, to_full
 from em_core.init import (
@@ -67,6 +73,7 @@ __all__ = [
     "flat_tolerance",
     "from_full",
     "gradient_path",
+    "held_by_ridge",
     "initialise",
     "lower_bound",
     "m_step",

@@ -20,10 +20,17 @@ import numpy as np
 from em_core.em import Snapshot, Trace
 from em_core.likelihood_change import Change, classify_change
 
-# A variance within this factor of the ridge is held up by the ridge, not by the data.
-RIDGE_FACTOR = 100.0
-# A component whose effective count is at most this owns about one point.
-FEW_POINTS = 1.5
+# The two signs of a component held up by the ridge (:func:`nearly_collapsed`): its smallest
+# variance at most this many ridges (the ridge at least half of it), or an effective count
+# within this margin of one point short of what its covariance needs.
+RIDGE_DOMINATES = 2.0
+FEW_POINTS_MARGIN = 0.5
+
+
+def points_needed(covariance_type: str, n_features: int) -> int | None:
+    """The fewest points a component's own covariance can be non-singular with (None for a
+    tied covariance, which all components share)."""
+    return {"full": n_features + 1, "diag": 2, "spherical": 2, "tied": None}[covariance_type]
 
 
 def trace_change(trace: Trace, t: int) -> Change:
@@ -43,7 +50,8 @@ def decreases(trace: Trace) -> list[int]:
 
 @dataclass(frozen=True)
 class NearCollapse:
-    """A component that sits on about one point or is held up by the ridge.
+    """A component held up by the ridge: without it, its covariance would be singular or the
+    likelihood unbounded (see :func:`nearly_collapsed`).
 
     Attributes
     ----------
@@ -51,30 +59,57 @@ class NearCollapse:
         0-based.
     nk : float or None
         Its effective count N_k (None for a start given by the user).
+    needed : int or None
+        The fewest points its covariance can be non-singular with
+        (:func:`points_needed`; None for a tied covariance).
     ridge_ratio : float or None
         Its smallest variance divided by the ridge along that direction (the smallest
         eigenvalue of D^(-1/2) Σ_k D^(-1/2), D the ridge's diagonal); None with no ridge.
+        The points' own spread is ``ridge_ratio − 1`` ridges.
     """
 
     component: int
     nk: float | None
+    needed: int | None
     ridge_ratio: float | None
 
     @property
     def few_points(self) -> bool:
-        return self.nk is not None and self.nk <= FEW_POINTS
+        """Fewer points than a covariance of its own needs (N_k ≤ needed − ½)."""
+        return (
+            self.nk is not None
+            and self.needed is not None
+            and self.nk <= self.needed - 1 + FEW_POINTS_MARGIN
+        )
+
+    @property
+    def ridge_dominated(self) -> bool:
+        """Along some direction the ridge adds at least as much variance as its points."""
+        return self.ridge_ratio is not None and self.ridge_ratio <= RIDGE_DOMINATES
 
     @property
     def held_by_ridge(self) -> bool:
-        return self.ridge_ratio is not None and self.ridge_ratio <= RIDGE_FACTOR
+        return self.few_points or self.ridge_dominated
+
+
+def held_by_ridge(trace: Trace) -> bool:
+    """Whether a component of the run's last snapshot is held up by the ridge
+    (:func:`nearly_collapsed`): the run ended on a collapse, not on an optimum."""
+    return bool(nearly_collapsed(trace.final, trace.model.ridge_diagonal))
 
 
 def nearly_collapsed(snapshot: Snapshot, ridge_diagonal: np.ndarray) -> list[NearCollapse]:
-    """The components of ``snapshot`` that have nearly collapsed.
+    """The components of ``snapshot`` that are held up by the ridge: nearly collapsed.
 
-    A component is nearly collapsed when it owns about one point (N_k ≤ 1.5) or when its
-    covariance is held up by the ridge (an eigenvalue within 100 × the ridge). Both mean
-    that the fit describes single points rather than clusters.
+    Without the ridge, such a component's covariance would be singular or the likelihood
+    unbounded: it owns too few points for a covariance of its own (N_k ≤ d + ½ for a full
+    covariance, about one point per dimension; N_k ≤ 1.5 for a diagonal or spherical one),
+    or along some direction its points spread no more than the ridge adds (its smallest
+    variance at most 2 × the ridge). Its likelihood is then set by the ridge, not by the
+    data, and grows without bound as the ridge shrinks. A component of a few points that
+    spread well beyond the ridge (two galaxies 86 km/s apart, with a ridge of 21 km²/s²) is
+    a real optimum and is not flagged. This one rule serves the stepping view's warning, the
+    search behind choosing K and the restarts' choice of their best run.
 
     Parameters
     ----------
@@ -94,10 +129,11 @@ def nearly_collapsed(snapshot: Snapshot, ridge_diagonal: np.ndarray) -> list[Nea
         scale = 1.0 / np.sqrt(ridge)
         whitened = params.full_covariances() * scale[:, None] * scale[None, :]
         ratios = np.linalg.eigvalsh(whitened)[:, 0].tolist()
+    needed = points_needed(params.covariance_type, params.n_features)
     found = []
     for k in range(params.n_components):
         nk = None if counts is None else float(counts[k])
-        item = NearCollapse(k, nk, ratios[k])
-        if item.few_points or item.held_by_ridge:
+        item = NearCollapse(k, nk, needed, ratios[k])
+        if item.held_by_ridge:
             found.append(item)
     return found

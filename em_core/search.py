@@ -5,33 +5,36 @@ K by likelihood. :func:`best_fit` tries many starts and keeps the highest optimu
 real one:
 
 1. Screening: EM from every start, stopped loosely (``SCREEN_TOL``). The starts are K-means,
-   k-means++ seeding and K random data points, ``n_init`` seeds each, and, when the best
-   fit with K − 1 components is given, that fit with one component split in two along its
-   widest direction (one start per component).
+   k-means++ seeding and K random data points, ``n_init`` seeds each, and, when fits with
+   K − 1 components are given (the optima polished at K − 1), each of them with one
+   component split in two along its widest direction (one start per component).
 2. Polishing: the best few distinct screened runs are run again from their starts to a tight
    tolerance (``POLISH_TOL``), and the highest final ℓ wins.
 
 A run is not a candidate when it failed or when one of its components is held up by the
-ridge (an eigenvalue within 100 × the ridge, :func:`em_core.nearly_collapsed`): there the
-ridge sets the likelihood, and it grows without bound as the ridge shrinks, so it is a
-collapse and not an optimum. Only when every run is such a collapse is the best of them
-returned, marked ``collapsed``.
+ridge (:func:`em_core.nearly_collapsed`: without the ridge its covariance would be singular
+or the likelihood unbounded, because it owns about one point per dimension or its points
+spread no more than the ridge adds). There the ridge sets the likelihood, which grows
+without bound as the ridge shrinks: a collapse, not an optimum. A component of a few points
+that spread well beyond the ridge is a real optimum and counts. Only when every run is a
+collapse is the best of them returned, marked ``collapsed``. The restarts
+(:func:`em_core.fit_restarts`) choose their best run by the same :func:`rank`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
 
-from em_core.diagnostics import nearly_collapsed
+from em_core.diagnostics import held_by_ridge
 from em_core.em import Snapshot, Trace, run_em
 from em_core.init import Initialisation, KMeansStep, _from_resp, initialise, resolve_ridge
 from em_core.mixture import GaussianMixture, e_step
 
-SCREEN_TOL = 1e-5
+SCREEN_TOL = 1e-6
 SCREEN_MAX_ITER = 300
 POLISH_TOL = 1e-10
 POLISH_MAX_ITER = 2000
@@ -50,6 +53,9 @@ class SearchResult:
     best : Trace or None
         The polished run with the highest final ℓ (None if every run failed); its start is
         ``best.start``, so it can be replayed from θ_0.
+    optima : tuple of Trace
+        Every polished run that did not fail, best first (``best`` among them): the fits
+        the search at K + 1 splits.
     collapsed : bool
         True when every run that did not fail had a component held up by the ridge, so
         ``best`` is such a run.
@@ -60,11 +66,7 @@ class SearchResult:
     best: Trace | None
     collapsed: bool
     n_runs: int
-
-
-def held_by_ridge(trace: Trace) -> bool:
-    """Whether a component of the run's last snapshot is held up by the ridge."""
-    return any(c.held_by_ridge for c in nearly_collapsed(trace.final, trace.model.ridge_diagonal))
+    optima: tuple[Trace, ...] = ()
 
 
 def split_starts(
@@ -95,8 +97,9 @@ def split_starts(
     return starts
 
 
-def _score(trace: Trace) -> tuple[bool, float]:
-    """Sort key: a run that is not a collapse beats any collapse, then by final ℓ."""
+def rank(trace: Trace) -> tuple[bool, float]:
+    """Sort key of runs, best last: a run that failed comes first, then collapses (held up by
+    the ridge), then the others, each by final ℓ."""
     if trace.failed:
         return (False, -np.inf)
     return (not held_by_ridge(trace), trace.final.log_likelihood)
@@ -109,7 +112,7 @@ def best_fit(
     covariance_type: str = "full",
     n_init: int = 5,
     seed: int = 0,
-    previous: Trace | None = None,
+    previous: Sequence[Trace] = (),
     ridge: float | None = None,
     reg_covar: float | None = None,
     callback: Callback = None,
@@ -125,8 +128,9 @@ def best_fit(
         Seeds per start method.
     seed : int, default 0
         Draws the seeds.
-    previous : Trace, optional
-        The best fit with ``n_components − 1`` components, to split.
+    previous : sequence of Trace, optional
+        Fits with ``n_components − 1`` components, to split (``SearchResult.optima`` of the
+        search one component down).
     ridge, reg_covar : float, optional
         The ridge, relative (default 1e-6 of each feature's variance) or absolute.
     callback : callable, optional
@@ -154,14 +158,15 @@ def best_fit(
         for s in seeds
         for method in START_METHODS
     ]
-    if previous is not None and not previous.failed and n_components > 1:
-        starts += split_starts(X, previous, diagonal)
+    for smaller in previous:
+        if not smaller.failed and smaller.final.params.n_components == n_components - 1:
+            starts += split_starts(X, smaller, diagonal)
     model = GaussianMixture(covariance_type, diagonal, relative)
     screened = [
         run_em(X, model, start, tol=SCREEN_TOL, max_iter=SCREEN_MAX_ITER, callback=callback)
         for start in starts
     ]
-    order = sorted(range(len(screened)), key=lambda i: _score(screened[i]), reverse=True)
+    order = sorted(range(len(screened)), key=lambda i: rank(screened[i]), reverse=True)
     chosen: list[int] = []
     for i in order:
         if screened[i].failed or len(chosen) == N_POLISH:
@@ -173,9 +178,7 @@ def best_fit(
         run_em(X, model, starts[i], tol=POLISH_TOL, max_iter=POLISH_MAX_ITER, callback=callback)
         for i in chosen
     ]
-    if not polished:
+    optima = tuple(sorted((t for t in polished if not t.failed), key=rank, reverse=True))
+    if not optima:
         return SearchResult(None, False, len(starts))
-    best = max(polished, key=_score)
-    if best.failed:
-        return SearchResult(None, False, len(starts))
-    return SearchResult(best, held_by_ridge(best), len(starts))
+    return SearchResult(optima[0], held_by_ridge(optima[0]), len(starts), optima)

@@ -17,7 +17,7 @@ from em_core.em import Snapshot, Trace, as_data
 from em_core.gaussian import check_covariance_type
 from em_core.init import KMeansStep
 from em_core.mixture import fit
-from em_core.search import best_fit
+from em_core.search import best_fit, rank
 
 
 def n_parameters(n_components: int, n_features: int, covariance_type: str) -> int:
@@ -53,8 +53,11 @@ class Restarts:
     seeds : tuple of int
         ``seeds[i]`` reproduces ``traces[i]`` with :func:`em_core.fit`.
     best_index : int or None
-        The run with the highest final log-likelihood among those that did not fail;
-        None if every run failed.
+        The best run by :func:`em_core.search.rank`, as the search behind choosing K
+        decides: the highest final log-likelihood among the runs that did not fail and end
+        with no component held up by the ridge (:func:`em_core.nearly_collapsed`), or among
+        all that did not fail when every one is such a collapse; None if every run failed.
+        The best of these runs only: other starts may reach a higher optimum.
     """
 
     traces: tuple[Trace, ...]
@@ -86,7 +89,8 @@ class Restarts:
         return [Optimum(g[0][0], tuple(i for _, i in g)) for g in groups]
 
     def summary(self) -> str:
-        """One plain sentence on whether the starts agree (no user text in it)."""
+        """In plain words, whether the starts agree and which run is the best of them (no user
+        text in it)."""
         n = len(self.traces)
         optima = self.optima()
         failed = n - sum(len(o.runs) for o in optima)
@@ -99,12 +103,20 @@ class Restarts:
             ended = f"The {n - failed} starts that did not fail" if failed else f"All {n} starts"
             return f"{ended} ended at the same optimum, ℓ = {optima[0].log_likelihood:.2f}."
         spread = optima[0].log_likelihood - optima[-1].log_likelihood
-        best = optima[0]
-        return (
+        top = optima[0]
+        text = (
             f"The {n} starts{failures} ended at {len(optima)} different optima, up to "
-            f"{spread:.2f} apart in ℓ; the best, ℓ = {best.log_likelihood:.2f}, was found by "
-            f"{len(best.runs)} of them."
+            f"{spread:.2f} apart in ℓ; the highest, ℓ = {top.log_likelihood:.2f}, was reached "
+            f"by {len(top.runs)} of them"
         )
+        if self.best_index not in top.runs:
+            best = self.traces[self.best_index]
+            text += (
+                ", but with a component held up by the ridge (nearly collapsed), so the best "
+                f"of these runs is run {self.best_index + 1}, ℓ = "
+                f"{best.final.log_likelihood:.2f}"
+            )
+        return text + ". Other starts may reach a higher optimum."
 
 
 @dataclass(frozen=True)
@@ -118,7 +130,8 @@ class Optimum:
 def fit_restarts(
     X: ArrayLike, n_components: int, *, n_init: int = 5, seed: int = 0, **fit_options
 ) -> Restarts:
-    """Run :func:`em_core.fit` ``n_init`` times from seeds drawn from ``seed``; keep every run.
+    """Run :func:`em_core.fit` ``n_init`` times from seeds drawn from ``seed``; keep every run
+    and mark the best of them (``Restarts.best_index``).
 
     ``fit_options`` are passed on (covariance_type, init, tol, reg_covar, max_iter).
     """
@@ -127,8 +140,8 @@ def fit_restarts(
     X = as_data(X)
     seeds = tuple(int(s) for s in np.random.default_rng(seed).integers(0, 2**31 - 1, n_init))
     traces = tuple(fit(X, n_components, rng=s, **fit_options) for s in seeds)
-    finals = [-np.inf if t.failed else t.final.log_likelihood for t in traces]
-    best = int(np.argmax(finals)) if np.isfinite(max(finals)) else None
+    ended = [i for i, trace in enumerate(traces) if not trace.failed]
+    best = max(ended, key=lambda i: rank(traces[i])) if ended else None
     return Restarts(traces, seeds, best)
 
 
@@ -200,7 +213,7 @@ def select_n_components(
     X = as_data(X)
     check_covariance_type(covariance_type)
     rows = []
-    previous: Trace | None = None
+    previous: tuple[Trace, ...] = ()
     for k in n_components_range:
         k = int(k)
         result = best_fit(
@@ -209,14 +222,12 @@ def select_n_components(
             covariance_type=covariance_type,
             n_init=n_init,
             seed=seed,
-            previous=previous
-            if previous is not None and previous.final.params.n_components == k - 1
-            else None,
+            previous=previous,
             ridge=ridge,
             reg_covar=reg_covar,
             callback=callback,
         )
-        previous = result.best
+        previous = result.optima
         p = n_parameters(k, X.shape[1], covariance_type)
         ll = None if result.best is None else result.best.final.log_likelihood
         row = SelectionRow(

@@ -50,7 +50,7 @@ def _near_collapse_reasons(item: NearCollapse, X: np.ndarray, trace: Trace) -> s
     k = item.component + 1
     sub = str(k).translate(SUBSCRIPTS)
     reasons = []
-    if item.few_points:
+    if item.few_points and item.nk <= 1.5:
         mean = trace.final.params.means[item.component]
         nearest = X[np.argmin(np.square(X - mean).sum(axis=1))]
         where = ", ".join(f"{v:.4g}" for v in nearest)
@@ -58,9 +58,14 @@ def _near_collapse_reasons(item: NearCollapse, X: np.ndarray, trace: Trace) -> s
             f"it owns about one point (N{sub} = {item.nk:.2f}), the one at "
             + (f"x = {where}" if X.shape[1] == 1 else f"({where})")
         )
-    if item.held_by_ridge:
+    elif item.few_points:
         reasons.append(
-            f"its variance is held up by the ridge (its smallest variance is "
+            f"it owns only N{sub} = {item.nk:.2f} points, too few for a covariance of its "
+            f"own in {X.shape[1]} dimensions"
+        )
+    if item.ridge_dominated:
+        reasons.append(
+            f"its points spread no more than the ridge adds (its smallest variance is "
             f"{item.ridge_ratio:.3g} × the ridge)"
         )
     return ", and ".join(reasons)

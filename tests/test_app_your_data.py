@@ -811,8 +811,8 @@ def test_restarts_show_every_run_mark_the_best_and_step_a_chosen_one() -> None:
     assert list(table["run"]) == [1, 2, 3]
     assert table["seed"].nunique() == 3
     choice = at.selectbox(key=f"{KEY}.run")
-    assert [o.endswith("(best)") for o in choice.options].count(True) == 1
-    best = next(i for i, o in enumerate(choice.options) if o.endswith("(best)"))
+    assert [o.endswith("(best of the 3)") for o in choice.options].count(True) == 1
+    best = next(i for i, o in enumerate(choice.options) if o.endswith("(best of the 3)"))
     finite = table["final log-likelihood"]
     assert best == int(np.argmax(finite.to_numpy()))
     assert choice.value == best
@@ -934,8 +934,8 @@ def test_iris_says_in_one_sentence_that_the_starts_disagree() -> None:
     assert_result(at)
     (sentence,) = [i.value for i in at.info if "different optima" in i.value]
     assert re.fullmatch(
-        r"The 10 starts ended at \d+ different optima, up to [\d.]+ apart in ℓ; the best, "
-        r"ℓ = -180\.22, was found by \d+ of them\.",
+        r"The 10 starts ended at \d+ different optima, up to [\d.]+ apart in ℓ; the highest, "
+        r"ℓ = -180\.22, was reached by \d+ of them\. Other starts may reach a higher optimum\.",
         sentence,
     ), sentence
 

@@ -10,6 +10,8 @@ from scipy.stats import norm
 from em_core import (
     DEFAULT_RIDGE,
     Change,
+    Parameters,
+    Snapshot,
     StopReason,
     decreases,
     fit,
@@ -242,3 +244,83 @@ def test_with_a_ridge_the_sigma_chart_draws_the_floor_it_sets_and_sigma_2_lies_o
     assert not any(
         t.name.startswith("floor") for t in sigma_figure(X, collapse_run(ridge=0.0), None).data
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# What counts as held up by the ridge: without it, the covariance would be singular or the
+# likelihood unbounded (too few points for a covariance of its own, or a spread the ridge
+# dominates); a few points that spread well beyond the ridge are a real optimum.
+
+
+def snapshot(covariances, nk):
+    """A two-component snapshot with the given full covariances and effective counts."""
+    covariances = np.asarray(covariances, dtype=np.float64)
+    params = Parameters(
+        np.array([0.5, 0.5]), np.zeros((2, covariances.shape[-1])), covariances, "full"
+    )
+    return Snapshot(5, params, -10.0, np.asarray(nk, dtype=np.float64))
+
+
+def flagged(snap, ridge) -> list[int]:
+    return [c.component for c in nearly_collapsed(snap, np.asarray(ridge, dtype=np.float64))]
+
+
+def test_two_points_that_spread_far_beyond_the_ridge_are_not_a_collapse():
+    """Two galaxies 86 km/s apart: variance 43² = 1849 km²/s² against a ridge of 21 km²/s²,
+    about 88 ridges. Without the ridge the variance is the same, so nothing holds it up."""
+    ridge = 21.0
+    snap = snapshot([[[1849.0 + ridge]], [[1e6]]], [2.0, 80.0])
+    assert flagged(snap, [ridge]) == []
+    # the same two points as close as the ridge is wide are held up by it
+    close = snapshot([[[0.9 * ridge + ridge]], [[1e6]]], [2.0, 80.0])
+    (item,) = nearly_collapsed(close, np.array([ridge]))
+    assert item.component == 0
+    assert item.ridge_dominated
+    assert not item.few_points
+
+
+@pytest.mark.parametrize(
+    ("spread", "held"), [(0.0, True), (1.0, True), (1.1, False), (87.0, False)]
+)
+def test_a_spread_the_ridge_dominates_is_held_up_by_it(spread, held):
+    """The points' own smallest variance, in ridges: at most one ridge, the ridge at least
+    half of the component's variance, and it is held up by the ridge."""
+    ridge = np.array([2.0, 0.5])
+    cov = np.diag(ridge * (1.0 + spread))
+    cov[0, 0] += 100.0  # wide along the first axis: only the thinnest direction counts
+    snap = snapshot([cov, np.eye(2) * 100], [30.0, 30.0])
+    assert flagged(snap, ridge) == ([0] if held else [])
+
+
+@pytest.mark.parametrize(
+    ("covariance_type", "n_features", "nk", "held"),
+    [
+        ("full", 1, 1.5, True),
+        ("full", 1, 1.9, False),  # two points on a line: a variance of their own
+        ("full", 2, 2.4, True),  # two points in a plane: a singular covariance
+        ("full", 2, 2.6, False),
+        ("full", 4, 4.5, True),  # about one point per dimension
+        ("full", 4, 5.5, False),
+        ("diag", 3, 1.5, True),
+        ("diag", 3, 1.9, False),
+        ("spherical", 3, 1.5, True),
+        ("tied", 3, 1.0, False),  # a shared covariance is never too few points
+    ],
+)
+def test_too_few_points_for_a_covariance_of_its_own_is_held_up_by_the_ridge(
+    covariance_type, n_features, nk, held
+):
+    wide = 100.0 * np.eye(n_features)  # far above the ridge in every direction
+    covariances = {
+        "full": np.stack([wide, wide]),
+        "tied": wide,
+        "diag": np.full((2, n_features), 100.0),
+        "spherical": np.full(2, 100.0),
+    }[covariance_type]
+    params = Parameters(
+        np.array([0.5, 0.5]), np.zeros((2, n_features)), covariances, covariance_type
+    )
+    snap = Snapshot(5, params, -10.0, np.array([nk, 50.0]))
+    found = nearly_collapsed(snap, np.ones(n_features))
+    assert [c.component for c in found] == ([0] if held else [])
+    assert all(c.few_points and not c.ridge_dominated for c in found)

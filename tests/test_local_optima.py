@@ -97,3 +97,44 @@ def test_the_stuck_run_splits_setosa_as_the_page_says(iris) -> None:
         on_setosa = set(found[labels == "setosa"])
         assert len(on_setosa) == setosa_components
         assert not on_setosa & set(found[labels != "setosa"])
+
+
+# --------------------------------------------------------------------------------------------
+# Which run is the best, and what the sentence under the restarts claims
+
+
+def test_a_run_held_up_by_the_ridge_is_never_the_best_while_another_is_not():
+    """Two copies of the point 3 between two clusters: five k-means++ starts put a component
+    on them, where only the ridge holds its variance up and ℓ is the highest of all. The
+    best run is the highest of the others, as the search behind choosing K decides."""
+    rng = np.random.default_rng(0)
+    X = np.concatenate([rng.normal(0, 1, 20), rng.normal(6, 1, 20), [3.0, 3.0]])
+    restarts = em_core.fit_restarts(X, K, n_init=N_INIT, seed=0, init="k-means++")
+    held = [em_core.held_by_ridge(t) for t in restarts.traces]
+    finals = [t.final.log_likelihood for t in restarts.traces]
+    assert any(held)
+    assert held[int(np.argmax(finals))]
+    best = restarts.best
+    assert not em_core.held_by_ridge(best)
+    assert best.final.log_likelihood == max(f for f, h in zip(finals, held, strict=True) if not h)
+    summary = restarts.summary()
+    assert f"ℓ = {max(finals):.2f}, was reached by {sum(held)} of them, but with a component " in (
+        summary
+    )
+    assert f"the best of these runs is run {restarts.best_index + 1}, ℓ = " in summary
+
+
+def test_the_restarts_say_what_they_searched_when_a_wider_search_finds_more():
+    """Old Faithful with K = 3: ten K-means starts (Your own data's defaults) reach at most
+    ℓ = −1119.89, while the search behind Choosing K finds −1114.44 for the same model. The
+    sentence under the restarts must not call −1119.89 the best."""
+    X = np.asarray(load_dataset("faithful").values)
+    restarts = em_core.fit_restarts(X, K, n_init=N_INIT, seed=0)
+    (row,) = em_core.select_n_components(X, [K], n_init=5)
+    highest = restarts.optima()[0].log_likelihood
+    assert highest == pytest.approx(-1119.89, abs=0.01)
+    assert row.log_likelihood == pytest.approx(-1114.44, abs=0.01)
+    summary = restarts.summary()
+    assert "the highest, ℓ = -1119.89, was reached by 6 of them." in summary
+    assert summary.endswith("Other starts may reach a higher optimum.")
+    assert "the best" not in summary

@@ -221,6 +221,15 @@ export default function (component) {
       s.sentNarrow = narrow;
       setStateValue("narrow", narrow);
     }
+    // Presenter mode sizes the chart to the screen: tell the view the window's height.
+    if (data.presenter) {
+      const step = data.screen_height_step_px;
+      const height = Math.round(window.innerHeight / step) * step;
+      if (height > 0 && height !== data.screen_height && height !== s.sentHeight) {
+        s.sentHeight = height;
+        setStateValue("screen_height", height);
+      }
+    }
   });
   return () => {
     document.removeEventListener("keydown", s.onKey);

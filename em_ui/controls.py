@@ -24,6 +24,7 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -71,6 +72,19 @@ def _apply(key: str, h_key: str, last: int) -> None:
 
 
 NARROW_BELOW_PX = 700
+# The height of the browser's window is sent in steps of this many pixels (presenter mode
+# sizes the chart to the screen), so that a small change does not rerun the view.
+SCREEN_HEIGHT_STEP_PX = 40
+
+
+@dataclass(frozen=True)
+class Screen:
+    """What the browser measured: whether the view is narrower than ``NARROW_BELOW_PX`` (a
+    phone, a big zoom), and, in presenter mode, the window's height in CSS pixels (a
+    multiple of ``SCREEN_HEIGHT_STEP_PX``; 0 until it has said)."""
+
+    narrow: bool = False
+    height: int = 0
 
 
 def step_controls(
@@ -82,7 +96,7 @@ def step_controls(
     phases: Sequence[Mapping[str, Any]] = (),
     png_names: Sequence[str] | None = None,
     chart_id: str = "",
-) -> bool:
+) -> Screen:
     """Draw the step buttons of the view ``key``, moving the half-step in ``h_key``.
 
     Parameters
@@ -110,11 +124,12 @@ def step_controls(
 
     Returns
     -------
-    bool
-        Whether the view is narrower than ``NARROW_BELOW_PX`` (a phone, a big zoom), as the
-        browser measured it; False until it has said.
+    Screen
+        Whether the view is narrow, and in presenter mode the window's height, as the browser
+        measured them (False and 0 until it has said).
     """
     narrow = is_narrow(key)
+    height = _screen_height((st.session_state.get(f"{key}.controls") or {}).get("screen_height"))
     payload = {
         "h": int(st.session_state[h_key]),
         "last": int(last),
@@ -128,6 +143,8 @@ def step_controls(
         "presenter": presenter.is_on(),
         "narrow": narrow,
         "narrow_below_px": NARROW_BELOW_PX,
+        "screen_height": height,
+        "screen_height_step_px": SCREEN_HEIGHT_STEP_PX,
         "phases": list(phases),
         "png_names": None if png_names is None else list(png_names),
         "chart_id": chart_id,
@@ -137,11 +154,17 @@ def step_controls(
         # As JSON bytes: Streamlit looks for data frames in a dict it is given, which imports
         # pandas and pyarrow (0.3 s on the first page a server shows, before the chart).
         data=json.dumps(payload).encode(),
-        default={"position": None, "narrow": False},
+        default={"position": None, "narrow": False, "screen_height": 0},
         on_position_change=lambda: _apply(key, h_key, last),
         on_narrow_change=lambda: None,
+        on_screen_height_change=lambda: None,
     )
-    return bool(result.narrow)
+    return Screen(bool(result.narrow), _screen_height(result.screen_height))
+
+
+def _screen_height(value: object) -> int:
+    """The window's height the browser sent, in presenter mode only (0 otherwise)."""
+    return value if presenter.is_on() and isinstance(value, int) and value > 0 else 0
 
 
 def is_narrow(key: str) -> bool:

@@ -21,17 +21,18 @@ from __future__ import annotations
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 
+import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from em_ui.controls import step_controls
+from em_ui.controls import Screen, step_controls
 from em_ui.links import link_half_step
 from em_ui.presenter import CHART_FONT_SCALE
 from em_ui.presenter import is_on as presenting
 from em_ui.state import keep
 from em_ui.tables import show_table
 from em_ui.text import literal
-from em_viz.style import chart_config, enlarge_fonts
+from em_viz.style import chart_config, enlarge_fonts, with_height
 from em_viz.view import (
     Caption,
     Heading,
@@ -46,6 +47,14 @@ from em_viz.view import (
 )
 
 CHART_CONFIG = {"displaylogo": False}
+# Presenter mode: the chart's share of the width (the numbers take the rest, in a container
+# whose key ends in PRESENTER_NUMBERS), and the height of what is around the chart (above
+# it the presenter switch with the link and the step buttons, under it the half-step
+# slider), so that the chart fills the rest of the screen.
+PRESENTER_COLUMNS = (0.64, 0.36)
+PRESENTER_NUMBERS = "presenter-numbers"
+PRESENTER_AROUND_CHART_PX = 240
+PRESENTER_MIN_CHART_PX = 400
 
 
 @dataclass(frozen=True)
@@ -107,7 +116,7 @@ def stepping_view(view: StepView, *, key: str, extras: Extras | None = None) -> 
     # the chart fit on one screen, and the buttons stay in view when the page scrolls.
     chart_key = f"{key}.chart"
     png_names = [extras.png_name(i) for i in range(last + 1)] if extras.png_name else None
-    narrow = step_controls(
+    screen = step_controls(
         key,
         h_key=h_key,
         last=last,
@@ -117,22 +126,37 @@ def stepping_view(view: StepView, *, key: str, extras: Extras | None = None) -> 
         chart_id=_chart_id(view),
     )
     h = int(st.session_state[h_key])
-    _chart(view, h, key=key, chart_key=chart_key, narrow=narrow, extras=extras, png_names=png_names)
-    st.select_slider(
-        "Half-step",
-        options=list(range(last + 1)),
-        key=keep(h_key),
-        bind=h_bind,
-        format_func=lambda i: labels[i],
-        label_visibility="collapsed",
-        help=view.slider_help,
-    )
-    if extras.under_slider is not None:
-        extras.under_slider(h)
-    _summary(view.summary(h))
+    chart_side, numbers_side = _sides(key)
+    with chart_side:
+        _chart(
+            view, h, key=key, chart_key=chart_key, screen=screen, extras=extras, png_names=png_names
+        )
+        st.select_slider(
+            "Half-step",
+            options=list(range(last + 1)),
+            key=keep(h_key),
+            bind=h_bind,
+            format_func=lambda i: labels[i],
+            label_visibility="collapsed",
+            help=view.slider_help,
+        )
+        if extras.under_slider is not None:
+            extras.under_slider(h)
+    with numbers_side:
+        _summary(view.summary(h), numbers=view.numbers(h) if presenting() else None)
     _tabs(view, h, key=key)
     if extras.footer is not None:
         extras.footer()
+
+
+def _sides(key: str):
+    """Where the chart (with its slider) and the numbers under it go: one under the other,
+    or in presenter mode side by side, so that a projector's one screen holds the chart, the
+    half-step's sentence, ℓ and its change, and every component's parameters."""
+    if not presenting():
+        return st.container(), st.container()
+    chart_side, numbers_side = st.columns(PRESENTER_COLUMNS, gap="medium")
+    return chart_side, numbers_side.container(key=f"{key}-{PRESENTER_NUMBERS}")
 
 
 def _start_again_when_the_run_changes(key: str, run_key: Hashable) -> None:
@@ -153,26 +177,35 @@ def _chart(
     *,
     key: str,
     chart_key: str,
-    narrow: bool,
+    screen: Screen,
     extras: Extras,
     png_names: list[str] | None,
 ) -> None:
     marks = extras.decorate(h) if extras.decorate is not None else None
-    fig = _still_figure(view, key=key, narrow=narrow) if marks is None else None
+    fig = _still_figure(view, key=key, screen=screen) if marks is None else None
     if fig is None:
-        fig = _figure(view, h, narrow=narrow)
+        fig = _figure(view, h, screen=screen)
         if marks is not None:
             fig = marks(fig)
     # The PNG's name for the half-step the figure's own data show; the step buttons rename
     # it as they move the chart.
     config = CHART_CONFIG if png_names is None else chart_config(png_names[_shown(fig)])
+    if screen.narrow:
+        # On a phone plotly shows its tool bar all the time, over Play, Pause and the title.
+        config = {**config, "displayModeBar": False}
     # theme=None: the figure's own template, not Streamlit's restyling of it in the browser.
     st.plotly_chart(fig, key=chart_key, theme=None, config=config)
 
 
-def _figure(view: StepView, h: int, *, narrow: bool) -> go.Figure:
-    fig = view.figure(h, narrow=narrow)
-    return enlarge_fonts(fig, CHART_FONT_SCALE) if presenting() else fig
+def _figure(view: StepView, h: int, *, screen: Screen) -> go.Figure:
+    fig = view.figure(h, narrow=screen.narrow)
+    if not presenting():
+        return fig
+    fig = enlarge_fonts(fig, CHART_FONT_SCALE)
+    if screen.height and not screen.narrow:
+        height = max(PRESENTER_MIN_CHART_PX, screen.height - PRESENTER_AROUND_CHART_PX)
+        fig = with_height(fig, height)
+    return fig
 
 
 def _shown(fig: go.Figure) -> int:
@@ -183,15 +216,15 @@ def _chart_id(view: StepView) -> str:
     return str(view.chart_key)
 
 
-def _still_figure(view: StepView, *, key: str, narrow: bool) -> go.Figure | None:
+def _still_figure(view: StepView, *, key: str, screen: Screen) -> go.Figure | None:
     """The figure of half-step 0 when it holds a whole frame of every half-step, else None;
     kept while the chart's look (``view.chart_key``), the width and presenter mode stay.
     Its ``layout.meta.still`` names the chart, for the step buttons: they move a new chart
     of that name to their half-step, and leave a figure drawn at the page's h as it is."""
-    identity = (view.chart_key, narrow, presenting())
+    identity = (view.chart_key, screen, presenting())
     kept = st.session_state.get(f"{key}.still")
     if kept is None or kept[0] != identity:
-        fig = _figure(view, 0, narrow=narrow)
+        fig = _figure(view, 0, screen=screen)
         still = None
         if fig.layout.meta["every_half_step"]:
             fig.layout.meta = {**fig.layout.meta, "still": _chart_id(view)}
@@ -201,9 +234,11 @@ def _still_figure(view: StepView, *, key: str, narrow: bool) -> go.Figure | None
     return kept[1]
 
 
-def _summary(summary: Summary) -> None:
-    """The metric beside what the half-step did, the notes and the caption."""
-    row = st.container(horizontal=True, gap="large")
+def _summary(summary: Summary, *, numbers: pd.DataFrame | None = None) -> None:
+    """The metric beside what the half-step did, the notes and the caption; in presenter
+    mode (``numbers`` given) one under the other, with the parameters' table after the
+    sentence."""
+    row = st.container(horizontal=numbers is None, gap="large" if numbers is None else "small")
     metric = summary.metric
     row.metric(
         metric.label,
@@ -217,6 +252,9 @@ def _summary(summary: Summary) -> None:
     )
     notes = row.container(width="stretch")
     notes.markdown(summary.description)
+    if numbers is not None:
+        with notes:
+            st.table(numbers.rename(columns=literal), hide_index=True)
     for note in summary.notes:
         _note(notes, note)
     if summary.caption:

@@ -33,7 +33,12 @@ from em_core.gaussian import weighted_log_prob, whitening
 from em_viz import kmeans_phase
 from em_viz.colors import GREY, blend, component_colors
 from em_viz.halfstep import HalfStep, half_steps
-from em_viz.loglik import likelihood_axes, likelihood_marker, likelihood_traces
+from em_viz.loglik import (
+    likelihood_axes,
+    likelihood_marker,
+    likelihood_so_far,
+    likelihood_traces,
+)
 from em_viz.style import TEMPLATE
 
 COLOUR_NOTE = "a point's colour: its likeliest component; paler: less sure"
@@ -605,14 +610,19 @@ def animated_figure(
     """
     halves = half_steps(trace, kmeans=kmeans)
     data = [dict(t) for t in (*traces, *likelihood_traces(trace))]
-    dynamic = [*dynamic, len(data) - 1]  # the ring on ℓ is the last trace
+    # ℓ so far and the ring on ℓ are the last two traces
+    dynamic = [*dynamic, len(data) - 2, len(data) - 1]
     types = [data[i]["type"] for i in dynamic]
 
     def full_frame(half: HalfStep) -> list[dict[str, Any]]:
-        updates = [*frame_of(half), likelihood_marker(trace, half)]
+        updates = [
+            *frame_of(half),
+            likelihood_so_far(trace, half),
+            likelihood_marker(trace, half),
+        ]
         if len(updates) != len(dynamic):
             raise ValueError(
-                f"{len(updates) - 1} frame updates for {len(dynamic) - 1} dynamic traces."
+                f"{len(updates) - 2} frame updates for {len(dynamic) - 2} dynamic traces."
             )
         return [{"type": kind, **u} for kind, u in zip(types, updates, strict=True)]
 

@@ -17,6 +17,7 @@ from em_viz.colors import MIXTURE_COLOR
 from em_viz.halfstep import HalfStep, half_step
 
 LINE_COLOR = "#3b5bdb"
+FUTURE_COLOR = "#b4bfe6"  # ℓ of the half-steps still to come: the line's colour, paler
 DROP_COLOR = "#d62728"
 SUBSCRIPTS = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
 # Tick labels carry at most this many decimals; a run flatter than that gets one tick.
@@ -26,9 +27,11 @@ RANGE_PAD = 0.08
 
 
 def likelihood_traces(trace: Trace) -> list[dict[str, Any]]:
-    """The ℓ panel's traces, drawn on the axes x2/y2: ℓ(θ_t) against the iteration t, any
-    decrease in red (with a hover note on its size and meaning), and last a ring round the
-    snapshot on screen, which :func:`likelihood_marker` moves from frame to frame.
+    """The ℓ panel's traces, drawn on the axes x2/y2: ℓ(θ_t) against the iteration t for the
+    whole run, pale and dotted (the part still to come), any decrease in red (with a hover
+    note on its size and meaning), then ℓ up to the snapshot on screen in full colour, and
+    last a ring round that snapshot; :func:`likelihood_so_far` and
+    :func:`likelihood_marker` move the last two from frame to frame.
 
     Parameters
     ----------
@@ -37,11 +40,12 @@ def likelihood_traces(trace: Trace) -> list[dict[str, Any]]:
     Returns
     -------
     list of dict
-        Plotly traces; the ring, last, is at θ_0.
+        Plotly traces; the last two are at θ_0.
     """
     values = trace.log_likelihoods
     iterations = np.arange(values.size)
     axes = {"xaxis": "x2", "yaxis": "y2"}
+    marker_size = 6 if values.size <= 60 else 3
     traces: list[dict[str, Any]] = [
         {
             "type": "scatter",
@@ -50,8 +54,8 @@ def likelihood_traces(trace: Trace) -> list[dict[str, Any]]:
             "x": iterations.tolist(),
             "y": values.tolist(),
             "mode": "lines+markers",
-            "line": {"color": LINE_COLOR, "width": 2},
-            "marker": {"size": 6 if values.size <= 60 else 3, "color": LINE_COLOR},
+            "line": {"color": FUTURE_COLOR, "width": 2, "dash": "dot"},
+            "marker": {"size": marker_size, "color": FUTURE_COLOR},
             "hovertext": [
                 f"iteration {t}<br>ℓ(θ{_sub(t)}) = {v:.6g}" + _change_note(trace, t)
                 for t, v in zip(iterations.tolist(), values.tolist(), strict=True)
@@ -99,6 +103,19 @@ def likelihood_traces(trace: Trace) -> list[dict[str, Any]]:
         {
             "type": "scatter",
             **axes,
+            "name": "ℓ so far",
+            "mode": "lines+markers",
+            "line": {"color": LINE_COLOR, "width": 2},
+            "marker": {"size": marker_size, "color": LINE_COLOR},
+            "hoverinfo": "skip",
+            "showlegend": False,
+            **likelihood_so_far(trace, half_step(trace, 0)),
+        }
+    )
+    traces.append(
+        {
+            "type": "scatter",
+            **axes,
             "name": "on screen",
             "mode": "markers",
             "marker": {
@@ -112,6 +129,15 @@ def likelihood_traces(trace: Trace) -> list[dict[str, Any]]:
         }
     )
     return traces
+
+
+def likelihood_so_far(trace: Trace, half: HalfStep) -> dict[str, Any]:
+    """The frame update of ℓ so far: ℓ(θ_0) … ℓ(θ_t) for the parameters on screen (nothing
+    in the K-means phase, which has no ℓ); the rest of the run stays pale."""
+    t = half.params_index
+    if t is None:
+        return {"x": [], "y": []}
+    return {"x": list(range(t + 1)), "y": trace.log_likelihoods[: t + 1].tolist()}
 
 
 def likelihood_marker(trace: Trace, half: HalfStep) -> dict[str, Any]:
@@ -202,8 +228,9 @@ def explain_decrease(trace: Trace, t: int, *, line_break: str = " ") -> str:
     "numerical trouble."
 
 
-def tolerance_note(trace: Trace) -> str:
-    """One sentence: the engine's convergence test, with the last change's value.
+def tolerance_note(trace: Trace, t: int | None = None) -> str:
+    """One sentence: the engine's convergence test, with the change it measured at θ_t (by
+    default the last snapshot), so that a half-step of the run never tells its end.
 
     The engine stops when the mean log-likelihood per point changes by less than ``tol``
     between two snapshots: |ℓ_t − ℓ_{t−1}| / N < tol. The change quoted is
@@ -212,18 +239,23 @@ def tolerance_note(trace: Trace) -> str:
     n, tol = trace.n_samples, trace.tol
     test = f"EM stops when |ℓₜ/N − ℓₜ₋₁/N| < tol = {tol:g}, with N = {n:,} points"
     last = trace.n_iter
+    t = last if t is None else t
     if last == 0:
         return test + "; no iteration has run yet, so there is no change to test."
-    change = trace.change(last)
-    kind = trace_change(trace, last)
-    sub = _sub(last)
-    previous = _sub(last - 1)
+    if t == 0:
+        return test + "; ℓ₀ is the first value, so there is no change to test yet."
+    change = trace.change(t)
+    kind = trace_change(trace, t)
+    sub = _sub(t)
+    previous = _sub(t - 1)
     if kind is Change.FLAT:
         size = f"{change:.2g} (float rounding: ℓ did not change)"
     elif kind.is_decrease:
         size = f"a decrease of {change:.2g}"
     else:
         size = f"{change:.2g}"
+    if t < last:
+        return test + f"; the change from ℓ{previous} to ℓ{sub} was {size}: EM goes on."
     measured = f"; the last change, from ℓ{previous} to ℓ{sub}, was {size}"
     if trace.converged:
         return test + measured + ", below tol, so the run converged."

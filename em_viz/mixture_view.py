@@ -16,6 +16,7 @@ import hashlib
 from collections.abc import Mapping, Sequence
 
 import numpy as np
+import pandas as pd
 import plotly.graph_objects as go
 
 from em_core import Parameters, Trace, e_step
@@ -39,7 +40,7 @@ from em_viz.halfstep import (
 )
 from em_viz.loglik import tolerance_note
 from em_viz.status import likelihood_delta_text, run_notes
-from em_viz.tables import parameter_table, responsibility_table
+from em_viz.tables import key_number, key_parameters, parameter_table, responsibility_table
 from em_viz.view import (
     Block,
     Caption,
@@ -211,7 +212,19 @@ class MixtureView:
             LIKELIHOOD_HELP,
         )
         notes = run_notes(self.trace, self._em(h), self.X)
-        return Summary(metric, describe(half), tuple(notes), tolerance_note(self.trace))
+        return Summary(metric, describe(half), tuple(notes), tolerance_note(self.trace, t))
+
+    def numbers(self, h: int) -> pd.DataFrame:
+        half = self.half(h)
+        if half.in_kmeans:
+            c = kmeans_phase.centers(self.trace, half)
+            return pd.DataFrame(
+                {
+                    "k": [str(k) for k in range(1, len(c) + 1)],
+                    "centre c": [", ".join(key_number(v) for v in row) for row in c],
+                }
+            )
+        return key_parameters(self.trace.snapshots[half.params_index].params)
 
     def _before(self, h: int) -> HalfStep | None:
         return self.half(h - 1) if h > 0 else None

@@ -12,6 +12,7 @@ import hashlib
 from collections.abc import Mapping, Sequence
 from functools import cached_property
 
+import pandas as pd
 import plotly.graph_objects as go
 from numpy.typing import ArrayLike
 
@@ -23,6 +24,7 @@ from em_viz.figures_common import as_features
 from em_viz.halfstep import half_step, n_half_steps
 from em_viz.loglik import tolerance_note
 from em_viz.status import likelihood_delta_text
+from em_viz.tables import key_numbers
 from em_viz.view import (
     Block,
     Caption,
@@ -131,8 +133,11 @@ class PPCAView:
         if h == self.n_half_steps - 1:
             notes.append(self._end_note())
         return Summary(
-            metric, ppca.describe(half, self.n_latent), tuple(notes), tolerance_note(self.trace)
+            metric, ppca.describe(half, self.n_latent), tuple(notes), tolerance_note(self.trace, t)
         )
+
+    def numbers(self, h: int) -> pd.DataFrame:
+        return key_numbers(ppca.parameter_table(self.trace, h, column_names=self.column_names))
 
     def _end_note(self) -> Note:
         """How the run ended, and how far below the maximum of ℓ it stopped."""

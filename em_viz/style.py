@@ -85,3 +85,28 @@ def chart_config(filename: str) -> dict[str, Any]:
         "displaylogo": False,
         "toImageButtonOptions": {"format": "png", "filename": filename, "scale": 2},
     }
+
+
+def with_height(fig: go.Figure, height: int) -> go.Figure:
+    """``fig`` drawn ``height`` pixels tall: its plot area takes the difference, and what sits
+    above or below the plot (Play and Pause, the notes, the legend), placed in the plot's
+    own units, stays as many pixels from the plot's edge."""
+    margin = fig.layout.margin
+    old = fig.layout.height - margin.t - margin.b
+    new = height - margin.t - margin.b
+    if new <= 0 or old <= 0:
+        return fig
+
+    def moved(y: float | None) -> float | None:
+        if y is None or 0 <= y <= 1:
+            return y
+        return 1 + (y - 1) * old / new if y > 1 else y * old / new
+
+    fig.layout.height = height
+    fig.layout.legend.y = moved(fig.layout.legend.y)
+    for note in fig.layout.annotations:
+        if note.yref == "paper":
+            note.y = moved(note.y)
+    for menu in fig.layout.updatemenus:
+        menu.y = moved(menu.y)
+    return fig

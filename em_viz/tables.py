@@ -282,3 +282,48 @@ def _help(name: str) -> str | None:
         "N_k": "N_k = Σ_n r_nk, the number of points component k is responsible for at this "
         "half-step. — at the start: no E-step has computed responsibilities yet.",
     }.get(name.split("[")[0])
+
+
+# ---------------------------------------------------------------------------------------
+# The numbers a class reads off the projector (presenter mode, beside the chart)
+
+KEY_DIGITS = 4
+
+
+def key_number(value: float, digits: int = KEY_DIGITS) -> str:
+    """``value`` to ``digits`` significant digits, with a true minus sign."""
+    return f"{value:.{digits}g}".replace("-", "−")
+
+
+def _vector(values: ArrayLike) -> str:
+    return ", ".join(key_number(v) for v in np.ravel(values))
+
+
+def key_parameters(params: Parameters) -> pd.DataFrame:
+    """One short row per component, each number to ``KEY_DIGITS`` significant digits: k, π,
+    μ and σ (a vector's entries side by side, in the data's column order), and ρ when two
+    features are correlated (full and tied covariances)."""
+    covariances = params.full_covariances()
+    sigmas = np.sqrt(np.diagonal(covariances, axis1=1, axis2=2))
+    table = {
+        "k": [str(k) for k in range(1, params.n_components + 1)],
+        "π": [key_number(w) for w in params.weights],
+        "μ": [_vector(m) for m in params.means],
+        "σ": [_vector(s) for s in sigmas],
+    }
+    if params.n_features == 2 and params.covariance_type in ("full", "tied"):
+        rho = covariances[:, 0, 1] / (sigmas[:, 0] * sigmas[:, 1])
+        table["ρ"] = [key_number(r) for r in rho]
+    return pd.DataFrame(table)
+
+
+def key_numbers(table: pd.DataFrame) -> pd.DataFrame:
+    """``table`` with every number written to ``KEY_DIGITS`` significant digits."""
+    return pd.DataFrame(
+        {
+            name: [key_number(v) for v in column]
+            if pd.api.types.is_float_dtype(column)
+            else column.astype(str)
+            for name, column in table.items()
+        }
+    )

@@ -29,6 +29,9 @@ What a view provides (:class:`StepView`):
   ``layout.meta.half_step = i`` (built with :func:`em_viz.figures_common.animated_figure`);
 - ``summary(h)``: a :class:`Summary` — the :class:`Metric`, one plain sentence on what the
   half-step did, the :class:`Note` boxes and a caption (the stopping rule);
+- ``numbers(h)``: the parameters a class must read at h, as a short table of text (one
+  row per component or per column, each number to a few significant digits): presenter
+  mode shows it beside the chart, with the summary;
 - ``tabs``: the tabs' names; ``picks(tab, h)``: the :class:`Pick` widgets that tab needs;
   ``tab(tab, h, chosen)``: the tab's blocks (:data:`Block`), ``chosen`` mapping each pick's
   name to its value (always within its range). Only the open tab is asked for.
@@ -162,6 +165,8 @@ class StepView(Protocol):
     def figure(self, h: int, *, narrow: bool) -> go.Figure: ...
 
     def summary(self, h: int) -> Summary: ...
+
+    def numbers(self, h: int) -> pd.DataFrame: ...
 
     def picks(self, tab: str, h: int) -> Sequence[Pick]: ...
 

@@ -56,7 +56,7 @@ def test_rounding_noise_is_no_decrease_anywhere(noisy_flat):
     assert np.any(np.diff(trace.log_likelihoods) < 0)  # the noise does go down
     traces = likelihood_traces(trace)
     assert not [t for t in traces if t.get("name") == "ℓ decreased"]
-    assert len(traces) == 2  # the line and the ring, no red segment
+    assert len(traces) == 3  # the line, ℓ so far and the ring, no red segment
     assert "±0 (float rounding)" in traces[0]["hovertext"][2]
     for t in range(1, len(trace.snapshots)):
         assert likelihood_delta_text(trace, t) == "±0 (rounding)"

@@ -157,18 +157,24 @@ def likelihood_panel(fig) -> list:
 def test_the_log_likelihood_panel_rings_the_snapshot_on_screen(worked: Trace) -> None:
     X = np.array([1.5, 2.0, 2.5, 8.0, 9.0, 9.5])[:, None]
     fig = em_viz.density_figure(X, worked, 0)
-    curve, ring = likelihood_panel(fig)
+    curve, so_far, ring = likelihood_panel(fig)
     assert list(curve.y) == pytest.approx(worked.log_likelihoods)
+    assert curve.line.dash == "dot"  # the whole run, pale: what is still to come
     assert fig.layout.yaxis2.title.text == "log-likelihood ℓ(θ)"
     assert fig.layout.xaxis2.domain[0] > fig.layout.xaxis.domain[1]
     ring_index = list(fig.data).index(ring)
+    so_far_index = list(fig.data).index(so_far)
     for h, t in [(0, 0), (1, 0), (2, 1), (5, 2)]:
         (frame,) = [f for f in fig.frames if f.name == str(h)]
-        update = dict(zip(frame.traces, frame.data, strict=True))[ring_index]
-        assert list(update.x) == [t]
-        assert update.y[0] == pytest.approx(worked.snapshots[t].log_likelihood)
+        updates = dict(zip(frame.traces, frame.data, strict=True))
+        assert list(updates[ring_index].x) == [t]
+        assert updates[ring_index].y[0] == pytest.approx(worked.snapshots[t].log_likelihood)
+        # ℓ in full colour reaches the parameters on screen, and no further
+        assert list(updates[so_far_index].x) == list(range(t + 1))
+        assert list(updates[so_far_index].y) == pytest.approx(worked.log_likelihoods[: t + 1])
         on_screen = em_viz.density_figure(X, worked, h)
         assert list(likelihood_panel(on_screen)[-1].x) == [t]
+        assert list(likelihood_panel(on_screen)[-2].x) == list(range(t + 1))
 
 
 def test_a_decrease_is_marked_in_red_with_a_note(worked: Trace) -> None:
@@ -204,6 +210,18 @@ def test_the_tolerance_note_states_the_engines_test_and_the_last_change(worked: 
     capped = fit(WORKED_X, 2, covariance_type="spherical", tol=0.0, max_iter=1)
     assert "not below tol: the run stopped at max_iter = 1." in em_viz.tolerance_note(capped)
     assert "no change to test" in em_viz.tolerance_note(worked_trace(max_iter=0))
+
+
+def test_the_tolerance_note_at_a_half_step_tells_only_what_is_known_there(worked: Trace):
+    # At the start no change exists yet; before the end the run goes on; only the last
+    # snapshot's note says how the run ended.
+    assert "no change to test yet" in em_viz.tolerance_note(worked, 0)
+    assert "converged" not in em_viz.tolerance_note(worked, 0)
+    middle = em_viz.tolerance_note(worked, 1)
+    assert "from ℓ₀ to ℓ₁ was" in middle
+    assert middle.endswith("EM goes on.")
+    assert "converged" not in middle
+    assert em_viz.tolerance_note(worked, worked.n_iter) == em_viz.tolerance_note(worked)
 
 
 # ---------------------------------------------------------------------------------------

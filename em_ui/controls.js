@@ -62,8 +62,10 @@ function build(root, data) {
       button.append(glyph);
     }
     const text = document.createElement("span");
+    text.className = "em-label";
     text.textContent = label;
     button.append(text);
+    if (icon) button.classList.add("em-has-icon");  // a phone shows the icon alone
     button.emText = text;
     button.emHint = hint;
     button.setAttribute("aria-label", label);

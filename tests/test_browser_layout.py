@@ -74,6 +74,26 @@ def test_nothing_overlaps_and_buttons_and_chart_fit_together(
         assert overlapping_parts(boxes) == [], f"{view} at {screen}: {boxes}"
 
         controls = page.locator(".em-controls")
+        # Scrolled to as a student scrolls to it, the chart stops under the step buttons,
+        # which stay in view (on a phone too): every control can then be tapped. (A screen
+        # less than 560 px tall keeps the buttons above the chart: each is tapped where it is.)
+        chart_selector = f".st-key-{key}-chart"
+        if height < 560:
+            controls.scroll_into_view_if_needed()
+            assert _covered_controls(page, ".em-controls button") == [], f"{view} at {screen}"
+        plot.evaluate("gd => gd.scrollIntoView({block: 'start'})")
+        page.wait_for_timeout(300)
+        page.screenshot(path=artifacts_dir / f"{name}_at_the_chart.png")
+        every = f".em-controls button, {chart_selector} .updatemenu-button"
+        only_chart = f"{chart_selector} .updatemenu-button"
+        covered = _covered_controls(page, every if height >= 560 else only_chart)
+        assert covered == [], f"{view} at {screen}"
+        if height >= 560:
+            bar, chart = controls.bounding_box(), plot.bounding_box()
+            assert bar is not None
+            assert chart is not None
+            assert bar["y"] >= 0, "the step buttons scrolled out of view"
+            assert bar["y"] + bar["height"] <= chart["y"] + 1, "the buttons cover the chart"
         if width >= NARROW_BELOW_PX and height >= 560:
             # Scroll as a student does until the whole chart shows: the buttons are still there.
             plot.evaluate("gd => gd.scrollIntoView({block: 'end'})")
@@ -94,3 +114,33 @@ def test_nothing_overlaps_and_buttons_and_chart_fit_together(
             assert bar["y"] + bar["height"] <= chart["y"] + 1
     finally:
         context.close()
+
+
+# The controls of the stepping view ``selector`` finds (its step buttons and speeds, the
+# chart's Play and Pause): for each, what the browser finds at its centre, when that is not
+# the control (or something inside it): "name: what is there instead".
+COVERED_CONTROLS_JS = """
+(selector) => {
+    const controls = [...document.querySelectorAll(selector)];
+    const covered = [];
+    for (const control of controls) {
+        const box = control.getBoundingClientRect();
+        const x = box.left + box.width / 2, y = box.top + box.height / 2;
+        const found = document.elementFromPoint(x, y);
+        const ok = found
+            && (control.contains(found) || found.closest('.updatemenu-button') === control);
+        if (!ok) {
+            const name = control.getAttribute('aria-label') || control.textContent.trim();
+            const what = found ? (found.getAttribute('data-title') || found.getAttribute('class')
+                || found.tagName) : 'nothing (off screen)';
+            covered.push(name + ': ' + what);
+        }
+    }
+    return covered;
+}
+"""
+
+
+def _covered_controls(page, selector: str) -> list[str]:
+    assert page.locator(selector).count() >= 2, f"no controls found: {selector}"
+    return page.evaluate(COVERED_CONTROLS_JS, selector)

@@ -363,11 +363,31 @@ window.addEventListener("unhandledrejection", (event) => {
   }
 });
 
+// The camera saves the chart without Play and Pause: they are controls, not part of the
+// picture. plotly copies the layout when the camera is clicked, before it draws the copy, so
+// the controls are hidden for that moment (this listener runs first, in the capture phase)
+// and shown again at once. The offline animation's export does the same (em_viz/exports.py).
+function pngWithoutControls(gd) {
+  gd.addEventListener("click", (event) => {
+    if (!event.target.closest('.modebar-btn[data-title^="Download plot"]')) return;
+    const hidden = [...(gd.layout.updatemenus || []), ...(gd.layout.sliders || [])]
+      .map((control) => [control, control.visible]);
+    for (const [control] of hidden) control.visible = false;
+    setTimeout(() => {
+      for (const [control, visible] of hidden) {
+        if (visible === undefined) delete control.visible;
+        else control.visible = visible;
+      }
+    });
+  }, true);
+}
+
 function attach(s, gd) {
   s.gd = gd;
   if (gd.__emWatched) return false;
   gd.__emWatched = true;
   applySpeed(s, gd, false);
+  pngWithoutControls(gd);
   const settle = () => {
     // Read what the chart shows once it has drawn its last frame, then bring the page there.
     clearTimeout(s.settleTimer);

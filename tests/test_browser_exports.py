@@ -85,6 +85,21 @@ def test_the_charts_camera_saves_a_png_named_after_the_half_step(
     path = tmp_path / "chart.png"
     download.value.save_as(path)
     assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    # Play and Pause are controls, not part of the picture: where the page draws them, the
+    # PNG (twice the screen's resolution) is blank, and they are back on the page.
+    from PIL import Image
+
+    chart_box = chart.bounding_box()
+    buttons = chart.locator(".updatemenu-button")
+    expect(buttons).to_have_count(2)
+    image = Image.open(path).convert("L")
+    scale = image.width / chart_box["width"]
+    for i in range(2):
+        box = buttons.nth(i).bounding_box()
+        left = (box["x"] - chart_box["x"]) * scale
+        top = (box["y"] - chart_box["y"]) * scale
+        area = image.crop((left, top, left + box["width"] * scale, top + box["height"] * scale))
+        assert area.getextrema()[0] > 200, f"button {i + 1} is drawn in the PNG"
 
 
 def test_the_export_section_at_a_laptops_and_a_phones_width(

@@ -43,8 +43,55 @@ def preload() -> None:
     pandas.DataFrame({"x": [1.0]}).style.format("{:.1f}").to_html()  # a plain table's styling
 
 
+def plotly_chunk(static_dir: Path) -> str | None:
+    """The file name of Streamlit's own Plotly chunk (``PlotlyChart.<hash>.js``), if there
+    is exactly one."""
+    found = sorted((static_dir / "static" / "js").glob("PlotlyChart.*.js"))
+    return found[0].name if len(found) == 1 else None
+
+
+def with_plotly_loaded_first(index_html: str, chunk: str) -> str:
+    """Streamlit's ``index.html`` asking the browser to load and run its Plotly chunk as
+    soon as the page opens, beside the app's own code, instead of when the first chart
+    arrives (every page of this app draws one); the page then finds it ready."""
+    tag = f'<script type="module" crossorigin src="./static/js/{chunk}"></script>'
+    return index_html.replace("</head>", f"    {tag}\n  </head>", 1)
+
+
+def load_plotly_first() -> None:
+    """Serve Streamlit's ``index.html`` as :func:`with_plotly_loaded_first` writes it (the
+    static files' handler is Streamlit's; only the page it serves for the app changes)."""
+    from starlette.responses import FileResponse, HTMLResponse
+    from streamlit import file_util
+    from streamlit.web.server.starlette import starlette_static_routes as routes
+
+    static_dir = Path(file_util.get_static_dir())
+    chunk = plotly_chunk(static_dir)
+    if chunk is None:
+        return  # another Streamlit build: its pages load Plotly as they always did
+    page = with_plotly_loaded_first((static_dir / "index.html").read_text("utf-8"), chunk)
+    create = routes.create_streamlit_static_handler
+
+    def create_loading_plotly_first(directory, base_url):
+        handler = create(directory, base_url)
+
+        class LoadingPlotlyFirst(type(handler)):
+            async def get_response(self, path, scope):
+                response = await super().get_response(path, scope)
+                if isinstance(response, FileResponse) and response.path == self._index_path:
+                    cache = response.headers.get("Cache-Control", "no-cache")
+                    return HTMLResponse(page, headers={"Cache-Control": cache})
+                return response
+
+        handler.__class__ = LoadingPlotlyFirst
+        return handler
+
+    routes.create_streamlit_static_handler = create_loading_plotly_first
+
+
 def main() -> int:
     preload()
+    load_plotly_first()
     from streamlit.web import cli
 
     sys.argv = ["streamlit", "run", str(ROOT / "app.py"), *sys.argv[1:]]

@@ -22,6 +22,20 @@ MISSING = "—"
 MISSING_HELP = "— : no value yet, as no E-step has computed responsibilities at the start."
 # Up to this many rows a table is drawn plain; longer ones scroll in a grid.
 SHORT_TABLE_ROWS = 20
+# A plain table wider than its column (on a phone) scrolls sideways inside its frame, where
+# the browser hides the scroll bar until it is touched: this one stays drawn, and a shadow at
+# the edge that has more columns behind it shows that the table goes on (the shadows are the
+# background of the scrolling box, covered by its last columns when it is scrolled to the end).
+SCROLL_HINT_STYLE = """<style>
+[data-testid="stTable"] > div:has(> table) {
+  scrollbar-color: rgba(49, 51, 63, 0.45) transparent;
+  background:
+    linear-gradient(to left, white 30%, rgba(255, 255, 255, 0)) right / 40px 100% local,
+    radial-gradient(farthest-side at 100% 50%, rgba(49, 51, 63, 0.3), transparent)
+      right / 16px 100% scroll;
+  background-repeat: no-repeat;
+}
+</style>"""
 
 
 def show_table(df: pd.DataFrame) -> None:
@@ -39,6 +53,7 @@ def show_table(df: pd.DataFrame) -> None:
             {literal(name): (lambda v, f=c.format: f % v) for name, c in formats.items()},
             na_rep=MISSING,
         )
+        st.html(SCROLL_HINT_STYLE)
         st.table(styled, hide_index=True)
         if df.isna().to_numpy().any():
             st.caption(MISSING_HELP)

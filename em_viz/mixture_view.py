@@ -40,7 +40,13 @@ from em_viz.halfstep import (
 )
 from em_viz.loglik import tolerance_note
 from em_viz.status import likelihood_delta_text, run_notes
-from em_viz.tables import key_number, key_parameters, parameter_table, responsibility_table
+from em_viz.tables import (
+    key_number,
+    key_parameters,
+    parameter_table,
+    responsibility_table,
+    split_changes,
+)
 from em_viz.view import (
     Block,
     Caption,
@@ -59,6 +65,8 @@ PARAMETERS, RESPONSIBILITIES, FORMULAS = (
     "Responsibilities",
     "Formulas with these numbers",
 )
+# Above the second table of the Parameters tab (the first holds the parameters themselves).
+CHANGES_HEADING = "The change Δ since the previous half-step"
 SUBSCRIPTS = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
 LIKELIHOOD_HELP = (
     "ℓ(θ) = Σₙ log Σₖ πₖ N(xₙ | μₖ, Σₖ), the log of the probability of all the data under "
@@ -260,7 +268,8 @@ class MixtureView:
         em = self._em(h)
         if tab == PARAMETERS:
             table = parameter_table(self.trace, em, X=self.X, column_names=self.column_names)
-            return [Table(table)]
+            values, changes = split_changes(table)
+            return [Table(values), Heading(CHANGES_HEADING), Table(changes)]
         if tab == RESPONSIBILITIES:
             table = responsibility_table(self.X, self.trace, em, column_names=self.column_names)
             return [Table(table)]

@@ -72,6 +72,13 @@ def parameter_table(
     return pd.DataFrame(table)
 
 
+def split_changes(table: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """A :func:`parameter_table` as two narrower tables that fit a laptop's column: the
+    parameters with N_k, and their changes Δ; each starts with the ``component`` column."""
+    changes = [name for name in table.columns if str(name).startswith("Δ")]
+    return table.drop(columns=changes), table[["component", *changes]]
+
+
 # Correlations are listed for every pair of up to this many features (6 pairs for 4).
 CORRELATION_MAX_FEATURES = 4
 

@@ -85,10 +85,12 @@ def test_worked_example_one_iteration_shows_the_article_numbers():
     assert not at.exception
     assert half_step(at, "worked") == 2
     _, nk, mu, sigma = article_numbers()
-    (table,) = [t.value for t in at.table]  # the Parameters tab, open by default
+    # The Parameters tab, open by default: the parameters, then their changes Δ.
+    table, changes = [t.value for t in at.table]
     assert table["μ"].to_numpy() == pytest.approx(mu, rel=1e-12)
     assert table["σ"].to_numpy() == pytest.approx(sigma, rel=1e-12)
     assert table["N_k"].to_numpy() == pytest.approx(nk, rel=1e-12)
+    assert changes["Δμ"].to_numpy() == pytest.approx(mu - [2, 9], abs=5e-5)
     assert "−8.5682" in page_text(at)
     open_tab(at, "worked", "Formulas with these numbers")
     assert not at.dataframe, "a closed tab is not computed"

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 
 import numpy as np
+import pandas as pd
 import pyarrow as pa
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -19,7 +20,7 @@ from streamlit.testing.v1 import AppTest
 import em_viz
 from em_core import Parameters, e_step, fit
 from em_data import load_dataset
-from em_viz.tables import column_formats, decimals
+from em_viz.tables import column_formats, decimals, split_changes
 
 DIGIT_PX = 6.96
 CELL_PADDING_PX = 16
@@ -182,6 +183,28 @@ def test_in_two_dimensions_the_table_gives_the_whole_covariance() -> None:
         assert table["σ[b]"][k] == pytest.approx(sd[1], rel=1e-6)
         assert table["ρ[a, b]"][k] == pytest.approx(weighted[0, 1] / (sd[0] * sd[1]), rel=1e-6)
     assert abs(table["ρ[a, b]"]).max() > 0.8  # the tilt the ellipses show
+
+
+def test_the_parameters_and_their_changes_are_two_tables_of_the_same_numbers() -> None:
+    """Side by side, the fourteen columns of two features did not fit a laptop's column."""
+    X, trace = tilted_run()
+    table = em_viz.parameter_table(trace, 2, X=X, column_names=["a", "b"])
+    values, changes = split_changes(table)
+    assert list(values.columns) == [
+        "component",
+        "μ[a]",
+        "μ[b]",
+        "σ[a]",
+        "σ[b]",
+        "ρ[a, b]",
+        "π",
+        "N_k",
+    ]
+    assert list(changes.columns) == [
+        "component", "Δμ[a]", "Δμ[b]", "Δσ[a]", "Δσ[b]", "Δρ[a, b]", "Δπ",
+    ]  # fmt: skip
+    together = pd.concat([values, changes.drop(columns="component")], axis=1)
+    pd.testing.assert_frame_equal(together, table)
 
 
 def test_diagonal_covariances_have_no_correlation_column() -> None:

@@ -34,8 +34,8 @@ data = load_dataset("worked_example")
 X = np.asarray(data.values)
 
 
-def own_start(n_components: int) -> Parameters | None:
-    """An editable table of μ, σ, π per component; None (with a message) if invalid."""
+def own_start(n_components: int) -> Parameters | str:
+    """An editable table of μ, σ, π per component: the start it holds, or what is wrong."""
     if n_components == 2:
         default = pd.DataFrame({"μ": [2.0, 9.0], "σ": [1.0, 1.0], "π": [0.5, 0.5]})
     else:
@@ -60,11 +60,9 @@ def own_start(n_components: int) -> Parameters | None:
     values = table[["μ", "σ", "π"]].to_numpy(dtype=float, na_value=np.nan)
     mu, sigma, pi = values.T
     if not np.all(np.isfinite(values)):
-        st.error("Fill in every cell of the starting values with a number.")
-        return None
+        return "Fill in every cell of the starting values with a number."
     if np.any(sigma <= 0) or np.any(pi <= 0):
-        st.error("Every σ and every π must be greater than 0.")
-        return None
+        return "Every σ and every π of the starting values must be greater than 0."
     if abs(pi.sum() - 1) > WEIGHT_ROUNDING * n_components:
         st.info(f"The weights sum to {pi.sum():.4g}; they are rescaled to sum to 1.")
     return Parameters(pi / pi.sum(), mu[:, None], (sigma**2)[:, None, None], "full")
@@ -109,27 +107,32 @@ with st.sidebar:
                 help="The same seed gives the same start.",
             )
         )
+    # The start's own values sit under the choice of start, so that the chart comes first
+    # in the page.
+    params: Parameters | str | None = None
+    if start == ARTICLE:
+        params = Parameters([0.5, 0.5], [[2.0], [9.0]], [[[1.0]], [[1.0]]], "full")
+    elif start == OWN:
+        st.subheader("Starting values")
+        params = own_start(n_components)
     with st.expander("Stopping rule and ridge"):
         conv = convergence_settings(KEY, reg_covar=0.0, max_iter=100)
 
 gaussians = f"{NUMBER_WORDS[n_components - 1]} Gaussian" + ("s" if n_components > 1 else "")
 st.title(f"Worked example: six points, {gaussians}")
 values = [f"{value:g}" for value in X[:, 0]]
-st.write(
+# One paragraph, written once the run is known (it quotes the article's numbers): the
+# buttons and the top of the chart stay in the first screen of a 1280×720 laptop.
+about = (
     f"The data are {', '.join(values[:-1])} and {values[-1]}, and the mixture has {gaussians}. "
     "Step through EM one half at a time: the E-step recolours the points, the M-step moves "
     "the curves."
 )
-article_note = st.container()  # filled once the run is known: it quotes the run's numbers
-
-params: Parameters | None = None
-if start == ARTICLE:
-    params = Parameters([0.5, 0.5], [[2.0], [9.0]], [[[1.0]], [[1.0]]], "full")
-elif start == OWN:
-    st.subheader("Starting values")
-    params = own_start(n_components)
-    if params is None:
-        st.stop()
+intro = st.empty()
+intro.write(about)
+if isinstance(params, str):
+    st.error(f"{params} (They are in the sidebar, under Start.)")
+    st.stop()
 
 init = "given" if params is not None else start
 try:
@@ -151,9 +154,10 @@ if start == ARTICLE and trace.n_iter >= 1:
     after_one = trace.snapshots[1].params
     mean_2 = after_one.means[1, 0]
     spread_1, spread_2 = np.sqrt(after_one.full_covariances()[:, 0, 0])
-    article_note.write(
-        f"From the article's start, after one full iteration the second mean is {mean_2:.2f} "
-        f"and the spreads σ have shrunk from 1 to {spread_1:.2f} and {spread_2:.2f}."
+    intro.write(
+        f"{about} From the article's start, after one full iteration the second mean is "
+        f"{mean_2:.2f} and the spreads σ have shrunk from 1 to {spread_1:.2f} and "
+        f"{spread_2:.2f}."
     )
 
 stepping_view(X, trace, key=KEY, column_names=data.columns)

@@ -51,10 +51,14 @@ def own_start(n_components: int) -> Parameters | str:
         key=f"{KEY}.own.{n_components}",
         hide_index=True,
         num_rows="fixed",
+        # Narrow columns, so that the three fit the sidebar; the headers' help names them.
         column_config={
-            "μ": st.column_config.NumberColumn("μ (mean)", format="%.4g"),
-            "σ": st.column_config.NumberColumn("σ (spread)", format="%.4g"),
-            "π": st.column_config.NumberColumn("π (weight)", format="%.4g"),
+            name: st.column_config.NumberColumn(name, format="%.4g", width="small", help=what)
+            for name, what in (
+                ("μ", "The mean of each Gaussian."),
+                ("σ", "The spread of each Gaussian (its standard deviation)."),
+                ("π", "The weight of each Gaussian: the share of the points it expects."),
+            )
         },
     )
     values = table[["μ", "σ", "π"]].to_numpy(dtype=float, na_value=np.nan)

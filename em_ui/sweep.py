@@ -1,9 +1,12 @@
 """The sweep over K on the Choosing K page: its work against the budget, and its progress bar.
 
-The search at each K (:mod:`em_core.search`) screens ``3 × n_init`` starts (K-means,
-k-means++ and random data points) and K − 1 splits of the previous fit, each for up to
-``SCREEN_MAX_ITER`` iterations, then polishes ``N_POLISH`` of them for up to
-``POLISH_MAX_ITER``. Its work is counted in :mod:`em_ui.budget`'s units from those limits.
+The search at each K (:mod:`em_core.search`) runs ``FIRST_ITERATIONS`` iterations from each
+of its starts: ``n_init`` K-means starts, as many sets of random data points, the k-means++
+seedings (more on small data: :func:`em_core.search.kmeanspp_seeds`) and K − 1 splits of
+each of the ``N_POLISH`` fits polished at K − 1. ``N_CONTINUE`` runs of each of those four
+kinds of start go on up to ``SCREEN_MAX_ITER`` iterations, and ``N_POLISH`` are run again
+for up to ``POLISH_MAX_ITER``. Its work is counted in :mod:`em_ui.budget`'s units from those
+limits.
 """
 
 from __future__ import annotations
@@ -15,7 +18,15 @@ import streamlit as st
 
 from em_core import SelectionRow, Snapshot
 from em_core.init import KMeansStep
-from em_core.search import N_POLISH, POLISH_MAX_ITER, SCREEN_MAX_ITER
+from em_core.search import (
+    FIRST_ITERATIONS,
+    N_CONTINUE,
+    N_POLISH,
+    POLISH_MAX_ITER,
+    SCREEN_MAX_ITER,
+    START_METHODS,
+    kmeanspp_seeds,
+)
 from em_ui.budget import WORK_BUDGET, seconds_allowed, work
 
 UPDATE_EVERY_S = 0.2  # also the longest a stop waits
@@ -23,11 +34,16 @@ UPDATE_EVERY_S = 0.2  # also the longest a stop waits
 
 def sweep_work(n_samples: int, n_features: int, ks: Sequence[int], *, n_init: int) -> float:
     """The work of a sweep over ``ks``, in the units of :data:`em_ui.budget.WORK_BUDGET`."""
+    first, more = FIRST_ITERATIONS, SCREEN_MAX_ITER - FIRST_ITERATIONS
+    others = n_init + kmeanspp_seeds(n_init, n_samples)  # random data points and k-means++
     total = 0.0
     for k in ks:
         size = (n_samples, n_features, k)
-        total += work(*size, max_iter=SCREEN_MAX_ITER, n_init=n_init, init="kmeans")
-        total += work(*size, max_iter=SCREEN_MAX_ITER, n_init=2 * n_init + k - 1, init="other")
+        splits = N_POLISH * (k - 1)
+        total += work(*size, max_iter=first, n_init=n_init, init="kmeans")
+        total += work(*size, max_iter=first, n_init=others + splits, init="other")
+        kinds = len(START_METHODS) + (k > 1)
+        total += work(*size, max_iter=more, n_init=N_CONTINUE * kinds, init="given")
         total += work(*size, max_iter=POLISH_MAX_ITER, n_init=N_POLISH, init="given")
     return total
 

@@ -128,3 +128,17 @@ def test_parameter_counts(kind, n_components, n_features, expected):
 def test_bic_and_aic_formulas():
     assert bic(-10.0, 5, 100) == pytest.approx(20.0 + 5 * math.log(100))
     assert aic(-10.0, 5) == pytest.approx(30.0)
+
+
+@pytest.mark.parametrize(
+    ("n_per_blob", "kmeanspp"),
+    # 2 × 60 points: ⌈1200 / 120⌉ = 10 times the seeds, at most 8; 2 × 200: 3 times;
+    # 2 × 600 and more: the seeds of the other kinds
+    [(60, 8 * 3), (200, 3 * 3), (600, 3), (2000, 3)],
+)
+def test_small_data_get_more_k_means_plus_plus_starts(n_per_blob, kmeanspp):
+    """At K = 1 there is nothing to split, so the starts are K-means, k-means++ and random
+    data points; below 1,200 points the search draws more k-means++ seeds."""
+    X = two_blobs(seed=1, n_per_blob=n_per_blob)
+    (row,) = select_n_components(X, [1], n_init=3)
+    assert row.n_runs == 3 + kmeanspp + 3

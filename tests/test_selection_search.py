@@ -1,23 +1,32 @@
 """The search behind choosing K finds optima at least as good as scikit-learn's best.
 
 The bar: at every (data set, K) of the README's table, the best ℓ of
-:func:`em_core.select_n_components` with the *Choosing K* page's five starts of each kind is
-at least the best of twenty ``GaussianMixture(tol=1e-8, max_iter=2000)`` runs of the same
-model (``init_params`` "kmeans" and "k-means++", seeds 0–9 each), counting only the
-scikit-learn runs in which no component is held up by the ridge by the engine's one rule
-(:func:`em_core.nearly_collapsed`). Both sides use scikit-learn's default absolute ridge,
-``reg_covar = 1e-6``. On one column, the app's relative ridge (1e-6 × the column's variance)
-is one amount too, so galaxies is also compared with the ridge the page uses, where the
-previous rule ("an eigenvalue within 100 × the ridge") threw the best optima away.
+:func:`em_core.select_n_components` with the *Choosing K* page's settings (five starts of
+each kind, seed 0) is at least the best of twenty ``GaussianMixture(tol=1e-8,
+max_iter=2000)`` runs of the same model (``init_params`` "kmeans" and "k-means++", seeds
+0–9 each), counting only the scikit-learn runs in which no component is held up by the
+ridge by the engine's one rule (:func:`em_core.nearly_collapsed`), which the search's best
+must pass too. Both sides use scikit-learn's default absolute ridge, ``reg_covar = 1e-6``.
+On one column, the app's relative ridge (1e-6 × the column's variance) is one amount too,
+so galaxies is also compared with the ridge the page uses, where the previous rule ("an
+eigenvalue within 100 × the ridge") threw the best optima away.
+
+Two cells hang on rare starts on both sides. Iris at K = 5: scikit-learn's best is one of
+its twenty runs, with a component of five nearly coplanar flowers; the search gets past it
+through K = 4, where one k-means++ start in the 40 it draws on iris (about one in 200)
+reaches an optimum with a thin component of about eleven flowers, whose split wins at K = 5.
+Old Faithful at K = 6: from the starts that reach the best optima EM crawls on a plateau for
+a few hundred iterations before it climbs again, which the screen now waits for.
 
 All twenty runs for all 29 cells take scikit-learn about 2 minutes, so their results are
-pinned below (computed by ``sklearn_best`` in this file, scikit-learn 1.9.1), and a few are
-recomputed here each time.
+pinned below (computed by ``sklearn_best`` in this file, scikit-learn 1.9.1), and three are
+recomputed here each time, the two cells above among them.
 """
 
 from __future__ import annotations
 
 import warnings
+from collections import Counter
 from functools import cache
 
 import numpy as np
@@ -55,11 +64,6 @@ SKLEARN_BEST = {
         -379.91463, -214.35470, -180.18548, -157.76735, -131.26114,
     ),
 }  # fmt: skip
-# Where the search still falls short of scikit-learn's best (data set, covariance, K): by
-# at most this much. Iris at K = 5: one of scikit-learn's twenty starts reaches a fit with
-# a component of about six nearly coplanar flowers, which none of the search's starts
-# reach; Old Faithful at K = 6 by 0.97. Recorded so that the gap is seen, and cannot grow.
-SHORT_OF_SKLEARN = {("faithful", "full", 6): 1.0, ("iris", "full", 5): 7.6}
 # Pinned values are rounded to 1e-5; the search must not fall short by more than this.
 SLACK = 1e-4
 
@@ -111,7 +115,7 @@ def sweep(name: str, covariance_type: str, k_max: int, reg_covar: float | None =
 
 @pytest.mark.parametrize(
     ("name", "covariance_type", "n_components"),
-    [("galaxies", "full", 5), ("iris", "full", 3)],
+    [("galaxies", "full", 5), ("iris", "full", 5), ("faithful", "full", 6)],
 )
 def test_pinned_values_are_what_scikit_learn_gives(name, covariance_type, n_components):
     pinned = SKLEARN_BEST[(name, covariance_type)][n_components - 1]
@@ -126,10 +130,7 @@ def test_the_sweep_is_at_least_as_good_as_scikit_learn_at_every_k(name, covarian
     for row, best in zip(rows, theirs, strict=True):
         assert not row.collapsed
         assert not held_by_ridge(row.best)
-        short = SHORT_OF_SKLEARN.get((name, covariance_type, row.n_components), 0.0)
-        assert row.log_likelihood >= best - short - SLACK, (name, covariance_type, row.n_components)
-        if short:
-            assert row.log_likelihood < best - SLACK  # an improvement must be recorded here
+        assert row.log_likelihood >= best - SLACK, (name, covariance_type, row.n_components)
 
 
 @pytest.mark.parametrize("n_components", [5, 6])
@@ -200,3 +201,34 @@ def test_bic_and_aic_equal_scikit_learns_for_the_same_parameters(covariance_type
         model = sklearn_model(row, covariance_type)
         assert row.bic == pytest.approx(model.bic(X), rel=1e-10)
         assert row.aic == pytest.approx(model.aic(X), rel=1e-10)
+
+
+@pytest.mark.parametrize("name", ["iris", "faithful"])
+def test_the_pages_work_estimate_bounds_every_iteration_of_the_search(name, monkeypatch):
+    """With tolerances of 0 every run goes to its iteration limit, the most work the search
+    can do; the Choosing K page's estimate (em_ui.sweep) must count at least that at each K.
+    Iris and Old Faithful have more k-means++ starts than five (40 and 25)."""
+    from em_core import search
+    from em_ui import budget, sweep
+
+    monkeypatch.setattr(search, "SCREEN_TOL", 0.0)
+    monkeypatch.setattr(search, "POLISH_TOL", 0.0)
+    for module in (search, sweep):  # shorter polishing, so the test stays quick
+        monkeypatch.setattr(module, "POLISH_MAX_ITER", 200)
+    X = data(name)
+    iterations = Counter()
+
+    def count(item):
+        k = item.params.n_components if isinstance(item, Snapshot) else item.centers.shape[0]
+        iterations[k] += item.iteration > 0  # EM iterations and K-means steps
+
+    ks = (1, 2, 3, 4)
+    select_n_components(X, ks, n_init=PAGE_STARTS, callback=count)
+    for k in ks:
+        unit = budget.work(*X.shape, k, max_iter=1, init="other") / (
+            1 + budget.OTHER_START_ITERATIONS
+        )  # the work of one iteration
+        estimate = sweep.sweep_work(*X.shape, [k], n_init=PAGE_STARTS) / unit
+        assert iterations[k] <= estimate, (k, iterations[k], estimate)
+        if k >= 3:  # at K = 1 and 2 many runs end at one optimum, and fewer go on
+            assert iterations[k] > 0.75 * estimate, (k, iterations[k], estimate)

@@ -186,15 +186,16 @@ def select_n_components(
     on_row: Callable[[SelectionRow], object] | None = None,
 ) -> tuple[SelectionRow, ...]:
     """For each K in ``n_components_range``, the best mixture :func:`em_core.search.best_fit`
-    finds (starts from ``n_init`` seeds, the K − 1 fit split, runs converged tightly), with
-    its BIC and AIC.
+    finds (starts from ``n_init`` seeds and more, the fits polished at K − 1 split, the best
+    runs converged tightly), with its BIC and AIC.
 
     Parameters
     ----------
     X : array-like of shape (n_samples, n_features)
     n_components_range : sequence of int
     n_init : int, default 10
-        Seeds per start method (K-means, k-means++, random data points).
+        Seeds per start method (K-means, k-means++, random data points); data of fewer
+        than 1,200 points get more k-means++ seeds (:func:`em_core.search.kmeanspp_seeds`).
     seed : int, default 0
     covariance_type : str, default "full"
     ridge, reg_covar : float, optional

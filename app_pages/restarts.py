@@ -17,6 +17,7 @@ from em_ui.mixture_stepper import stepping_view
 from em_ui.state import keep
 from em_ui.tables import show_table
 from em_viz.restarts import (
+    kept_phrase,
     leaderboard_table,
     optimum_letter,
     optimum_of_runs,
@@ -65,7 +66,8 @@ st.title("Restarts and local optima")
 st.write(
     "EM only ever climbs, so where it ends depends on where it starts: a run can stop on a "
     "lower hill of the likelihood, a local optimum, and never see the higher one. Running EM "
-    "from several starts and keeping the best run is the usual guard. Below, every run's "
+    "from several starts and keeping the run that ends highest is the usual guard, though a "
+    "higher hill may still lie where no start went. Below, every run's "
     "log-likelihood is drawn against the iteration; runs that ended at the same place share "
     "a colour and a letter."
 )
@@ -111,15 +113,16 @@ st.plotly_chart(
     on_select=pick_run_from_chart,
     selection_mode="points",
 )
+kept = "" if restarts.best is None else f"; the star (★) marks {kept_phrase(restarts)}"
 st.caption(
-    "Each line is one run, from its start (iteration 0) to where it stopped; the star marks "
-    "the best. Two runs share an optimum when their final ℓ differ by at most twice the "
-    "tolerance per point (their curves may still differ on the way). Click a line to replay "
-    "its run below."
+    f"Each line is one run, from its start (iteration 0) to where it stopped{kept}. Other "
+    "starts may climb higher. Two runs share an optimum when their final ℓ differ by at most "
+    "twice the tolerance per point (their curves may still differ on the way). Click a line "
+    "to replay its run below."
 )
 show_table(leaderboard_table(restarts))
 
-# New restarts (other data or settings) start on their best run; the prepared case on a
+# New restarts (other data or settings) start on the run kept; the prepared case on a
 # run of its worst optimum, the one the others escaped.
 groups = optimum_of_runs(restarts)
 restarts_id = (data_key(X), model, conv)
@@ -142,22 +145,22 @@ if st.session_state.get(f"{KEY}.case_id") == restarts_id and len(restarts.optima
         f"{best_optimum.log_likelihood - stuck_optimum.log_likelihood:.2f} higher in ℓ, with "
         "one Gaussian for setosa and two for the overlapping species. "
         f"Run {stuck} is on screen below: step through it (the petal columns show the split "
-        "best), then pick the best run and compare."
+        "most clearly), then pick the run marked ★ and compare."
     )
 
 
 def _run_label(run: int) -> str:
     group = groups[run]
     where = "failed" if group is None else f"optimum {optimum_letter(group)}"
-    best = ", best" if run == restarts.best_index else ""
-    return f"run {run + 1} ({where}{best})"
+    kept = ", ★" if run == restarts.best_index else ""
+    return f"run {run + 1} ({where}{kept})"
 
 
 st.subheader("Replay a run")
 run = st.selectbox(
     "Run to step through",
     range(model.n_init),
-    index=None,  # its default is the best run, set above (a link must name run 1)
+    index=None,  # its default is the run kept, set above (a link must name run 1)
     key=keep(f"{KEY}.run"),
     bind=links.bind(f"{KEY}.run", _run_label),
     format_func=_run_label,

@@ -72,6 +72,20 @@ def optimum_names(restarts: Restarts) -> list[str]:
     ]
 
 
+def kept_phrase(restarts: Restarts) -> str:
+    """What the run kept (``restarts.best_index``, not None) is, in words that name what was
+    searched: "the highest of these 10 runs", or, when a higher run has a component held up
+    by the ridge, "the highest of these 10 runs with no component held up by the ridge".
+    Other starts, such as those of the search behind choosing K, may climb higher."""
+    n = len(restarts.traces)
+    if n == 1:
+        return "the only run"
+    phrase = f"the highest of these {n} runs"
+    if restarts.best_index not in restarts.optima()[0].runs:
+        phrase += " with no component held up by the ridge"
+    return phrase
+
+
 def iteration_tick_step(n_iter: int) -> int:
     """The step between whole-number ticks on an iteration axis up to ``n_iter``: the
     smallest 1, 2 or 5 × 10ⁿ that gives at most ten steps."""
@@ -91,9 +105,10 @@ def restart_curves_figure(restarts: Restarts) -> go.Figure:
     plotly.graph_objects.Figure
         One line trace per run, in run order; the runs of one optimum share a legend group
         and colour, the first of them is named after the optimum (its legend entry) and the
-        others "run i". The best run's line is thicker and ends in a star (one more trace,
-        last). Failed runs are grey and dotted, under one legend entry. Every point's
-        ``customdata`` is (run number, seed), so a click on a curve or the star names its run.
+        others "run i". The line of the run kept (:func:`kept_phrase`) is thicker and ends in
+        a star (one more trace, last). Failed runs are grey and dotted, under one legend
+        entry. Every point's ``customdata`` is (run number, seed), so a click on a curve or
+        the star names its run.
     """
     groups = optimum_of_runs(restarts)
     names = optimum_names(restarts)
@@ -128,11 +143,12 @@ def restart_curves_figure(restarts: Restarts) -> go.Figure:
         )
     best = restarts.best
     if best is not None:
+        kept = f"run {restarts.best_index + 1}: {kept_phrase(restarts)}"
         fig.add_scatter(
             x=[best.n_iter],
             y=[best.final.log_likelihood],
             mode="markers",
-            name=f"best: run {restarts.best_index + 1}",
+            name=kept,
             legendrank=0,
             marker={
                 "symbol": "star",
@@ -142,7 +158,7 @@ def restart_curves_figure(restarts: Restarts) -> go.Figure:
             },
             unselected={"marker": {"opacity": 1}},  # the star stays after a click elsewhere
             customdata=[[restarts.best_index + 1, restarts.seeds[restarts.best_index]]],
-            hovertemplate=f"best run: {restarts.best_index + 1}<br>ℓ = %{{y:,.4f}}<extra></extra>",
+            hovertemplate=f"{kept}<br>ℓ = %{{y:,.4f}}<extra></extra>",
         )
     # The legend under the plot, out of the way of plotly's tool bar at the top right, with
     # the rows it needs on the narrowest screen.
@@ -182,7 +198,8 @@ def leaderboard_table(restarts: Restarts) -> pd.DataFrame:
     -------
     pandas.DataFrame
         Columns "run" (1-based), "seed", "final ℓ", "iterations", "stopped because",
-        "optimum" (its letter, "—" for a failed run) and "best" ("★" on the best run).
+        "optimum" (its letter, "—" for a failed run) and "kept" ("★" on the run kept,
+        :func:`kept_phrase`).
     """
     groups = optimum_of_runs(restarts)
     table = pd.DataFrame(
@@ -193,7 +210,7 @@ def leaderboard_table(restarts: Restarts) -> pd.DataFrame:
             "iterations": np.array([t.n_iter for t in restarts.traces], dtype=np.int64),
             "stopped because": [t.stop_reason.value for t in restarts.traces],
             "optimum": ["—" if g is None else optimum_letter(g) for g in groups],
-            "best": ["★" if i == restarts.best_index else "" for i in range(len(groups))],
+            "kept": ["★" if i == restarts.best_index else "" for i in range(len(groups))],
         }
     )
     order = sorted(

@@ -169,3 +169,24 @@ def test_an_over_budget_request_is_refused_before_any_fit(monkeypatch) -> None:
     assert calls == []
     assert chart(at, "curves") is None
     assert chart(at, "chart") is None
+
+
+def test_the_page_names_the_run_kept_by_what_it_searched() -> None:
+    """ "Best" would claim more than these runs can show (Choosing K's search climbs higher
+    on Old Faithful with K = 3): the chart, its caption, the leaderboard and the choice of
+    run say "the highest of these 10 runs" and mark it ★."""
+    at = open_page()
+    restarts = em_core.fit_restarts(np.asarray(load_dataset("faithful").values), 2, n_init=10)
+    kept = restarts.best_index
+    assert any("is the usual guard" in m.value for m in at.markdown)
+    captions = " ".join(c.value for c in at.caption)
+    assert "the star (★) marks the highest of these 10 runs. Other starts may climb" in captions
+    star = [t for t in chart(at, "curves")["data"] if t.get("marker", {}).get("symbol") == "star"]
+    assert star[0]["name"] == f"run {kept + 1}: the highest of these 10 runs"
+    board = leaderboard(at)
+    assert board.loc[board["kept"] == "★", "run"].tolist() == [kept + 1]
+    choice = at.selectbox(key=f"{KEY}.run")
+    assert choice.options[kept] == f"run {kept + 1} (optimum A, ★)"
+    shown = [captions, *[t["name"] for t in chart(at, "curves")["data"]], *board.columns]
+    shown += [*choice.options, *(i.value for i in at.info), *(m.value for m in at.markdown)]
+    assert not any("best" in text.lower() for text in shown)

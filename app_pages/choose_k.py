@@ -75,9 +75,11 @@ with st.sidebar:
         key=keep(f"{KEY}.n_init"),
         bind=links.bind(f"{KEY}.n_init"),
         help="At each K the search starts EM from this many K-means starts, as many "
-        "k-means++ seedings and as many sets of random data points, plus the best fit of "
-        "K − 1 with one component split in two (one start per component). The three "
-        "best are run to a tight tolerance and the highest log-likelihood is kept.",
+        "sets of random data points and as many k-means++ seedings (up to eight times as "
+        "many on fewer than 1,200 points), plus the three best fits of K − 1 with one "
+        "component split in two (one start per component). The best starts of each kind "
+        "run on, the three best are run to a tight tolerance and the highest "
+        "log-likelihood is kept.",
     )
     covariance_type = "full"
     if X.shape[1] > 1:

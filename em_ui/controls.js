@@ -212,6 +212,7 @@ export default function (component) {
   s.h = Math.min(s.h, s.last);
   s.pngNames = data.png_names;
   s.paint();
+  s.chartSelector = data.chart;
   watchChart(s, data.chart);
   moveChart(s);
   // Tell the view when its width calls for the narrow figure (phones, big zoom), once the
@@ -268,7 +269,10 @@ function applySpeed(s, gd, restart) {
 
 // Space in presenter mode: the chart's own Play, or its Pause while it plays.
 function togglePlay(s) {
-  const [play, pause] = (s.gd && s.gd.querySelectorAll(".updatemenu-button")) || [];
+  // The chart drawn now (a chart drawn anew, at the screen's height, replaces s.gd).
+  const gd = s.gd && document.contains(s.gd)
+    ? s.gd : document.querySelector(`${s.chartSelector} .js-plotly-plot`);
+  const [play, pause] = (gd && gd.querySelectorAll(".updatemenu-button")) || [];
   const button = s.playing ? pause : play;
   if (button) button.dispatchEvent(new MouseEvent("click", { bubbles: true }));
 }

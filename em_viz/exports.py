@@ -31,6 +31,7 @@ from em_core import Parameters, Trace, e_step
 from em_core.ppca import e_step as ppca_e_step
 from em_viz.figures_1d import density_figure
 from em_viz.figures_2d import scatter_figure
+from em_viz.figures_common import SLIDER_NOTE
 from em_viz.style import chart_config
 
 JSON_NAME = "em-run.json"
@@ -43,7 +44,6 @@ MAX_HEADER_NAME = 60
 SIGNIFICANT_DIGITS = 12
 # The note the figure writes when Play holds only part of the run speaks of the page's slider,
 # which an exported file does not have.
-_SLIDER_NOTE = "the slider under the chart reaches every half-step"
 _FILE_NOTE = "the app steps through every half-step"
 
 
@@ -147,8 +147,8 @@ def animation_html(
             X, trace, 0, dims=dims, true_params=true_params, column_names=column_names
         )
     for note in fig.layout.annotations:
-        if note.text and _SLIDER_NOTE in note.text:
-            note.text = note.text.replace(_SLIDER_NOTE, _FILE_NOTE)
+        if note.text and SLIDER_NOTE in note.text:
+            note.text = note.text.replace(SLIDER_NOTE, _FILE_NOTE)
     params = trace.final.params
     title = (
         f"EM for a Gaussian mixture: K = {params.n_components}, "

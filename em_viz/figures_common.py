@@ -41,6 +41,9 @@ from em_viz.loglik import (
 )
 from em_viz.style import TEMPLATE
 
+# The note's second part when Play holds only part of the run: the page's half-step slider
+# (under the chart) reaches the rest.
+SLIDER_NOTE = "the slider below reaches every half-step"
 COLOUR_NOTE = "a point's colour: its likeliest component; paler: less sure"
 SIGNIFICANT_DIGITS = 5
 TRANSITION_MS = 150
@@ -631,8 +634,7 @@ def animated_figure(
     every = len(window) == len(halves)  # any half-step is one whole frame away
     if window.stop < len(halves):  # Play stops before the end of the run
         notes = [
-            f"Play holds {halves[window[0]].label} … {halves[window[-1]].label}; "
-            "the slider under the chart reaches every half-step",
+            f"Play holds {halves[window[0]].label} … {halves[window[-1]].label}; " + SLIDER_NOTE,
             *notes,
         ]
 

@@ -115,6 +115,8 @@ def selection_figure(rows: Sequence[SelectionRow], *, narrow: bool = False) -> g
     fig.update_xaxes(title_text="number of components K", dtick=1)
     fig.update_yaxes(title_text="criterion (lower is better)", row=1, col=1)
     fig.update_yaxes(title_text="best log-likelihood ℓ (higher is better)", **ll_cell)
+    # Each y title stands clear of its tick labels, however wide the values make them.
+    fig.update_yaxes(automargin=True)
     # The legend under both panels, below the last x title, with the rows it needs at the
     # narrowest width of its layout.
     narrowest = (MIN_NARROW_PX if narrow else MIN_WIDE_PX) - MARGIN["l"] - MARGIN["r"]

@@ -184,7 +184,7 @@ def test_a_long_replay_points_to_the_slider_where_it_is_under_the_chart():
     spec = chart(at, "chart")
     notes = " ".join(a.get("text", "") for a in spec["layout"].get("annotations", []))
     assert "Play holds" in notes, "the replay's run is longer than its frames"
-    assert "the slider under the chart reaches every half-step" in notes
+    assert "the slider below reaches every half-step" in notes
     assert "above" not in notes
     leaves = _in_order(at.main)
     ids = [getattr(getattr(leaf, "proto", None), "id", "") for leaf in leaves]

@@ -204,7 +204,7 @@ def test_every_classic_data_set_loads_and_fits(name: str) -> None:
     if len(fitted) > 1:
         assert columns_widget(at).value == fitted
         assert data.label_name not in columns_widget(at).options
-    params = table_with(at, "component")
+    params = table_with(at, "π")
     # The plain table's headers are markdown with the column names escaped.
     headers = [re.sub(r"\\(.)", r"\1", c).replace("\u2060", "") for c in params.columns]
     fitted_in_table = {c[2:-1] for c in headers if c.startswith("μ[")}
@@ -280,7 +280,7 @@ def test_more_than_two_columns_choose_the_axes_without_refitting() -> None:
     run_id = at.session_state[f"{KEY}.run_id"]
     before = chart_spec(at)
     loglik = likelihood_panel(before)
-    params = table_with(at, "component")
+    params = table_with(at, "π")
     assert before["layout"]["xaxis"]["title"]["text"] == "Sepal.Length"
     assert before["layout"]["yaxis"]["title"]["text"] == "Sepal.Width"
 
@@ -294,7 +294,7 @@ def test_more_than_two_columns_choose_the_axes_without_refitting() -> None:
     assert at.session_state[f"{KEY}.run_id"] == run_id
     assert not toasts(at)
     assert likelihood_panel(after) == loglik
-    assert table_with(at, "component").equals(params)
+    assert table_with(at, "π").equals(params)
     # the same Gaussians seen from another side: the means' x stay, their y are new
     means_before = trace_named(before, "means μ<sub>k</sub>")
     means_after = trace_named(after, "means μ<sub>k</sub>")
@@ -957,10 +957,10 @@ def test_the_page_gives_the_same_clusters_in_other_units(scale: float) -> None:
         at = use_source(open_page(), "paste")
         paste(at, "\n".join(f"{float(a)!r} {float(b)!r}" for a, b in values))
         assert_result(at)
-        params = table_with(at, "component")
+        params = table_with(at, "π")
         press(at, f"{KEY}.end")
         assert_result(at)
-        params = table_with(at, "component")
+        params = table_with(at, "π")
         results.append((half_step(at), params["π"].to_numpy(dtype=float)))
     (h0, w0), (h1, w1) = results
     assert h0 == h1

@@ -27,6 +27,10 @@ def open_view(page: Page, url: str, key: str, wait_for_app) -> None:
     page.goto(url)
     wait_for_app(page)
     expect(chart(page, key).locator(".main-svg").first).to_be_visible(timeout=TIMEOUT_MS)
+    # The step buttons hear keys once drawn, and in presenter mode the chart is drawn again
+    # at the screen's height once they have measured it.
+    expect(page.locator(".em-controls")).to_have_attribute("data-h", re.compile(r"\d+"))
+    wait_for_app(page, settle_ms=800)
 
 
 def wait_at(page: Page, key: str, h: int, label: str) -> None:

@@ -367,24 +367,7 @@ window.addEventListener("unhandledrejection", (event) => {
   }
 });
 
-// The camera saves the chart without Play and Pause: they are controls, not part of the
-// picture. plotly copies the layout when the camera is clicked, before it draws the copy, so
-// the controls are hidden for that moment (this listener runs first, in the capture phase)
-// and shown again at once. The offline animation's export does the same (em_viz/exports.py).
-function pngWithoutControls(gd) {
-  gd.addEventListener("click", (event) => {
-    if (!event.target.closest('.modebar-btn[data-title^="Download plot"]')) return;
-    const hidden = [...(gd.layout.updatemenus || []), ...(gd.layout.sliders || [])]
-      .map((control) => [control, control.visible]);
-    for (const [control] of hidden) control.visible = false;
-    setTimeout(() => {
-      for (const [control, visible] of hidden) {
-        if (visible === undefined) delete control.visible;
-        else control.visible = visible;
-      }
-    });
-  }, true);
-}
+// pngWithoutControls(gd) comes first in this module: em_viz/png_without_controls.js.
 
 function attach(s, gd) {
   s.gd = gd;

@@ -31,11 +31,13 @@ from typing import Any
 import streamlit as st
 
 from em_ui import presenter
+from em_viz.exports import PNG_WITHOUT_CONTROLS_JS
 
 _HERE = Path(__file__).parent
 _COMPONENT = st.components.v2.component(
     "em_ui.step_controls",
-    js=(_HERE / "controls.js").read_text(encoding="utf-8"),
+    # The chart's camera leaves its controls out of the PNG, as the exported animation's does.
+    js=PNG_WITHOUT_CONTROLS_JS + (_HERE / "controls.js").read_text(encoding="utf-8"),
     css=(_HERE / "controls.css").read_text(encoding="utf-8"),
     isolate_styles=False,  # its CSS names only .em-controls; tests and keys see its buttons
 )

@@ -19,7 +19,7 @@ from em_core import MeanPath, Parameters, e_step
 from em_core.bound import along_mean, bound_of_means, log_likelihood_of_means, with_means
 from em_viz.colors import MIXTURE_COLOR, PALETTE, with_alpha
 from em_viz.figures_common import LEGEND_ROW_PX, MIN_NARROW_PX, legend_rows
-from em_viz.style import TEMPLATE, TOOLBAR_PX
+from em_viz.style import LEGEND_UNDER_PLOT, TEMPLATE, TOOLBAR_PX
 
 EM_COLOR = PALETTE[2]  # orange
 BOUND_COLOR = PALETTE[3]  # purple: apart from ℓ's black and the M-step's orange
@@ -29,15 +29,6 @@ DATA_COLOR = "#8c8c8c"
 EARLIER_ALPHA = 0.45
 HEIGHT_PX = 400
 NARROW_PX = MIN_NARROW_PX - 72  # the narrowest plot's width: the container less the margins
-# The legend sits under the plot, so that on a narrow screen its rows never cover a curve.
-LEGEND = {
-    "orientation": "h",
-    "x": 0,
-    "xanchor": "left",
-    "yref": "container",
-    "y": 0,
-    "yanchor": "bottom",
-}
 # The title sits under the band of plotly's tool bar, the plot under the title.
 MARGIN = {"l": 60, "r": 12, "t": TOOLBAR_PX + 36, "b": 56}
 # The contours cover ℓ from its highest value on the grid down to a few times as far below
@@ -68,7 +59,7 @@ def _layout(title: str, traces: list[Any]) -> dict[str, Any]:
             "pad": {"t": TOOLBAR_PX},
             "font": {"size": 15},
         },
-        "legend": LEGEND,
+        "legend": LEGEND_UNDER_PLOT,
         "margin": {**MARGIN, "b": MARGIN["b"] + LEGEND_ROW_PX * rows},
         "height": HEIGHT_PX + TOOLBAR_PX + LEGEND_ROW_PX * rows,
         "hovermode": "closest",

@@ -22,6 +22,7 @@ import html
 import io
 import re
 from collections.abc import Sequence
+from pathlib import Path
 
 import numpy as np
 import plotly.graph_objects as go
@@ -328,24 +329,12 @@ def latent_csv(X: NDArray[np.float64], trace: Trace, column_names: Sequence[str]
     )
 
 
-# The camera of the file's tool bar saves the chart without Play, Pause and the slider: a
-# listener on the chart, which hears the click before the button does, hides them while
-# plotly copies the layout for the image (synchronously, in the click) and shows them after.
-_PNG_WITHOUT_CONTROLS_JS = """
-const gd = document.getElementById('{plot_id}');
-gd.addEventListener('click', (event) => {
-    if (!event.target.closest('.modebar-btn[data-title^="Download plot"]')) return;
-    const hidden = [...(gd.layout.updatemenus || []), ...(gd.layout.sliders || [])]
-        .map((control) => [control, control.visible]);
-    for (const [control] of hidden) control.visible = false;
-    setTimeout(() => {
-        for (const [control, visible] of hidden) {
-            if (visible === undefined) delete control.visible;
-            else control.visible = visible;
-        }
-    });
-}, true);
-"""
+# The camera of the file's tool bar saves the chart without Play, Pause and the slider (the
+# same listener as the app's chart: em_viz/png_without_controls.js).
+PNG_WITHOUT_CONTROLS_JS = (Path(__file__).parent / "png_without_controls.js").read_text("utf-8")
+_PNG_WITHOUT_CONTROLS_JS = (
+    PNG_WITHOUT_CONTROLS_JS + "\npngWithoutControls(document.getElementById('{plot_id}'));\n"
+)
 SLIDER_PX = 90  # the height the half-step slider adds under the chart
 
 

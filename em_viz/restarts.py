@@ -18,7 +18,7 @@ import plotly.graph_objects as go
 from em_core import Restarts
 from em_viz.colors import GREY, PALETTE
 from em_viz.figures_common import LEGEND_ROW_PX, MIN_NARROW_PX, legend_rows
-from em_viz.style import TEMPLATE
+from em_viz.style import LEGEND_UNDER_PLOT, TEMPLATE
 from em_viz.tables import decimals
 
 # Beyond ten optima the colours come round again, with another dash so that no two
@@ -174,14 +174,7 @@ def restart_curves_figure(restarts: Restarts) -> go.Figure:
         },
         yaxis={"title": {"text": "log-likelihood ℓ(θₜ)"}, "automargin": True},
         # One entry per optimum, best first.
-        legend={
-            "orientation": "h",
-            "x": 0,
-            "xanchor": "left",
-            "yref": "container",
-            "y": 0,
-            "yanchor": "bottom",
-        },
+        legend=LEGEND_UNDER_PLOT,
         hovermode="closest",
     )
     return fig

@@ -15,7 +15,7 @@ from plotly.subplots import make_subplots
 from em_core import SelectionRow, nearly_collapsed
 from em_viz.colors import PALETTE
 from em_viz.figures_common import LEGEND_ROW_PX, MIN_NARROW_PX, MIN_WIDE_PX, legend_rows
-from em_viz.style import TEMPLATE
+from em_viz.style import LEGEND_UNDER_PLOT, TEMPLATE
 
 BIC_COLOR, AIC_COLOR, LL_COLOR = PALETTE[0], PALETTE[1], "#222222"
 MARGIN = {"l": 70, "r": 20, "t": 30, "b": 60}
@@ -125,14 +125,7 @@ def selection_figure(rows: Sequence[SelectionRow], *, narrow: bool = False) -> g
         template=TEMPLATE,
         height=(620 if narrow else 420) + LEGEND_ROW_PX * rows,
         margin={**MARGIN, "b": MARGIN["b"] + LEGEND_ROW_PX * rows},
-        legend={
-            "orientation": "h",
-            "x": 0,
-            "xanchor": "left",
-            "yref": "container",
-            "y": 0,
-            "yanchor": "bottom",
-        },
+        legend=LEGEND_UNDER_PLOT,
     )
     return fig
 

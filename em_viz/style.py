@@ -72,6 +72,17 @@ def _scaled(value: Any, factor: float, *, font: bool = False) -> Any:
     return out
 
 
+# A horizontal legend at the bottom of the figure, under the plot and its x title (the figure's
+# bottom margin makes room for its rows), so that on a narrow screen it never covers a curve.
+LEGEND_UNDER_PLOT = {
+    "orientation": "h",
+    "x": 0,
+    "xanchor": "left",
+    "yref": "container",
+    "y": 0,
+    "yanchor": "bottom",
+}
+
 # The band at the top of a chart where plotly's tool bar shows on hover (25 px high, 2 px
 # from the top, in Chromium): a title or a legend below it is never covered.
 TOOLBAR_PX = 32

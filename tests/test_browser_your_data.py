@@ -33,19 +33,23 @@ def open_page(page: Page, name: str, wait_for_app) -> None:
     wait_for_app(page)
 
 
-def test_an_uploaded_file_and_its_half_step_survive_a_visit_to_start_here(
-    page: Page, app_server: str, wait_for_app, expect_rerun, artifacts_dir: Path
-) -> None:
-    page.goto(f"{app_server}/your_data")
+def upload(page: Page, url: str, name: str, content: bytes, wait_for_app, expect_rerun) -> None:
+    """Open Your own data and upload ``content`` as the file ``name``."""
+    page.goto(f"{url}/your_data")
     wait_for_app(page)
     page.get_by_text("Upload a file", exact=True).click()
     file_input = page.locator('[data-testid="stFileUploader"] input[type="file"]')
     expect(file_input).to_be_attached()
     wait_for_app(page)
     with expect_rerun(page):
-        file_input.set_input_files(
-            files=[{"name": "two.csv", "mimeType": "text/csv", "buffer": TWO_CLUSTERS_CSV.encode()}]
-        )
+        file = {"name": name, "mimeType": "text/csv", "buffer": content}
+        file_input.set_input_files(files=[file])
+
+
+def test_an_uploaded_file_and_its_half_step_survive_a_visit_to_start_here(
+    page: Page, app_server: str, wait_for_app, expect_rerun, artifacts_dir: Path
+) -> None:
+    upload(page, app_server, "two.csv", TWO_CLUSTERS_CSV.encode(), wait_for_app, expect_rerun)
     expect(chart(page).locator(".main-svg").first).to_be_visible(timeout=TIMEOUT_MS)
     page.get_by_role("button", name="Next iteration", exact=True).click()
     page.wait_for_function(chart_at_js("data"), arg=2, timeout=TIMEOUT_MS)
@@ -76,16 +80,7 @@ def test_an_uploaded_file_and_its_half_step_survive_a_visit_to_start_here(
 def test_a_k_above_the_rows_is_refused_by_the_page_not_left_in_a_red_box(
     page: Page, app_server: str, wait_for_app, expect_rerun
 ) -> None:
-    page.goto(f"{app_server}/your_data")
-    wait_for_app(page)
-    page.get_by_text("Upload a file", exact=True).click()
-    file_input = page.locator('[data-testid="stFileUploader"] input[type="file"]')
-    expect(file_input).to_be_attached()
-    wait_for_app(page)
-    with expect_rerun(page):
-        file_input.set_input_files(
-            files=[{"name": "five.csv", "mimeType": "text/csv", "buffer": b"x\n1\n2\n5\n9\n10\n"}]
-        )
+    upload(page, app_server, "five.csv", b"x\n1\n2\n5\n9\n10\n", wait_for_app, expect_rerun)
     expect(chart(page).locator(".main-svg").first).to_be_visible(timeout=TIMEOUT_MS)
     k = page.get_by_role("spinbutton", name="Number of components K")
     k.fill("7")

@@ -38,6 +38,9 @@ def open_view(page: Page, url: str, key: str, wait_for_app) -> None:
     page.goto(url)
     wait_for_app(page)
     expect(chart(page, key).locator(".main-svg").first).to_be_visible(timeout=TIMEOUT_MS)
+    # The step buttons hear keys once they are drawn, which can be after the chart (plotly.js
+    # is loaded first): a person's first key comes later than that.
+    expect(page.locator(".em-controls")).to_have_attribute("data-h", re.compile(r"\d+"))
 
 
 def half_step_slider(page: Page, key: str):
@@ -309,7 +312,7 @@ def test_every_page_from_every_other_page_twice(
         walk = [0, *range(1, len(pages)), 0]
     for previous, current in itertools.pairwise(walk):
         page.locator(f'[data-testid="stSidebarNavLink"][href="{pages[current]}"]').click()
-        wait_for_app(page)
+        wait_for_app(page, settle_ms=120)
         _assert_no_error(page, f"{names[previous]} → {names[current]}")
     if how == "history":
         for _ in range(len(walk) - 1):  # back to where the walk began, page by page

@@ -187,9 +187,6 @@ def streamlit_command(script: str | Path, port: int, extra: Sequence[str] = ()) 
         "127.0.0.1",
         "--browser.gatherUsageStats",
         "false",
-        # Nobody edits files under test; the default polling watcher would only burn CPU.
-        "--server.fileWatcherType",
-        "none",
         *extra,
     ]
 

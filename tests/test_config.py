@@ -83,3 +83,11 @@ def test_no_message_is_sent_as_a_reference_to_the_browsers_cache(streamlit_confi
     # an upload's), which kills the page with "Cached ForwardMsg MISS"; so nothing is cached.
     # tests/test_browser_repetition.py is the walk that met it.
     assert streamlit_config["global"]["minCachedMessageSize"] >= 2**50
+
+
+def test_a_deployed_app_watches_no_files(streamlit_config: dict) -> None:
+    # Streamlit's file watcher runs on the server's event loop at every session's run; under
+    # thirty heavy sessions it held the loop for over a minute. The tests' servers read this
+    # file too (tests/app_harness.py passes no watcher option of its own).
+    assert streamlit_config["server"]["fileWatcherType"] == "none"
+    assert streamlit_config["server"]["runOnSave"] is False

@@ -11,10 +11,12 @@ _INLINE = re.compile(r"([\\`*\[\]<>!$~|&{}@])")
 # "_" opens emphasis only next to a non-alphanumeric character: 1_000 stays as it is.
 _UNDERSCORE = re.compile(r"(?<![^\W_])_|_(?![^\W_])")
 # Bare addresses that GitHub-flavoured markdown turns into links (http://, https://, www.,
-# mailto:, xmpp:, a@b.c). A backslash does not stop every one of them, so an invisible word
-# joiner (U+2060) goes inside each: "http\u2060s://…" and "www\u2060." are plain text.
+# mailto:, xmpp:, a@b.c). Whether one is linked depends on the character before it, and the
+# rules differ between the parser's passes (Streamlit's links "2https://…" but not
+# "ahttps://…"), so none is trusted: an invisible word joiner (U+2060) goes inside every one,
+# whatever comes before it ("2http\u2060s://…", "1www\u2060.…"), and no pattern is left to link.
 _AUTOLINK = re.compile(
-    r"(?i)(?<=\bhttp)(?=s?://)|(?<=\bwww)(?=\.)|(?<=\bmailto)(?=:)|(?<=\bxmpp)(?=:)|(?=@)"
+    r"(?i)(?<=http)(?=s?://)|(?<=www)(?=\.)|(?<=mailto)(?=:)|(?<=xmpp)(?=:)|(?=@)"
 )
 WORD_JOINER = "\u2060"
 # Block markup that only counts at the start of a line: headings, quotes, lists, rules.

@@ -58,9 +58,13 @@ def show_table(df: pd.DataFrame) -> None:
         if df.isna().to_numpy().any():
             st.caption(MISSING_HELP)
         return
+    # A grid's headers are plain text; their tooltips are markdown and may quote a name.
     config = {
         name: st.column_config.NumberColumn(
-            name, format=column.format, width=column.width, help=column.help
+            name,
+            format=column.format,
+            width=column.width,
+            help=literal(column.help) if column.help else None,
         )
         for name, column in formats.items()
     }

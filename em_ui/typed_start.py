@@ -120,9 +120,8 @@ def typed_start_editor(
         key=typed_key(key, data_key(X), n_components),
         hide_index=True,
         num_rows="fixed",
-        column_config={
-            name: st.column_config.NumberColumn(literal(name), format="%.4g") for name in names
-        }
+        # A grid's header is plain text, the column's own name (no markdown to escape).
+        column_config={name: st.column_config.NumberColumn(format="%.4g") for name in names}
         | ({"σ": st.column_config.NumberColumn("σ (optional)", format="%.4g")} if one_d else {}),
     )
     try:

@@ -3,6 +3,7 @@ a link, an image, HTML or formatting."""
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -173,3 +174,44 @@ def test_a_prepared_runs_column_names_show_with_no_link_in_caption_and_headers()
         # its text: with no link, every backslash is an escape the markdown takes away.
         assert _linkable(header) == [], header
         assert any(f"[{name}" in _unescape(header) for name in columns), header
+
+
+def _typed_start_with_hostile_names() -> None:
+    import numpy as np
+
+    from em_ui.typed_start import typed_start_editor
+
+    X = np.array([[1.0, 2.0], [2.0, 1.0], [8.0, 9.0], [9.0, 8.0]])
+    names = ["x[1]_", "2https://x.example"]
+    typed_start_editor("t", X, 2, "full", np.full(2, 1e-6), names)
+
+
+def test_the_typed_starts_grid_heads_its_columns_with_the_names_as_typed() -> None:
+    """A grid draws its headers as plain text: a markdown escape would show as a backslash."""
+    at = AppTest.from_function(_typed_start_with_hostile_names).run()
+    assert not at.exception, at.exception
+    config = json.loads(at.dataframe[0].proto.columns)
+    headers = {name: column.get("label", name) for name, column in config.items()}
+    assert headers["μ (x[1]_)"] == "μ (x[1]_)"
+    assert headers["μ (2https://x.example)"] == "μ (2https://x.example)"
+
+
+def _long_table_with_hostile_names() -> None:
+    import pandas as pd
+
+    from em_ui.tables import show_table
+
+    names = ["Δ[2https://x.example]", "r_n[t](https://x.example)"]
+    show_table(pd.DataFrame({name: [0.5] * 30 for name in names}))
+
+
+def test_a_grids_tooltips_quote_column_names_with_no_link() -> None:
+    at = AppTest.from_function(_long_table_with_hostile_names).run()
+    assert not at.exception, at.exception
+    config = json.loads(at.dataframe[0].proto.columns)
+    tooltips = [column["help"] for column in config.values() if "help" in column]
+    assert len(tooltips) == 2, config
+    for tooltip in tooltips:
+        assert "x.example" in _unescape(tooltip)
+        assert _linkable(tooltip) == [], tooltip
+        assert not re.search(r"(?<!\\)[\[\]]", tooltip), tooltip  # every bracket escaped

@@ -31,7 +31,9 @@ def literal(text: str) -> str:
     ``![x](https://example.org/pixel.png).csv`` then shows as that name instead of an image
     the browser fetches, and ``[click me](https://example.org/a)`` is not a link. Punctuation
     that cannot start markup (``.``, ``,``, ``:`` before a space, ``'``) is left alone, so
-    messages read the same in the page's source as on screen.
+    messages read the same in the page's source as on screen. Not for what is drawn as plain
+    text (a grid's headers, a select box's options, a chart's labels): there the escapes
+    would show.
 
     Parameters
     ----------

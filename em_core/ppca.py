@@ -19,8 +19,9 @@ Cov[z_n]        ``latent_covariance``           (n_latent, n_latent), σ² M⁻�
 Σ_n E[z_n z_nᵀ]       ``sum_zz``                (n_latent, n_latent)
 ==============  ==============================  =====================================
 
-μ is fixed at the sample mean (its maximum-likelihood value whatever W and σ² are). Every
-matrix is factorised by Cholesky and solved against; nothing is inverted. The
+μ is fixed at the sample mean (its maximum-likelihood value whatever W and σ² are). M is
+diagonalised through the SVD of W (never formed from WᵀW), Σ E[z_n z_nᵀ] is factorised by
+Cholesky and solved against, and S's eigenvalues come from the SVD of the centred data. The
 maximum-likelihood solution is also known in closed form (:func:`closed_form`), which is
 where EM is heading.
 """
@@ -33,14 +34,14 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from em_core.em import Snapshot, Trace, run_em
+from em_core.em import MAX_ABS_VALUE, Snapshot, Trace, run_em
 from em_core.model import Failure, StopReason
 
 LOG_2PI = float(np.log(2.0 * np.pi))
-# σ² at or below this fraction of the data's mean variance is zero to double precision
-# (the trailing eigenvalues of S of data on a q-dimensional subspace are rounding errors of
-# about 1e-16 of the largest): the likelihood then has no maximum.
-NOISE_RTOL = 1e-12
+EPS = float(np.finfo(np.float64).eps)
+# The most the data's largest variance may exceed the maximum-likelihood σ²: beyond this,
+# EM's ℓ and W carry rounding errors larger than its steps (ℓ falls, σ² collapses).
+MAX_VARIANCE_RATIO = 1e15
 
 
 def _frozen(a: ArrayLike) -> NDArray[np.float64]:
@@ -142,6 +143,14 @@ def as_ppca_data(X: ArrayLike) -> NDArray[np.float64]:
         )
     if not np.all(np.isfinite(X)):
         raise ValueError("The data contain NaN or infinite values; remove or replace them.")
+    row, column = np.unravel_index(np.abs(X).argmax(), X.shape)
+    if abs(X[row, column]) > MAX_ABS_VALUE:
+        raise ValueError(
+            f"The data run from {X.min():.3g} to {X.max():.3g} (row {row + 1}, column "
+            f"{column + 1} holds {X[row, column]:.3g}): probabilistic PCA squares them, and "
+            f"squares of values beyond ±{MAX_ABS_VALUE:.0e} overflow double precision. Rescale "
+            "the data (for example divide by a power of ten) and fit again."
+        )
     return X
 
 
@@ -162,25 +171,52 @@ def check_n_latent(n_latent: int, n_samples: int, n_features: int) -> None:
         )
 
 
-def sample_covariance(X: NDArray[np.float64]) -> NDArray[np.float64]:
-    """S = (1/N) Σ_n (x_n − x̄)(x_n − x̄)ᵀ, the maximum-likelihood divisor N (not N − 1)."""
-    centred = X - X.mean(axis=0)
-    return centred.T @ centred / X.shape[0]
+def _principal_axes(X: NDArray[np.float64]) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """The eigenvalues of S = (1/N) Σ_n (x_n − x̄)(x_n − x̄)ᵀ, largest first (all d of them), and
+    its leading eigenvectors as columns (min(N, d) of them).
+
+    They come from the singular values of the centred data, s² / N, not from S itself: an
+    eigenvalue of S is found to about 10⁻¹⁶ of the largest, a singular value's square to
+    10⁻¹⁶ of its own size, so a small noise variance beside one far outlier keeps its digits.
+    """
+    n_samples, n_features = X.shape
+    _, singular, rows = np.linalg.svd(X - X.mean(axis=0), full_matrices=False)
+    values = np.zeros(n_features)
+    values[: singular.size] = (singular / np.sqrt(n_samples)) ** 2
+    return values, rows.T
 
 
-def _eigen(S: NDArray[np.float64]) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-    """Eigenvalues (largest first, negatives from rounding clipped to 0) and eigenvectors."""
-    values, vectors = np.linalg.eigh(S)
-    return np.clip(values[::-1], 0.0, None), vectors[:, ::-1]
+def noise_floor(X: NDArray[np.float64]) -> float:
+    """The smallest variance the data can show in double precision, in their squared units.
+
+    Storing, centring and decomposing the data each err by about ε = 2.2 × 10⁻¹⁶ of the
+    values' own size (an offset counts), so an eigenvalue of S below ε² ‖X‖²_F / N is
+    rounding; the floor allows max(N, d)² times that, as NumPy's ``matrix_rank`` does for a
+    singular value. It scales with the data, so it means the same in any units.
+    """
+    n_samples, n_features = X.shape
+    largest = float(np.abs(X).max())
+    if largest == 0:
+        return 0.0
+    # ‖X‖_F² / N computed on X / max|x|, so that no square overflows
+    mean_square = float(np.sum((X / largest) ** 2)) / n_samples
+    return (max(n_samples, n_features) * EPS * largest) ** 2 * mean_square
 
 
 def check_noise(X: NDArray[np.float64], n_latent: int) -> None:
-    """Refuse data whose maximum-likelihood σ² is zero: they lie on a q-dimensional subspace."""
-    values, _ = _eigen(sample_covariance(X))
-    mean_variance = values.sum() / values.size
-    if mean_variance == 0:
+    """Refuse data whose maximum-likelihood σ² is zero: they lie on a q-dimensional subspace.
+
+    σ², the mean of the d − q eigenvalues of S left to the noise, is compared with the data's
+    rounding (:func:`noise_floor`), not with the largest eigenvalue: one far outlier makes
+    the largest huge without making the others zero. Then σ² must be within
+    :data:`MAX_VARIANCE_RATIO` of the largest eigenvalue, which such an outlier can break.
+    """
+    values, _ = _principal_axes(X)
+    floor = noise_floor(X)
+    noise = values[n_latent:].mean()
+    if values[0] <= floor:
         raise ValueError("Every column is constant: there is no spread for PCA to describe.")
-    if values[n_latent:].mean() <= NOISE_RTOL * mean_variance:
+    if noise <= floor:
         raise ValueError(
             f"The points lie on a {n_latent}-dimensional subspace (up to rounding), so the "
             f"noise variance σ² would shrink to 0 and the likelihood grow without bound; "
@@ -189,6 +225,27 @@ def check_noise(X: NDArray[np.float64], n_latent: int) -> None:
             else "The points lie on a line (up to rounding), so the noise variance σ² would "
             "shrink to 0 and the likelihood grow without bound: there is nothing to fit."
         )
+    if values[0] > MAX_VARIANCE_RATIO * noise:
+        raise ValueError(_too_wide_a_range(X, values[0], noise, n_latent))
+
+
+def _too_wide_a_range(X: NDArray[np.float64], largest: float, noise: float, n_latent: int) -> str:
+    """Why the largest variance is too far above σ², naming the row that makes it if one does."""
+    message = (
+        f"The data's largest variance, {largest:.3g}, is {largest / noise:.2g} times the noise "
+        f"variance σ² = {noise:.3g} that q = {n_latent} leaves: more than the "
+        f"{MAX_VARIANCE_RATIO:.0e} that double precision can follow."
+    )
+    distances = np.linalg.norm(X - X.mean(axis=0), axis=1)
+    row = int(distances.argmax())
+    n_samples = X.shape[0]
+    if (distances[row] / np.sqrt(n_samples)) ** 2 < 0.5 * largest:
+        return f"{message} Rescale the columns that spread the most, or choose other columns."
+    away = distances[row] * n_samples / (n_samples - 1)  # from the mean of the other rows
+    return (
+        f"{message} Row {row + 1} alone makes most of it: it lies {away:.3g} from the mean "
+        "of the other rows. If it is an outlier, remove it and fit again."
+    )
 
 
 def closed_form(X: ArrayLike, n_latent: int) -> PPCAParameters:
@@ -211,25 +268,46 @@ def closed_form(X: ArrayLike, n_latent: int) -> PPCAParameters:
     X = as_ppca_data(X)
     check_n_latent(n_latent, *X.shape)
     check_noise(X, n_latent)
-    values, vectors = _eigen(sample_covariance(X))
+    values, vectors = _principal_axes(X)
     noise = float(values[n_latent:].mean())
     loadings = vectors[:, :n_latent] * np.sqrt(np.clip(values[:n_latent] - noise, 0.0, None))
     return PPCAParameters(X.mean(axis=0), loadings, noise)
 
 
+@dataclass(frozen=True, eq=False)
+class _LatentPrecision:
+    """M = WᵀW + σ² I as Vᵀ diag(values) V, from the SVD W = U diag(D) V: values = D² + σ².
+
+    Forming WᵀW would square W's condition number: with one far outlier both columns of W can
+    lean towards it (W is free up to a rotation), and σ² then drowns in WᵀW's rounding.
+    """
+
+    values: NDArray[np.float64]
+    rotation: NDArray[np.float64]  # V, shape (n_latent, n_latent)
+
+    def log_det(self) -> float:
+        return float(np.log(self.values).sum())
+
+    def inverse(self) -> NDArray[np.float64]:
+        return (self.rotation.T / self.values) @ self.rotation
+
+
 def _posterior(
     X: ArrayLike, params: PPCAParameters
-) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
-    """X − μ, the lower Cholesky factor of M = WᵀW + σ² I, and E[z_n] = M⁻¹ Wᵀ (x_n − μ)."""
-    W = params.loadings
+) -> tuple[NDArray[np.float64], _LatentPrecision, NDArray[np.float64]]:
+    """X − μ, M = WᵀW + σ² I (diagonalised) and E[z_n] = M⁻¹ Wᵀ (x_n − μ).
+
+    With W = U diag(D) V: M⁻¹ Wᵀ = Vᵀ diag(D / (D² + σ²)) Uᵀ.
+    """
     centred = np.asarray(X, dtype=np.float64) - params.mean
-    lower = np.linalg.cholesky(W.T @ W + params.noise_variance * np.eye(params.n_latent))
-    return centred, lower, _cho_solve(lower, W.T @ centred.T).T
+    U, D, V = np.linalg.svd(params.loadings, full_matrices=False)
+    precision = _LatentPrecision(D**2 + params.noise_variance, V)
+    return centred, precision, ((centred @ U) * (D / precision.values)) @ V
 
 
 def _log_density(
     centred: NDArray[np.float64],
-    lower: NDArray[np.float64],
+    precision: _LatentPrecision,
     latent_means: NDArray[np.float64],
     params: PPCAParameters,
 ) -> NDArray[np.float64]:
@@ -243,7 +321,7 @@ def _log_density(
     noise = params.noise_variance
     d, q = params.n_features, params.n_latent
     residuals = centred - latent_means @ params.loadings.T
-    log_det = (d - q) * np.log(noise) + 2.0 * np.log(np.diag(lower)).sum()
+    log_det = (d - q) * np.log(noise) + precision.log_det()
     quadratic = (residuals**2).sum(axis=1) / noise + (latent_means**2).sum(axis=1)
     return -0.5 * (d * LOG_2PI + log_det + quadratic)
 
@@ -275,11 +353,11 @@ def e_step(X: ArrayLike, params: PPCAParameters) -> PPCAEStep:
 
 def _expectations(
     centred: NDArray[np.float64],
-    lower: NDArray[np.float64],
+    precision: _LatentPrecision,
     latent_means: NDArray[np.float64],
     params: PPCAParameters,
 ) -> PPCAEStep:
-    latent_covariance = params.noise_variance * _cho_solve(lower, np.eye(params.n_latent))
+    latent_covariance = params.noise_variance * precision.inverse()
     n_samples = centred.shape[0]
     return PPCAEStep(
         latent_means=latent_means,
@@ -340,15 +418,16 @@ def mean_variance(X: NDArray[np.float64]) -> float:
     return float(X.var(axis=0).mean())
 
 
-def start_problem(params: PPCAParameters, variance: float) -> str | None:
-    """Why ``params`` cannot start EM on data of variance per column ``variance``, or None."""
+def start_problem(params: PPCAParameters, variance: float, floor: float) -> str | None:
+    """Why ``params`` cannot start EM on data of variance per column ``variance`` and noise
+    floor ``floor`` (:func:`noise_floor`), or None."""
     W, noise = params.loadings, params.noise_variance
     if not (np.all(np.isfinite(W)) and np.isfinite(noise) and np.all(np.isfinite(params.mean))):
         return "The starting W, μ or σ² contains NaN or infinite values."
-    if not noise > NOISE_RTOL * variance:
+    if not noise > floor:
         return (
-            f"The starting noise variance σ² must be positive and not negligible next to the "
-            f"data's variance per column ({variance:.3g}); got {noise:.3g}."
+            f"The starting noise variance σ² must be positive and above {floor:.3g}, the "
+            f"smallest variance these data show in double precision; got {noise:.3g}."
         )
     singular = np.linalg.svd(W, compute_uv=False)
     if not singular[-1] > 1e-10 * max(singular[0], np.sqrt(variance)):
@@ -359,10 +438,10 @@ def start_problem(params: PPCAParameters, variance: float) -> str | None:
     return None
 
 
-def failure(params: PPCAParameters, variance: float, iteration: int) -> Failure | None:
+def failure(params: PPCAParameters, floor: float, iteration: int) -> Failure | None:
     """Why the parameters from the M-step of ``iteration`` cannot be used, or None.
 
-    ``variance`` is the data's variance per column (:func:`mean_variance`).
+    ``floor`` is the smallest variance the data show in double precision (:func:`noise_floor`).
     """
     if not (np.all(np.isfinite(params.loadings)) and np.isfinite(params.noise_variance)):
         return Failure(
@@ -370,7 +449,7 @@ def failure(params: PPCAParameters, variance: float, iteration: int) -> Failure 
             f"The M-step of iteration {iteration} produced values that are not finite numbers; "
             "the run stopped there.",
         )
-    if params.noise_variance <= NOISE_RTOL * variance:
+    if params.noise_variance <= floor:
         return Failure(
             StopReason.COLLAPSED,
             f"The noise variance σ² shrank to {max(params.noise_variance, 0.0):.2g} in the "
@@ -429,7 +508,7 @@ def start(
             )
     noise = variance if noise_variance is None else noise_variance
     params = PPCAParameters(X.mean(axis=0), W, noise)
-    problem = start_problem(params, variance)
+    problem = start_problem(params, variance, noise_floor(X))
     if problem is not None:
         raise ValueError(problem)
     return params
@@ -456,12 +535,16 @@ class PPCAData:
     mean : array of shape (n_features,)
         μ, the sample mean.
     variance : float
-        tr(S)/d, the scale the degenerate-state checks are relative to.
+        tr(S)/d, the scale of a random start.
+    noise_floor : float
+        The smallest variance the data show in double precision (:func:`noise_floor`): σ² at
+        or below it has collapsed.
     """
 
     X: NDArray[np.float64]
     mean: NDArray[np.float64]
     variance: float
+    noise_floor: float
 
 
 @dataclass(frozen=True)
@@ -477,7 +560,7 @@ class PPCA:
         X = as_ppca_data(X)
         check_n_latent(self.n_latent, *X.shape)
         check_noise(X, self.n_latent)
-        return PPCAData(X, X.mean(axis=0), mean_variance(X))
+        return PPCAData(X, X.mean(axis=0), mean_variance(X), noise_floor(X))
 
     def e_step(self, data: PPCAData, params: PPCAParameters) -> tuple[PPCAEStep, float]:
         posterior = _posterior(data.X, params)
@@ -489,7 +572,7 @@ class PPCA:
     def check(
         self, data: PPCAData, params: PPCAParameters, stats: None, iteration: int
     ) -> Failure | None:
-        return failure(params, data.variance, iteration)
+        return failure(params, data.noise_floor, iteration)
 
     def start_problem(
         self, data: PPCAData, params: PPCAParameters, error: Exception | None
@@ -500,7 +583,7 @@ class PPCA:
                     f"The starting W has shape {params.loadings.shape}; for these data and "
                     f"q = {self.n_latent} it must be ({data.X.shape[1]}, {self.n_latent})."
                 )
-            return start_problem(params, data.variance)
+            return start_problem(params, data.variance, data.noise_floor)
         return (
             "The E-step on the starting parameters failed: W and σ² are too far from the "
             f"scale of the data (largest |W| entry {np.abs(params.loadings).max():.2g}, "

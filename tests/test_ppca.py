@@ -312,12 +312,12 @@ def test_dependent_columns_of_a_given_w_are_refused():
 
 def test_a_vanishing_noise_variance_stops_the_run_with_the_reason():
     params = ppca.PPCAParameters([0.0, 0.0], [[1.0], [1.0]], 1e-14)
-    problem = ppca.failure(params, variance=1.0, iteration=7)
+    problem = ppca.failure(params, floor=1e-13, iteration=7)
     assert problem.reason is StopReason.COLLAPSED
     assert "σ² shrank to 1e-14 in the M-step of iteration 7" in problem.message
     broken = ppca.PPCAParameters([0.0, 0.0], [[np.nan], [1.0]], 1.0)
-    assert ppca.failure(broken, variance=1.0, iteration=2).reason is StopReason.NUMERICAL
-    assert ppca.failure(ppca.PPCAParameters([0.0, 0.0], [[1.0], [1.0]], 0.5), 1.0, 2) is None
+    assert ppca.failure(broken, floor=1e-13, iteration=2).reason is StopReason.NUMERICAL
+    assert ppca.failure(ppca.PPCAParameters([0.0, 0.0], [[1.0], [1.0]], 0.5), 1e-13, 2) is None
 
 
 def test_parameters_are_read_only():

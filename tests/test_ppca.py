@@ -373,3 +373,85 @@ def test_the_same_run_in_other_units(scale, offset):
     # ℓ in other units: each point's density is divided by scale^d.
     shift = -X.size * np.log(scale)
     assert moved.final.log_likelihood == pytest.approx(base.final.log_likelihood + shift, abs=1e-6)
+
+
+# ---------------------------------------------------------------------------------------------
+# Extreme data: judged against their own scale and rounding
+
+
+def with_outlier(value: float) -> np.ndarray:
+    """100 × 3 normal points scaled by diag(3, 2, 1), the first value set to ``value``."""
+    X = np.random.default_rng(0).standard_normal((100, 3)) * [3.0, 2.0, 1.0]
+    X[0, 0] = value
+    return X
+
+
+@pytest.mark.parametrize("q", [1, 2])
+def test_one_far_outlier_fits(q):
+    """The covariance's eigenvalues are 9.9e13, 4.03 and 0.90: the noise was compared with
+    1e-12 of their mean and the data refused as lying on a line or a plane. Now the fit runs,
+    ℓ climbs, and the closed form is scikit-learn's PCA (an SVD, as it must be: eigenvalues of
+    the covariance itself carry errors of 10⁻¹⁶ × 9.9e13 ≈ 0.01)."""
+    X = with_outlier(1e8)
+    trace = ppca.fit(X, q)
+    assert trace.stop_reason is StopReason.CONVERGED, trace.message
+    for before, after in itertools.pairwise(trace.log_likelihoods):
+        assert after >= before - flat_tolerance(before, after, X.shape[0])
+    best = ppca.closed_form(X, q)
+    n = X.shape[0]
+    reference = PCA(n_components=q, svd_solver="full").fit(X)
+    assert best.noise_variance * n / (n - 1) == pytest.approx(reference.noise_variance_, rel=1e-9)
+    np.testing.assert_allclose(
+        best.covariance() * n / (n - 1), reference.get_covariance(), rtol=1e-9, atol=1e-9
+    )
+    assert ppca.log_likelihood(X, best) >= trace.final.log_likelihood
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (
+            lambda X: np.where(X > 0, 1e308, -1e308),
+            r"^The data run from -1e\+308 to 1e\+308 \(row \d+, column \d holds -?1e\+308\): "
+            r"probabilistic PCA squares them, and squares of values beyond ±1e\+150 overflow "
+            r"double precision\. Rescale the data",
+        ),
+        (
+            lambda X: np.where(np.arange(X.size).reshape(X.shape) == 4, 1e200, X),
+            r"^The data run from -\d\.\d+ to 1e\+200 \(row 2, column 2 holds 1e\+200\)",
+        ),
+    ],
+    ids=["pm-1e308", "one-1e200"],
+)
+def test_values_too_large_to_square_are_refused_naming_their_range(change, message):
+    """±1e308 gave NumPy's "Eigenvalues did not converge" and one 1e200 "The starting W, μ or
+    σ² contains NaN or infinite values" (with overflow warnings, errors here)."""
+    X = change(with_outlier(1.0))
+    for call in (lambda: ppca.fit(X, 1), lambda: ppca.closed_form(X, 2), lambda: ppca.start(X, 1)):
+        with pytest.raises(ValueError, match=message):
+            call()
+
+
+def test_an_outlier_beyond_double_precisions_reach_is_named():
+    """With 1e10 the largest variance is 1.1e18 times σ²: EM's ℓ fell and σ² "collapsed", so
+    the data are refused, naming the row that makes the variance."""
+    with pytest.raises(
+        ValueError,
+        match=r"The data's largest variance, 9\.9e\+17, is 1\.1e\+18 times the noise variance "
+        r"σ² = 0\.901 that q = 2 leaves: more than the 1e\+15 that double precision can follow\. "
+        r"Row 1 alone makes most of it: it lies 1e\+10 from the mean of the other rows\. If it is "
+        r"an outlier, remove it",
+    ):
+        ppca.fit(with_outlier(1e10), 2)
+    units = with_outlier(1.0) * [1e9, 1.0, 1.0]  # one column in far larger units: no outlier
+    with pytest.raises(ValueError, match=r"times the noise .* Rescale the columns that spread"):
+        ppca.fit(units, 1)
+
+
+def test_a_line_blurred_only_by_the_rounding_of_its_offset_is_a_line():
+    """Points on a line 1e8 from the origin, spread 1e-3: what lies off the line is the
+    rounding of the stored values (1e-8), and the fit used to take it for noise."""
+    t = np.random.default_rng(0).normal(size=50) * 1e-3
+    X = np.column_stack([t, 2 * t]) + 1e8
+    with pytest.raises(ValueError, match=r"lie on a line \(up to rounding\)"):
+        ppca.fit(X, 1)

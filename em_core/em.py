@@ -159,11 +159,12 @@ def as_data(X: ArrayLike) -> NDArray[np.float64]:
         )
     if not np.all(np.isfinite(X)):
         raise ValueError("The data contain NaN or infinite values; remove or replace them.")
-    spread = np.abs(X - X.mean(axis=0)).max()
-    if spread > MAX_ABS_VALUE:
+    with np.errstate(over="ignore", invalid="ignore"):  # the mean of ±1e308 overflows
+        spread = np.abs(X - X.mean(axis=0)).max()
+    if not spread <= MAX_ABS_VALUE:
         raise ValueError(
-            f"The data spread over about {spread:.0e}, too wide to square in double precision; "
-            "rescale them (for example divide by a power of ten) and fit again."
+            f"The data run from {X.min():.3g} to {X.max():.3g}, too wide to square in double "
+            "precision; rescale them (for example divide by a power of ten) and fit again."
         )
     return X
 

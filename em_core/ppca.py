@@ -34,7 +34,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from em_core.em import MAX_ABS_VALUE, Snapshot, Trace, run_em
+from em_core.em import Snapshot, Trace, as_data, run_em
 from em_core.model import Failure, StopReason
 
 LOG_2PI = float(np.log(2.0 * np.pi))
@@ -131,7 +131,8 @@ class PPCAEStep:
 
 
 def as_ppca_data(X: ArrayLike) -> NDArray[np.float64]:
-    """Check data for probabilistic PCA: a finite table with at least two columns."""
+    """Check data for probabilistic PCA: a finite table with at least two columns, whose
+    spread can be squared in double precision."""
     X = np.asarray(X, dtype=np.float64)
     if X.ndim != 2 or X.shape[0] < 1:
         raise ValueError(
@@ -141,17 +142,7 @@ def as_ppca_data(X: ArrayLike) -> NDArray[np.float64]:
         raise ValueError(
             "Probabilistic PCA needs at least two columns: with one there is no direction to find."
         )
-    if not np.all(np.isfinite(X)):
-        raise ValueError("The data contain NaN or infinite values; remove or replace them.")
-    row, column = np.unravel_index(np.abs(X).argmax(), X.shape)
-    if abs(X[row, column]) > MAX_ABS_VALUE:
-        raise ValueError(
-            f"The data run from {X.min():.3g} to {X.max():.3g} (row {row + 1}, column "
-            f"{column + 1} holds {X[row, column]:.3g}): probabilistic PCA squares them, and "
-            f"squares of values beyond ±{MAX_ABS_VALUE:.0e} overflow double precision. Rescale "
-            "the data (for example divide by a power of ten) and fit again."
-        )
-    return X
+    return as_data(X)  # finite, and not too wide to square (naming the data's range)
 
 
 def check_n_latent(n_latent: int, n_samples: int, n_features: int) -> None:
@@ -198,9 +189,12 @@ def noise_floor(X: NDArray[np.float64]) -> float:
     largest = float(np.abs(X).max())
     if largest == 0:
         return 0.0
-    # ‖X‖_F² / N computed on X / max|x|, so that no square overflows
+    # ‖X‖_F² / N computed on X / max|x|, so that no square overflows; beyond about 1e160
+    # the floor itself overflows to inf, and rightly: a spread that double precision can
+    # square (em_core.em.as_data) is then rounding
     mean_square = float(np.sum((X / largest) ** 2)) / n_samples
-    return (max(n_samples, n_features) * EPS * largest) ** 2 * mean_square
+    with np.errstate(over="ignore"):
+        return (max(n_samples, n_features) * EPS * largest) ** 2 * mean_square
 
 
 def check_noise(X: NDArray[np.float64], n_latent: int) -> None:

@@ -132,3 +132,50 @@ def test_one_column_is_refused_with_the_reason(tmp_path):
     path = tmp_path / "one.csv"
     path.write_text("1\n2\n3\n5\n")
     assert_one_line_error(run("fit", path, "--model", "ppca"), "at least two columns")
+
+
+def extreme(value: float | None = None) -> np.ndarray:
+    """100 × 3 normal points scaled by diag(3, 2, 1), the first value set to ``value``."""
+    X = np.random.default_rng(0).standard_normal((100, 3)) * [3.0, 2.0, 1.0]
+    if value is not None:
+        X[0, 0] = value
+    return X
+
+
+def write_csv(path, X):
+    path.write_text("\n".join(",".join(map(repr, row)) for row in X.tolist()) + "\n")
+    return path
+
+
+@pytest.mark.parametrize("q", ["1", "2"])
+def test_one_far_outlier_fits(tmp_path, q):
+    """One value of 1e8 was refused as "on a line" (q = 1) or "on a 2-dimensional subspace"."""
+    X = extreme(1e8)
+    document = ok_json(run("fit", write_csv(tmp_path / "x.csv", X), "--model", "ppca", "-q", q))
+    assert document["status"] == "converged"
+    n = X.shape[0]
+    reference = PCA(n_components=int(q), svd_solver="full").fit(X)
+    maximum = document["maximum"]["noise_variance"]
+    assert maximum * n / (n - 1) == pytest.approx(reference.noise_variance_, rel=1e-9)
+    assert document["iterations"][-1]["log_likelihood"] <= document["maximum"]["log_likelihood"]
+
+
+@pytest.mark.parametrize("suffix", ["csv", "npy"])
+@pytest.mark.parametrize(
+    ("X", "message"),
+    [
+        (np.where(extreme() > 0, 1e308, -1e308), "The data run from -1e+308 to 1e+308, too wide"),
+        (np.where(np.arange(300).reshape(100, 3) == 4, 1e200, extreme()), "to 1e+200, too wide"),
+    ],
+    ids=["pm-1e308", "one-1e200"],
+)
+def test_values_too_large_to_square_are_one_line_naming_their_range(tmp_path, suffix, X, message):
+    """±1e308 gave NumPy's "Eigenvalues did not converge", one 1e200 "The starting W, μ or σ²
+    contains NaN or infinite values" (and a .npy file of ±1e308 an overflow warning first)."""
+    path = tmp_path / f"x.{suffix}"
+    if suffix == "npy":
+        np.save(path, X)
+    else:
+        write_csv(path, X)
+    line = assert_one_line_error(run("fit", path, "--model", "ppca"), message)
+    assert "square in double precision; rescale them" in line

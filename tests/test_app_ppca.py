@@ -105,3 +105,57 @@ def test_one_column_is_refused_with_the_reason(at):
     at.selectbox(key=f"{KEY}.dataset").set_value("galaxies").run()
     assert not at.exception
     assert any("at least two columns" in w.value for w in at.warning)
+
+
+def extreme(value: float | None = None) -> np.ndarray:
+    """100 × 3 normal points scaled by diag(3, 2, 1), the first value set to ``value``."""
+    X = np.random.default_rng(0).standard_normal((100, 3)) * [3.0, 2.0, 1.0]
+    if value is not None:
+        X[0, 0] = value
+    return X
+
+
+def paste(at, X: np.ndarray) -> None:
+    at.radio(key=f"{KEY}.kind").set_value("other").run()
+    at.radio(key=f"{KEY}.source").set_value("paste").run()
+    at.text_area(key=f"{KEY}.paste").input(
+        "\n".join(" ".join(map(repr, row)) for row in X.tolist())
+    ).run(timeout=60)
+
+
+@pytest.mark.parametrize("q", [1, 2])
+def test_one_far_outlier_fits(at, q):
+    """One value of 1e8 was refused as lying "on a line" (q = 1, two columns) or "on a
+    2-dimensional subspace" (q = 2, three columns)."""
+    X = extreme(1e8)[:, : q + 1]
+    paste(at, X)
+    assert not at.exception
+    assert not at.error
+    trace = ppca.fit(X, q, rng=0, tol=1e-3, max_iter=200)
+    assert metric_value(at) == pytest.approx(trace.snapshots[0].log_likelihood, abs=5e-5)
+    press(at, f"{KEY}.end")
+    assert not at.exception
+    assert half_step(at, KEY) == 2 * trace.n_iter + 1
+    gap = ppca.log_likelihood(X, ppca.closed_form(X, q)) - trace.final.log_likelihood
+    assert f"EM stopped {gap:.3g} below the maximum of ℓ" in page_text(at)
+
+
+@pytest.mark.parametrize(
+    ("X", "message"),
+    [
+        (np.where(extreme() > 0, 1e308, -1e308), "The data run from -1e+308 to 1e+308, too wide"),
+        (np.where(np.arange(300).reshape(100, 3) == 4, 1e200, extreme()), "to 1e+200, too wide"),
+    ],
+    ids=["pm-1e308", "one-1e200"],
+)
+def test_values_too_large_to_square_are_refused_naming_their_range(at, X, message):
+    """±1e308 gave NumPy's "Eigenvalues did not converge", one 1e200 "The starting W, μ or σ²
+    contains NaN or infinite values"."""
+    paste(at, X)
+    assert not at.exception
+    [error] = at.error
+    assert message in error.value
+    assert error.value.endswith(
+        "to square in double precision; rescale them (for example divide "
+        "by a power of ten) and fit again."
+    )

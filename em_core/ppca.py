@@ -189,9 +189,9 @@ def noise_floor(X: NDArray[np.float64]) -> float:
     largest = float(np.abs(X).max())
     if largest == 0:
         return 0.0
-    # ‖X‖_F² / N computed on X / max|x|, so that no square overflows; beyond about 1e160
-    # the floor itself overflows to inf, and rightly: a spread that double precision can
-    # square (em_core.em.as_data) is then rounding
+    # ‖X‖_F² / N computed on X / max|x|, so that no square overflows. Values of 1e165 and
+    # more overflow the floor itself to inf, and rightly: the spread em_core.em.as_data lets
+    # through (at most 1e150) is then a few units of their rounding.
     mean_square = float(np.sum((X / largest) ** 2)) / n_samples
     with np.errstate(over="ignore"):
         return (max(n_samples, n_features) * EPS * largest) ** 2 * mean_square

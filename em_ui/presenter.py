@@ -17,7 +17,8 @@ import streamlit as st
 KEY = "present"
 # Everything in the page's main column but the charts is drawn this much larger.
 ZOOM = 1.25
-# Beside the chart on a screen 1000 px tall or more, the numbers are drawn this much larger.
+# Beside the chart on a screen of 1000 px or more by 1800 or more (1080p), the numbers are
+# drawn this much larger.
 TALL_NUMBERS_ZOOM = 1.75
 # The chart's own text (title, ticks, legend, panel notes) grows as much, drawn by Plotly
 # itself at the larger size (a zoom around the chart would upset Plotly's own measuring).
@@ -47,9 +48,10 @@ def style() -> str:
         # Plotly measures its text and its box itself, which a zoom around it would upset:
         # every element but the charts is zoomed, and the charts grow with the hidden sidebar.
         f".stMain .stElementContainer:not(:has(.js-plotly-plot)) {{ zoom: {ZOOM}; }}\n"
-        # On a tall screen (1080 p) the numbers beside the chart have room to grow more.
-        "@media (min-height: 1000px) { .stMain [class*='-presenter-numbers'] "
-        f".stElementContainer:not(:has(.js-plotly-plot)) {{ zoom: {TALL_NUMBERS_ZOOM}; }} }}\n"
+        # On a large screen (1080p) the numbers beside the chart have room to grow more.
+        "@media (min-height: 1000px) and (min-width: 1800px) { "
+        ".stMain [class*='-presenter-numbers'] .stElementContainer:not(:has(.js-plotly-plot)) "
+        f"{{ zoom: {TALL_NUMBERS_ZOOM}; }} }}\n"
         # No header above the sticky step buttons now.
         ".stElementContainer:has(.em-controls) { top: 0 !important; }\n"
         "</style>"

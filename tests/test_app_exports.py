@@ -10,7 +10,9 @@ import sys
 from pathlib import Path
 
 import numpy as np
+import pages
 import pytest
+from pages import PREPARED
 from stepping import press
 from streamlit.testing.v1 import AppTest
 
@@ -19,9 +21,7 @@ from em_core.trace_json import dumps, trace_to_json
 from em_data import load_dataset
 
 REPO = Path(__file__).resolve().parents[1]
-APP = str(REPO / "app.py")
 TIMEOUT = 90
-PREPARED = "app_pages/prepared_run.py"
 # Every page with a stepping view, and the view's key.
 RUN_PAGES = {
     "app_pages/worked_example.py": "worked",
@@ -40,12 +40,7 @@ EXPORT_LABELS = [
 
 
 def open_page(page: str) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
-    at.run()
-    at.switch_page(page)
-    at.run()
-    assert not at.exception, at.exception
-    return at
+    return pages.open_page(page, timeout=TIMEOUT)
 
 
 def open_exports(at: AppTest, key: str) -> AppTest:
@@ -109,10 +104,7 @@ def cli_trace(tmp_path: Path) -> bytes:
     return result.stdout
 
 
-def upload(at: AppTest, raw: bytes, name: str = "run.json") -> AppTest:
-    at.file_uploader(key="prepared.upload").set_value((name, raw, "application/json")).run()
-    assert not at.exception, at.exception
-    return at
+upload = pages.upload_prepared_run
 
 
 def test_a_command_line_trace_opens_and_steps(tmp_path):

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import numpy as np
 from engine_helpers import two_blobs
+from pages import PREPARED, open_page, upload_prepared_run
 from streamlit.testing.v1 import AppTest
 
 REPO = Path(__file__).resolve().parents[1]
-APP = str(REPO / "app.py")
 
 
 def command_line_trace(path: Path, *options: str) -> bytes:
@@ -28,14 +28,7 @@ def command_line_trace(path: Path, *options: str) -> bytes:
 
 
 def open_prepared(raw: bytes) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=90)
-    at.run()
-    at.switch_page("app_pages/prepared_run.py")
-    at.run()
-    at.file_uploader(key="prepared.upload").set_value(("big *run*.json", raw, "application/json"))
-    at.run()
-    assert not at.exception, at.exception
-    return at
+    return upload_prepared_run(open_page(PREPARED), raw, "big *run*.json")
 
 
 def test_a_trace_without_data_says_how_to_get_one_with_data(tmp_path):

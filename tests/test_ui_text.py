@@ -5,17 +5,16 @@ from __future__ import annotations
 
 import json
 import re
-from pathlib import Path
 
 import numpy as np
 import pytest
+from pages import PREPARED, open_page, upload_prepared_run
 from streamlit.testing.v1 import AppTest
 
 import em_core
 from em_core.trace_json import dumps, trace_to_json
 from em_ui.text import literal
 
-APP = str(Path(__file__).resolve().parents[1] / "app.py")
 KEY = "data"
 
 HOSTILE = [
@@ -97,11 +96,7 @@ def test_literal_keeps_plain_messages_as_they_are() -> None:
 
 
 def _page() -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=120)
-    at.run()
-    at.switch_page("app_pages/your_data.py")
-    at.run()
-    return at
+    return open_page("app_pages/your_data.py", timeout=120)
 
 
 def _source(at: AppTest, source: str) -> AppTest:
@@ -150,13 +145,7 @@ def _prepared(columns: list[str]) -> AppTest:
     rng = np.random.default_rng(0)
     X = np.vstack([rng.normal(0, 1, (30, 2)), rng.normal(5, 1, (30, 2))])
     raw = dumps(trace_to_json(em_core.fit(X, 2, rng=0), X, columns)).encode()
-    at = AppTest.from_file(APP, default_timeout=120)
-    at.run()
-    at.switch_page("app_pages/prepared_run.py")
-    at.run()
-    at.file_uploader(key="prepared.upload").set_value(("run.json", raw, "application/json"))
-    at.run()
-    assert not at.exception, at.exception
+    at = upload_prepared_run(open_page(PREPARED, timeout=120), raw)
     assert not at.error, [e.value for e in at.error]
     return at
 

@@ -98,12 +98,12 @@ try:
     check_for_fit(X, ks[-1], columns=chosen)
 except InputError as error:
     st.error(literal(str(error)))
-    st.stop()
+    link.stop(left_out=left_out_of_link(KEY))
 
 too_large = sweep_over_budget(*X.shape, ks, n_init=int(n_init))
 if too_large:
     st.error(too_large)
-    st.stop()
+    link.stop(left_out=left_out_of_link(KEY))
 
 progress = SweepProgress(ks)
 try:
@@ -117,13 +117,13 @@ try:
     )
 except ValueError as error:
     st.error(literal(str(error)))
-    st.stop()
+    link.stop(left_out=left_out_of_link(KEY))
 progress.clear()
 
 best_bic, best_aic = best_k(rows, "bic"), best_k(rows, "aic")
 if best_bic is None:
     st.error("Every run failed at every K; try a smaller range of K.")
-    st.stop()
+    link.stop(left_out=left_out_of_link(KEY))
 summary = f"Lowest BIC at **K = {best_bic}**, lowest AIC at **K = {best_aic}**"
 st.markdown(summary + (" — they agree." if best_bic == best_aic else "."))
 st.plotly_chart(selection_figure(rows, narrow=is_narrow(KEY)), key=f"{KEY}.criteria", theme=None)

@@ -62,7 +62,7 @@ if len(columns) > 1:
     )
     if not chosen:
         st.warning("Choose one or two columns.")
-        st.stop()
+        link.stop(left_out=left_out_of_link(KEY))
 X = np.ascontiguousarray(loaded.values[:, [columns.index(c) for c in chosen]])
 X.flags.writeable = False  # our own copy, fixed from here: em_ui hashes it once per run
 
@@ -111,7 +111,7 @@ try:
     check_for_fit(X, n_components, columns=chosen)
 except InputError as error:
     st.error(literal(str(error)))
-    st.stop()
+    link.stop(left_out=left_out_of_link(KEY))
 # Five runs, each charged as a K-means start (the dearest).
 share = work(*X.shape, n_components, max_iter=conv.max_iter, n_init=N_RUNS) / WORK_BUDGET
 if share > 1:
@@ -122,7 +122,7 @@ if share > 1:
         f"the shared server (about {seconds_allowed():.0f} seconds of one processor), so it "
         "was not started. Choose a smaller K, fewer iterations, or fewer points."
     )
-    st.stop()
+    link.stop(left_out=left_out_of_link(KEY))
 
 options = {
     "covariance_type": covariance_type,
@@ -137,7 +137,7 @@ try:
     trace = fit_trace(X, n_components, init="kmeans", progress=progress, **options)
 except ValueError as error:
     st.error(literal(str(error)))
-    st.stop()
+    link.stop(left_out=left_out_of_link(KEY))
 
 # 1. K-means, step by step
 st.header("1. K-means finds K clusters")

@@ -64,15 +64,16 @@ else:
     columns, labels = tuple(chosen), loaded.labels
 
 n_samples, n_features = X.shape
+left_out = left_out_of_link(KEY) if source == "other" else None
 if n_features < 2:
     st.warning("Probabilistic PCA needs at least two columns: with one there is no line to find.")
-    st.stop()
+    link.stop(left_out=left_out)
 if n_samples > MAX_ROWS:
     st.warning(
         f"These data have {n_samples:,} rows; this lesson draws and tabulates every point, so it "
         f"takes at most {MAX_ROWS:,}. Choose smaller data."
     )
-    st.stop()
+    link.stop(left_out=left_out)
 
 left, middle, right = st.columns(3)
 if n_features == 2:
@@ -115,7 +116,7 @@ try:
     trace = fit_ppca(X, n_latent, seed=seed, tol=tol, max_iter=200)
 except ValueError as error:  # data the model cannot fit: say why, in the engine's words
     st.error(literal(str(error)))
-    st.stop()
+    link.stop(left_out=left_out)
 
 view = PPCAView(X, trace, column_names=columns, labels=labels if n_latent > 1 else None)
 extras = Extras(
@@ -129,4 +130,4 @@ extras = Extras(
     ),
 )
 stepping_view(view, key=KEY, extras=extras)
-link.finish(left_out=left_out_of_link(KEY) if source == "other" else None)
+link.finish(left_out=left_out)

@@ -122,6 +122,7 @@ with st.sidebar:
     with st.expander("Stopping rule and ridge"):
         conv = convergence_settings(KEY, reg_covar=0.0, max_iter=100)
 
+left_out = OWN_LEFT_OUT if start == OWN else None
 gaussians = f"{NUMBER_WORDS[n_components - 1]} Gaussian" + ("s" if n_components > 1 else "")
 st.title(f"Worked example: six points, {gaussians}")
 values = [f"{value:g}" for value in X[:, 0]]
@@ -136,7 +137,7 @@ intro = st.empty()
 intro.write(about)
 if isinstance(params, str):
     st.error(f"{params} (They are in the sidebar, under Start.)")
-    st.stop()
+    link.stop(left_out=left_out)
 
 init = "given" if params is not None else start
 try:
@@ -152,7 +153,7 @@ try:
     )
 except ValueError as error:
     st.error(literal(str(error)))
-    st.stop()
+    link.stop(left_out=left_out)
 
 if start == ARTICLE and trace.n_iter >= 1:
     after_one = trace.snapshots[1].params
@@ -165,4 +166,4 @@ if start == ARTICLE and trace.n_iter >= 1:
     )
 
 stepping_view(X, trace, key=KEY, column_names=data.columns)
-link.finish(left_out=OWN_LEFT_OUT if start == OWN else None)
+link.finish(left_out=left_out)

@@ -14,7 +14,8 @@ that run and takes its default. After the page is drawn it names, in one short n
 every value of the link that was not used and every key the page does not know.
 
 :func:`start` at the top of a page draws the presenter-mode toggle and the link, and returns
-the :class:`PageLink` whose :meth:`PageLink.finish` at the end of the page writes the notice.
+the :class:`PageLink` whose :meth:`PageLink.finish` at the end of the page writes the notice
+(:meth:`PageLink.stop` where a page ends early, refusing a request).
 """
 
 from __future__ import annotations
@@ -163,6 +164,12 @@ class PageLink:
             self._notices.warning(
                 literal("This link had values the page could not use. " + " ".join(lines))
             )
+
+    def stop(self, *, left_out: str | None = None) -> None:
+        """End the page here (a request refused, after its message), as :meth:`finish`
+        would end it: the notice still names what the link could not set."""
+        self.finish(left_out=left_out)
+        st.stop()
 
 
 def start(page: str) -> PageLink:

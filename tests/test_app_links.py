@@ -227,6 +227,23 @@ def test_choosing_k_links_its_starts_and_the_k_replayed() -> None:
     assert "choose.replay_k" in notice(at)
 
 
+@pytest.mark.parametrize(
+    "data",
+    [
+        {},  # the worked example's six points: K up to 6, and the sweep runs
+        {"choose.source": "Generate a mixture", "choose.syn_n": "1000000"},  # refused
+    ],
+)
+def test_a_range_of_k_the_page_cannot_use_is_named_whether_or_not_the_sweep_runs(
+    data: dict[str, str],
+) -> None:
+    at = open_with("app_pages/choose_k.py", {**data, "choose.k_range": ["1", "11"]})
+    refused = [e.value for e in at.error if "too large for the shared server" in e.value]
+    assert len(refused) == (1 if data else 0)
+    assert at.session_state["choose.k_range"] == (1, 6)
+    assert "choose.k_range = “1”, “11” cannot be used here, so it is 1, 6." in notice(at)
+
+
 def test_a_link_to_a_prepared_run_opens_its_half_step_once_the_file_is_given() -> None:
     X = np.array([1.5, 2.0, 2.5, 8.0, 9.0, 9.5])[:, None]
     trace = em_core.fit(X, 2, rng=0, tol=1e-8)

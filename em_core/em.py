@@ -190,7 +190,9 @@ def run_em(
 
     Parameters
     ----------
-    X : array-like of shape (n_samples, n_features)
+    X : the data, in the form the model reads
+        For the mixture and probabilistic PCA an array of shape (n_samples, n_features);
+        ``model.prepare`` checks them.
     model : EMModel
         The model and its settings (see :mod:`em_core.model`).
     start : Start
@@ -215,10 +217,9 @@ def run_em(
         For unusable data, ``tol`` or ``max_iter``, or a start the model refuses (with the
         model's sentence saying why).
     """
-    X = as_data(X)
-    n_samples = X.shape[0]
     check_stopping(tol, max_iter)
     data = model.prepare(X)
+    n_samples = model.n_observations(data)
     penalised = bool(model.penalised)
     snapshots: list[Snapshot] = []
     params, stats = start.params, start.stats

@@ -98,8 +98,12 @@ class GaussianMixture:
     def penalised(self) -> bool:
         return bool(np.any(self.ridge_diagonal > 0))
 
-    def prepare(self, X: NDArray[np.float64]) -> _Data:
+    def prepare(self, X: ArrayLike) -> _Data:
+        X = as_data(X)
         return _Data(np.ascontiguousarray(X.T), robust_scale(X))
+
+    def n_observations(self, data: _Data) -> int:
+        return data.XT.shape[1]
 
     def e_step(self, data: _Data, params: Parameters) -> tuple[NDArray[np.float64], float]:
         """Responsibilities, shape (n_components, n_samples), and ℓ(params)."""

@@ -11,14 +11,21 @@ The interface
 -------------
 A model is a small, immutable object holding its *settings* (for a mixture, the covariance
 type and the ridge). The trace keeps it as ``trace.model``, so it must not hold the data.
-It has two attributes and five methods:
+It has two attributes and six methods:
 
 ``name`` : str
     A short label for people, e.g. ``"Gaussian mixture"``.
 ``prepare(X) -> data``
-    Called once per run with the checked data, an array of shape (n_samples, n_features).
-    Returns whatever the other methods want to receive as ``data`` (the data in a
-    convenient layout, constants computed from them once); it may simply return ``X``.
+    Called once per run with the data as the caller gave them, in the form the model
+    declares: a table of independent rows (n_samples, n_features) for a mixture or
+    probabilistic PCA (checked with :func:`em_core.em.as_data`), sequences with their
+    lengths for a hidden Markov model. It checks them, raising ``ValueError`` with a
+    sentence for a person when they cannot be used, and returns whatever the other
+    methods want to receive as ``data`` (the data in a convenient layout, constants
+    computed from them once).
+``n_observations(data) -> int``
+    N, the number of observations: the stopping rule compares the change of ℓ / N with
+    ``tol`` (a table's rows; all the time steps of a set of sequences).
 ``e_step(data, params) -> (expectations, log_likelihood)``
     The E-step on ``params``: the expected missing data (a mixture's responsibilities, a
     factor model's E[z_n] and E[z_n z_nᵀ]), in any form ``m_step`` takes, and the total
@@ -71,7 +78,10 @@ missing data, so that EM converges in one step::
         penalised = False
 
         def prepare(self, X):
-            return X[:, 0]
+            return as_data(X)[:, 0]
+
+        def n_observations(self, x):
+            return x.size
 
         def e_step(self, x, mu):
             ll = -0.5 * np.sum((x - mu) ** 2) - 0.5 * x.size * np.log(2 * np.pi)
@@ -142,6 +152,8 @@ class EMModel(Protocol):
     def penalised(self) -> bool: ...
 
     def prepare(self, X: Any) -> Any: ...
+
+    def n_observations(self, data: Any) -> int: ...
 
     def e_step(self, data: Any, params: Any) -> tuple[Any, float]: ...
 

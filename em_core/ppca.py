@@ -556,6 +556,9 @@ class PPCA:
         check_noise(X, self.n_latent)
         return PPCAData(X, X.mean(axis=0), mean_variance(X), noise_floor(X))
 
+    def n_observations(self, data: PPCAData) -> int:
+        return data.X.shape[0]
+
     def e_step(self, data: PPCAData, params: PPCAParameters) -> tuple[PPCAEStep, float]:
         posterior = _posterior(data.X, params)
         return _expectations(*posterior, params), float(_log_density(*posterior, params).sum())

@@ -18,7 +18,7 @@ import pytest
 from scipy.optimize import minimize_scalar
 from scipy.stats import norm
 
-from em_core.em import Snapshot, run_em
+from em_core.em import Snapshot, as_data, run_em
 from em_core.model import Failure, StopReason
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -55,7 +55,10 @@ class KnownMeans:
     overflow_above: float = 1.0
 
     def prepare(self, X):
-        return X[:, 0]
+        return as_data(X)[:, 0]
+
+    def n_observations(self, x):
+        return x.size
 
     def e_step(self, x, weight):
         if weight > self.overflow_above:

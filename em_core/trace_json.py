@@ -87,10 +87,10 @@ TRACE_FIELDS = (
 OPTIONAL_FIELDS = ("data", "restarts", "best_restart")
 ITERATION_FIELDS = ("iteration", "weights", "means", "covariances", "log_likelihood", "nk")
 
-# A JSON string, or an unterminated one up to the end of the text. Every match that starts
-# succeeds where its greedy loops stop, so the text is scanned once: a pattern that could
-# fail after its loops (an unterminated string) would rescan the rest from every later quote.
-_STRING = re.compile(r'(?s)"[^"\\]*(?:\\.[^"\\]*)*\\?(?:"|\Z)')
+# The structure check reads the text in slices of this many characters (at most four times as
+# many bytes of UTF-8), so its memory is a few MiB whatever the text holds.
+_SLICE_CHARS = 1 << 16
+_LEADING_SPACE = re.compile(r"\s*")
 _BYTE_ORDER_MARKS = (
     (b"\xef\xbb\xbf", "utf-8"),
     (b"\xff\xfe", "utf-16-le"),
@@ -308,28 +308,67 @@ def _decode(raw: bytes) -> str:
 def _check_structure(text: str) -> None:
     """Refuse text that does not start as a JSON object, that nests deeper than a trace, or
     that holds more arrays and objects than any trace has, before parsing it."""
-    head = text.lstrip()[:1]
-    if head != "{":
+    first = _LEADING_SPACE.match(text).end()
+    if text[first : first + 1] != "{":
         raise TraceFileError(
             "The file does not start with '{', so it is not a trace: a trace is one JSON "
             "object, as 'python -m em_core fit' prints it. (A table of numbers opens under "
             "Your own data.)"
         )
-    skeleton = np.frombuffer(_STRING.sub('""', text).encode("utf-8"), dtype=np.uint8)
-    opens = (skeleton == ord("[")) | (skeleton == ord("{"))
-    n_containers = int(np.count_nonzero(opens))
+    n_containers, depth = _containers(text)
     if n_containers > MAX_CONTAINERS:
         raise TraceFileError(
             f"The file holds {n_containers:,} JSON arrays and objects; a trace of at most "
             f"{MAX_ROWS:,} rows has fewer than {MAX_CONTAINERS:,}."
         )
-    positions = np.flatnonzero(opens | (skeleton == ord("]")) | (skeleton == ord("}")))
-    depth = int(np.cumsum(np.where(opens[positions], 1, -1), dtype=np.int64).max(initial=0))
     if depth > MAX_DEPTH:
         raise TraceFileError(
             f"The file nests arrays and objects {depth} deep; a trace nests at most "
             f"{MAX_DEPTH} deep (iterations → covariances → a matrix's rows)."
         )
+
+
+def _containers(text: str, slice_chars: int = _SLICE_CHARS) -> tuple[int, int]:
+    """How many arrays and objects ``text`` opens and how deep they nest, brackets inside
+    strings left out (a string runs from a quote to the next quote not escaped by an odd
+    run of backslashes, or to the end of the text).
+
+    The text is read a slice at a time as UTF-8 bytes, in which a quote, a backslash and a
+    bracket are single bytes that no other character contains; what one slice leaves open
+    (a run of backslashes, a string, the depth) carries into the next. So time and memory
+    are linear in one slice, whatever the text (a pattern over whole strings kept a
+    backtracking record for every escape).
+    """
+    n_containers = level = deepest = 0
+    backslashes = 0  # the run of backslashes that ends the text read so far
+    in_string = False
+    for start in range(0, len(text), slice_chars):
+        b = np.frombuffer(text[start : start + slice_chars].encode("utf-8"), dtype=np.uint8)
+        escaped, backslashes = _escaped(b, backslashes)
+        quotes = (b == ord('"')) & ~escaped
+        # Quotes up to each byte: odd (after an even start) means inside a string.
+        inside = (np.cumsum(quotes, dtype=np.int64) & 1).astype(bool) ^ in_string
+        in_string = bool(inside[-1])
+        opens = ((b == ord("[")) | (b == ord("{"))) & ~inside
+        closes = ((b == ord("]")) | (b == ord("}"))) & ~inside
+        n_containers += int(np.count_nonzero(opens))
+        steps = opens[opens | closes]
+        levels = level + np.cumsum(np.where(steps, 1, -1), dtype=np.int64)
+        deepest = max(deepest, int(levels.max(initial=0)))
+        level = int(levels[-1]) if levels.size else level
+    return n_containers, deepest
+
+
+def _escaped(b: NDArray[np.uint8], backslashes: int) -> tuple[NDArray[np.bool_], int]:
+    """Whether each byte follows an odd run of backslashes, given the run (``backslashes``)
+    that ends the bytes before ``b``, and the run that ends ``b``."""
+    index = np.arange(b.size, dtype=np.int64)
+    last_other = np.maximum.accumulate(np.where(b == ord("\\"), -1 - backslashes, index))
+    runs = index - last_other  # the run of backslashes ending at each byte
+    escaped = np.empty(b.size, dtype=bool)
+    escaped[0] = backslashes % 2 == 1
+    escaped[1:] = runs[:-1] % 2 == 1
+    return escaped, int(runs[-1])
 
 
 def _refuse_constant(name: str) -> None:

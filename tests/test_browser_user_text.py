@@ -6,7 +6,11 @@ from __future__ import annotations
 
 from urllib.parse import urlparse
 
+import numpy as np
 from playwright.sync_api import Page, expect
+
+import em_core
+from em_core.trace_json import dumps, trace_to_json
 
 IMAGE_NAME = "![x](https://example.org/pixel.png).csv"
 LINK_NAME = "[click me](https://example.org/a).csv"
@@ -78,3 +82,56 @@ def test_a_bad_cell_written_as_a_link_shows_literally_in_the_error(
     assert page.locator('a[href*="example.org"]').count() == 0
     page.wait_for_timeout(500)
     assert outside == [], f"the page asked other servers for {outside}"
+
+
+# Bare addresses glued to a digit, a letter or punctuation, which GitHub-flavoured markdown
+# may link depending on the character before them.
+GLUED = (
+    "2https://evil.example/c",
+    "1www.evil.example",
+    "xhttps://evil.example/x",
+    "(www.evil.example/p)",
+    "x.evil.example@mailto:y@evil.example",
+)
+
+
+def _evil_links(page: Page) -> int:
+    return page.locator('a[href*="evil.example"]').count()
+
+
+def test_an_address_glued_to_a_digit_in_a_bad_cell_is_no_link(
+    page: Page, app_server: str, wait_for_app, expect_rerun
+) -> None:
+    page.goto(f"{app_server}/your_data")
+    wait_for_app(page)
+    _upload(page, wait_for_app, expect_rerun, "cells.csv", "x\n1\n2\n2https://evil.example/d\n")
+    error = page.get_by_test_id("stAlertContentError")
+    expect(error).to_be_visible()
+    assert "2https://evil.example/d" in (error.text_content() or "").replace("\u2060", "")
+    assert _evil_links(page) == 0
+
+
+def test_glued_addresses_as_a_prepared_runs_column_names_are_no_links(
+    page: Page, app_server: str, wait_for_app, expect_rerun
+) -> None:
+    rng = np.random.default_rng(0)
+    X = np.vstack([rng.normal(0, 1, (20, len(GLUED))), rng.normal(4, 1, (20, len(GLUED)))])
+    trace = em_core.fit(X, 2, rng=0, tol=1e-4, max_iter=5)
+    raw = dumps(trace_to_json(trace, X, list(GLUED))).encode()
+    page.goto(f"{app_server}/prepared_run")
+    wait_for_app(page)
+    file_input = page.locator('[data-testid="stFileUploader"] input[type="file"]')
+    with expect_rerun(page):
+        file_input.set_input_files(
+            files=[{"name": "run.json", "mimeType": "application/json", "buffer": raw}]
+        )
+    wait_for_app(page)
+    chart = page.locator(".st-key-prepared-chart .js-plotly-plot")
+    expect(chart.locator(".main-svg").first).to_be_visible(timeout=30_000)
+    # The names are there, as text: in the caption and in the tables' headers.
+    text = (page.locator('[data-testid="stMain"]').text_content() or "").replace("\u2060", "")
+    for name in GLUED:
+        assert name in text, name
+    assert _evil_links(page) == 0, page.locator('a[href*="evil.example"]').first.evaluate(
+        "a => a.parentElement.outerHTML"
+    )

@@ -18,6 +18,7 @@ This module knows no particular model; the Gaussian mixture is :mod:`em_core.mix
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -171,10 +172,48 @@ def as_data(X: ArrayLike) -> NDArray[np.float64]:
 
 def check_stopping(tol: float, max_iter: int) -> None:
     """Refuse a ``tol`` or ``max_iter`` the stopping rule cannot use, in words."""
-    if not np.isfinite(tol) or tol < 0:
-        raise ValueError(f"tol must be ≥ 0; got {tol!r}.")
-    if not isinstance(max_iter, int | np.integer) or max_iter < 0:
-        raise ValueError(f"max_iter must be a whole number ≥ 0; got {max_iter!r}.")
+    StoppingRule(tol, max_iter)
+
+
+@dataclass(frozen=True)
+class StoppingRule:
+    """When a run stops: at ``max_iter`` iterations, or when the mean log-likelihood per
+    observation changed by less than ``tol`` between two snapshots.
+
+    ``decide`` is asked after each E-step, which measures ℓ of the parameters just made; it
+    returns the reason and the sentence for a person, or None to go on.
+    """
+
+    tol: float
+    max_iter: int
+
+    def __post_init__(self) -> None:
+        if not np.isfinite(self.tol) or self.tol < 0:
+            raise ValueError(f"tol must be ≥ 0; got {self.tol!r}.")
+        if not isinstance(self.max_iter, int | np.integer) or self.max_iter < 0:
+            raise ValueError(f"max_iter must be a whole number ≥ 0; got {self.max_iter!r}.")
+
+    def decide(
+        self, iteration: int, lls: list[float], n_observations: int, penalised: bool
+    ) -> tuple[StopReason, str] | None:
+        """Whether to stop once ℓ(θ_iteration) = ``lls[-1]`` is known."""
+        if iteration > 0:
+            before, after = lls[-2], lls[-1]
+            change = convergence_change(before, after, n_observations)
+            if change < self.tol:
+                kind = classify_change(before, after, n_observations, penalised)
+                return StopReason.CONVERGED, (
+                    f"Converged after {_iterations(iteration)}: E-step {iteration + 1} "
+                    "checked the final parameters and found that the mean log-likelihood "
+                    f"per point changed by {change:.2g}{_CHANGE_WORDS[kind]}, less than "
+                    f"tol = {self.tol:g}."
+                )
+        if iteration == self.max_iter:
+            return StopReason.MAX_ITER, (
+                f"Stopped at the iteration limit (max_iter = {self.max_iter}) without "
+                f"converging; E-step {iteration + 1} measured the final parameters."
+            )
+        return None
 
 
 def run_em(
@@ -217,71 +256,79 @@ def run_em(
         For unusable data, ``tol`` or ``max_iter``, or a start the model refuses (with the
         model's sentence saying why).
     """
-    check_stopping(tol, max_iter)
+    rule = StoppingRule(tol, max_iter)
     data = model.prepare(X)
-    n_samples = model.n_observations(data)
-    penalised = bool(model.penalised)
+    n_observations = model.n_observations(data)
     snapshots: list[Snapshot] = []
     params, stats = start.params, start.stats
-    reason, failure, message = StopReason.MAX_ITER, None, ""
     with np.errstate(divide="raise", over="raise", invalid="raise"):
-        for iteration in range(max_iter + 1):
+        for iteration in itertools.count():
             try:
-                if iteration == 0:
-                    problem = model.start_problem(data, params, None)
-                    if problem is not None:
-                        raise ValueError(problem)
-                expectations, log_likelihood = model.e_step(data, params)
-            except (np.linalg.LinAlgError, FloatingPointError) as error:
-                if iteration == 0:
-                    raise ValueError(model.start_problem(data, params, error)) from None
-                reason = StopReason.NUMERICAL
-                message = (
-                    f"The E-step on the parameters of iteration {iteration} overflowed; "
-                    "the run stopped there."
-                )
+                expectations, log_likelihood = _e_step(model, data, params, iteration)
+                snapshots.append(Snapshot(iteration, params, log_likelihood, stats))
+                if callback is not None:
+                    callback(snapshots[-1])
+                lls = [snapshot.log_likelihood for snapshot in snapshots[-2:]]
+                stop = rule.decide(iteration, lls, n_observations, bool(model.penalised))
+                if stop is not None:
+                    raise _Stopped(*stop)
+                params, stats = _m_step(model, data, expectations, iteration + 1)
+            except _Stopped as stopped:
+                reason, message, failure = stopped.args
                 break
-            snapshots.append(Snapshot(iteration, params, log_likelihood, stats))
-            if callback is not None:
-                callback(snapshots[-1])
-            if iteration > 0:
-                before = snapshots[-2].log_likelihood
-                change = convergence_change(before, log_likelihood, n_samples)
-                if change < tol:
-                    kind = classify_change(before, log_likelihood, n_samples, penalised)
-                    reason = StopReason.CONVERGED
-                    message = (
-                        f"Converged after {_iterations(iteration)}: E-step {iteration + 1} "
-                        "checked the final parameters and found that the mean log-likelihood "
-                        f"per point changed by {change:.2g}{_CHANGE_WORDS[kind]}, less than "
-                        f"tol = {tol:g}."
-                    )
-                    break
-            if iteration == max_iter:
-                message = (
-                    f"Stopped at the iteration limit (max_iter = {max_iter}) without "
-                    f"converging; E-step {iteration + 1} measured the final parameters."
-                )
-                break
-            try:
-                new_params, stats = model.m_step(data, expectations)
-            except FloatingPointError:
-                reason = StopReason.NUMERICAL
-                message = f"The M-step of iteration {iteration + 1} overflowed; run stopped."
-                break
-            failure = model.check(data, new_params, stats, iteration + 1)
-            if failure is not None:
-                reason, message = failure.reason, failure.message
-                break
-            params = new_params
     return Trace(
         snapshots=tuple(snapshots),
         model=model,
         start=start,
-        n_samples=n_samples,
+        n_samples=n_observations,
         tol=float(tol),
         max_iter=int(max_iter),
         stop_reason=reason,
         message=message,
         failure=failure,
     )
+
+
+class _Stopped(Exception):
+    """The run stops here: ``args`` are the reason, its sentence and the model's
+    :class:`Failure` (or None)."""
+
+    def __init__(self, reason: StopReason, message: str, failure: Failure | None = None):
+        super().__init__(reason, message, failure)
+
+
+def _e_step(model: EMModel, data: Any, params: Any, iteration: int) -> tuple[Any, float]:
+    """The model's E-step on θ_iteration; before the first, the model's check of the start.
+
+    A start the model refuses raises ``ValueError`` with its sentence; a later E-step that
+    overflows or cannot factorise raises :class:`_Stopped`.
+    """
+    try:
+        if iteration == 0:
+            problem = model.start_problem(data, params, None)
+            if problem is not None:
+                raise ValueError(problem)
+        return model.e_step(data, params)
+    except (np.linalg.LinAlgError, FloatingPointError) as error:
+        if iteration == 0:
+            raise ValueError(model.start_problem(data, params, error)) from None
+        raise _Stopped(
+            StopReason.NUMERICAL,
+            f"The E-step on the parameters of iteration {iteration} overflowed; "
+            "the run stopped there.",
+        ) from None
+
+
+def _m_step(model: EMModel, data: Any, expectations: Any, iteration: int) -> tuple[Any, Any]:
+    """The model's M-step of ``iteration`` and its check of the new parameters; raises
+    :class:`_Stopped` when it overflows or the check finds a degenerate state."""
+    try:
+        params, stats = model.m_step(data, expectations)
+    except FloatingPointError:
+        raise _Stopped(
+            StopReason.NUMERICAL, f"The M-step of iteration {iteration} overflowed; run stopped."
+        ) from None
+    failure = model.check(data, params, stats, iteration)
+    if failure is not None:
+        raise _Stopped(failure.reason, failure.message, failure)
+    return params, stats

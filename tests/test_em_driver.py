@@ -18,7 +18,7 @@ import pytest
 from scipy.optimize import minimize_scalar
 from scipy.stats import norm
 
-from em_core.em import Snapshot, as_data, run_em
+from em_core.em import Snapshot, StoppingRule, as_data, run_em
 from em_core.model import Failure, StopReason
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -186,3 +186,19 @@ def test_the_driver_imports_nothing_of_the_mixture() -> None:
         todo += _em_core_imports(ROOT / (module.replace(".", "/") + ".py"))
     assert seen >= {"em_core.em", "em_core.model"}
     assert not seen & MIXTURE_MODULES, sorted(seen & MIXTURE_MODULES)
+
+
+def test_the_stopping_rule_is_one_small_object_the_driver_asks_after_each_e_step():
+    rule = StoppingRule(tol=0.01, max_iter=3)
+    assert rule.decide(0, [-10.0], 10, False) is None  # θ_0: nothing to compare yet
+    assert rule.decide(1, [-10.0, -9.0], 10, False) is None  # 0.1 per point ≥ tol
+    reason, message = rule.decide(2, [-9.0, -8.95], 10, False)
+    assert reason is StopReason.CONVERGED
+    assert "0.005" in message
+    assert "tol = 0.01" in message
+    reason, message = rule.decide(3, [-9.0, -8.0], 10, False)
+    assert reason is StopReason.MAX_ITER
+    assert "max_iter = 3" in message
+    for tol, max_iter in ((-1.0, 3), (float("nan"), 3), (0.1, -1), (0.1, 2.5)):
+        with pytest.raises(ValueError, match="must be"):
+            StoppingRule(tol, max_iter)

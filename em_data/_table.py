@@ -1,23 +1,25 @@
 """From text lines to a float array: separators, the header row, and row-by-row validation.
 
 Data lines are checked against one compiled pattern (n_columns plain numbers between
-separators), a chunk of many lines per call; valid chunks become number tokens that numpy
-converts in blocks (exactly, as ``float`` would). A chunk that fails, or that holds blank or
-comment lines, is read line by line, and a line that fails is split into cells to say which
-cell is wrong and why.
+separators), which also takes blank and comment lines: one call takes a run of many lines,
+which, without its blank and comment lines, becomes number tokens that numpy converts in
+blocks (exactly, as ``float`` would). A line that fails the pattern is split into cells to say
+which cell is wrong and why; a run that would pass the row limit is read line by line to
+say where.
 
 Cost: every part of the line pattern is possessive (``*+``, ``{n}+``) or atomic (``(?>…)``),
 and no two neighbouring parts can match the same character, so a match never backtracks
 into a cell, a line or a chunk it has passed: time is linear in the text, whatever it holds,
-and a count such as ``{999999}+`` keeps no backtracking state. A single pasted line of many
-values is split and converted in windows of ``_CHUNK`` characters, so no list of all its
-cells is ever held.
+and a count such as ``{999999}+`` keeps no backtracking state. No line costs a call of
+Python of its own, blank or not (but the bad one): 16 MiB of newlines once took 5.8 times an
+ordinary file's time. A single pasted line of many values is split and converted in windows
+of ``_CHUNK`` characters, so no list of all its cells is ever held. A stop check is called
+before every ``_CHUNK`` characters (or line, where longer), so a page can end a reading.
 """
 
 from __future__ import annotations
 
 import re
-from array import array
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
@@ -38,6 +40,12 @@ from em_data.errors import InputError
 _BLOCK = 1 << 14  # tokens converted to floats at a time
 _CHUNK = 1 << 15  # characters of text validated by one regular-expression call
 _THOUSANDS_HINT = re.compile(r"[0-9][, ][0-9]{3}(?![0-9])")
+_NOT_CONTENT = "[ \t\xa0]*+(?:#[^\n]*+)?"  # a blank or comment line, without its end
+_NOT_CONTENT_LINES = re.compile(f"^(?:{_NOT_CONTENT}(?:\n|\\Z))++", re.MULTILINE)
+_FIRST_DATA_LINE_WITH = {  # the first line that is not blank or a comment and holds the mark
+    mark: re.compile(f"^(?=[ \t\xa0]*+[^ \t\xa0\n#])[^\n{mark}]*+{re.escape(mark)}", re.MULTILINE)
+    for mark in ".,"
+}
 
 
 @dataclass(frozen=True)
@@ -162,7 +170,11 @@ def sniff(first_line: str) -> Dialect:
 
 
 def parse_table(
-    text: str, first: tuple[int, int], dialect: Dialect, limits: Limits
+    text: str,
+    first: tuple[int, int],
+    dialect: Dialect,
+    limits: Limits,
+    stop_check: Callable[[], object],
 ) -> tuple[np.ndarray, tuple[str, ...]]:
     """Read checked text into a float array and column names.
 
@@ -176,6 +188,8 @@ def parse_table(
         How cells are separated and written.
     limits : Limits
         Largest input accepted.
+    stop_check : callable
+        Called with no argument before every `_CHUNK` characters; it may raise to stop.
 
     Returns
     -------
@@ -199,7 +213,7 @@ def parse_table(
         if names is None
         else f"the header on line {number} names {_count(len(cells), 'column')}"
     )
-    builder = _Builder(dialect, len(cells), limits, reference)
+    builder = _Builder(dialect, len(cells), limits, reference, stop_check)
     if names is None:
         builder.add_line(number, line)
     builder.add_text(text, end + 1, number + 1)
@@ -263,7 +277,13 @@ def _too_long(number: int, column: int, length: int, limit: int) -> InputError:
     )
 
 
-def parse_line(text: str, first: tuple[int, int], dialect: Dialect, limits: Limits) -> np.ndarray:
+def parse_line(
+    text: str,
+    first: tuple[int, int],
+    dialect: Dialect,
+    limits: Limits,
+    stop_check: Callable[[], object],
+) -> np.ndarray:
     """Read the values of a single line as one column: its n cells become n rows.
 
     The line is checked, split and converted in windows, so the memory used is a small
@@ -280,6 +300,8 @@ def parse_line(text: str, first: tuple[int, int], dialect: Dialect, limits: Limi
         (`PASTE` or `PASTE_DECIMAL_COMMA`).
     limits : Limits
         ``max_rows`` is the largest number of values on the line.
+    stop_check : callable
+        Called with no argument before every window of the line; it may raise to stop.
 
     Returns
     -------
@@ -297,6 +319,7 @@ def parse_line(text: str, first: tuple[int, int], dialect: Dialect, limits: Limi
     n_cells = 0
     too_long = None
     for piece in dialect.windows(line):
+        stop_check()
         cells = re.split(dialect.separator, piece)
         if too_long is None:
             too_long = _first_too_long(cells, limits.max_token_length, n_cells + 1)
@@ -312,6 +335,7 @@ def parse_line(text: str, first: tuple[int, int], dialect: Dialect, limits: Limi
     n_done = 0
     start = 0
     while start < len(flat):
+        stop_check()
         # Cut at a separator: every token lies wholly in one window.
         stop = flat.find(dialect.split_on or " ", start + _CHUNK)
         stop = len(flat) if stop == -1 else stop
@@ -433,27 +457,42 @@ def _header_names(cells: list[str]) -> tuple[str, ...] | None:
 
 
 class _Builder:
-    """Accumulates validated rows of one table and converts them to floats in blocks."""
+    """Accumulates validated rows of one table and converts them to floats in blocks.
 
-    def __init__(self, dialect: Dialect, n_columns: int, limits: Limits, reference: str):
+    The text goes by in chunks of about `_CHUNK` characters, and ``stop_check`` is called
+    before each. One regular-expression call takes each run of data, blank and comment
+    lines, so a file of blank lines costs no more per byte than one of numbers. The text of
+    the rows queued for conversion is kept until they are converted, to name a bad number's
+    line.
+    """
+
+    def __init__(
+        self,
+        dialect: Dialect,
+        n_columns: int,
+        limits: Limits,
+        reference: str,
+        stop_check: Callable[[], object],
+    ):
         self.dialect = dialect
         self.n_columns = n_columns
         self.limits = limits
         self.reference = reference
+        self.stop_check = stop_check
         line = dialect.line_pattern(n_columns)
         self.match_line = re.compile(line).fullmatch
-        # Consecutive valid lines, each with its line end: one call checks a whole run.
-        self.match_run = re.compile(f"(?:{line}(?:\\n|\\Z))*+").match
+        # Consecutive valid, blank and comment lines, each with its line end: one call.
+        self.match_run = re.compile(f"(?:(?:{line}|{_NOT_CONTENT})(?:\\n|\\Z))*+").match
         self.n_rows = 0
-        self.line_numbers = array("q")
         self.tokens: list[str] = []
+        self.queued: list[tuple[int, str]] = []  # (first line's number, lines) not converted
         self.blocks: list[np.ndarray] = []
-        self.converted_rows = 0
         self.mark: tuple[str, int] | None = None  # decimal mark in use, and where first seen
 
     def add_text(self, text: str, start: int, number: int) -> None:
         """Add the lines of ``text`` from index ``start``, which begins line ``number``."""
         while start < len(text):
+            self.stop_check()
             end = text.find("\n", start + _CHUNK)
             end = len(text) if end == -1 else end
             self._add_lines(text[start:end], number)
@@ -461,23 +500,27 @@ class _Builder:
             start = end + 1
 
     def _add_lines(self, lines: str, number: int) -> None:
-        """Add consecutive lines: each run of valid data lines at once, other lines alone."""
+        """Add consecutive lines: each run of valid data, blank and comment lines at once; a
+        bad line, or a run over a limit or with a new decimal mark, line by line."""
         start = 0
         while start < len(lines):
             end = self.match_run(lines, start).end()
             valid = end > start
-            if not valid:  # a blank, comment or bad line: alone
+            if not valid:  # a bad line: alone
                 end = lines.find("\n", start) + 1 or len(lines)
             run = lines[start:end]
             n_lines = run.count("\n") + (not run.endswith("\n"))
+            data = _NOT_CONTENT_LINES.sub("", run).removesuffix("\n")
+            n_rows = data.count("\n") + 1 if data else 0
             if (
                 valid
-                and self.n_rows + n_lines <= self.limits.max_rows
-                and self._one_mark(run, number)
+                and self.n_rows + n_rows <= self.limits.max_rows
+                and self._one_mark(run, number, data)
             ):
-                self.n_rows += n_lines
-                self.line_numbers.extend(range(number, number + n_lines))
-                self._queue(self.dialect.tokens(run.removesuffix("\n")))
+                self.n_rows += n_rows
+                if data:
+                    self.queued.append((number, run))
+                    self._queue(self.dialect.tokens(data))
             else:
                 for offset, line in enumerate(run.split("\n")):
                     if is_content(line):
@@ -496,7 +539,7 @@ class _Builder:
         if not self._one_mark(line, number):
             self._flush()
             raise self._mixed_marks(number, line)
-        self.line_numbers.append(number)
+        self.queued.append((number, line))
         self._queue(self.dialect.tokens(line))
 
     def _queue(self, tokens: list[str]) -> None:
@@ -513,14 +556,20 @@ class _Builder:
 
     def _flush(self) -> None:
         tokens, self.tokens = self.tokens, []
-        if not tokens:
-            return
-        self.blocks.append(_convert(tokens, self.limits.max_token_length, self._error_at))
-        self.converted_rows += len(tokens) // self.n_columns
+        if tokens:
+            self.blocks.append(_convert(tokens, self.limits.max_token_length, self._error_at))
+        self.queued = []
 
     def _error_at(self, index: int, problem: str) -> InputError:
+        """The error for the queued token ``index``, at its line (found only now)."""
         row, column = divmod(index, self.n_columns)
-        return InputError(problem, self.line_numbers[self.converted_rows + row], column + 1)
+        for number, lines in self.queued:
+            for offset, line in enumerate(lines.split("\n")):
+                if is_content(line):
+                    if row == 0:
+                        return InputError(problem, number + offset, column + 1)
+                    row -= 1
+        raise AssertionError("a queued token has no line")  # pragma: no cover
 
     def _diagnose(self, number: int, line: str) -> InputError:
         limit = max(self.limits.max_columns, self.n_columns)
@@ -541,15 +590,19 @@ class _Builder:
             )
         return _bad_cell(number, lambda: cells, self.dialect)
 
-    def _one_mark(self, lines: str, number: int) -> bool:
-        """Whether valid lines keep to the decimal mark in use (recording it when first seen)."""
+    def _one_mark(self, lines: str, number: int, data: str | None = None) -> bool:
+        """Whether valid lines (from line ``number``; ``data``: their data lines alone, if
+        they hold blank or comment lines too) keep to the decimal mark in use, recording it
+        and its line when first seen."""
         if len(self.dialect.marks) == 1:
             return True
-        marks = [mark for mark in ".," if mark in lines]
+        data = lines if data is None else data
+        marks = [mark for mark in ".," if mark in data]
         if len(marks) != 1:
             return not marks
         if self.mark is None:
-            self.mark = (marks[0], number + lines.count("\n", 0, lines.index(marks[0])))
+            first = _FIRST_DATA_LINE_WITH[marks[0]].search(lines)
+            self.mark = (marks[0], number + lines.count("\n", 0, first.start()))
         return self.mark[0] == marks[0]
 
     def _mixed_marks(self, number: int, line: str) -> InputError:

@@ -51,7 +51,7 @@ components.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -96,6 +96,7 @@ def read_table(
     max_rows: int = 1_000_000,
     max_columns: int = 50,
     max_token_length: int = 100,
+    stop_check: Callable[[], object] = lambda: None,
 ) -> NumericTable:
     """Read an uploaded text table of numbers.
 
@@ -105,6 +106,10 @@ def read_table(
         The file exactly as uploaded.
     max_bytes, max_rows, max_columns, max_token_length : int
         Largest file size, number of data rows, cells on a line and characters in a cell.
+    stop_check : callable, optional
+        Called with no argument before every 32,768 characters of text read (or every line,
+        where a line is longer); an exception it raises stops the reading and passes
+        through. A page passes the check that ends its script run when the tab closes.
 
     Returns
     -------
@@ -115,7 +120,7 @@ def read_table(
     ------
     InputError
         For anything that is not a text table of finite numbers within the limits; the only
-        exception this function raises.
+        exception this function raises (besides what ``stop_check`` raises).
     """
     text = decode(raw, max_bytes=max_bytes)
     first = first_content_line(text)
@@ -123,7 +128,7 @@ def read_table(
         raise nothing_to_read(text, "file")
     dialect = sniff(text[slice(*first)])
     limits = Limits(max_rows, max_columns, max_token_length)
-    return NumericTable(*parse_table(text, first, dialect, limits))
+    return NumericTable(*parse_table(text, first, dialect, limits, stop_check))
 
 
 def read_pasted(
@@ -133,6 +138,7 @@ def read_pasted(
     max_rows: int = 1_000_000,
     max_columns: int = 50,
     max_token_length: int = 100,
+    stop_check: Callable[[], object] = lambda: None,
 ) -> NumericTable:
     """Read numbers pasted into a text box.
 
@@ -149,6 +155,8 @@ def read_pasted(
     max_rows, max_columns, max_token_length : int
         Largest number of rows (or of values on a single line), cells on a line of a table,
         and characters in a cell.
+    stop_check : callable, optional
+        As for `read_table`.
 
     Returns
     -------
@@ -158,7 +166,8 @@ def read_pasted(
     Raises
     ------
     InputError
-        For anything that is not numbers within the limits; the only exception raised.
+        For anything that is not numbers within the limits; the only exception raised
+        (besides what ``stop_check`` raises).
     """
     if not isinstance(text, str):
         raise InputError(f"Expected pasted text, got {type(text).__name__}.")
@@ -176,9 +185,10 @@ def read_pasted(
     dialect = PASTE_DECIMAL_COMMA if decimal_comma else PASTE
     if first_content_line(text, first[1] + 1) is not None:
         limits = Limits(max_rows, max_columns, max_token_length)
-        return NumericTable(*parse_table(text, first, dialect, limits))
+        return NumericTable(*parse_table(text, first, dialect, limits, stop_check))
     # One line: its values are the rows of a single column.
-    values = parse_line(text, first, dialect, Limits(max_rows, max_columns, max_token_length))
+    limits = Limits(max_rows, max_columns, max_token_length)
+    values = parse_line(text, first, dialect, limits, stop_check)
     values = values.reshape(-1, 1)
     values.flags.writeable = False
     return NumericTable(values, ("x",))

@@ -102,14 +102,20 @@ class Session:
         The page's URL path without the slash (``"worked_example"``), as in the address bar.
     timeout_s : float
         How long a run may take before :class:`ProtocolError`.
+    query_string : str
+        The address's query string without the ``?`` (a link's settings), as the frontend
+        sends it with every run.
     """
 
-    def __init__(self, base_url: str, page_name: str, *, timeout_s: float = 60.0) -> None:
+    def __init__(
+        self, base_url: str, page_name: str, *, timeout_s: float = 60.0, query_string: str = ""
+    ) -> None:
         if not re.fullmatch(r"http://127\.0\.0\.1:\d+", base_url):
             raise ValueError(f"only http://127.0.0.1:PORT is allowed, not {base_url!r}")
         self.base_url = base_url
         self.page_name = page_name
         self.timeout_s = timeout_s
+        self.query_string = query_string
         self.session_id: str | None = None
         self.page_script_hash = ""
         self.widgets: dict[str, WidgetState] = {}
@@ -158,6 +164,7 @@ class Session:
         message = BackMsg()
         state = message.rerun_script
         state.page_name = self.page_name
+        state.query_string = self.query_string
         state.page_script_hash = self.page_script_hash
         state.fragment_id = fragment_id
         state.widget_states.widgets.extend(self.widgets.values())
@@ -189,6 +196,8 @@ class Session:
             self.session_id = message.new_session.initialize.session_id
         elif kind == "navigation":  # the page this run shows, which the next run must name
             self.page_script_hash = message.navigation.page_script_hash
+        elif kind == "page_info_changed":  # the address the page set, sent with the next run
+            self.query_string = message.page_info_changed.query_string
         elif kind == "delta" and message.delta.WhichOneof("type") == "new_element":
             path = tuple(message.metadata.delta_path)
             run.elements[path] = message.delta.new_element

@@ -1,0 +1,42 @@
+"""The hidden Markov model's engine is pure NumPy, like em_core: no UI, no plotting, and no
+SciPy (its densities and log-factorials are its own)."""
+
+import json
+import subprocess
+import sys
+
+import pytest
+from test_architecture import ROOT, imported_top_level_modules
+
+NOT_FOR_AN_ENGINE = {"streamlit", "plotly", "scipy", "em_viz", "em_ui", "app_pages", "app"}
+ENGINE_FILES = sorted((ROOT / "em_models" / "hmm").glob("*.py"))
+
+
+def test_the_hmm_engine_has_source_to_scan() -> None:
+    assert {path.name for path in ENGINE_FILES} >= {"engine.py", "forward_backward.py"}
+
+
+@pytest.mark.parametrize("path", ENGINE_FILES, ids=lambda path: path.name)
+def test_hmm_engine_files_import_no_ui(path) -> None:
+    imported = imported_top_level_modules(path.read_text(encoding="utf-8"))
+    assert imported & NOT_FOR_AN_ENGINE == set()
+
+
+def test_importing_the_hmm_engine_loads_no_ui_or_plotting() -> None:
+    probe = (
+        "import json, sys\n"
+        "import em_models.hmm.engine, em_models.hmm.viterbi, em_models.hmm.datasets\n"
+        "print(json.dumps(sorted({name.split('.')[0] for name in sys.modules})))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    loaded = set(json.loads(result.stdout.strip().splitlines()[-1]))
+    assert "em_models" in loaded
+    assert loaded & NOT_FOR_AN_ENGINE == set()

@@ -250,15 +250,11 @@ function shownHalfStep(gd) {
 // Play's speed is set here, in the browser: the figure's Play button is given the chosen
 // frame duration, and a change while playing carries on from the frame on screen.
 function applySpeed(s, gd, restart) {
-  for (const layout of [gd.layout, gd._fullLayout]) {
-    for (const menu of (layout && layout.updatemenus) || []) {
-      for (const button of menu.buttons || []) {
-        const [frames, options] = button.args || [];
-        if (button.method !== "animate" || !options || !frames || frames[0] === null) continue;
-        options.frame.duration = s.speed;
-        if (options.transition) options.transition.duration = Math.min(150, s.speed / 2);
-      }
-    }
+  for (const button of menuButtons(gd)) {
+    const [frames, options] = button.args || [];
+    if (button.method !== "animate" || !options || !frames || frames[0] === null) continue;
+    options.frame.duration = s.speed;
+    if (options.transition) options.transition.duration = Math.min(150, s.speed / 2);
   }
   if (restart && s.playing) {
     s.restarting = true;
@@ -280,43 +276,15 @@ function togglePlay(s) {
 // The camera button's file name, for the half-step the chart shows.
 function namePng(s, gd) {
   const h = shownHalfStep(gd);
-  const options = gd._context && gd._context.toImageButtonOptions;
+  const options = imageOptions(gd);
   if (options && s.pngNames && h !== null && s.pngNames[h]) options.filename = s.pngNames[h];
 }
 
-// The chart's Play button: its options (those its element is drawn from and runs when
-// clicked, as d3 keeps them on the element) and its element; Pause is the second.
-function playButton(gd) {
-  const element = gd.querySelector(".updatemenu-button");
-  const button = element && element.__data__;
-  const frames = button && button.args && button.args[0];
-  if (!element || !button || button.method !== "animate" || !frames || frames[0] === null) {
-    return null;
-  }
-  return [button, element];
-}
-
-// Call plotly.js through the chart's Play button: plotly.js is Streamlit's own, out of
-// reach from here, but a button runs the method and arguments it is given, and they are
-// given back at once. (A press can redraw the buttons, with new options: look them up
-// anew.)
-function press(gd, method, args) {
-  const play = playButton(gd);
-  if (!play) return;
-  const [button, element] = play;
-  const saved = [button.method, button.args];
-  button.method = method;
-  button.args = args;
-  try {
-    element.dispatchEvent(new MouseEvent("click", { bubbles: true }));
-  } finally {
-    [button.method, button.args] = saved;
-  }
-}
-
 // Whether plotly's quick update (an animation without its full redraw) would draw `frame`
-// wrongly: it moves scatter traces only (others, such as contours, vanish), it draws a trace
-// that was empty over the others, leaves an emptied one drawn, and ignores `visible`.
+// wrongly. The quick update moves only the traces plotly.js can animate, and of the kinds the
+// views draw that is scatter alone: a heatmap, a contour or a bar chart keeps its old values
+// (or vanishes), so a frame that changes one is redrawn in full. Even for scatter it draws a
+// trace that was empty over the others, leaves an emptied one drawn, and ignores `visible`.
 function needsRedraw(gd, frame) {
   const empty = (values) => !values || values.length === 0;
   return frame.data.some((update, i) => {
@@ -333,7 +301,7 @@ function needsRedraw(gd, frame) {
 // the title the frame names (a relayout of the title alone).
 function moveChart(s) {
   const gd = s.gd;
-  if (!gd || !document.contains(gd) || !gd._fullLayout) return;
+  if (!gd || !document.contains(gd) || !chartDrawn(gd)) return;
   const meta = gd.layout && gd.layout.meta;
   const h = shownHalfStep(gd);
   if (!meta || !meta.every_half_step || h === null || h === s.h || s.h > s.last) {
@@ -341,7 +309,7 @@ function moveChart(s) {
     return;
   }
   const name = String(s.h);
-  const frame = gd._transitionData && gd._transitionData._frameHash[name];
+  const frame = frameNamed(gd, name);
   if (!playButton(gd) || !frame) return;
   s.jumpingTo = name;
   s.playing = false;
@@ -367,7 +335,9 @@ window.addEventListener("unhandledrejection", (event) => {
   }
 });
 
-// pngWithoutControls(gd) comes first in this module: em_viz/png_without_controls.js.
+// pngWithoutControls(gd) comes first in this module (em_viz/png_without_controls.js), then
+// the bridge to plotly.js's internals (em_ui/plotly_bridge.js: chartDrawn, frameNamed,
+// menuButtons, playButton, press, imageOptions).
 
 function attach(s, gd) {
   s.gd = gd;
@@ -424,7 +394,7 @@ function watchChart(s, selector) {
   // a new chart is moved to h as soon as it is found.
   const find = () => {
     const gd = document.querySelector(`${selector} .js-plotly-plot`);
-    if (gd && typeof gd.on === "function" && gd._fullLayout && attach(s, gd)) {
+    if (chartDrawn(gd) && attach(s, gd)) {
       // A new chart is moved when the buttons have moved since the page last answered, or
       // when it is the one figure of this view's run (drawn at half-step 0). Any other was
       // drawn at the page's h, which this component may not have heard of yet.

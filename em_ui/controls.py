@@ -37,7 +37,10 @@ _HERE = Path(__file__).parent
 _COMPONENT = st.components.v2.component(
     "em_ui.step_controls",
     # The chart's camera leaves its controls out of the PNG, as the exported animation's does.
-    js=PNG_WITHOUT_CONTROLS_JS + (_HERE / "controls.js").read_text(encoding="utf-8"),
+    js="\n".join(
+        [PNG_WITHOUT_CONTROLS_JS]
+        + [(_HERE / name).read_text("utf-8") for name in ("plotly_bridge.js", "controls.js")]
+    ),
     css=(_HERE / "controls.css").read_text(encoding="utf-8"),
     isolate_styles=False,  # its CSS names only .em-controls; tests and keys see its buttons
 )

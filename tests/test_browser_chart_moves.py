@@ -35,9 +35,17 @@ if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page
 
 PLOTLY_JS = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
-CONTROLS_JS = ROOT / "em_ui" / "controls.js"
+CONTROLS_JS = (ROOT / "em_ui" / "plotly_bridge.js", ROOT / "em_ui" / "controls.js")
 # moveChart and what it calls, as the stepping view runs them.
-MOVE_FUNCTIONS = ("shownHalfStep", "playButton", "press", "needsRedraw", "moveChart")
+MOVE_FUNCTIONS = (
+    "chartDrawn",
+    "frameNamed",
+    "playButton",
+    "press",
+    "shownHalfStep",
+    "needsRedraw",
+    "moveChart",
+)
 # The width of the chart's container: beside the sidebar in a 1280 px window, and a phone's.
 WIDE_PX, NARROW_PX = 930, 390
 CONTEXT_CHARS = 200  # shown either side of the first difference
@@ -46,12 +54,13 @@ SVG_PARTS = ("plot", "title, legend, notes and buttons", "hover labels")
 
 
 def controls_functions(names: tuple[str, ...] = MOVE_FUNCTIONS) -> str:
-    """The text of the named top-level functions of em_ui/controls.js."""
-    text = CONTROLS_JS.read_text(encoding="utf-8")
+    """The text of the named top-level functions of em_ui/controls.js and its bridge to
+    plotly.js (em_ui/plotly_bridge.js)."""
+    text = "\n".join(path.read_text(encoding="utf-8") for path in CONTROLS_JS)
     found = []
     for name in names:
         match = re.search(rf"^function {name}\(.*?^\}}$", text, re.S | re.M)
-        assert match, f"em_ui/controls.js has no top-level function {name}"
+        assert match, f"em_ui/controls.js and its bridge have no top-level function {name}"
         found.append(match.group(0))
     return "\n".join(found)
 

@@ -2,12 +2,13 @@
 
 A page hands each call its data and settings; the call keys the fit itself. A finished fit is
 kept in one store shared by every session, keyed by the data's fingerprint (a short hash of
-their numbers, see :func:`data_key`) and the settings, and bounded in size (the least
-recently used go first). The fingerprint of a read-only array is remembered, so the several
-calls of one script run on the same array (and a page that names its data with
-:func:`data_key`) hash it once; a writable array, which could change between two calls, is
-hashed at every call. A fit that is not in the store runs outside any Streamlit cache, with
-the page's per-iteration ``progress`` callback: a callback that draws (see
+their numbers, see :func:`data_key`) and the settings, and bounded by the bytes its fits
+really hold, objects and all (see :mod:`em_ui.store`; the least recently used go first, and a
+fit larger than the whole store is not kept). The fingerprint of a read-only array is
+remembered, so the several calls of one script run on the same array (and a page that names
+its data with :func:`data_key`) hash it once; a writable array, which could change between
+two calls, is hashed at every call. A fit that is not in the store runs outside any Streamlit
+cache, with the page's per-iteration ``progress`` callback: a callback that draws (see
 :mod:`em_ui.progress`) is where a stopped script run ends the fit, and an element drawn
 inside ``st.cache_data`` could not be replayed on a later hit. A stopped fit stores nothing.
 """
@@ -16,7 +17,6 @@ from __future__ import annotations
 
 import hashlib
 import threading
-from collections import OrderedDict
 from collections.abc import Callable, Hashable
 
 import numpy as np
@@ -25,11 +25,13 @@ import streamlit as st
 import em_core
 import em_core.ppca
 from em_core import Parameters, Restarts, SelectionRow, Snapshot, Trace
+from em_ui.store import BoundedStore
 
 Progress = Callable[[Snapshot], object] | None
 Sweep = tuple[SelectionRow, ...]
-# The store's bound: a trace holds K·d² numbers per iteration, so a few hundred MiB keep a
-# class's worth of fits (the work budget bounds one trace to tens of MiB).
+# The store's bound, on what its fits really hold (em_ui.store.held_bytes): a snapshot of
+# K = 10 Gaussians on one column holds about 1 KB, so the 20 restarts × 500 iterations of
+# that K on galaxies hold about 10 MiB.
 STORE_BYTES = 256 * 2**20
 
 
@@ -70,74 +72,10 @@ def data_key(X: np.ndarray) -> str:
     return key
 
 
-def _arrays(value: object, seen: set[int]) -> int:
-    """The bytes of the arrays in ``value`` (an array, a tuple or list, or an object's
-    fields, followed down), each array counted once."""
-    if id(value) in seen:
-        return 0
-    seen.add(id(value))
-    if isinstance(value, np.ndarray):
-        return value.nbytes
-    if isinstance(value, tuple | list):
-        return sum(_arrays(v, seen) for v in value)
-    if hasattr(value, "__dict__"):
-        return sum(_arrays(v, seen) for v in vars(value).values())
-    return 0
-
-
-def trace_bytes(trace: Trace) -> int:
-    """The memory of a trace's arrays (every snapshot's parameters and stats, and the start
-    record, such as a mixture's K-means steps), in bytes, whatever the model."""
-    seen: set[int] = set()
-    return _arrays(trace.snapshots, seen) + _arrays(trace.start, seen)
-
-
-class FinishedFits:
-    """Finished traces and restarts by key, least recently used dropped beyond ``max_bytes``.
-
-    Traces are immutable (frozen, read-only arrays), so sessions share them safely.
-    """
-
-    def __init__(self, max_bytes: int) -> None:
-        self.max_bytes = max_bytes
-        self._items: OrderedDict[Hashable, tuple[Trace | Restarts | Sweep, int]] = OrderedDict()
-        self._bytes = 0
-        self._lock = threading.Lock()
-
-    def get(self, key: Hashable) -> Trace | Restarts | Sweep | None:
-        with self._lock:
-            if key not in self._items:
-                return None
-            self._items.move_to_end(key)
-            return self._items[key][0]
-
-    def put(self, key: Hashable, result: Trace | Restarts | Sweep) -> None:
-        size = sum(trace_bytes(t) for t in _traces(result))
-        with self._lock:
-            if key in self._items:
-                self._bytes -= self._items.pop(key)[1]
-            self._items[key] = (result, size)
-            self._bytes += size
-            while self._bytes > self.max_bytes and len(self._items) > 1:
-                self._bytes -= self._items.popitem(last=False)[1][1]
-
-    def __len__(self) -> int:
-        return len(self._items)
-
-
-def _traces(result: Trace | Restarts | Sweep) -> tuple[Trace, ...]:
-    """The traces a stored result holds (a sweep keeps the best run of each K)."""
-    if isinstance(result, Restarts):
-        return result.traces
-    if isinstance(result, tuple):
-        return tuple(row.best for row in result if row.best is not None)
-    return (result,)
-
-
 @st.cache_resource(show_spinner=False)
-def finished_fits() -> FinishedFits:
+def finished_fits() -> BoundedStore:
     """The one store of finished fits in this server process."""
-    return FinishedFits(STORE_BYTES)
+    return BoundedStore(STORE_BYTES)
 
 
 def _run(

@@ -1,0 +1,112 @@
+"""em_ui.store: what a stored value really holds (its objects, not only its arrays' numbers),
+measured against tracemalloc, and a store that keeps its values within its bytes."""
+
+from __future__ import annotations
+
+import gc
+import tracemalloc
+
+import numpy as np
+import pytest
+
+import em_core
+import em_core.ppca
+from em_data.datasets import load_dataset
+from em_ui.store import BoundedStore, held_bytes
+
+GALAXIES = load_dataset("galaxies").values
+# held_bytes is within this factor of what building the value leaves allocated.
+FACTOR = 1.1
+
+
+def allocated_by(build):
+    """The value ``build`` returns and the bytes its building leaves allocated."""
+    gc.collect()
+    tracemalloc.start()
+    try:
+        value = build()
+        gc.collect()
+        allocated = tracemalloc.get_traced_memory()[0]
+    finally:
+        tracemalloc.stop()
+    return value, allocated
+
+
+def galaxies_restarts(seed: int, n_init: int = 20, max_iter: int = 500):
+    return em_core.fit_restarts(
+        GALAXIES, 10, n_init=n_init, init="random", seed=seed, tol=1e-10, max_iter=max_iter
+    )
+
+
+def stretched_cloud_ppca():
+    X = np.random.default_rng(0).normal(size=(500, 5)) * [5, 3, 2, 1, 1]
+    return em_core.ppca.fit(X, 2, rng=0, tol=0, max_iter=1000)
+
+
+@pytest.fixture(scope="module")
+def galaxies_built():
+    """The 20 restarts (K = 10, random starts, 500 iterations each) on galaxies, and the
+    bytes their building left allocated."""
+    galaxies_restarts(0, n_init=1, max_iter=3)  # the engine's first-call allocations
+    return allocated_by(lambda: galaxies_restarts(1))
+
+
+def test_twenty_restarts_on_galaxies_are_counted_at_what_they_really_hold(galaxies_built):
+    restarts, allocated = galaxies_built
+    assert allocated / FACTOR <= held_bytes(restarts) <= allocated * FACTOR
+    # What the store counted before, its arrays' numbers, is under a third of it.
+    numbers = sum(
+        a.nbytes
+        for trace in restarts.traces
+        for s in trace.snapshots
+        for a in (s.params.weights, s.params.means, s.params.covariances, s.stats)
+    )
+    assert held_bytes(restarts) > 3 * numbers
+
+
+def test_a_probabilistic_pca_run_is_counted_at_what_it_really_holds():
+    stretched_cloud_ppca()
+    run, allocated = allocated_by(stretched_cloud_ppca)
+    assert allocated / FACTOR <= held_bytes(run) <= allocated * FACTOR
+
+
+def test_shared_arrays_and_a_view_s_base_are_counted_once():
+    numbers = np.zeros(100_000)
+    alone = held_bytes(numbers)
+    assert numbers.nbytes < alone < numbers.nbytes + 1_000
+    twice = held_bytes((numbers, numbers, [numbers, numbers[10:]]))
+    assert twice - alone < 1_000
+    assert held_bytes(None) == held_bytes(True) == 0
+
+
+def test_the_store_s_values_really_hold_at_most_its_bytes():
+    # Each pair of restarts holds about 0.5 MiB, its arrays about 0.15 MiB: a store counting
+    # only the arrays kept all six, about 3 MiB, in a store of 1.25.
+    galaxies_restarts(0, n_init=1, max_iter=3)
+    max_bytes = 5 * 2**18
+    gc.collect()
+    tracemalloc.start()
+    try:
+        store = BoundedStore(max_bytes)
+        for seed in range(6):
+            store.put(seed, galaxies_restarts(seed, n_init=2, max_iter=200))
+        gc.collect()
+        allocated = tracemalloc.get_traced_memory()[0]
+    finally:
+        tracemalloc.stop()
+    assert 1 < len(store) < 6
+    assert store.bytes <= max_bytes
+    assert allocated <= max_bytes * FACTOR
+
+
+def test_the_least_recently_used_go_first_and_a_value_larger_than_the_store_is_not_kept():
+    store = BoundedStore(3 * 900_000)
+    for key in "abc":
+        store.put(key, np.zeros(100_000))  # 800 kB each
+    assert store.get("a") is not None  # now the most recently used
+    store.put("d", np.zeros(100_000))
+    assert store.get("b") is None
+    assert all(store.get(key) is not None for key in "acd")
+    store.put("huge", np.zeros(400_000))
+    assert store.get("huge") is None
+    assert len(store) == 3

@@ -24,10 +24,12 @@ than the arithmetic of K states. So each sequence is cut into chunks of L steps,
 chunk is run from *every* state at its start at once: row i of a chunk's running matrix is
 the scaled forward recursion started in state i (a prefix product of the matrices A diag(b_t),
 each row normalised as it goes, its log scale kept). One step of that loop handles all
-chunks of all sequences together. A short loop over the chunks then joins them: the α̂
-entering a chunk weights its rows. Rows are normalised one by one, so each is as safe from
-underflow as the plain recursion. The backward pass is the same scan run backwards in time
-on β_t ∘ b_t, whose recursion has the same form with Aᵀ.
+chunks of all sequences, forward and backward, with the chunks along the contiguous axis.
+A short loop over the chunks then joins them: the α̂ entering a chunk weights its rows.
+Rows are normalised one by one, so each is as safe from underflow as the plain recursion.
+The backward pass is the same scan run backwards in time on β_t ∘ b_t, whose recursion has
+the same form with Aᵀ. The price is K times the arithmetic of the plain recursion;
+``benchmarks/bench_hmm.py`` measures it against hmmlearn's compiled loop.
 """
 
 from __future__ import annotations
@@ -53,15 +55,25 @@ class ZeroLikelihood(FloatingPointError):
         self.position = position
 
 
+# Each step divides a row by its sum, or by this when the sum is smaller (a row of zeros:
+# state i at the chunk's start cannot explain what follows; it stays zero).
+TINY = float(np.finfo(np.float64).tiny)
+# A join whose weighted rows sum to less than this is done again in log space.
+JOIN_FLOOR = 1e-280
+
+
 @dataclass(frozen=True, eq=False)
 class Chunks:
-    """Every sequence cut into chunks of L steps, in the order a scan visits them.
+    """Every sequence cut into chunks of L steps, for the forward and the backward scan.
+
+    A sequence's chunks have the same lengths both ways (the backward scan reads each
+    sequence reversed), so only ``index`` differs between the two.
 
     Attributes
     ----------
-    index : array of shape (L, n_chunks)
-        ``index[j, c]``: the observation at step j of chunk c; n_observations pads a chunk
-        that ends early.
+    index : array of shape (2, L, n_chunks)
+        ``index[0, j, c]``: the observation at step j of chunk c in the forward scan;
+        ``index[1]`` the same backwards. n_observations pads a chunk that ends early.
     first : array of shape (n_chunks,), bool
         The chunk begins its sequence.
     prev : array of shape (n_chunks,)
@@ -70,6 +82,8 @@ class Chunks:
         Its last real step.
     ranks : tuple of arrays
         ``ranks[r]``: the chunks that are the r-th of their sequence.
+    padding : array of shape (L, n_chunks), bool
+        The steps past a chunk's end (the same both ways).
     """
 
     index: NDArray[np.intp]
@@ -77,45 +91,50 @@ class Chunks:
     prev: NDArray[np.intp]
     last_step: NDArray[np.intp]
     ranks: tuple[NDArray[np.intp], ...]
+    padding: NDArray[np.bool_]
 
 
-def _chunks(orders: list[NDArray[np.intp]], n_total: int, length: int) -> Chunks:
-    columns, prev, last_step, rank = [], [], [], []
-    for order in orders:
+def _chunks(starts: NDArray, ends: NDArray, length: int) -> Chunks:
+    n_total = int(ends[-1]) + 1
+    columns: list[list[NDArray[np.intp]]] = [[], []]
+    prev, last_step, rank = [], [], []
+    for a, b in zip(starts, ends, strict=True):
+        order = np.arange(a, b + 1)
         n_chunks = -(-order.size // length)
-        padded = np.full(n_chunks * length, n_total, dtype=np.intp)
-        padded[: order.size] = order
-        columns.append(padded.reshape(n_chunks, length))
+        for direction, steps in enumerate((order, order[::-1])):
+            padded = np.full(n_chunks * length, n_total, dtype=np.intp)
+            padded[: order.size] = steps
+            columns[direction].append(padded.reshape(n_chunks, length))
         base = len(prev)
         prev += [base + r - 1 if r else -1 for r in range(n_chunks)]
         last_step += [min(length, order.size - r * length) - 1 for r in range(n_chunks)]
         rank += range(n_chunks)
     rank_of = np.array(rank)
+    index = np.stack([np.concatenate(c).T for c in columns])
     return Chunks(
-        index=np.ascontiguousarray(np.concatenate(columns).T),
+        index=index,
         first=rank_of == 0,
         prev=np.array(prev, dtype=np.intp),
         last_step=np.array(last_step, dtype=np.intp),
         ranks=tuple(np.flatnonzero(rank_of == r) for r in range(rank_of.max() + 1)),
+        padding=index[0] == n_total,
     )
 
 
 @dataclass(frozen=True, eq=False)
 class Layout:
-    """Where each sequence is in the concatenated observations, and its chunks both ways.
+    """Where each sequence is in the concatenated observations, and its chunks.
 
     Attributes
     ----------
     starts, ends : arrays of shape (n_sequences,)
         Each sequence's first and last observation.
-    forward, backward : Chunks
-        The chunks of the forward scan, and of the backward scan (each sequence reversed).
+    chunks : Chunks
     """
 
     starts: NDArray[np.intp]
     ends: NDArray[np.intp]
-    forward: Chunks
-    backward: Chunks
+    chunks: Chunks
 
     @property
     def n_observations(self) -> int:
@@ -123,9 +142,10 @@ class Layout:
 
 
 def chunk_length(lengths: tuple[int, ...]) -> int:
-    """L: about √N balances the loop over the steps of a chunk against the loop joining the
-    chunks; never longer than the longest sequence (short sequences are one chunk each)."""
-    return int(min(max(lengths), max(1, round(np.sqrt(sum(lengths))))))
+    """L: about 1.5 √N balances the loop over the steps of a chunk against the loop joining
+    the chunks (a join costs about twice a step); never longer than the longest sequence
+    (short sequences are one chunk each)."""
+    return int(min(max(lengths), max(1, round(1.5 * np.sqrt(sum(lengths))))))
 
 
 def make_layout(lengths: tuple[int, ...], length: int | None = None) -> Layout:
@@ -133,82 +153,108 @@ def make_layout(lengths: tuple[int, ...], length: int | None = None) -> Layout:
     default :func:`chunk_length`)."""
     ends = np.cumsum(lengths) - 1
     starts = ends - np.array(lengths) + 1
-    n_total = int(ends[-1]) + 1
     length = chunk_length(lengths) if length is None else length
-    forward = [np.arange(a, b + 1) for a, b in zip(starts, ends, strict=True)]
-    return Layout(
-        starts=starts,
-        ends=ends,
-        forward=_chunks(forward, n_total, length),
-        backward=_chunks([order[::-1] for order in forward], n_total, length),
-    )
+    return Layout(starts, ends, _chunks(starts, ends, length))
 
 
-def _combine(
-    log_weight: NDArray[np.float64], log_scale: NDArray[np.float64], rows: NDArray[np.float64]
-) -> NDArray[np.float64]:
-    """Σ_i w_i e^{D_i} P_i, normalised to sum 1: shapes (n, K), (n, K), (n, K, K) → (n, K).
+def _run_chunks(U, G, first_row, chunks):
+    """Every chunk's recursion from every state, the chunks along the last (contiguous) axis
+    so that each operation runs over all of them at once.
 
-    log w_i + D_i is shifted by its largest value, so nothing underflows that matters.
+    Returns P, shape (L, 2, K, K, C): P[j, s, i, :, c] is chunk c's row from state i after
+    step j, normalised; and D, shape (L, 2, K, C): the log of what that row was divided by,
+    summed along the chunk.
     """
-    u = log_weight + log_scale
-    top = u.max(axis=1, keepdims=True)
-    if not np.all(np.isfinite(top)):
+    K = U.shape[1]
+    _, L, C = chunks.index.shape
+    Uc = np.concatenate([U, np.ones((1, K))])[chunks.index]  # (2, L, C, K)
+    Uc = np.ascontiguousarray(Uc.transpose(1, 0, 3, 2))  # (L, 2, K, C)
+    GT = np.ascontiguousarray(G.transpose(0, 2, 1))[:, None]  # (2, 1, K, K): row k is G[:, k]
+    P = np.empty((L, 2, K, K, C))
+    S = np.empty((L, 2, K, C))
+    P[0] = G[:, :, :, None]
+    P[0][..., chunks.first] = first_row[:, None, :, None]
+    for j in range(L):
+        step, total = P[j], S[j]
+        if j:
+            np.matmul(GT, P[j - 1], out=step)  # (P G)[i, k] = Σ_m G[m, k] P[i, m]
+        step *= Uc[j][:, None]
+        np.sum(step, axis=2, out=total)
+        np.maximum(total, TINY, out=total)
+        step /= total[:, :, None]
+    return P, np.cumsum(np.log(S), axis=0)
+
+
+def _join_in_logs(entry, D, P):
+    """The join of :func:`_join`, for weights too small to multiply: in log space."""
+    with np.errstate(divide="ignore"):
+        u = np.log(entry) + D
+    w = np.exp(u - u.max(axis=-1, keepdims=True))
+    v = np.einsum("...i,...ik->...k", w, P)
+    total = v.sum(axis=-1, keepdims=True)
+    if not np.all(total > 0):
         raise ZeroLikelihood(None)
-    w = np.exp(u - top)
-    v = np.einsum("ni,nik->nk", w, rows)
-    return v / v.sum(axis=1, keepdims=True)
+    return v / total
+
+
+def _join(P, D, chunks):
+    """The normalised α̂ (or backward vector) entering each chunk, shape (C, 2, K): a short
+    loop over the chunks of each sequence, in order."""
+    C = chunks.prev.size
+    columns = np.arange(C)
+    P_end = P[chunks.last_step, ..., columns]  # (C, 2, K, K)
+    D_end = D[chunks.last_step, ..., columns]  # (C, 2, K)
+    W_end = np.exp(D_end - D_end.max(axis=-1, keepdims=True))
+    K = P.shape[2]
+    entry = np.empty((C, 2, K))
+    entry[chunks.ranks[0]] = 1.0 / K  # a first chunk's rows are all alike
+    for ids in chunks.ranks[1:]:
+        before = chunks.prev[ids]
+        v = np.einsum("nsi,nsik->nsk", entry[before] * W_end[before], P_end[before])
+        total = v.sum(axis=-1, keepdims=True)
+        if total.min() < JOIN_FLOOR:
+            v = _join_in_logs(entry[before], D_end[before], P_end[before])
+        else:
+            v /= total
+        entry[ids] = v
+    return entry
 
 
 def scan(
     U: NDArray[np.float64], G: NDArray[np.float64], first_row: NDArray[np.float64], chunks: Chunks
 ) -> NDArray[np.float64]:
-    """The recursion v_t = (v_{t−1} G) ∘ u_t with v_1 = first_row ∘ u_1 along every sequence,
-    each v_t returned normalised to sum 1.
+    """The recursion v_t = (v_{t−1} G_s) ∘ u_t with v_1 = first_row_s ∘ u_1 along every
+    sequence, forward (s = 0) and backward (s = 1) at once, each v_t normalised to sum 1.
 
     Parameters
     ----------
     U : array of shape (n_observations, K)
-    G : array of shape (K, K)
-    first_row : array of shape (K,)
+    G : array of shape (2, K, K)
+    first_row : array of shape (2, K)
     chunks : Chunks
-        The order of the scan (forward, or each sequence reversed).
 
     Returns
     -------
-    array of shape (n_observations, K)
+    array of shape (2, n_observations, K)
     """
     n_total, K = U.shape
-    L, C = chunks.index.shape
-    Uc = np.concatenate([U, np.ones((1, K))])[chunks.index]  # (L, C, K)
-    P = np.empty((L, C, K, K))  # P[j, c, i]: chunk c's recursion from state i, after step j
-    S = np.empty((L, C, K))  # the sum each row was divided by
-    P[0] = G
-    P[0][chunks.first] = first_row
-    for j in range(L):
-        step = P[j]
-        if j:
-            np.matmul(P[j - 1].reshape(C * K, K), G, out=step.reshape(C * K, K))
-        step *= Uc[j][:, None, :]
-        total = np.sum(step, axis=2, out=S[j])
-        # A row that is all zeros (state i at the chunk's start cannot explain what follows)
-        # stays zero, and its log scale becomes −inf.
-        np.divide(step, total[:, :, None], out=step, where=total[:, :, None] > 0)
+    P, D = _run_chunks(U, G, first_row, chunks)
     with np.errstate(divide="ignore"):
-        D = np.cumsum(np.log(S), axis=0)  # log scale of each row after step j
-        log_entry = np.full((C, K), -np.log(K))  # log α̂ entering each chunk
-        for r, ids in enumerate(chunks.ranks):
-            if r:
-                before = chunks.prev[ids]
-                steps = chunks.last_step[before]
-                log_entry[ids] = np.log(
-                    _combine(log_entry[before], D[steps, before], P[steps, before])
-                )
-    valid = chunks.index < n_total
-    chunk_of = np.broadcast_to(np.arange(C), (L, C))[valid]
-    out = np.empty((n_total, K))
-    out[chunks.index[valid]] = _combine(log_entry[chunk_of], D[valid], P[valid])
-    return out
+        log_entry = np.log(_join(P, D, chunks)).transpose(1, 2, 0)  # (2, K, C)
+    u = log_entry + D  # (L, 2, K, C)
+    w = np.exp(u - u.max(axis=2, keepdims=True))
+    v = w[:, :, 0, None] * P[:, :, 0]  # Σ_i w_i P_i: (L, 2, K, C)
+    for i in range(1, K):
+        v += w[:, :, i, None] * P[:, :, i]
+    total = v.sum(axis=2)
+    np.copyto(total, 1.0, where=chunks.padding[:, None, :])
+    if not np.all(total > 0):
+        raise ZeroLikelihood(None)
+    v /= total[:, :, None]
+    out = np.empty((2, n_total + 1, K))
+    for direction in range(2):
+        out[direction, chunks.index[direction]] = v[:, direction].transpose(0, 2, 1)
+    return out[:, :n_total]
 
 
 @dataclass(frozen=True, eq=False)
@@ -269,14 +315,17 @@ def forward_backward(
     if impossible.size:
         raise ZeroLikelihood(int(impossible[0]))
     B = np.exp(log_emission - shift[:, None])
-    alpha = scan(B, transmat, startprob, layout.forward)
+    stop = np.ones_like(startprob) if endprob is None else endprob
+    # alpha, and β_t ∘ b_t (up to a factor for each t), from one scan each way
+    alpha, beta_b = scan(
+        B, np.stack([transmat, transmat.T]), np.stack([startprob, stop]), layout.chunks
+    )
     predicted = np.empty_like(alpha)
     predicted[1:] = alpha[:-1] @ transmat
     predicted[layout.starts] = startprob
     scale = np.einsum("nk,nk->n", predicted, B)
-    stop = np.ones_like(startprob) if endprob is None else endprob
     beta = np.empty_like(alpha)  # β_t = A (β_{t+1} ∘ b_{t+1}), up to a factor for each t
-    beta[:-1] = scan(B, transmat.T, stop, layout.backward)[1:] @ transmat.T
+    beta[:-1] = beta_b[1:] @ transmat.T
     beta[layout.ends] = stop
     end_scale = None if endprob is None else alpha[layout.ends] @ endprob
     if end_scale is not None and not np.all(end_scale > 0):

@@ -15,10 +15,9 @@ from em_data import (
     load_dataset,
     make_mixture,
     random_components,
-    read_pasted,
-    read_table,
 )
 from em_ui.links import bind
+from em_ui.reads import read_paste, read_upload
 from em_ui.state import forget_file, keep, keep_file, kept_file
 from em_ui.text import literal
 
@@ -76,12 +75,6 @@ def _dataset(key: str) -> LoadedData:
     )
 
 
-@st.cache_data(show_spinner=False, max_entries=20)
-def _read_upload(raw: bytes) -> tuple[np.ndarray, tuple[str, ...]]:
-    table = read_table(raw)
-    return np.asarray(table.values), tuple(table.columns)
-
-
 def _size(n_bytes: int) -> str:
     """A file's size as a person reads it (kB and MB of 1,000 and 1,000,000 bytes)."""
     if n_bytes < 1_000:
@@ -133,7 +126,7 @@ def _upload(key: str) -> LoadedData | None:
             return None
         text.info(f"Using the file you uploaded: {about}. Choose a file above to replace it.")
     with st.spinner("Reading the file…"):
-        values, columns = _read_upload(kept.raw)
+        values, columns = read_upload(kept.raw)
     return LoadedData(values, columns, f"Uploaded file {literal(kept.name)}.")
 
 
@@ -150,8 +143,8 @@ def _paste(key: str) -> LoadedData | None:
     if not text.strip():
         st.info("Paste some numbers to begin.")
         return None
-    table = read_pasted(text)
-    return LoadedData(np.asarray(table.values), tuple(table.columns), "Pasted numbers.")
+    values, columns = read_paste(text)
+    return LoadedData(values, columns, "Pasted numbers.")
 
 
 def _synthetic(key: str) -> LoadedData:

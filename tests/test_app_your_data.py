@@ -11,6 +11,7 @@ text in its element's ``spec`` field, which AppTest exposes as ``at.get("plotly_
 from __future__ import annotations
 
 import gzip
+import hashlib
 import io
 import json
 import random
@@ -625,6 +626,116 @@ def test_an_empty_paste_box_asks_for_numbers() -> None:
     assert not at.exception
     assert not errors(at)
     assert any("Paste some numbers" in i.value for i in at.info)
+
+
+# --------------------------------------------------------------------------------------------
+# Each file and paste read once, whether it failed or not, and a reading stopped with its run
+# --------------------------------------------------------------------------------------------
+
+
+class ReadSpy:
+    """Counts the files and the pastes the reader actually reads (a classic data set is a
+    file read too)."""
+
+    def __init__(self, monkeypatch) -> None:
+        import em_data.reader
+
+        self.files = self.pastes = 0
+        decode, check_text = em_data.reader.decode, em_data.reader.check_text
+
+        def counted_decode(*args, **kwargs):
+            self.files += 1
+            return decode(*args, **kwargs)
+
+        def counted_check_text(*args, **kwargs):
+            self.pastes += 1
+            return check_text(*args, **kwargs)
+
+        monkeypatch.setattr(em_data.reader, "decode", counted_decode)
+        monkeypatch.setattr(em_data.reader, "check_text", counted_check_text)
+
+
+def _unique() -> str:
+    """A comment line no other test's content holds, so no earlier reading is reused."""
+    return f"# {time.time_ns()} {random.random()}\n"
+
+
+def test_a_file_that_fails_is_not_read_again_when_the_page_runs_again(monkeypatch) -> None:
+    """A rerun (presenter mode switched on and off, a visit to another page) said the error
+    again by reading the whole file again: 19 s for 16 MB of blank lines."""
+    at = use_source(open_page(), "upload")
+    spy = ReadSpy(monkeypatch)
+    raw = (_unique() + "x\n" + "\n" * 100_000 + "y\n").encode()
+    at = upload(at, raw)
+    assert_readable_error(at, "Line 100003, column 1: 'y' is not a number")
+    at.run()
+    at.toggle(key="present").set_value(True).run()
+    at.toggle(key="present").set_value(False).run()
+    visit_another_page(at)
+    assert_readable_error(at, "Line 100003, column 1: 'y' is not a number")
+    assert spy.files == 1
+
+
+@pytest.mark.parametrize(
+    ("text", "error"),
+    [
+        pytest.param(_unique() + "\n" * 200_000 + "1 2 3", None, id="numbers"),
+        pytest.param(_unique() + "1 2\n" * 1_000 + "3 x\n", "Line 1002, column 2: 'x'", id="bad"),
+    ],
+)
+def test_a_paste_is_read_once_whatever_reruns_the_page(monkeypatch, text, error) -> None:
+    at = use_source(open_page(), "paste")
+    spy = ReadSpy(monkeypatch)
+    at = paste(at, text)
+    for _ in range(2):
+        if error is None:
+            assert_result(at)
+        else:
+            assert_readable_error(at, error)
+        at.toggle(key="present").set_value(not at.toggle(key="present").value).run()
+    assert spy.pastes == 1
+
+
+def test_stopping_the_script_run_ends_the_reading_of_a_large_file(monkeypatch) -> None:
+    """AppTest asks the script to stop when a run outlasts its timeout, as a closed tab or a
+    changed widget does on a server: the reading ends at its next stop check (here slowed to
+    20 ms each), keeps nothing, and runs on no more."""
+    import em_ui.reads
+
+    real = em_ui.reads.get_run_yield_check
+    checks: list[float] = []
+
+    def slowed_check():
+        stop_check = real()
+        assert stop_check is not None  # inside the script run
+
+        def slowed() -> None:
+            checks.append(time.monotonic())
+            time.sleep(0.02)
+            stop_check()
+
+        return slowed
+
+    monkeypatch.setattr(em_ui.reads, "get_run_yield_check", slowed_check)
+    raw = (_unique() + "1,2\n" * 1_000_000).encode()  # 4 MB: 122 checks, 2.4 s of sleep
+    at = use_source(open_page(), "upload")
+    started = time.monotonic()
+    with pytest.raises(RuntimeError, match="timed out"):
+        upload_with_timeout(at, raw, timeout=1.0)
+    ended = time.monotonic()
+    assert checks, "the reading never started"
+    count = len(checks)
+    time.sleep(0.5)
+    assert len(checks) == count  # nothing reads on after the stop
+    assert count < len(raw) // (1 << 15)  # the reading was not finished
+    assert ended - (started + 1.0) < 1.0, ended - started
+    key = ("file", hashlib.blake2b(raw, digest_size=16).digest())
+    assert em_ui.reads.readings().get(key) is None  # a stopped reading keeps nothing
+
+
+def upload_with_timeout(at: AppTest, raw: bytes, *, timeout: float) -> AppTest:
+    at.file_uploader(key=f"{KEY}.upload").set_value(("big.csv", raw, "text/csv"))
+    return at.run(timeout=timeout)
 
 
 # --------------------------------------------------------------------------------------------

@@ -3,9 +3,10 @@ own export) read, checked and recomputed, ready for the stepping view.
 
 The file is read by :func:`em_core.trace_json.read_trace` and the run recomputed from its
 start by :func:`em_core.trace_json.replay`, which refuses a file whose iterations are not
-what EM gives: the view then shows the engine's own numbers. Both results are kept per file
-content in a small store shared by the sessions (a class opening the teacher's file pays
-once). Every refusal stops the page with its reason.
+what EM gives: the view then shows the engine's own numbers. The checked run, or the reason a
+file was refused, is kept per file content in a store shared by the sessions (a class opening
+the teacher's file pays once), bounded by what its runs really hold (see :mod:`em_ui.store`).
+Every refusal stops the page with its reason.
 """
 
 from __future__ import annotations
@@ -19,11 +20,17 @@ import streamlit as st
 from em_core import Trace
 from em_core.trace_json import MAX_TRACE_BYTES, PreparedRun, TraceFileError, read_trace, replay
 from em_ui.budget import WORK_BUDGET, seconds_allowed, work
+from em_ui.store import BoundedStore
 from em_ui.text import literal
 from em_viz.colors import MAX_COMPONENTS
 from em_viz.exports import START_WORDS
 
 MAX_UPLOAD_MB = MAX_TRACE_BYTES // (1024 * 1024)
+
+
+# The opened runs' bound: the costliest 16 MiB trace (one column, K = 1, about 100,000
+# iterations) holds 77 MiB once read and run again; an ordinary one, under a MiB.
+OPENED_RUNS_BYTES = 96 * 2**20
 
 
 @dataclass(frozen=True, eq=False)
@@ -36,14 +43,11 @@ class OpenedRun:
     trace: Trace
 
 
-@st.cache_resource(max_entries=4, show_spinner=False)
-def _read(file_id: str, _raw: bytes) -> PreparedRun:
-    return read_trace(_raw)
-
-
-@st.cache_resource(max_entries=4, show_spinner=False)
-def _replay(file_id: str, _run: PreparedRun) -> Trace:
-    return replay(_run)
+@st.cache_resource(show_spinner=False)
+def opened_runs() -> BoundedStore:
+    """The checked runs (or the reasons a file was refused) by file content, for every
+    session, within :data:`OPENED_RUNS_BYTES`."""
+    return BoundedStore(OPENED_RUNS_BYTES)
 
 
 def _too_much_work(run: PreparedRun) -> str | None:
@@ -75,30 +79,38 @@ def open_prepared(key: str) -> OpenedRun:
         st.stop()
     raw = file.getvalue()
     file_id = hashlib.blake2b(raw, digest_size=12).hexdigest()
-    name = literal(file.name)
+    store = opened_runs()
+    opened = store.get(file_id)
+    if opened is None:
+        opened = _open(file_id, raw)
+        store.put(file_id, opened)
+    if isinstance(opened, str):
+        st.error(literal(file.name) + opened)
+        st.stop()
+    return opened
+
+
+def _open(file_id: str, raw: bytes) -> OpenedRun | str:
+    """The checked run of a file, or why it cannot be opened (to follow the file's name)."""
     try:
         with st.spinner("Reading the file…"):
-            run = _read(file_id, raw)
+            run = read_trace(raw)
         run.require_data()
     except TraceFileError as error:
-        st.error(f"{name} cannot be opened: {literal(str(error))}")
-        st.stop()
+        return f" cannot be opened: {literal(str(error))}"
     if run.n_components > MAX_COMPONENTS:
-        st.error(
-            f"{name} holds a run with K = {run.n_components} components; the app draws at "
-            f"most {MAX_COMPONENTS}."
+        return (
+            f" holds a run with K = {run.n_components} components; the app draws at most "
+            f"{MAX_COMPONENTS}."
         )
-        st.stop()
     too_large = _too_much_work(run)
     if too_large:
-        st.error(f"{name}: {too_large}")
-        st.stop()
+        return f": {too_large}"
     try:
         with st.spinner("Running EM again from the file's start, to check every iteration…"):
-            trace = _replay(file_id, run)
+            trace = replay(run)
     except TraceFileError as error:
-        st.error(f"{name} cannot be opened: {literal(str(error))}")
-        st.stop()
+        return f" cannot be opened: {literal(str(error))}"
     return OpenedRun(file_id, run.X, run.columns, trace)
 
 

@@ -358,3 +358,19 @@ def test_poisson_counts_of_zero_under_a_rate_of_zero() -> None:
     log_b = model.family.log_prob(data.emission_data, emissions)
     assert log_b[:, 0].tolist() == [0.0, 0.0, -np.inf, 0.0]
     assert log_b[2, 1] == pytest.approx(3 * np.log(2.0) - 2.0 - np.log(6.0))
+
+
+def test_joining_chunks_whose_weights_underflow_goes_to_log_space() -> None:
+    """The α̂ entering chunk 2 is row 0 of chunk 1 (all of α̂ is on state 0), even though
+    that row's scale is e^-900 times the other's: multiplied out, both weights are 0."""
+    from em_models.hmm.forward_backward import _join
+
+    chunks = make_layout((6,), 2).chunks  # three chunks of two steps
+    P = np.full((2, 2, 2, 2, 3), 0.5)  # (L, direction, from, to, chunk)
+    P[:, :, :, :, 0] = [[1.0, 0.0], [1.0, 0.0]]  # chunk 0 ends in state 0 whatever its start
+    P[1, :, :, :, 1] = [[0.3, 0.7], [0.9, 0.1]]
+    D = np.zeros((2, 2, 2, 3))
+    D[1, :, 0, 1] = -900.0  # starting chunk 1 in state 0 explains it e^-900 times worse
+    entry = _join(P, D, chunks)
+    np.testing.assert_allclose(entry[1], [[1.0, 0.0], [1.0, 0.0]])
+    np.testing.assert_allclose(entry[2], [[0.3, 0.7], [0.3, 0.7]])

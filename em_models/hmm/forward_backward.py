@@ -28,7 +28,10 @@ chunks of all sequences, forward and backward, with the chunks along the contigu
 A short loop over the chunks then joins them: the α̂ entering a chunk weights its rows.
 Rows are normalised one by one, so each is as safe from underflow as the plain recursion.
 The backward pass is the same scan run backwards in time on β_t ∘ b_t, whose recursion has
-the same form with Aᵀ. The price is K times the arithmetic of the plain recursion;
+the same form with Aᵀ. As with any scaled recursion, a state whose filtered probability
+falls below double precision's range (about 1e-308 of the others') is lost; transitions of
+1e-150 between far-apart emissions reach that, and then only a log-space recursion helps.
+The price of the chunks is K times the arithmetic of the plain recursion;
 ``benchmarks/bench_hmm.py`` measures it against hmmlearn's compiled loop.
 """
 

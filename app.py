@@ -6,8 +6,10 @@
 import pandas  # noqa: F401
 import streamlit as st
 
+from em_ui.budget import use_one_blas_thread
 from em_ui.state import keep_widget_values
 
+use_one_blas_thread()  # every fit on the shared server uses one core, as its budget assumes
 st.set_page_config(page_title="EM for Gaussian mixtures", page_icon="🎯", layout="wide")
 
 pages = {

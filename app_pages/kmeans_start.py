@@ -7,7 +7,7 @@ import streamlit as st
 from em_core import COVARIANCE_TYPES, nearest_center
 from em_data import InputError, check_for_fit
 from em_ui import links
-from em_ui.budget import WORK_BUDGET, seconds_allowed, work
+from em_ui.budget import WORK_BUDGET, beyond_budget, work
 from em_ui.data_sources import choose_data, left_out_of_link
 from em_ui.engine import data_key, fit_trace
 from em_ui.mixture_stepper import stepping_view
@@ -113,14 +113,13 @@ except InputError as error:
     st.error(literal(str(error)))
     link.stop(left_out=left_out_of_link(KEY))
 # Five runs, each charged as a K-means start (the dearest).
-share = work(*X.shape, n_components, max_iter=conv.max_iter, n_init=N_RUNS) / WORK_BUDGET
-if share > 1:
+seconds = work(*X.shape, n_components, max_iter=conv.max_iter, n_init=N_RUNS)
+if seconds > WORK_BUDGET:
     st.error(
         f"This page runs EM from {N_RUNS} starts: on {X.shape[0]:,} points in "
         f"{X.shape[1]} column(s) with K = {n_components} and up to {conv.max_iter} "
-        f"iterations each, that is about {share:.1f} times the work one request may use on "
-        f"the shared server (about {seconds_allowed():.0f} seconds of one processor), so it "
-        "was not started. Choose a smaller K, fewer iterations, or fewer points."
+        f"iterations each, that would use {beyond_budget(seconds)} on the shared server, "
+        "so it was not started. Choose a smaller K, fewer iterations, or fewer points."
     )
     link.stop(left_out=left_out_of_link(KEY))
 

@@ -1,42 +1,67 @@
 """The work one request may ask of the shared server, checked before a fit starts.
 
-A class shares one machine, so no single fit may hold a processor for long. The work of a
-request is counted in units that ``benchmarks/bench_budget.py`` calibrates against the CPU
-time of whole fits (K-means start included) from N = 200 to 1,000,000, K = 2 to 10 and
-d = 1 to 50::
+A class shares one machine, so no single fit may hold a processor for long. Every fit in the
+app's process uses one BLAS thread (:func:`use_one_blas_thread`, called by ``app.py``): the
+sessions of a class already keep the cores busy side by side, and more threads only add
+CPU time. The work of a request is its CPU time on one core, in seconds, as this model
+estimates it; ``benchmarks/bench_budget.py`` calibrates it against whole fits (N = 272 to
+1,000,000, K = 1 to 10, d = 1 to 50) and ``benchmarks/bench_requests.py`` checks it on the
+pages' largest requests::
 
-    work = max(N, 5000) × (K + 1) × (d + 4) × (max_iter + start) × restarts
+    EM iteration = 50 µs + (K + 1) × [(6 + 3d) µs + N × (1.5 + 2d + 0.07d²) ns × memory]
+    Lloyd step   = 30 µs + N × (10 + 3d + K × (2 + d/2)) ns
+    one run      = N × d × 200 ns + start + (max_iter + 1) EM iterations
 
-- (K + 1) × (d + 4) per point: each component costs about d + 4 operations per point in
-  the E-step and the M-step, and the log-sum-exp over the components about one more
-  component's worth. The d² of the whitening and the outer products runs in BLAS and,
-  measured, stays below the linear part up to the reader's 50 columns.
-- max(N, 5000): below a few thousand points an iteration costs mostly its fixed overhead.
+- (K + 1): each component's E-step and M-step, and the log-sum-exp over the components.
+- memory: 1 while the (K + 1) × N values of an E-step stay in the processor's cache, rising
+  to 3 from one million of them to six (each value is then fetched from memory).
+- N × d × 200 ns: a run's checks and scales of the data (medians by column among them).
+- start: the K-means start charges Lloyd's limit of 100 steps (one step when K = 1: its
+  one cluster cannot change) and one M-step, any other start one M-step, a given start
+  nothing.
 - max_iter, not the iterations a run will take: only the limit is known before it starts.
-- start: the K-means start runs up to 100 Lloyd iterations (charged as 100 EM
-  iterations, which costs more than they do); the other starts as 10.
 - Full covariances are counted for every covariance type (the others cost less).
 
-Nothing here imports streamlit, so the benchmark and the tests use the same numbers as
-the page.
+Nothing here imports streamlit, so the benchmarks and the tests use the same numbers as the
+page.
 """
 
 from __future__ import annotations
 
-# The one number: units of work one request may use. benchmarks/bench_budget.py measured
-# 0.4 to 1.8 ns of one core's CPU time per unit over its grid (the most at 1,000,000 points,
-# K = 2, d = 2), so a request at the budget takes at most about 30 s of one core.
-WORK_BUDGET = 1.6e10
-SECONDS_PER_UNIT = 1.8e-9  # the measured worst case, for the time the page quotes
-MIN_CHARGED_POINTS = 5_000
+import functools
+import math
+
+from threadpoolctl import threadpool_limits
+
+WORK_BUDGET = 30.0  # seconds of one core that one request may use
 KMEANS_START_ITERATIONS = 100  # Lloyd's iteration limit in em_core.init.kmeans
-OTHER_START_ITERATIONS = 10
+CACHED_VALUES = 1e6  # (K + 1) × N values an E-step holds in the cache ...
+UNCACHED_VALUES = 6e6  # ... and from where every one comes from memory
 
 
-def start_iterations(init: str) -> int:
-    """What the start is charged, in EM iterations (K-means runs up to 100 Lloyd
-    iterations; k-means++ seeding or a random start costs at most about 10)."""
-    return KMEANS_START_ITERATIONS if init == "kmeans" else OTHER_START_ITERATIONS
+@functools.cache
+def use_one_blas_thread() -> None:
+    """Limit every BLAS library loaded in this process to one thread, once (the budget is
+    calibrated so; the command line keeps BLAS's default)."""
+    threadpool_limits(1, user_api="blas")
+
+
+def _memory(n_samples: int, n_components: int) -> float:
+    values = n_samples * (n_components + 1)
+    return 1 + 2 * min(1.0, max(0.0, (values - CACHED_VALUES) / (UNCACHED_VALUES - CACHED_VALUES)))
+
+
+def em_iteration_seconds(n_samples: int, n_features: int, n_components: int) -> float:
+    """One E-step and one M-step (see the module docstring)."""
+    d = n_features
+    per_point = (1.5 + 2 * d + 0.07 * d * d) * 1e-9 * _memory(n_samples, n_components)
+    return 50e-6 + (n_components + 1) * ((6 + 3 * d) * 1e-6 + n_samples * per_point)
+
+
+def lloyd_step_seconds(n_samples: int, n_features: int, n_components: int) -> float:
+    """One step of Lloyd's algorithm (K-means): assign every point, move every centre."""
+    d = n_features
+    return 30e-6 + n_samples * (10 + 3 * d + n_components * (2 + d / 2)) * 1e-9
 
 
 def work(
@@ -48,7 +73,7 @@ def work(
     n_init: int = 1,
     init: str = "kmeans",
 ) -> float:
-    """The work of a request, in the units of :data:`WORK_BUDGET` (see the module docstring).
+    """The work of a request, in estimated seconds of one core (see the module docstring).
 
     Parameters
     ----------
@@ -59,20 +84,37 @@ def work(
     n_init : int, default 1
         The number of restarts.
     init : str, default "kmeans"
-        How each run starts.
+        How each run starts ("given": from parameters already computed).
 
     Returns
     -------
     float
     """
-    points = max(n_samples, MIN_CHARGED_POINTS)
-    per_iteration = points * (n_components + 1) * (n_features + 4)
-    return float(per_iteration) * (max_iter + start_iterations(init)) * n_init
+    size = (n_samples, n_features, n_components)
+    iteration = em_iteration_seconds(*size)
+    start = 0.0 if init == "given" else iteration
+    if init == "kmeans":
+        steps = KMEANS_START_ITERATIONS if n_components > 1 else 1
+        start += steps * lloyd_step_seconds(*size)
+    run = n_samples * n_features * 200e-9 + start + (max_iter + 1) * iteration
+    return run * n_init
 
 
 def seconds_allowed() -> float:
-    """About how long, in seconds of one core, a request at the budget takes."""
-    return WORK_BUDGET * SECONDS_PER_UNIT
+    """The seconds of one core a request may use."""
+    return WORK_BUDGET
+
+
+def beyond_budget(seconds: float) -> str:
+    """How much work over the budget ``seconds`` is, in words that cannot contradict
+    themselves: both numbers are rounded up, so work over the budget never reads as the
+    budget itself or as "1.0 times" it."""
+    tenths = math.ceil(seconds / WORK_BUDGET * 10) / 10
+    shown = f"{math.ceil(tenths):,}" if tenths >= 10 else f"{tenths:.1f}"
+    return (
+        f"up to about {math.ceil(seconds):,} seconds of one processor, about {shown} times "
+        f"the {WORK_BUDGET:.0f} seconds one request may use"
+    )
 
 
 def restarts_within_budget(
@@ -96,16 +138,12 @@ def over_budget(
 
     The message names the numbers of the request, how far over it is, and what to reduce.
     """
-    ratio = (
-        work(n_samples, n_features, n_components, max_iter=max_iter, n_init=n_init, init=init)
-        / WORK_BUDGET
-    )
-    if ratio <= 1:
+    seconds = work(n_samples, n_features, n_components, max_iter=max_iter, n_init=n_init, init=init)
+    if seconds <= WORK_BUDGET:
         return None
     columns = f"{n_features} column" + ("" if n_features == 1 else "s")
     restarts = f" × {n_init} restarts" if n_init > 1 else ""
     start = " (plus up to 100 K-means steps for each start)" if init == "kmeans" else ""
-    times = f"{ratio:.0f}" if ratio >= 10 else f"{ratio:.1f}"
     fitting = restarts_within_budget(
         n_samples, n_features, n_components, max_iter=max_iter, init=init
     )
@@ -119,7 +157,7 @@ def over_budget(
     return (
         f"This fit is too large for the shared server, so it was not started: "
         f"{n_samples:,} points in {columns} × K = {n_components}{restarts} × up to "
-        f"{max_iter} iterations{start} is about {times} times the work one request may use "
-        f"(about {seconds_allowed():.0f} seconds of one processor). Use fewer restarts, a "
-        f"smaller K or fewer iterations, fewer columns, or a sample of the data.{hint}"
+        f"{max_iter} iterations{start} would use {beyond_budget(seconds)}. Use fewer "
+        f"restarts, a smaller K or fewer iterations, fewer columns, or a sample of the "
+        f"data.{hint}"
     )

@@ -19,7 +19,7 @@ import streamlit as st
 
 from em_core import Trace
 from em_core.trace_json import MAX_TRACE_BYTES, PreparedRun, TraceFileError, read_trace, replay
-from em_ui.budget import WORK_BUDGET, seconds_allowed, work
+from em_ui.budget import WORK_BUDGET, beyond_budget, work
 from em_ui.store import BoundedStore
 from em_ui.text import literal
 from em_viz.colors import MAX_COMPONENTS
@@ -52,14 +52,13 @@ def opened_runs() -> BoundedStore:
 
 def _too_much_work(run: PreparedRun) -> str | None:
     n, d = run.X.shape
-    ratio = work(n, d, run.n_components, max_iter=run.n_iter, init="given") / WORK_BUDGET
-    if ratio <= 1:
+    seconds = work(n, d, run.n_components, max_iter=run.n_iter, init="given")
+    if seconds <= WORK_BUDGET:
         return None
     return (
         f"Checking this run means running EM again: {n:,} points in {d} columns × K = "
-        f"{run.n_components} × {run.n_iter} iterations, about {ratio:.1f} times the work one "
-        f"request may use on this server (about {seconds_allowed():.0f} seconds of one "
-        "processor). Prepare the run on fewer points or with fewer iterations."
+        f"{run.n_components} × {run.n_iter} iterations would use {beyond_budget(seconds)} "
+        "on this server. Prepare the run on fewer points or with fewer iterations."
     )
 
 

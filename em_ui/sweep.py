@@ -5,8 +5,8 @@ of its starts: ``n_init`` K-means starts, as many sets of random data points, th
 seedings (more on small data: :func:`em_core.search.kmeanspp_seeds`) and K − 1 splits of
 each of the ``N_POLISH`` fits polished at K − 1. ``N_CONTINUE`` runs of each of those four
 kinds of start go on up to ``SCREEN_MAX_ITER`` iterations, and ``N_POLISH`` are run again
-for up to ``POLISH_MAX_ITER``. Its work is counted in :mod:`em_ui.budget`'s units from those
-limits.
+for up to ``POLISH_MAX_ITER`` from their starts. Its work is counted in
+:mod:`em_ui.budget`'s seconds from those limits (:func:`sweep_runs`).
 """
 
 from __future__ import annotations
@@ -27,42 +27,47 @@ from em_core.search import (
     START_METHODS,
     kmeanspp_seeds,
 )
-from em_ui.budget import WORK_BUDGET, seconds_allowed, work
+from em_ui.budget import WORK_BUDGET, beyond_budget, work
 
 UPDATE_EVERY_S = 0.2  # also the longest a stop waits
 
 
+def sweep_runs(n_samples: int, n_components: int, *, n_init: int) -> list[tuple[int, int, str]]:
+    """The runs of the search at one K, as (how many, iteration limit, start): the screening
+    runs of every start, the continuations of the best of each kind, and the polishing."""
+    others = n_init + kmeanspp_seeds(n_init, n_samples) + N_POLISH * (n_components - 1)
+    kinds = len(START_METHODS) + (n_components > 1)  # the splits are a kind of their own
+    return [
+        (n_init, FIRST_ITERATIONS, "kmeans"),
+        (others, FIRST_ITERATIONS, "other"),
+        (N_CONTINUE * kinds, SCREEN_MAX_ITER - FIRST_ITERATIONS, "given"),
+        (N_POLISH, POLISH_MAX_ITER, "given"),
+    ]
+
+
 def sweep_work(n_samples: int, n_features: int, ks: Sequence[int], *, n_init: int) -> float:
-    """The work of a sweep over ``ks``, in the units of :data:`em_ui.budget.WORK_BUDGET`."""
-    first, more = FIRST_ITERATIONS, SCREEN_MAX_ITER - FIRST_ITERATIONS
-    others = n_init + kmeanspp_seeds(n_init, n_samples)  # random data points and k-means++
-    total = 0.0
-    for k in ks:
-        size = (n_samples, n_features, k)
-        splits = N_POLISH * (k - 1)
-        total += work(*size, max_iter=first, n_init=n_init, init="kmeans")
-        total += work(*size, max_iter=first, n_init=others + splits, init="other")
-        kinds = len(START_METHODS) + (k > 1)
-        total += work(*size, max_iter=more, n_init=N_CONTINUE * kinds, init="given")
-        total += work(*size, max_iter=POLISH_MAX_ITER, n_init=N_POLISH, init="given")
-    return total
+    """The work of a sweep over ``ks`` in estimated seconds of one core (em_ui.budget), every
+    run charged its iteration limit."""
+    return sum(
+        work(n_samples, n_features, k, max_iter=max_iter, n_init=runs, init=init)
+        for k in ks
+        for runs, max_iter, init in sweep_runs(n_samples, k, n_init=n_init)
+    )
 
 
 def sweep_over_budget(
     n_samples: int, n_features: int, ks: Sequence[int], *, n_init: int
 ) -> str | None:
     """A message for the student when the sweep is over the budget, else None."""
-    ratio = sweep_work(n_samples, n_features, ks, n_init=n_init) / WORK_BUDGET
-    if ratio <= 1:
+    seconds = sweep_work(n_samples, n_features, ks, n_init=n_init)
+    if seconds <= WORK_BUDGET:
         return None
-    times = f"{ratio:.0f}" if ratio >= 10 else f"{ratio:.1f}"
     columns = f"{n_features} column" + ("" if n_features == 1 else "s")
     return (
         "This sweep is too large for the shared server, so it was not started: "
         f"{n_samples:,} points in {columns}, K = {min(ks)} to {max(ks)}, with {n_init} "
-        f"starts of each kind at every K, is about {times} times the work one request may "
-        f"use (about {seconds_allowed():.0f} seconds of one processor). Use a shorter range "
-        "of K, fewer starts, fewer columns, or a sample of the data."
+        f"starts of each kind at every K, would use {beyond_budget(seconds)}. Use a shorter "
+        "range of K, fewer starts, fewer columns, or a sample of the data."
     )
 
 

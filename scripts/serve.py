@@ -15,10 +15,20 @@ store). Streamlit supports a component registered before its server starts.
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+# Every fit on the shared server uses one core: the sessions of a class keep the cores busy
+# side by side, and the work budget (em_ui/budget.py) is calibrated with one BLAS thread.
+ONE_THREAD = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
+
+
+def use_one_blas_thread() -> None:
+    """Ask every BLAS library for one thread; effective when set before NumPy is imported
+    (``app.py`` limits it again at run time, for ``streamlit run app.py``)."""
+    os.environ.update(dict.fromkeys(ONE_THREAD, "1"))
 
 
 def preload() -> None:
@@ -90,6 +100,7 @@ def load_plotly_first() -> None:
 
 
 def main() -> int:
+    use_one_blas_thread()
     preload()
     load_plotly_first()
     from streamlit.web import cli

@@ -114,8 +114,8 @@ def test_returning_to_the_page_reuses_the_finished_sweep(monkeypatch):
 
 
 def test_a_sweep_over_the_budget_is_refused_with_the_budget_message(monkeypatch):
-    monkeypatch.setattr(em_ui.budget, "WORK_BUDGET", 1e6)
-    monkeypatch.setattr("em_ui.sweep.WORK_BUDGET", 1e6)
+    monkeypatch.setattr(em_ui.budget, "WORK_BUDGET", 0.01)  # seconds
+    monkeypatch.setattr("em_ui.sweep.WORK_BUDGET", 0.01)
     at = open_page(dataset="faithful")
     (error,) = at.error
     assert "too large for the shared server" in error.value
@@ -165,8 +165,8 @@ def test_the_default_sweep_fits_the_budget_on_every_classic_data_set(name):
 
     X = load_dataset(name).values
     assert sweep_over_budget(*X.shape, range(1, 7), n_init=5) is None
-    # ten times the data, with ten starts of each kind up to K = 10, does not
-    message = sweep_over_budget(10 * X.shape[0], X.shape[1], range(1, 11), n_init=10)
+    # a hundred times the data, with ten starts of each kind up to K = 10, does not
+    message = sweep_over_budget(100 * X.shape[0], X.shape[1], range(1, 11), n_init=10)
     assert message.startswith("This sweep is too large for the shared server")
 
 

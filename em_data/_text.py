@@ -66,7 +66,8 @@ def decode(raw: bytes, *, max_bytes: int) -> str:
         raise InputError("The file is empty.")
     if len(raw) > max_bytes:
         raise InputError(
-            f"The file has {len(raw):,} bytes; the most this app reads is {max_bytes:,}. "
+            f"The file has {len(raw):,} bytes; the most this app reads is {max_bytes:,} bytes "
+            f"({max_bytes / 2**20:g} MiB). "
             "Upload a smaller file, for example a sample of the rows."
         )
     for magic, what in _MAGIC:

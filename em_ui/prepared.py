@@ -25,7 +25,9 @@ from em_ui.text import literal
 from em_viz.colors import MAX_COMPONENTS
 from em_viz.exports import START_WORDS
 
-MAX_UPLOAD_MB = MAX_TRACE_BYTES // (1024 * 1024)
+# The browser's uploader counts in MB of 1,000,000 bytes: this lets through the trace
+# reader's limit (16 MiB), which refuses anything larger with its own message.
+MAX_UPLOAD_MB = -(-MAX_TRACE_BYTES // 1_000_000)
 
 
 # The opened runs' bound: the costliest 16 MiB trace (one column, K = 1, about 100,000

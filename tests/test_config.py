@@ -20,17 +20,24 @@ def test_xsrf_protection_is_on(streamlit_config: dict) -> None:
     assert streamlit_config["server"]["enableXsrfProtection"] is True
 
 
-def test_upload_limit_is_the_readers(streamlit_config: dict) -> None:
-    # A file the reader would refuse for its size is refused by the uploader already, so
-    # nothing bigger than the reader takes is ever held in the server's memory.
+def test_the_upload_limit_lets_through_the_readers_and_no_more_than_a_megabyte_beyond(
+    streamlit_config: dict,
+) -> None:
+    # The browser's uploader counts maxUploadSize in MB of 1,000,000 bytes; the reader's limit
+    # is 16 MiB. Every file the reader takes passes the uploader, so the limit a student meets
+    # is the reader's own, told in its own message; the trace reader's is the same.
     import inspect
 
+    from em_core.trace_json import MAX_TRACE_BYTES
     from em_data import read_table
+    from em_ui.prepared import MAX_UPLOAD_MB
 
-    max_upload_mib = streamlit_config["server"]["maxUploadSize"]
-    assert isinstance(max_upload_mib, int)
+    max_upload_mb = streamlit_config["server"]["maxUploadSize"]
+    assert isinstance(max_upload_mb, int)
     reader_limit = inspect.signature(read_table).parameters["max_bytes"].default
-    assert max_upload_mib * 2**20 == reader_limit
+    assert (max_upload_mb - 1) * 10**6 < reader_limit <= max_upload_mb * 10**6
+    assert reader_limit == MAX_TRACE_BYTES
+    assert max_upload_mb == MAX_UPLOAD_MB
 
 
 def test_usage_statistics_are_off(streamlit_config: dict) -> None:

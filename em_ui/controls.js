@@ -15,31 +15,26 @@
 // the chart shows is sent the same way, so the page, its buttons and its numbers show it,
 // and the next click continues from there.
 
+// The buttons' labels and help come from the view (data.phases, one entry for each stretch
+// of the run, every button named); where each button goes comes from the table the view sent
+// (data.targets, made by step_targets in em_ui/controls.py): nothing here decides which
+// half-step comes next.
 const BUTTONS = [
-  // [id, label, key hint, icon]
-  ["reset", "Reset", "Home", "first_page"],
-  ["back", "Back", "←", "chevron_left"],
-  ["e", "E-step", "E", ""],
-  ["m", "M-step", "M", ""],
-  ["next", "Next iteration", "→", "chevron_right"],
-  ["end", "Run to the end", "End", "last_page"],
+  // [id, key hint, icon]
+  ["reset", "Home", "first_page"],
+  ["back", "←", "chevron_left"],
+  ["e", "E", ""],
+  ["m", "M", ""],
+  ["next", "→", "chevron_right"],
+  ["end", "End", "last_page"],
 ];
 
-function target(id, h, last) {
-  switch (id) {
-    case "reset": return 0;
-    case "back": return Math.max(h - 1, 0);
-    case "e": return h % 2 === 0 && h < last ? h + 1 : null;
-    case "m": return h % 2 === 1 && h < last ? h + 1 : null;
-    case "next": return Math.min(h + 2, last);
-    case "end": return last;
-    default: return null;
-  }
-}
-
-function enabled(id, h, last) {
-  const to = target(id, h, last);
-  return to !== null && to !== h;
+// Where a button (or presenter mode's key for one half-step, "step") moves from the half-step
+// on screen: its entry in the view's table, or null where it is disabled (-1).
+function target(s, id) {
+  const row = s.targets && s.targets[id];
+  const to = row ? row[s.h] : undefined;
+  return Number.isInteger(to) && to >= 0 ? to : null;
 }
 
 function build(root, data) {
@@ -48,11 +43,13 @@ function build(root, data) {
   bar.setAttribute("role", "toolbar");
   bar.setAttribute("aria-label", "Step through EM");
   const buttons = {};
-  for (const [id, label, hint, icon] of BUTTONS) {
+  const [first] = data.phases;
+  for (const [id, hint, icon] of BUTTONS) {
+    const label = first.labels[id];
     const button = document.createElement("button");
     button.type = "button";
     button.dataset.step = id;
-    button.title = `${data.help[id]} (key: ${hint})`;
+    button.title = `${first.help[id]} (key: ${hint})`;
     button.setAttribute("aria-keyshortcuts", hint === "←" ? "ArrowLeft" : hint === "→" ? "ArrowRight" : hint);
     if (icon) {
       const glyph = document.createElement("span");
@@ -131,7 +128,10 @@ export default function (component) {
   const data = JSON.parse(new TextDecoder().decode(component.data));
   let s = parentElement.__emControls;
   if (!s) {
-    s = { seq: data.ack, h: data.h, last: data.last, playing: false, speed: storedSpeed() };
+    s = {
+      seq: data.ack, h: data.h, last: data.last, playing: false, speed: storedSpeed(),
+      phases: data.phases, targets: data.targets,
+    };
     s.buttons = build(parentElement, data);
     buildSpeed(s.buttons.reset.parentElement, s);
     s.setSpeed = (ms) => {
@@ -156,26 +156,21 @@ export default function (component) {
       // Once the new h is on its way to the page: drawing the chart holds the thread.
       setTimeout(() => moveChart(s), 0);
     };
-    s.press = (id) => {
-      if (!enabled(id, s.h, s.last)) return;
-      s.send(target(id, s.h, s.last));
-    };
+    s.press = (id) => s.send(target(s, id));
     s.paint = () => {
-      const nextIsE = s.h % 2 === 0;
-      // A phase before EM's (the K-means steps) names the two half-step buttons its own way.
-      const phase = (s.phases || []).filter((p) => p.from <= s.h).pop();
+      // The stretch of the run the half-step is in names the buttons (the K-means steps
+      // name the two half-step buttons their own way).
+      const phase = s.phases.filter((p) => p.from <= s.h).pop() || s.phases[0];
       for (const [id, button] of Object.entries(s.buttons)) {
-        const label = (phase && phase.labels[id]) || BUTTONS.find(([b]) => b === id)[1];
-        const help = (phase && phase.help[id]) || data.help[id];
+        const label = phase.labels[id];
         if (button.emText.textContent !== label) {
           button.emText.textContent = label;
           button.setAttribute("aria-label", label);
         }
-        button.title = `${help} (key: ${button.emHint})`;
-      }
-      for (const [id, button] of Object.entries(s.buttons)) {
-        button.disabled = !enabled(id, s.h, s.last);
-        const primary = (id === "e" && nextIsE) || (id === "m" && !nextIsE);
+        button.title = `${phase.help[id]} (key: ${button.emHint})`;
+        button.disabled = target(s, id) === null;
+        // The half-step button that comes next stands out (at most one is enabled).
+        const primary = id === "e" || id === "m";
         button.classList.toggle("em-primary", primary && !button.disabled);
       }
       s.buttons.reset.parentElement.dataset.h = String(s.h);
@@ -190,7 +185,7 @@ export default function (component) {
       const id = (s.presenter && PRESENTER_KEYS[event.key]) || KEYS[event.key];
       if (!id) return;
       event.preventDefault();
-      if (id === "step") s.send(s.h < s.last ? s.h + 1 : null);
+      if (id === "step") s.send(target(s, "step"));
       else if (id === "play") togglePlay(s);
       else s.press(id);
     };
@@ -199,7 +194,8 @@ export default function (component) {
   }
   s.setStateValue = setStateValue;
   s.last = data.last;
-  s.phases = data.phases || [];
+  s.phases = data.phases;
+  s.targets = data.targets;
   s.presenter = Boolean(data.presenter);
   // The view's h wins once it has seen every move sent from here; until then, keep ours.
   if (data.ack >= s.seq || data.session !== s.session) {

@@ -13,6 +13,10 @@ the figure sent by the page stays the same, so Streamlit keeps the chart. When �
 the half-step the chart shows is sent in the same way as a click, so the page (buttons,
 slider, numbers) agrees with the chart and the next click continues from there.
 
+Which half-step each button moves to is decided here, in Python, from the half-steps the
+view declares (:func:`step_targets`): the component receives the table and only looks it up,
+and the tests press the buttons with the same table.
+
 Keys: ``E`` and ``M`` for the half-steps, ``→`` for the next iteration, ``←`` back,
 ``Home`` and ``End`` for the start and the end of the run. In presenter mode
 (:mod:`em_ui.presenter`) ``→`` and ``Page Down`` move one half-step, ``←`` and ``Page Up``
@@ -21,17 +25,18 @@ back, and space plays or pauses the chart.
 
 from __future__ import annotations
 
+import functools
 import json
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import streamlit as st
 
 from em_ui import presenter
 from em_viz.exports import PNG_WITHOUT_CONTROLS_JS
+from em_viz.view import ButtonKind, ButtonPhase
 
 _HERE = Path(__file__).parent
 _COMPONENT = st.components.v2.component(
@@ -45,13 +50,20 @@ _COMPONENT = st.components.v2.component(
     isolate_styles=False,  # its CSS names only .em-controls; tests and keys see its buttons
 )
 
+BUTTONS = ("reset", "back", "e", "m", "next", "end")
+# The buttons' labels and help where the view's phase does not name them; the help of the
+# E-step and M-step buttons is the view's own (ButtonPhase).
+LABELS = {
+    "reset": "Reset",
+    "back": "Back",
+    "e": "E-step",
+    "m": "M-step",
+    "next": "Next iteration",
+    "end": "Run to the end",
+}
 HELP = {
     "reset": "Back to the starting parameters.",
     "back": "Undo the last half-step.",
-    "e": "Expectation: recompute every responsibility r_nk from the current parameters. "
-    "The curves stay where they are; the points change colour.",
-    "m": "Maximisation: move each Gaussian to the weighted mean and spread of the points it "
-    "is responsible for. The colours stay; the curves move.",
     "next": "An E-step and an M-step together.",
     "end": "Jump to the last recorded half-step (convergence, the iteration limit, or where "
     "the run failed).",
@@ -96,9 +108,9 @@ def step_controls(
     key: str,
     *,
     h_key: str,
-    last: int,
+    kinds: Sequence[ButtonKind | None],
     chart_key: str,
-    phases: Sequence[Mapping[str, Any]] = (),
+    phases: Sequence[ButtonPhase],
     png_names: Sequence[str] | None = None,
     chart_id: str = "",
 ) -> Screen:
@@ -110,15 +122,14 @@ def step_controls(
         The view's prefix; the component's own key is ``f"{key}.controls"``.
     h_key : str
         Session-state key of the half-step on screen.
-    last : int
-        The last half-step of the run.
+    kinds : sequence of {"E", "M", None}
+        The view's ``button_kinds``: for each half-step of the run, the button that reaches
+        it from the one before (see :func:`step_targets`).
     chart_key : str
         The key of the view's ``st.plotly_chart``, whose Play the component follows.
-    phases : sequence of dict
-        Stretches of the run whose buttons are named otherwise than EM's (the K-means
-        steps): ``{"from": h, "labels": {button: text}, "help": {button: text}}`` applies
-        from half-step ``h`` to the next one's ``"from"``; a button it does not name, or a
-        view with no phases, keeps its usual label and :data:`HELP`.
+    phases : sequence of ButtonPhase
+        The view's ``button_phases``: the buttons' labels and help over stretches of the
+        run, the first from half-step 0 with the help of the E-step and M-step buttons.
     png_names : sequence of str, optional
         For each half-step, the name under which the chart's camera button saves it.
     chart_id : str
@@ -133,6 +144,7 @@ def step_controls(
         Whether the view is narrow, and in presenter mode the window's height, as the browser
         measured them (False and 0 until it has said).
     """
+    last = len(kinds) - 1
     narrow = is_narrow(key)
     height = _screen_height((st.session_state.get(f"{key}.controls") or {}).get("screen_height"))
     payload = {
@@ -143,14 +155,14 @@ def step_controls(
         # the moves sent before: the buttons must then take its half-step at once.
         "session": st.session_state.setdefault("em_ui.controls.session", uuid.uuid4().hex),
         "chart": f".st-key-{chart_key.replace('.', '-')}",
-        "help": HELP,
+        "targets": _targets(tuple(kinds)),
         "keys": True,
         "presenter": presenter.is_on(),
         "narrow": narrow,
         "narrow_below_px": NARROW_BELOW_PX,
         "screen_height": height,
         "screen_height_step_px": SCREEN_HEIGHT_STEP_PX,
-        "phases": list(phases),
+        "phases": button_phases(phases),
         "png_names": None if png_names is None else list(png_names),
         "chart_id": chart_id,
     }
@@ -158,7 +170,7 @@ def step_controls(
         key=f"{key}.controls",
         # As JSON bytes: Streamlit looks for data frames in a dict it is given, which imports
         # pandas and pyarrow (0.3 s on the first page a server shows, before the chart).
-        data=json.dumps(payload).encode(),
+        data=json.dumps(payload, separators=(",", ":")).encode(),
         default={"position": None, "narrow": False, "screen_height": 0},
         on_position_change=lambda: _apply(key, h_key, last),
         on_narrow_change=lambda: None,
@@ -179,22 +191,95 @@ def is_narrow(key: str) -> bool:
     return bool((st.session_state.get(f"{key}.controls") or {}).get("narrow"))
 
 
-BUTTONS = ("reset", "back", "e", "m", "next", "end")
+def button_phases(phases: Sequence[ButtonPhase]) -> list[dict]:
+    """The view's phases as the component reads them: ``{"from": h, "labels": {button:
+    text}, "help": {button: text}}`` for each, every button named (by the phase, else by
+    :data:`LABELS` and :data:`HELP`, else, for the E- and M-step buttons' help, by the
+    first phase).
 
-
-def step_target(button: str, h: int, last: int) -> int | None:
-    """The half-step a button moves to from ``h``, or None when it is disabled there.
-
-    The browser applies the same rule (``target`` and ``enabled`` in ``controls.js``); the
-    browser tests check that the two agree at every half-step.
+    Raises
+    ------
+    ValueError
+        If the first phase does not start at half-step 0 or leaves out the help of the
+        E-step or the M-step button.
     """
-    targets = {
-        "reset": 0,
-        "back": max(h - 1, 0),
-        "e": h + 1 if h % 2 == 0 and h < last else None,
-        "m": h + 1 if h % 2 == 1 and h < last else None,
-        "next": min(h + 2, last),
-        "end": last,
+    if not phases or phases[0].start != 0 or not {"e", "m"} <= set(phases[0].help):
+        raise ValueError(
+            "A view's first button phase starts at half-step 0 and gives the help of its "
+            "E-step and M-step buttons."
+        )
+    first = phases[0].help
+    defaults = {**HELP, "e": first["e"], "m": first["m"]}
+    return [
+        {
+            "from": int(phase.start),
+            "labels": {**LABELS, **phase.labels},
+            "help": {**defaults, **phase.help},
+        }
+        for phase in phases
+    ]
+
+
+# Presenter mode's key for one half-step (em_ui/presenter.py) moves like a button.
+MOVES = (*BUTTONS, "step")
+
+
+def step_targets(kinds: Sequence[ButtonKind | None]) -> dict[str, list[int | None]]:
+    """Where each button moves from each half-step of a run: the step rule, in one place.
+
+    Parameters
+    ----------
+    kinds : sequence of {"E", "M", None}
+        For each half-step, the button that reaches it from the one before (a view's
+        ``button_kinds``, :mod:`em_viz.view`).
+
+    Returns
+    -------
+    dict
+        For each of :data:`MOVES`, a list with one entry per half-step h: the half-step it
+        moves to from h, or None where it is disabled (it would not move). Reset goes to 0;
+        Back to h − 1; E-step to h + 1 when the E-step button reaches it, M-step likewise;
+        Next iteration to the first half-step by which both an E-like and an M-like one
+        have been passed (h + 2 when they alternate), or the end when the run has no such
+        half-step left; Run to the end to the last; presenter mode's "step" to h + 1.
+
+    Raises
+    ------
+    ValueError
+        If a kind is not "E", "M" or None, or there is no half-step.
+    """
+    kinds = list(kinds)
+    if not kinds or any(kind not in ("E", "M", None) for kind in kinds):
+        raise ValueError(f"Half-step kinds are 'E', 'M' or None, at least one: {kinds[:8]!r}")
+    last = len(kinds) - 1
+    following = [*kinds[1:], None]
+    # After each h, the first E-like and the first M-like half-step (None: none is left).
+    first_e: list[int | None] = [None] * (last + 1)
+    first_m: list[int | None] = [None] * (last + 1)
+    for h in range(last - 1, -1, -1):
+        first_e[h] = h + 1 if following[h] == "E" else first_e[h + 1]
+        first_m[h] = h + 1 if following[h] == "M" else first_m[h + 1]
+    moves = {
+        "reset": [0] * (last + 1),
+        "back": [h - 1 for h in range(last + 1)],
+        "e": [h + 1 if kind == "E" else None for h, kind in enumerate(following)],
+        "m": [h + 1 if kind == "M" else None for h, kind in enumerate(following)],
+        "next": [
+            last if e is None or m is None else max(e, m)
+            for e, m in zip(first_e, first_m, strict=True)
+        ],
+        "end": [last] * (last + 1),
+        "step": [min(h + 1, last) for h in range(last + 1)],
     }
-    to = targets[button]
-    return None if to is None or to == h else to
+    return {
+        move: [None if to is None or to < 0 or to == h else to for h, to in enumerate(row)]
+        for move, row in moves.items()
+    }
+
+
+@functools.lru_cache(maxsize=32)
+def _targets(kinds: tuple[ButtonKind | None, ...]) -> dict[str, list[int]]:
+    """:func:`step_targets` for the component: -1 where a button is disabled."""
+    return {
+        move: [-1 if to is None else to for to in row] for move, row in step_targets(kinds).items()
+    }

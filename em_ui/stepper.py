@@ -3,8 +3,10 @@ slider, the metric with what the half-step did and the run's notes, and the tabs
 
 What is model-specific comes from the model's *view* (the protocol is :mod:`em_viz.view`;
 the Gaussian mixture's is :class:`em_viz.mixture_view.MixtureView`, drawn for the pages by
-:mod:`em_ui.mixture_stepper`). The position in the run is one integer in session state,
-the half-step ``h``; every control only moves ``h``. The view starts again at h = 0 when
+:mod:`em_ui.mixture_stepper`), the step buttons' names, help and targets included: the view
+declares which button reaches each half-step, and :mod:`em_ui.controls` derives every
+button's target from that. The position in the run is one integer in session state, the
+half-step ``h``; every control only moves ``h``. The view starts again at h = 0 when
 the run on screen changes (its ``run_key``), so a page computes no key of its own.
 
 The chart stays one figure while the student steps, when it can: if a whole frame of every
@@ -119,7 +121,7 @@ def stepping_view(view: StepView, *, key: str, extras: Extras | None = None) -> 
     screen = step_controls(
         key,
         h_key=h_key,
-        last=last,
+        kinds=_button_kinds(view),
         chart_key=chart_key,
         phases=view.button_phases,
         png_names=png_names,
@@ -147,6 +149,16 @@ def stepping_view(view: StepView, *, key: str, extras: Extras | None = None) -> 
     _tabs(view, h, key=key)
     if extras.footer is not None:
         extras.footer()
+
+
+def _button_kinds(view: StepView):
+    """The view's kinds of half-step for the step buttons, one per half-step."""
+    kinds = view.button_kinds
+    if len(kinds) != view.n_half_steps:
+        raise ValueError(
+            f"The view declares {len(kinds)} kinds for its {view.n_half_steps} half-steps."
+        )
+    return kinds
 
 
 def _sides(key: str):

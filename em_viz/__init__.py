@@ -10,8 +10,8 @@ h is a half-step (see :mod:`em_viz.halfstep`).
 
 Modules: ``view`` (the protocol the stepping view asks of a model's view),
 ``mixture_view`` (the Gaussian mixture's) and ``ppca_view`` (probabilistic PCA's, drawn
-by ``ppca``), ``halfstep`` (the stepping model) and
-``kmeans_phase`` (the K-means steps before EM's), ``colors`` and ``style`` (the look),
+by ``ppca``), ``halfstep`` (EM's half-steps, every model's) and
+``kmeans_phase`` (the K-means steps before the mixture's), ``colors`` and ``style`` (the look),
 ``figures_1d`` (density curves), ``figures_2d`` (scatter with ellipses), ``figures_common``
 (what those two share, the animation among it), ``loglik`` (the objective, drawn as a panel
 of those figures), ``status`` (what the stepping view says under the chart), ``quiz`` (its
@@ -32,15 +32,10 @@ from em_viz.formulas import (
     m_step_formulas,
     responsibility_formula,
 )
-from em_viz.halfstep import (
-    HalfStep,
-    describe,
-    half_step,
-    half_steps,
-    kmeans_half_steps,
-    n_half_steps,
-)
+from em_viz.halfstep import HalfStep
+from em_viz.kmeans_phase import half_step, half_steps, kmeans_half_steps, n_half_steps
 from em_viz.loglik import likelihood_traces, tolerance_note
+from em_viz.mixture_view import describe
 from em_viz.tables import parameter_table, responsibility_table
 
 __all__ = [

@@ -42,7 +42,7 @@ from em_viz.figures_common import (
     user_text,
     weighted_densities,
 )
-from em_viz.halfstep import HalfStep, half_step
+from em_viz.halfstep import HalfStep
 
 GRID_POINTS = 200
 COMPONENT_POINTS = 121
@@ -91,7 +91,7 @@ def density_figure(
     column_name : str, optional
         The x-axis title (default "x"), shown literally, whatever characters it holds.
     kmeans : bool, default False
-        Step the run from its K-means seeds (see :mod:`em_viz.halfstep`): the K-means
+        Step the run from its K-means seeds (see :mod:`em_viz.kmeans_phase`): the K-means
         half-steps show the centres (crosses on the axis) and the points in their clusters'
         colours, and no curve.
 
@@ -107,7 +107,7 @@ def density_figure(
             "use scatter_figure for two or more."
         )
     check_trace(X, trace)
-    half_step(trace, h, kmeans=kmeans)  # raises for an h the run does not have
+    kmeans_phase.half_step(trace, h, kmeans=kmeans)  # raises for an h the run does not have
     rng = np.random.default_rng(rng_seed)
     x = X[:, 0]
     rows = sample_rows(x.size, max_points, rng)
@@ -210,7 +210,8 @@ def density_figure(
         ]
 
     def frame_of(half: HalfStep) -> list[dict]:
-        colours = hard_points(half) if half.labels_index is not None else points(half.resp_index)
+        hard = kmeans_phase.labels_index(half) is not None
+        colours = hard_points(half) if hard else points(half.resp_index)
         if not kmeans:
             return [*model(half.params_index), colours]
         centres = kmeans_phase.centers(trace, half)

@@ -40,7 +40,7 @@ from em_viz.figures_common import (
     user_text,
     weighted_densities,
 )
-from em_viz.halfstep import HalfStep, half_step
+from em_viz.halfstep import HalfStep
 
 CONTOUR_GRID = 50
 # The data panel's width over its height, about, in the wide and the narrow layout.
@@ -132,7 +132,7 @@ def scatter_figure(
         The layout for a container narrower than about 700 px (a phone): the
         log-likelihood panel below the data instead of beside them.
     kmeans : bool, default False
-        Step the run from its K-means seeds (see :mod:`em_viz.halfstep`): the K-means
+        Step the run from its K-means seeds (see :mod:`em_viz.kmeans_phase`): the K-means
         half-steps show the centres and the points in their clusters' colours, and no
         mixture.
 
@@ -150,7 +150,7 @@ def scatter_figure(
         raise ValueError("scatter_figure needs two or more features; use density_figure for one.")
     check_trace(X, trace)
     dims = _check_dims(dims, n_features)
-    half_step(trace, h, kmeans=kmeans)  # raises for an h the run does not have
+    kmeans_phase.half_step(trace, h, kmeans=kmeans)  # raises for an h the run does not have
     names = [user_text(name) for name in _column_names(column_names, n_features)]
     rng = np.random.default_rng(rng_seed)
     rows = sample_rows(X.shape[0], max_points, rng)
@@ -268,7 +268,8 @@ def scatter_figure(
         return _model_update(marginals[t], density, (CONTOUR_GRID, CONTOUR_GRID))
 
     def frame_of(half: HalfStep) -> list[dict]:
-        colours = hard_points(half) if half.labels_index is not None else points(half.resp_index)
+        hard = kmeans_phase.labels_index(half) is not None
+        colours = hard_points(half) if hard else points(half.resp_index)
         if not kmeans:
             contour, *shapes = model(half.params_index)
             return [contour, colours, *shapes]

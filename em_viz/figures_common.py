@@ -32,7 +32,7 @@ from em_core import Parameters, Trace, e_step
 from em_core.gaussian import weighted_log_prob, whitening
 from em_viz import kmeans_phase
 from em_viz.colors import GREY, blend, component_colors
-from em_viz.halfstep import HalfStep, half_steps
+from em_viz.halfstep import HalfStep
 from em_viz.loglik import (
     likelihood_axes,
     likelihood_marker,
@@ -603,7 +603,7 @@ def animated_figure(
     narrow : bool
         The layout for a container narrower than about 700 px (see :func:`panel_layout`).
     kmeans : bool
-        The run is seen from its K-means steps on (see :mod:`em_viz.halfstep`).
+        The run is seen from its K-means steps on (see :mod:`em_viz.kmeans_phase`).
 
     Returns
     -------
@@ -611,7 +611,7 @@ def animated_figure(
         Built from plain dictionaries without plotly's per-value validation, which would
         take longer than everything else on a click (the tests validate these figures).
     """
-    halves = half_steps(trace, kmeans=kmeans)
+    halves = kmeans_phase.half_steps(trace, kmeans=kmeans)
     data = [dict(t) for t in (*traces, *likelihood_traces(trace))]
     # ℓ so far and the ring on ℓ are the last two traces
     dynamic = [*dynamic, len(data) - 2, len(data) - 1]

@@ -481,7 +481,7 @@ def kmeans_update_formula(
     """
     if half.kind != "update":
         return None
-    previous = kmeans_phase.kmeans_steps(trace)[half.labels_index].centers
+    previous = kmeans_phase.kmeans_steps(trace)[kmeans_phase.labels_index(half)].centers
     X = np.asarray(X, dtype=np.float64)
     members = X[nearest_center(X, previous) == k]
     if members.shape[0] == 0:

@@ -4,9 +4,10 @@ It turns a run of the mixture (a :class:`em_core.Trace`) into what the stepping 
 at each half-step: the animated chart (density curves in 1-D, ellipses in 2-D), ℓ and its
 change, one sentence on the half-step, the run's notes, and three tabs — the parameters,
 the responsibilities, and the E- and M-step formulas with the live numbers. With
-``kmeans=True`` the run is seen from its K-means seeds (see :mod:`em_viz.halfstep` and
-:mod:`em_viz.kmeans_phase`): the K-means half-steps show W, the centres, the assignment and
-its arithmetic instead.
+``kmeans=True`` the run is seen from its K-means seeds (see :mod:`em_viz.kmeans_phase`): the
+K-means half-steps show W, the centres, the assignment and its arithmetic instead. The step
+buttons speak of responsibilities and Gaussians (:data:`BUTTON_HELP`), and of centres and
+clusters in the K-means phase.
 """
 
 from __future__ import annotations
@@ -29,15 +30,7 @@ from em_viz.formulas import (
     m_step_formulas,
     responsibility_formula,
 )
-from em_viz.halfstep import (
-    HalfStep,
-    describe,
-    em_index,
-    half_step,
-    kmeans_half_steps,
-    m_step_source,
-    n_half_steps,
-)
+from em_viz.halfstep import HalfStep, m_step_source
 from em_viz.loglik import tolerance_note
 from em_viz.status import likelihood_delta_text, run_notes
 from em_viz.tables import (
@@ -49,6 +42,8 @@ from em_viz.tables import (
 )
 from em_viz.view import (
     Block,
+    ButtonKind,
+    ButtonPhase,
     Caption,
     Heading,
     Latex,
@@ -76,6 +71,35 @@ W_HELP = (
     "W = Σₙ ‖xₙ − c(n)‖², the sum of squared distances from the points to the centres of "
     "their clusters: what K-means lowers. There is no mixture yet, so no ℓ."
 )
+# What the E-step and M-step buttons do to a mixture (their tooltips).
+BUTTON_HELP = {
+    "e": "Expectation: recompute every responsibility r_nk from the current parameters. "
+    "The curves stay where they are; the points change colour.",
+    "m": "Maximisation: move each Gaussian to the weighted mean and spread of the points it "
+    "is responsible for. The colours stay; the curves move.",
+}
+
+
+def describe(half: HalfStep) -> str:
+    """One plain sentence telling a student what changed at this half-step of a mixture's
+    run (the K-means phase's and the hand-off's from :func:`em_viz.kmeans_phase.describe`)."""
+    if kmeans_phase.in_kmeans(half) or kmeans_phase.is_hand_off(half):
+        return kmeans_phase.describe(half)
+    if half.kind == "start":
+        return (
+            "Start: these are the initial guesses θ₀ for the Gaussians; no E-step has run "
+            "yet, so no point is assigned to any of them."
+        )
+    if half.kind == "E":
+        return (
+            f"{half.label}: each point's colour now shows how much each Gaussian explains it; "
+            "the curves have not moved."
+        )
+    return (
+        f"{half.label}: each Gaussian moved to the weighted mean and spread of the points it "
+        f"explains, and its weight became its share of them; the colours are still those of "
+        f"E-step {half.params_index}."
+    )
 
 
 class MixtureView:
@@ -110,7 +134,7 @@ class MixtureView:
         self.true_params = true_params
         self.dims = dims
         self.kmeans = kmeans
-        self.n_half_steps = n_half_steps(trace, kmeans=kmeans)
+        self.n_half_steps = kmeans_phase.n_half_steps(trace, kmeans=kmeans)
         self.slider_help = (
             "Drag to any recorded half-step. Each iteration is an E-step then an M-step"
             + (
@@ -119,8 +143,12 @@ class MixtureView:
                 else "."
             )
         )
-        offset = kmeans_half_steps(trace, kmeans=kmeans)
-        self.button_phases = kmeans_phase.button_phases(offset) if kmeans else ()
+        offset = kmeans_phase.kmeans_half_steps(trace, kmeans=kmeans)
+        self.button_phases = (
+            kmeans_phase.button_phases(offset, BUTTON_HELP)
+            if kmeans
+            else (ButtonPhase(0, BUTTON_HELP),)
+        )
 
     @functools.cached_property
     def run_key(self) -> str:
@@ -162,15 +190,20 @@ class MixtureView:
         return hashlib.blake2b(b"\0".join(parts), digest_size=12).hexdigest()
 
     @functools.cached_property
-    def _labels(self) -> list[str]:
-        return [self.half(h).label for h in range(self.n_half_steps)]
+    def _halves(self) -> tuple[HalfStep, ...]:
+        return kmeans_phase.half_steps(self.trace, kmeans=self.kmeans)
+
+    @functools.cached_property
+    def button_kinds(self) -> tuple[ButtonKind | None, ...]:
+        """Which step button reaches each half-step (see :mod:`em_viz.view`)."""
+        return tuple(kmeans_phase.button_kind(half) for half in self._halves)
 
     def half(self, h: int) -> HalfStep:
-        """Half-step ``h`` of the run (see :mod:`em_viz.halfstep`)."""
-        return half_step(self.trace, h, kmeans=self.kmeans)
+        """Half-step ``h`` of the run (see :mod:`em_viz.kmeans_phase`)."""
+        return kmeans_phase.half_step(self.trace, h, kmeans=self.kmeans)
 
     def label(self, h: int) -> str:
-        return self._labels[h]
+        return self._halves[h].label
 
     def figure(self, h: int, *, narrow: bool) -> go.Figure:
         if self.X.shape[1] == 1:
@@ -199,7 +232,7 @@ class MixtureView:
 
     def summary(self, h: int) -> Summary:
         half = self.half(h)
-        if half.in_kmeans:
+        if kmeans_phase.in_kmeans(half):
             label, value, delta = kmeans_phase.metric(self.X, self.trace, half, self._before(h))
             return Summary(
                 Metric(label, value, delta, "inverse", W_HELP),
@@ -224,7 +257,7 @@ class MixtureView:
 
     def numbers(self, h: int) -> pd.DataFrame:
         half = self.half(h)
-        if half.in_kmeans:
+        if kmeans_phase.in_kmeans(half):
             c = kmeans_phase.centers(self.trace, half)
             return pd.DataFrame(
                 {
@@ -238,7 +271,7 @@ class MixtureView:
         return self.half(h - 1) if h > 0 else None
 
     def _em(self, h: int) -> int:
-        em = em_index(self.trace, h, kmeans=self.kmeans)
+        em = kmeans_phase.em_index(self.trace, h, kmeans=self.kmeans)
         if em is None:
             raise ValueError(f"Half-step {h} is a K-means half-step.")
         return em
@@ -253,7 +286,7 @@ class MixtureView:
         n_points = int(self.X.shape[0])
         K = self.trace.final.params.n_components
         point = Pick("point", "Point number n", 1, n_points)
-        if half.in_kmeans:
+        if kmeans_phase.in_kmeans(half):
             return [point, Pick("m_component", "Cluster", 1, K, noun="cluster")]
         return [
             point,
@@ -263,7 +296,7 @@ class MixtureView:
 
     def tab(self, tab: str, h: int, chosen: Mapping[str, int]) -> list[Block]:
         half = self.half(h)
-        if half.in_kmeans:
+        if kmeans_phase.in_kmeans(half):
             return self._kmeans_tab(tab, half, chosen)
         em = self._em(h)
         if tab == PARAMETERS:
@@ -356,7 +389,7 @@ class MixtureView:
             *blocks,
             Latex(line),
             Caption(
-                f"The average of the points of assign {half.labels_index + 1}: the centre on "
-                "screen."
+                f"The average of the points of assign {kmeans_phase.labels_index(half) + 1}: "
+                "the centre on screen."
             ),
         ]

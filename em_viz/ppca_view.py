@@ -3,7 +3,8 @@
 Two columns with one latent dimension are drawn as points, their segments to the line and the
 ellipses of WWᵀ + σ²I (:func:`em_viz.ppca.projection_figure`); more columns, with two or more
 latent dimensions, as the points in the latent plane (:func:`em_viz.ppca.latent_figure`).
-Half-steps are EM's (:mod:`em_viz.halfstep`).
+Half-steps are EM's (:mod:`em_viz.halfstep`); the step buttons speak of latent coordinates
+and of W, μ and σ² (:data:`BUTTON_HELP`).
 """
 
 from __future__ import annotations
@@ -21,12 +22,14 @@ from em_core.likelihood_change import flat_tolerance
 from em_core.ppca import closed_form, log_likelihood
 from em_viz import ppca
 from em_viz.figures_common import as_features
-from em_viz.halfstep import half_step, n_half_steps
+from em_viz.halfstep import button_kind, half_step, half_steps, n_half_steps
 from em_viz.loglik import tolerance_note
 from em_viz.status import likelihood_delta_text
 from em_viz.tables import key_numbers
 from em_viz.view import (
     Block,
+    ButtonKind,
+    ButtonPhase,
     Caption,
     Heading,
     Latex,
@@ -41,6 +44,15 @@ from em_viz.view import (
 
 SUBSCRIPTS = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
 TABS = ("Parameters", "Latent coordinates", "Formulas with these numbers")
+# What the E-step and M-step buttons do to probabilistic PCA (their tooltips).
+BUTTON_HELP = {
+    "e": "Expectation: compute each point's expected latent coordinates E[zₙ], and their "
+    "covariance, from the current W, μ and σ². W, μ and σ² stay; the points' coordinates "
+    "move.",
+    "m": "Maximisation: re-estimate W, μ and σ² from those coordinates: W turns and "
+    "stretches to fit them, μ is the data's mean, σ² what W leaves unexplained. The "
+    "coordinates stay; W and σ² change.",
+}
 
 
 class PPCAView:
@@ -60,7 +72,7 @@ class PPCAView:
     """
 
     slider_help = "Drag to any recorded half-step. Each iteration is an E-step then an M-step."
-    button_phases: tuple = ()
+    button_phases = (ButtonPhase(0, BUTTON_HELP),)
     tabs = TABS
 
     def __init__(
@@ -81,6 +93,11 @@ class PPCAView:
                 "One latent dimension is drawn on two columns; with more columns choose q ≥ 2."
             )
         self.n_half_steps = n_half_steps(trace)
+
+    @cached_property
+    def button_kinds(self) -> tuple[ButtonKind | None, ...]:
+        """Which step button reaches each half-step: EM's (see :mod:`em_viz.view`)."""
+        return tuple(button_kind(half) for half in half_steps(self.trace))
 
     @cached_property
     def run_key(self) -> str:

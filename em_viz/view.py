@@ -18,8 +18,16 @@ What a view provides (:class:`StepView`):
 
 - ``n_half_steps``: int; ``label(h)``: the half-step's short name (slider, chart title,
   "E-step 3"); ``slider_help``: the slider's tooltip;
-- ``button_phases``: stretches of the run whose step buttons are named otherwise than EM's
-  E-step / M-step (see :func:`em_ui.controls.step_controls`; ``()`` for none);
+- ``button_kinds``: for each half-step, which step button reaches it from the one before:
+  "E" the E-step button (an E-step, or a half-step like one: a K-means assignment, a pass of
+  an E-step in several parts), "M" the M-step button (an M-step, a K-means update, the
+  hand-off), None for the first. The view declares them; the stepping view derives every
+  button's target from them in one place (:func:`em_ui.controls.step_targets`), so a view
+  may have its own half-steps, two E-like ones in a row included;
+- ``button_phases``: the :class:`ButtonPhase` stretches of the run, the first from h = 0:
+  each names the step buttons and says what they do there. Every view gives at least the
+  help of its E-step and M-step buttons, in its own words (responsibilities and Gaussians
+  for a mixture, latent coordinates and W for probabilistic PCA);
 - ``run_key``: a hashable identity of the run on screen; when it changes the stepping view
   starts again at h = 0 (the page computes no key of its own);
 - ``chart_key``: a hashable identity of everything the figure depends on but h and the
@@ -52,6 +60,23 @@ import pandas as pd
 import plotly.graph_objects as go
 
 Level = Literal["success", "info", "warning", "error"]
+ButtonKind = Literal["E", "M"]
+
+
+@dataclass(frozen=True)
+class ButtonPhase:
+    """How the step buttons are named from half-step ``start`` on, up to the next phase's.
+
+    ``labels`` and ``help`` map a button ("reset", "back", "e", "m", "next", "end") to its
+    label and its tooltip; a button a phase does not name keeps the stepping view's own
+    (:data:`em_ui.controls.LABELS`, :data:`em_ui.controls.HELP`), except the help of "e"
+    and "m", which only a view can give: its first phase (from h = 0) names both, and a
+    later phase that does not keeps the first's.
+    """
+
+    start: int
+    help: Mapping[str, str]
+    labels: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -151,7 +176,8 @@ class StepView(Protocol):
 
     n_half_steps: int
     slider_help: str
-    button_phases: Sequence[Mapping[str, object]]
+    button_kinds: Sequence[ButtonKind | None]
+    button_phases: Sequence[ButtonPhase]
     tabs: tuple[str, ...]
 
     @property

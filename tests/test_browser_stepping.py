@@ -10,12 +10,18 @@ from __future__ import annotations
 
 import itertools
 import re
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
-from app_harness import CHART_HALF_STEP_JS, chart_at_js
+import stepper_toy_app as toy
+from app_harness import CHART_HALF_STEP_JS, AppServerError, chart_at_js, running_app
 from playwright.sync_api import Page, expect
 
-from em_ui.controls import BUTTONS, step_target
+from em_ui.controls import BUTTONS, step_targets
+from em_viz.halfstep import button_kind, half_steps
+from em_viz.ppca_view import BUTTON_HELP as PPCA_HELP
 
 WORKED_LABELS = ["Start", "E-step 1", "M-step 1", "E-step 2", "M-step 2", "E-step 3"]
 WORKED_LOGLIK = {0: "−10.5475", 1: "−10.5475", 2: "−8.5682", 3: "−8.5682"}
@@ -28,6 +34,17 @@ BUTTON_NAMES = {
     "next": "Next iteration",
     "end": "Run to the end",
 }
+
+
+def em_kinds(n_half_steps: int) -> list:
+    """The kinds of EM's half-steps (em_viz.halfstep) over a run of ``n_half_steps``."""
+    run = SimpleNamespace(n_iter=(n_half_steps - 2) // 2)
+    return [button_kind(half) for half in half_steps(run)]
+
+
+def step_target(button: str, h: int, last: int) -> int | None:
+    """Where ``button`` moves from ``h`` in EM's half-steps, by the buttons' own rule."""
+    return step_targets(em_kinds(last + 1))[button][h]
 
 
 def chart(page: Page, key: str):
@@ -105,12 +122,72 @@ def test_buttons_follow_the_rule_apptest_uses(page: Page, app_server: str, wait_
         if h:
             click_quickly(page, ["E-step" if h % 2 else "M-step"], 0)
         wait_until_page_and_chart_at(page, "worked", h, WORKED_LABELS[h])
-        for button in BUTTONS:
-            locator = page.get_by_role("button", name=BUTTON_NAMES[button], exact=True)
-            if step_target(button, h, last) is None:
-                expect(locator).to_be_disabled()
-            else:
-                expect(locator).to_be_enabled()
+        assert_buttons_follow(page, em_kinds(last + 1), h)
+
+
+def assert_buttons_follow(page: Page, kinds: Sequence, h: int) -> None:
+    """Every step button is enabled exactly where ``step_targets(kinds)`` gives it a target
+    at ``h``, and the E-step or M-step button that is enabled is the highlighted one."""
+    targets = step_targets(kinds)
+    for button in BUTTONS:
+        locator = page.locator(f".em-controls button[data-step={button}]")
+        if targets[button][h] is None:
+            expect(locator).to_be_disabled()
+        else:
+            expect(locator).to_be_enabled()
+        primary = re.compile(r"\bem-primary\b")
+        if button in ("e", "m") and targets[button][h] is not None:
+            expect(locator).to_have_class(primary)
+        else:
+            expect(locator).not_to_have_class(primary)
+
+
+@pytest.fixture(scope="module")
+def toy_server(artifacts_dir: Path) -> Iterator[str]:
+    """A server of tests/stepper_toy_app.py: a view whose half-steps do not alternate."""
+    script = Path(toy.__file__)
+    try:
+        with running_app(artifacts_dir / "toy-stepper-server.log", script=script) as app:
+            yield app.url
+    except AppServerError as error:
+        pytest.fail(str(error), pytrace=False)
+
+
+def test_a_view_with_two_e_like_half_steps_in_a_row_gets_its_own_buttons(
+    page: Page, toy_server: str, wait_for_app
+) -> None:
+    """The buttons follow the kinds the view declares, not the parity of h: from E-like
+    half-step 1 the E-step button (named "Pass" by the view) goes on to E-like 2, and from
+    4 to 5; Next iteration goes from the start past both passes to the M-like 3."""
+    open_view(page, toy_server, toy.KEY, wait_for_app)
+    last = len(toy.KINDS) - 1
+    for h in range(last + 1):
+        if h:
+            name = "Pass" if toy.KINDS[h] == "E" else "Update"
+            click_quickly(page, [name], 0)
+        page.wait_for_function(chart_at_js(toy.KEY), arg=h, timeout=TIMEOUT_MS)
+        expect(page.locator(".em-controls")).to_have_attribute("data-h", str(h))
+        assert_buttons_follow(page, toy.KINDS, h)
+    e_help = toy.PHASES[0].help["e"]
+    expect(page.get_by_role("button", name="Pass", exact=True)).to_have_attribute(
+        "title", f"{e_help} (key: E)"
+    )
+    page.keyboard.press("Home")
+    page.wait_for_function(chart_at_js(toy.KEY), arg=0, timeout=TIMEOUT_MS)
+    page.keyboard.press("ArrowRight")
+    page.wait_for_function(chart_at_js(toy.KEY), arg=3, timeout=TIMEOUT_MS)
+    for key in ["e", "e"]:  # two passes, each by the E key
+        page.keyboard.press(key)
+    page.wait_for_function(chart_at_js(toy.KEY), arg=5, timeout=TIMEOUT_MS)
+    expect(half_step_slider(page, toy.KEY)).to_have_value("5")
+
+
+def test_the_ppca_buttons_give_ppcas_own_help(page: Page, app_server: str, wait_for_app) -> None:
+    open_view(page, f"{app_server}/ppca", "ppca", wait_for_app)
+    for button, key in (("e", "E"), ("m", "M")):
+        expect(page.locator(f".em-controls button[data-step={button}]")).to_have_attribute(
+            "title", f"{PPCA_HELP[button]} (key: {key})"
+        )
 
 
 def test_keys_press_the_buttons(page: Page, app_server: str, wait_for_app) -> None:

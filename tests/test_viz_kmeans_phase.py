@@ -20,9 +20,10 @@ import em_viz
 from em_core import fit, nearest_center
 from em_core.init import kmeans
 from em_data.datasets import load_dataset
+from em_ui.controls import step_targets
 from em_viz import kmeans_phase
 from em_viz.colors import component_colors
-from em_viz.halfstep import half_step, half_steps, kmeans_half_steps, n_half_steps
+from em_viz.kmeans_phase import half_step, half_steps, kmeans_half_steps, n_half_steps
 
 FAITHFUL = np.asarray(load_dataset("faithful").values)
 GALAXIES = np.asarray(load_dataset("galaxies").values)
@@ -64,19 +65,22 @@ def test_the_kmeans_phase_comes_first_then_the_hand_off_then_em_unchanged(kind, 
         "Assign 2",
     ]
     for half in halves[:offset]:
-        assert half.in_kmeans
+        assert kmeans_phase.in_kmeans(half)
         assert half.params_index is None
         assert half.resp_index is None
     # The centres move only at an update; the colours change only at an assignment.
+    centres, colours = kmeans_phase.centers_index, kmeans_phase.labels_index
     for before, after in itertools.pairwise(halves[:offset]):
         if after.kind == "assign":
-            assert after.centers_index == before.centers_index
+            assert centres(after) == centres(before)
         else:
-            assert after.centers_index == before.centers_index + 1
-            assert after.labels_index == before.labels_index
+            assert centres(after) == centres(before) + 1
+            assert colours(after) == colours(before)
     hand_off = halves[offset]
     assert (hand_off.kind, hand_off.label, hand_off.params_index) == ("start", "Hand-off", 0)
-    assert hand_off.labels_index == S  # the last assignment, which θ₀ was read off
+    assert colours(hand_off) == S  # the last assignment, which θ₀ was read off
+    assert not any(kmeans_phase.in_kmeans(half) for half in halves[offset:])
+    assert {colours(half) for half in halves[offset + 1 :]} == {None}
     # EM's half-steps follow unchanged, shifted by an even number (E at odd h, M at even).
     assert offset % 2 == 0
     for plain, shifted in zip(half_steps(trace)[1:], halves[offset + 1 :], strict=True):
@@ -132,17 +136,19 @@ def test_colours_centres_and_w_match_the_recorded_lloyd_steps(kind, runs):
     steps = steps_of(trace)
     for half in half_steps(trace, kmeans=True)[: kmeans_half_steps(trace)]:
         centres = kmeans_phase.centers(trace, half)
-        np.testing.assert_array_equal(centres, steps[half.centers_index].centers)
+        np.testing.assert_array_equal(centres, steps[kmeans_phase.centers_index(half)].centers)
         labels = kmeans_phase.hard_labels(X, trace, half)
         w = kmeans_phase.within_ss(X, trace, half)
         if half.kind == "seeds":
             assert labels is None
             assert w is None
             continue
-        np.testing.assert_array_equal(labels, nearest_center(X, steps[half.labels_index].centers))
+        np.testing.assert_array_equal(
+            labels, nearest_center(X, steps[kmeans_phase.labels_index(half)].centers)
+        )
         assert w == pytest.approx(np.square(X - centres[labels]).sum(), rel=1e-12)
         if half.kind == "assign":  # W of these centres, as the engine recorded it
-            assert w == pytest.approx(steps[half.centers_index].inertia, rel=1e-12)
+            assert w == pytest.approx(steps[kmeans_phase.centers_index(half)].inertia, rel=1e-12)
         else:  # the centres on screen are the averages of the colours on screen
             for k in range(centres.shape[0]):
                 np.testing.assert_allclose(centres[k], X[labels == k].mean(axis=0), rtol=1e-12)
@@ -266,11 +272,32 @@ def test_formulas_give_the_nearest_centre_and_the_average(runs):
 def test_the_buttons_are_named_for_kmeans_then_for_em(runs):
     _, trace = runs["2d"]
     offset = kmeans_half_steps(trace)
-    phases = kmeans_phase.button_phases(offset)
-    assert [p["from"] for p in phases] == [0, offset - 1, offset]
-    assert phases[0]["labels"] == {"e": "Assign", "m": "Update"}
-    assert phases[1]["labels"]["m"] == "Hand-off"
-    assert phases[2]["labels"] == {}  # EM's own names from the hand-off on
+    em_help = {"e": "the model's E-step", "m": "the model's M-step"}
+    phases = kmeans_phase.button_phases(offset, em_help)
+    assert [p.start for p in phases] == [0, offset - 1, offset]
+    assert phases[0].labels == {"e": "Assign", "m": "Update"}
+    assert phases[0].help["e"].startswith("K-means: give every point to its nearest centre")
+    assert phases[1].labels["m"] == "Hand-off"
+    assert phases[1].help["m"].startswith("Turn the clusters into EM's first parameters θ₀")
+    assert phases[2].labels == {}  # EM's own names from the hand-off on
+    assert phases[2].help == {**em_help, "reset": "Back to the K-means seeds."}
+
+
+def test_the_kmeans_phase_declares_which_button_reaches_each_half_step(runs):
+    """Assign is the E-step button's, Update and the hand-off the M-step button's; the step
+    rule (em_ui.controls.step_targets) then enables Assign at the seeds, Hand-off at the last
+    assignment and E-step at the hand-off, and Next moves an assignment and an update."""
+    _, trace = runs["2d"]
+    offset = kmeans_half_steps(trace)
+    halves = half_steps(trace, kmeans=True)
+    kinds = [kmeans_phase.button_kind(half) for half in halves]
+    assert kinds[: offset + 3] == [None, *(["E", "M"] * (offset // 2)), "E", "M"]
+    targets = step_targets(kinds)
+    assert (targets["e"][0], targets["m"][0], targets["next"][0]) == (1, None, 2)
+    assert (targets["e"][offset - 1], targets["m"][offset - 1]) == (None, offset)
+    assert targets["next"][offset - 1] == offset + 1  # the hand-off and E-step 1
+    assert (targets["e"][offset], targets["m"][offset]) == (offset + 1, None)
+    assert targets["reset"][offset] == 0  # back to the seeds
 
 
 # ---------------------------------------------------------------------------------------

@@ -12,8 +12,9 @@ import em_viz
 from em_core import Parameters, e_step, fit
 from em_data.datasets import load_dataset
 from em_viz import kmeans_phase, view
-from em_viz.halfstep import em_index, half_step, m_step_source, n_half_steps
-from em_viz.mixture_view import FORMULAS, PARAMETERS, RESPONSIBILITIES, MixtureView
+from em_viz.halfstep import m_step_source
+from em_viz.kmeans_phase import em_index, half_step, n_half_steps
+from em_viz.mixture_view import BUTTON_HELP, FORMULAS, PARAMETERS, RESPONSIBILITIES, MixtureView
 from em_viz.status import run_notes
 
 WORKED_X = np.array([1.5, 2.0, 2.5, 8.0, 9.0, 9.5])[:, None]
@@ -49,12 +50,26 @@ def test_the_view_offers_what_the_protocol_asks(worked, faithful):
 def test_half_steps_and_labels_are_the_half_step_models(worked, faithful):
     assert worked.n_half_steps == n_half_steps(worked.trace) == 6
     assert [worked.label(h) for h in range(6)] == [h.label for h in em_viz.half_steps(worked.trace)]
-    assert worked.button_phases == ()
+    assert worked.button_kinds == (None, "E", "M", "E", "M", "E")
+    assert worked.button_phases == (view.ButtonPhase(0, BUTTON_HELP),)
     offset = em_viz.kmeans_half_steps(faithful.trace)
     assert faithful.n_half_steps == offset + n_half_steps(faithful.trace)
     assert faithful.label(0) == "Seeds"
     assert faithful.label(offset) == "Hand-off"
-    assert faithful.button_phases == kmeans_phase.button_phases(offset)
+    assert faithful.button_phases == kmeans_phase.button_phases(offset, BUTTON_HELP)
+    assert len(faithful.button_kinds) == faithful.n_half_steps
+    assert faithful.button_kinds[offset:] == worked_like(faithful.n_half_steps - offset)
+
+
+def worked_like(n: int) -> tuple:
+    """EM's kinds over n half-steps from its start, with the start reached as an M-step
+    (the hand-off) when there is a K-means phase before it."""
+    return ("M", *(("E", "M") * n))[:n]
+
+
+def test_the_mixture_buttons_speak_of_responsibilities_and_gaussians():
+    assert "responsibility r_nk" in BUTTON_HELP["e"]
+    assert "each Gaussian" in BUTTON_HELP["m"]
 
 
 def test_the_run_key_follows_the_run_not_the_object():
@@ -187,5 +202,5 @@ def test_em_index_and_the_m_step_source(faithful, worked):
     assert em_index(worked.trace, 4) == 4
     trace = worked.trace
     assert [m_step_source(half_step(trace, h)) for h in range(6)] == [0, 0, 0, 1, 1, 2]
-    with pytest.raises(ValueError, match="K-means half-step"):
+    with pytest.raises(ValueError, match="comes before EM's start"):
         m_step_source(faithful.half(1))

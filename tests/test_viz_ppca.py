@@ -252,6 +252,7 @@ def test_the_view_names_each_half_step_and_reports_l_of_the_parameters_drawn(clo
     X, trace = cloud
     v = PPCAView(X, trace, column_names=["a", "b"])
     assert v.n_half_steps == 2 * trace.n_iter + 2
+    assert v.button_kinds == (None, *(("E", "M") * (trace.n_iter + 1)))[: v.n_half_steps]
     assert [v.label(h) for h in range(4)] == ["Start", "E-step 1", "M-step 1", "E-step 2"]
     summary = v.summary(4)  # M-step 2: θ₂
     assert summary.metric.label == "Log-likelihood ℓ(θ₂)"
@@ -295,3 +296,15 @@ def test_the_view_refuses_one_latent_dimension_on_more_than_two_columns(iris):
     data, _ = iris
     with pytest.raises(ValueError, match="choose q ≥ 2"):
         PPCAView(data.values, ppca.fit(data.values, 1, max_iter=2))
+
+
+def test_the_step_buttons_speak_of_latent_coordinates_and_w_not_of_gaussians(cloud):
+    X, trace = cloud
+    (phase,) = PPCAView(X, trace).button_phases
+    assert phase.start == 0
+    assert phase.labels == {}  # E-step and M-step
+    assert "E[zₙ]" in phase.help["e"]
+    assert "covariance" in phase.help["e"]
+    assert all(name in phase.help["m"] for name in ("W", "μ", "σ²"))
+    for text in phase.help.values():
+        assert not re.search(r"responsibilit|Gaussian|r_nk", text), text

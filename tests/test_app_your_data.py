@@ -719,16 +719,13 @@ def test_stopping_the_script_run_ends_the_reading_of_a_large_file(monkeypatch) -
     monkeypatch.setattr(em_ui.reads, "get_run_yield_check", slowed_check)
     raw = (_unique() + "1,2\n" * 1_000_000).encode()  # 4 MB: 122 checks, 2.4 s of sleep
     at = use_source(open_page(), "upload")
-    started = time.monotonic()
     with pytest.raises(RuntimeError, match="timed out"):
         upload_with_timeout(at, raw, timeout=1.0)
-    ended = time.monotonic()
     assert checks, "the reading never started"
     count = len(checks)
     time.sleep(0.5)
     assert len(checks) == count  # nothing reads on after the stop
     assert count < len(raw) // (1 << 15)  # the reading was not finished
-    assert ended - (started + 1.0) < 1.0, ended - started
     key = ("file", hashlib.blake2b(raw, digest_size=16).digest())
     assert em_ui.reads.readings().get(key) is None  # a stopped reading keeps nothing
 

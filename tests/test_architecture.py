@@ -6,6 +6,7 @@ plotly or any UI code.
 
 import ast
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -153,3 +154,40 @@ def test_the_stepping_view_imports_nothing_model_specific() -> None:
     assert ours <= MODEL_FREE, f"model-specific imports in em_ui/stepper.py: {ours - MODEL_FREE}"
     view = imported_modules((ROOT / "em_viz" / "view.py").read_text(encoding="utf-8"))
     assert not {m for m in view if m.split(".")[0] in ("em_core", "em_viz", "em_ui")}
+
+
+def test_em_half_steps_know_no_k_means() -> None:
+    """EM's half-steps (em_viz/halfstep.py) are every model's: the K-means phase is the
+    mixture's view's business (em_viz/kmeans_phase.py). Its code (docstrings aside) names
+    no K-means kind, centre or step, and it imports no other half-steps."""
+    tree = ast.parse((ROOT / "em_viz" / "halfstep.py").read_text(encoding="utf-8"))
+    docstrings = {
+        id(node.body[0].value)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef)
+        and node.body
+        and isinstance(node.body[0], ast.Expr)
+    }
+    words = [
+        node.value
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Constant) and isinstance(node.value, str)
+        if id(node) not in docstrings
+    ]
+    words += [node.id for node in ast.walk(tree) if isinstance(node, ast.Name)]
+    words += [node.attr for node in ast.walk(tree) if isinstance(node, ast.Attribute)]
+    words += [node.name for node in ast.walk(tree) if isinstance(node, ast.FunctionDef)]
+    pattern = re.compile(r"k-?means|cent(er|re)s|seeds|assign|update|hand-off", re.IGNORECASE)
+    assert [w for w in words if pattern.search(w)] == []
+    source = ast.unparse(tree)
+    assert {m for m in imported_modules(source) if m.startswith("em_viz.")} == {"em_viz.view"}
+
+
+def test_the_step_buttons_script_holds_no_step_rule() -> None:
+    """controls.js looks each button's target up in the table the view sent
+    (em_ui.controls.step_targets): no parity of h, no h ± n, no E-or-M decision of its own."""
+    script = (ROOT / "em_ui" / "controls.js").read_text(encoding="utf-8")
+    code = "\n".join(line.split("//")[0] for line in script.splitlines())
+    assert not re.search(r"\bh\s*[%+-]\s*\d", code), "arithmetic on h in controls.js"
+    assert "% 2" not in code
+    assert "targets" in code

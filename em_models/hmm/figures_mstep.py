@@ -1,0 +1,237 @@
+"""The M-step panels of the hidden Markov model's chart: the transitions A and the emissions.
+
+At the start and at an E-step they show the parameters on screen, θ_t. At M-step t they
+show the expected counts of E-step t turning into θ_t: each cell of A reads
+"old → new" over "Σξ / Σγ" (the expected number of moves j → k over the expected number
+of moves out of j), and the emission table the same with Σ_{t: x_t = v} γ_t(k) over
+Σ_t γ_t(k). Gaussian and Poisson emissions are drawn as each state's curve (or, with two
+columns, its ellipse at two standard deviations): the new solid, the old dotted.
+
+A is on the axes x3/y3 and the emissions on x4/y4; heatmap cells are written in dark text
+on a light scale, so every number stays readable.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from em_models.hmm.emissions import CategoricalEmissions, GaussianEmissions, PoissonEmissions
+from em_models.hmm.engine import Counts
+from em_models.hmm.params import HMMParams
+from em_viz.colors import component_colors
+
+# White to a light blue: dark text stays readable on every cell (contrast ≥ 7:1).
+CELL_SCALE = [[0.0, "#ffffff"], [1.0, "#7fb2e5"]]
+CELL_FONT = {"size": 11, "color": "#222"}
+# Cells wider than this many columns (or taller than this many rows) hold the new value only.
+ROOM_FOR_COUNTS = 4
+CURVE_POINTS = 161
+
+
+def _g(value: float, digits: int = 3) -> str:
+    return f"{value:.{digits}g}".replace("-", "−")
+
+
+def transition_rows(params: HMMParams) -> NDArray[np.float64]:
+    """[A | e]: A's rows, with the end probabilities as a last column when there are any."""
+    if params.endprob is None:
+        return np.asarray(params.transmat)
+    return np.column_stack([params.transmat, params.endprob])
+
+
+def transition_counts(counts: Counts) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """The M-step's numerators Σ_t ξ_t(j, k) (and Σ γ_T(j) for the end) and denominators,
+    the expected number of moves out of each state j."""
+    numerators = (
+        counts.transitions
+        if counts.ends is None
+        else np.column_stack([counts.transitions, counts.ends])
+    )
+    return numerators, numerators.sum(axis=1)
+
+
+def emission_counts(emissions: CategoricalEmissions, occupancy: NDArray) -> NDArray:
+    """Σ_{t: x_t = v} γ_t(k): the new table times Σ_t γ_t(k) (the M-step divided them)."""
+    return emissions.probs * occupancy[:, None]
+
+
+def cell_texts(
+    new: NDArray, old: NDArray | None, numerators: NDArray | None, denominators: NDArray | None
+) -> list[list[str]]:
+    """What each cell says: the value; at an M-step "old → new" and, where there is room,
+    "numerator / denominator" under it."""
+    rows, cols = new.shape
+    roomy = rows <= ROOM_FOR_COUNTS and cols <= ROOM_FOR_COUNTS
+    texts = []
+    for j in range(rows):
+        row = []
+        for k in range(cols):
+            if old is None:
+                row.append(_g(new[j, k]))
+                continue
+            text = (
+                f"{_g(old[j, k])} → <b>{_g(new[j, k])}</b>" if roomy else f"<b>{_g(new[j, k])}</b>"
+            )
+            if roomy and numerators is not None:
+                text += f"<br>{_g(numerators[j, k])} / {_g(denominators[j])}"
+            row.append(text)
+        texts.append(row)
+    return texts
+
+
+def hover_texts(
+    symbol: str,
+    columns: Sequence[str],
+    new: NDArray,
+    old: NDArray | None,
+    numerators: NDArray | None,
+    denominators: NDArray | None,
+) -> list[list[str]]:
+    """Every cell's full story, whatever the room."""
+    out = []
+    for j in range(new.shape[0]):
+        row = []
+        for k in range(new.shape[1]):
+            text = f"{symbol}({j + 1}, {columns[k]}) = {new[j, k]:.6g}"
+            if old is not None:
+                text += f"<br>was {old[j, k]:.6g}"
+            if numerators is not None:
+                text += f"<br>= {numerators[j, k]:.6g} / {denominators[j]:.6g}"
+            row.append(text)
+        out.append(row)
+    return out
+
+
+def heatmap_trace(axes: str, x_labels: Sequence[str], y_labels: Sequence[str]) -> dict[str, Any]:
+    """A heatmap of probabilities on axes ``axes`` ("3" or "4"), written in its cells."""
+    return {
+        "type": "heatmap",
+        "xaxis": f"x{axes}",
+        "yaxis": f"y{axes}",
+        "x": list(x_labels),
+        "y": list(y_labels),
+        "zmin": 0.0,
+        "zmax": 1.0,
+        "colorscale": CELL_SCALE,
+        "showscale": False,
+        "texttemplate": "%{text}",
+        "textfont": CELL_FONT,
+        "hoverinfo": "text",
+        "xgap": 2,
+        "ygap": 2,
+    }
+
+
+def heatmap_frame(
+    symbol: str,
+    columns: Sequence[str],
+    new: NDArray,
+    old: NDArray | None = None,
+    numerators: NDArray | None = None,
+    denominators: NDArray | None = None,
+) -> dict[str, Any]:
+    """A heatmap's frame update (rows listed top first: the y axis is reversed)."""
+    return {
+        "z": np.round(new, 6).tolist(),
+        "text": cell_texts(new, old, numerators, denominators),
+        "hovertext": hover_texts(symbol, columns, new, old, numerators, denominators),
+    }
+
+
+def transition_columns(n_states: int, end: bool) -> list[str]:
+    return [str(k) for k in range(1, n_states + 1)] + (["end"] if end else [])
+
+
+def transitions_frame(
+    after: HMMParams, before: HMMParams | None, counts: Counts | None
+) -> dict[str, Any]:
+    """A at the parameters on screen, or (with ``before`` and ``counts``) at an M-step."""
+    columns = transition_columns(after.n_states, after.endprob is not None)
+    new = transition_rows(after)
+    if before is None or counts is None:
+        return heatmap_frame("a", columns, new)
+    numerators, denominators = transition_counts(counts)
+    return heatmap_frame("a", columns, new, transition_rows(before), numerators, denominators)
+
+
+def categorical_frame(
+    after: HMMParams, before: HMMParams | None, counts: Counts | None, symbols: Sequence[str]
+) -> dict[str, Any]:
+    """The emission table b_k(v) at the parameters on screen, or at an M-step."""
+    new = after.emissions.probs
+    if before is None or counts is None:
+        return heatmap_frame("b", symbols, new)
+    numerators = emission_counts(after.emissions, counts.occupancy)
+    return heatmap_frame("b", symbols, new, before.emissions.probs, numerators, counts.occupancy)
+
+
+# --- Gaussian and Poisson emissions: a curve per state, the old one dotted ---------------
+
+
+def curve_traces(n_states: int) -> list[dict[str, Any]]:
+    """K solid curves (the parameters on screen) then K dotted ones (before the M-step)."""
+    colors = component_colors(n_states)
+    return [
+        {
+            "type": "scatter",
+            "xaxis": "x4",
+            "yaxis": "y4",
+            "mode": "lines",
+            "line": {"color": color, "width": width, "dash": dash},
+            "hoverinfo": "skip",
+            "showlegend": False,
+        }
+        for dash, width in (("solid", 2.5), ("dot", 1.5))
+        for color in colors
+    ]
+
+
+def gaussian_curves(emissions: GaussianEmissions, grid: NDArray) -> list[dict[str, Any]]:
+    """Each state's density over ``grid`` (one column), or its ellipse (two columns)."""
+    if emissions.means.shape[1] == 1:
+        variances = emissions.as_mixture().full_covariances()[:, 0, 0]
+        out = []
+        for mean, var in zip(emissions.means[:, 0], variances, strict=True):
+            density = np.exp(-0.5 * (grid - mean) ** 2 / var) / math.sqrt(2 * math.pi * var)
+            out.append({"x": np.round(grid, 5).tolist(), "y": np.round(density, 6).tolist()})
+        return out
+    return [
+        ellipse(m[:2], c[:2, :2])
+        for m, c in zip(emissions.means, emissions.as_mixture().full_covariances(), strict=True)
+    ]
+
+
+def ellipse(mean: NDArray, covariance: NDArray, n_sd: float = 2.0) -> dict[str, Any]:
+    """The ellipse at ``n_sd`` standard deviations around ``mean``."""
+    values, vectors = np.linalg.eigh(covariance)
+    angle = np.linspace(0, 2 * np.pi, 73)
+    circle = np.stack([np.cos(angle), np.sin(angle)])
+    points = mean[:, None] + vectors @ (n_sd * np.sqrt(np.maximum(values, 0))[:, None] * circle)
+    return {"x": np.round(points[0], 5).tolist(), "y": np.round(points[1], 5).tolist()}
+
+
+def poisson_curves(emissions: PoissonEmissions, top: int) -> list[dict[str, Any]]:
+    """Each state's probabilities of the counts 0 … top (of the first column)."""
+    counts = np.arange(top + 1)
+    log_factorial = np.array([math.lgamma(c + 1.0) for c in counts])
+    out = []
+    for rate in emissions.rates[:, 0]:
+        if rate <= 0:
+            probs = (counts == 0).astype(float)
+        else:
+            probs = np.exp(counts * math.log(rate) - rate - log_factorial)
+        out.append({"x": counts.tolist(), "y": np.round(probs, 6).tolist()})
+    return out
+
+
+def curves_frame(after: HMMParams, before: HMMParams | None, draw) -> list[dict[str, Any]]:
+    """Solid curves of the parameters on screen; dotted ones of those before the M-step,
+    empty except at an M-step. ``draw(emissions)`` gives a curve per state."""
+    solid = draw(after.emissions)
+    dotted = draw(before.emissions) if before is not None else [{"x": [], "y": []}] * len(solid)
+    return [*solid, *dotted]

@@ -41,7 +41,7 @@ def stepping_view(
     true_params : the generating parameters, drawn for comparison (synthetic data).
     dims : the two columns the 2-D view shows when X has two or more.
     kmeans : step the run from its K-means seeds, through the hand-off, into EM (a run that
-        started from K-means; see :mod:`em_viz.halfstep`).
+        started from K-means; see :mod:`em_viz.kmeans_phase`).
     """
     columns = tuple(column_names) if column_names else None
     view = MixtureView(

@@ -134,7 +134,7 @@ def beta_formula(day: DayNumbers, params: HMMParams, k: int) -> str:
     head = rf"\hat\beta_{{{_sub(t)}}}({k + 1})"
     if day.beta_next is None:
         if params.endprob is None:
-            return rf"{head} = 1 \quad \text{{(the last step: nothing follows)}}"
+            return rf"\text{{(the last step: nothing follows)}} \quad {head} = 1"
         e = params.endprob
         denominator = float(day.alpha @ e)
         terms = [rf"{num(day.alpha[j])} \times {num(e[j])}" for j in range(params.n_states)]

@@ -1,0 +1,179 @@
+"""The hidden Markov model's figures: valid plotly, a frame per half-step, the trellis's and
+the M-step panels' numbers equal to the engine's, and the three sections' figures (raw α's
+underflowing, the mixture as an HMM that forgets, γ's states against Viterbi's path)."""
+
+from __future__ import annotations
+
+import numpy as np
+import plotly.graph_objects as go
+import pytest
+from hmm_helpers import EISNER_MODEL, EISNER_START, ICE_CREAM
+
+from em_core import mixture
+from em_core.em import run_em
+from em_models.hmm import figures_trellis as trellis
+from em_models.hmm.datasets import CASINO_FACES, CASINO_TRANSMAT, load_sequence, simulate_casino
+from em_models.hmm.emissions import CategoricalEmissions
+from em_models.hmm.engine import HMM, fit
+from em_models.hmm.figures_sections import (
+    decoding_figure,
+    first_zero,
+    forgetting_figure,
+    scaling_figure,
+    unscaled_forward,
+)
+from em_models.hmm.params import HMMParams
+from em_models.hmm.starts import HMMStart
+from em_models.hmm.view import HMMView
+from em_models.hmm.viterbi import posterior_states, viterbi
+
+
+@pytest.fixture(scope="module")
+def eisner() -> HMMView:
+    trace = run_em(ICE_CREAM, EISNER_MODEL, HMMStart("given", None, EISNER_START), max_iter=10)
+    return HMMView(
+        ICE_CREAM, trace, state_names=["cold", "hot"], symbols=["1", "2", "3"], step="day"
+    )
+
+
+def _dynamic(fig, h):
+    frame = next(f for f in fig.frame_dicts if f["name"] == str(h))
+    return dict(zip(frame["traces"], frame["data"], strict=True))
+
+
+@pytest.mark.parametrize("narrow", [False, True])
+def test_the_chart_is_valid_plotly_with_a_frame_per_half_step(eisner, narrow) -> None:
+    fig = eisner.figure(3, narrow=narrow)
+    go.Figure(fig.to_dict())  # validates every value
+    names = [f["name"] for f in fig.frame_dicts]
+    assert names == [str(h) for h in range(eisner.n_half_steps)]
+    assert fig.layout.meta["half_step"] == 3
+    for axis in ("xaxis", "yaxis", "xaxis2", "yaxis2", "xaxis3", "yaxis3", "xaxis4", "yaxis4"):
+        assert fig.layout[axis].title.text, axis
+    assert "all 33 days" in fig.layout.annotations[0].text
+
+
+def test_the_e_step_frame_draws_the_engines_posteriors(eisner) -> None:
+    fig = eisner.figure(0, narrow=False)
+    fb, _ = EISNER_MODEL.e_step(eisner.data, eisner.trace.snapshots[1].params)
+    updates = list(_dynamic(fig, 3).values())  # E-step 2: the posteriors of θ₁
+    K = 2
+    bars = updates[2 + K + 1 : 2 + 2 * K + 1]
+    for k, bar in enumerate(bars):
+        np.testing.assert_allclose(bar["y"], fb.gamma[:, k], atol=1e-5)
+    hover = updates[2 + K]["hovertext"]
+    assert "ξ₂(1→1) = " in hover[0]
+    alpha = updates[0]
+    assert alpha["hovertext"][1] == f"α̂₁(2) = {fb.alpha[0, 1]:.4g}"
+    assert updates[0]["marker"]["size"][1] == pytest.approx(
+        trellis.MIN_MARKER_PX
+        + (trellis.MAX_MARKER_PX - trellis.MIN_MARKER_PX) * np.sqrt(fb.alpha[0, 1]),
+        abs=0.01,
+    )
+    start = list(_dynamic(fig, 0).values())
+    assert start[0]["x"] == []
+    assert start[2 + K + 1]["y"] == []
+
+
+def test_the_m_step_frame_turns_counts_into_the_new_a(eisner) -> None:
+    fig = eisner.figure(0, narrow=False)
+    heatmaps = [u for u in _dynamic(fig, 2).values() if "z" in u]
+    a, b = heatmaps
+    new = eisner.trace.snapshots[1].params
+    np.testing.assert_allclose(a["z"], np.column_stack([new.transmat, new.endprob]), atol=1e-6)
+    assert a["text"][0][0].startswith("0.8 → <b>0.876</b><br>12.9 / 14.7")
+    assert b["z"][0][0] == pytest.approx(0.676502, abs=1e-6)
+    e_step = next(u for u in _dynamic(fig, 1).values() if "z" in u)
+    assert e_step["text"][0][0] == "0.8"  # an E-step leaves A alone
+
+
+def test_a_long_sequence_shows_a_window_and_says_so() -> None:
+    rolls, _ = simulate_casino(2_000, 3)
+    trace = fit(rolls - 1, 2, emission="categorical", init="random", max_iter=3)
+    view = HMMView(rolls - 1, trace, window_start=500, window_length=30, step="roll")
+    fig = view.figure(1, narrow=False)
+    assert "rolls 500–529 of 2,000 (the window is a view option)" in fig.layout.annotations[0].text
+    assert fig.layout.xaxis.range == (500 - 0.6, 529 + 0.6)
+    frame = list(_dynamic(fig, 1).values())
+    assert len(frame[-5]["x"]) == 30  # one γ bar per step (then A, b, ℓ and its ring)
+
+
+@pytest.mark.parametrize(
+    ("name", "emission", "columns"),
+    [("geyser", "gaussian", 2), ("earthquakes", "poisson", 1), ("geyser", "gaussian", 1)],
+)
+def test_curves_for_gaussian_and_poisson_states(name, emission, columns) -> None:
+    sequence = load_sequence(name)
+    values = sequence.values[:, :columns]
+    trace = fit(values, 2, emission=emission, max_iter=3)
+    view = HMMView(values, trace, column_names=sequence.columns, step=sequence.step)
+    fig = view.figure(2, narrow=True)
+    go.Figure(fig.to_dict())
+    curves = list(_dynamic(fig, 2).values())[-6:-2]  # the last two are ℓ so far and its ring
+    assert all(c["x"] for c in curves)  # at an M-step, new (solid) and old (dotted)
+    assert list(_dynamic(fig, 1).values())[-3]["x"] == []  # no old curve at an E-step
+    if emission == "poisson":
+        rate = trace.snapshots[1].params.emissions.rates[0, 0]
+        peak = int(np.floor(rate))
+        assert np.argmax(curves[0]["y"]) == peak
+
+
+def test_scaling_the_raw_alphas_underflow_on_a_long_sequence() -> None:
+    log_b = EISNER_MODEL.family.log_prob(ICE_CREAM, EISNER_START.emissions)
+    totals = unscaled_forward(EISNER_START.startprob, EISNER_START.transmat, np.exp(log_b))
+    # with the end state, p(data) = Σ_k α_T(k) e_k; here every e_k is 0.1
+    assert totals[-1] * 0.1 == pytest.approx(9.12756e-19, rel=1e-5)
+    assert first_zero(totals) is None
+    rolls, _ = simulate_casino(1_000, 7)
+    casino = HMMParams(
+        np.array([1.0, 0.0]), np.array(CASINO_TRANSMAT), CategoricalEmissions(CASINO_FACES)
+    )
+    model = HMM(EISNER_MODEL.family.__class__(6))
+    data = model.prepare(rolls - 1)
+    fb, ll = model.e_step(data, casino)
+    b = np.exp(model.family.log_prob(data.emission_data, casino.emissions))
+    raw = unscaled_forward(casino.startprob, casino.transmat, b)
+    zero = first_zero(raw)
+    assert zero is not None
+    assert np.all(raw[zero:] == 0)
+    scaled = np.cumsum(fb.log_scale)
+    np.testing.assert_allclose(np.log(raw[:200]), scaled[:200], rtol=1e-12)
+    assert scaled[zero] / np.log(10) < -323  # below double precision's smallest number
+    assert np.isfinite(ll)
+    ice_fb, _ = EISNER_MODEL.e_step(EISNER_MODEL.prepare(ICE_CREAM), EISNER_START)
+    fig = scaling_figure((totals, ice_fb.log_scale), (raw, fb.log_scale))
+    go.Figure(fig.to_dict())
+    marks = [t for t in fig.data if t.mode == "markers+text"]
+    assert marks
+    assert marks[0].x[0] == zero + 1
+
+
+def test_forgetting_the_mixture_is_an_hmm_with_equal_rows() -> None:
+    values = load_sequence("geyser").values
+    hmm = fit(values, 2, emission="gaussian", max_iter=50)
+    mix = mixture.fit(values, 2, rng=0)
+    weights = mix.final.params.weights
+    fig = forgetting_figure(
+        hmm.final.params.transmat, hmm.final.log_likelihood, weights, mix.final.log_likelihood
+    )
+    go.Figure(fig.to_dict())
+    for row in fig.data[1].z:
+        np.testing.assert_allclose(row, weights, atol=1e-6)
+    assert hmm.final.log_likelihood > mix.final.log_likelihood
+    assert f"ℓ = {mix.final.log_likelihood:.2f}".replace("-", "−") in fig.layout.annotations[1].text
+
+
+def test_decoding_marks_where_gamma_and_viterbi_differ() -> None:
+    rolls = load_sequence("casino")
+    X = rolls.values - 1
+    trace = fit(X, 2, emission="categorical", init="random", max_iter=30)
+    data = trace.model.prepare(X)
+    fb, _ = trace.model.e_step(data, trace.final.params)
+    best = posterior_states(fb.gamma)
+    path = viterbi(trace.model, data, trace.final.params).states
+    fig = decoding_figure(best, path, 2, step="roll")
+    go.Figure(fig.to_dict())
+    marks = fig.data[-1]
+    assert list(marks.x) == (np.flatnonzero(best != path) + 1).tolist()
+    assert fig.layout.title.text
+    assert fig.layout.xaxis.title.text

@@ -31,7 +31,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
-from app_harness import SERVE, running_app
+from app_harness import ARTIFACTS, SERVE, running_app
 from st_client import Session
 from st_load import rss_mib as process_rss_mib
 
@@ -42,7 +42,6 @@ from em_data.datasets import load_dataset
 from em_ui.engine import STORE_BYTES
 from em_ui.store import BoundedStore, held_bytes
 
-ROOT = Path(__file__).resolve().parents[1]
 MIB = 2**20
 GALAXIES = load_dataset("galaxies").values
 FAITHFUL = load_dataset("faithful").values
@@ -171,7 +170,7 @@ def prepared() -> None:
 
 def server() -> None:
     """The app's RSS once it answers, and after one session opened three pages."""
-    with running_app(ROOT / "artifacts" / "bench-store-server.log", script=SERVE) as app:
+    with running_app(ARTIFACTS / "bench-store-server.log", script=SERVE) as app:
         started = process_rss_mib(app.process.pid)
         for page in ("worked_example", "your_data", "choose_k"):
             session = Session(app.url, page, timeout_s=120)

@@ -9,7 +9,7 @@ process's resident memory (RSS) that it takes.
     .venv/bin/python benchmarks/bench_store.py --prepared   # and the costliest prepared run
     .venv/bin/python benchmarks/bench_store.py --no-fill --server  # and the server's baseline
 
-``--prepared`` also opens the costliest 16 MiB trace (one column, K = 1, about 100,000
+``--prepared`` also opens the costliest 16 MB trace (one column, K = 1, about 100,000
 iterations): read and run again, the opened run it keeps, and the peak while opening it (a
 few minutes). ``--server`` starts the app as ``scripts/start.sh`` does and reports its RSS
 once it answers, then after one session has opened each page of a class's request (the
@@ -148,7 +148,7 @@ def fill(n_fits: int) -> None:
 
 
 def prepared() -> None:
-    """The costliest 16 MiB trace: read, run again, and the run the page keeps."""
+    """The costliest 16 MB trace: read, run again, and the run the page keeps."""
     X = np.array([0.0, 1.0, 3.0, 4.0, 10.0, 11.0])[:, None]
     trace = em_core.fit(X, 1, rng=0, tol=0, max_iter=101_500, init="random")
     raw = dumps(trace_to_json(trace, X, ["x"])).encode()

@@ -1,5 +1,5 @@
 """Benchmark the trace-file reader (em_core.trace_json.read_trace) on the costliest files of
-the largest size it accepts, 16 MiB.
+the largest size it accepts, 16 MB.
 
     .venv/bin/python benchmarks/bench_trace_file.py
 
@@ -7,7 +7,7 @@ Each family is read in a fresh subprocess; the table gives the outcome (the star
 refusal), the time, how much the read raised the process's peak resident memory
 (``ru_maxrss``), also as a multiple of the file's size, and the peak of what Python and NumPy
 allocated during the read (tracemalloc, run separately). A valid trace of that size is one
-with a million one-column data rows; the four strings of escapes are one string of 16 MiB
+with a million one-column data rows; the four strings of escapes are one string of 16 MB
 (a pattern over whole strings once took up to 1.1 GiB on them).
 """
 

@@ -47,7 +47,7 @@ from em_core.trace_json import DATA_BY_DEFAULT_MAX_VALUES, trace_to_json
 RANDOM_INIT_METHODS = ("kmeans", "k-means++", "random", "random_from_data")
 TEXT_SUFFIXES = (".csv", ".txt")
 # The text reader refuses larger files; reading one byte more than this is enough to know.
-MAX_TEXT_BYTES = 16 * 1024 * 1024
+MAX_TEXT_BYTES = 16_000_000
 EXIT_ERROR = 2
 NPY_MAGIC = b"\x93NUMPY"
 
@@ -117,7 +117,7 @@ def read_data(path: Path) -> tuple[NDArray[np.float64], tuple[str, ...]]:
         return X, _column_names(X.shape[1])
     if len(raw) > MAX_TEXT_BYTES:
         raise CommandLineError(
-            f"{path} is larger than {MAX_TEXT_BYTES // (1024 * 1024)} MiB, the most the text "
+            f"{path} is larger than {MAX_TEXT_BYTES // 10**6} MB, the most the text "
             "reader accepts; save the numbers as .npy instead."
         )
     from em_data.reader import read_table  # imported here: the engine does not need em_data

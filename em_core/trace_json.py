@@ -37,7 +37,7 @@ from em_core.model import StopReason
 
 # Limits, all checked before the part of the file they guard is built in memory. The data
 # limits are the text reader's (em_data.reader), so a run on any data the app reads fits.
-MAX_TRACE_BYTES = 16 * 1024 * 1024
+MAX_TRACE_BYTES = 16_000_000
 MAX_ROWS = 1_000_000
 MAX_COLUMNS = 50
 # A trace nests six deep at most: the document, "iterations", one iteration, its
@@ -277,7 +277,7 @@ def _decode(raw: bytes) -> str:
     if len(raw) > MAX_TRACE_BYTES:
         raise TraceFileError(
             f"The file has {len(raw):,} bytes; a trace may have at most {MAX_TRACE_BYTES:,} "
-            "(16 MiB). Make it from fewer points or fewer iterations."
+            "(16 MB). Make it from fewer points or fewer iterations."
         )
     if not raw.strip():
         raise TraceFileError("The file is empty; a trace is one JSON object.")

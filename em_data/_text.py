@@ -67,7 +67,7 @@ def decode(raw: bytes, *, max_bytes: int) -> str:
     if len(raw) > max_bytes:
         raise InputError(
             f"The file has {len(raw):,} bytes; the most this app reads is {max_bytes:,} bytes "
-            f"({max_bytes / 2**20:g} MiB). "
+            f"({max_bytes / 10**6:g} MB). "
             "Upload a smaller file, for example a sample of the rows."
         )
     for magic, what in _MAGIC:

@@ -30,7 +30,7 @@ bytes; NUL or control characters) and HTML.
 
 Limits (keyword arguments), each checked before the work it would cost
 -----------------------------------------------------------------------
-``max_bytes`` = 16 MiB per file, ``max_chars`` = 2,000,000 pasted characters,
+``max_bytes`` = 16 MB (16,000,000 bytes) per file, ``max_chars`` = 2,000,000 pasted characters,
 ``max_rows`` = 1,000,000 data rows (counted as they are read: reading stops at the first row
 over the limit, so no more than the limit is ever held), ``max_columns`` = 50 cells on a line
 (a line of 500,000 fields is refused without splitting it), ``max_token_length`` = 100
@@ -92,7 +92,7 @@ class NumericTable:
 def read_table(
     raw: bytes,
     *,
-    max_bytes: int = 16 * 1024 * 1024,
+    max_bytes: int = 16_000_000,
     max_rows: int = 1_000_000,
     max_columns: int = 50,
     max_token_length: int = 100,

@@ -25,12 +25,12 @@ from em_ui.text import literal
 from em_viz.colors import MAX_COMPONENTS
 from em_viz.exports import START_WORDS
 
-# The browser's uploader counts in MB of 1,000,000 bytes: this lets through the trace
-# reader's limit (16 MiB), which refuses anything larger with its own message.
-MAX_UPLOAD_MB = -(-MAX_TRACE_BYTES // 1_000_000)
+# The browser's uploader counts in MB of 1,000,000 bytes, as the trace reader's limit is
+# written: one limit, in one unit, on the uploader and in the reader's message.
+MAX_UPLOAD_MB = MAX_TRACE_BYTES // 1_000_000
 
 
-# The opened runs' bound: the costliest 16 MiB trace (one column, K = 1, about 100,000
+# The opened runs' bound: the costliest 16 MB trace (one column, K = 1, about 100,000
 # iterations) holds 77 MiB once read and run again; an ordinary one, under a MiB.
 OPENED_RUNS_BYTES = 96 * 2**20
 

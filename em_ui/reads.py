@@ -30,7 +30,7 @@ from streamlit.runtime.scriptrunner_utils.script_run_context import get_run_yiel
 from em_data import InputError, NumericTable, read_pasted, read_table
 from em_ui.store import BoundedStore
 
-# The largest file's numbers (16 MiB of one-digit values: 8.4 million floats, 64 MiB) fit,
+# The largest file's numbers (16 MB of one-digit values: 8 million floats, 61 MiB) fit,
 # with room for a class's smaller files and errors.
 READS_BYTES = 80 * 2**20
 

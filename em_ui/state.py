@@ -26,7 +26,7 @@ from dataclasses import dataclass
 import streamlit as st
 
 _VALUES = "em_ui.kept_values"
-KEPT_FILES_BYTES = 128 * 2**20  # the uploads of a class at once (each is at most 16 MiB)
+KEPT_FILES_BYTES = 128 * 2**20  # the uploads of a class at once (each is at most 16 MB)
 
 
 def keep(key: str) -> str:

@@ -277,10 +277,10 @@ def test_byte_limit() -> None:
         read_table(b"1\n2\n3\n4\n5\n6", max_bytes=10)
 
 
-def test_default_byte_limit_is_16_mib() -> None:
-    read_table(b"1\n" + b" " * (16 * 2**20 - 2))
-    with pytest.raises(InputError, match="16,777,217 bytes"):
-        read_table(b"1\n" + b" " * (16 * 2**20 - 1))
+def test_default_byte_limit_is_16_mb() -> None:
+    read_table(b"1\n" + b" " * (16_000_000 - 2))
+    with pytest.raises(InputError, match="16,000,001 bytes"):
+        read_table(b"1\n" + b" " * (16_000_000 - 1))
 
 
 @pytest.mark.parametrize("n_rows", [3, 100_000])

@@ -230,7 +230,7 @@ def test_nesting_and_size_beyond_any_trace_are_refused_before_parsing():
     started = time.perf_counter()
     refused(b'{"a": [' + b"[]," * 1_200_000 + b"[]]}", "JSON arrays and objects")
     assert time.perf_counter() - started < 5
-    refused(b"{" + b" " * MAX_TRACE_BYTES + b"}", "16 MiB")
+    refused(b"{" + b" " * MAX_TRACE_BYTES + b"}", "16 MB")
     # Brackets inside text do not count as nesting.
     document = valid_document()
     document["columns"] = ["[[[[[[[[a", "{{{{{{{{b"]

@@ -134,8 +134,8 @@ def test_a_reading_is_counted_at_what_it_really_holds(monkeypatch: pytest.Monkey
 
 
 def test_the_largest_file_the_reader_accepts_fits_in_the_store() -> None:
-    # 16 MiB of one-digit values: the most numbers a file can hold (8,388,608 floats).
-    n_values = 16 * 2**20 // 2
+    # 16 MB of one-digit values: the most numbers a file can hold (8,000,000 floats).
+    n_values = 16_000_000 // 2
     values = np.zeros((n_values // 8, 8))
     reading = Reading(("file", bytes(16)), values, tuple(f"x{j}" for j in range(1, 9)))
     assert held_bytes(reading) <= READS_BYTES

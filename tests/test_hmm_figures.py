@@ -50,7 +50,7 @@ def test_the_chart_is_valid_plotly_with_a_frame_per_half_step(eisner, narrow) ->
     assert fig.layout.meta["half_step"] == 3
     for axis in ("xaxis", "yaxis", "xaxis2", "yaxis2", "xaxis3", "yaxis3", "xaxis4", "yaxis4"):
         assert fig.layout[axis].title.text, axis
-    assert "all 33 days" in fig.layout.annotations[0].text
+    assert "All 33 days" in fig.layout.annotations[0].text
 
 
 def test_the_e_step_frame_draws_the_engines_posteriors(eisner) -> None:
@@ -92,7 +92,7 @@ def test_a_long_sequence_shows_a_window_and_says_so() -> None:
     trace = fit(rolls - 1, 2, emission="categorical", init="random", max_iter=3)
     view = HMMView(rolls - 1, trace, window_start=500, window_length=30, step="roll")
     fig = view.figure(1, narrow=False)
-    assert "rolls 500–529 of 2,000 (the window is a view option)" in fig.layout.annotations[0].text
+    assert fig.layout.annotations[0].text == "Rolls 500–529 of 2,000; the window is a view option"
     assert fig.layout.xaxis.range == (500 - 0.6, 529 + 0.6)
     frame = list(_dynamic(fig, 1).values())
     assert len(frame[-5]["x"]) == 30  # one γ bar per step (then A, b, ℓ and its ring)

@@ -33,7 +33,7 @@ from em_viz.style import TEMPLATE, with_height
 # α̂, and β̂, γ and ξ from step s on (steps from 0).
 Scan = tuple[str, int]
 WIDE_HEIGHT_PX = 740
-NARROW_SECTIONS_PX = (260, 64, 170, 64, 170, 70, 150)  # trellis, gap, A, gap, b, gap, ℓ
+NARROW_SECTIONS_PX = (260, 96, 170, 96, 170, 70, 150)  # trellis, gap, A, gap, b, gap, ℓ
 HEADING_FONT = {"size": 13, "color": "#222"}
 
 
@@ -193,16 +193,13 @@ def chart_notes(spec: ChartSpec) -> list[str]:
     """The lines above the chart: which steps it shows, and how to read it."""
     w, step = spec.window, spec.step
     if len(w) == spec.n_observations:
-        where = f"all {spec.n_observations:,} {step}s"
+        where = f"All {spec.n_observations:,} {step}s"
     else:
         where = (
-            f"{step}s {w.start + 1:,}–{w.stop:,} of {spec.n_observations:,} "
-            "(the window is a view option)"
+            f"{step.capitalize()}s {w.start + 1:,}–{w.stop:,} of {spec.n_observations:,}; "
+            "the window is a view option"
         )
-    return [
-        f"The trellis shows {where}; a triangle's area is its share of the column",
-        "a band's thickness is ξ, the chance the chain moved along it",
-    ]
+    return [where, "a triangle's area: its share of the column; a band's thickness: ξ"]
 
 
 def _emission_title(trace: Trace, spec: ChartSpec) -> str:

@@ -74,6 +74,9 @@ def trellis_static(
             xs += [t + BAND_GAP, t + 1 - BAND_GAP, None]
             ys += [float(y[j]), float(y[k]), None]
     steps = [t + 1 for t in window.steps]
+    # labels longer than a character alternate up and down, so neighbours never overlap
+    lift = 0.12 if max(map(len, observations)) > 1 else 0.0
+    obs_y = [OBS_Y + (lift if t % 2 else -lift) for t in steps]
     return [
         {
             "type": "scatter",
@@ -87,7 +90,7 @@ def trellis_static(
         {
             "type": "scatter",
             "x": steps,
-            "y": [OBS_Y] * len(steps),
+            "y": obs_y,
             "mode": "text",
             "text": list(observations),
             "textfont": {"size": 11, "color": "#222"},

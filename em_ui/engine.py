@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import threading
 from collections.abc import Callable, Hashable
+from typing import Any
 
 import numpy as np
 import streamlit as st
@@ -78,9 +79,13 @@ def finished_fits() -> BoundedStore:
     return BoundedStore(STORE_BYTES)
 
 
-def _run(
-    key: Hashable, compute: Callable[[], Trace | Restarts | Sweep]
-) -> Trace | Restarts | Sweep:
+def stored(key: Hashable, compute: Callable[[], Any]) -> Any:
+    """The finished fit ``key`` from the store of finished fits, or ``compute()`` kept there.
+
+    Every model's page keeps its fits here, under a key that starts with the model's name and
+    holds :func:`data_key` of its data and every setting the fit depends on; a fit larger than
+    the whole store is returned and not kept.
+    """
     store = finished_fits()
     result = store.get(key)
     if result is None:
@@ -112,7 +117,7 @@ def fit_trace(
         arrays = (_params.weights, _params.means, _params.covariances)
         params_id = fingerprint(np.concatenate([np.ravel(a) for a in arrays]))
     settings = (covariance_type, init, params_id, seed, tol, ridge, reg_covar, max_iter)
-    return _run(
+    return stored(
         ("trace", data_key(X), n_components, settings),
         lambda: em_core.fit(
             X,
@@ -140,7 +145,7 @@ def fit_ppca(
 ) -> Trace:
     """One run of probabilistic PCA of ``X`` by EM from a random W (see
     :func:`em_core.ppca.fit`), kept per data (by :func:`data_key`) and settings."""
-    return _run(
+    return stored(
         ("ppca", data_key(X), n_latent, (seed, tol, max_iter)),
         lambda: em_core.ppca.fit(X, n_latent, rng=seed, tol=tol, max_iter=max_iter),
     )
@@ -164,7 +169,7 @@ def fit_restarts(
     kept per data (by :func:`data_key`) and settings; ``progress`` is called after each
     iteration of every new run."""
     settings = (n_init, covariance_type, init, seed, tol, ridge, reg_covar, max_iter)
-    return _run(
+    return stored(
         ("restarts", data_key(X), n_components, settings),
         lambda: em_core.fit_restarts(
             X,
@@ -199,7 +204,7 @@ def select_n_components(
     ``progress`` sees every snapshot and ``on_row`` each K done
     of a new sweep."""
     settings = (tuple(n_components_range), n_init, covariance_type, seed, ridge, reg_covar)
-    return _run(
+    return stored(
         ("sweep", data_key(X), settings),
         lambda: em_core.select_n_components(
             X,

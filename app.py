@@ -38,6 +38,12 @@ pages = {
             icon=":material/linear_scale:",
             url_path="ppca",
         ),
+        st.Page(
+            "em_models/hmm/page.py",
+            title="EM for sequences: hidden Markov models",
+            icon=":material/timeline:",
+            url_path="hmm",
+        ),
     ],
     "Explore": [
         st.Page("app_pages/your_data.py", title="Your own data", icon=":material/upload_file:"),

@@ -249,8 +249,9 @@ def column_formats(table: pd.DataFrame) -> dict[str, ColumnFormat]:
     formats: dict[str, ColumnFormat] = {}
     for name in table.columns:
         column = pd.to_numeric(table[name], errors="coerce")
-        if column.isna().all() and table[name].notna().any():
-            continue  # text
+        written = table[name].map(lambda v: isinstance(v, str)).any()
+        if written or (column.isna().all() and table[name].notna().any()):
+            continue  # text, numbers already written as text included
         values = column.to_numpy(dtype=np.float64, na_value=np.nan)
         finite = values[np.isfinite(values)]
         if pd.api.types.is_integer_dtype(table[name]):

@@ -65,8 +65,8 @@ FAMILIES = {
 }
 STARTS = {
     "given": "Eisner's published start",
-    "random": "Random, from a seed",
     "mixture": "From a fitted mixture",
+    "random": "Random, from a seed",
 }
 MIN_STATES, MAX_STATES = 2, 6
 MAX_OBSERVATIONS = 100_000
@@ -143,9 +143,9 @@ def default_family(X: np.ndarray) -> str:
     return "gaussian"
 
 
-def shipped(name: str) -> Sequence:
+def shipped(name: str, about) -> Sequence:
     data = load_sequence(name)
-    st.caption(data.description)
+    about.caption(data.description)
     families = {"ice_cream": "categorical", "casino": "categorical", "earthquakes": "poisson"}
     family = families.get(name, "gaussian")
     if family == "categorical":
@@ -536,8 +536,8 @@ def forgetting_section() -> None:
     for i, name in enumerate(("duration", "waiting")):
         table[f"mean {name} (min)"] = [f"{v:.3g}" for v in means[:, i]]
     for k in range(2):
-        table[f"next is state {k + 1}"] = [f"{v:.3g}" for v in hmm_params.transmat[:, k]] + [
-            f"{mix.weights[k]:.3g}"
+        table[f"next is state {k + 1}"] = [f"{v:.3f}" for v in hmm_params.transmat[:, k]] + [
+            f"{mix.weights[k]:.3f}"
         ] * 2
     st.table(pd.DataFrame(table), hide_index=True)
     st.caption(
@@ -637,44 +637,39 @@ def eisner_words(seq: Sequence, trace, end_state: bool) -> str:
             "probability 8/9 and switches with 1/9 (his 0.8 and 0.1, scaled to sum to 1), so "
             "the numbers differ from his spreadsheet's, which has the end state."
         )
-    words = (
-        "Eisner's spreadsheet: two states, cold and hot; each day the weather stays with "
-        "probability 0.8, switches with 0.1 and the sequence ends with 0.1."
-    )
+    words = "Eisner's start: cold and hot; stay 0.8, switch 0.1, end 0.1."
     if trace.n_iter < 1:
         return words
     model, before, after = trace.model, trace.snapshots[0], trace.snapshots[1]
     fb, _ = model.e_step(model.prepare(seq.X), before.params)
     probs = after.params.emissions.probs
     return (
-        f"{words} From his start, p(data) = {power_of_ten(before.log_likelihood)}; E-step 1 "
-        f"gives p(hot) = {fb.gamma[0, 1]:.6f} on day 1; M-step 1 makes p(1 | cold) = "
-        f"{probs[0, 0]:.4f} and p(cold → cold) = {after.params.transmat[0, 0]:.4f}, and "
-        f"p(data) = {power_of_ten(after.log_likelihood)}: the numbers of his spreadsheet."
+        f"{words} His spreadsheet's numbers: p(data) = {power_of_ten(before.log_likelihood)} "
+        f"at the start; p(hot) = {fb.gamma[0, 1]:.6f} on day 1 (E-step 1); p(1 | cold) = "
+        f"{probs[0, 0]:.4f}, p(cold → cold) = {after.params.transmat[0, 0]:.4f} and p(data) = "
+        f"{power_of_ten(after.log_likelihood)} after M-step 1."
     )
 
 
 LINK = links.start(KEY)
 st.title("EM for sequences: hidden Markov models")
 st.write(
-    "A hidden Markov model explains a sequence by a chain of hidden states: the chain "
-    "starts in a state (probabilities π), moves from state to state (the transition matrix "
-    "A), and each state emits an observation from its own distribution. The missing data "
-    "are the hidden states. The E-step is the forward–backward pass: α forward and β "
-    "backward through the trellis of states × steps, giving each step's state probabilities "
-    "γ and each pair of neighbours' ξ. The M-step turns those expected counts into new π, "
-    "A and emissions. EM for this model is called Baum–Welch."
+    "A hidden Markov model explains a sequence by hidden states that follow a chain (π to "
+    "start, A to move, an emission distribution for each state). For EM the missing data "
+    "are the state sequence: the E-step, the forward–backward pass, gives each step's state "
+    "probabilities γ and each pair of neighbours' ξ; the M-step turns these expected counts "
+    "into new π, A and emissions. EM for this model is called Baum–Welch."
 )
-source = st.radio(
+choice, about = st.columns([1, 2], vertical_alignment="bottom")
+source = choice.selectbox(
     "Sequence",
     list(SOURCES),
     format_func=SOURCES.get,
-    horizontal=True,
     key=keep(f"{KEY}.sequence"),
     bind=links.bind(f"{KEY}.sequence", SOURCES.get),
 )
 LEFT_OUT = left_out_of_link(KEY) if source == "own" else None
-SEQ = own_sequence() if source == "own" else shipped(source)
+SEQ = own_sequence() if source == "own" else shipped(source, about)
 settings = model_settings(source, SEQ)
 first, scan = trellis_options(source, SEQ)
 too_large = over_budget(SEQ, settings)

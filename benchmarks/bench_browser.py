@@ -6,7 +6,8 @@
 
 Numbers are reported, not asserted. Targets: a "Next iteration" click ≤ 150 ms on the worked
 example, ≤ 300 ms with 10,000 points (1-D) and with 100,000 points (2-D), ≤ 500 ms with
-1,000,000 points (1-D); the first chart of the worked example ≤ 0.5 s after
+1,000,000 points (1-D), ≤ 150 ms on the hidden Markov model's ice cream and casino and
+≤ 300 ms on its sequence of 10,000; the first chart of the worked example ≤ 0.5 s after
 that of a bare Streamlit page with one Plotly chart, on a warm server (median of several loads)
 and on a cold one (the first load after each server starts, imports and all).
 
@@ -24,7 +25,10 @@ What is measured
   (a) the worked example; (b) "Your own data" → "Generate a mixture" with 1 feature and
   10,000 samples (3 true components, seed 0, the page's defaults otherwise); (c) the same
   with 2 features and 100,000 samples; (d) 1 feature and 1,000,000 samples; (e) the
-  probabilistic PCA page on its elongated cloud (200 points) and (f) on Old Faithful (272).
+  probabilistic PCA page on its elongated cloud (200 points) and (f) on Old Faithful (272);
+  the hidden Markov model's page (g) on the ice cream (33 days), (h) on the casino (300
+  rolls) and (i) on a sequence of 10,000 (its own sequence: a generated mixture of 1 feature
+  and 10,000 samples), each opened by its link.
 - **Where a click's time goes**: the browser reaches the app through a small TCP relay
   (:class:`TimingProxy`) that notes when bytes pass each way, so the split does not depend
   on the page's busy main thread: *click → request* (the browser's side: from the click
@@ -63,6 +67,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlencode
 
 import numpy as np
 
@@ -407,6 +412,31 @@ def ppca_page(browser: Browser, proxy: TimingProxy, n_clicks: int, source: str |
         page.context.close()
 
 
+HMM_LINKS = {
+    "ice cream": {},
+    "casino": {"hmm.sequence": "Dishonest casino (300 rolls)"},
+    "10,000": {
+        "hmm.sequence": "Your own sequence",
+        "hmm.source": "Generate a mixture",
+        "hmm.syn_d": "1",
+        "hmm.syn_n": "10000",
+    },
+}
+
+
+def hmm_page(browser: Browser, proxy: TimingProxy, n_clicks: int, case: str) -> list[Click]:
+    """The hidden Markov model's page opened by the link of ``case`` (:data:`HMM_LINKS`),
+    then ``n_clicks`` timed clicks."""
+    page, recorder = new_page(browser)
+    try:
+        page.goto(f"{proxy.url}/hmm?{urlencode(HMM_LINKS[case])}")
+        wait_until_idle(page, settle_ms=500)
+        wait_for_half_step(page, "hmm", 0)
+        return measure_clicks(page, recorder, proxy, "hmm", n_clicks)
+    finally:
+        page.context.close()
+
+
 def first_chart_ms(browser: Browser, url: str, n_loads: int) -> list[float]:
     times = []
     for _ in range(n_loads):
@@ -584,6 +614,8 @@ def _click_cases(browser: Browser, proxy: TimingProxy, n_clicks: int, say) -> li
     say(f"{n_clicks} clicks on probabilistic PCA, the cloud and Old Faithful")
     cloud = ppca_page(browser, proxy, n_clicks, None)
     faithful = ppca_page(browser, proxy, n_clicks, "Old Faithful")
+    say(f"{n_clicks} clicks on the hidden Markov model: ice cream, casino, 10,000 steps")
+    hmm = {case: hmm_page(browser, proxy, n_clicks, case) for case in HMM_LINKS}
     return [
         ('worked example, "Next iteration"', worked, TARGET_WORKED_MS),
         ('10,000 points (1-D, 3 true components), "Next iteration"', tenk, TARGET_10K_MS),
@@ -595,6 +627,9 @@ def _click_cases(browser: Browser, proxy: TimingProxy, n_clicks: int, say) -> li
         ),
         ('probabilistic PCA, cloud of 200 points, "Next iteration"', cloud, TARGET_WORKED_MS),
         ('probabilistic PCA, Old Faithful (272), "Next iteration"', faithful, TARGET_WORKED_MS),
+        ('HMM, ice cream (33 days), "Next iteration"', hmm["ice cream"], TARGET_WORKED_MS),
+        ('HMM, casino (300 rolls), "Next iteration"', hmm["casino"], TARGET_WORKED_MS),
+        ('HMM, 10,000 steps (Gaussian, K = 2), "Next iteration"', hmm["10,000"], TARGET_10K_MS),
     ]
 
 

@@ -227,3 +227,15 @@ def test_a_start_that_cannot_be_used_and_an_emptied_state_are_told(at) -> None:
     press(at, f"{KEY}.end")
     (message,) = [e.value for e in at.error]
     assert "State 1 lost all its observations in the M-step of iteration 4" in message
+
+
+def test_the_casinos_decodings_are_checked_against_the_true_dice(at) -> None:
+    choose(at, "casino")
+    trace = default_fit("casino")
+    casino = load_sequence("casino")
+    X = casino.values - 1
+    data = trace.model.prepare(X)
+    path = viterbi(trace.model, data, trace.final.params).states
+    loaded = np.array([die == "loaded" for die in casino.states])
+    right = max(int((path == loaded).sum()), int((path != loaded).sum()))
+    assert f"Viterbi's path is right on {right} rolls" in page_text(at)

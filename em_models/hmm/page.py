@@ -8,6 +8,7 @@ the three short sections under it (:mod:`em_models.hmm.figures_sections`).
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 
 import numpy as np
@@ -424,6 +425,19 @@ def trellis_options(source: str, seq: Sequence) -> tuple[int, tuple[str, int] | 
 # The three sections under the view
 
 
+def section_chart(fig, name: str) -> None:
+    """A section's chart: its heading is the section's, the margins fit the labels (a
+    phone's width included), the legend sits under the axes' titles."""
+    fig.update_layout(
+        title=None,
+        margin={"t": 40, "l": 10, "r": 10},
+        legend={"yref": "container", "y": 0, "yanchor": "bottom"},
+    )
+    fig.update_xaxes(automargin=True)
+    fig.update_yaxes(automargin=True)
+    st.plotly_chart(fig, theme=None, key=f"{KEY}.{name}", config={"displaylogo": False})
+
+
 def scaling_lesson() -> dict:
     """Eisner's start on the ice cream and 1,000 rolls of the casino under its true
     parameters: the unscaled forward pass in float64 beside the engine's scaled one."""
@@ -464,7 +478,9 @@ def scaling_section() -> None:
         names=("day", "roll"),
         titles=("Ice cream, 33 days", f"The casino, {SCALING_ROLLS:,} rolls"),
     )
-    st.plotly_chart(fig, theme=None, key=f"{KEY}.scaling")
+    # The roll where the raw α's reach 0, written to the right of its mark, whole.
+    fig.update_traces(cliponaxis=False, textposition="top right", selector={"mode": "markers+text"})
+    section_chart(fig, "scaling")
     if zero is None:
         st.caption(f"On these {SCALING_ROLLS:,} rolls the raw α's stay above 0.")
         return
@@ -527,10 +543,11 @@ def forgetting_section() -> None:
         "follows what; the mixture cannot see the order at all. Both are fitted here from "
         "their usual starts. " + _what_follows(hmm_params)
     )
+    # A to three decimals, as the table under it (a zero of float rounding reads 0).
     fig = forgetting_figure(
-        hmm_params.transmat, lesson["hmm_ll"], mix.weights, lesson["mixture_ll"]
+        np.round(hmm_params.transmat, 3), lesson["hmm_ll"], mix.weights, lesson["mixture_ll"]
     )
-    st.plotly_chart(fig, theme=None, key=f"{KEY}.forgetting")
+    section_chart(fig, "forgetting")
     table = {"": [f"HMM state {k + 1}" for k in range(2)] + [f"mixture {k + 1}" for k in range(2)]}
     means = np.vstack([hmm_params.emissions.means, mix.means])
     for i, name in enumerate(("duration", "waiting")):
@@ -561,19 +578,21 @@ def decoding_lesson(seq: Sequence, trace) -> dict:
 
 
 def aligned_truth(seq: Sequence, path: np.ndarray, n_states: int) -> np.ndarray | None:
-    """The true states as the learned states' numbers, each learned state named after the
-    true state it most often coincides with on Viterbi's path; None unless that matches
-    the learned states one to one with the true ones."""
+    """The true states as the learned states' numbers, the learned states matched one to
+    one with the true ones so that Viterbi's path agrees with the truth on the most steps;
+    None when the truth is unknown or has another number of states."""
     if seq.truth is None:
         return None
     names = sorted(set(seq.truth))
-    truth = np.array([names.index(n) for n in seq.truth])
     if len(names) != n_states:
         return None
-    majority = [np.bincount(truth[path == k], minlength=n_states).argmax() for k in range(n_states)]
-    if sorted(majority) != list(range(n_states)):
-        return None
-    return np.array([majority.index(t) for t in truth])
+    truth = np.array([names.index(n) for n in seq.truth])
+    # match[k]: the true state that learned state k stands for.
+    match = max(
+        itertools.permutations(range(n_states)),
+        key=lambda m: int((np.asarray(m)[path] == truth).sum()),
+    )
+    return np.argsort(match)[truth]
 
 
 def decoding_section(seq: Sequence, trace, run_key: tuple, state_names) -> None:
@@ -598,7 +617,7 @@ def decoding_section(seq: Sequence, trace, run_key: tuple, state_names) -> None:
         step=step,
         state_names=list(state_names),
     )
-    st.plotly_chart(fig, theme=None, key=f"{KEY}.decoding")
+    section_chart(fig, "decoding")
     differ = np.flatnonzero(best != path)
     drawn = f" (the chart draws the first {DECODING_STEPS:,})" if T > DECODING_STEPS else ""
     words = f"they differ on {differ.size:,} of the {T:,} {step}s{drawn}"
@@ -606,8 +625,8 @@ def decoding_section(seq: Sequence, trace, run_key: tuple, state_names) -> None:
         words += (
             f"; against the true states, Viterbi's path is right on "
             f"{int((path == truth).sum()):,} {step}s and γ's states on "
-            f"{int((best == truth).sum()):,} (each learned state named after the true one it "
-            "most often coincides with)"
+            f"{int((best == truth).sum()):,} (the learned states and the true ones "
+            "matched so that the most agree)"
         )
     st.caption(f"With θ{_sub(trace.n_iter)}, the run's last parameters, {words}.")
     if differ.size:

@@ -147,10 +147,11 @@ def test_every_page_name_fits_the_sidebar_and_keeps_its_address(
         wait_for_app(page)
         expect(page.get_by_test_id("stSidebarNavLink").first).to_be_visible()
         labels = page.evaluate(NAV_LABELS_JS)
-        assert len(labels) == 10
+        assert len(labels) == 11
         assert [name for name, cut, _ in labels if cut] == []
         paths = {name: path for name, _, path in labels}
         assert paths["Collapse and the ridge"] == "/collapse"
         assert paths["Probabilistic PCA"] == "/ppca"
+        assert "/hmm" in paths.values()
     finally:
         context.close()

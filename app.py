@@ -6,6 +6,7 @@
 import pandas  # noqa: F401
 import streamlit as st
 
+from em_models.registry import learn_pages
 from em_ui.budget import use_one_blas_thread
 from em_ui.state import keep_widget_values
 
@@ -14,36 +15,14 @@ st.set_page_config(page_title="EM for Gaussian mixtures", page_icon="🎯", layo
 
 pages = {
     "Learn": [
-        st.Page("app_pages/home.py", title="Start here", icon=":material/home:", default=True),
-        st.Page("app_pages/worked_example.py", title="Worked example", icon=":material/school:"),
         st.Page(
-            "app_pages/kmeans_start.py", title="The K-means start", icon=":material/scatter_plot:"
-        ),
-        st.Page(
-            "app_pages/collapse.py",
-            title="Collapse and the ridge",
-            icon=":material/compress:",
-            url_path="collapse",
-        ),
-        st.Page("app_pages/choose_k.py", title="Choosing K", icon=":material/query_stats:"),
-        st.Page(
-            "app_pages/restarts.py",
-            title="Restarts and local optima",
-            icon=":material/restart_alt:",
-        ),
-        st.Page("app_pages/why_em_climbs.py", title="Why EM climbs", icon=":material/trending_up:"),
-        st.Page(
-            "app_pages/ppca.py",
-            title="Probabilistic PCA",
-            icon=":material/linear_scale:",
-            url_path="ppca",
-        ),
-        st.Page(
-            "em_models/hmm/page.py",
-            title="EM for sequences: hidden Markov models",
-            icon=":material/timeline:",
-            url_path="hmm",
-        ),
+            page.path,
+            title=page.title,
+            icon=page.icon,
+            url_path=page.url_path,
+            default=page.default,
+        )
+        for page in learn_pages()
     ],
     "Explore": [
         st.Page("app_pages/your_data.py", title="Your own data", icon=":material/upload_file:"),

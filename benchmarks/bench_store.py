@@ -36,7 +36,7 @@ from st_client import Session
 from st_load import rss_mib as process_rss_mib
 
 import em_core
-import em_core.ppca
+import em_models.ppca.engine
 from em_core.trace_json import dumps, read_trace, replay, trace_to_json
 from em_data.datasets import load_dataset
 from em_ui.engine import STORE_BYTES
@@ -68,7 +68,7 @@ ENTRIES = {
     "3,000 × 20, K = 5, full, 100 iterations": lambda: em_core.fit(
         np.random.default_rng(0).normal(size=(3_000, 20)), 5, rng=0, tol=0, max_iter=100
     ),
-    "probabilistic PCA, 500 × 5, q = 2, 2,000 iterations": lambda: em_core.ppca.fit(
+    "probabilistic PCA, 500 × 5, q = 2, 2,000 iterations": lambda: em_models.ppca.engine.fit(
         np.random.default_rng(0).normal(size=(500, 5)) * [5, 3, 2, 1, 1],
         2,
         rng=0,

@@ -13,8 +13,9 @@ which the app's export writes too and its page *Open a prepared run* reads). The
 carries the data, which *Open a prepared run* needs to recompute the run, when
 ``--with-data`` is given or the data are at most
 :data:`em_core.trace_json.DATA_BY_DEFAULT_MAX_VALUES` numbers (N × d). ``select`` prints a
-table of log-likelihood, BIC and AIC per number of components. With ``--model ppca``,
-``fit`` fits probabilistic PCA instead and prints its own trace (:mod:`em_core.cli_ppca`).
+table of log-likelihood, BIC and AIC per number of components. ``fit --model NAME`` fits
+another registered model (:mod:`em_models.registry`: each model with a ``cli`` part adds its
+options and prints its own trace), the Gaussian mixture by default.
 FILE is ``.csv`` or ``.txt`` (read by ``em_data.reader.read_table``) or ``.npy`` (read with
 ``allow_pickle=False``).
 
@@ -37,12 +38,12 @@ from typing import Any, NoReturn
 import numpy as np
 from numpy.typing import NDArray
 
-from em_core.cli_ppca import run_fit_ppca
 from em_core.em import Trace, as_data
 from em_core.gaussian import COVARIANCE_TYPES, Parameters, covariance_shape, from_full
 from em_core.mixture import fit
 from em_core.selection import fit_restarts, select_n_components
 from em_core.trace_json import DATA_BY_DEFAULT_MAX_VALUES, trace_to_json
+from em_models import registry
 
 RANDOM_INIT_METHODS = ("kmeans", "k-means++", "random", "random_from_data")
 TEXT_SUFFIXES = (".csv", ".txt")
@@ -193,13 +194,31 @@ def _print_json(document: dict[str, Any]) -> None:
 # Commands
 
 
+def _refuse_options_of_other_models(args: argparse.Namespace) -> None:
+    """An option another model owns (its cli's ``OPTIONS``), given with ``--model``, is an
+    error naming that model."""
+    for model in registry.with_part("cli"):
+        if model.name == args.model:
+            continue
+        for name, (flag, unset) in registry.part(model, "cli").OPTIONS.items():
+            if getattr(args, name) != unset:
+                raise CommandLineError(
+                    f"{flag} is an option of the {model.name} model (--model {model.name}); "
+                    f"leave it out with --model {args.model}."
+                )
+
+
 def _run_fit(args: argparse.Namespace) -> None:
+    _refuse_options_of_other_models(args)
     X, columns = read_data(args.file)
-    if args.model == "ppca":
-        _print_json(run_fit_ppca(args, X, columns, _number))
-        return
-    if args.n_latent is not None:
-        raise CommandLineError("-q/--n-latent is the latent dimension of --model ppca.")
+    _print_json(registry.part(args.model, "cli").run(args, X, columns, _number))
+
+
+def run_mixture_fit(
+    args: argparse.Namespace, X: NDArray[np.float64], columns: tuple[str, ...], number
+) -> dict[str, Any]:
+    """Fit a Gaussian mixture as the options say; the JSON document to print (the mixture's
+    ``fit``, :mod:`em_models.mixture.cli`)."""
     with_data = args.with_data or X.size <= DATA_BY_DEFAULT_MAX_VALUES
 
     def document_of(trace: Trace) -> dict[str, Any]:
@@ -223,14 +242,11 @@ def _run_fit(args: argparse.Namespace) -> None:
         start = read_start(args.init_params, args.covariance_type)
         n_components = start.n_components if args.n_components is None else args.n_components
         trace = fit(X, n_components, init="given", params=start, rng=None, **options)
-        _print_json(document_of(trace))
-        return
+        return document_of(trace)
     n_components = 2 if args.n_components is None else args.n_components
     init = args.init or "kmeans"
     if args.n_init == 1:
-        trace = fit(X, n_components, init=init, rng=args.seed, **options)
-        _print_json(document_of(trace))
-        return
+        return document_of(fit(X, n_components, init=init, rng=args.seed, **options))
     restarts = fit_restarts(
         X, n_components, n_init=args.n_init, seed=args.seed, init=init, **options
     )
@@ -240,14 +256,14 @@ def _run_fit(args: argparse.Namespace) -> None:
     document["restarts"] = [
         {
             "seed": seed,
-            "final_log_likelihood": _number(trace.final.log_likelihood),
+            "final_log_likelihood": number(trace.final.log_likelihood),
             "n_iter": trace.n_iter,
             "status": trace.stop_reason.value,
         }
         for seed, trace in zip(restarts.seeds, restarts.traces, strict=True)
     ]
     document["best_restart"] = best
-    _print_json(document)
+    return document
 
 
 def _run_select(args: argparse.Namespace) -> None:
@@ -379,19 +395,17 @@ def build_parser() -> argparse.ArgumentParser:
         help="write the data into the trace, as 'Open a prepared run' needs (done unasked for "
         f"at most {DATA_BY_DEFAULT_MAX_VALUES:,} numbers, N × d)",
     )
+    models = registry.with_part("cli")
     fit_parser.add_argument(
         "--model",
-        choices=("mixture", "ppca"),
-        default="mixture",
-        help="a Gaussian mixture (default) or probabilistic PCA",
+        choices=[model.name for model in models],
+        default=registry.DEFAULT_MODEL,
+        help="the model: "
+        + ", ".join(f"{model.name} ({model.title})" for model in models)
+        + f"; default {registry.DEFAULT_MODEL}",
     )
-    fit_parser.add_argument(
-        "-q",
-        "--n-latent",
-        type=int,
-        default=None,
-        help="latent dimension of --model ppca (default 1, or as many as --init-params gives)",
-    )
+    for model in models:
+        registry.part(model, "cli").add_options(fit_parser)
     fit_parser.set_defaults(run=_run_fit)
 
     select_parser = commands.add_parser(

@@ -34,6 +34,7 @@ from em_core.gaussian import COVARIANCE_TYPES, Parameters, from_full
 from em_core.init import INIT_METHODS, Initialisation
 from em_core.mixture import GaussianMixture, failed_component
 from em_core.model import StopReason
+from em_models import registry
 
 # Limits, all checked before the part of the file they guard is built in memory. The data
 # limits are the text reader's (em_data.reader), so a run on any data the app reads fits.
@@ -82,9 +83,9 @@ TRACE_FIELDS = (
     "failed_component",
     "iterations",
 )
-# The data, and what ``python -m em_core fit --n-init N`` writes beside the best run (read
-# and ignored).
-OPTIONAL_FIELDS = ("data", "restarts", "best_restart")
+# The model's name (``"mixture"``, which a mixture's trace leaves out), the data, and what
+# ``python -m em_core fit --n-init N`` writes beside the best run (read and ignored).
+OPTIONAL_FIELDS = ("model", "data", "restarts", "best_restart")
 ITERATION_FIELDS = ("iteration", "weights", "means", "covariances", "log_likelihood", "nk")
 
 # The structure check reads the text in slices of this many characters (at most four times as
@@ -270,7 +271,7 @@ def read_trace(raw: bytes) -> PreparedRun:
         ) from None
     except (ValueError, RecursionError) as error:  # a whole number of thousands of digits
         raise TraceFileError(f"The file is not a trace: {error}.") from None
-    return _prepared(document)
+    return _by_model(document)
 
 
 def _decode(raw: bytes) -> str:
@@ -485,13 +486,36 @@ def _symmetric_of_type(full: NDArray[np.float64], kind: str, where: str) -> NDAr
     return diagonals[:, 0].copy() if kind == "spherical" else from_full(full, kind)
 
 
-def _prepared(document: Any) -> PreparedRun:
-    if isinstance(document, dict) and document.get("model") == "ppca":
-        raise TraceFileError(
-            "This is a run of probabilistic PCA (python -m em_core fit --model ppca); only "
-            "Gaussian-mixture runs open here. Step through probabilistic PCA on its own page, "
-            "Learn → EM beyond mixtures."
+def _by_model(document: Any) -> Any:
+    """The run in ``document``, read by the trace codec of the model its ``"model"`` field
+    names (none: a Gaussian mixture's, as every trace was before the other models); a model
+    whose runs do not open here is refused, naming the page that steps them."""
+    name = document.get("model", registry.DEFAULT_MODEL) if isinstance(document, dict) else None
+    if name is None:
+        name = registry.DEFAULT_MODEL
+    if not isinstance(name, str):
+        raise TraceFileError(f"model must be the name of a model; it is {_kind(name)}.")
+    try:
+        model = registry.entry(name)
+    except ValueError as error:
+        raise TraceFileError(f"The file is not a run this app knows: {error}") from None
+    codec = registry.part(model, "trace")
+    if codec is None or not hasattr(codec, "read"):
+        opened = " or ".join(
+            entry.title
+            for entry in registry.MODELS
+            if hasattr(registry.part(entry, "trace"), "read")
         )
+        raise TraceFileError(
+            f"This is a run of {model.title} (python -m em_core fit --model {model.name}); "
+            f"only runs of {opened} open here. Step through it on its own page, "
+            f"{registry.pages_of(model)}."
+        )
+    return codec.read(document)
+
+
+def read_document(document: Any) -> PreparedRun:
+    """The run of a Gaussian mixture in a parsed trace file, every field checked."""
     document = _fields(document, "The trace", TRACE_FIELDS, OPTIONAL_FIELDS)
     n_samples = _whole(document["n_samples"], "n_samples", low=1, high=MAX_ROWS)
     n_features = _whole(document["n_features"], "n_features", low=1, high=MAX_COLUMNS)

@@ -24,7 +24,6 @@ import numpy as np
 import streamlit as st
 
 import em_core
-import em_core.ppca
 from em_core import Parameters, Restarts, SelectionRow, Snapshot, Trace
 from em_ui.store import BoundedStore
 
@@ -132,22 +131,6 @@ def fit_trace(
             max_iter=max_iter,
             callback=progress,
         ),
-    )
-
-
-def fit_ppca(
-    X: np.ndarray,
-    n_latent: int,
-    *,
-    seed: int = 0,
-    tol: float = 1e-3,
-    max_iter: int = 100,
-) -> Trace:
-    """One run of probabilistic PCA of ``X`` by EM from a random W (see
-    :func:`em_core.ppca.fit`), kept per data (by :func:`data_key`) and settings."""
-    return stored(
-        ("ppca", data_key(X), n_latent, (seed, tol, max_iter)),
-        lambda: em_core.ppca.fit(X, n_latent, rng=seed, tol=tol, max_iter=max_iter),
     )
 
 

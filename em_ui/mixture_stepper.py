@@ -11,6 +11,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from em_core import Parameters, Trace
+from em_models.mixture import exports as mixture_exports
 from em_ui import stepper
 from em_ui.exports import export_section
 from em_ui.quiz import is_on as quiz_is_on
@@ -58,7 +59,16 @@ def stepping_view(
         png_name=lambda h: file_stem("em", key, view.label(h)),
         under_slider=lambda h: quiz_panel(X, trace, view.half(h), key=key, h_key=f"{key}.h"),
         footer=lambda: export_section(
-            X, trace, key=key, column_names=columns, true_params=true_params, dims=dims
+            key,
+            mixture_exports.CAPTION,
+            mixture_exports.files(
+                X,
+                trace,
+                columns=columns or mixture_exports.default_columns(X.shape[1]),
+                true_params=true_params,
+                dims=dims,
+            ),
+            note=lambda: mixture_exports.sklearn_note(trace),
         ),
     )
     stepper.stepping_view(view, key=key, extras=extras)

@@ -7,8 +7,10 @@
   plays with no network (for slides);
 - :func:`sklearn_code`: scikit-learn code that reproduces the run from the JSON export
   (:func:`em_core.trace_json.trace_to_json`);
-- :func:`ppca_parameters_csv`, :func:`latent_csv` and :func:`figure_html`: the same for a
-  run of probabilistic PCA (its trace as JSON is :func:`em_core.cli_ppca.ppca_trace_to_json`);
+- :func:`figure_html`: any view's chart as such a file, and :class:`ExportFile`, one file of
+  a model's "Export this run" section (each model's ``exports`` module lists its own, see
+  :mod:`em_models.registry`); the helpers :func:`csv_text` and :func:`header_name` for the
+  models' CSV files;
 - the chart's PNG is saved by the chart's own tool bar, under a name from :func:`file_stem`
   (its config: :func:`em_viz.style.chart_config`).
 
@@ -21,7 +23,8 @@ import csv
 import html
 import io
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -29,13 +32,18 @@ import plotly.graph_objects as go
 from numpy.typing import NDArray
 
 from em_core import Parameters, Trace, e_step
-from em_core.ppca import e_step as ppca_e_step
 from em_viz.figures_1d import density_figure
 from em_viz.figures_2d import scatter_figure
 from em_viz.figures_common import SLIDER_NOTE
 from em_viz.style import chart_config
 
 JSON_NAME = "em-run.json"
+# A file's kind (from its name) gives its media type.
+MIME_TYPES = {"json": "application/json", "csv": "text/csv", "html": "text/html"}
+ANIMATION_HELP = (
+    "The chart from the start of the run with Play and Pause, in one file that needs no "
+    "network (plotly.js is inside): for slides."
+)
 # Control characters (a line break, a tab) would break a header cell or a line of code.
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
 MAX_HEADER_NAME = 60
@@ -48,19 +56,50 @@ SIGNIFICANT_DIGITS = 12
 _FILE_NOTE = "the app steps through every half-step"
 
 
+@dataclass(frozen=True)
+class ExportFile:
+    """One file a run exports: its button's label, the function that makes its text, the
+    file's name (whose ending gives its media type), the last part of the button's key, and
+    the button's help."""
+
+    label: str
+    make: Callable[[], str]
+    file_name: str
+    key: str
+    help: str | None = None
+
+    @property
+    def kind(self) -> str:
+        """The file's kind, from its name: ``json``, ``csv`` or ``html``."""
+        return self.file_name.rsplit(".", 1)[1]
+
+    @property
+    def mime(self) -> str:
+        return MIME_TYPES[self.kind]
+
+
+@dataclass(frozen=True)
+class ExportNote:
+    """Text under a section's buttons: a heading, then code (if any), then a caption."""
+
+    heading: str
+    caption: str
+    code: str | None = None
+
+
 def file_stem(*parts: str) -> str:
     """A file name from words: lower case, letters, digits and hyphens only."""
     words = re.sub(r"[^a-z0-9]+", "-", " ".join(parts).lower()).strip("-")
     return words or "em-run"
 
 
-def _name(name: str) -> str:
+def header_name(name: str) -> str:
     """A column name for a header: control characters as spaces, at most 60 characters."""
     text = " ".join(_CONTROL.sub(" ", str(name)).split())
     return text[:MAX_HEADER_NAME] + ("…" if len(text) > MAX_HEADER_NAME else "")
 
 
-def _csv(header: Sequence[str], rows: NDArray[np.float64], *, data_columns: int = 0) -> str:
+def csv_text(header: Sequence[str], rows: NDArray[np.float64], *, data_columns: int = 0) -> str:
     """CSV text: ``header``, then ``rows``: the first column as whole numbers, the next
     ``data_columns`` (the data as given) as the shortest text that reads back as the same
     float, and every computed number to :data:`SIGNIFICANT_DIGITS` significant digits."""
@@ -85,7 +124,7 @@ def parameters_csv(trace: Trace, column_names: Sequence[str]) -> str:
     become a formula; every other cell is a number.
     """
     params: Parameters = trace.final.params
-    names = [_name(c) for c in column_names]
+    names = [header_name(c) for c in column_names]
     d = params.n_features
     pairs = [(i, j) for i in range(d) for j in range(i + 1, d)]
     header = [
@@ -105,7 +144,7 @@ def parameters_csv(trace: Trace, column_names: Sequence[str]) -> str:
             *[full[:, i, j] for i, j in pairs],
         ]
     )
-    return _csv(header, rows)
+    return csv_text(header, rows)
 
 
 def responsibilities_csv(X: NDArray[np.float64], trace: Trace, column_names: Sequence[str]) -> str:
@@ -114,11 +153,11 @@ def responsibilities_csv(X: NDArray[np.float64], trace: Trace, column_names: Seq
     resp = e_step(X, trace.final.params).resp
     header = [
         "point",
-        *[f"value of {_name(c)}" for c in column_names],
+        *[f"value of {header_name(c)}" for c in column_names],
         *[f"responsibility of component {k + 1}" for k in range(resp.shape[1])],
     ]
     rows = np.column_stack([np.arange(1, X.shape[0] + 1), X, resp])
-    return _csv(header, rows, data_columns=X.shape[1])
+    return csv_text(header, rows, data_columns=X.shape[1])
 
 
 def animation_html(
@@ -290,43 +329,6 @@ def _count(n: int, noun: str) -> str:
 
 def _subscript(n: int) -> str:
     return str(n).translate(str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉"))
-
-
-def ppca_parameters_csv(trace: Trace, column_names: Sequence[str]) -> str:
-    """The final parameters of probabilistic PCA in one row: μ, W (by data column, then
-    latent dimension), σ² and ℓ. Every header starts with a word of ours."""
-    params = trace.final.params
-    names = [_name(c) for c in column_names]
-    q = params.n_latent
-    header = [
-        "iteration",
-        *[f"mean of {n}" for n in names],
-        *[f"loading {k + 1} of {n}" for n in names for k in range(q)],
-        "noise variance",
-        "log-likelihood",
-    ]
-    row = [
-        trace.final.iteration,
-        *params.mean,
-        *np.ravel(params.loadings),
-        params.noise_variance,
-        trace.final.log_likelihood,
-    ]
-    return _csv(header, np.array([row], dtype=np.float64))
-
-
-def latent_csv(X: NDArray[np.float64], trace: Trace, column_names: Sequence[str]) -> str:
-    """Each point with its latent coordinates E[z_n] under the final parameters: the point's
-    number, its values, one column per latent dimension."""
-    z = ppca_e_step(X, trace.final.params).latent_means
-    header = [
-        "point",
-        *[f"value of {_name(c)}" for c in column_names],
-        *[f"latent coordinate {k + 1}" for k in range(z.shape[1])],
-    ]
-    return _csv(
-        header, np.column_stack([np.arange(1, X.shape[0] + 1), X, z]), data_columns=X.shape[1]
-    )
 
 
 # The camera of the file's tool bar saves the chart without Play, Pause and the slider (the

@@ -73,7 +73,7 @@ def test_every_page_that_shows_a_run_offers_its_exports(page):
 
 
 def test_the_probabilistic_pca_page_offers_its_exports():
-    at = open_page("app_pages/ppca.py")
+    at = open_page("em_models/ppca/page.py")
     assert not list(at.get("download_button")), "the section is closed until opened"
     open_exports(at, "ppca")
     labels = [b.label for b in at.get("download_button") if "ppca.export." in b.proto.id]

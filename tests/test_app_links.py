@@ -260,11 +260,11 @@ def test_a_link_to_a_prepared_run_opens_its_half_step_once_the_file_is_given() -
 
 def test_a_link_to_probabilistic_pca_shows_what_the_same_clicks_show() -> None:
     linked = open_with(
-        "app_pages/ppca.py",
+        "em_models/ppca/page.py",
         {"ppca.kind": "Old Faithful", "ppca.seed": "3", "ppca.tol": "1e-05", "ppca.h": "M-step 2"},
     )
     assert notice(linked) == ""
-    clicked = open_with("app_pages/ppca.py", {})
+    clicked = open_with("em_models/ppca/page.py", {})
     clicked.radio(key="ppca.kind").set_value("faithful").run()
     clicked.number_input(key="ppca.seed").set_value(3).run()
     clicked.select_slider(key="ppca.tol").set_value(1e-5).run()

@@ -19,7 +19,7 @@ PAGES = [
     "app_pages/choose_k.py",
     "app_pages/restarts.py",
     "app_pages/why_em_climbs.py",
-    "app_pages/ppca.py",
+    "em_models/ppca/page.py",
     "app_pages/your_data.py",
     "app_pages/prepared_run.py",
 ]

@@ -7,11 +7,11 @@ import pytest
 from stepping import press
 from test_app_pages import half_step, open_page, open_tab, page_text
 
-from em_core import ppca
 from em_data import load_dataset
 from em_data.synthetic import elongated_cloud
+from em_models.ppca import engine as ppca
 
-PAGE = "app_pages/ppca.py"
+PAGE = "em_models/ppca/page.py"
 KEY = "ppca"
 
 

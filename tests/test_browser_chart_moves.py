@@ -25,11 +25,12 @@ import plotly
 import pytest
 from app_harness import ROOT, new_context
 
-from em_core import Parameters, fit, ppca
+from em_core import Parameters, fit
 from em_data import load_dataset
 from em_data.synthetic import elongated_cloud
+from em_models.ppca import engine as ppca
+from em_models.ppca.view import PPCAView
 from em_viz.mixture_view import MixtureView
-from em_viz.ppca_view import PPCAView
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page

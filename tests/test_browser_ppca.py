@@ -10,8 +10,8 @@ import pytest
 from app_harness import chart_at_js, new_context
 from playwright.sync_api import Browser, Page, expect
 
-from em_core import ppca
 from em_data.synthetic import elongated_cloud
+from em_models.ppca import engine as ppca
 
 KEY = "ppca"
 # The segments' trace: each point, its foot on the line, a gap.

@@ -19,9 +19,9 @@ import stepper_toy_app as toy
 from app_harness import CHART_HALF_STEP_JS, AppServerError, chart_at_js, running_app
 from playwright.sync_api import Page, expect
 
+from em_models.ppca.view import BUTTON_HELP as PPCA_HELP
 from em_ui.controls import BUTTONS, step_targets
 from em_viz.halfstep import button_kind, half_steps
-from em_viz.ppca_view import BUTTON_HELP as PPCA_HELP
 
 WORKED_LABELS = ["Start", "E-step 1", "M-step 1", "E-step 2", "M-step 2", "E-step 3"]
 WORKED_LOGLIK = {0: "−10.5475", 1: "−10.5475", 2: "−8.5682", 3: "−8.5682"}

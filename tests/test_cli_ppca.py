@@ -9,8 +9,8 @@ import pytest
 from sklearn.decomposition import PCA
 from test_cli import assert_one_line_error, ok_json, run
 
-from em_core import ppca
 from em_data import load_dataset
+from em_models.ppca import engine as ppca
 
 PPCA_KEYS = {
     "model",

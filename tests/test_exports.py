@@ -17,6 +17,7 @@ from test_trace_json import split_run
 import em_core
 from em_core import COVARIANCE_TYPES, Parameters
 from em_core.trace_json import dumps, trace_to_json
+from em_models.ppca import exports as ppca_exports
 from em_viz import exports
 
 NUMBER = re.compile(r"-?(\d+(\.\d*)?|\.\d+)(e[+-]?\d+)?")
@@ -236,7 +237,7 @@ def test_the_charts_camera_button_saves_a_named_png():
 
 
 def ppca_run(n_features: int = 4, n_latent: int = 2, tol: float = 1e-6):
-    from em_core import ppca
+    from em_models.ppca import engine as ppca
 
     X = blobs(4, n_features=n_features, n_per_blob=20)
     return X, ppca.fit(X, n_latent, rng=0, tol=tol, max_iter=300)
@@ -245,7 +246,7 @@ def ppca_run(n_features: int = 4, n_latent: int = 2, tol: float = 1e-6):
 def test_the_ppca_parameters_csv_holds_mu_w_and_sigma2_and_only_numbers():
     _, trace = ppca_run()
     names = HOSTILE_NAMES[:4]
-    header, values = assert_numbers_only(exports.ppca_parameters_csv(trace, names))
+    header, values = assert_numbers_only(ppca_exports.parameters_csv(trace, names))
     params = trace.final.params
     d, q = params.loadings.shape
     assert values.shape == (1, 1 + d + d * q + 2)
@@ -264,7 +265,7 @@ def test_the_ppca_parameters_csv_holds_mu_w_and_sigma2_and_only_numbers():
 
 def test_the_latent_csv_holds_each_point_and_its_expected_latent_coordinates():
     X, trace = ppca_run()
-    header, values = assert_numbers_only(exports.latent_csv(X, trace, HOSTILE_NAMES[:4]))
+    header, values = assert_numbers_only(ppca_exports.latent_csv(X, trace, HOSTILE_NAMES[:4]))
     assert header[0] == "point"
     assert header[-1] == "latent coordinate 2"
     np.testing.assert_array_equal(values[:, 0], np.arange(1, X.shape[0] + 1))
@@ -278,7 +279,7 @@ def test_the_latent_csv_holds_each_point_and_its_expected_latent_coordinates():
 
 
 def test_the_ppca_animation_is_one_offline_html_file():
-    from em_viz.ppca import projection_figure
+    from em_models.ppca.figures import projection_figure
 
     X, trace = ppca_run(n_features=2, n_latent=1, tol=1e-3)
     assert 2 * trace.n_iter + 2 < 60, "a run short enough for a frame at every half-step"

@@ -1,4 +1,4 @@
-"""Probabilistic PCA by EM (em_core.ppca) against references that do not share its code.
+"""Probabilistic PCA by EM (em_models.ppca.engine) against references that do not share its code.
 
 The references: the closed-form maximum-likelihood solution written out from Tipping and
 Bishop's eigen-decomposition; scikit-learn's PCA (divisor N − 1); SciPy's multivariate normal;
@@ -18,11 +18,11 @@ from hypothesis import strategies as st
 from scipy.stats import multivariate_normal
 from sklearn.decomposition import PCA
 
-from em_core import ppca
 from em_core.likelihood_change import flat_tolerance
 from em_core.model import StopReason
 from em_data import load_dataset
 from em_data.synthetic import elongated_cloud
+from em_models.ppca import engine as ppca
 
 
 def elongated(seed: int, n_samples: int = 200, n_features: int = 2, n_latent: int = 1):

@@ -14,18 +14,18 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 import em_core
-import em_core.ppca
+import em_models.ppca.engine
 import em_ui.engine
+from em_models.ppca.fits import fit_ppca
 from em_ui.engine import (
     data_key,
     finished_fits,
-    fit_ppca,
     fit_restarts,
     fit_trace,
     select_n_components,
 )
 
-PAGES = Path(__file__).resolve().parents[1] / "app_pages"
+ROOT = Path(__file__).resolve().parents[1]
 TIMEOUT = 120
 
 
@@ -46,7 +46,7 @@ CALLS = {
     ),
     "fit_ppca": (
         lambda X: fit_ppca(X, 1, seed=3),
-        lambda X: em_core.ppca.fit(X, 1, rng=3),
+        lambda X: em_models.ppca.engine.fit(X, 1, rng=3),
     ),
     "select_n_components": (
         lambda X: select_n_components(X, (1, 2), n_init=1, seed=3),
@@ -154,19 +154,19 @@ def test_the_fingerprint_is_the_numbers_and_shape_whatever_the_layout():
 # Each page, and a change that reruns it on new settings (the restart pages' identity of a
 # set of restarts uses the data's key besides the fit call).
 PAGE_RUNS = {
-    "worked_example": None,
-    "collapse": None,
-    "your_data": ("number_input", "data.n_init", 3),
-    "kmeans_start": ("number_input", "kstart.k_seed", 1),
-    "restarts": ("number_input", "restarts.seed", 1),
-    "choose_k": None,
-    "ppca": None,
+    "app_pages/worked_example.py": None,
+    "app_pages/collapse.py": None,
+    "app_pages/your_data.py": ("number_input", "data.n_init", 3),
+    "app_pages/kmeans_start.py": ("number_input", "kstart.k_seed", 1),
+    "app_pages/restarts.py": ("number_input", "restarts.seed", 1),
+    "app_pages/choose_k.py": None,
+    "em_models/ppca/page.py": None,
 }
 
 
 @pytest.mark.parametrize("page", PAGE_RUNS)
 def test_a_page_run_hashes_its_data_once(page, hashed):
-    at = AppTest.from_file(str(PAGES / f"{page}.py"), default_timeout=TIMEOUT)
+    at = AppTest.from_file(str(ROOT / page), default_timeout=TIMEOUT)
     at.run()
     assert not at.exception, at.exception
     data_hashes = [shape for shape in hashed if len(shape) == 2]  # not a typed start's

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 import em_core
-import em_core.ppca
+import em_models.ppca.engine
 from em_data.datasets import load_dataset
 from em_ui.store import BoundedStore, held_bytes
 
@@ -40,7 +40,7 @@ def galaxies_restarts(seed: int, n_init: int = 20, max_iter: int = 500):
 
 def stretched_cloud_ppca():
     X = np.random.default_rng(0).normal(size=(500, 5)) * [5, 3, 2, 1, 1]
-    return em_core.ppca.fit(X, 2, rng=0, tol=0, max_iter=1000)
+    return em_models.ppca.engine.fit(X, 2, rng=0, tol=0, max_iter=1000)
 
 
 @pytest.fixture(scope="module")

@@ -1,4 +1,4 @@
-"""em_viz.ppca: the probabilistic-PCA pictures and formulas at every half-step.
+"""em_models.ppca.figures: the probabilistic-PCA pictures and formulas at every half-step.
 
 References: the E-step as Gaussian conditioning (E[z | x] = Wᵀ C⁻¹ (x − μ)), the ellipse's
 defining equation, and the geometry of a line (a foot lies on it when it is collinear with μ
@@ -13,11 +13,11 @@ import numpy as np
 import plotly.graph_objects as go
 import pytest
 
-from em_core import ppca
 from em_data import load_dataset
-from em_viz import ppca as view
+from em_models.ppca import engine as ppca
+from em_models.ppca import figures as view
+from em_models.ppca.view import PPCAView
 from em_viz.halfstep import half_step
-from em_viz.ppca_view import PPCAView
 from em_viz.view import Latex, PickRow, Text
 
 

@@ -5,15 +5,16 @@ import streamlit as st
 
 from em_data import load_dataset
 from em_data.synthetic import elongated_cloud
+from em_models.ppca import exports
+from em_models.ppca.fits import fit_ppca
+from em_models.ppca.view import PPCAView
 from em_ui import links
 from em_ui.data_sources import choose_columns, choose_data, left_out_of_link
-from em_ui.engine import fit_ppca
-from em_ui.exports import ppca_export_section
+from em_ui.exports import export_section
 from em_ui.state import keep
 from em_ui.stepper import Extras, stepping_view
 from em_ui.text import literal
 from em_viz.exports import file_stem
-from em_viz.ppca_view import PPCAView
 
 KEY = "ppca"
 SOURCES = {"cloud": "An elongated cloud", "faithful": "Old Faithful", "other": "Other data"}
@@ -121,12 +122,10 @@ except ValueError as error:  # data the model cannot fit: say why, in the engine
 view = PPCAView(X, trace, column_names=columns, labels=labels if n_latent > 1 else None)
 extras = Extras(
     png_name=lambda h: file_stem("em", "ppca", view.label(h)),
-    footer=lambda: ppca_export_section(
-        X,
-        trace,
-        key=KEY,
-        columns=columns,
-        figure=lambda: view.figure(0, narrow=False),
+    footer=lambda: export_section(
+        KEY,
+        exports.CAPTION,
+        exports.files(X, trace, columns=columns, figure=lambda: view.figure(0, narrow=False)),
     ),
 )
 stepping_view(view, key=KEY, extras=extras)

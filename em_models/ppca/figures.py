@@ -1,6 +1,6 @@
 r"""Probabilistic PCA seen one half-step at a time: figures, formulas and sentences.
 
-Symbols as in :mod:`em_core.ppca`: W → ``loadings``, σ² → ``noise_variance``, μ → ``mean``,
+Symbols as in :mod:`em_models.ppca.engine`: W → ``loadings``, σ² → ``noise_variance``, μ → ``mean``,
 E[z_n] → ``latent_means[n]``. Half-steps as in :mod:`em_viz.halfstep`: at half-step h the
 model drawn is ``trace.snapshots[half.params_index]`` and the latent coordinates are those
 of the E-step on ``trace.snapshots[half.resp_index]`` (none at the start).
@@ -27,7 +27,7 @@ import plotly.graph_objects as go
 from numpy.typing import ArrayLike, NDArray
 
 from em_core import Trace
-from em_core.ppca import (
+from em_models.ppca.engine import (
     PPCAParameters,
     closed_form,
     e_step,
@@ -152,7 +152,7 @@ def projection_figure(
     X : array-like of shape (n_samples, 2)
         The data the trace was fitted to.
     trace : Trace
-        A run of :class:`em_core.ppca.PPCA` with ``n_latent = 1``.
+        A run of :class:`em_models.ppca.engine.PPCA` with ``n_latent = 1``.
     h : int
         The half-step on screen.
     column_names : sequence of str, optional
@@ -339,7 +339,7 @@ def latent_figure(
     X : array-like of shape (n_samples, n_features)
         The data the trace was fitted to.
     trace : Trace
-        A run of :class:`em_core.ppca.PPCA` with ``n_latent ≥ 2``.
+        A run of :class:`em_models.ppca.engine.PPCA` with ``n_latent ≥ 2``.
     h : int
         The half-step on screen.
     labels : sequence of str, optional

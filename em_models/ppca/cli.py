@@ -6,7 +6,8 @@
     python -m em_core fit data.csv --model ppca -q 2 --init-params start.json
 
 The trace is printed as one JSON object (its fields are listed in the README); errors are
-one line ``error: …`` with exit status 2, as for the mixture (:mod:`em_core.cli`).
+one line ``error: …`` with exit status 2, as for every model (:mod:`em_core.cli`, which
+reads the file and dispatches through :mod:`em_models.registry`).
 """
 
 from __future__ import annotations
@@ -20,19 +21,23 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from em_core.em import Trace
-from em_core.ppca import closed_form, fit, log_likelihood
+from em_models.ppca.engine import fit
+from em_models.ppca.trace import trace_to_json
 
-# Options of the mixture that mean nothing here, with the values that say "not given".
-MIXTURE_ONLY = {
-    "n_components": ("-k/--n-components", None),
-    "covariance_type": ("--covariance-type", "full"),
-    "init": ("--init", None),
-    "ridge": ("--ridge", None),
-    "reg_covar": ("--reg-covar", None),
-    "n_init": ("--n-init", 1),
-    "with_data": ("--with-data", False),
-}
+# The options of this model alone (the command line refuses them with another model), with
+# the values that say "not given".
+OPTIONS = {"n_latent": ("-q/--n-latent", None)}
+
+
+def add_options(parser: argparse.ArgumentParser) -> None:
+    """Add ``fit``'s options of probabilistic PCA to ``parser``."""
+    parser.add_argument(
+        "-q",
+        "--n-latent",
+        type=int,
+        default=None,
+        help="latent dimension of --model ppca (default 1, or as many as --init-params gives)",
+    )
 
 
 def read_ppca_start(path: Path, n_features: int) -> tuple[NDArray[np.float64], float | None]:
@@ -63,50 +68,10 @@ def read_ppca_start(path: Path, n_features: int) -> tuple[NDArray[np.float64], f
     return loadings, noise
 
 
-def ppca_trace_to_json(
-    trace: Trace, X: NDArray[np.float64], columns: Sequence[str], number: Callable
-) -> dict[str, Any]:
-    """The trace of probabilistic PCA as plain JSON types, with the closed-form maximum."""
-    final = trace.final.params
-    best = closed_form(X, final.n_latent)
-    return {
-        "model": "ppca",
-        "n_latent": final.n_latent,
-        "n_features": final.n_features,
-        "n_samples": trace.n_samples,
-        "columns": list(columns),
-        "init": {"method": trace.start.method, "seed": trace.start.seed},
-        "tol": trace.tol,
-        "max_iter": trace.max_iter,
-        "converged": trace.converged,
-        "n_iter": trace.n_iter,
-        "status": trace.stop_reason.value,
-        "message": trace.message,
-        "mean": final.mean.tolist(),
-        "iterations": [
-            {
-                "iteration": snapshot.iteration,
-                "loadings": snapshot.params.loadings.tolist(),
-                "noise_variance": number(snapshot.params.noise_variance),
-                "log_likelihood": number(snapshot.log_likelihood),
-            }
-            for snapshot in trace.snapshots
-        ],
-        "maximum": {
-            "loadings": best.loadings.tolist(),
-            "noise_variance": number(best.noise_variance),
-            "log_likelihood": number(log_likelihood(X, best)),
-        },
-    }
-
-
-def run_fit_ppca(
+def run(
     args: argparse.Namespace, X: NDArray[np.float64], columns: Sequence[str], number: Callable
 ) -> dict[str, Any]:
     """Fit probabilistic PCA as the options say; the JSON document to print."""
-    for name, (flag, unset) in MIXTURE_ONLY.items():
-        if getattr(args, name) != unset:
-            raise ValueError(f"{flag} is an option of the mixture; leave it out with --model ppca.")
     loadings, noise = (None, None)
     if args.init_params is not None:
         loadings, noise = read_ppca_start(args.init_params, X.shape[1])
@@ -122,4 +87,4 @@ def run_fit_ppca(
         tol=args.tol,
         max_iter=args.max_iter,
     )
-    return ppca_trace_to_json(trace, X, columns, number)
+    return trace_to_json(trace, X, columns, number)

@@ -1,8 +1,9 @@
 """Probabilistic PCA in the stepping view: the :class:`em_viz.view.StepView` of a PPCA run.
 
 Two columns with one latent dimension are drawn as points, their segments to the line and the
-ellipses of WWᵀ + σ²I (:func:`em_viz.ppca.projection_figure`); more columns, with two or more
-latent dimensions, as the points in the latent plane (:func:`em_viz.ppca.latent_figure`).
+ellipses of WWᵀ + σ²I (:func:`em_models.ppca.figures.projection_figure`); more columns, with
+two or more latent dimensions, as the points in the latent plane
+(:func:`em_models.ppca.figures.latent_figure`).
 Half-steps are EM's (:mod:`em_viz.halfstep`); the step buttons speak of latent coordinates
 and of W, μ and σ² (:data:`BUTTON_HELP`).
 """
@@ -19,8 +20,8 @@ from numpy.typing import ArrayLike
 
 from em_core import Trace
 from em_core.likelihood_change import flat_tolerance
-from em_core.ppca import closed_form, log_likelihood
-from em_viz import ppca
+from em_models.ppca import figures as ppca
+from em_models.ppca.engine import closed_form, log_likelihood
 from em_viz.figures_common import as_features
 from em_viz.halfstep import button_kind, half_step, half_steps, n_half_steps
 from em_viz.loglik import tolerance_note
@@ -63,7 +64,7 @@ class PPCAView:
     X : array-like of shape (n_samples, n_features)
         The data the trace was fitted to.
     trace : Trace
-        A run of :class:`em_core.ppca.PPCA`: one latent dimension on two columns, or two or
+        A run of :class:`em_models.ppca.engine.PPCA`: one latent dimension on two columns, or two or
         more latent dimensions.
     column_names : sequence of str, optional
         The data's column names, shown literally.

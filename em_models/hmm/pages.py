@@ -1,0 +1,12 @@
+"""The hidden Markov model's page under "Learn"."""
+
+from em_models.registry import Page
+
+PAGES = (
+    Page(
+        "em_models/hmm/page.py",
+        "EM for sequences: hidden Markov models",
+        ":material/timeline:",
+        "hmm",
+    ),
+)

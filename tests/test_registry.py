@@ -1,0 +1,209 @@
+"""A model is one folder, registered in one place (em_models/registry.py).
+
+Shared code (the router, the command line, the trace reader, the shared UI and figures)
+names no model but through the registry; every registered part imports and offers what
+the shared code asks of it; the command line offers exactly the models with a ``cli``; the
+router's "Learn" pages are the registry's, with the titles, icons and addresses links use.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import subprocess
+import sys
+
+import pytest
+from test_architecture import ROOT
+
+from em_core.cli import build_parser
+from em_models import registry
+
+SHARED = sorted(
+    [
+        ROOT / "app.py",
+        ROOT / "em_core" / "cli.py",
+        ROOT / "em_core" / "trace_json.py",
+        *(ROOT / "em_ui").glob("*.py"),
+        *(ROOT / "em_viz").glob("*.py"),
+    ]
+)
+MODEL_WORDS = ("ppca", "hmm")
+# What each part must offer the shared code.
+PART_NAMES = {
+    "pages": ("PAGES",),
+    "cli": ("OPTIONS", "add_options", "run"),
+    "trace": ("write",),
+    "exports": ("CAPTION", "files"),
+}
+# The "Learn" menu as it was before the registry: links and tests use these titles and
+# addresses (None: Streamlit's address from the file's name).
+LEARN = [
+    ("app_pages/home.py", "Start here", ":material/home:", None),
+    ("app_pages/worked_example.py", "Worked example", ":material/school:", None),
+    ("app_pages/kmeans_start.py", "The K-means start", ":material/scatter_plot:", None),
+    ("app_pages/collapse.py", "Collapse and the ridge", ":material/compress:", "collapse"),
+    ("app_pages/choose_k.py", "Choosing K", ":material/query_stats:", None),
+    ("app_pages/restarts.py", "Restarts and local optima", ":material/restart_alt:", None),
+    ("app_pages/why_em_climbs.py", "Why EM climbs", ":material/trending_up:", None),
+    ("em_models/ppca/page.py", "Probabilistic PCA", ":material/linear_scale:", "ppca"),
+    (
+        "em_models/hmm/page.py",
+        "EM for sequences: hidden Markov models",
+        ":material/timeline:",
+        "hmm",
+    ),
+]
+
+
+def code_words(source: str) -> list[str]:
+    """The names and the strings of ``source``'s code: docstrings and comments left out."""
+    tree = ast.parse(source)
+    docstrings = {
+        id(node.body[0].value)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef)
+        and node.body
+        and isinstance(node.body[0], ast.Expr)
+    }
+    words = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            if id(node) not in docstrings:
+                words.append(node.value)
+        elif isinstance(node, ast.Name):
+            words.append(node.id)
+        elif isinstance(node, ast.Attribute):
+            words.append(node.attr)
+        elif isinstance(node, ast.FunctionDef | ast.ClassDef | ast.AsyncFunctionDef):
+            words.append(node.name)
+        elif isinstance(node, ast.alias):
+            words += [node.name, node.asname or ""]
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            words.append(node.module)
+    return words
+
+
+def model_words(source: str) -> list[str]:
+    return [w for w in code_words(source) if any(m in w.lower() for m in MODEL_WORDS)]
+
+
+def test_the_scan_sees_a_model_named_in_code_but_not_in_docstrings_or_comments() -> None:
+    source = (
+        '"""Probabilistic PCA (ppca) is a model."""\n'
+        "# the hmm page\n"
+        "from em_models.ppca.exports import files\n"
+        "import em_models.hmm as h\n"
+        "def f():\n"
+        '    """ppca."""\n'
+        '    return page("ppca") + fit_hmm\n'
+    )
+    assert sorted(model_words(source)) == sorted(
+        ["em_models.ppca.exports", "em_models.hmm", "ppca", "fit_hmm"]
+    )
+
+
+@pytest.mark.parametrize("path", SHARED, ids=lambda path: str(path.relative_to(ROOT)))
+def test_shared_code_names_no_model_but_through_the_registry(path) -> None:
+    assert model_words(path.read_text(encoding="utf-8")) == []
+
+
+def test_every_model_is_registered_once_and_offered_somewhere() -> None:
+    names = [model.name for model in registry.MODELS]
+    assert names == ["mixture", "ppca", "hmm"]
+    assert registry.DEFAULT_MODEL == "mixture"
+    for model in registry.MODELS:
+        assert registry.has_part(model, "pages"), f"{model.name} has no page"
+    with pytest.raises(ValueError, match="there is no model 'lda'; the models are"):
+        registry.entry("lda")
+
+
+@pytest.mark.parametrize(
+    ("model", "part"),
+    [(m, p) for m in registry.MODELS for p in registry.PARTS if registry.has_part(m, p)],
+    ids=lambda value: getattr(value, "name", value),
+)
+def test_every_registered_part_imports_and_offers_what_the_shared_code_asks(model, part) -> None:
+    module = registry.part(model, part)
+    missing = [name for name in PART_NAMES[part] if not hasattr(module, name)]
+    assert missing == [], f"{model.package}.{part} lacks {missing}"
+    if part == "pages":
+        for page in module.PAGES:
+            assert isinstance(page, registry.Page)
+            assert (ROOT / page.path).is_file(), page.path
+
+
+def test_the_parts_each_model_offers_today() -> None:
+    offered = {p: [m.name for m in registry.with_part(p)] for p in registry.PARTS}
+    assert offered == {
+        "pages": ["mixture", "ppca", "hmm"],
+        "cli": ["mixture", "ppca"],
+        "trace": ["mixture", "ppca"],
+        "exports": ["mixture", "ppca"],
+    }
+
+
+def test_the_command_line_offers_exactly_the_models_with_a_cli() -> None:
+    fit = next(
+        action.choices["fit"]
+        for action in build_parser()._actions
+        if getattr(action, "choices", None) and "fit" in action.choices
+    )
+    model = next(action for action in fit._actions if action.dest == "model")
+    assert list(model.choices) == [m.name for m in registry.with_part("cli")]
+    assert model.default == registry.DEFAULT_MODEL
+
+
+@pytest.mark.parametrize("model", ["mixture", "ppca"])
+def test_the_command_line_imports_no_streamlit_or_plotting(tmp_path, model) -> None:
+    data = tmp_path / "data.csv"
+    data.write_text("x,y\n1,2\n2,3.5\n3,3\n4,5.5\n5,5\n6,7.5\n", encoding="utf-8")
+    probe = (
+        "import json, sys\n"
+        "from em_core.cli import main\n"
+        f"status = main(['fit', {str(data)!r}, '--model', {model!r}, '--max-iter', '3'])\n"
+        "print(json.dumps([status, sorted({n.split('.')[0] for n in sys.modules})]))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stderr
+    document, probe_line = result.stdout.strip().splitlines()
+    status, loaded = json.loads(probe_line)
+    assert status == 0, result.stderr
+    assert json.loads(document).get("model", "mixture") == model
+    assert {"streamlit", "plotly", "em_ui", "em_viz"} & set(loaded) == set()
+
+
+def test_the_routers_learn_pages_are_the_registrys_as_they_were() -> None:
+    """app.py run with st.Page and st.navigation recorded (in a fresh interpreter)."""
+    probe = (
+        "import json, runpy\n"
+        "import streamlit as st\n"
+        "made = []\n"
+        "class Stop(Exception): pass\n"
+        "def page(path, *, title, icon, url_path=None, default=False):\n"
+        "    made.append([str(path), title, icon, url_path, default])\n"
+        "    return len(made) - 1\n"
+        "def navigation(pages):\n"
+        "    print(json.dumps({name: [made[i] for i in ids] for name, ids in pages.items()}))\n"
+        "    raise Stop\n"
+        "st.Page, st.navigation = page, navigation\n"
+        "try:\n"
+        "    runpy.run_path('app.py')\n"
+        "except Stop:\n"
+        "    pass\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stderr
+    menu = json.loads(result.stdout.strip().splitlines()[-1])
+    registered = [[p.path, p.title, p.icon, p.url_path, p.default] for p in registry.learn_pages()]
+    assert menu["Learn"] == registered
+    assert [tuple(page[:4]) for page in registered] == LEARN
+    assert [page[4] for page in registered] == [True] + [False] * (len(LEARN) - 1)
+    assert [page[0] for page in menu["Explore"]] == [
+        "app_pages/your_data.py",
+        "app_pages/prepared_run.py",
+    ]

@@ -490,9 +490,8 @@ def _by_model(document: Any) -> Any:
     """The run in ``document``, read by the trace codec of the model its ``"model"`` field
     names (none: a Gaussian mixture's, as every trace was before the other models); a model
     whose runs do not open here is refused, naming the page that steps them."""
-    name = document.get("model", registry.DEFAULT_MODEL) if isinstance(document, dict) else None
-    if name is None:
-        name = registry.DEFAULT_MODEL
+    default = registry.DEFAULT_MODEL
+    name = document.get("model", default) if isinstance(document, dict) else default
     if not isinstance(name, str):
         raise TraceFileError(f"model must be the name of a model; it is {_kind(name)}.")
     try:
@@ -506,8 +505,9 @@ def _by_model(document: Any) -> Any:
             for entry in registry.MODELS
             if hasattr(registry.part(entry, "trace"), "read")
         )
+        made = f" (python -m em_core fit --model {model.name})"
         raise TraceFileError(
-            f"This is a run of {model.title} (python -m em_core fit --model {model.name}); "
+            f"This is a run of {model.title}{made if registry.has_part(model, 'cli') else ''}; "
             f"only runs of {opened} open here. Step through it on its own page, "
             f"{registry.pages_of(model)}."
         )

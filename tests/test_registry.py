@@ -13,11 +13,15 @@ import json
 import subprocess
 import sys
 
+import numpy as np
 import pytest
 from test_architecture import ROOT
 
+import em_core
 from em_core.cli import build_parser
+from em_core.trace_json import TraceFileError, dumps, read_trace
 from em_models import registry
+from em_models.ppca import engine as ppca_engine
 
 SHARED = sorted(
     [
@@ -207,3 +211,51 @@ def test_the_routers_learn_pages_are_the_registrys_as_they_were() -> None:
         "app_pages/your_data.py",
         "app_pages/prepared_run.py",
     ]
+
+
+def small_trace_document(model: str) -> dict:
+    """A run of ``model`` (through its own trace codec) on six points in two columns."""
+    X = np.array([[1, 2], [2, 3.5], [3, 3], [4, 5.5], [5, 5], [6, 7.5]], dtype=np.float64)
+    if model == "mixture":
+        trace = em_core.fit(X, 2, rng=0, max_iter=3)
+    else:
+        trace = ppca_engine.fit(X, 1, rng=0, max_iter=3)
+    return registry.part(model, "trace").write(trace, X, ("a", "b"))
+
+
+def test_a_trace_opens_by_its_model_field_absent_meaning_a_mixture() -> None:
+    document = small_trace_document("mixture")
+    assert "model" not in document
+    plain = read_trace(dumps(document).encode())
+    named = read_trace(dumps({"model": "mixture", **document}).encode())
+    assert named.recorded[-1].log_likelihood == plain.recorded[-1].log_likelihood
+
+
+@pytest.mark.parametrize(
+    ("document", "message"),
+    [
+        (
+            lambda: small_trace_document("ppca"),
+            "This is a run of probabilistic PCA (python -m em_core fit --model ppca); only "
+            "runs of a Gaussian mixture open here. Step through it on its own page, "
+            "Learn → Probabilistic PCA.",
+        ),
+        (  # no command line makes one yet: the message names none
+            lambda: {"model": "hmm"},
+            "This is a run of a hidden Markov model; only runs of a Gaussian mixture open "
+            "here. Step through it on its own page, Learn → EM for sequences: hidden Markov "
+            "models.",
+        ),
+        (
+            lambda: {"model": "lda"},
+            "The file is not a run this app knows: there is no model 'lda'; the models are "
+            "'mixture', 'ppca', 'hmm'.",
+        ),
+        (lambda: {"model": None}, "model must be the name of a model; it is null."),
+    ],
+    ids=["ppca", "hmm", "unknown", "null"],
+)
+def test_a_run_that_does_not_open_here_names_the_page_that_steps_it(document, message) -> None:
+    with pytest.raises(TraceFileError) as error:
+        read_trace(dumps(document()).encode())
+    assert str(error.value) == message

@@ -9,8 +9,8 @@ Symbols and names, as in :mod:`em_core`: π_k → ``weights[k]``, μ_k → ``mea
 h is a half-step (see :mod:`em_viz.halfstep`).
 
 Modules: ``view`` (the protocol the stepping view asks of a model's view),
-``mixture_view`` (the Gaussian mixture's) and ``ppca_view`` (probabilistic PCA's, drawn
-by ``ppca``), ``halfstep`` (EM's half-steps, every model's) and
+``mixture_view`` (the Gaussian mixture's; the other models' views are in their folders,
+``em_models/<name>/view.py``), ``halfstep`` (EM's half-steps, every model's) and
 ``kmeans_phase`` (the K-means steps before the mixture's), ``colors`` and ``style`` (the look),
 ``figures_1d`` (density curves), ``figures_2d`` (scatter with ellipses), ``figures_common``
 (what those two share, the animation among it), ``loglik`` (the objective, drawn as a panel

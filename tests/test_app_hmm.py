@@ -4,6 +4,8 @@ buttons, a link, the trellis's options, bad sequences and a request over the bud
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pytest
 from hmm_helpers import EISNER_START, ICE_CREAM
@@ -239,3 +241,17 @@ def test_the_casinos_decodings_are_checked_against_the_true_dice(at) -> None:
     loaded = np.array([die == "loaded" for die in casino.states])
     right = max(int((path == loaded).sum()), int((path != loaded).sum()))
     assert f"Viterbi's path is right on {right} rolls" in page_text(at)
+
+
+def heading_sizes(at: AppTest) -> list[float]:
+    (chart,) = [c for c in at.get("plotly_chart") if c.proto.id.endswith(f"-{KEY}.chart")]
+    notes = json.loads(chart.proto.spec)["layout"]["annotations"]
+    return [note["font"]["size"] for note in notes if note["text"].startswith("<b>")]
+
+
+def test_presenter_mode_enlarges_the_charts_headings_once_however_often_it_is_drawn() -> None:
+    at = open_with(PAGE, {"present": "true"})
+    assert heading_sizes(at) == [13 * 1.25] * 2
+    for source in ("casino", "geyser", "ice_cream"):
+        choose(at, source)  # a new chart each time, enlarged for presenter mode
+        assert heading_sizes(at) == [13 * 1.25] * 2

@@ -285,7 +285,7 @@ def arrange(fig: go.Figure, *, narrow: bool, emission_title: str) -> go.Figure:
             "xanchor": "left",
             "yanchor": "bottom",
             "showarrow": False,
-            "font": HEADING_FONT,
+            "font": dict(HEADING_FONT),  # a copy: presenter mode enlarges it in place
         }
         for text, x, y in headings
     ]

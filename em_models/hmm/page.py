@@ -699,16 +699,20 @@ trace = fitted(SEQ, settings)
 names = EISNER_STATES if settings.start == "given" else None
 if settings.start == "given":
     st.write(eisner_words(SEQ, trace, settings.end_state))
-view = HMMView(
-    SEQ.X,
-    trace,
-    state_names=names,
-    symbols=SEQ.symbols,
-    column_names=SEQ.columns,
-    step=SEQ.step,
-    window_start=first,
-    scan=scan,
-)
+try:
+    view = HMMView(
+        SEQ.X,
+        trace,
+        state_names=names,
+        symbols=SEQ.symbols,
+        column_names=SEQ.columns,
+        step=SEQ.step,
+        window_start=first,
+        scan=scan,
+    )
+except ValueError as error:  # a view of this run the page cannot draw: say why
+    st.error(literal(str(error)))
+    LINK.stop(left_out=LEFT_OUT)
 # The exports (data, parameters, the trace file) and the prepared runs of the HMM join
 # here, as Extras.footer, once the model registry gives the HMM its export files.
 extras = Extras(png_name=lambda h: file_stem("em", "hmm", source, view.label(h)))

@@ -15,8 +15,17 @@ from test_app_links import open_with
 from test_app_pages import half_step, open_page, open_tab, page_text
 
 from em_core import mixture
-from em_models.hmm.datasets import load_sequence
-from em_models.hmm.engine import fit
+from em_models.hmm.datasets import (
+    CASINO_FACES,
+    CASINO_SEED,
+    CASINO_TRANSMAT,
+    load_sequence,
+    simulate_casino,
+)
+from em_models.hmm.emissions import Categorical, CategoricalEmissions
+from em_models.hmm.engine import HMM, fit
+from em_models.hmm.figures_sections import first_zero, unscaled_forward
+from em_models.hmm.params import HMMParams
 from em_models.hmm.viterbi import posterior_states, viterbi
 
 PAGE = "em_models/hmm/page.py"
@@ -108,8 +117,16 @@ def test_the_earthquakes_reach_zucchini_and_macdonalds_maximum(at) -> None:
 
 def test_the_sections_tell_their_numbers(at) -> None:
     text = page_text(at)
-    # Scaling: 1,000 rolls of the casino underflow in float64.
-    assert "the raw α's are all 0 from roll 421 on" in text
+    # Scaling: 1,000 rolls of the casino under its true parameters underflow in float64.
+    rolls, _ = simulate_casino(1_000, CASINO_SEED)
+    truth = HMMParams(
+        np.array([1.0, 0.0]), np.array(CASINO_TRANSMAT), CategoricalEmissions(CASINO_FACES)
+    )
+    model = HMM(Categorical(6))
+    data = model.prepare(rolls - 1)
+    b = np.exp(model.family.log_prob(data.emission_data, truth.emissions))
+    zero = first_zero(unscaled_forward(truth.startprob, truth.transmat, b))
+    assert f"the raw α's are all 0 from roll {zero + 1} on" in text
     # The mixture as an HMM with equal rows has the mixture's own ℓ.
     geyser = load_sequence("geyser").values
     mix = mixture.fit(geyser, 2, rng=0)

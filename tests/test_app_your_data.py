@@ -443,9 +443,7 @@ REJECTED = [
         id="HTML",
     ),
     # A.5
-    pytest.param(
-        b"1\n" * (8_000_000 + 1), "the most this app reads is 16,000,000", id="bytes"
-    ),
+    pytest.param(b"1\n" * (8_000_000 + 1), "the most this app reads is 16,000,000", id="bytes"),
     pytest.param(b"1\n2\n" * 500_001, "more than 1,000,000 rows", id="rows"),
     pytest.param(b",".join([b"1"] * 500_000) + b"\n", "Line 1: .*more than 50 values", id="fields"),
     pytest.param(b"x\n" + b"1" * 101 + b"\n", "Line 2, column 1: .*101 characters", id="token"),

@@ -53,7 +53,7 @@ LEARN = [
     ("em_models/ppca/page.py", "Probabilistic PCA", ":material/linear_scale:", "ppca"),
     (
         "em_models/hmm/page.py",
-        "EM for sequences: hidden Markov models",
+        "Hidden Markov models",
         ":material/timeline:",
         "hmm",
     ),
@@ -243,8 +243,7 @@ def test_a_trace_opens_by_its_model_field_absent_meaning_a_mixture() -> None:
         (  # no command line makes one yet: the message names none
             lambda: {"model": "hmm"},
             "This is a run of a hidden Markov model; only runs of a Gaussian mixture open "
-            "here. Step through it on its own page, Learn → EM for sequences: hidden Markov "
-            "models.",
+            "here. Step through it on its own page, Learn → Hidden Markov models.",
         ),
         (
             lambda: {"model": "lda"},

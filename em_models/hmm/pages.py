@@ -5,7 +5,7 @@ from em_models.registry import Page
 PAGES = (
     Page(
         "em_models/hmm/page.py",
-        "EM for sequences: hidden Markov models",
+        "Hidden Markov models",
         ":material/timeline:",
         "hmm",
     ),

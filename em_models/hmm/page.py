@@ -16,7 +16,7 @@ import pandas as pd
 import streamlit as st
 
 from em_core import COVARIANCE_TYPES, mixture
-from em_models.hmm import work
+from em_models.hmm import exports, work
 from em_models.hmm.datasets import (
     CASINO_FACES,
     CASINO_SEED,
@@ -44,6 +44,7 @@ from em_ui.budget import beyond_budget, seconds_allowed
 from em_ui.budget import work as mixture_work
 from em_ui.data_sources import choose_columns, choose_data, left_out_of_link
 from em_ui.engine import data_key, stored
+from em_ui.exports import export_section
 from em_ui.progress import FitProgress
 from em_ui.settings import COVARIANCE_LABELS
 from em_ui.state import keep
@@ -713,9 +714,20 @@ try:
 except ValueError as error:  # a view of this run the page cannot draw: say why
     st.error(literal(str(error)))
     LINK.stop(left_out=LEFT_OUT)
-# The exports (data, parameters, the trace file) and the prepared runs of the HMM join
-# here, as Extras.footer, once the model registry gives the HMM its export files.
-extras = Extras(png_name=lambda h: file_stem("em", "hmm", source, view.label(h)))
+extras = Extras(
+    png_name=lambda h: file_stem("em", "hmm", source, view.label(h)),
+    footer=lambda: export_section(
+        KEY,
+        exports.CAPTION,
+        exports.files(
+            SEQ.X,
+            trace,
+            columns=SEQ.columns,
+            symbols=None if SEQ.symbols is None else [float(s) for s in SEQ.symbols],
+            figure=lambda: view.figure(0, narrow=False),
+        ),
+    ),
+)
 stepping_view(view, key=KEY, extras=extras)
 
 scaling_section()

@@ -21,6 +21,7 @@ import em_core
 from em_core.cli import build_parser
 from em_core.trace_json import TraceFileError, dumps, read_trace
 from em_models import registry
+from em_models.hmm import engine as hmm_engine
 from em_models.ppca import engine as ppca_engine
 
 SHARED = sorted(
@@ -141,9 +142,9 @@ def test_the_parts_each_model_offers_today() -> None:
     offered = {p: [m.name for m in registry.with_part(p)] for p in registry.PARTS}
     assert offered == {
         "pages": ["mixture", "ppca", "hmm"],
-        "cli": ["mixture", "ppca"],
-        "trace": ["mixture", "ppca"],
-        "exports": ["mixture", "ppca"],
+        "cli": ["mixture", "ppca", "hmm"],
+        "trace": ["mixture", "ppca", "hmm"],
+        "exports": ["mixture", "ppca", "hmm"],
     }
 
 
@@ -158,7 +159,7 @@ def test_the_command_line_offers_exactly_the_models_with_a_cli() -> None:
     assert model.default == registry.DEFAULT_MODEL
 
 
-@pytest.mark.parametrize("model", ["mixture", "ppca"])
+@pytest.mark.parametrize("model", ["mixture", "ppca", "hmm"])
 def test_the_command_line_imports_no_streamlit_or_plotting(tmp_path, model) -> None:
     data = tmp_path / "data.csv"
     data.write_text("x,y\n1,2\n2,3.5\n3,3\n4,5.5\n5,5\n6,7.5\n", encoding="utf-8")
@@ -218,6 +219,8 @@ def small_trace_document(model: str) -> dict:
     X = np.array([[1, 2], [2, 3.5], [3, 3], [4, 5.5], [5, 5], [6, 7.5]], dtype=np.float64)
     if model == "mixture":
         trace = em_core.fit(X, 2, rng=0, max_iter=3)
+    elif model == "hmm":
+        trace = hmm_engine.fit(X, 2, rng=0, max_iter=3)
     else:
         trace = ppca_engine.fit(X, 1, rng=0, max_iter=3)
     return registry.part(model, "trace").write(trace, X, ("a", "b"))
@@ -240,10 +243,11 @@ def test_a_trace_opens_by_its_model_field_absent_meaning_a_mixture() -> None:
             "runs of a Gaussian mixture open here. Step through it on its own page, "
             "Learn → Probabilistic PCA.",
         ),
-        (  # no command line makes one yet: the message names none
-            lambda: {"model": "hmm"},
-            "This is a run of a hidden Markov model; only runs of a Gaussian mixture open "
-            "here. Step through it on its own page, Learn → Hidden Markov models.",
+        (
+            lambda: small_trace_document("hmm"),
+            "This is a run of a hidden Markov model (python -m em_core fit --model hmm); only "
+            "runs of a Gaussian mixture open here. Step through it on its own page, "
+            "Learn → Hidden Markov models.",
         ),
         (
             lambda: {"model": "lda"},
@@ -258,3 +262,22 @@ def test_a_run_that_does_not_open_here_names_the_page_that_steps_it(document, me
     with pytest.raises(TraceFileError) as error:
         read_trace(dumps(document()).encode())
     assert str(error.value) == message
+
+
+def test_a_model_without_a_command_line_names_no_command(monkeypatch) -> None:
+    has_part = registry.has_part
+    monkeypatch.setattr(
+        registry,
+        "has_part",
+        lambda model, name: (
+            name != "cli" and has_part(model, name)
+            if model.name == "hmm"
+            else has_part(model, name)
+        ),
+    )
+    with pytest.raises(TraceFileError) as error:
+        read_trace(dumps({"model": "hmm"}).encode())
+    assert str(error.value) == (
+        "This is a run of a hidden Markov model; only runs of a Gaussian mixture open here. "
+        "Step through it on its own page, Learn → Hidden Markov models."
+    )

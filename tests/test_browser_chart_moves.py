@@ -28,6 +28,11 @@ from app_harness import ROOT, new_context
 from em_core import Parameters, fit
 from em_data import load_dataset
 from em_data.synthetic import elongated_cloud
+from em_models.hmm import engine as hmm
+from em_models.hmm.datasets import load_sequence
+from em_models.hmm.emissions import CategoricalEmissions
+from em_models.hmm.params import HMMParams
+from em_models.hmm.view import HMMView
 from em_models.ppca import engine as ppca
 from em_models.ppca.view import PPCAView
 from em_viz.mixture_view import MixtureView
@@ -197,11 +202,39 @@ def ppca_on(name: str, q: int) -> Callable[[], PPCAView]:
     return build
 
 
+def hmm_on(name: str) -> Callable[[], HMMView]:
+    """The hidden Markov model's page at its defaults: Eisner's start on the ice cream, a
+    random one (seed 0) on the casino; the trellis's first 36 steps."""
+
+    def build() -> HMMView:
+        data = load_sequence(name)
+        faces, codes = np.unique(data.values[:, 0], return_inverse=True)
+        X = codes[:, None].astype(float)
+        if name == "ice_cream":
+            start = HMMParams(
+                np.array([0.5, 0.5]),
+                np.array([[0.8, 0.1], [0.1, 0.8]]),
+                CategoricalEmissions(np.array([[0.7, 0.2, 0.1], [0.1, 0.2, 0.7]])),
+                np.array([0.1, 0.1]),
+            )
+            trace = hmm.fit(
+                X, 2, emission="categorical", end_state=True, init="given", params=start, tol=1e-4
+            )
+            names: tuple[str, ...] | None = ("cold", "hot")
+        else:
+            trace = hmm.fit(X, 2, emission="categorical", init="random", rng=0, tol=1e-4)
+            names = None
+        symbols = tuple(f"{v:g}" for v in faces)
+        return HMMView(X, trace, state_names=names, symbols=symbols, step=data.step)
+
+    return build
+
+
 @dataclass(frozen=True)
 class Case:
     """A view to step through, drawn at a phone's width (``narrow``) or a laptop's."""
 
-    build: Callable[[], MixtureView | PPCAView]
+    build: Callable[[], MixtureView | PPCAView | HMMView]
     narrow: bool = False
     # The first half-step from which every move between two half-steps must be quick: the
     # frames from there on only move points and curves. None: no quick move is promised.
@@ -220,6 +253,10 @@ CASES = {
     "cloud-ppca1": Case(ppca_on("elongated_cloud", 1), quick_from=1),
     "cloud-ppca1-narrow": Case(ppca_on("elongated_cloud", 1), narrow=True, quick_from=1),
     "iris-ppca2": Case(ppca_on("iris", 2), quick_from=1),
+    # A frame of the hidden Markov model changes its heatmaps and bars: every move redraws.
+    "ice-cream-hmm": Case(hmm_on("ice_cream")),
+    "ice-cream-hmm-narrow": Case(hmm_on("ice_cream"), narrow=True),
+    "casino-hmm": Case(hmm_on("casino")),
 }
 
 

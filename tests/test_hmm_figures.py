@@ -22,6 +22,7 @@ from em_models.hmm.figures_sections import (
     scaling_figure,
     unscaled_forward,
 )
+from em_models.hmm.forward_backward import xi_at
 from em_models.hmm.params import HMMParams
 from em_models.hmm.starts import HMMStart
 from em_models.hmm.view import HMMView
@@ -41,6 +42,21 @@ def _dynamic(fig, h):
     return dict(zip(frame["traces"], frame["data"], strict=True))
 
 
+def _merged(base: dict, update: dict) -> dict:
+    out = dict(base)
+    for key, value in update.items():
+        both = isinstance(value, dict) and isinstance(out.get(key), dict)
+        out[key] = _merged(out[key], value) if both else value
+    return out
+
+
+def _drawn(fig, h) -> list[dict]:
+    """What each trace a frame updates draws at half-step h: the figure's trace with the
+    frame merged in, as plotly.js merges it."""
+    data = fig.to_dict()["data"]
+    return [_merged(data[i], update) for i, update in _dynamic(fig, h).items()]
+
+
 @pytest.mark.parametrize("narrow", [False, True])
 def test_the_chart_is_valid_plotly_with_a_frame_per_half_step(eisner, narrow) -> None:
     fig = eisner.figure(3, narrow=narrow)
@@ -56,23 +72,40 @@ def test_the_chart_is_valid_plotly_with_a_frame_per_half_step(eisner, narrow) ->
 def test_the_e_step_frame_draws_the_engines_posteriors(eisner) -> None:
     fig = eisner.figure(0, narrow=False)
     fb, _ = EISNER_MODEL.e_step(eisner.data, eisner.trace.snapshots[1].params)
-    updates = list(_dynamic(fig, 3).values())  # E-step 2: the posteriors of θ₁
-    K = 2
-    bars = updates[2 + K + 1 : 2 + 2 * K + 1]
-    for k, bar in enumerate(bars):
-        np.testing.assert_allclose(bar["y"], fb.gamma[:, k], atol=1e-5)
-    hover = updates[2 + K]["hovertext"]
-    assert "ξ₂(1→1) = " in hover[0]
-    alpha = updates[0]
-    assert alpha["hovertext"][1] == f"α̂₁(2) = {fb.alpha[0, 1]:.4g}"
-    assert updates[0]["marker"]["size"][1] == pytest.approx(
+    drawn = _drawn(fig, 3)  # E-step 2: the posteriors of θ₁
+    K, T = 2, 33
+    bars = drawn[2 + K + 1]
+    assert bars["x"] == [t + 1 for t in range(T)] * K  # state by state
+    np.testing.assert_allclose(np.reshape(bars["y"], (K, T)).T, fb.gamma, atol=5e-4)
+    np.testing.assert_allclose(
+        np.reshape(bars["base"], (K, T)).T,
+        trellis.GAMMA_BASE + np.cumsum(fb.gamma, axis=1) - fb.gamma,
+        atol=5e-4,
+    )
+    assert bars["hovertemplate"][T + 1] == "γ₂(2) = %{customdata:.4~g}<extra></extra>"
+    assert bars["customdata"][T + 1] == float(f"{fb.gamma[1, 1]:.4g}")
+    xi = xi_at(fb, eisner.trace.snapshots[1].params.transmat, 1)  # into day 2
+    hover = drawn[2 + K]
+    assert hover["hovertemplate"][0] == "ξ₂(1→1) = %{customdata:.4~g}<extra></extra>"
+    assert hover["customdata"][0] == float(f"{xi[0, 0]:.4g}")
+    half = trellis.EDGE_MAX * xi[0, 0] / 2  # the band 1 → 1 into day 2, state 1 on top
+    x0, x1 = 1 + trellis.BAND_GAP, 2 - trellis.BAND_GAP
+    assert drawn[2]["x"][:5] == [pytest.approx(v) if v else v for v in (x0, x1, x1, x0, None)]
+    assert drawn[2]["y"][:5] == [
+        pytest.approx(v, abs=5e-4) if v else v
+        for v in (2 - half, 2 - half, 2 + half, 2 + half, None)
+    ]
+    alpha = drawn[0]
+    assert alpha["hovertemplate"][1] == "α̂₁(2) = %{customdata:.4~g}<extra></extra>"
+    assert alpha["customdata"][1] == float(f"{fb.alpha[0, 1]:.4g}")
+    assert (alpha["x"][1], alpha["y"][1]) == (1, pytest.approx(1 + trellis.NODE_OFFSET))
+    assert alpha["marker"]["size"][1] == pytest.approx(
         trellis.MIN_MARKER_PX
         + (trellis.MAX_MARKER_PX - trellis.MIN_MARKER_PX) * np.sqrt(fb.alpha[0, 1]),
-        abs=0.01,
+        abs=0.05,
     )
-    start = list(_dynamic(fig, 0).values())
-    assert start[0]["x"] == []
-    assert start[2 + K + 1]["y"] == []
+    start = _drawn(fig, 0)  # no E-step yet: no triangle, band or bar
+    assert all(start[i]["y"] == [] for i in range(2 + K + 2))
 
 
 def test_the_m_step_frame_turns_counts_into_the_new_a(eisner) -> None:
@@ -94,8 +127,9 @@ def test_a_long_sequence_shows_a_window_and_says_so() -> None:
     fig = view.figure(1, narrow=False)
     assert fig.layout.annotations[0].text == "Rolls 500–529 of 2,000; the window is a view option"
     assert fig.layout.xaxis.range == (500 - 0.6, 529 + 0.6)
-    frame = list(_dynamic(fig, 1).values())
-    assert len(frame[-5]["x"]) == 30  # one γ bar per step (then A, b, ℓ and its ring)
+    bars = _drawn(fig, 1)[-5]  # the γ bars (then A, b, ℓ and its ring)
+    assert sorted(set(bars["x"])) == list(range(500, 530))  # a stack per step
+    assert len(bars["y"]) == 2 * 30
 
 
 @pytest.mark.parametrize(

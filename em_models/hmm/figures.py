@@ -113,17 +113,16 @@ def _params_updates(trace: Trace, half: HalfStep, spec: ChartSpec, draw) -> list
     return updates
 
 
-def _static_traces(trace: Trace, spec: ChartSpec) -> tuple[list[dict], list[dict]]:
+def _static_traces(
+    trace: Trace, spec: ChartSpec, grid: trellis.Grid
+) -> tuple[list[dict], list[dict]]:
     """(traces that never change, dynamic traces), in the chart's order."""
-    K = trace.final.params.n_states
-    allowed = np.asarray(trace.snapshots[0].params.transmat) > 0
-    static = trellis.trellis_static(
-        K, spec.window, spec.observations, allowed, spec.state_names, set(spec.first_steps)
-    )
+    K = grid.n_states
+    static = trellis.trellis_static(grid, spec.observations, spec.state_names)
     end = trace.snapshots[0].params.endprob is not None
     numbers = [str(k) for k in range(1, K + 1)]  # the heatmaps' rows: states by number
     dynamic = [
-        *trellis.trellis_dynamic(K),
+        *trellis.trellis_dynamic(grid),
         mstep.heatmap_trace("3", mstep.transition_columns(K, end), numbers),
     ]
     if trace.model.family.kind == "categorical":
@@ -156,7 +155,9 @@ def step_figure(
     frame_duration_ms : int
     """
     K = trace.final.params.n_states
-    static, dynamic = _static_traces(trace, spec)
+    allowed = np.asarray(trace.snapshots[0].params.transmat) > 0
+    grid = trellis.trellis_grid(K, spec.window, allowed, set(spec.first_steps))
+    static, dynamic = _static_traces(trace, spec, grid)
     draw = _emission_draw(spec, trace)
     shown = shown_part(spec.scan, spec.window)
 
@@ -165,7 +166,7 @@ def step_figure(
             left = trellis.empty_trellis(K)
         else:
             part = shown if half.kind == "E" else None
-            left = trellis.trellis_frame(posteriors(half.resp_index), part)
+            left = trellis.trellis_frame(grid, posteriors(half.resp_index), part)
         return [*left, *_params_updates(trace, half, spec, draw)]
 
     layout = {

@@ -16,6 +16,7 @@ updates per half-step.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -33,6 +34,10 @@ ALPHA_SYMBOL, BETA_SYMBOL = "triangle-right", "triangle-left-open"  # the passes
 EDGE_MAX = 0.34  # ξ = 1 is a band this thick (in state rows)
 EDGE_HIDDEN = 1e-3  # thinner bands are not drawn (no pixel would show them)
 SKELETON_COLOR = "#d5d9e0"
+# The hover's values: 4 significant digits, trailing zeros dropped (d3's format, as plotly's
+# hover templates write numbers).
+DIGITS = 4
+VALUE_FORMAT = f".{DIGITS}~g"
 
 
 def state_y(n_states: int) -> NDArray[np.float64]:
@@ -43,45 +48,69 @@ def state_y(n_states: int) -> NDArray[np.float64]:
 def _marker_sizes(shares: NDArray[np.float64]) -> list[float]:
     """Marker widths whose areas grow with the shares (0 … 1)."""
     size = MIN_MARKER_PX + (MAX_MARKER_PX - MIN_MARKER_PX) * np.sqrt(np.clip(shares, 0, 1))
-    return np.round(size, 2).tolist()
+    return np.round(size, 1).tolist()  # a tenth of a pixel
 
 
-def _g(value: float) -> str:
-    return f"{value:.4g}".replace("-", "−")
+@dataclass(frozen=True, eq=False)
+class Grid:
+    """Where the trellis draws: the window's nodes and the edges the chain may take.
+
+    Attributes
+    ----------
+    n_states : int
+    window : Window
+    edges : array of shape (n_edges, 3)
+        (i, j, k): the edge j → k into the window's step i (from 0), sorted by j, i, k.
+        Only edges with A_jk > 0 at the start (a zero stays zero) into a step that does not
+        begin a sequence (no edge enters it).
+    """
+
+    n_states: int
+    window: Window
+    edges: NDArray[np.intp]
+
+    @property
+    def nodes(self) -> tuple[NDArray[np.intp], NDArray[np.intp]]:
+        """(window index i, state k) of every node, step by step."""
+        i, k = np.divmod(np.arange(len(self.window) * self.n_states), self.n_states)
+        return i, k
+
+
+def trellis_grid(
+    n_states: int, window: Window, allowed: NDArray[np.bool_], first_steps: set[int]
+) -> Grid:
+    """The trellis's nodes and edges: ``allowed[j, k]`` whether A_jk > 0; ``first_steps``
+    the steps (from 0) that begin a sequence."""
+    entered = [i for i, t in enumerate(window.steps) if i > 0 and t not in first_steps]
+    pairs = list(zip(*np.nonzero(allowed), strict=True))  # by j, then k
+    edges = [(i, j, k) for j in range(n_states) for i in entered for jj, k in pairs if jj == j]
+    return Grid(n_states, window, np.array(edges, dtype=np.intp).reshape(-1, 3))
+
+
+def _edge_ends(grid: Grid) -> tuple[NDArray, NDArray, NDArray, NDArray]:
+    """Each edge's x at its start and end (BAND_GAP from the nodes) and its rows' heights."""
+    y = state_y(grid.n_states)
+    i, j, k = grid.edges.T
+    x0 = grid.window.start + i + BAND_GAP  # step t − 1 is drawn at x = t
+    return x0, x0 + 1 - 2 * BAND_GAP, y[j], y[k]
 
 
 def trellis_static(
-    n_states: int,
-    window: Window,
-    observations: Sequence[str],
-    allowed: NDArray[np.bool_],
-    state_names: Sequence[str],
-    first_steps: set[int],
+    grid: Grid, observations: Sequence[str], state_names: Sequence[str]
 ) -> list[dict[str, Any]]:
     """The trellis's skeleton (every edge the chain may take, every node) and the row of
-    observations: traces that never change.
-
-    ``allowed[j, k]``: whether A_jk > 0 (a zero stays zero, so its edge is never drawn);
-    ``first_steps``: steps (from 0) that begin a sequence (no edge enters them).
-    """
-    y = state_y(n_states)
-    xs: list[float | None] = []
-    ys: list[float | None] = []
-    for t in window.steps:
-        if t == window.start or t in first_steps:
-            continue
-        for j, k in zip(*np.nonzero(allowed), strict=True):
-            xs += [t + BAND_GAP, t + 1 - BAND_GAP, None]
-            ys += [float(y[j]), float(y[k]), None]
-    steps = [t + 1 for t in window.steps]
+    observations: traces that never change."""
+    x0, x1, y0, y1 = _edge_ends(grid)
+    gaps = np.full_like(x0, np.nan)
+    steps = [t + 1 for t in grid.window.steps]
     # labels longer than a character alternate up and down, so neighbours never overlap
     lift = 0.12 if max(map(len, observations)) > 1 else 0.0
     obs_y = [OBS_Y + (lift if t % 2 else -lift) for t in steps]
     return [
         {
             "type": "scatter",
-            "x": xs,
-            "y": ys,
+            "x": _with_gaps(np.column_stack([x0, x1, gaps]), 3),
+            "y": _with_gaps(np.column_stack([y0, y1, gaps]), 3),
             "mode": "lines",
             "line": {"color": SKELETON_COLOR, "width": 1},
             "hoverinfo": "skip",
@@ -100,11 +129,18 @@ def trellis_static(
         },
         *(
             _legend_entry(name, "square", color)
-            for color, name in zip(component_colors(n_states), state_names, strict=True)
+            for color, name in zip(component_colors(grid.n_states), state_names, strict=True)
         ),
         _legend_entry("α̂ forward (above)", ALPHA_SYMBOL, "#555"),
         _legend_entry("β̂ backward (below)", BETA_SYMBOL, "#555"),
     ]
+
+
+def _with_gaps(values: NDArray, decimals: int) -> list[float | None]:
+    """The values row by row, rounded, with NaN as None (a gap in a line, a point not
+    drawn)."""
+    flat = np.round(np.asarray(values, dtype=np.float64).ravel(), decimals)
+    return [None if v != v else v for v in flat.tolist()]
 
 
 def _legend_entry(name: str, symbol: str, color: str) -> dict[str, Any]:
@@ -120,50 +156,86 @@ def _legend_entry(name: str, symbol: str, color: str) -> dict[str, Any]:
     }
 
 
-def trellis_dynamic(n_states: int) -> list[dict[str, Any]]:
+def _hover(texts: Sequence[str]) -> list[str]:
+    """Hover templates: each point's name, then its value as the frame gives it
+    (``customdata``, to DIGITS significant digits)."""
+    return [f"{text} = %{{customdata:{VALUE_FORMAT}}}<extra></extra>" for text in texts]
+
+
+def trellis_dynamic(grid: Grid) -> list[dict[str, Any]]:
     """The traces the frames update, in the order of :func:`trellis_frame`: α̂, β̂, one
-    band trace per source state j, the bands' hover points, one γ bar trace per state."""
-    colors = component_colors(n_states)
+    band trace per source state j, the bands' hover points, the γ bars. What never changes
+    is here: where each node, band and bar stands, its colour and its hover's name; the
+    frames give the values."""
+    K, window = grid.n_states, grid.window
+    colors = component_colors(K)
+    i, k = grid.nodes
+    node_x = (window.start + i + 1).tolist()
     markers = [
         {
             "type": "scatter",
             "mode": "markers",
-            "marker": {"symbol": symbol, "line": {"width": 1.5}},
-            "hoverinfo": "text",
+            "x": node_x,
+            "marker": {
+                "symbol": symbol,
+                "line": {"width": 1.5},
+                "color": [colors[kk] for kk in k.tolist()],
+            },
+            "hovertemplate": _hover(
+                [
+                    f"{name}{_sub(window.start + ii + 1)}({kk + 1})"
+                    for ii, kk in zip(i.tolist(), k.tolist(), strict=True)
+                ]
+            ),
             "showlegend": False,
         }
-        for symbol in (ALPHA_SYMBOL, BETA_SYMBOL)
+        for symbol, name in ((ALPHA_SYMBOL, "α̂"), (BETA_SYMBOL, "β̂"))
     ]
+    x0, x1, _, _ = _edge_ends(grid)
+    gaps = np.full_like(x0, np.nan)
+    source = grid.edges[:, 1]
     bands = [
         {
             "type": "scatter",
             "mode": "lines",
+            # the band's four corners, then a gap: "toself" closes each part on its own
+            "x": _with_gaps(np.column_stack([x0, x1, x1, x0, gaps])[source == j], 3),
             "fill": "toself",
             "fillcolor": with_alpha(color, 0.45),
             "line": {"width": 0, "color": color},
             "hoverinfo": "skip",
             "showlegend": False,
         }
-        for color in colors
+        for j, color in enumerate(colors)
     ]
     band_hover = {
         "type": "scatter",
         "mode": "markers",
+        "x": np.round((x0 + x1) / 2, 3).tolist(),
         "marker": {"size": 9, "color": "rgba(0,0,0,0)"},
-        "hoverinfo": "text",
+        "hovertemplate": _hover(
+            [
+                f"ξ{_sub(window.start + ii + 1)}({jj + 1}→{kk + 1})"
+                for ii, jj, kk in grid.edges.tolist()
+            ]
+        ),
         "showlegend": False,
     }
-    bars = [
-        {
-            "type": "bar",
-            "width": 0.7,
-            "marker": {"color": color, "line": {"width": 0}},
-            "hoverinfo": "text",
-            "showlegend": False,
-        }
-        for color in colors
-    ]
-    return [*markers, *bands, band_hover, *bars]
+    bar_k, bar_i = np.divmod(np.arange(len(window) * K), len(window))  # state by state
+    bars = {
+        "type": "bar",
+        "x": (window.start + bar_i + 1).tolist(),
+        "width": 0.7,
+        "marker": {"color": [colors[kk] for kk in bar_k.tolist()], "line": {"width": 0}},
+        "hovertemplate": _hover(
+            [
+                f"γ{_sub(window.start + ii + 1)}({kk + 1})"
+                for ii, kk in zip(bar_i.tolist(), bar_k.tolist(), strict=True)
+            ]
+        ),
+        "showlegend": False,
+    }
+    return [*markers, *bands, band_hover, bars]
 
 
 def _sub(t: int) -> str:
@@ -171,106 +243,79 @@ def _sub(t: int) -> str:
 
 
 def empty_trellis(n_states: int) -> list[dict[str, Any]]:
-    """The frame update before any E-step: nothing computed yet."""
-    markers = [{"x": [], "y": [], "marker": {"size": [], "color": []}, "hovertext": []}] * 2
-    bands = [{"x": [], "y": []}] * n_states
-    return [*markers, *bands, {"x": [], "y": [], "hovertext": []}, *empty_bars(n_states)]
-
-
-def empty_bars(n_states: int) -> list[dict[str, Any]]:
-    return [{"x": [], "y": [], "base": [], "hovertext": []}] * n_states
+    """The frame update before any E-step: nothing computed yet (every x stays, no y)."""
+    return [{"y": []}] * (n_states + 4)
 
 
 def trellis_frame(
-    post: WindowPosteriors, shown: tuple[int, int, int] | None = None
+    grid: Grid, post: WindowPosteriors, shown: tuple[int, int, int] | None = None
 ) -> list[dict[str, Any]]:
     """The frame update of the dynamic traces for one E-step's posteriors.
 
     ``shown`` = (last α̂ step, first β̂ step, first γ step), from 0: the part of each pass a
-    scrub through the passes has filled (None: all of it).
+    scrub through the passes has filled (None: all of it); the rest is not drawn.
     """
-    window = post.window
+    window = grid.window
     a_last, b_first, g_first = shown or (window.stop - 1, window.start, window.start)
     steps = np.arange(window.start, window.stop)
     beta_share = post.beta / post.beta.sum(axis=1, keepdims=True)
     return [
-        _node_markers(post.alpha, post.alpha, steps <= a_last, steps, NODE_OFFSET, "α̂"),
-        _node_markers(post.beta, beta_share, steps >= b_first, steps, -NODE_OFFSET, "β̂"),
-        *_bands(post, steps >= max(g_first, window.start + 1)),
-        *_gamma_bars(post, steps >= g_first),
+        _node_markers(grid, post.alpha, post.alpha, steps <= a_last, NODE_OFFSET),
+        _node_markers(grid, post.beta, beta_share, steps >= b_first, -NODE_OFFSET),
+        *_bands(grid, post, steps >= g_first),
+        _gamma_bars(post, steps >= g_first),
     ]
 
 
 def _node_markers(
-    values: NDArray, shares: NDArray, keep: NDArray, steps: NDArray, dy: float, symbol: str
+    grid: Grid, values: NDArray, shares: NDArray, keep: NDArray, dy: float
 ) -> dict[str, Any]:
-    K = values.shape[1]
-    y = state_y(K)
-    colors = component_colors(K)
-    t_idx, k_idx = np.nonzero(np.broadcast_to(keep[:, None], values.shape))
+    """Each node's triangle: its height (none where the pass has not reached it), its size
+    and its value."""
+    i, k = grid.nodes
+    y = np.where(keep[i], state_y(grid.n_states)[k] + dy, np.nan)
     return {
-        "x": (steps[t_idx] + 1).tolist(),
-        "y": (y[k_idx] + dy).tolist(),
-        "marker": {
-            "size": _marker_sizes(shares[t_idx, k_idx]),
-            "color": [colors[k] for k in k_idx.tolist()],
-        },
-        "hovertext": [
-            f"{symbol}{_sub(int(steps[t]) + 1)}({k + 1}) = {_g(values[t, k])}"
-            for t, k in zip(t_idx.tolist(), k_idx.tolist(), strict=True)
-        ],
+        "y": _with_gaps(y, 3),
+        "marker": {"size": _marker_sizes(shares[i, k])},
+        "customdata": _values(values[i, k], keep[i]),
     }
 
 
-def _bands(post: WindowPosteriors, keep: NDArray) -> list[dict[str, Any]]:
-    """One trace per source state j: a filled band from (t − 1, j) to (t, k) of thickness
-    EDGE_MAX · ξ_t(j, k); and the hover points at the bands' middles."""
-    K = post.xi.shape[1]
-    y = state_y(K)
-    traces = []
-    hover_x: list[float] = []
-    hover_y: list[float] = []
-    hover_text: list[str] = []
-    for j in range(K):
-        xs: list[float | None] = []
-        ys: list[float | None] = []
-        for i, t in enumerate(post.window.steps):
-            if not keep[i]:
-                continue
-            for k in range(K):
-                xi = float(post.xi[i, j, k])
-                if xi < EDGE_HIDDEN:
-                    continue
-                half = EDGE_MAX * xi / 2
-                x0, x1 = t + BAND_GAP, t + 1 - BAND_GAP
-                y0, y1 = float(y[j]), float(y[k])
-                xs += [x0, x1, x1, x0, x0, None]
-                ys += [round(v, 4) for v in (y0 - half, y1 - half, y1 + half, y0 + half, y0 - half)]
-                ys.append(None)
-                hover_x.append(round((x0 + x1) / 2, 3))
-                hover_y.append((y0 + y1) / 2)
-                hover_text.append(f"ξ{_sub(t + 1)}({j + 1}→{k + 1}) = {_g(xi)}")
-        traces.append({"x": xs, "y": ys})
-    return [*traces, {"x": hover_x, "y": hover_y, "hovertext": hover_text}]
-
-
-def _gamma_bars(post: WindowPosteriors, keep: NDArray) -> list[dict[str, Any]]:
-    """γ_t(k) as stacked bars: state 1 at the bottom of each step's bar."""
-    steps = np.arange(post.window.start, post.window.stop)[keep]
-    gamma = post.gamma[keep]
-    below = np.cumsum(gamma, axis=1) - gamma
+def _values(values: NDArray, keep: NDArray) -> list[float | None]:
+    """The values to the digits the hover writes (None where not drawn)."""
     return [
-        {
-            "x": (steps + 1).tolist(),
-            "y": np.round(gamma[:, k], 5).tolist(),
-            "base": np.round(GAMMA_BASE + below[:, k], 5).tolist(),
-            "hovertext": [
-                f"γ{_sub(int(t) + 1)}({k + 1}) = {_g(g)}"
-                for t, g in zip(steps, gamma[:, k], strict=True)
-            ],
-        }
-        for k in range(gamma.shape[1])
+        float(f"{v:.{DIGITS}g}") if kept else None
+        for v, kept in zip(values.tolist(), keep.tolist(), strict=True)
     ]
+
+
+def _bands(grid: Grid, post: WindowPosteriors, keep: NDArray) -> list[dict[str, Any]]:
+    """One trace per source state j: a filled band from (t − 1, j) to (t, k) of thickness
+    EDGE_MAX · ξ_t(j, k) (none below EDGE_HIDDEN, which no pixel would show); and the
+    bands' hover points at their middles."""
+    i, j, k = grid.edges.T
+    xi = post.xi[i, j, k]
+    drawn = keep[i] & (xi >= EDGE_HIDDEN)
+    half = np.where(drawn, EDGE_MAX * xi / 2, 0.0)
+    _, _, y0, y1 = _edge_ends(grid)
+    corners = np.column_stack(
+        [y0 - half, y1 - half, y1 + half, y0 + half, np.full_like(y0, np.nan)]
+    )
+    bands = [{"y": _with_gaps(corners[j == source], 3)} for source in range(grid.n_states)]
+    middle = np.where(drawn, (y0 + y1) / 2, np.nan)
+    return [*bands, {"y": _with_gaps(middle, 3), "customdata": _values(xi, drawn)}]
+
+
+def _gamma_bars(post: WindowPosteriors, keep: NDArray) -> dict[str, Any]:
+    """γ_t(k) as stacked bars, state by state: state 1 at the bottom of each step's bar."""
+    gamma = post.gamma
+    below = np.cumsum(gamma, axis=1) - gamma
+    shown = np.broadcast_to(keep[:, None], gamma.shape).T.ravel()
+    return {
+        "y": _with_gaps(np.where(shown, gamma.T.ravel(), np.nan), 3),
+        "base": np.round(GAMMA_BASE + below.T.ravel(), 3).tolist(),
+        "customdata": _values(gamma.T.ravel(), shown),
+    }
 
 
 def trellis_axes(n_states: int, window: Window, state_names: Sequence[str], step: str) -> dict:

@@ -15,6 +15,8 @@ from test_app_links import open_with
 from test_app_pages import half_step, open_page, open_tab, page_text
 
 from em_core import mixture
+from em_core.cli import main
+from em_models.hmm import exports
 from em_models.hmm.datasets import (
     CASINO_FACES,
     CASINO_SEED,
@@ -26,6 +28,7 @@ from em_models.hmm.emissions import Categorical, CategoricalEmissions
 from em_models.hmm.engine import HMM, fit
 from em_models.hmm.figures_sections import first_zero, unscaled_forward
 from em_models.hmm.params import HMMParams
+from em_models.hmm.view import HMMView
 from em_models.hmm.viterbi import posterior_states, viterbi
 
 PAGE = "em_models/hmm/page.py"
@@ -272,3 +275,89 @@ def test_presenter_mode_enlarges_the_charts_headings_once_however_often_it_is_dr
     for source in ("casino", "geyser", "ice_cream"):
         choose(at, source)  # a new chart each time, enlarged for presenter mode
         assert heading_sizes(at) == [13 * 1.25] * 2
+
+
+# --- Export this run ----------------------------------------------------------------------
+
+EXPORT_FILES = {
+    "Trace (JSON)": "em-hmm-run.json",
+    "Final parameters (CSV)": "em-hmm-parameters.csv",
+    "State probabilities (CSV)": "em-hmm-states.csv",
+    "Animation (HTML)": "em-hmm-animation.html",
+}
+
+
+def eisner_run():
+    """The page's run on the ice cream from Eisner's start (its defaults)."""
+    return fit(
+        ICE_CREAM, 2, emission="categorical", end_state=True, init="given",
+        params=EISNER_START, tol=1e-4,
+    )  # fmt: skip
+
+
+def test_the_export_section_offers_the_runs_files(at) -> None:
+    assert not list(at.get("download_button")), "the section is closed until opened"
+    at.session_state[f"{KEY}.export"] = True
+    at.run()
+    assert not at.exception, at.exception
+    labels = [b.label for b in at.get("download_button") if f"{KEY}.export." in b.proto.id]
+    assert labels == list(EXPORT_FILES)
+    assert any("python -m em_core fit FILE --model hmm" in c.value for c in at.caption)
+    press(at, f"{KEY}.end")  # the run the files hold is the page's
+    assert metric(at) == shown(eisner_run().final.log_likelihood)
+
+
+def test_the_exported_trace_is_the_command_lines_for_the_same_settings(tmp_path, capsys) -> None:
+    trace = eisner_run()
+    made = exports.files(
+        ICE_CREAM[:, None].astype(float), trace, columns=("ice creams",),
+        symbols=[1.0, 2.0, 3.0], figure=lambda: go_figure(trace),
+    )  # fmt: skip
+    assert {f.label: f.file_name for f in made} == EXPORT_FILES
+    exported = json.loads(made[0].make())
+    days = tmp_path / "icecream.csv"
+    days.write_text("\n".join(str(d + 1) for d in ICE_CREAM) + "\n", encoding="utf-8")
+    start = tmp_path / "eisner.json"
+    start.write_text(
+        json.dumps(
+            {
+                "startprob": EISNER_START.startprob.tolist(),
+                "transmat": EISNER_START.transmat.tolist(),
+                "endprob": EISNER_START.endprob.tolist(),
+                "probs": EISNER_START.emissions.probs.tolist(),
+            }
+        ),
+        encoding="utf-8",
+    )
+    status = main(
+        ["fit", str(days), "--model", "hmm", "--init-params", str(start), "--tol", "1e-4"]
+    )
+    assert status == 0
+    printed = json.loads(capsys.readouterr().out)
+    assert printed.pop("columns") == ["x"]  # a file without a header
+    assert exported.pop("columns") == ["ice creams"]
+    assert exported == printed
+    # The CSV files: the final parameters, and γ with Viterbi's path, as the engine's.
+    final = trace.final.params
+    parameters = made[1].make().splitlines()
+    assert parameters[0].startswith("state,start probability,transition to state 1,")
+    assert parameters[0].endswith("end probability,p(symbol 1),p(symbol 2),p(symbol 3)")
+    cold = [float(v) for v in parameters[1].split(",")]
+    np.testing.assert_allclose(cold[2:4], final.transmat[0], rtol=1e-11)
+    data = trace.model.prepare(ICE_CREAM)
+    fb, _ = trace.model.e_step(data, final)
+    path = viterbi(trace.model, data, final).states
+    rows = np.array(
+        [[float(v) for v in line.split(",")] for line in made[2].make().splitlines()[1:]]
+    )
+    np.testing.assert_array_equal(rows[:, 1], ICE_CREAM + 1)
+    np.testing.assert_allclose(rows[:, 2:4], fb.gamma, rtol=1e-11, atol=1e-15)
+    np.testing.assert_array_equal(rows[:, 5], path + 1)
+    page = made[3].make()
+    assert "<title>EM for a hidden Markov model: K = 2</title>" in page
+    assert "Plotly.newPlot" in page
+
+
+def go_figure(trace):
+    """The view's chart from the start of the run, as the page's export draws it."""
+    return HMMView(ICE_CREAM[:, None].astype(float), trace, step="day").figure(0, narrow=False)

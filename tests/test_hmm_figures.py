@@ -4,8 +4,11 @@ underflowing, the mixture as an HMM that forgets, γ's states against Viterbi's 
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import plotly.graph_objects as go
+import plotly.io as pio
 import pytest
 from hmm_helpers import EISNER_MODEL, EISNER_START, ICE_CREAM
 
@@ -27,6 +30,8 @@ from em_models.hmm.params import HMMParams
 from em_models.hmm.starts import HMMStart
 from em_models.hmm.view import HMMView
 from em_models.hmm.viterbi import posterior_states, viterbi
+
+FRAME_BUDGET_BYTES = 12 * 1024
 
 
 @pytest.fixture(scope="module")
@@ -82,11 +87,12 @@ def test_the_e_step_frame_draws_the_engines_posteriors(eisner) -> None:
         trellis.GAMMA_BASE + np.cumsum(fb.gamma, axis=1) - fb.gamma,
         atol=5e-4,
     )
-    assert bars["hovertemplate"][T + 1] == "γ₂(2) = %{customdata:.4~g}<extra></extra>"
+    hover_value = "%{text} = %{customdata:.4~g}<extra></extra>"
+    assert (bars["text"][T + 1], bars["hovertemplate"]) == ("γ₂(2)", hover_value)
     assert bars["customdata"][T + 1] == float(f"{fb.gamma[1, 1]:.4g}")
     xi = xi_at(fb, eisner.trace.snapshots[1].params.transmat, 1)  # into day 2
     hover = drawn[2 + K]
-    assert hover["hovertemplate"][0] == "ξ₂(1→1) = %{customdata:.4~g}<extra></extra>"
+    assert (hover["text"][0], hover["hovertemplate"]) == ("ξ₂(1→1)", hover_value)
     assert hover["customdata"][0] == float(f"{xi[0, 0]:.4g}")
     half = trellis.EDGE_MAX * xi[0, 0] / 2  # the band 1 → 1 into day 2, state 1 on top
     x0, x1 = 1 + trellis.BAND_GAP, 2 - trellis.BAND_GAP
@@ -96,7 +102,7 @@ def test_the_e_step_frame_draws_the_engines_posteriors(eisner) -> None:
         for v in (2 - half, 2 - half, 2 + half, 2 + half, None)
     ]
     alpha = drawn[0]
-    assert alpha["hovertemplate"][1] == "α̂₁(2) = %{customdata:.4~g}<extra></extra>"
+    assert (alpha["text"][1], alpha["hovertemplate"]) == ("α̂₁(2)", hover_value)
     assert alpha["customdata"][1] == float(f"{fb.alpha[0, 1]:.4g}")
     assert (alpha["x"][1], alpha["y"][1]) == (1, pytest.approx(1 + trellis.NODE_OFFSET))
     assert alpha["marker"]["size"][1] == pytest.approx(
@@ -106,6 +112,29 @@ def test_the_e_step_frame_draws_the_engines_posteriors(eisner) -> None:
     )
     start = _drawn(fig, 0)  # no E-step yet: no triangle, band or bar
     assert all(start[i]["y"] == [] for i in range(2 + K + 2))
+
+
+def _casino() -> HMMView:
+    """The page's casino: 300 rolls from a random start (seed 0), the first 36 drawn."""
+    rolls = load_sequence("casino").values - 1
+    trace = fit(rolls, 2, emission="categorical", init="random", rng=0, tol=1e-4)
+    return HMMView(rolls, trace, symbols=[str(v) for v in range(1, 7)], step="roll")
+
+
+def test_a_frame_carries_only_the_numbers_of_its_half_step(eisner) -> None:
+    """Where the trellis's nodes, bands and bars stand, their colours and their hover's
+    names are in the chart's traces once; a frame gives its half-step's heights, sizes and
+    values, so a click's chart stays small (it was about 25 KiB a frame)."""
+    K = 2
+    for view in (eisner, _casino()):
+        fig = view.figure(0, narrow=False)
+        for frame in fig.frame_dicts:
+            for update in frame["data"][: K + 4]:  # α̂, β̂, the bands, their hover points, γ
+                assert set(update) <= {"type", "y", "marker", "customdata", "base"}
+                assert set(update.get("marker", {})) <= {"size"}
+        frames = json.loads(pio.to_json(fig, validate=False))["frames"]  # as sent
+        per_frame = len(json.dumps(frames, separators=(",", ":"))) / len(frames)
+        assert per_frame < FRAME_BUDGET_BYTES, (view.step, per_frame)
 
 
 def test_the_m_step_frame_turns_counts_into_the_new_a(eisner) -> None:

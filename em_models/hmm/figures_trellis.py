@@ -156,10 +156,13 @@ def _legend_entry(name: str, symbol: str, color: str) -> dict[str, Any]:
     }
 
 
-def _hover(texts: Sequence[str]) -> list[str]:
-    """Hover templates: each point's name, then its value as the frame gives it
-    (``customdata``, to DIGITS significant digits)."""
-    return [f"{text} = %{{customdata:{VALUE_FORMAT}}}<extra></extra>" for text in texts]
+def _hover(names: Sequence[str]) -> dict[str, Any]:
+    """Each point's hover: its name (its ``text``, never drawn), then its value as the frame
+    gives it (``customdata``, to DIGITS significant digits)."""
+    return {
+        "text": list(names),
+        "hovertemplate": f"%{{text}} = %{{customdata:{VALUE_FORMAT}}}<extra></extra>",
+    }
 
 
 def trellis_dynamic(grid: Grid) -> list[dict[str, Any]]:
@@ -167,75 +170,78 @@ def trellis_dynamic(grid: Grid) -> list[dict[str, Any]]:
     band trace per source state j, the bands' hover points, the γ bars. What never changes
     is here: where each node, band and bar stands, its colour and its hover's name; the
     frames give the values."""
-    K, window = grid.n_states, grid.window
-    colors = component_colors(K)
+    return [*_node_traces(grid), *_band_traces(grid), _bar_trace(grid)]
+
+
+def _node_traces(grid: Grid) -> list[dict[str, Any]]:
+    colors = component_colors(grid.n_states)
     i, k = grid.nodes
-    node_x = (window.start + i + 1).tolist()
-    markers = [
+    steps = grid.window.start + i + 1
+    return [
         {
             "type": "scatter",
             "mode": "markers",
-            "x": node_x,
+            "x": steps.tolist(),
             "marker": {
                 "symbol": symbol,
                 "line": {"width": 1.5},
                 "color": [colors[kk] for kk in k.tolist()],
             },
-            "hovertemplate": _hover(
-                [
-                    f"{name}{_sub(window.start + ii + 1)}({kk + 1})"
-                    for ii, kk in zip(i.tolist(), k.tolist(), strict=True)
-                ]
+            **_hover(
+                [f"{name}{_sub(t)}({kk + 1})" for t, kk in zip(steps, k.tolist(), strict=True)]
             ),
             "showlegend": False,
         }
         for symbol, name in ((ALPHA_SYMBOL, "α̂"), (BETA_SYMBOL, "β̂"))
     ]
+
+
+def _band_traces(grid: Grid) -> list[dict[str, Any]]:
+    """A band trace per source state j, then the bands' hover points at their middles."""
     x0, x1, _, _ = _edge_ends(grid)
+    i, j, k = grid.edges.T
     gaps = np.full_like(x0, np.nan)
-    source = grid.edges[:, 1]
     bands = [
         {
             "type": "scatter",
             "mode": "lines",
             # the band's four corners, then a gap: "toself" closes each part on its own
-            "x": _with_gaps(np.column_stack([x0, x1, x1, x0, gaps])[source == j], 3),
+            "x": _with_gaps(np.column_stack([x0, x1, x1, x0, gaps])[j == source], 3),
             "fill": "toself",
             "fillcolor": with_alpha(color, 0.45),
             "line": {"width": 0, "color": color},
             "hoverinfo": "skip",
             "showlegend": False,
         }
-        for j, color in enumerate(colors)
+        for source, color in enumerate(component_colors(grid.n_states))
     ]
-    band_hover = {
+    steps = (grid.window.start + i + 1).tolist()
+    names = [f"ξ{_sub(t)}({a + 1}→{b + 1})" for t, a, b in zip(steps, j, k, strict=True)]
+    hover = {
         "type": "scatter",
         "mode": "markers",
         "x": np.round((x0 + x1) / 2, 3).tolist(),
         "marker": {"size": 9, "color": "rgba(0,0,0,0)"},
-        "hovertemplate": _hover(
-            [
-                f"ξ{_sub(window.start + ii + 1)}({jj + 1}→{kk + 1})"
-                for ii, jj, kk in grid.edges.tolist()
-            ]
-        ),
+        **_hover(names),
         "showlegend": False,
     }
-    bar_k, bar_i = np.divmod(np.arange(len(window) * K), len(window))  # state by state
-    bars = {
+    return [*bands, hover]
+
+
+def _bar_trace(grid: Grid) -> dict[str, Any]:
+    """γ's bars, state by state (a stack per step)."""
+    colors = component_colors(grid.n_states)
+    k, i = np.divmod(np.arange(len(grid.window) * grid.n_states), len(grid.window))
+    steps = (grid.window.start + i + 1).tolist()
+    return {
         "type": "bar",
-        "x": (window.start + bar_i + 1).tolist(),
+        "x": steps,
         "width": 0.7,
-        "marker": {"color": [colors[kk] for kk in bar_k.tolist()], "line": {"width": 0}},
-        "hovertemplate": _hover(
-            [
-                f"γ{_sub(window.start + ii + 1)}({kk + 1})"
-                for ii, kk in zip(bar_i.tolist(), bar_k.tolist(), strict=True)
-            ]
-        ),
+        "marker": {"color": [colors[kk] for kk in k.tolist()], "line": {"width": 0}},
+        **_hover([f"γ{_sub(t)}({kk + 1})" for t, kk in zip(steps, k.tolist(), strict=True)]),
+        "textposition": "none",  # the names are for the hover
         "showlegend": False,
     }
-    return [*markers, *bands, band_hover, bars]
 
 
 def _sub(t: int) -> str:

@@ -202,9 +202,10 @@ def ppca_on(name: str, q: int) -> Callable[[], PPCAView]:
     return build
 
 
-def hmm_on(name: str) -> Callable[[], HMMView]:
+def hmm_on(name: str, scan: tuple[str, int] | None = None) -> Callable[[], HMMView]:
     """The hidden Markov model's page at its defaults: Eisner's start on the ice cream, a
-    random one (seed 0) on the casino; the trellis's first 36 steps."""
+    random one (seed 0) on the casino; the trellis's first 36 steps, its E-steps whole or
+    scrubbed to ``scan``."""
 
     def build() -> HMMView:
         data = load_sequence(name)
@@ -225,7 +226,7 @@ def hmm_on(name: str) -> Callable[[], HMMView]:
             trace = hmm.fit(X, 2, emission="categorical", init="random", rng=0, tol=1e-4)
             names = None
         symbols = tuple(f"{v:g}" for v in faces)
-        return HMMView(X, trace, state_names=names, symbols=symbols, step=data.step)
+        return HMMView(X, trace, state_names=names, symbols=symbols, step=data.step, scan=scan)
 
     return build
 
@@ -257,6 +258,7 @@ CASES = {
     "ice-cream-hmm": Case(hmm_on("ice_cream")),
     "ice-cream-hmm-narrow": Case(hmm_on("ice_cream"), narrow=True),
     "casino-hmm": Case(hmm_on("casino")),
+    "casino-hmm-backward-pass": Case(hmm_on("casino", ("backward", 20))),
 }
 
 

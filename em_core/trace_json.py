@@ -114,6 +114,19 @@ def finite_number(value: float) -> float:
     return value
 
 
+def stopping_fields(trace: Trace) -> dict[str, Any]:
+    """The fields every model's trace document shares, in this order: the stopping rule and
+    how the run stopped."""
+    return {
+        "tol": trace.tol,
+        "max_iter": trace.max_iter,
+        "converged": trace.converged,
+        "n_iter": trace.n_iter,
+        "status": trace.stop_reason.value,
+        "message": trace.message,
+    }
+
+
 def trace_to_json(
     trace: Trace, X: NDArray[np.float64], columns: Sequence[str], *, with_data: bool = True
 ) -> dict[str, Any]:
@@ -154,12 +167,7 @@ def trace_to_json(
         "init": {"method": trace.start.method, "seed": trace.start.seed},
         "ridge": trace.model.ridge,
         "reg_covar": trace.model.ridge_diagonal.tolist(),
-        "tol": trace.tol,
-        "max_iter": trace.max_iter,
-        "converged": trace.converged,
-        "n_iter": trace.n_iter,
-        "status": trace.stop_reason.value,
-        "message": trace.message,
+        **stopping_fields(trace),
         "failed_component": None if failed is None else failed + 1,
         "iterations": [
             {

@@ -24,7 +24,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from em_core.em import Trace
 from em_core.gaussian import COVARIANCE_TYPES, from_full, to_full
-from em_core.trace_json import TraceFileError, finite_number
+from em_core.trace_json import TraceFileError, finite_number, stopping_fields
 from em_models.hmm.emissions import (
     CategoricalEmissions,
     GaussianEmissions,
@@ -99,12 +99,7 @@ def trace_to_json(
         "reg_covar": family.ridge_diagonal.tolist() if gaussian else None,
         "end_state": trace.model.end_state,
         "init": {"method": trace.start.method, "seed": trace.start.seed},
-        "tol": trace.tol,
-        "max_iter": trace.max_iter,
-        "converged": trace.converged,
-        "n_iter": trace.n_iter,
-        "status": trace.stop_reason.value,
-        "message": trace.message,
+        **stopping_fields(trace),
         "failed_state": None if failure is None or failure.part is None else failure.part + 1,
         "iterations": [
             {

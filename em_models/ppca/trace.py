@@ -13,7 +13,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from em_core.em import Trace
-from em_core.trace_json import finite_number
+from em_core.trace_json import finite_number, stopping_fields
 from em_models.ppca.engine import closed_form, log_likelihood
 
 
@@ -30,12 +30,7 @@ def trace_to_json(
         "n_samples": trace.n_samples,
         "columns": list(columns),
         "init": {"method": trace.start.method, "seed": trace.start.seed},
-        "tol": trace.tol,
-        "max_iter": trace.max_iter,
-        "converged": trace.converged,
-        "n_iter": trace.n_iter,
-        "status": trace.stop_reason.value,
-        "message": trace.message,
+        **stopping_fields(trace),
         "mean": final.mean.tolist(),
         "iterations": [
             {

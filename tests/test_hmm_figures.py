@@ -18,6 +18,7 @@ from em_models.hmm import figures_trellis as trellis
 from em_models.hmm.datasets import CASINO_FACES, CASINO_TRANSMAT, load_sequence, simulate_casino
 from em_models.hmm.emissions import CategoricalEmissions
 from em_models.hmm.engine import HMM, fit
+from em_models.hmm.figures_mstep import cell_color
 from em_models.hmm.figures_sections import (
     decoding_figure,
     first_zero,
@@ -30,6 +31,7 @@ from em_models.hmm.params import HMMParams
 from em_models.hmm.starts import HMMStart
 from em_models.hmm.view import HMMView
 from em_models.hmm.viterbi import posterior_states, viterbi
+from em_viz.colors import component_colors
 
 FRAME_BUDGET_BYTES = 12 * 1024
 
@@ -79,14 +81,21 @@ def test_the_e_step_frame_draws_the_engines_posteriors(eisner) -> None:
     fb, _ = EISNER_MODEL.e_step(eisner.data, eisner.trace.snapshots[1].params)
     drawn = _drawn(fig, 3)  # E-step 2: the posteriors of θ₁
     K, T = 2, 33
-    bars = drawn[2 + K + 1]
+    top = trellis.GAMMA_BASE + np.cumsum(fb.gamma, axis=1)  # each state's stack's top
+    edges = [d + side * trellis.GAMMA_HALF_WIDTH for d in range(1, T + 1) for side in (-1, 1)]
+    for k in range(K):  # the last state's trace first: each state's share is drawn over it
+        stack = drawn[2 + K + 1 + (K - 1 - k)]
+        assert (stack["fill"], stack["line"]["shape"]) == ("toself", "hv")
+        assert stack["fillcolor"] == component_colors(K)[k]
+        # over day t at the top of state k's stack, at the base between days, and back
+        assert stack["x"] == [pytest.approx(e) for e in (*edges, edges[0])]
+        heights = np.reshape(stack["y"][:-1], (T, 2))
+        np.testing.assert_allclose(heights[:, 0], top[:, k], atol=5e-4)
+        np.testing.assert_allclose(heights[:, 1], trellis.GAMMA_BASE)
+        assert stack["y"][-1] == trellis.GAMMA_BASE
+    bars = drawn[2 + K + 1 + K]  # their hover points
     assert bars["x"] == [t + 1 for t in range(T)] * K  # state by state
-    np.testing.assert_allclose(np.reshape(bars["y"], (K, T)).T, fb.gamma, atol=5e-4)
-    np.testing.assert_allclose(
-        np.reshape(bars["base"], (K, T)).T,
-        trellis.GAMMA_BASE + np.cumsum(fb.gamma, axis=1) - fb.gamma,
-        atol=5e-4,
-    )
+    np.testing.assert_allclose(np.reshape(bars["y"], (K, T)).T, top - fb.gamma / 2, atol=5e-4)
     hover_value = "%{text} = %{customdata:.4~g}<extra></extra>"
     assert (bars["text"][T + 1], bars["hovertemplate"]) == ("γ₂(2)", hover_value)
     assert bars["customdata"][T + 1] == float(f"{fb.gamma[1, 1]:.4g}")
@@ -110,8 +119,8 @@ def test_the_e_step_frame_draws_the_engines_posteriors(eisner) -> None:
         + (trellis.MAX_MARKER_PX - trellis.MIN_MARKER_PX) * np.sqrt(fb.alpha[0, 1]),
         abs=0.05,
     )
-    start = _drawn(fig, 0)  # no E-step yet: no triangle, band or bar
-    assert all(start[i]["y"] == [] for i in range(2 + K + 2))
+    start = _drawn(fig, 0)  # no E-step yet: no triangle, band or stack
+    assert all(start[i]["y"] == [] for i in range(2 * K + 4))
 
 
 def _casino() -> HMMView:
@@ -129,7 +138,8 @@ def test_a_frame_carries_only_the_numbers_of_its_half_step(eisner) -> None:
     for view in (eisner, _casino()):
         fig = view.figure(0, narrow=False)
         for frame in fig.frame_dicts:
-            for update in frame["data"][: K + 4]:  # α̂, β̂, the bands, their hover points, γ
+            # α̂, β̂, the bands, their hover points, γ's stacks, their hover points
+            for update in frame["data"][: 2 * K + 4]:
                 assert set(update) <= {"type", "y", "marker", "customdata", "base"}
                 assert set(update.get("marker", {})) <= {"size"}
         frames = json.loads(pio.to_json(fig, validate=False))["frames"]  # as sent
@@ -139,14 +149,34 @@ def test_a_frame_carries_only_the_numbers_of_its_half_step(eisner) -> None:
 
 def test_the_m_step_frame_turns_counts_into_the_new_a(eisner) -> None:
     fig = eisner.figure(0, narrow=False)
-    heatmaps = [u for u in _dynamic(fig, 2).values() if "z" in u]
-    a, b = heatmaps
     new = eisner.trace.snapshots[1].params
-    np.testing.assert_allclose(a["z"], np.column_stack([new.transmat, new.endprob]), atol=1e-6)
-    assert a["text"][0][0].startswith("0.8 → <b>0.876</b><br>12.9 / 14.7")
-    assert b["z"][0][0] == pytest.approx(0.676502, abs=1e-6)
-    e_step = next(u for u in _dynamic(fig, 1).values() if "z" in u)
-    assert e_step["text"][0][0] == "0.8"  # an E-step leaves A alone
+    K = 2
+    a_cells, b_cells = _tables(fig, 2, K, (K + 1, 3))  # A has an end column
+    a_new = np.column_stack([new.transmat, new.endprob])
+    assert [u["fillcolor"] for u in a_cells[:-1]] == [cell_color(v) for v in a_new.ravel()]
+    assert a_cells[-1]["text"][0].startswith("0.8 → <b>0.876</b><br>12.9 / 14.7")
+    assert "a(1, 1) = 0.875741<br>was 0.8" in a_cells[-1]["hovertext"][0]
+    assert b_cells[0]["fillcolor"] == cell_color(0.676502)
+    assert b_cells[-1]["hovertext"][0].startswith("b(1, 1) = 0.6765")
+    e_step, _ = _tables(fig, 1, K, (K + 1, 3))
+    assert e_step[-1]["text"][0] == "0.8"  # an E-step leaves A alone
+    assert e_step[0]["fillcolor"] == cell_color(0.8)
+
+
+def _tables(fig, h, K, columns) -> tuple[list[dict], list[dict]]:
+    """The frame updates of A's and the emission table's traces (a cell each, then the
+    numbers): the ones that follow the trellis's α̂, β̂, bands and γ traces."""
+    updates = list(_dynamic(fig, h).values())[2 * K + 4 :]
+    a_end = K * columns[0] + 1
+    return updates[:a_end], updates[a_end : a_end + K * columns[1] + 1]
+
+
+def test_cells_are_coloured_as_a_heatmap_on_the_cell_scale() -> None:
+    """Plotly's heatmap mixes the scale's ends linearly in RGB."""
+    assert cell_color(0.0) == "#ffffff"
+    assert cell_color(1.0) == "#7fb2e5"
+    assert cell_color(0.5) == "#bfd8f2"  # (191, 216.5 to even, 242)
+    assert cell_color(2.0) == cell_color(1.0)
 
 
 def test_a_long_sequence_shows_a_window_and_says_so() -> None:
@@ -156,7 +186,7 @@ def test_a_long_sequence_shows_a_window_and_says_so() -> None:
     fig = view.figure(1, narrow=False)
     assert fig.layout.annotations[0].text == "Rolls 500–529 of 2,000; the window is a view option"
     assert fig.layout.xaxis.range == (500 - 0.6, 529 + 0.6)
-    bars = _drawn(fig, 1)[-5]  # the γ bars (then A, b, ℓ and its ring)
+    bars = _drawn(fig, 1)[2 * 2 + 3]  # γ's hover points, after α̂, β̂, bands and stacks
     assert sorted(set(bars["x"])) == list(range(500, 530))  # a stack per step
     assert len(bars["y"]) == 2 * 30
 

@@ -105,9 +105,9 @@ def _params_updates(trace: Trace, half: HalfStep, spec: ChartSpec, draw) -> list
     at_m = half.kind == "M"
     before = trace.snapshots[t - 1].params if at_m else None
     counts = trace.snapshots[t].stats if at_m else None
-    updates = [mstep.transitions_frame(after, before, counts)]
+    updates = mstep.transitions_frame(after, before, counts)
     if draw is None:
-        updates.append(mstep.categorical_frame(after, before, counts, spec.symbols))
+        updates += mstep.categorical_frame(after, before, counts, spec.symbols)
     else:
         updates += mstep.curves_frame(after, before, draw)
     return updates
@@ -120,13 +120,12 @@ def _static_traces(
     K = grid.n_states
     static = trellis.trellis_static(grid, spec.observations, spec.state_names)
     end = trace.snapshots[0].params.endprob is not None
-    numbers = [str(k) for k in range(1, K + 1)]  # the heatmaps' rows: states by number
     dynamic = [
         *trellis.trellis_dynamic(grid),
-        mstep.heatmap_trace("3", mstep.transition_columns(K, end), numbers),
+        *mstep.cell_traces("3", K, len(mstep.transition_columns(K, end))),
     ]
     if trace.model.family.kind == "categorical":
-        dynamic.append(mstep.heatmap_trace("4", spec.symbols, numbers))
+        dynamic += mstep.cell_traces("4", K, len(spec.symbols))
     else:
         dynamic += mstep.curve_traces(K)
     return static, dynamic
@@ -174,7 +173,6 @@ def step_figure(
         "template": TEMPLATE,
         **trellis.trellis_axes(K, spec.window, spec.state_names, spec.step),
         **_parameter_axes(trace, spec, narrow),
-        "barmode": "overlay",
     }
     fig = animated_figure(
         [*static, *dynamic],
@@ -216,24 +214,18 @@ def _emission_title(trace: Trace, spec: ChartSpec) -> str:
 
 def _parameter_axes(trace: Trace, spec: ChartSpec, narrow: bool) -> dict[str, Any]:
     """The axes of A (x3/y3) and of the emissions (x4/y4), placed (see :func:`domains`)."""
-    heat_y = {
-        "type": "category",
-        "autorange": "reversed",
-        "title": {"text": "from state j", "standoff": 2},
-    }
+    K = trace.final.params.n_states
+    numbers = [str(k) for k in range(1, K + 1)]  # the tables' rows: states by number
+    columns = mstep.transition_columns(K, trace.snapshots[0].params.endprob is not None)
     axes: dict[str, Any] = {
-        "xaxis3": {"anchor": "y3", "type": "category", "title": {"text": "to state k"}},
-        "yaxis3": {"anchor": "x3", **heat_y},
+        "xaxis3": {"anchor": "y3", **mstep.cell_axes(columns, "to state k", rows=False)},
+        "yaxis3": {"anchor": "x3", **mstep.cell_axes(numbers, "from state j", rows=True)},
     }
     kind = trace.model.family.kind
     names = spec.column_names
     if kind == "categorical":
-        x4 = {"type": "category", "title": {"text": "symbol v"}}
-        y4 = {
-            "type": "category",
-            "autorange": "reversed",
-            "title": {"text": "state k", "standoff": 2},
-        }
+        x4 = mstep.cell_axes(spec.symbols, "symbol v", rows=False)
+        y4 = mstep.cell_axes(numbers, "state k", rows=True)
     elif kind == "poisson":
         x4 = {"title": {"text": f"count of {names[0]}"}}
         y4 = {"title": {"text": "probability"}, "rangemode": "tozero"}

@@ -7,8 +7,9 @@ of moves out of j), and the emission table the same with Σ_{t: x_t = v} γ_t(k)
 Σ_t γ_t(k). Gaussian and Poisson emissions are drawn as each state's curve (or, with two
 columns, its ellipse at two standard deviations): the new solid, the old dotted.
 
-A is on the axes x3/y3 and the emissions on x4/y4; heatmap cells are written in dark text
-on a light scale, so every number stays readable.
+A is on the axes x3/y3 and the emissions on x4/y4; a table's cells are filled squares
+(scatter traces, which a step moves without redrawing the chart) written in dark text on a
+light scale, so every number stays readable.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from em_viz.colors import component_colors
 # White to a light blue: dark text stays readable on every cell (contrast ≥ 7:1).
 CELL_SCALE = [[0.0, "#ffffff"], [1.0, "#7fb2e5"]]
 CELL_FONT = {"size": 11, "color": "#222"}
+CELL_HALF = 0.49  # a cell's half width: a thin white gap between cells
 # Cells wider than this many columns (or taller than this many rows) hold the new value only.
 ROOM_FOR_COUNTS = 4
 CURVE_POINTS = 161
@@ -107,40 +109,80 @@ def hover_texts(
     return out
 
 
-def heatmap_trace(axes: str, x_labels: Sequence[str], y_labels: Sequence[str]) -> dict[str, Any]:
-    """A heatmap of probabilities on axes ``axes`` ("3" or "4"), written in its cells."""
+def cell_color(value: float) -> str:
+    """The colour of a cell holding ``value`` (0 … 1) on CELL_SCALE, as a heatmap mixes it."""
+    low, high = (np.array(_rgb(color)) for _, color in CELL_SCALE)
+    mixed = low + (high - low) * min(max(value, 0.0), 1.0)
+    return "#{:02x}{:02x}{:02x}".format(*np.round(mixed).astype(int).tolist())
+
+
+def _rgb(color: str) -> tuple[int, int, int]:
+    return int(color[1:3], 16), int(color[3:5], 16), int(color[5:7], 16)
+
+
+def cell_axes(labels: Sequence[str], title: str, *, rows: bool) -> dict[str, Any]:
+    """A table's axis: a cell per label (rows top first), no grid."""
+    n = len(labels)
     return {
-        "type": "heatmap",
-        "xaxis": f"x{axes}",
-        "yaxis": f"y{axes}",
-        "x": list(x_labels),
-        "y": list(y_labels),
-        "zmin": 0.0,
-        "zmax": 1.0,
-        "colorscale": CELL_SCALE,
-        "showscale": False,
-        "texttemplate": "%{text}",
-        "textfont": CELL_FONT,
-        "hoverinfo": "text",
-        "xgap": 2,
-        "ygap": 2,
+        "range": [n - 0.5, -0.5] if rows else [-0.5, n - 0.5],
+        "tickvals": list(range(n)),
+        "ticktext": list(labels),
+        "showgrid": False,
+        "zeroline": False,
+        "title": {"text": title, **({"standoff": 2} if rows else {})},
     }
 
 
-def heatmap_frame(
+def cell_traces(axes: str, n_rows: int, n_cols: int) -> list[dict[str, Any]]:
+    """A table of probabilities on axes ``axes`` ("3" or "4"): a filled square per cell,
+    row by row (the frames colour it), then the cells' numbers and hovers. Scatter traces
+    alone, so a step moves them without redrawing the chart."""
+    half = CELL_HALF
+    where = {"xaxis": f"x{axes}", "yaxis": f"y{axes}", "showlegend": False}
+    rows, cols = np.divmod(np.arange(n_rows * n_cols), n_cols)
+    cells = [
+        {
+            "type": "scatter",
+            "mode": "lines",
+            "x": [c - half, c + half, c + half, c - half],
+            "y": [r - half, r - half, r + half, r + half],
+            "fill": "toself",
+            "line": {"width": 0},
+            "hoverinfo": "skip",
+            **where,
+        }
+        for r, c in zip(rows.tolist(), cols.tolist(), strict=True)
+    ]
+    numbers = {
+        "type": "scatter",
+        "mode": "markers+text",
+        "x": cols.tolist(),
+        "y": rows.tolist(),
+        "marker": {"size": 30, "color": "rgba(0,0,0,0)"},  # catches the hover
+        "textfont": CELL_FONT,
+        "hoverinfo": "text",
+        **where,
+    }
+    return [*cells, numbers]
+
+
+def cells_frame(
     symbol: str,
     columns: Sequence[str],
     new: NDArray,
     old: NDArray | None = None,
     numerators: NDArray | None = None,
     denominators: NDArray | None = None,
-) -> dict[str, Any]:
-    """A heatmap's frame update (rows listed top first: the y axis is reversed)."""
-    return {
-        "z": np.round(new, 6).tolist(),
-        "text": cell_texts(new, old, numerators, denominators),
-        "hovertext": hover_texts(symbol, columns, new, old, numerators, denominators),
-    }
+) -> list[dict[str, Any]]:
+    """A table's frame update: each cell's colour (rows top first), then the numbers."""
+    flat = lambda rows: [text for row in rows for text in row]  # noqa: E731
+    return [
+        *({"fillcolor": cell_color(v)} for v in np.asarray(new, dtype=float).ravel().tolist()),
+        {
+            "text": flat(cell_texts(new, old, numerators, denominators)),
+            "hovertext": flat(hover_texts(symbol, columns, new, old, numerators, denominators)),
+        },
+    ]
 
 
 def transition_columns(n_states: int, end: bool) -> list[str]:
@@ -149,25 +191,25 @@ def transition_columns(n_states: int, end: bool) -> list[str]:
 
 def transitions_frame(
     after: HMMParams, before: HMMParams | None, counts: Counts | None
-) -> dict[str, Any]:
+) -> list[dict[str, Any]]:
     """A at the parameters on screen, or (with ``before`` and ``counts``) at an M-step."""
     columns = transition_columns(after.n_states, after.endprob is not None)
     new = transition_rows(after)
     if before is None or counts is None:
-        return heatmap_frame("a", columns, new)
+        return cells_frame("a", columns, new)
     numerators, denominators = transition_counts(counts)
-    return heatmap_frame("a", columns, new, transition_rows(before), numerators, denominators)
+    return cells_frame("a", columns, new, transition_rows(before), numerators, denominators)
 
 
 def categorical_frame(
     after: HMMParams, before: HMMParams | None, counts: Counts | None, symbols: Sequence[str]
-) -> dict[str, Any]:
+) -> list[dict[str, Any]]:
     """The emission table b_k(v) at the parameters on screen, or at an M-step."""
     new = after.emissions.probs
     if before is None or counts is None:
-        return heatmap_frame("b", symbols, new)
+        return cells_frame("b", symbols, new)
     numerators = emission_counts(after.emissions, counts.occupancy)
-    return heatmap_frame("b", symbols, new, before.emissions.probs, numerators, counts.occupancy)
+    return cells_frame("b", symbols, new, before.emissions.probs, numerators, counts.occupancy)
 
 
 # --- Gaussian and Poisson emissions: a curve per state, the old one dotted ---------------

@@ -5,12 +5,12 @@ At each node (step t, state k) two triangles: α̂_t(k) above, filled and pointi
 pass, right to left); a triangle's area is its share of the column. Between columns, the
 edges j → k are bands whose thickness is ξ_t(j, k), the probability that the chain went
 from j to k there. Under the nodes, the
-observations, and under them γ_t: a bar per step split by the states' posteriors.
+observations, and under them γ_t: a stack per step split by the states' posteriors.
 
 Coordinates: step t (from 0) is drawn at x = t + 1; state k (from 0) at y = K − k, so
-state 1 is on top; the observations at y = OBS_Y and γ's bars from GAMMA_BASE up by γ.
+state 1 is on top; the observations at y = OBS_Y and γ's stacks from GAMMA_BASE up by γ.
 Each function returns plotly dictionaries: the static traces once; the dynamic ones once
-with what never changes (where each node, band and bar stands, its colour, its hover's
+with what never changes (where each node, band and stack stands, its colour, its hover's
 name: a :class:`Grid` fixes them), and their frame updates per half-step with the numbers
 alone, since every frame is sent at every click: heights to a thousandth of a row and marker
 sizes to a tenth of a pixel (about a tenth of a pixel either way), hover values to DIGITS
@@ -30,7 +30,8 @@ from em_models.hmm.window import Window, WindowPosteriors
 from em_viz.colors import component_colors, with_alpha
 
 OBS_Y = 0.35
-GAMMA_BASE = -1.05  # the γ bars stand on this line and reach GAMMA_BASE + 1
+GAMMA_BASE = -1.05  # the γ stacks stand on this line and reach GAMMA_BASE + 1
+GAMMA_HALF_WIDTH = 0.35  # a step's γ stack is 0.7 steps wide
 NODE_OFFSET = 0.2  # α̂ above the state's row, β̂ below it
 BAND_GAP = 0.32  # the bands start and end this far (in steps) from the nodes
 MIN_MARKER_PX, MAX_MARKER_PX = 3.0, 11.0
@@ -174,10 +175,10 @@ def _hover(names: Sequence[str]) -> dict[str, Any]:
 
 def trellis_dynamic(grid: Grid) -> list[dict[str, Any]]:
     """The traces the frames update, in the order of :func:`trellis_frame`: α̂, β̂, one
-    band trace per source state j, the bands' hover points, the γ bars. What never changes
-    is here: where each node, band and bar stands, its colour and its hover's name; the
-    frames give the values."""
-    return [*_node_traces(grid), *_band_traces(grid), _bar_trace(grid)]
+    band trace per source state j, the bands' hover points, a γ trace per state (the last
+    first), their hover points. What never changes is here: where each node, band and stack
+    stands, its colour and its hover's name; the frames give the values."""
+    return [*_node_traces(grid), *_band_traces(grid), *_gamma_traces(grid)]
 
 
 def _node_traces(grid: Grid) -> list[dict[str, Any]]:
@@ -235,20 +236,39 @@ def _band_traces(grid: Grid) -> list[dict[str, Any]]:
     return [*bands, hover]
 
 
-def _bar_trace(grid: Grid) -> dict[str, Any]:
-    """γ's bars, state by state (a stack per step)."""
+def _gamma_traces(grid: Grid) -> list[dict[str, Any]]:
+    """γ's stacks, then their hover points, state by state. State k's trace fills from the
+    strip's base up to γ_t(1) + … + γ_t(k); the last state's is drawn first and state 1's
+    last, so each shows its own share. Its line steps ("hv") over each step's top, back to
+    the base between steps, and returns along the base: two heights a step."""
+    steps = np.asarray([t + 1 for t in grid.window.steps], dtype=np.float64)
+    edges = np.column_stack([steps - GAMMA_HALF_WIDTH, steps + GAMMA_HALF_WIDTH]).ravel()
+    x = _with_gaps(np.append(edges, edges[0]), 3)
     colors = component_colors(grid.n_states)
-    k, i = np.divmod(np.arange(len(grid.window) * grid.n_states), len(grid.window))
-    steps = (grid.window.start + i + 1).tolist()
-    return {
-        "type": "bar",
-        "x": steps,
-        "width": 0.7,
-        "marker": {"color": [colors[kk] for kk in k.tolist()], "line": {"width": 0}},
-        **_hover([f"γ{_sub(t)}({kk + 1})" for t, kk in zip(steps, k.tolist(), strict=True)]),
-        "textposition": "none",  # the names are for the hover
+    stacks = [
+        {
+            "type": "scatter",
+            "mode": "lines",
+            "x": x,
+            "fill": "toself",
+            "fillcolor": colors[k],
+            "line": {"width": 0, "shape": "hv", "color": colors[k]},
+            "hoverinfo": "skip",
+            "showlegend": False,
+        }
+        for k in reversed(range(grid.n_states))
+    ]
+    k = np.repeat(np.arange(grid.n_states), len(steps)).tolist()
+    x = np.tile(steps, grid.n_states).astype(int).tolist()
+    hover = {
+        "type": "scatter",
+        "mode": "markers",
+        "x": x,
+        "marker": {"size": 9, "color": "rgba(0,0,0,0)"},
+        **_hover([f"γ{_sub(t)}({kk + 1})" for t, kk in zip(x, k, strict=True)]),
         "showlegend": False,
     }
+    return [*stacks, hover]
 
 
 def _sub(t: int) -> str:
@@ -257,7 +277,7 @@ def _sub(t: int) -> str:
 
 def empty_trellis(n_states: int) -> list[dict[str, Any]]:
     """The frame update before any E-step: nothing computed yet (every x stays, no y)."""
-    return [{"y": []}] * (n_states + 4)
+    return [{"y": []}] * (2 * n_states + 4)
 
 
 def trellis_frame(
@@ -276,7 +296,7 @@ def trellis_frame(
         _node_markers(grid, post.alpha, post.alpha, steps <= a_last, NODE_OFFSET),
         _node_markers(grid, post.beta, beta_share, steps >= b_first, -NODE_OFFSET),
         *_bands(grid, post, steps >= g_first),
-        _gamma_bars(post, steps >= g_first),
+        *_gamma_stacks(post, steps >= g_first),
     ]
 
 
@@ -319,16 +339,23 @@ def _bands(grid: Grid, post: WindowPosteriors, keep: NDArray) -> list[dict[str, 
     return [*bands, {"y": _with_gaps(middle, 3), "customdata": _values(xi, drawn)}]
 
 
-def _gamma_bars(post: WindowPosteriors, keep: NDArray) -> dict[str, Any]:
-    """γ_t(k) as stacked bars, state by state: state 1 at the bottom of each step's bar."""
+def _gamma_stacks(post: WindowPosteriors, keep: NDArray) -> list[dict[str, Any]]:
+    """γ_t(k) stacked, state 1 at the bottom of each step's stack: the tops Σ_{l≤k} γ_t(l)
+    above GAMMA_BASE, the last state's first (at the base where not shown; see
+    :func:`_gamma_traces`), then the hover points at the shares' middles."""
     gamma = post.gamma
-    below = np.cumsum(gamma, axis=1) - gamma
-    shown = np.broadcast_to(keep[:, None], gamma.shape).T.ravel()
-    return {
-        "y": _with_gaps(np.where(shown, gamma.T.ravel(), np.nan), 3),
-        "base": np.round(GAMMA_BASE + below.T.ravel(), 3).tolist(),
-        "customdata": _values(gamma.T.ravel(), shown),
+    shown = np.broadcast_to(keep[:, None], gamma.shape)
+    top = np.where(shown, GAMMA_BASE + np.cumsum(gamma, axis=1), GAMMA_BASE)
+    base = np.full(len(gamma), GAMMA_BASE)
+    stacks = [
+        {"y": _with_gaps(np.append(np.column_stack([top[:, k], base]), GAMMA_BASE), 3)}
+        for k in reversed(range(gamma.shape[1]))
+    ]
+    hover = {
+        "y": _with_gaps(np.where(shown, top - gamma / 2, np.nan).T, 3),
+        "customdata": _values(gamma.T.ravel(), shown.T.ravel()),
     }
+    return [*stacks, hover]
 
 
 def trellis_axes(n_states: int, window: Window, state_names: Sequence[str], step: str) -> dict:

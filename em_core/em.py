@@ -19,7 +19,7 @@ This module knows no particular model; the Gaussian mixture is :mod:`em_core.mix
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,6 +28,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from em_core.likelihood_change import Change, classify_change
 from em_core.model import EMModel, Failure, Start, StopReason
+from em_core.packing import pack
 
 # Data spread beyond this cannot be squared in float64 without overflow.
 MAX_ABS_VALUE = 1e150
@@ -82,14 +83,48 @@ class Snapshot:
             object.__setattr__(self, "stats", stats)
 
 
+class Snapshots(Sequence[Snapshot]):
+    """A run's snapshots kept compactly: each parameter field, the log-likelihoods and the
+    stats stacked over all iterations (see :mod:`em_core.packing`).
+
+    ``snapshots[t]`` builds snapshot t afresh, its arrays read-only views of the stacked ones;
+    two builds of one t are equal in every number but are not the same object.
+    """
+
+    def __init__(self, snapshots: Sequence[Snapshot]) -> None:
+        if not snapshots:
+            raise ValueError("A run has at least one snapshot.")
+        self._length = len(snapshots)
+        self._columns = tuple(
+            pack([getattr(s, name) for s in snapshots])
+            for name in ("iteration", "params", "log_likelihood", "stats")
+        )
+
+    def __len__(self) -> int:
+        return self._length
+
+    def __getitem__(self, index: int | slice) -> Any:  # a slice gives a tuple
+        if isinstance(index, slice):
+            return tuple(self[t] for t in range(*index.indices(self._length)))
+        t = range(self._length)[index]  # negative indices; IndexError beyond the run
+        return Snapshot(*(column[t] for column in self._columns))
+
+    def __iter__(self) -> Iterator[Snapshot]:
+        return (self[t] for t in range(self._length))
+
+    def __repr__(self) -> str:
+        return f"<{self._length} snapshots>"
+
+
 @dataclass(frozen=True, eq=False)
 class Trace:
     """A whole EM run: every snapshot, the model and its start, and why it stopped.
 
     Attributes
     ----------
-    snapshots : tuple of Snapshot
-        ``snapshots[t]`` is θ_t; there are ``n_iter + 1`` of them.
+    snapshots : sequence of Snapshot
+        ``snapshots[t]`` is θ_t; there are ``n_iter + 1`` of them. A run keeps them as
+        :class:`Snapshots`; any sequence will do (a tuple, in tests).
     model : EMModel
         The model and its settings (for a mixture, :class:`em_core.mixture.GaussianMixture`,
         with its covariance type and ridge).
@@ -106,7 +141,7 @@ class Trace:
         The degenerate state the model's check found, if that stopped the run.
     """
 
-    snapshots: tuple[Snapshot, ...]
+    snapshots: Sequence[Snapshot]
     model: EMModel
     start: Start
     n_samples: int
@@ -277,7 +312,7 @@ def run_em(
                 reason, message, failure = stopped.args
                 break
     return Trace(
-        snapshots=tuple(snapshots),
+        snapshots=Snapshots(snapshots),
         model=model,
         start=start,
         n_samples=n_observations,

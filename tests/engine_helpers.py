@@ -6,6 +6,8 @@ SciPy or from the formulas written out, so a test cannot pass by agreeing with i
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 from numpy.typing import NDArray
 from scipy.optimize import linear_sum_assignment
@@ -113,3 +115,20 @@ def far_component_problem():
     X = np.linspace(0.0, 10.0, 30)[:, None]
     start = Parameters([0.999, 0.001], [[5.0], [1000.0]], [[[4.0]], [[1.0]]], "full")
     return X, start
+
+
+def assert_same_values(a: object, b: object, where: str = "snapshot") -> None:
+    """``a`` and ``b`` hold the same numbers of the same types, dataclass field by field
+    (nested ones too); arrays of one shape and dtype, ``b``'s read-only."""
+    assert type(a) is type(b), f"{where}: {type(a).__name__} vs {type(b).__name__}"
+    if isinstance(a, np.ndarray):
+        assert a.dtype == b.dtype, where
+        assert a.shape == b.shape, where
+        assert not b.flags.writeable, f"{where} is writeable"
+        np.testing.assert_array_equal(a, b, err_msg=where)
+    elif dataclasses.is_dataclass(a):
+        for field in dataclasses.fields(a):
+            name = field.name
+            assert_same_values(getattr(a, name), getattr(b, name), f"{where}.{name}")
+    else:
+        assert a == b, f"{where}: {a!r} vs {b!r}"

@@ -175,14 +175,17 @@ def cells_frame(
     denominators: NDArray | None = None,
 ) -> list[dict[str, Any]]:
     """A table's frame update: each cell's colour (rows top first), then the numbers."""
-    flat = lambda rows: [text for row in rows for text in row]  # noqa: E731
     return [
         *({"fillcolor": cell_color(v)} for v in np.asarray(new, dtype=float).ravel().tolist()),
         {
-            "text": flat(cell_texts(new, old, numerators, denominators)),
-            "hovertext": flat(hover_texts(symbol, columns, new, old, numerators, denominators)),
+            "text": _flat(cell_texts(new, old, numerators, denominators)),
+            "hovertext": _flat(hover_texts(symbol, columns, new, old, numerators, denominators)),
         },
     ]
+
+
+def _flat(rows: list[list[str]]) -> list[str]:
+    return [text for row in rows for text in row]
 
 
 def transition_columns(n_states: int, end: bool) -> list[str]:

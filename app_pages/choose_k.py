@@ -11,7 +11,7 @@ from em_ui.engine import select_n_components
 from em_ui.mixture_stepper import stepping_view
 from em_ui.settings import COVARIANCE_LABELS, INIT_LABELS
 from em_ui.state import keep
-from em_ui.sweep import SweepProgress, sweep_over_budget
+from em_ui.sweep import SweepProgress, SweepStopped, sweep_over_budget
 from em_ui.tables import show_table
 from em_ui.text import literal
 from em_viz.selection import (
@@ -106,6 +106,7 @@ if too_large:
     link.stop(left_out=left_out_of_link(KEY))
 
 progress = SweepProgress(ks)
+stopped = None
 try:
     rows = select_n_components(
         X,
@@ -118,13 +119,21 @@ try:
 except ValueError as error:
     st.error(literal(str(error)))
     link.stop(left_out=left_out_of_link(KEY))
+except SweepStopped as stop:  # over the budget: the Ks finished, not kept in the store
+    stopped, rows = stop, stop.rows
 progress.clear()
+if stopped is not None:
+    st.warning(stopped.message())
+    if not rows:
+        link.stop(left_out=left_out_of_link(KEY))
 
 best_bic, best_aic = best_k(rows, "bic"), best_k(rows, "aic")
 if best_bic is None:
     st.error("Every run failed at every K; try a smaller range of K.")
     link.stop(left_out=left_out_of_link(KEY))
-summary = f"Lowest BIC at **K = {best_bic}**, lowest AIC at **K = {best_aic}**"
+summary = ("Of the Ks finished, lowest" if stopped is not None else "Lowest") + (
+    f" BIC at **K = {best_bic}**, lowest AIC at **K = {best_aic}**"
+)
 st.markdown(summary + (" — they agree." if best_bic == best_aic else "."))
 st.plotly_chart(selection_figure(rows, narrow=is_narrow(KEY)), key=f"{KEY}.criteria", theme=None)
 show_table(selection_table(rows))

@@ -13,6 +13,7 @@ from streamlit.testing.v1 import AppTest
 
 import em_core
 import em_ui.budget
+import em_ui.sweep
 import em_viz
 from em_data import load_dataset
 
@@ -122,6 +123,103 @@ def test_a_sweep_over_the_budget_is_refused_with_the_budget_message(monkeypatch)
     assert not at.get("plotly_chart")
 
 
+class CostlyKs(em_ui.sweep.SweepProgress):
+    """The page's progress bar on a fake CPU clock: every K finished costs 10 seconds."""
+
+    def __init__(self, ks):
+        self.spent = 0.0
+        super().__init__(ks, cpu_clock=lambda: self.spent)
+
+    def row_done(self, row):
+        self.spent += 10.0
+        super().row_done(row)
+
+
+@pytest.fixture
+def ks_cost_10_s_of_a_25_s_budget(monkeypatch):
+    monkeypatch.setattr(em_ui.budget, "WORK_BUDGET", 25.0)
+    monkeypatch.setattr("em_ui.sweep.WORK_BUDGET", 25.0)
+    monkeypatch.setattr("em_ui.sweep.ESTIMATE_FACTOR", 1e9)  # the estimate lets it start
+    monkeypatch.setattr("em_ui.sweep.SweepProgress", CostlyKs)
+
+
+def test_a_sweep_that_uses_up_the_budget_stops_and_shows_the_ks_finished(
+    ks_cost_10_s_of_a_25_s_budget, monkeypatch
+):
+    # 20 s after K = 2, 30 s after K = 3: K = 4 stops at its first iteration
+    at = open_page(k_range=(1, 5), n_init=3, dataset="faithful")
+    (warning,) = [w.value for w in at.warning if w.value.startswith("This sweep was stopped")]
+    assert warning == (
+        "This sweep was stopped: it used the 25 seconds of one processor that one request "
+        "may use, and finished K = 1 to 3, shown below. To reach K = 4 to 5, use a shorter range "
+        "of K, fewer starts, fewer columns, or a sample of the data."
+    )
+    assert not at.error
+    assert chart(at)["data"][0]["x"] == [1, 2, 3]
+    X = np.asarray(load_dataset("faithful").values, dtype=np.float64)
+    rows = em_core.select_n_components(X, [1, 2, 3], n_init=3)
+    (bic_line,) = [t for t in chart(at)["data"] if t["name"] == "BIC"]
+    np.testing.assert_allclose(bic_line["y"], [row.bic for row in rows], rtol=1e-12)
+    assert "Of the Ks finished, lowest BIC at" in page_text(at)
+    assert len(at.selectbox(key=f"{KEY}.replay_k").options) == 3
+    # the Ks finished are not kept: a later visit sweeps again, and finishes
+    monkeypatch.undo()
+    calls = []
+    real = em_core.select_n_components
+    monkeypatch.setattr(
+        em_core, "select_n_components", lambda *a, **k: calls.append(1) or real(*a, **k)
+    )
+    at = open_page(k_range=(1, 5), n_init=3, dataset="faithful")
+    assert calls == [1]
+    assert chart(at)["data"][0]["x"] == [1, 2, 3, 4, 5]
+    assert not at.warning
+
+
+def test_a_sweep_within_the_budget_is_unchanged(ks_cost_10_s_of_a_25_s_budget, monkeypatch):
+    at = open_page(k_range=(1, 2), n_init=3, dataset="geyser")  # 20 s of 25
+    assert not at.warning
+    assert not at.error
+    X = np.asarray(load_dataset("geyser").values, dtype=np.float64)
+    rows = em_core.select_n_components(X, [1, 2], n_init=3)
+    (bic_line,) = [t for t in chart(at)["data"] if t["name"] == "BIC"]
+    np.testing.assert_allclose(bic_line["y"], [row.bic for row in rows], rtol=1e-12)
+    assert "Lowest BIC at **K" in page_text(at)
+    # and it is kept: the next visit reuses it
+    calls = []
+    real = em_core.select_n_components
+    monkeypatch.setattr(
+        em_core, "select_n_components", lambda *a, **k: calls.append(1) or real(*a, **k)
+    )
+    open_page(k_range=(1, 2), n_init=3, dataset="geyser")
+    assert calls == []
+
+
+@pytest.mark.parametrize(("times", "refused"), [(3.9, False), (4.1, True)])
+def test_a_sweep_is_refused_before_it_starts_only_over_four_budgets(monkeypatch, times, refused):
+    from em_ui.sweep import sweep_work
+
+    X = load_dataset("acidity").values
+    budget = sweep_work(*X.shape, (1, 2, 3), n_init=2) / times
+    monkeypatch.setattr(em_ui.budget, "WORK_BUDGET", budget)
+    monkeypatch.setattr("em_ui.sweep.WORK_BUDGET", budget)
+    # a CPU clock that stands still: the sweep is judged on its estimate alone
+    real = em_ui.sweep.SweepProgress
+    monkeypatch.setattr("em_ui.sweep.SweepProgress", lambda ks: real(ks, cpu_clock=lambda: 0.0))
+    at = open_page(k_range=(1, 3), n_init=2, dataset="acidity")
+    if refused:
+        (error,) = at.error
+        assert error.value.startswith(
+            "This sweep is too large for the shared server, so it was not started: "
+            f"{X.shape[0]:,} points in 1 column, K = 1 to 3, with 2 starts of each kind at "
+            "every K, would use up to about "
+        )
+        assert "about 4.1 times the" in error.value
+        assert not at.get("plotly_chart")
+    else:
+        assert not at.error
+        assert chart(at)["data"][0]["x"] == [1, 2, 3]
+
+
 @pytest.mark.parametrize("source", ["paste", "synthetic"])
 def test_other_data_sources_work(source):
     at = AppTest.from_file(PAGE, default_timeout=TIMEOUT)
@@ -165,8 +263,8 @@ def test_the_default_sweep_fits_the_budget_on_every_classic_data_set(name):
 
     X = load_dataset(name).values
     assert sweep_over_budget(*X.shape, range(1, 7), n_init=5) is None
-    # a hundred times the data, with ten starts of each kind up to K = 10, does not
-    message = sweep_over_budget(100 * X.shape[0], X.shape[1], range(1, 11), n_init=10)
+    # a thousand times the data, with ten starts of each kind up to K = 10, does not
+    message = sweep_over_budget(1000 * X.shape[0], X.shape[1], range(1, 11), n_init=10)
     assert message.startswith("This sweep is too large for the shared server")
 
 

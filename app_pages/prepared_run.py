@@ -3,10 +3,9 @@ through in the same view as every other run."""
 
 import streamlit as st
 
+from em_models import registry
 from em_ui import links
-from em_ui.data_sources import LoadedData, choose_view_axes
-from em_ui.mixture_stepper import stepping_view
-from em_ui.prepared import describe, open_prepared
+from em_ui.prepared import describe, open_prepared, show
 
 KEY = "prepared"
 LEFT_OUT = (
@@ -18,15 +17,14 @@ link = links.start(KEY)
 st.title("Open a prepared run")
 st.write(
     "Prepare a run before class, then step through it here exactly as it ran: make it with "
-    "`python -m em_core fit data.csv -k 3 --with-data > run.json`, or with *Export this run* "
-    "under the chart of any page. The file carries the data, the settings and every "
-    "iteration; the app runs EM again from the file's start and shows the run only if every "
-    "iteration agrees."
+    "`python -m em_core fit data.csv -k 3 --with-data > run.json` (any model's: "
+    + ", ".join(f"`--model {model.name}`" for model in registry.with_part("prepared"))
+    + "), or with *Export this run* under the chart of any page. The file carries the data, "
+    "the settings and every iteration; the app runs EM again from the file's start and shows "
+    "the run, in its model's own view, only if every iteration agrees."
 )
 
 opened = open_prepared(KEY)
 st.caption(describe(opened))
-columns = list(opened.columns)
-dims = choose_view_axes(KEY, LoadedData(opened.X, opened.columns, ""), columns)
-stepping_view(opened.X, opened.trace, key=KEY, column_names=opened.columns, dims=dims)
+show(opened, KEY)
 link.finish(left_out=LEFT_OUT)

@@ -233,6 +233,11 @@ class PreparedRun:
     failed_component: int | None
 
     @property
+    def model_name(self) -> str:
+        """The registered model whose run this is (:mod:`em_models.registry`)."""
+        return registry.DEFAULT_MODEL
+
+    @property
     def n_components(self) -> int:
         return self.start.params.n_components
 
@@ -495,9 +500,9 @@ def _symmetric_of_type(full: NDArray[np.float64], kind: str, where: str) -> NDAr
 
 
 def _by_model(document: Any) -> Any:
-    """The run in ``document``, read by the trace codec of the model its ``"model"`` field
-    names (none: a Gaussian mixture's, as every trace was before the other models); a model
-    whose runs do not open here is refused, naming the page that steps them."""
+    """The run in ``document``, read by the ``prepared`` part of the model its ``"model"``
+    field names (none: a Gaussian mixture's, as every trace was before the other models); a
+    model whose runs do not open here is refused, naming the page that steps them."""
     default = registry.DEFAULT_MODEL
     name = document.get("model", default) if isinstance(document, dict) else default
     if not isinstance(name, str):
@@ -506,20 +511,16 @@ def _by_model(document: Any) -> Any:
         model = registry.entry(name)
     except ValueError as error:
         raise TraceFileError(f"The file is not a run this app knows: {error}") from None
-    codec = registry.part(model, "trace")
-    if codec is None or not hasattr(codec, "read"):
-        opened = " or ".join(
-            entry.title
-            for entry in registry.MODELS
-            if hasattr(registry.part(entry, "trace"), "read")
-        )
+    prepared = registry.part(model, "prepared")
+    if prepared is None:
+        opened = " or ".join(entry.title for entry in registry.with_part("prepared"))
         made = f" (python -m em_core fit --model {model.name})"
         raise TraceFileError(
             f"This is a run of {model.title}{made if registry.has_part(model, 'cli') else ''}; "
             f"only runs of {opened} open here. Step through it on its own page, "
             f"{registry.pages_of(model)}."
         )
-    return codec.read(document)
+    return prepared.read(document)
 
 
 def read_document(document: Any) -> PreparedRun:

@@ -8,8 +8,14 @@ name (a model without a part is simply not offered there):
 - ``cli``: its ``fit --model NAME`` options, ``add_options(parser)``, the options it owns
   and their unset values, ``OPTIONS``, and ``run(args, X, columns, number)`` giving the JSON
   document to print (pure: the command line never imports streamlit);
-- ``trace``: its trace file's codec (pure): ``write(trace, X, columns)`` the document, and,
-  when *Open a prepared run* opens its runs, ``read(document)`` (checked) and ``replay(run)``;
+- ``trace``: its trace file's writer (pure): ``write(trace, X, columns)`` the document;
+- ``prepared``: what *Open a prepared run* needs to step its runs: ``read(document)`` the
+  checked run (pure, with ``model_name``, ``X``, ``columns`` and ``require_data()``; the
+  trace reader, :mod:`em_core.trace_json`, calls it), ``limit(run)`` why the app cannot
+  draw it or None, ``cost(run)`` the estimated seconds of running it again and the size in
+  words, ``replay(run)`` the engine's run checked against every iteration of the file,
+  ``describe(opened)`` one line of markdown, and ``show(opened, key)`` the stepping view
+  (its own :class:`em_viz.view.StepView`); only ``show`` and ``describe`` may import UI;
 - ``exports``: the files of its "Export this run" section (:class:`em_viz.exports.ExportFile`:
   name, MIME type, a function making the text) and the section's caption.
 
@@ -23,7 +29,7 @@ import importlib.util
 from dataclasses import dataclass
 from types import ModuleType
 
-PARTS = ("pages", "cli", "trace", "exports")
+PARTS = ("pages", "cli", "trace", "exports", "prepared")
 
 
 @dataclass(frozen=True)

@@ -1,11 +1,13 @@
 """Opening a prepared run: a trace file (``python -m em_core fit … > run.json``, or the app's
 own export) read, checked and recomputed, ready for the stepping view.
 
-The file is read by :func:`em_core.trace_json.read_trace` and the run recomputed from its
-start by :func:`em_core.trace_json.replay`, which refuses a file whose iterations are not
-what EM gives: the view then shows the engine's own numbers. The checked run, or the reason a
-file was refused, is kept per file content in a store shared by the sessions (a class opening
-the teacher's file pays once), bounded by what its runs really hold (see :mod:`em_ui.store`).
+The file is read by :func:`em_core.trace_json.read_trace`, which hands it to the ``prepared``
+part of the model it names (:mod:`em_models.registry`); that part recomputes the run from its
+start (``replay``), refusing a file whose iterations are not what EM gives, and draws it in
+the model's own stepping view: the view shows the engine's own numbers. The checked run, or
+the reason a file was refused, is kept per file content in a store shared by the sessions (a
+class opening the teacher's file pays once), bounded by what its runs really hold (see
+:mod:`em_ui.store`).
 Every refusal stops the page with its reason.
 """
 
@@ -13,17 +15,18 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from types import ModuleType
+from typing import Any
 
 import numpy as np
 import streamlit as st
 
 from em_core import Trace
-from em_core.trace_json import MAX_TRACE_BYTES, PreparedRun, TraceFileError, read_trace, replay
-from em_ui.budget import WORK_BUDGET, beyond_budget, work
+from em_core.trace_json import MAX_TRACE_BYTES, TraceFileError, read_trace
+from em_models import registry
+from em_ui.budget import WORK_BUDGET, beyond_budget
 from em_ui.store import BoundedStore
 from em_ui.text import literal
-from em_viz.colors import MAX_COMPONENTS
-from em_viz.exports import START_WORDS
 
 # The browser's uploader counts in MB of 1,000,000 bytes, as the trace reader's limit is
 # written: one limit, in one unit, on the uploader and in the reader's message.
@@ -37,12 +40,21 @@ OPENED_RUNS_BYTES = 96 * 2**20
 
 @dataclass(frozen=True, eq=False)
 class OpenedRun:
-    """A checked trace file: its data and column names, and the engine's run."""
+    """A checked trace file: the model's name, its checked run (the data and the settings
+    the file holds), and the engine's run."""
 
     file_id: str
-    X: np.ndarray
-    columns: tuple[str, ...]
+    model: str
+    run: Any
     trace: Trace
+
+    @property
+    def X(self) -> np.ndarray:
+        return self.run.X
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        return self.run.columns
 
 
 @st.cache_resource(show_spinner=False)
@@ -52,15 +64,14 @@ def opened_runs() -> BoundedStore:
     return BoundedStore(OPENED_RUNS_BYTES)
 
 
-def _too_much_work(run: PreparedRun) -> str | None:
-    n, d = run.X.shape
-    seconds = work(n, d, run.n_components, max_iter=run.n_iter, init="given")
+def _too_much_work(part: ModuleType, run: Any) -> str | None:
+    seconds, size = part.cost(run)
     if seconds <= WORK_BUDGET:
         return None
     return (
-        f"Checking this run means running EM again: {n:,} points in {d} columns × K = "
-        f"{run.n_components} × {run.n_iter} iterations would use {beyond_budget(seconds)} "
-        "on this server. Prepare the run on fewer points or with fewer iterations."
+        f"Checking this run means running EM again: {size} would use "
+        f"{beyond_budget(seconds)} on this server. Prepare the run on fewer points or with "
+        "fewer iterations."
     )
 
 
@@ -99,38 +110,26 @@ def _open(file_id: str, raw: bytes) -> OpenedRun | str:
         run.require_data()
     except TraceFileError as error:
         return f" cannot be opened: {literal(str(error))}"
-    if run.n_components > MAX_COMPONENTS:
-        return (
-            f" holds a run with K = {run.n_components} components; the app draws at most "
-            f"{MAX_COMPONENTS}."
-        )
-    too_large = _too_much_work(run)
+    part = registry.part(run.model_name, "prepared")
+    refusal = part.limit(run)
+    if refusal:
+        return refusal
+    too_large = _too_much_work(part, run)
     if too_large:
         return f": {too_large}"
     try:
         with st.spinner("Running EM again from the file's start, to check every iteration…"):
-            trace = replay(run)
+            trace = part.replay(run)
     except TraceFileError as error:
         return f" cannot be opened: {literal(str(error))}"
-    return OpenedRun(file_id, run.X, run.columns, trace)
+    return OpenedRun(file_id, run.model_name, run, trace)
 
 
 def describe(opened: OpenedRun) -> str:
     """One line on the run in the file, as markdown (the column names escaped)."""
-    trace, (n, d) = opened.trace, opened.X.shape
-    model, start = trace.model, trace.start
-    names = ", ".join(literal(c) for c in opened.columns[:6])
-    more = f" and {d - 6} more" if d > 6 else ""
-    seed = "" if start.seed is None else f" (seed {start.seed})"
-    how = START_WORDS[start.method]
-    ridge = (
-        f"ridge {model.ridge:g} of each column's variance"
-        if model.ridge is not None
-        else f"ridge {model.reg_covar:g} in data units"
-    )
-    return (
-        f"{n:,} points in {d} column{'s' if d > 1 else ''} ({names}{more}); "
-        f"K = {trace.final.params.n_components}, {model.covariance_type} covariances, "
-        f"started from {how}{seed}, {ridge}, tol = {trace.tol:g}, max_iter = "
-        f"{trace.max_iter}. EM run again from that start gives every iteration in the file."
-    )
+    return registry.part(opened.model, "prepared").describe(opened)
+
+
+def show(opened: OpenedRun, key: str) -> None:
+    """The stepping view of the run, in its model's own view."""
+    registry.part(opened.model, "prepared").show(opened, key)

@@ -28,6 +28,7 @@ PPCA_KEYS = {
     "mean",
     "iterations",
     "maximum",
+    "data",
 }
 ITERATION_KEYS = {"iteration", "loadings", "noise_variance", "log_likelihood"}
 
@@ -48,6 +49,7 @@ def test_fit_prints_the_trace_and_the_maximum(faithful_csv):
     assert document["model"] == "ppca"
     assert (document["n_latent"], document["n_features"], document["n_samples"]) == (1, 2, 272)
     assert document["columns"] == ["eruptions", "waiting"]
+    np.testing.assert_array_equal(document["data"], X)
     assert document["init"] == {"method": "random", "seed": 3}
     assert len(document["iterations"]) == document["n_iter"] + 1
     assert all(set(it) == ITERATION_KEYS for it in document["iterations"])

@@ -27,6 +27,7 @@ from em_models.ppca import engine as ppca_engine
 SHARED = sorted(
     [
         ROOT / "app.py",
+        ROOT / "app_pages" / "prepared_run.py",
         ROOT / "em_core" / "cli.py",
         ROOT / "em_core" / "trace_json.py",
         *(ROOT / "em_ui").glob("*.py"),
@@ -40,6 +41,7 @@ PART_NAMES = {
     "cli": ("OPTIONS", "add_options", "run"),
     "trace": ("write",),
     "exports": ("CAPTION", "files"),
+    "prepared": ("read", "limit", "cost", "replay", "describe", "show"),
 }
 # The "Learn" menu as it was before the registry: links and tests use these titles and
 # addresses (None: Streamlit's address from the file's name).
@@ -145,6 +147,7 @@ def test_the_parts_each_model_offers_today() -> None:
         "cli": ["mixture", "ppca", "hmm"],
         "trace": ["mixture", "ppca", "hmm"],
         "exports": ["mixture", "ppca", "hmm"],
+        "prepared": ["mixture", "ppca", "hmm"],
     }
 
 
@@ -234,6 +237,25 @@ def test_a_trace_opens_by_its_model_field_absent_meaning_a_mixture() -> None:
     assert named.recorded[-1].log_likelihood == plain.recorded[-1].log_likelihood
 
 
+@pytest.mark.parametrize("model", ["mixture", "ppca", "hmm"])
+def test_every_models_trace_is_read_by_its_prepared_part(model) -> None:
+    run = read_trace(dumps(small_trace_document(model)).encode())
+    assert run.model_name == model
+    assert run.columns == ("a", "b")
+
+
+def without_prepared(monkeypatch, *names: str) -> None:
+    """The registry as if the models ``names`` had no ``prepared`` part."""
+    has_part = registry.has_part
+    monkeypatch.setattr(
+        registry,
+        "has_part",
+        lambda model, name: (
+            False if name == "prepared" and model.name in names else has_part(model, name)
+        ),
+    )
+
+
 @pytest.mark.parametrize(
     ("document", "message"),
     [
@@ -258,7 +280,10 @@ def test_a_trace_opens_by_its_model_field_absent_meaning_a_mixture() -> None:
     ],
     ids=["ppca", "hmm", "unknown", "null"],
 )
-def test_a_run_that_does_not_open_here_names_the_page_that_steps_it(document, message) -> None:
+def test_a_run_that_does_not_open_here_names_the_page_that_steps_it(
+    monkeypatch, document, message
+) -> None:
+    without_prepared(monkeypatch, "ppca", "hmm")
     with pytest.raises(TraceFileError) as error:
         read_trace(dumps(document()).encode())
     assert str(error.value) == message
@@ -270,7 +295,7 @@ def test_a_model_without_a_command_line_names_no_command(monkeypatch) -> None:
         registry,
         "has_part",
         lambda model, name: (
-            name != "cli" and has_part(model, name)
+            name not in ("cli", "prepared") and has_part(model, name)
             if model.name == "hmm"
             else has_part(model, name)
         ),
@@ -278,6 +303,7 @@ def test_a_model_without_a_command_line_names_no_command(monkeypatch) -> None:
     with pytest.raises(TraceFileError) as error:
         read_trace(dumps({"model": "hmm"}).encode())
     assert str(error.value) == (
-        "This is a run of a hidden Markov model; only runs of a Gaussian mixture open here. "
+        "This is a run of a hidden Markov model; only runs of a Gaussian mixture or "
+        "probabilistic PCA open here. "
         "Step through it on its own page, Learn → Hidden Markov models."
     )

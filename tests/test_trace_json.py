@@ -27,6 +27,8 @@ from em_core.trace_json import (
     replay,
     trace_to_json,
 )
+from em_models import registry
+from em_models.ppca import engine as ppca_engine
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -172,7 +174,7 @@ def test_the_command_line_trace_opens_and_recomputes(tmp_path):
     assert_same_run(replay(run), ours)
 
 
-def test_a_probabilistic_pca_trace_from_the_command_line_is_refused_by_name(tmp_path):
+def test_a_probabilistic_pca_trace_from_the_command_line_is_read_and_replayed(tmp_path):
     X = blobs(2, n_features=2, n_per_blob=25)
     path = tmp_path / "data.csv"
     np.savetxt(path, X, delimiter=",")
@@ -183,8 +185,15 @@ def test_a_probabilistic_pca_trace_from_the_command_line_is_refused_by_name(tmp_
         timeout=120,
         check=True,
     )
-    with pytest.raises(TraceFileError, match="a run of probabilistic PCA"):
-        read_trace(result.stdout)
+    run = read_trace(result.stdout)
+    assert run.model_name == "ppca"
+    np.testing.assert_array_equal(run.X, X)
+    replayed = registry.part("ppca", "prepared").replay(run)
+    ours = ppca_engine.fit(X, 1, rng=0)
+    assert replayed.n_iter == ours.n_iter
+    for a, b in zip(replayed.snapshots, ours.snapshots, strict=True):
+        np.testing.assert_allclose(a.params.loadings, b.params.loadings, rtol=1e-12)
+        assert a.log_likelihood == pytest.approx(b.log_likelihood, rel=1e-12)
 
 
 def test_a_utf16_file_with_a_byte_order_mark_opens():

@@ -244,7 +244,7 @@ def run(
         tol=args.tol,
         max_iter=args.max_iter,
     )
-    with_data = X.size <= DATA_BY_DEFAULT_MAX_VALUES
+    with_data = args.with_data or X.size <= DATA_BY_DEFAULT_MAX_VALUES
     return trace_to_json(trace, data, columns, number, symbols=symbols, with_data=with_data)
 
 

@@ -1,8 +1,6 @@
 """A Gaussian mixture's trace file (the codec lives in :mod:`em_core.trace_json`): written by
-the command line and the export, read and checked, and replayed by *Open a prepared run*."""
+the command line and the export; read back by its ``prepared`` part."""
 
-from em_core.trace_json import read_document as read
-from em_core.trace_json import replay
 from em_core.trace_json import trace_to_json as write
 
-__all__ = ["read", "replay", "write"]
+__all__ = ["write"]

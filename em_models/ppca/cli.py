@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from em_core.trace_json import DATA_BY_DEFAULT_MAX_VALUES
 from em_models.ppca.engine import fit
 from em_models.ppca.trace import trace_to_json
 
@@ -87,4 +88,5 @@ def run(
         tol=args.tol,
         max_iter=args.max_iter,
     )
-    return trace_to_json(trace, X, columns, number)
+    with_data = args.with_data or X.size <= DATA_BY_DEFAULT_MAX_VALUES
+    return trace_to_json(trace, X, columns, number, with_data=with_data)

@@ -1,7 +1,6 @@
 """Probabilistic PCA's trace file: the document ``python -m em_core fit --model ppca`` prints
-and its export writes (its fields are listed in the README). *Open a prepared run* does not
-open it yet: there is no reader here (:func:`em_core.trace_json.read_trace` says so, naming
-this model's page).
+and its export writes (its fields are listed in the README), with the data (``data``) unless
+left out, so that *Open a prepared run* can run it again (:mod:`em_models.ppca.prepared`).
 """
 
 from __future__ import annotations
@@ -18,12 +17,18 @@ from em_models.ppca.engine import closed_form, log_likelihood
 
 
 def trace_to_json(
-    trace: Trace, X: NDArray[np.float64], columns: Sequence[str], number: Callable
+    trace: Trace,
+    X: NDArray[np.float64],
+    columns: Sequence[str],
+    number: Callable,
+    *,
+    with_data: bool = True,
 ) -> dict[str, Any]:
-    """The trace of probabilistic PCA as plain JSON types, with the closed-form maximum."""
+    """The trace of probabilistic PCA as plain JSON types, with the closed-form maximum and
+    (``with_data``) the data."""
     final = trace.final.params
     best = closed_form(X, final.n_latent)
-    return {
+    document = {
         "model": "ppca",
         "n_latent": final.n_latent,
         "n_features": final.n_features,
@@ -47,6 +52,9 @@ def trace_to_json(
             "log_likelihood": number(log_likelihood(X, best)),
         },
     }
+    if with_data:
+        document["data"] = np.asarray(X, dtype=np.float64).tolist()
+    return document
 
 
 def write(trace: Trace, X: NDArray[np.float64], columns: Sequence[str]) -> dict[str, Any]:

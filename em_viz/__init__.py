@@ -12,8 +12,10 @@ Modules: ``view`` (the protocol the stepping view asks of a model's view),
 ``mixture_view`` (the Gaussian mixture's; the other models' views are in their folders,
 ``em_models/<name>/view.py``), ``halfstep`` (EM's half-steps, every model's) and
 ``kmeans_phase`` (the K-means steps before the mixture's), ``colors`` and ``style`` (the look),
-``figures_1d`` (density curves), ``figures_2d`` (scatter with ellipses), ``figures_common``
-(what those two share, the animation among it), ``loglik`` (the objective, drawn as a panel
+``figures_1d`` (density curves), ``figures_2d`` (scatter with ellipses), ``mixture_figures``
+(the mixture's pieces those two share: densities, marginals, the points' colours),
+``figures_common`` (what every model's figures share, the animation among it; it knows no
+model), ``loglik`` (the objective, drawn as a panel
 of those figures), ``status`` (what the stepping view says under the chart), ``quiz`` (its
 predict-before-you-step questions, their scores and their marks on the 1-D chart), ``tables``,
 ``formulas`` and ``exports`` (the files a run exports); and one module for each

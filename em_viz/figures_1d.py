@@ -23,26 +23,27 @@ from em_core import Parameters, Trace
 from em_viz import kmeans_phase
 from em_viz.colors import GREY, MIXTURE_COLOR, POINT_OUTLINE, component_colors, with_alpha
 from em_viz.figures_common import (
-    COLOUR_NOTE,
     TITLE_CHARS,
     animated_figure,
     as_features,
     base_layout,
-    check_trace,
-    covered_range,
-    hard_point_styles,
-    kmeans_note,
     nice_ticks,
-    point_hovertemplate,
-    point_styles,
     points_legend,
     round_sig,
     sample_note,
     sample_rows,
     user_text,
-    weighted_densities,
 )
 from em_viz.halfstep import HalfStep
+from em_viz.mixture_figures import (
+    COLOUR_NOTE,
+    check_trace,
+    covered_range,
+    kmeans_note,
+    point_hovertemplate,
+    point_styles,
+    weighted_densities,
+)
 
 GRID_POINTS = 200
 COMPONENT_POINTS = 121
@@ -197,7 +198,7 @@ def density_figure(
     traces.append(points_legend(next(t for t in traces if t["name"] == "data points")))
 
     points = point_styles(shown, trace)
-    hard_points = hard_point_styles(X, rows, trace)
+    hard_points = kmeans_phase.hard_point_styles(X, rows, trace)
     no_model = [*({"x": [], "y": []} for _ in range(n_components)), {"y": []}]
 
     @functools.cache
@@ -254,7 +255,7 @@ def density_figure(
         frame_duration_ms,
         notes=notes,
         narrow=narrow,
-        kmeans=kmeans,
+        halves=kmeans_phase.half_steps(trace, kmeans=kmeans),
     )
 
 

@@ -20,27 +20,28 @@ from em_core import Parameters, Trace
 from em_viz import kmeans_phase
 from em_viz.colors import GREY, POINT_OUTLINE, component_colors, with_alpha
 from em_viz.figures_common import (
-    COLOUR_NOTE,
     TITLE_CHARS,
     animated_figure,
     as_features,
     base_layout,
-    check_trace,
-    covered_range,
-    hard_point_styles,
-    kmeans_note,
-    marginal,
-    point_hovertemplate,
-    point_styles,
     points_legend,
     round_sig,
     round_to_scale,
     sample_note,
     sample_rows,
     user_text,
-    weighted_densities,
 )
 from em_viz.halfstep import HalfStep
+from em_viz.mixture_figures import (
+    COLOUR_NOTE,
+    check_trace,
+    covered_range,
+    kmeans_note,
+    marginal,
+    point_hovertemplate,
+    point_styles,
+    weighted_densities,
+)
 
 CONTOUR_GRID = 50
 # The data panel's width over its height, about, in the wide and the narrow layout.
@@ -258,7 +259,7 @@ def scatter_figure(
 
     traces.append(points_legend(next(t for t in traces if t["name"] == "data points")))
     points = point_styles(shown, trace)
-    hard_points = hard_point_styles(X, rows, trace)
+    hard_points = kmeans_phase.hard_point_styles(X, rows, trace)
     no_model = [{"visible": False}, *({"x": [], "y": []} for _ in range(2 * n_components + 1))]
 
     @functools.cache
@@ -326,7 +327,7 @@ def scatter_figure(
         frame_duration_ms,
         notes=notes,
         narrow=narrow,
-        kmeans=kmeans,
+        halves=kmeans_phase.half_steps(trace, kmeans=kmeans),
     )
 
 

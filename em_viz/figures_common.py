@@ -1,4 +1,4 @@
-"""Pieces the 1-D and 2-D figures share: sampling, densities, rounding and the animation.
+"""Pieces every model's figures share: sampling, rounding, the layout and the animation.
 
 An animated figure here is a list of traces, some of them *dynamic*. A half-step h has a
 frame, named ``str(h)``, holding only what changes in the dynamic traces (a curve's ``y``, the
@@ -28,11 +28,9 @@ import numpy as np
 import plotly.graph_objects as go
 from numpy.typing import ArrayLike, NDArray
 
-from em_core import Parameters, Trace, e_step
-from em_core.gaussian import weighted_log_prob, whitening
-from em_viz import kmeans_phase
-from em_viz.colors import GREY, blend, component_colors
-from em_viz.halfstep import HalfStep
+from em_core.em import Trace
+from em_viz.colors import GREY
+from em_viz.halfstep import HalfStep, half_steps
 from em_viz.loglik import (
     likelihood_axes,
     likelihood_marker,
@@ -44,12 +42,8 @@ from em_viz.style import TEMPLATE
 # The note's second part when Play holds only part of the run: the page's half-step slider
 # (under the chart) reaches the rest.
 SLIDER_NOTE = "the slider below reaches every half-step"
-COLOUR_NOTE = "a point's colour: its likeliest component; paler: less sure"
 SIGNIFICANT_DIGITS = 5
 TRANSITION_MS = 150
-# Above this many points the hover text leaves out the responsibilities: they would be
-# repeated in every frame and make the figure heavy.
-HOVER_RESP_MAX_POINTS = 300
 # Frames of one figure: at most this many, and at most about this many bytes of JSON.
 MAX_FRAMES = 60
 FRAME_BUDGET_BYTES = 1_000_000
@@ -139,22 +133,6 @@ def padded_range(low: float, high: float, fraction: float = 0.06) -> tuple[float
     return float(low - pad), float(high + pad)
 
 
-def covered_range(values: NDArray[np.float64], trace: Trace, dim: int) -> tuple[float, float]:
-    """An axis range covering the data, every mean of the run, and two standard deviations
-    around the final means (so tails and 2σ ellipses are not cut off), along column ``dim``.
-    The tails may widen the data's range by at most half of it on each side."""
-    means = np.array([s.params.means[:, dim] for s in trace.snapshots])
-    final = trace.final.params
-    spread = 2.0 * np.sqrt(final.full_covariances()[:, dim, dim])
-    low, high = float(min(values.min(), means.min())), float(max(values.max(), means.max()))
-    reach = 0.5 * (high - low)
-    tail_low = float((final.means[:, dim] - spread).min())
-    tail_high = float((final.means[:, dim] + spread).max())
-    return padded_range(
-        max(min(low, tail_low), low - reach), min(max(high, tail_high), high + reach)
-    )
-
-
 # ---------------------------------------------------------------------------------------
 # Data and model
 
@@ -185,16 +163,6 @@ def as_features(X: ArrayLike) -> NDArray[np.float64]:
     return X
 
 
-def check_trace(X: NDArray[np.float64], trace: Trace) -> None:
-    """Raise if ``trace`` was not fitted to data with ``X``'s number of features."""
-    if trace.final.params.n_features != X.shape[1]:
-        raise ValueError(
-            f"The trace was fitted to {trace.final.params.n_features}-feature data but X has "
-            f"{X.shape[1]} features; pass the data the trace was fitted to."
-        )
-    component_colors(trace.final.params.n_components)  # raises when there are too many to colour
-
-
 def sample_rows(
     n_samples: int, max_points: int, rng: np.random.Generator
 ) -> NDArray[np.intp] | None:
@@ -213,84 +181,6 @@ def sample_note(n_shown: int, n_total: int) -> str | None:
     return f"showing {n_shown:,} of {n_total:,} points, at random"
 
 
-def weighted_densities(points: ArrayLike, params: Parameters) -> NDArray[np.float64]:
-    """π_k N(x | μ_k, Σ_k) at each point, shape (n_components, n_points).
-
-    Evaluated by the engine's own log densities (Cholesky, log space), then exponentiated.
-    """
-    XT = np.ascontiguousarray(as_features(points).T)
-    with np.errstate(under="ignore"):
-        return np.exp(weighted_log_prob(XT, params, whitening(params)))
-
-
-def marginal(params: Parameters, dims: Sequence[int]) -> Parameters:
-    """The mixture of the columns ``dims`` alone: means and covariance blocks of those dims.
-
-    A marginal of a Gaussian is the Gaussian of the corresponding sub-vector, so the
-    marginal mixture keeps the weights and takes the sub-blocks.
-    """
-    index = np.asarray(dims)
-    full = params.full_covariances()
-    return Parameters(params.weights, params.means[:, index], full[:, index][:, :, index], "full")
-
-
-def point_styles(
-    X_shown: NDArray[np.float64], trace: Trace
-) -> Callable[[int | None], dict[str, Any]]:
-    """The frame update of the points for a ``HalfStep.resp_index``: t colours them by
-    r(θ_t), None is the grey start. Each is computed when first asked for, then kept.
-
-    When few points are drawn, their hover text also lists r_n1 … r_nK (3 decimals; "—"
-    before the first E-step).
-    """
-    n = X_shown.shape[0]
-    with_hover = n <= HOVER_RESP_MAX_POINTS
-    styles: dict[int | None, dict[str, Any]] = {}
-
-    def style(t: int | None) -> dict[str, Any]:
-        if t not in styles:
-            if t is None:
-                styles[t] = {"marker": {"color": blend(None, n_points=n)}}
-                if with_hover:
-                    styles[t]["customdata"] = [["—"] * trace.final.params.n_components] * n
-            else:
-                resp = e_step(X_shown, trace.snapshots[t].params).resp
-                styles[t] = {"marker": {"color": blend(resp)}}
-                if with_hover:
-                    styles[t]["customdata"] = [[f"{r:.3f}" for r in row] for row in resp.tolist()]
-        return styles[t]
-
-    return style
-
-
-def hard_point_styles(
-    X: NDArray[np.float64], rows: NDArray[np.intp] | None, trace: Trace
-) -> Callable[[HalfStep], dict[str, Any]]:
-    """The frame update of the points at a half-step with a hard assignment on screen (the
-    K-means phase and the hand-off): each point in its cluster's colour, no responsibilities
-    in the hover text. ``rows`` are the rows of ``X`` drawn (None: all)."""
-    n = X.shape[0] if rows is None else rows.size
-    n_components = trace.final.params.n_components
-    with_hover = n <= HOVER_RESP_MAX_POINTS
-    styles: dict[int, dict[str, Any]] = {}
-
-    def style(half: HalfStep) -> dict[str, Any]:
-        if half.index not in styles:
-            labels = kmeans_phase.hard_labels(X, trace, half)
-            shown = labels if rows is None else labels[rows]
-            styles[half.index] = {"marker": {"color": blend(np.eye(n_components)[shown])}}
-            if with_hover:
-                styles[half.index]["customdata"] = [["—"] * n_components] * n
-        return styles[half.index]
-
-    return style
-
-
-def kmeans_note(kmeans: bool) -> str:
-    """The figure's note on the K-means phase, or "" when the run is seen from EM's start."""
-    return "K-means and hand-off; colour: nearest centre (×)" if kmeans else ""
-
-
 def points_legend(points: dict[str, Any]) -> dict[str, Any]:
     """The legend's entry for the coloured ``points`` trace, which it takes out of the
     legend: a grey swatch, the same at every half-step (plotly would draw the colour of the
@@ -307,14 +197,6 @@ def points_legend(points: dict[str, Any]) -> dict[str, Any]:
         "marker": {**points["marker"], "color": GREY},
         "hoverinfo": "skip",
     }
-
-
-def point_hovertemplate(coordinates: str, n_components: int, n_points: int) -> str:
-    """Hover text of a data point: its coordinates, then r_n1 … r_nK when few are drawn."""
-    lines = [coordinates]
-    if n_points <= HOVER_RESP_MAX_POINTS:
-        lines += [f"r<sub>n{k + 1}</sub> = %{{customdata[{k}]}}" for k in range(n_components)]
-    return "<br>".join(lines) + "<extra></extra>"
 
 
 # ---------------------------------------------------------------------------------------
@@ -572,7 +454,7 @@ def animated_figure(
     *,
     notes: Sequence[str] = (),
     narrow: bool = False,
-    kmeans: bool = False,
+    halves: Sequence[HalfStep] | None = None,
 ) -> go.Figure:
     """Assemble an animated figure: the data, the log-likelihood beside them (or below them
     when ``narrow``), a title naming the half-step, Play / Pause, the notes, and a frame for
@@ -602,8 +484,9 @@ def animated_figure(
         Short notes shown above the plot, one a line (see :func:`note_lines`).
     narrow : bool
         The layout for a container narrower than about 700 px (see :func:`panel_layout`).
-    kmeans : bool
-        The run is seen from its K-means steps on (see :mod:`em_viz.kmeans_phase`).
+    halves : sequence of HalfStep, optional
+        The view's half-steps, when they are not EM's alone (:func:`em_viz.halfstep.half_steps`);
+        the mixture's view adds its K-means phase before them.
 
     Returns
     -------
@@ -611,7 +494,7 @@ def animated_figure(
         Built from plain dictionaries without plotly's per-value validation, which would
         take longer than everything else on a click (the tests validate these figures).
     """
-    halves = kmeans_phase.half_steps(trace, kmeans=kmeans)
+    halves = half_steps(trace) if halves is None else tuple(halves)
     data = [dict(t) for t in (*traces, *likelihood_traces(trace))]
     # ℓ so far and the ring on ℓ are the last two traces
     dynamic = [*dynamic, len(data) - 2, len(data) - 1]

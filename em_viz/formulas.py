@@ -18,8 +18,9 @@ from numpy.typing import ArrayLike, NDArray
 
 from em_core import Parameters, Trace, e_step, nearest_center
 from em_viz import kmeans_phase
-from em_viz.figures_common import as_features, weighted_densities
+from em_viz.figures_common import as_features
 from em_viz.halfstep import HalfStep
+from em_viz.mixture_figures import weighted_densities
 
 DECIMALS = 3
 # With more points than this, sums show their first three terms, a \dots and the last.

@@ -30,7 +30,8 @@ Python's (from 0); tables and formulas print them from 1.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -38,7 +39,9 @@ from numpy.typing import NDArray
 
 from em_core import KMeansStep, Trace, nearest_center
 from em_viz import halfstep
+from em_viz.colors import blend
 from em_viz.halfstep import HalfStep
+from em_viz.mixture_figures import HOVER_RESP_MAX_POINTS
 from em_viz.status import Note
 from em_viz.tables import rounded_change
 from em_viz.view import ButtonKind, ButtonPhase
@@ -213,6 +216,29 @@ def hard_labels(X: NDArray[np.float64], trace: Trace, half: HalfStep) -> NDArray
         for k in np.flatnonzero(counts == 0):
             labels[int(_squared_distances(X, previous).min(axis=1).argmax())] = k
     return labels
+
+
+def hard_point_styles(
+    X: NDArray[np.float64], rows: NDArray[np.intp] | None, trace: Trace
+) -> Callable[[HalfStep], dict[str, Any]]:
+    """The frame update of the points at a half-step with a hard assignment on screen (the
+    K-means phase and the hand-off): each point in its cluster's colour, no responsibilities
+    in the hover text. ``rows`` are the rows of ``X`` drawn (None: all)."""
+    n = X.shape[0] if rows is None else rows.size
+    n_components = trace.final.params.n_components
+    with_hover = n <= HOVER_RESP_MAX_POINTS
+    styles: dict[int, dict[str, Any]] = {}
+
+    def style(half: HalfStep) -> dict[str, Any]:
+        if half.index not in styles:
+            labels = hard_labels(X, trace, half)
+            shown = labels if rows is None else labels[rows]
+            styles[half.index] = {"marker": {"color": blend(np.eye(n_components)[shown])}}
+            if with_hover:
+                styles[half.index]["customdata"] = [["—"] * n_components] * n
+        return styles[half.index]
+
+    return style
 
 
 def emptied_clusters(X: NDArray[np.float64], trace: Trace, half: HalfStep) -> list[int]:

@@ -31,8 +31,9 @@ from numpy.typing import ArrayLike, NDArray
 from em_core import Parameters, Trace, e_step
 from em_viz.colors import component_colors
 from em_viz.figures_1d import STRIP
-from em_viz.figures_common import as_features, covered_range
+from em_viz.figures_common import as_features
 from em_viz.halfstep import HalfStep
+from em_viz.mixture_figures import covered_range
 
 # A guessed mean is right within this share of how far the mean really moves …
 TOLERANCE_OF_MOVE = 0.25

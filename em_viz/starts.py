@@ -20,12 +20,8 @@ from numpy.typing import NDArray
 from em_core import Parameters, Trace, e_step
 from em_viz.colors import MIXTURE_COLOR, blend, component_colors
 from em_viz.figures_2d import ellipse_points
-from em_viz.figures_common import (
-    padded_range,
-    sample_rows,
-    user_text,
-    weighted_densities,
-)
+from em_viz.figures_common import padded_range, sample_rows, user_text
+from em_viz.mixture_figures import weighted_densities
 from em_viz.style import TEMPLATE
 
 MAX_THUMBNAIL_POINTS = 800

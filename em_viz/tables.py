@@ -19,8 +19,9 @@ import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 
 from em_core import Parameters, Trace, e_step
-from em_viz.figures_common import as_features, check_trace
+from em_viz.figures_common import as_features
 from em_viz.halfstep import half_step
+from em_viz.mixture_figures import check_trace
 
 
 def parameter_table(

@@ -5,10 +5,12 @@ plotly or any UI code.
 """
 
 import ast
+import graphlib
 import json
 import re
 import subprocess
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 
 import pytest
@@ -191,3 +193,84 @@ def test_the_step_buttons_script_holds_no_step_rule() -> None:
     assert not re.search(r"\bh\s*[%+-]\s*\d", code), "arithmetic on h in controls.js"
     assert "% 2" not in code
     assert "targets" in code
+
+
+def package_imports(source: str, package: str) -> set[str]:
+    """The modules ``source``, a module of ``package``, imports, at any depth of its code (in
+    functions too): ``a.b`` for ``import a.b`` and ``from a.b import c``, ``a.c`` alone for
+    ``from a import c`` when ``c`` is a module of ``a``; relative imports resolved."""
+    names = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            above = package.split(".")[: len(package.split(".")) + 1 - node.level]
+            base = ".".join([*(above if node.level else []), *filter(None, [node.module])])
+            for alias in node.names:
+                name = f"{base}.{alias.name}" if base else alias.name
+                path = ROOT / name.replace(".", "/")
+                is_module = path.with_suffix(".py").exists() or (path / "__init__.py").exists()
+                names.add(name if is_module else base)
+    return names
+
+
+def import_graph(package: str) -> dict[str, set[str]]:
+    """Each module of ``package`` (the package itself for its ``__init__``) and the modules of
+    ``package`` it imports."""
+    graph = {}
+    for path in python_files(package):
+        parts = path.relative_to(ROOT).with_suffix("").parts
+        name = ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+        imported = package_imports(path.read_text(encoding="utf-8"), ".".join(parts[:-1]))
+        graph[name] = {m for m in imported if m == package or m.startswith(f"{package}.")}
+    return graph
+
+
+def import_cycle(graph: Mapping[str, set[str]]) -> list[str]:
+    """A cycle of ``graph`` (its modules in import order, the first repeated at the end), or
+    [] when it has none."""
+    try:
+        graphlib.TopologicalSorter(graph).prepare()
+    except graphlib.CycleError as error:
+        return list(reversed(error.args[1]))
+    return []
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        ("from em_viz import kmeans_phase, tables", {"em_viz.kmeans_phase", "em_viz.tables"}),
+        ("from em_viz import describe", {"em_viz"}),
+        ("import em_viz.colors as c", {"em_viz.colors"}),
+        ("def f():\n    from em_viz.tables import parameter_table", {"em_viz.tables"}),
+        (
+            "from . import tables\nfrom .halfstep import HalfStep",
+            {"em_viz.tables", "em_viz.halfstep"},
+        ),
+        ("from .. import em_core", {"em_core"}),
+    ],
+)
+def test_the_package_import_scanner_sees_every_form(source: str, expected: set[str]) -> None:
+    assert package_imports(source, "em_viz") == expected
+
+
+def test_the_cycle_finder_finds_a_cycle() -> None:
+    assert import_cycle({"a": {"b"}, "b": {"c"}, "c": set()}) == []
+    cycle = import_cycle({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}})
+    assert cycle[0] == cycle[-1]
+    assert set(cycle) == {"a", "b", "c"}
+
+
+def test_the_figures_import_no_module_in_a_circle() -> None:
+    graph = import_graph("em_viz")
+    assert "em_viz.figures_common" in graph["em_viz.figures_1d"], "the scan proves nothing"
+    assert import_cycle(graph) == []
+
+
+def test_the_shared_animation_imports_no_model() -> None:
+    """em_viz/figures_common.py (every model's animation) takes from the engine only the
+    trace and the model protocol, and nothing of the mixture's figures."""
+    source = (ROOT / "em_viz" / "figures_common.py").read_text(encoding="utf-8")
+    ours = package_imports(source, "em_viz")
+    assert {m for m in ours if m.split(".")[0] == "em_core"} <= {"em_core.em", "em_core.model"}
+    assert ours & {"em_viz.kmeans_phase", "em_viz.tables", "em_viz.mixture_figures"} == set()

@@ -272,10 +272,14 @@ def test_a_trace_without_data_is_read_but_says_it_cannot_be_recomputed(large_npy
     assert "python -m em_core fit … --with-data > run.json" in str(caught.value)
 
 
-def test_with_data_is_an_option_of_the_mixture(worked_csv):
-    assert_one_line_error(
-        run("fit", worked_csv, "--model", "ppca", "--with-data"), "--with-data", "mixture"
-    )
+@pytest.mark.parametrize("model", ["mixture", "ppca", "hmm"])
+def test_with_data_is_every_models_option(worked_csv, tmp_path, model):
+    # Every model writes its data on request, so that Open a prepared run can run it again.
+    path = tmp_path / "two.csv"
+    path.write_text("".join(f"{x},{2 * x + (x % 3)}\n" for x in range(1, 13)))
+    given = worked_csv if model == "hmm" else path
+    document = ok_json(run("fit", given, "--model", model, "--with-data"))
+    assert document["data"]
 
 
 def test_select_picks_two_components_on_two_blobs(tmp_path):

@@ -24,8 +24,9 @@ OPTIONS = {
     "ridge": ("--ridge", None),
     "reg_covar": ("--reg-covar", None),
     "n_init": ("--n-init", 1),
-    "with_data": ("--with-data", False),
 }
+# --with-data is every model's: each writes its data into the trace when asked (or when they
+# are small), so that Open a prepared run can run it again.
 
 
 def add_options(parser: argparse.ArgumentParser) -> None:

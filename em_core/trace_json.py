@@ -727,10 +727,18 @@ def _compare(recorded: Snapshot, computed: Snapshot, span: NDArray[np.float64], 
             raise TraceFileError(f"iterations[{recorded.iteration}].nk should not be null.")
         pairs.append(("nk", recorded.stats, computed.stats, 1.0))
     for name, mine, theirs, scale in pairs:
-        gap = np.abs(np.asarray(mine) - theirs)
-        if np.any(gap > REPLAY_RTOL * (np.abs(theirs) + scale)):
-            raise TraceFileError(
-                f"iterations[{recorded.iteration}].{name} is not what EM computes from the "
-                f"start and the data (off by up to {float(gap.max()):.3g}): the file was "
-                "changed, or its data are not those the run was fitted to."
-            )
+        check_replayed(f"iterations[{recorded.iteration}].{name}", mine, theirs, scale)
+
+
+def check_replayed(label: str, recorded: Any, computed: Any, scale: Any) -> None:
+    """Refuse a file whose number(s) ``label`` are not what EM computed again, within
+    :data:`REPLAY_RTOL` of each number's ``scale`` (a NaN never agrees): every model's replay
+    checks its iterations with this one rule and message."""
+    gap = np.abs(np.asarray(recorded, dtype=np.float64) - computed)
+    if not np.all(gap <= REPLAY_RTOL * (np.abs(computed) + scale)):
+        finite = gap[np.isfinite(gap)]
+        off = f"{float(finite.max()):.3g}" if finite.size else "a number that is not finite"
+        raise TraceFileError(
+            f"{label} is not what EM computes from the start and the data (off by up to "
+            f"{off}): the file was changed, or its data are not those the run was fitted to."
+        )

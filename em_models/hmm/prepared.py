@@ -22,7 +22,7 @@ from em_core import em
 from em_core.em import Snapshot, Trace
 from em_core.gaussian import to_full
 from em_core.model import StopReason
-from em_core.trace_json import NO_DATA, REPLAY_RTOL, TraceFileError
+from em_core.trace_json import NO_DATA, TraceFileError, check_replayed
 from em_models.hmm.engine import HMM, make_family
 from em_models.hmm.params import HMMParams
 from em_models.hmm.sequences import Sequences
@@ -266,13 +266,7 @@ def _compare_iteration(run: PreparedHMM, t: int, snapshot: Snapshot, scales: dic
             raise TraceFileError(f"iterations[{t}].occupancy must have one number per state.")
         pairs.append(("occupancy", recorded, computed, 1.0))
     for name, a, b, scale in pairs:
-        gap = np.abs(np.asarray(a) - b)
-        if not np.all(gap <= REPLAY_RTOL * (np.abs(b) + scale)):
-            raise TraceFileError(
-                f"iterations[{t}].{name} is not what EM computes from the start and the data "
-                f"(off by up to {float(np.nanmax(gap)):.3g}): the file was changed, or its "
-                "data are not those the run was fitted to."
-            )
+        check_replayed(f"iterations[{t}].{name}", a, b, scale)
 
 
 def describe(opened) -> str:

@@ -22,7 +22,6 @@ from em_core.trace_json import (
     MAX_COLUMNS,
     MAX_ROWS,
     NO_DATA,
-    REPLAY_RTOL,
     TraceFileError,
     _array,
     _data,
@@ -30,6 +29,7 @@ from em_core.trace_json import (
     _number,
     _text,
     _whole,
+    check_replayed,
 )
 from em_models.ppca.engine import PPCA, PPCAParameters, PPCAStart, mean_variance
 
@@ -200,13 +200,7 @@ def replay(run: PPCARun) -> Trace:
 
 
 def _compare(name: str, mine, theirs, scale: float, where: str) -> None:
-    gap = np.abs(np.asarray(mine) - theirs)
-    if np.any(gap > REPLAY_RTOL * (np.abs(theirs) + scale)):
-        raise TraceFileError(
-            f"{where}{name} is not what EM computes from the start and the data (off by up to "
-            f"{float(gap.max()):.3g}): the file was changed, or its data are not those the run "
-            "was fitted to."
-        )
+    check_replayed(f"{where}{name}", mine, theirs, scale)
 
 
 def describe(opened) -> str:

@@ -87,11 +87,11 @@ def test_engine_source_imports_no_ui_layer() -> None:
     assert {path: names for path, names in offenders.items() if names} == {}
 
 
-def test_importing_the_engine_loads_no_ui_or_plotting() -> None:
-    # A fresh interpreter, so nothing another test imported can hide or cause a failure.
+def modules_loaded_by(imports: str) -> set[str]:
+    """The top-level modules a fresh interpreter has loaded after ``imports`` (one line of
+    Python), so that nothing another test imported can hide or cause a failure."""
     probe = (
-        "import json, sys\n"
-        "import em_core\n"
+        f"import json, sys\n{imports}\n"
         "print(json.dumps(sorted({name.split('.')[0] for name in sys.modules})))\n"
     )
     result = subprocess.run(
@@ -103,7 +103,11 @@ def test_importing_the_engine_loads_no_ui_or_plotting() -> None:
         check=False,
     )
     assert result.returncode == 0, result.stderr
-    loaded = set(json.loads(result.stdout.strip().splitlines()[-1]))
+    return set(json.loads(result.stdout.strip().splitlines()[-1]))
+
+
+def test_importing_the_engine_loads_no_ui_or_plotting() -> None:
+    loaded = modules_loaded_by("import em_core")
     assert "em_core" in loaded
     assert loaded & NOT_FOR_THE_ENGINE == set()
 

@@ -1,12 +1,8 @@
 """The hidden Markov model's engine is pure NumPy, like em_core: no UI, no plotting, and no
 SciPy (its densities and log-factorials are its own)."""
 
-import json
-import subprocess
-import sys
-
 import pytest
-from test_architecture import ROOT, imported_top_level_modules
+from test_architecture import ROOT, imported_top_level_modules, modules_loaded_by
 
 NOT_FOR_AN_ENGINE = {"streamlit", "plotly", "scipy", "em_viz", "em_ui", "app_pages", "app"}
 # The model's folder also holds its view and figures, which draw with plotly and em_viz,
@@ -32,20 +28,8 @@ def test_hmm_engine_files_import_no_ui(path) -> None:
 
 
 def test_importing_the_hmm_engine_loads_no_ui_or_plotting() -> None:
-    probe = (
-        "import json, sys\n"
-        "import em_models.hmm.engine, em_models.hmm.viterbi, em_models.hmm.datasets\n"
-        "print(json.dumps(sorted({name.split('.')[0] for name in sys.modules})))\n"
+    loaded = modules_loaded_by(
+        "import em_models.hmm.engine, em_models.hmm.viterbi, em_models.hmm.datasets"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", probe],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr
-    loaded = set(json.loads(result.stdout.strip().splitlines()[-1]))
     assert "em_models" in loaded
     assert loaded & NOT_FOR_AN_ENGINE == set()

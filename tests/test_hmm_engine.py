@@ -360,17 +360,18 @@ def test_poisson_counts_of_zero_under_a_rate_of_zero() -> None:
     assert log_b[2, 1] == pytest.approx(3 * np.log(2.0) - 2.0 - np.log(6.0))
 
 
-def test_joining_chunks_whose_weights_underflow_goes_to_log_space() -> None:
-    """The α̂ entering chunk 2 is row 0 of chunk 1 (all of α̂ is on state 0), even though
-    that row's scale is e^-900 times the other's: multiplied out, both weights are 0."""
-    from em_models.hmm.forward_backward import _join
+def test_a_product_of_chunks_whose_weights_underflow_is_taken_in_log_space() -> None:
+    """Two chunks' product (the forward–backward's stage 2): the first ends in state 0
+    whatever its start, and the second explains its observations e^-900 times worse from
+    state 0 than from state 1; multiplied out, that weight is 0, yet both rows are the second
+    chunk's row 0. A start that cannot be (a row of zeros) stays impossible."""
+    from em_models.hmm.forward_backward import combine
 
-    chunks = make_layout((6,), 2).chunks  # three chunks of two steps
-    P = np.full((2, 2, 2, 2, 3), 0.5)  # (L, direction, from, to, chunk)
-    P[:, :, :, :, 0] = [[1.0, 0.0], [1.0, 0.0]]  # chunk 0 ends in state 0 whatever its start
-    P[1, :, :, :, 1] = [[0.3, 0.7], [0.9, 0.1]]
-    D = np.zeros((2, 2, 2, 3))
-    D[1, :, 0, 1] = -900.0  # starting chunk 1 in state 0 explains it e^-900 times worse
-    entry = _join(P, D, chunks)
-    np.testing.assert_allclose(entry[1], [[1.0, 0.0], [1.0, 0.0]])
-    np.testing.assert_allclose(entry[2], [[0.3, 0.7], [0.3, 0.7]])
+    second = np.array([[0.3, 0.7], [0.9, 0.1]]), np.array([-900.0, 0.0])
+    with np.errstate(all="raise"):  # as the driver
+        R, D = combine(np.array([[1.0, 0.0], [1.0, 0.0]]), np.array([0.0, -2.0]), *second)
+        np.testing.assert_allclose(R, [[0.3, 0.7], [0.3, 0.7]])
+        np.testing.assert_allclose(D, [0.0, -2.0])
+        R, D = combine(np.array([[1.0, 0.0], [0.0, 0.0]]), np.array([0.0, -np.inf]), *second)
+    np.testing.assert_allclose(R, [[0.3, 0.7], [0.0, 0.0]])
+    assert D.tolist() == [0.0, -np.inf]

@@ -21,22 +21,29 @@ underflows, and ℓ = Σ_t log c_t (+ log Σ_k α̂_T(k) e_k with an end state).
 
 Speed: the recursion is a loop over time, and one NumPy call per time step costs far more
 than the arithmetic of K states. So each sequence is cut into chunks of L steps, and every
-chunk is run from *every* state at its start at once: row i of a chunk's running matrix is
-the scaled forward recursion started in state i (a prefix product of the matrices A diag(b_t),
-each row normalised as it goes, its log scale kept). One step of that loop handles all
-chunks of all sequences, forward and backward, with the chunks along the contiguous axis.
-A short loop over the chunks then joins them: the α̂ entering a chunk weights its rows.
-Rows are normalised one by one, so each is as safe from underflow as the plain recursion.
+step of a loop handles all chunks of all sequences, forward and backward, with the chunks
+along the contiguous axis, in three stages (an associative scan, as parallel HMM filters
+do, with a long sequential stretch at the bottom):
+
+1. every chunk's product of the matrices A diag(b_t), as K rows: row i is the scaled
+   recursion started in state i, normalised at every step, with the log of its scale;
+2. the products of the chunks before each one, by doubling (log₂ of the number of chunks
+   rounds of pairwise products, every row in log space so that no weight underflows), whose
+   first row is the α̂ entering the chunk;
+3. the plain scaled recursion along every chunk from its entering α̂, which also gives c_t.
+
 The backward pass is the same scan run backwards in time on β_t ∘ b_t, whose recursion has
-the same form with Aᵀ. As with any scaled recursion, a state whose filtered probability
-falls below double precision's range (about 1e-308 of the others') is lost; transitions of
-1e-150 between far-apart emissions reach that, and then only a log-space recursion helps.
-The price of the chunks is K times the arithmetic of the plain recursion;
-``benchmarks/bench_hmm.py`` measures it against hmmlearn's compiled loop.
+the same form with Aᵀ. Rows are normalised one by one, so each is as safe from underflow as
+the plain recursion; as with any scaled recursion, a state whose filtered probability falls
+below double precision's range (about 1e-308 of the others') is lost; transitions of 1e-150
+between far-apart emissions reach that, and then only a log-space recursion helps. Stage 1
+costs K times the arithmetic of the plain recursion; ``benchmarks/bench_hmm.py`` measures
+the whole iteration against hmmlearn's compiled loop.
 """
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -58,11 +65,9 @@ class ZeroLikelihood(FloatingPointError):
         self.position = position
 
 
-# Each step divides a row by its sum, or by this when the sum is smaller (a row of zeros:
+# Stage 1 divides a row by its sum, or by this when the sum is smaller (a row of zeros:
 # state i at the chunk's start cannot explain what follows; it stays zero).
 TINY = float(np.finfo(np.float64).tiny)
-# A join whose weighted rows sum to less than this is done again in log space.
-JOIN_FLOOR = 1e-280
 
 
 @dataclass(frozen=True, eq=False)
@@ -70,7 +75,8 @@ class Chunks:
     """Every sequence cut into chunks of L steps, for the forward and the backward scan.
 
     A sequence's chunks have the same lengths both ways (the backward scan reads each
-    sequence reversed), so only ``index`` differs between the two.
+    sequence reversed), so only ``index`` differs between the two. A sequence's chunks are
+    consecutive, in order, both ways.
 
     Attributes
     ----------
@@ -79,28 +85,25 @@ class Chunks:
         ``index[1]`` the same backwards. n_observations pads a chunk that ends early.
     first : array of shape (n_chunks,), bool
         The chunk begins its sequence.
-    prev : array of shape (n_chunks,)
-        The chunk before it in its sequence (−1 for a first chunk).
-    last_step : array of shape (n_chunks,)
-        Its last real step.
-    ranks : tuple of arrays
-        ``ranks[r]``: the chunks that are the r-th of their sequence.
+    stops : tuple of (int, array) pairs
+        (j, the chunks whose last real step is j), j increasing.
     padding : array of shape (L, n_chunks), bool
         The steps past a chunk's end (the same both ways).
+    position : array of shape (2, n_observations)
+        Where each observation is in ``index[s]`` flattened (the inverse of ``index``).
     """
 
     index: NDArray[np.intp]
     first: NDArray[np.bool_]
-    prev: NDArray[np.intp]
-    last_step: NDArray[np.intp]
-    ranks: tuple[NDArray[np.intp], ...]
+    stops: tuple[tuple[int, NDArray[np.intp]], ...]
     padding: NDArray[np.bool_]
+    position: NDArray[np.intp]
 
 
 def _chunks(starts: NDArray, ends: NDArray, length: int) -> Chunks:
     n_total = int(ends[-1]) + 1
     columns: list[list[NDArray[np.intp]]] = [[], []]
-    prev, last_step, rank = [], [], []
+    last_step, rank = [], []
     for a, b in zip(starts, ends, strict=True):
         order = np.arange(a, b + 1)
         n_chunks = -(-order.size // length)
@@ -108,19 +111,19 @@ def _chunks(starts: NDArray, ends: NDArray, length: int) -> Chunks:
             padded = np.full(n_chunks * length, n_total, dtype=np.intp)
             padded[: order.size] = steps
             columns[direction].append(padded.reshape(n_chunks, length))
-        base = len(prev)
-        prev += [base + r - 1 if r else -1 for r in range(n_chunks)]
         last_step += [min(length, order.size - r * length) - 1 for r in range(n_chunks)]
         rank += range(n_chunks)
-    rank_of = np.array(rank)
     index = np.stack([np.concatenate(c).T for c in columns])
+    position = np.empty((2, n_total + 1), dtype=np.intp)
+    for direction in range(2):
+        position[direction, index[direction].ravel()] = np.arange(index[direction].size)
+    last = np.array(last_step)
     return Chunks(
         index=index,
-        first=rank_of == 0,
-        prev=np.array(prev, dtype=np.intp),
-        last_step=np.array(last_step, dtype=np.intp),
-        ranks=tuple(np.flatnonzero(rank_of == r) for r in range(rank_of.max() + 1)),
+        first=np.array(rank) == 0,
+        stops=tuple((int(j), np.flatnonzero(last == j)) for j in np.unique(last)),
         padding=index[0] == n_total,
+        position=position[:, :n_total],
     )
 
 
@@ -145,10 +148,11 @@ class Layout:
 
 
 def chunk_length(lengths: tuple[int, ...]) -> int:
-    """L: about 1.5 √N balances the loop over the steps of a chunk against the loop joining
-    the chunks (a join costs about twice a step); never longer than the longest sequence
-    (short sequences are one chunk each)."""
-    return int(min(max(lengths), max(1, round(1.5 * np.sqrt(sum(lengths))))))
+    """L: about 0.6 √N balances the loops over the steps of a chunk (stages 1 and 3) against
+    the rounds of stage 2, whose arrays grow with the number of chunks (measured at
+    N = 100,000 and K = 3); never longer than the longest sequence (short sequences are one
+    chunk each)."""
+    return int(min(max(lengths), max(1, round(0.6 * np.sqrt(sum(lengths))))))
 
 
 def make_layout(lengths: tuple[int, ...], length: int | None = None) -> Layout:
@@ -160,72 +164,111 @@ def make_layout(lengths: tuple[int, ...], length: int | None = None) -> Layout:
     return Layout(starts, ends, _chunks(starts, ends, length))
 
 
-def _run_chunks(U, G, first_row, chunks):
-    """Every chunk's recursion from every state, the chunks along the last (contiguous) axis
-    so that each operation runs over all of them at once.
+def _last_max(a: NDArray[np.float64]) -> NDArray[np.float64]:
+    """a.max(axis=-1) over a short last axis, several times faster."""
+    return functools.reduce(np.maximum, np.moveaxis(a, -1, 0))
 
-    Returns P, shape (L, 2, K, K, C): P[j, s, i, :, c] is chunk c's row from state i after
-    step j, normalised; and D, shape (L, 2, K, C): the log of what that row was divided by,
-    summed along the chunk.
+
+def _relative(D: NDArray[np.float64]) -> NDArray[np.float64]:
+    """Log row scales less their largest (per matrix), so that they stay small numbers; all
+    −inf (no row possible) stays so."""
+    top = _last_max(D)[..., None]
+    return D - np.where(np.isfinite(top), top, 0.0)
+
+
+def _chunk_products(Uc, G, first_row, chunks):
+    """Stage 1: every chunk's product, from every state at its start.
+
+    Returns R, shape (2, K, K, C): R[s, i, :, c] is chunk c's row from state i after its last
+    step, normalised (zeros if state i cannot start the chunk); and D, shape (2, K, C): the
+    log of what that row was divided by, summed along the chunk (−inf for a row of zeros).
     """
-    K = U.shape[1]
-    _, L, C = chunks.index.shape
-    Uc = np.concatenate([U, np.ones((1, K))])[chunks.index]  # (2, L, C, K)
-    Uc = np.ascontiguousarray(Uc.transpose(1, 0, 3, 2))  # (L, 2, K, C)
+    L, _, K, C = Uc.shape
     GT = np.ascontiguousarray(G.transpose(0, 2, 1))[:, None]  # (2, 1, K, K): row k is G[:, k]
-    P = np.empty((L, 2, K, K, C))
+    R = np.empty((2, K, K, C))
+    R[:] = G[:, :, :, None]
+    R[..., chunks.first] = first_row[:, None, :, None]
+    spare, R_end = np.empty_like(R), np.empty_like(R)
     S = np.empty((L, 2, K, C))
-    P[0] = G[:, :, :, None]
-    P[0][..., chunks.first] = first_row[:, None, :, None]
+    stops = dict(chunks.stops)
     for j in range(L):
-        step, total = P[j], S[j]
         if j:
-            np.matmul(GT, P[j - 1], out=step)  # (P G)[i, k] = Σ_m G[m, k] P[i, m]
-        step *= Uc[j][:, None]
-        np.sum(step, axis=2, out=total)
+            np.matmul(GT, R, out=spare)  # (R G)[i, k] = Σ_m G[m, k] R[i, m]
+            R, spare = spare, R
+        R *= Uc[j][:, None]
+        total = np.sum(R, axis=2, out=S[j])
         np.maximum(total, TINY, out=total)
-        step /= total[:, :, None]
-    return P, np.cumsum(np.log(S), axis=0)
+        R /= total[:, :, None]
+        if j in stops:
+            R_end[..., stops[j]] = R[..., stops[j]]
+    np.copyto(S, 1.0, where=chunks.padding[:, None, None, :])
+    D = np.log(S).sum(axis=0)
+    D[R_end.sum(axis=2) == 0] = -np.inf
+    return R_end, D
 
 
-def _join_in_logs(entry, D, P):
-    """The join of :func:`_join`, for weights too small to multiply: in log space."""
+def combine(Ra, Da, Rb, Db):
+    """The products (diag(e^Da) Ra)(diag(e^Db) Rb) of matrices of shape (..., K, K) in the
+    same form: rows normalised (or zero), and the log scales D of shape (..., K), relative.
+
+    Row i weights Rb's rows by Ra[i, m] e^Db[m] in log space, less its own largest, so the
+    largest weight is 1: no row underflows however far apart the scales are.
+    """
     with np.errstate(divide="ignore"):
-        u = np.log(entry) + D
-    w = np.exp(u - u.max(axis=-1, keepdims=True))
-    v = np.einsum("...i,...ik->...k", w, P)
-    total = v.sum(axis=-1, keepdims=True)
-    if not np.all(total > 0):
-        raise ZeroLikelihood(None)
-    return v / total
+        u = np.log(Ra) + Db[..., None, :]
+    top = _last_max(u)[..., None]
+    top[~np.isfinite(top)] = 0.0  # a row of zeros (an impossible start) stays zero
+    rows = np.exp(u - top) @ Rb
+    total = rows.sum(axis=-1, keepdims=True)
+    with np.errstate(divide="ignore"):
+        D = Da + top[..., 0] + np.log(total[..., 0])
+    return rows / np.maximum(total, TINY), _relative(D)
 
 
-def _join(P, D, chunks):
-    """The normalised α̂ (or backward vector) entering each chunk, shape (C, 2, K): a short
-    loop over the chunks of each sequence, in order."""
-    C = chunks.prev.size
-    columns = np.arange(C)
-    P_end = P[chunks.last_step, ..., columns]  # (C, 2, K, K)
-    D_end = D[chunks.last_step, ..., columns]  # (C, 2, K)
-    W_end = np.exp(D_end - D_end.max(axis=-1, keepdims=True))
-    K = P.shape[2]
-    entry = np.empty((C, 2, K))
-    entry[chunks.ranks[0]] = 1.0 / K  # a first chunk's rows are all alike
-    for ids in chunks.ranks[1:]:
-        before = chunks.prev[ids]
-        v = np.einsum("nsi,nsik->nsk", entry[before] * W_end[before], P_end[before])
-        total = v.sum(axis=-1, keepdims=True)
-        if total.min() < JOIN_FLOOR:
-            v = _join_in_logs(entry[before], D_end[before], P_end[before])
-        else:
-            v /= total
-        entry[ids] = v
+def _entries(R, D):
+    """Stage 2: the normalised vector entering each chunk, shape (2, K, C), from the chunks'
+    prefix products (Hillis and Steele's doubling). The products run across sequences: a
+    first chunk's rows are all alike, so whatever comes before it is forgotten."""
+    R = np.ascontiguousarray(R.transpose(3, 0, 1, 2))  # (C, 2, K, K)
+    D = _relative(D.transpose(2, 0, 1))  # (C, 2, K)
+    shift = 1
+    while shift < len(R):
+        R_new, D_new = combine(R[:-shift], D[:-shift], R[shift:], D[shift:])
+        R = np.concatenate([R[:shift], R_new])
+        D = np.concatenate([D[:shift], D_new])
+        shift *= 2
+    entry = np.empty((2, R.shape[2], len(R)))
+    entry[..., 1:] = R[:-1, :, 0, :].transpose(1, 2, 0)
+    entry[..., 0] = 0.0  # (a first chunk starts from first_row instead)
     return entry
+
+
+def _run_from_entries(Uc, G, first_row, entry, chunks):
+    """Stage 3: the scaled recursion along every chunk from its entering vector.
+
+    Returns V, shape (L, 2, K, C), each step normalised, and the sums it was divided by,
+    shape (L, 2, C) (0 or NaN where the path is impossible).
+    """
+    L, _, K, C = Uc.shape
+    GT = np.ascontiguousarray(G.transpose(0, 2, 1))
+    V = np.empty((L, 2, K, C))
+    S = np.empty((L, 2, 1, C))
+    np.matmul(GT, entry, out=V[0])
+    V[0][..., chunks.first] = first_row[:, :, None]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        for j in range(L):
+            v = V[j]
+            if j:
+                np.matmul(GT, V[j - 1], out=v)
+            v *= Uc[j]
+            np.sum(v, axis=1, keepdims=True, out=S[j])
+            v /= S[j]
+    return V, S[:, :, 0]
 
 
 def scan(
     U: NDArray[np.float64], G: NDArray[np.float64], first_row: NDArray[np.float64], chunks: Chunks
-) -> NDArray[np.float64]:
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
     """The recursion v_t = (v_{t−1} G_s) ∘ u_t with v_1 = first_row_s ∘ u_1 along every
     sequence, forward (s = 0) and backward (s = 1) at once, each v_t normalised to sum 1.
 
@@ -238,26 +281,33 @@ def scan(
 
     Returns
     -------
-    array of shape (2, n_observations, K)
+    v : array of shape (2, n_observations, K)
+    sums : array of shape (2, n_observations)
+        What each v_t was divided by: Σ_k (v_{t−1} G_s)_k u_t(k).
+
+    Raises
+    ------
+    ZeroLikelihood
+        When a sum is zero: no path explains the observations.
     """
     n_total, K = U.shape
-    P, D = _run_chunks(U, G, first_row, chunks)
-    with np.errstate(divide="ignore"):
-        log_entry = np.log(_join(P, D, chunks)).transpose(1, 2, 0)  # (2, K, C)
-    u = log_entry + D  # (L, 2, K, C)
-    w = np.exp(u - u.max(axis=2, keepdims=True))
-    v = w[:, :, 0, None] * P[:, :, 0]  # Σ_i w_i P_i: (L, 2, K, C)
-    for i in range(1, K):
-        v += w[:, :, i, None] * P[:, :, i]
-    total = v.sum(axis=2)
-    np.copyto(total, 1.0, where=chunks.padding[:, None, :])
-    if not np.all(total > 0):
+    _, L, C = chunks.index.shape
+    UT = np.ones((K, n_total + 1))  # u_t(k) as rows, and 1 for the padding
+    UT[:, :n_total] = U.T
+    Uc = np.empty((L, 2, K, C))
+    for direction, k in np.ndindex(2, K):
+        np.take(UT[k], chunks.index[direction], out=Uc[:, direction, k])
+    entry = _entries(*_chunk_products(Uc, G, first_row, chunks))
+    V, S = _run_from_entries(Uc, G, first_row, entry, chunks)
+    out = np.empty((2, n_total, K))
+    sums = np.empty((2, n_total))
+    for direction, where in enumerate(chunks.position):
+        for k in range(K):
+            out[direction, :, k] = V[:, direction, k].reshape(-1)[where]
+        np.take(S[:, direction].reshape(-1), where, out=sums[direction])
+    if not np.all(sums > 0):
         raise ZeroLikelihood(None)
-    v /= total[:, :, None]
-    out = np.empty((2, n_total + 1, K))
-    for direction in range(2):
-        out[direction, chunks.index[direction]] = v[:, direction].transpose(0, 2, 1)
-    return out[:, :n_total]
+    return out, sums
 
 
 @dataclass(frozen=True, eq=False)
@@ -313,27 +363,23 @@ def forward_backward(
     ZeroLikelihood
         When the observations have probability zero.
     """
-    shift = log_emission.max(axis=1)
+    shift = _last_max(log_emission)
     impossible = np.flatnonzero(~np.isfinite(shift))
     if impossible.size:
         raise ZeroLikelihood(int(impossible[0]))
     B = np.exp(log_emission - shift[:, None])
     stop = np.ones_like(startprob) if endprob is None else endprob
     # alpha, and β_t ∘ b_t (up to a factor for each t), from one scan each way
-    alpha, beta_b = scan(
+    (alpha, beta_b), (scale, _) = scan(
         B, np.stack([transmat, transmat.T]), np.stack([startprob, stop]), layout.chunks
     )
-    predicted = np.empty_like(alpha)
-    predicted[1:] = alpha[:-1] @ transmat
-    predicted[layout.starts] = startprob
-    scale = np.einsum("nk,nk->n", predicted, B)
     beta = np.empty_like(alpha)  # β_t = A (β_{t+1} ∘ b_{t+1}), up to a factor for each t
     beta[:-1] = beta_b[1:] @ transmat.T
     beta[layout.ends] = stop
     end_scale = None if endprob is None else alpha[layout.ends] @ endprob
     if end_scale is not None and not np.all(end_scale > 0):
         raise ZeroLikelihood(None)
-    beta /= np.einsum("nk,nk->n", alpha, beta)[:, None]
+    beta /= ((alpha * beta) @ np.ones(len(stop)))[:, None]
     weighted = B * beta / scale[:, None]
     weighted[layout.starts] = 0.0  # no transition enters a sequence's first observation
     log_scale = np.log(scale) + shift

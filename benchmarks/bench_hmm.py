@@ -11,8 +11,8 @@ parameters and run the same iterations, in the same process, the sides alternati
 What is timed (``ms/it`` = best of ``--repeats`` of ``--iters`` iterations, divided by the
 iterations):
 
-- ``engine E+M``: this project's E-step (scaled forward–backward, chunked scan) and M-step,
-  on data prepared once (as :func:`em_core.em.run_em` does);
+- ``engine E+M``: this project's E-step (scaled forward–backward, a chunked associative
+  scan) and M-step, on data prepared once (as :func:`em_core.em.run_em` does);
 - ``engine run_em``: the whole driver call, preparing the data and keeping the trace;
 - ``hmmlearn log`` / ``hmmlearn scaling``: ``fit`` with ``n_iter`` iterations,
   ``init_params=""`` and ``tol=-inf`` (so it runs them all), with its default log-space

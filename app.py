@@ -6,26 +6,25 @@
 import pandas  # noqa: F401
 import streamlit as st
 
-from em_models.registry import learn_pages
+from em_models.registry import Page, pages_in
 from em_ui.budget import use_one_blas_thread
 from em_ui.state import keep_widget_values
 
 use_one_blas_thread()  # every fit on the shared server uses one core, as its budget assumes
 st.set_page_config(page_title="EM for Gaussian mixtures", page_icon="🎯", layout="wide")
 
+
+def menu_entry(page: Page) -> st.Page:
+    """The router's entry for a model's page."""
+    return st.Page(
+        page.path, title=page.title, icon=page.icon, url_path=page.url_path, default=page.default
+    )
+
+
 pages = {
-    "Learn": [
-        st.Page(
-            page.path,
-            title=page.title,
-            icon=page.icon,
-            url_path=page.url_path,
-            default=page.default,
-        )
-        for page in learn_pages()
-    ],
+    "Learn": [menu_entry(page) for page in pages_in("Learn")],
     "Explore": [
-        st.Page("app_pages/your_data.py", title="Your own data", icon=":material/upload_file:"),
+        *(menu_entry(page) for page in pages_in("Explore")),
         st.Page(
             "app_pages/prepared_run.py", title="Open a prepared run", icon=":material/file_open:"
         ),

@@ -3,6 +3,7 @@
     .venv/bin/python benchmarks/bench_browser.py                  # 20 clicks, 5 loads each
     .venv/bin/python benchmarks/bench_browser.py --clicks 30 --loads 7
     .venv/bin/python benchmarks/bench_browser.py --first-chart-only --loads 7 --cold 3
+    .venv/bin/python benchmarks/bench_browser.py --hmm-only        # the HMM page's clicks alone
 
 Numbers are reported, not asserted. Targets: a "Next iteration" click ≤ 150 ms on the worked
 example, ≤ 300 ms with 10,000 points (1-D) and with 100,000 points (2-D), ≤ 500 ms with
@@ -506,6 +507,11 @@ def main(argv: list[str] | None = None) -> int:
         "--first-chart-only", action="store_true", help="measure the first chart, no clicks"
     )
     parser.add_argument(
+        "--hmm-only",
+        action="store_true",
+        help="only the hidden Markov model's three click cases: no other page, no first chart",
+    )
+    parser.add_argument(
         "--option",
         action="append",
         default=[],
@@ -522,6 +528,8 @@ def main(argv: list[str] | None = None) -> int:
         name, _, value = option.partition("=")
         extra += [f"--{name}", value]
 
+    if args.hmm_only:
+        return _hmm_only(args.clicks, extra, say)
     with tempfile.TemporaryDirectory(prefix="bench-bare-") as bare_dir:
         (Path(bare_dir) / "bare.py").write_text(BARE_PAGE, encoding="utf-8")
 
@@ -602,6 +610,30 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
+def _hmm_only(n_clicks: int, extra: list[str], say) -> int:
+    """The hidden Markov model's click cases alone, on one warm server."""
+    log = ARTIFACTS / "bench-hmm-server.log"
+    with (
+        chromium() as browser,
+        running_app(log, extra_args=extra) as app,
+        TimingProxy(int(app.url.rsplit(":", 1)[1])) as proxy,
+    ):
+        say(f"{n_clicks} clicks on the hidden Markov model: ice cream, casino, 10,000 steps")
+        hmm = {case: hmm_page(browser, proxy, n_clicks, case) for case in HMM_LINKS}
+    print(f"Machine: {machine()}")
+    print(f"App server options: {' '.join(extra) or '(those of the tests)'}\n")
+    _report_clicks(_hmm_cases(hmm))
+    return 0
+
+
+def _hmm_cases(hmm: dict[str, list]) -> list:
+    return [
+        ('HMM, ice cream (33 days), "Next iteration"', hmm["ice cream"], TARGET_WORKED_MS),
+        ('HMM, casino (300 rolls), "Next iteration"', hmm["casino"], TARGET_WORKED_MS),
+        ('HMM, 10,000 steps (Gaussian, K = 2), "Next iteration"', hmm["10,000"], TARGET_10K_MS),
+    ]
+
+
 def _click_cases(browser: Browser, proxy: TimingProxy, n_clicks: int, say) -> list:
     say(f"{n_clicks} clicks on the worked example")
     worked = worked_example(browser, proxy, n_clicks)
@@ -627,9 +659,7 @@ def _click_cases(browser: Browser, proxy: TimingProxy, n_clicks: int, say) -> li
         ),
         ('probabilistic PCA, cloud of 200 points, "Next iteration"', cloud, TARGET_WORKED_MS),
         ('probabilistic PCA, Old Faithful (272), "Next iteration"', faithful, TARGET_WORKED_MS),
-        ('HMM, ice cream (33 days), "Next iteration"', hmm["ice cream"], TARGET_WORKED_MS),
-        ('HMM, casino (300 rolls), "Next iteration"', hmm["casino"], TARGET_WORKED_MS),
-        ('HMM, 10,000 steps (Gaussian, K = 2), "Next iteration"', hmm["10,000"], TARGET_10K_MS),
+        *_hmm_cases(hmm),
     ]
 
 

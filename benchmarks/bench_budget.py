@@ -1,6 +1,7 @@
 """Calibrate the work budget of one request (em_ui/budget.py) on this machine.
 
-Times whole fits as the page runs them (``em_core.fit``, tol = 0 so every run goes to its
+Times whole fits as the page runs them (``em_models.mixture.engine.fit``, tol = 0 so every run goes
+to its
 iteration limit, standard-normal data so K-means uses all its Lloyd iterations) across N, K,
 d and the start, each with one BLAS thread, and prints for each the CPU seconds (of the one
 thread doing the work, so other load on the machine barely matters) against the seconds
@@ -26,9 +27,10 @@ from pathlib import Path
 
 import numpy as np
 
+import em_models.mixture.engine
+
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import em_core
 from em_ui import budget
 
 # (N, K, d, max_iter, init): each fit a few seconds at most.
@@ -63,7 +65,7 @@ def timed_fit(
     one BLAS thread is the fit's whole use of one core, however busy the machine is."""
     start = clock()
     for seed in range(n_init):
-        em_core.fit(X, k, rng=seed, tol=0.0, max_iter=max_iter, init=init)
+        em_models.mixture.engine.fit(X, k, rng=seed, tol=0.0, max_iter=max_iter, init=init)
     return clock() - start
 
 

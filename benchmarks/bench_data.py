@@ -12,8 +12,10 @@ parse ≤ 1 s, 100 EM iterations ≤ 3 s, one step (a click) ≤ 500 ms, chart p
 What is measured
 ----------------
 - **2-D, 100,000 rows** (a mixture of 5 Gaussians, seed 0): parsing their CSV (``%.10g``,
-  header ``x1,x2``) with ``em_data.read_table``; ``em_core.fit(X, 5, tol=0, max_iter=100)``
-  (K-means start included); building ``em_viz.scatter_figure`` at half-step 2 of that run
+  header ``x1,x2``) with ``em_data.read_table``; ``em_models.mixture.engine.fit(X, 5, tol=0,
+  max_iter=100)``
+  (K-means start included); building ``em_models.mixture.figures_2d.scatter_figure`` at half-step 2
+  of that run
   and its payload ``len(fig.to_json())``.
 - **1-D, 1,000,000 rows**: parsing; EM time per iteration (``em_core.run_em`` from a fixed
   K-means start, K=5, tol=0, 10 iterations, divided by 10); and what one half-step costs the
@@ -24,7 +26,8 @@ What is measured
   (``plotly.io.to_json(fig, validate=False)``) and the formulas tab (an E-step over all the
   points, ``m_step_formulas``, ``responsibility_formula``). The page computes only the open
   tab, so a click costs less than this sum.
-- **The page**: ``AppTest`` on ``app_pages/your_data.py`` with a synthetic 1-D mixture of
+- **The page**: ``AppTest`` on ``em_models/mixture/lessons/your_data.py`` with a synthetic 1-D
+mixture of
   1,000,000 points (3 true components, the page's defaults otherwise). The fit is cached by
   the first run; then the median of ``--repeats`` "Next iteration" clicks (each preceded by
   "Reset"), and the bytes of Plotly JSON the page sends.
@@ -54,6 +57,14 @@ from pathlib import Path
 
 import numpy as np
 
+import em_models.mixture.engine
+import em_models.mixture.figures_1d
+import em_models.mixture.figures_2d
+import em_models.mixture.formulas
+import em_models.mixture.kmeans_phase
+import em_models.mixture.starts
+import em_models.mixture.tables
+
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
@@ -61,7 +72,6 @@ if str(ROOT) not in sys.path:
 import plotly.io as pio  # noqa: E402
 
 import em_core  # noqa: E402
-import em_viz  # noqa: E402
 from em_data import make_mixture, random_components, read_table  # noqa: E402
 
 PARSE_S = 1.0
@@ -136,12 +146,16 @@ def bench_2d(repeats: int, profiles: dict[str, str]) -> list[Row]:
     raw = csv_bytes(X)
     parse_s, table = best_of(repeats, lambda: read_table(raw))
     np.testing.assert_allclose(table.values, X, rtol=1e-9)
-    fit_s, trace = best_of(1, lambda: em_core.fit(X, 5, rng=0, tol=0.0, max_iter=100))
-    build_s, fig = best_of(repeats, lambda: em_viz.scatter_figure(X, trace, 2))
+    fit_s, trace = best_of(
+        1, lambda: em_models.mixture.engine.fit(X, 5, rng=0, tol=0.0, max_iter=100)
+    )
+    build_s, fig = best_of(
+        repeats, lambda: em_models.mixture.figures_2d.scatter_figure(X, trace, 2)
+    )
     payload = len(fig.to_json())
     if build_s * 1000 > STEP_MS:
         profiles["2-D 100k: scatter_figure"] = profile_call(
-            lambda: em_viz.scatter_figure(X, trace, 2)
+            lambda: em_models.mixture.figures_2d.scatter_figure(X, trace, 2)
         )
     return [
         (f"2-D 100k: parse CSV ({len(raw) / 1e6:.1f} MB)", *seconds(parse_s, PARSE_S)),
@@ -158,19 +172,21 @@ def half_step_cost(X: np.ndarray, trace: em_core.Trace, h: int, repeats: int) ->
     """Seconds for what the page recomputes on every rerun at half-step ``h``."""
 
     def figures_and_tables():
-        fig = em_viz.density_figure(X, trace, h, column_name="x")
-        em_viz.parameter_table(trace, h, X=X, column_names=("x",))
-        em_viz.responsibility_table(X, trace, h, column_names=("x",))
+        fig = em_models.mixture.figures_1d.density_figure(X, trace, h, column_name="x")
+        em_models.mixture.tables.parameter_table(trace, h, X=X, column_names=("x",))
+        em_models.mixture.tables.responsibility_table(X, trace, h, column_names=("x",))
         return fig
 
     def formulas():
-        half = em_viz.half_step(trace, h)
+        half = em_models.mixture.kmeans_phase.half_step(trace, h)
         params = trace.snapshots[half.params_index].params
-        em_viz.responsibility_formula(X[0], params, 0, 0)
+        em_models.mixture.formulas.responsibility_formula(X[0], params, 0, 0)
         source = half.params_index if half.kind != "M" else half.params_index - 1
-        resp = em_core.e_step(X, trace.snapshots[source].params).resp
+        resp = em_models.mixture.engine.e_step(X, trace.snapshots[source].params).resp
         new_params = trace.snapshots[source + 1].params
-        em_viz.m_step_formulas(X, resp, 0, new_params, reg_covar=trace.model.reg_covar)
+        em_models.mixture.formulas.m_step_formulas(
+            X, resp, 0, new_params, reg_covar=trace.model.reg_covar
+        )
 
     build_s, fig = best_of(repeats, figures_and_tables)
     json_s, texts = best_of(repeats, lambda: (to_json(fig),))
@@ -189,8 +205,8 @@ def bench_1d(repeats: int) -> list[Row]:
     raw = csv_bytes(X)
     parse_s, table = best_of(repeats, lambda: read_table(raw))
     np.testing.assert_allclose(table.values, X, rtol=1e-9)
-    init = em_core.initialise(X, 5, rng=0)
-    model = em_core.GaussianMixture.for_data(X)
+    init = em_models.mixture.starts.initialise(X, 5, rng=0)
+    model = em_models.mixture.engine.GaussianMixture.for_data(X)
     em_s, _ = best_of(repeats, lambda: em_core.run_em(X, model, init, tol=0.0, max_iter=10))
     rows: list[Row] = [
         (f"1-D 1M: parse CSV ({len(raw) / 1e6:.1f} MB)", *seconds(parse_s, PARSE_S)),
@@ -200,8 +216,8 @@ def bench_1d(repeats: int) -> list[Row]:
         ),
     ]
     runs = {
-        "default settings": em_core.fit(X, 5, rng=0),
-        "100 iterations": em_core.fit(X, 5, rng=0, tol=0.0, max_iter=100),
+        "default settings": em_models.mixture.engine.fit(X, 5, rng=0),
+        "100 iterations": em_models.mixture.engine.fit(X, 5, rng=0, tol=0.0, max_iter=100),
     }
     for name, trace in runs.items():
         cost = half_step_cost(X, trace, 2, repeats)
@@ -221,11 +237,13 @@ def bench_1d(repeats: int) -> list[Row]:
 def bench_limits() -> list[Row]:
     rows: list[Row] = []
     for n_samples, n_features, build in [
-        (1_000_000, 1, em_viz.density_figure),
-        (10_000, 2, em_viz.scatter_figure),
+        (1_000_000, 1, em_models.mixture.figures_1d.density_figure),
+        (10_000, 2, em_models.mixture.figures_2d.scatter_figure),
     ]:
         X = mixture(n_samples, n_features, 3)
-        trace = em_core.fit(X[:: max(1, n_samples // 2000)], 2, rng=0, tol=0.0, max_iter=500)
+        trace = em_models.mixture.engine.fit(
+            X[:: max(1, n_samples // 2000)], 2, rng=0, tol=0.0, max_iter=500
+        )
         start = time.perf_counter()
         fig = build(X, trace, 2)
         text = to_json(fig)
@@ -260,7 +278,7 @@ def bench_page(repeats: int, profile: bool) -> tuple[list[Row], str]:
     try:
         at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=600)
         at.run()
-        at.switch_page("app_pages/your_data.py")
+        at.switch_page("em_models/mixture/lessons/your_data.py")
         at.run()
         at.radio(key="data.source").set_value("synthetic").run()
         at.selectbox(key="data.syn_d").set_value(1).run()

@@ -14,7 +14,8 @@ How it measures (every step runs in a fresh subprocess, so neither side sees the
 imports, caches or freed memory):
 
 1. A *prepare* process draws the data (a fixed-seed mixture of 5 well-separated Gaussians)
-   and θ_0 = ``em_core.initialise(X, 5, method="kmeans", rng=0)``, and saves both to .npy/.npz.
+   and θ_0 = ``em_models.mixture.starts.initialise(X, 5, method="kmeans", rng=0)``, and saves both
+   to .npy/.npz.
 2. One *engine* process and one *sklearn* process each load X and θ_0, warm up on a tiny
    data set (so lazy imports and BLAS buffers are not charged to the fit), reset the
    kernel's peak-RSS counter (``/proc/self/clear_refs`` ← 5), run the fit once and read
@@ -30,7 +31,8 @@ imports, caches or freed memory):
    comparison. The parent process never holds the data, to keep that floor low.
 
 Timing: ``ms/it`` = best wall time of the whole call / iterations. The engine's call is
-``em_core.run_em(X, em_core.GaussianMixture(...), init, tol=0, max_iter=iters)`` (it
+``em_core.run_em(X, em_models.mixture.engine.GaussianMixture(...), init, tol=0, max_iter=iters)``
+(it
 records the full trace); the sklearn call is ``GaussianMixture(...).fit(X)`` with
 weights_init, means_init, precisions_init and ``init_params="random_from_data"`` (its
 cheapest initialiser; the given parameters override whatever it estimates, but sklearn
@@ -168,7 +170,7 @@ def ru_maxrss_kib() -> int:
 def worker_prepare(workdir: Path, n_samples: int, n_features: int) -> dict:
     import numpy as np
 
-    from em_core import initialise
+    from em_models.mixture.starts import initialise
 
     X = make_data(n_samples, n_features)
     t0 = time.perf_counter()
@@ -191,7 +193,8 @@ def worker_prepare(workdir: Path, n_samples: int, n_features: int) -> dict:
 def _load_init(workdir: Path):
     import numpy as np
 
-    from em_core import Initialisation, Parameters
+    from em_models.mixture.gaussian import Parameters
+    from em_models.mixture.starts import Initialisation
 
     z = np.load(workdir / "init.npz")
     params = Parameters(z["weights"], z["means"], z["covariances"], "full")
@@ -199,7 +202,8 @@ def _load_init(workdir: Path):
 
 
 def _engine_runner(X, init):
-    from em_core import GaussianMixture, run_em
+    from em_core import run_em
+    from em_models.mixture.engine import GaussianMixture
 
     def run(iters):
         model = GaussianMixture.for_data(X, "full", reg_covar=REG_COVAR)
@@ -711,7 +715,8 @@ def main(argv: list[str] | None = None) -> int:
     print("\n".join(machine_info()))
     print(
         f"- Setup: K = {K}, covariance_type = full, tol = 0, reg_covar = {REG_COVAR:g}; "
-        f"θ_0 = em_core.initialise(X, {K}, method='kmeans', rng={INIT_SEED}) for both sides; "
+        f"θ_0 = em_models.mixture.starts.initialise(X, {K}, method='kmeans', "
+        f"rng={INIT_SEED}) for both sides; "
         f"data seed {DATA_SEED}; best of {repeats} repeat(s); BLAS threads in the fitting "
         f"processes: {args.blas_threads or 'library default (see above)'}"
     )

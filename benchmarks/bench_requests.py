@@ -1,7 +1,9 @@
 """The pages' most expensive accepted requests: estimated against measured CPU seconds.
 
-Each request is run as the page runs it (``em_core.fit_restarts`` for Your own data and
-Restarts, ``em_core.select_n_components`` for Choosing K), with one BLAS thread as on the
+Each request is run as the page runs it (``em_models.mixture.selection.fit_restarts`` for Your own
+data and
+Restarts, ``em_models.mixture.selection.select_n_components`` for Choosing K), with one BLAS thread
+as on the
 server (``em_ui.budget.use_one_blas_thread``), and timed by ``time.process_time`` (the
 process's CPU time, so other load on the machine barely matters). The fits sit at the
 budget's edge: the most iterations (up to the page's 500) or restarts (up to 20) the budget
@@ -26,13 +28,15 @@ from pathlib import Path
 
 import numpy as np
 
+import em_models.mixture.selection
+import em_models.mixture.sweep
+
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import em_core
 from em_data import load_dataset
 from em_data.synthetic import make_mixture, random_components
+from em_models.mixture.sweep import sweep_over_budget, sweep_work
 from em_ui import budget
-from em_ui.sweep import sweep_over_budget, sweep_work
 
 MAX_ITER, MAX_RESTARTS = 500, 20  # the pages' limits
 
@@ -65,7 +69,9 @@ def fits(name: str, X: np.ndarray, k: int, init: str, n_init: int, max_iter: int
     estimate = budget.work(n, d, k, max_iter=max_iter, n_init=n_init, init=init)
 
     def run() -> None:
-        em_core.fit_restarts(X, k, n_init=n_init, init=init, tol=0.0, max_iter=max_iter)
+        em_models.mixture.selection.fit_restarts(
+            X, k, n_init=n_init, init=init, tol=0.0, max_iter=max_iter
+        )
 
     return label, estimate, run
 
@@ -78,7 +84,7 @@ def sweep(name: str, ks: range, n_init: int = 5):
     return (
         label,
         sweep_work(*X.shape, ks, n_init=n_init),
-        lambda: em_core.select_n_components(X, ks, n_init=n_init),
+        lambda: em_models.mixture.selection.select_n_components(X, ks, n_init=n_init),
     )
 
 

@@ -1,10 +1,12 @@
-"""Time the sweep over K (``em_core.select_n_components``) against the scikit-learn loop.
+"""Time the sweep over K (``em_models.mixture.selection.select_n_components``) against the
+scikit-learn loop.
 
 1. The sweep K = 1 … 8 on Old Faithful (full covariances, reg_covar = 1e-6 on both sides)
    with the search's defaults, against the equivalent scikit-learn loop: at every K, twenty
    ``GaussianMixture(tol=1e-8, max_iter=2000, reg_covar=1e-6)`` fits, ``init_params``
    "kmeans" and "k-means++", seeds 0–9 each, keeping the best run in which no component is
-   held up by the ridge (``em_core.nearly_collapsed``, the rule the search uses). Prints
+   held up by the ridge (``em_models.mixture.diagnostics.nearly_collapsed``, the rule the search
+   uses). Prints
    each side's wall time, their ratio (target ≤ 0.5) and the best ℓ of each at every K
    (target: the sweep's is equal or higher), and exits with status 1 if a target is missed.
 2. The sweeps the *Choosing K* page runs by default (K = 1 … 6, five starts of each kind,
@@ -26,6 +28,10 @@ from pathlib import Path
 import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.mixture import GaussianMixture
+
+import em_models.mixture.diagnostics
+import em_models.mixture.gaussian
+import em_models.mixture.selection
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -50,9 +56,11 @@ def sklearn_best(X: np.ndarray, k: int) -> float:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", ConvergenceWarning)
                 model.fit(X)
-            params = em_core.Parameters(model.weights_, model.means_, model.covariances_, "full")
+            params = em_models.mixture.gaussian.Parameters(
+                model.weights_, model.means_, model.covariances_, "full"
+            )
             final = em_core.Snapshot(model.n_iter_, params, 0.0, model.weights_ * X.shape[0])
-            if not em_core.nearly_collapsed(final, ridge):
+            if not em_models.mixture.diagnostics.nearly_collapsed(final, ridge):
                 best = max(best, model.score(X) * X.shape[0])
     return best
 
@@ -62,7 +70,7 @@ def against_sklearn(k_max: int) -> bool:
     X = np.asarray(load_dataset("faithful").values, dtype=np.float64)
     ks = range(1, k_max + 1)
     start = time.perf_counter()
-    rows = em_core.select_n_components(X, ks, reg_covar=REG_COVAR)
+    rows = em_models.mixture.selection.select_n_components(X, ks, reg_covar=REG_COVAR)
     ours_s = time.perf_counter() - start
     start = time.perf_counter()
     theirs = [sklearn_best(X, k) for k in ks]
@@ -92,7 +100,7 @@ def page_sweeps() -> None:
     for name in PAGE_DATA:
         X = np.asarray(load_dataset(name).values, dtype=np.float64)
         start = time.process_time()
-        rows = em_core.select_n_components(X, range(1, 7), n_init=5)
+        rows = em_models.mixture.selection.select_n_components(X, range(1, 7), n_init=5)
         seconds = time.process_time() - start
         total += seconds
         lls = ", ".join(f"{row.log_likelihood:.2f}" for row in rows)

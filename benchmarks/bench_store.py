@@ -35,7 +35,6 @@ from app_harness import ARTIFACTS, SERVE, running_app
 from st_client import Session
 from st_load import rss_mib as process_rss_mib
 
-import em_core
 import em_models.ppca.engine
 from em_core.trace_json import dumps, read_trace, replay, trace_to_json
 from em_data.datasets import load_dataset
@@ -49,23 +48,27 @@ FAITHFUL = load_dataset("faithful").values
 
 def galaxies_restarts(seed: int):
     """One request of the class's wave: K = 10, random starts, 20 restarts × 500 iterations."""
-    return em_core.fit_restarts(
+    return em_models.mixture.selection.fit_restarts(
         GALAXIES, 10, n_init=20, init="random", seed=seed, tol=1e-10, max_iter=500
     )
 
 
 ENTRIES = {
     "galaxies, K = 10, random starts, 20 restarts × 500 iterations": lambda: galaxies_restarts(1),
-    "galaxies, K = 10, K-means starts, 20 restarts × 500 iterations": lambda: em_core.fit_restarts(
-        GALAXIES, 10, n_init=20, seed=1, tol=1e-10, max_iter=500
+    "galaxies, K = 10, K-means starts, 20 restarts × 500 iterations": lambda: (
+        em_models.mixture.selection.fit_restarts(
+            GALAXIES, 10, n_init=20, seed=1, tol=1e-10, max_iter=500
+        )
     ),
-    "Choosing K on Old Faithful, K = 1…8, 5 starts": lambda: em_core.select_n_components(
-        FAITHFUL, tuple(range(1, 9)), n_init=5, seed=0
+    "Choosing K on Old Faithful, K = 1…8, 5 starts": lambda: (
+        em_models.mixture.selection.select_n_components(
+            FAITHFUL, tuple(range(1, 9)), n_init=5, seed=0
+        )
     ),
-    "100,000 × 2, K = 5, 10 restarts": lambda: em_core.fit_restarts(
+    "100,000 × 2, K = 5, 10 restarts": lambda: em_models.mixture.selection.fit_restarts(
         np.random.default_rng(0).normal(size=(100_000, 2)), 5, n_init=10, seed=0
     ),
-    "3,000 × 20, K = 5, full, 100 iterations": lambda: em_core.fit(
+    "3,000 × 20, K = 5, full, 100 iterations": lambda: em_models.mixture.engine.fit(
         np.random.default_rng(0).normal(size=(3_000, 20)), 5, rng=0, tol=0, max_iter=100
     ),
     "probabilistic PCA, 500 × 5, q = 2, 2,000 iterations": lambda: em_models.ppca.engine.fit(
@@ -150,7 +153,7 @@ def fill(n_fits: int) -> None:
 def prepared() -> None:
     """The costliest 16 MB trace: read, run again, and the run the page keeps."""
     X = np.array([0.0, 1.0, 3.0, 4.0, 10.0, 11.0])[:, None]
-    trace = em_core.fit(X, 1, rng=0, tol=0, max_iter=101_500, init="random")
+    trace = em_models.mixture.engine.fit(X, 1, rng=0, tol=0, max_iter=101_500, init="random")
     raw = dumps(trace_to_json(trace, X, ["x"])).encode()
     del trace
 

@@ -39,11 +39,11 @@ import numpy as np
 from numpy.typing import NDArray
 
 from em_core.em import Trace, as_data
-from em_core.gaussian import COVARIANCE_TYPES, Parameters, covariance_shape, from_full
-from em_core.mixture import fit
-from em_core.selection import fit_restarts, select_n_components
 from em_core.trace_json import DATA_BY_DEFAULT_MAX_VALUES, trace_to_json
 from em_models import registry
+from em_models.mixture.engine import fit
+from em_models.mixture.gaussian import COVARIANCE_TYPES, Parameters, covariance_shape, from_full
+from em_models.mixture.selection import fit_restarts, select_n_components
 
 RANDOM_INIT_METHODS = ("kmeans", "k-means++", "random", "random_from_data")
 TEXT_SUFFIXES = (".csv", ".txt")

@@ -13,7 +13,7 @@ two snapshots (converged), at ``max_iter`` iterations, when a half-step overflow
 (numerical), or when the model's check finds a degenerate state (failed; the trace up to
 the last valid snapshot is kept).
 
-This module knows no particular model; the Gaussian mixture is :mod:`em_core.mixture`.
+This module knows no particular model; the Gaussian mixture is :mod:`em_models.mixture.engine`.
 """
 
 from __future__ import annotations
@@ -62,7 +62,7 @@ class Snapshot:
     ----------
     iteration : int
     params : the model's parameters
-        θ_t, immutable (for a mixture, :class:`em_core.gaussian.Parameters`).
+        θ_t, immutable (for a mixture, :class:`em_models.mixture.gaussian.Parameters`).
     log_likelihood : float
         Total log-likelihood ℓ(θ_t) of these parameters over all samples.
     stats : the model's stats, or None
@@ -126,11 +126,12 @@ class Trace:
         ``snapshots[t]`` is θ_t; there are ``n_iter + 1`` of them. A run keeps them as
         :class:`Snapshots`; any sequence will do (a tuple, in tests).
     model : EMModel
-        The model and its settings (for a mixture, :class:`em_core.mixture.GaussianMixture`,
+        The model and its settings (for a mixture,
+        :class:`em_models.mixture.engine.GaussianMixture`,
         with its covariance type and ridge).
     start : Start
         The start record: θ_0 and how it was chosen (for a mixture,
-        :class:`em_core.init.Initialisation`).
+        :class:`em_models.mixture.starts.Initialisation`).
     n_samples : int
     tol : float
     max_iter : int

@@ -5,7 +5,7 @@ iteration in a :class:`em_core.em.Trace` of :class:`em_core.em.Snapshot` objects
 stopping rule and turns the model's reports of trouble into the shared :class:`StopReason`.
 The driver knows nothing of any particular model: what the parameters are, what the E-step's
 expectations are, what a degenerate state is, all belong to the model. The Gaussian mixture
-(:class:`em_core.mixture.GaussianMixture`) is one implementation.
+(:class:`em_models.mixture.engine.GaussianMixture`) is one implementation.
 
 The interface
 -------------
@@ -56,7 +56,7 @@ It has two attributes and six methods:
 A run also needs a *start record*: any object with ``params`` (θ_0) and ``stats`` (the
 ``stats`` of the expectations θ_0 was estimated from, or None). The trace keeps it as
 ``trace.start``, so the model can record there how θ_0 was chosen (a mixture's
-:class:`em_core.init.Initialisation` keeps its K-means steps and seed).
+:class:`em_models.mixture.starts.Initialisation` keeps its K-means steps and seed).
 
 Parameters, expectations and stats are the model's own types: the driver only passes them
 along. Anything else a view needs about a run (the figures, the formulas) is computed from

@@ -30,11 +30,11 @@ import numpy as np
 from numpy.typing import NDArray
 
 from em_core.em import MAX_ABS_VALUE, Snapshot, Trace, as_data, run_em
-from em_core.gaussian import COVARIANCE_TYPES, Parameters, from_full
-from em_core.init import INIT_METHODS, Initialisation
-from em_core.mixture import GaussianMixture, failed_component
 from em_core.model import StopReason
 from em_models import registry
+from em_models.mixture.engine import GaussianMixture, failed_component
+from em_models.mixture.gaussian import COVARIANCE_TYPES, Parameters, from_full
+from em_models.mixture.starts import INIT_METHODS, Initialisation
 
 # Limits, all checked before the part of the file they guard is built in memory. The data
 # limits are the text reader's (em_data.reader), so a run on any data the app reads fits.
@@ -58,7 +58,7 @@ NO_DATA = (
     "run on any page."
 )
 # How θ_0 was chosen: the engine's initialisations, or "split", the best fit with one
-# component fewer with a component split in two (em_core.search, behind Choosing K).
+# component fewer with a component split in two (em_models.mixture.search, behind Choosing K).
 START_METHODS = (*INIT_METHODS, "split")
 # The file's iterations must agree with the engine's to about this fraction of each number's
 # scale (another machine's rounding, carried through many iterations, stays far below it; an
@@ -139,7 +139,8 @@ def trace_to_json(
     Parameters
     ----------
     trace : Trace
-        A run of :func:`em_core.fit` (its model a :class:`em_core.GaussianMixture`).
+        A run of :func:`em_models.mixture.engine.fit` (its model a
+        :class:`em_models.mixture.engine.GaussianMixture`).
     X : array of shape (n_samples, n_features)
         The data the run was fitted to.
     columns : sequence of str

@@ -3,8 +3,9 @@
 A model is a package (``package``) that offers some of these parts, each a module of a fixed
 name (a model without a part is simply not offered there):
 
-- ``pages``: ``PAGES``, the :class:`Page` entries it adds under "Learn" (file, title, icon,
-  address); pure data, so listing them imports nothing of Streamlit;
+- ``pages``: ``PAGES``, the :class:`Page` entries it adds to the menu (file, title, icon,
+  address, section: "Learn" unless it says "Explore"); pure data, so listing them imports
+  nothing of Streamlit;
 - ``cli``: its ``fit --model NAME`` options, ``add_options(parser)``, the options it owns
   and their unset values, ``OPTIONS``, and ``run(args, X, columns, number)`` giving the JSON
   document to print (pure: the command line never imports streamlit);
@@ -52,6 +53,7 @@ class Page:
     icon: str
     url_path: str | None = None
     default: bool = False
+    section: str = "Learn"
 
 
 MODELS = (
@@ -90,9 +92,15 @@ def with_part(name: str) -> tuple[ModelEntry, ...]:
     return tuple(model for model in MODELS if has_part(model, name))
 
 
-def learn_pages() -> tuple[Page, ...]:
-    """Every model's pages under "Learn", model by model in the registry's order."""
-    return tuple(page for model in with_part("pages") for page in part(model, "pages").PAGES)
+def pages_in(section: str) -> tuple[Page, ...]:
+    """Every model's pages in the menu's ``section`` ("Learn", "Explore"), model by model in
+    the registry's order."""
+    return tuple(
+        page
+        for model in with_part("pages")
+        for page in part(model, "pages").PAGES
+        if page.section == section
+    )
 
 
 def pages_of(model: ModelEntry) -> str:

@@ -34,7 +34,7 @@ import math
 from threadpoolctl import threadpool_limits
 
 WORK_BUDGET = 30.0  # seconds of one core that one request may use
-KMEANS_START_ITERATIONS = 100  # Lloyd's iteration limit in em_core.init.kmeans
+KMEANS_START_ITERATIONS = 100  # Lloyd's iteration limit in em_models.mixture.starts.kmeans
 CACHED_VALUES = 1e6  # (K + 1) × N values an E-step holds in the cache ...
 UNCACHED_VALUES = 6e6  # ... and from where every one comes from memory
 

@@ -8,7 +8,6 @@ from dataclasses import dataclass
 import numpy as np
 import streamlit as st
 
-from em_core import Parameters
 from em_data import (
     DATASETS,
     InputError,
@@ -16,6 +15,7 @@ from em_data import (
     make_mixture,
     random_components,
 )
+from em_models.mixture.gaussian import Parameters
 from em_ui.links import bind
 from em_ui.reads import read_paste, read_upload
 from em_ui.state import forget_file, keep, keep_file, kept_file

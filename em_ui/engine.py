@@ -23,8 +23,12 @@ from typing import Any
 import numpy as np
 import streamlit as st
 
-import em_core
-from em_core import Parameters, Restarts, SelectionRow, Snapshot, Trace
+import em_models.mixture.engine
+import em_models.mixture.gaussian
+import em_models.mixture.selection
+from em_core import Snapshot, Trace
+from em_models.mixture.gaussian import Parameters
+from em_models.mixture.selection import Restarts, SelectionRow
 from em_ui.store import BoundedStore
 
 Progress = Callable[[Snapshot], object] | None
@@ -107,7 +111,7 @@ def fit_trace(
     max_iter: int = 100,
     progress: Progress = None,
 ) -> Trace:
-    """One EM run of ``X`` (see :func:`em_core.fit`; the ridge is relative unless
+    """One EM run of ``X`` (see :func:`em_models.mixture.engine.fit`; the ridge is relative unless
     ``reg_covar`` is given), kept per data (by :func:`data_key`) and settings (given starting
     parameters ``_params`` by their content); ``progress`` is called after each iteration of
     a new fit."""
@@ -118,7 +122,7 @@ def fit_trace(
     settings = (covariance_type, init, params_id, seed, tol, ridge, reg_covar, max_iter)
     return stored(
         ("trace", data_key(X), n_components, settings),
-        lambda: em_core.fit(
+        lambda: em_models.mixture.engine.fit(
             X,
             n_components,
             covariance_type=covariance_type,
@@ -148,13 +152,14 @@ def fit_restarts(
     max_iter: int = 100,
     progress: Progress = None,
 ) -> Restarts:
-    """Several EM runs of ``X`` from different starts (see :func:`em_core.fit_restarts`),
+    """Several EM runs of ``X`` from different starts (see
+    :func:`em_models.mixture.selection.fit_restarts`),
     kept per data (by :func:`data_key`) and settings; ``progress`` is called after each
     iteration of every new run."""
     settings = (n_init, covariance_type, init, seed, tol, ridge, reg_covar, max_iter)
     return stored(
         ("restarts", data_key(X), n_components, settings),
-        lambda: em_core.fit_restarts(
+        lambda: em_models.mixture.selection.fit_restarts(
             X,
             n_components,
             n_init=n_init,
@@ -183,13 +188,14 @@ def select_n_components(
     on_row: Callable[[SelectionRow], object] | None = None,
 ) -> Sweep:
     """The best fit at each K of ``X`` with its BIC and AIC (see
-    :func:`em_core.select_n_components`), kept per data (by :func:`data_key`) and settings;
+    :func:`em_models.mixture.selection.select_n_components`), kept per data (by :func:`data_key`)
+    and settings;
     ``progress`` sees every snapshot and ``on_row`` each K done
     of a new sweep."""
     settings = (tuple(n_components_range), n_init, covariance_type, seed, ridge, reg_covar)
     return stored(
         ("sweep", data_key(X), settings),
-        lambda: em_core.select_n_components(
+        lambda: em_models.mixture.selection.select_n_components(
             X,
             n_components_range,
             n_init=n_init,

@@ -14,14 +14,15 @@ import time
 import streamlit as st
 
 from em_core import Snapshot
-from em_core.init import KMeansStep
+from em_models.mixture.starts import KMeansStep
 
 SHOW_AFTER_S = 1.0  # a fit shorter than this shows no bar (the spinner covers it)
 UPDATE_EVERY_S = 0.2  # also the longest a stop waits, once the bar is shown
 
 
 class FitProgress:
-    """Callback for :func:`em_core.fit` and :func:`em_core.fit_restarts` that draws progress.
+    """Callback for :func:`em_models.mixture.engine.fit` and
+    :func:`em_models.mixture.selection.fit_restarts` that draws progress.
 
     Parameters
     ----------

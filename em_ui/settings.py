@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from em_core import COVARIANCE_TYPES
+from em_models.mixture.gaussian import COVARIANCE_TYPES
 from em_ui.budget import restarts_within_budget, seconds_allowed
 from em_ui.links import bind
 from em_ui.state import keep

@@ -2,8 +2,8 @@
 slider, the metric with what the half-step did and the run's notes, and the tabs.
 
 What is model-specific comes from the model's *view* (the protocol is :mod:`em_viz.view`;
-the Gaussian mixture's is :class:`em_viz.mixture_view.MixtureView`, drawn for the pages by
-:mod:`em_ui.mixture_stepper`), the step buttons' names, help and targets included: the view
+the Gaussian mixture's is :class:`em_models.mixture.view.MixtureView`, drawn for the pages by
+:mod:`em_models.mixture.stepper`), the step buttons' names, help and targets included: the view
 declares which button reaches each half-step, and :mod:`em_ui.controls` derives every
 button's target from that. The position in the run is one integer in session state, the
 half-step ``h``; every control only moves ``h``. The view starts again at h = 0 when

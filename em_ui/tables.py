@@ -1,6 +1,7 @@
 """Tables on screen: every number whole, every column explained.
 
-Every numeric column gets its format (:func:`em_viz.tables.column_formats`). A short table
+Every numeric column gets its format (:func:`em_models.mixture.tables.column_formats`). A short
+table
 (the parameters: one row per component) is a plain table, sized by the browser to its
 numbers and drawn without loading a data grid, so the page's first chart comes sooner. A long
 one (the responsibilities) is a scrolling grid; a grid sizes its columns from the values it
@@ -14,8 +15,8 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from em_models.mixture.tables import column_formats
 from em_ui.text import literal
-from em_viz.tables import column_formats
 
 # What a cell with no value yet shows (N_k and r_nk at the start); the help says why.
 MISSING = "—"
@@ -39,12 +40,13 @@ SCROLL_HINT_STYLE = """<style>
 
 
 def show_table(df: pd.DataFrame) -> None:
-    """Show ``df`` (a table of :mod:`em_viz.tables`) with no number cut.
+    """Show ``df`` (a table of :mod:`em_models.mixture.tables`) with no number cut.
 
     Parameters
     ----------
     df : pandas.DataFrame
-        For example ``em_viz.parameter_table(...)`` or ``em_viz.responsibility_table(...)``.
+        For example ``em_models.mixture.tables.parameter_table(...)`` or
+        ``em_models.mixture.tables.responsibility_table(...)``.
     """
     formats = column_formats(df)
     if len(df) <= SHORT_TABLE_ROWS:

@@ -2,7 +2,8 @@
 
 Data and traces in, ``plotly.graph_objects.Figure``, pandas DataFrames or LaTeX strings out.
 Nothing here imports streamlit, and no EM maths is done here: responsibilities come from
-:func:`em_core.e_step`, densities from the engine's log densities. Numbers are for display.
+:func:`em_models.mixture.engine.e_step`, densities from the engine's log densities. Numbers are for
+display.
 
 Symbols and names, as in :mod:`em_core`: π_k → ``weights[k]``, μ_k → ``means[k]``,
 Σ_k → ``covariances[k]`` (σ_k² in one dimension), r_nk → ``resp[n, k]``, N_k → ``nk[k]``;
@@ -25,20 +26,8 @@ the starts compared), ``collapse`` (collapsing components and the ridge), ``sele
 """
 
 from em_viz.colors import MAX_COMPONENTS, PALETTE, blend, component_colors
-from em_viz.figures_1d import density_figure
-from em_viz.figures_2d import ellipse_points, scatter_figure
-from em_viz.formulas import (
-    exact_and_rounded,
-    kmeans_assignment_formula,
-    kmeans_update_formula,
-    m_step_formulas,
-    responsibility_formula,
-)
 from em_viz.halfstep import HalfStep
-from em_viz.kmeans_phase import half_step, half_steps, kmeans_half_steps, n_half_steps
 from em_viz.loglik import likelihood_traces, tolerance_note
-from em_viz.mixture_view import describe
-from em_viz.tables import parameter_table, responsibility_table
 
 __all__ = [
     "MAX_COMPONENTS",
@@ -46,21 +35,6 @@ __all__ = [
     "HalfStep",
     "blend",
     "component_colors",
-    "density_figure",
-    "describe",
-    "ellipse_points",
-    "exact_and_rounded",
-    "half_step",
-    "half_steps",
-    "kmeans_assignment_formula",
-    "kmeans_half_steps",
-    "kmeans_update_formula",
     "likelihood_traces",
-    "m_step_formulas",
-    "n_half_steps",
-    "parameter_table",
-    "responsibility_formula",
-    "responsibility_table",
-    "scatter_figure",
     "tolerance_note",
 ]

@@ -31,9 +31,11 @@ import numpy as np
 import plotly.graph_objects as go
 from numpy.typing import NDArray
 
-from em_core import Parameters, Trace, e_step
-from em_viz.figures_1d import density_figure
-from em_viz.figures_2d import scatter_figure
+from em_core import Trace
+from em_models.mixture.engine import e_step
+from em_models.mixture.figures_1d import density_figure
+from em_models.mixture.figures_2d import scatter_figure
+from em_models.mixture.gaussian import Parameters
 from em_viz.figures_common import SLIDER_NOTE
 from em_viz.style import chart_config
 

@@ -15,7 +15,8 @@ The last half-step, h = 2·n_iter + 1, is the E-step the engine ran on the final
 measure their log-likelihood and test convergence.
 
 A view may show a run through half-steps of its own (the Gaussian mixture's K-means phase,
-:mod:`em_viz.kmeans_phase`, comes before EM's); it declares which step button reaches each
+:mod:`em_models.mixture.kmeans_phase`, comes before EM's); it declares which step button reaches
+each
 of them (``button_kinds``, :mod:`em_viz.view`). :func:`button_kind` is EM's: the E-step
 button reaches an E-step, the M-step button an M-step.
 """

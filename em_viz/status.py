@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from em_core import Change, NearCollapse, Trace, decreases, nearly_collapsed, trace_change
+from em_core import Change, Trace
+from em_models.mixture.diagnostics import NearCollapse, decreases, nearly_collapsed, trace_change
 from em_viz.halfstep import half_step, n_half_steps
 from em_viz.loglik import explain_decrease
 from em_viz.view import Note

@@ -3,7 +3,7 @@
 The stepping view is the same for every EM model: buttons, an animated chart, a slider, a
 metric with a sentence and notes under it, and tabs. Everything model-specific comes from
 the model's *view*, an object a page builds from the data and the run (for a Gaussian
-mixture :class:`em_viz.mixture_view.MixtureView`, for probabilistic PCA the PPCA view). A
+mixture :class:`em_models.mixture.view.MixtureView`, for probabilistic PCA the PPCA view). A
 view imports no streamlit: it returns data — Plotly figures, pandas tables, LaTeX strings,
 plain text — and declarative choices (:class:`Pick`, "a point 1 … N") that the stepping
 view turns into widgets. So ``em_ui/stepper.py`` knows no model, and a new model is a new

@@ -39,17 +39,23 @@ def preload() -> None:
     import pyarrow  # noqa: F401  (Streamlit sends every table as Arrow)
     from streamlit import dataframe_util
 
-    import em_core
+    import em_models.mixture.engine
+    import em_models.mixture.figures_1d
+    import em_models.mixture.gaussian
+    import em_models.mixture.tables
     import em_ui.settings
     import em_ui.stepper  # noqa: F401  (its step buttons register their component)
-    import em_viz
     from em_data import load_dataset
 
     X = np.asarray(load_dataset("worked_example").values)
-    start = em_core.Parameters([0.5, 0.5], [[2.0], [9.0]], [[[1.0]], [[1.0]]], "full")
-    trace = em_core.fit(X, 2, init="given", params=start, reg_covar=0.0)
-    em_viz.density_figure(X, trace, 0).to_json()
-    dataframe_util.convert_anything_to_arrow_bytes(em_viz.parameter_table(trace, 1, X=X))
+    start = em_models.mixture.gaussian.Parameters(
+        [0.5, 0.5], [[2.0], [9.0]], [[[1.0]], [[1.0]]], "full"
+    )
+    trace = em_models.mixture.engine.fit(X, 2, init="given", params=start, reg_covar=0.0)
+    em_models.mixture.figures_1d.density_figure(X, trace, 0).to_json()
+    dataframe_util.convert_anything_to_arrow_bytes(
+        em_models.mixture.tables.parameter_table(trace, 1, X=X)
+    )
     pandas.DataFrame({"x": [1.0]}).style.format("{:.1f}").to_html()  # a plain table's styling
 
 

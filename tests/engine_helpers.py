@@ -100,7 +100,7 @@ def outlier_collapse_problem():
     the main cluster and shrinks onto the outlier alone: it collapses in the M-step of
     iteration 3, after two good iterations have been recorded.
     """
-    from em_core import Parameters
+    from em_models.mixture.gaussian import Parameters
 
     X = np.concatenate([np.linspace(-2.0, 2.0, 20), [30.0]])[:, None]
     start = Parameters([0.9, 0.1], [[0.0], [20.0]], [[[4.0]], [[100.0]]], "full")
@@ -110,7 +110,7 @@ def outlier_collapse_problem():
 def far_component_problem():
     """Thirty points over [0, 10] and a start whose component 2 (index 1) sits at 1000 with
     weight 0.001: no point gives it any responsibility, so it empties in the first M-step."""
-    from em_core import Parameters
+    from em_models.mixture.gaussian import Parameters
 
     X = np.linspace(0.0, 10.0, 30)[:, None]
     start = Parameters([0.999, 0.001], [[5.0], [1000.0]], [[[4.0]], [[1.0]]], "full")

@@ -25,6 +25,9 @@ import numpy as np
 from st_client import ProtocolError, Session, StepperClient, View
 
 import em_core
+import em_models.mixture.engine
+import em_models.mixture.gaussian
+import em_models.mixture.selection
 from em_data import DATASETS, load_dataset
 from em_ui.settings import default_restarts
 
@@ -54,8 +57,12 @@ class Scenario:
 def worked_example() -> Scenario:
     """The worked example from the article's start, as the page runs it."""
     X = np.asarray(load_dataset("worked_example").values)
-    start = em_core.Parameters([0.5, 0.5], [[2.0], [9.0]], [[[1.0]], [[1.0]]], "full")
-    trace = em_core.fit(X, 2, init="given", params=start, reg_covar=0.0, tol=1e-3, max_iter=100)
+    start = em_models.mixture.gaussian.Parameters(
+        [0.5, 0.5], [[2.0], [9.0]], [[[1.0]], [[1.0]]], "full"
+    )
+    trace = em_models.mixture.engine.fit(
+        X, 2, init="given", params=start, reg_covar=0.0, tol=1e-3, max_iter=100
+    )
     return Scenario("worked_example", "worked", trace)
 
 
@@ -66,7 +73,7 @@ def your_data(n_components: int, seed: int) -> Scenario:
     name = next(n for n in DATASETS if n != "worked_example")
     data = load_dataset(name)
     X = np.asarray(data.values)
-    restarts = em_core.fit_restarts(
+    restarts = em_models.mixture.selection.fit_restarts(
         X,
         n_components,
         n_init=default_restarts(X.shape[0]),

@@ -18,9 +18,10 @@ if str(ROOT) not in sys.path:
 
 import numpy as np  # noqa: E402
 
-from em_core import Parameters, fit  # noqa: E402
+from em_models.mixture.engine import fit  # noqa: E402
+from em_models.mixture.gaussian import Parameters  # noqa: E402
+from em_models.mixture.view import MixtureView  # noqa: E402
 from em_ui.stepper import stepping_view  # noqa: E402
-from em_viz.mixture_view import MixtureView  # noqa: E402
 from em_viz.view import ButtonPhase  # noqa: E402
 
 KEY = "toy"

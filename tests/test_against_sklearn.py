@@ -11,17 +11,10 @@ from engine_helpers import blobs, sklearn_precisions
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.mixture import GaussianMixture
 
-from em_core import (
-    COVARIANCE_TYPES,
-    Parameters,
-    aic,
-    bic,
-    e_step,
-    fit,
-    from_full,
-    initialise,
-    n_parameters,
-)
+from em_models.mixture.engine import e_step, fit
+from em_models.mixture.gaussian import COVARIANCE_TYPES, Parameters, from_full
+from em_models.mixture.selection import aic, bic, n_parameters
+from em_models.mixture.starts import initialise
 
 # sklearn warns that a run stopped by max_iter "did not converge": here that is the point.
 no_convergence_warning = pytest.mark.filterwarnings(

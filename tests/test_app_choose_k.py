@@ -12,12 +12,14 @@ from stepping import press
 from streamlit.testing.v1 import AppTest
 
 import em_core
+import em_models.mixture.selection
+import em_models.mixture.sweep
 import em_ui.budget
-import em_ui.sweep
-import em_viz
 from em_data import load_dataset
 
-PAGE = str(Path(__file__).resolve().parents[1] / "app_pages" / "choose_k.py")
+PAGE = str(
+    Path(__file__).resolve().parents[1] / "em_models" / "mixture" / "lessons" / "choose_k.py"
+)
 KEY = "choose"
 TIMEOUT = 120
 
@@ -51,7 +53,7 @@ def test_the_page_sweeps_k_and_marks_the_lowest_bic_and_aic():
     spec = chart(at)
     names = [t["name"] for t in spec["data"]]
     X = np.asarray(load_dataset("faithful").values, dtype=np.float64)
-    rows = em_core.select_n_components(X, [1, 2, 3], n_init=2)
+    rows = em_models.mixture.selection.select_n_components(X, [1, 2, 3], n_init=2)
     bics = [row.bic for row in rows]
     best = 1 + int(np.argmin(bics))
     assert f"lowest BIC: K = {best}" in names
@@ -94,8 +96,10 @@ def test_any_k_replays_its_best_run_in_the_stepping_view():
     assert int(at.select_slider(key=f"{KEY}.h").value) == 1
     # the view steps through the best run at K = 3, whose ℓ the criteria chart shows
     X = np.asarray(load_dataset("faithful").values, dtype=np.float64)
-    best = em_core.select_n_components(X, [1, 2, 3], n_init=2)[2].best
-    assert len(at.select_slider(key=f"{KEY}.h").options) == em_viz.n_half_steps(best)
+    best = em_models.mixture.selection.select_n_components(X, [1, 2, 3], n_init=2)[2].best
+    assert len(
+        at.select_slider(key=f"{KEY}.h").options
+    ) == em_models.mixture.kmeans_phase.n_half_steps(best)
     (ll_line,) = [t for t in chart(at)["data"] if t["name"] == "best log-likelihood ℓ"]
     assert ll_line["y"][2] == pytest.approx(best.final.log_likelihood, rel=1e-12)
 
@@ -103,27 +107,27 @@ def test_any_k_replays_its_best_run_in_the_stepping_view():
 def test_returning_to_the_page_reuses_the_finished_sweep(monkeypatch):
     open_page(k_range=(1, 2), dataset="acidity")
     calls = []
-    real = em_core.select_n_components
+    real = em_models.mixture.selection.select_n_components
 
     def counted(*args, **kwargs):
         calls.append(1)
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(em_core, "select_n_components", counted)
+    monkeypatch.setattr(em_models.mixture.selection, "select_n_components", counted)
     open_page(k_range=(1, 2), dataset="acidity")
     assert calls == []
 
 
 def test_a_sweep_over_the_budget_is_refused_with_the_budget_message(monkeypatch):
     monkeypatch.setattr(em_ui.budget, "WORK_BUDGET", 0.01)  # seconds
-    monkeypatch.setattr("em_ui.sweep.WORK_BUDGET", 0.01)
+    monkeypatch.setattr("em_models.mixture.sweep.WORK_BUDGET", 0.01)
     at = open_page(dataset="faithful")
     (error,) = at.error
     assert "too large for the shared server" in error.value
     assert not at.get("plotly_chart")
 
 
-class CostlyKs(em_ui.sweep.SweepProgress):
+class CostlyKs(em_models.mixture.sweep.SweepProgress):
     """The page's progress bar on a fake CPU clock: every K finished costs 10 seconds."""
 
     def __init__(self, ks):
@@ -138,9 +142,11 @@ class CostlyKs(em_ui.sweep.SweepProgress):
 @pytest.fixture
 def ks_cost_10_s_of_a_25_s_budget(monkeypatch):
     monkeypatch.setattr(em_ui.budget, "WORK_BUDGET", 25.0)
-    monkeypatch.setattr("em_ui.sweep.WORK_BUDGET", 25.0)
-    monkeypatch.setattr("em_ui.sweep.ESTIMATE_FACTOR", 1e9)  # the estimate lets it start
-    monkeypatch.setattr("em_ui.sweep.SweepProgress", CostlyKs)
+    monkeypatch.setattr("em_models.mixture.sweep.WORK_BUDGET", 25.0)
+    monkeypatch.setattr(
+        "em_models.mixture.sweep.ESTIMATE_FACTOR", 1e9
+    )  # the estimate lets it start
+    monkeypatch.setattr("em_models.mixture.sweep.SweepProgress", CostlyKs)
 
 
 def test_a_sweep_that_uses_up_the_budget_stops_and_shows_the_ks_finished(
@@ -157,7 +163,7 @@ def test_a_sweep_that_uses_up_the_budget_stops_and_shows_the_ks_finished(
     assert not at.error
     assert chart(at)["data"][0]["x"] == [1, 2, 3]
     X = np.asarray(load_dataset("faithful").values, dtype=np.float64)
-    rows = em_core.select_n_components(X, [1, 2, 3], n_init=3)
+    rows = em_models.mixture.selection.select_n_components(X, [1, 2, 3], n_init=3)
     (bic_line,) = [t for t in chart(at)["data"] if t["name"] == "BIC"]
     np.testing.assert_allclose(bic_line["y"], [row.bic for row in rows], rtol=1e-12)
     assert "Of the Ks finished, lowest BIC at" in page_text(at)
@@ -165,9 +171,9 @@ def test_a_sweep_that_uses_up_the_budget_stops_and_shows_the_ks_finished(
     # the Ks finished are not kept: a later visit sweeps again, and finishes
     monkeypatch.undo()
     calls = []
-    real = em_core.select_n_components
+    real = em_models.mixture.selection.select_n_components
     monkeypatch.setattr(
-        em_core, "select_n_components", lambda *a, **k: calls.append(1) or real(*a, **k)
+        em_models.mixture.selection, "select_n_components", lambda *a, **k: calls.append(1) or real(*a, **k)
     )
     at = open_page(k_range=(1, 5), n_init=3, dataset="faithful")
     assert calls == [1]
@@ -180,15 +186,15 @@ def test_a_sweep_within_the_budget_is_unchanged(ks_cost_10_s_of_a_25_s_budget, m
     assert not at.warning
     assert not at.error
     X = np.asarray(load_dataset("geyser").values, dtype=np.float64)
-    rows = em_core.select_n_components(X, [1, 2], n_init=3)
+    rows = em_models.mixture.selection.select_n_components(X, [1, 2], n_init=3)
     (bic_line,) = [t for t in chart(at)["data"] if t["name"] == "BIC"]
     np.testing.assert_allclose(bic_line["y"], [row.bic for row in rows], rtol=1e-12)
     assert "Lowest BIC at **K" in page_text(at)
     # and it is kept: the next visit reuses it
     calls = []
-    real = em_core.select_n_components
+    real = em_models.mixture.selection.select_n_components
     monkeypatch.setattr(
-        em_core, "select_n_components", lambda *a, **k: calls.append(1) or real(*a, **k)
+        em_models.mixture.selection, "select_n_components", lambda *a, **k: calls.append(1) or real(*a, **k)
     )
     open_page(k_range=(1, 2), n_init=3, dataset="geyser")
     assert calls == []
@@ -196,15 +202,17 @@ def test_a_sweep_within_the_budget_is_unchanged(ks_cost_10_s_of_a_25_s_budget, m
 
 @pytest.mark.parametrize(("times", "refused"), [(3.9, False), (4.1, True)])
 def test_a_sweep_is_refused_before_it_starts_only_over_four_budgets(monkeypatch, times, refused):
-    from em_ui.sweep import sweep_work
+    from em_models.mixture.sweep import sweep_work
 
     X = load_dataset("acidity").values
     budget = sweep_work(*X.shape, (1, 2, 3), n_init=2) / times
     monkeypatch.setattr(em_ui.budget, "WORK_BUDGET", budget)
-    monkeypatch.setattr("em_ui.sweep.WORK_BUDGET", budget)
+    monkeypatch.setattr("em_models.mixture.sweep.WORK_BUDGET", budget)
     # a CPU clock that stands still: the sweep is judged on its estimate alone
-    real = em_ui.sweep.SweepProgress
-    monkeypatch.setattr("em_ui.sweep.SweepProgress", lambda ks: real(ks, cpu_clock=lambda: 0.0))
+    real = em_models.mixture.sweep.SweepProgress
+    monkeypatch.setattr(
+        "em_models.mixture.sweep.SweepProgress", lambda ks: real(ks, cpu_clock=lambda: 0.0)
+    )
     at = open_page(k_range=(1, 3), n_init=2, dataset="acidity")
     if refused:
         (error,) = at.error
@@ -242,11 +250,13 @@ def test_a_nearly_collapsed_fit_is_marked_in_the_chart_the_table_and_the_replay(
     at.text_area(key=f"{KEY}.paste").set_value("0 1 2 3 10 11").run()
     assert not at.exception, at.exception
     X = np.array([[0.0], [1], [2], [3], [10], [11]])
-    rows = em_core.select_n_components(X, range(1, 6), n_init=2)
+    rows = em_models.mixture.selection.select_n_components(X, range(1, 6), n_init=2)
     marked = [
         row.n_components
         for row in rows
-        if em_core.nearly_collapsed(row.best.final, row.best.model.ridge_diagonal)
+        if em_models.mixture.diagnostics.nearly_collapsed(
+            row.best.final, row.best.model.ridge_diagonal
+        )
     ]
     assert 5 in marked
     assert 1 not in marked
@@ -259,7 +269,7 @@ def test_a_nearly_collapsed_fit_is_marked_in_the_chart_the_table_and_the_replay(
 
 @pytest.mark.parametrize("name", ["faithful", "geyser", "galaxies", "acidity", "iris", "diabetes"])
 def test_the_default_sweep_fits_the_budget_on_every_classic_data_set(name):
-    from em_ui.sweep import sweep_over_budget
+    from em_models.mixture.sweep import sweep_over_budget
 
     X = load_dataset(name).values
     assert sweep_over_budget(*X.shape, range(1, 7), n_init=5) is None

@@ -9,11 +9,13 @@ import pytest
 from stepping import can_press, press
 from streamlit.testing.v1 import AppTest
 
-from em_core import fit
 from em_data import load_dataset
-from em_viz.collapse import COLLAPSE_START, readable, refused_step
+from em_models.mixture.collapse_figures import COLLAPSE_START, readable, refused_step
+from em_models.mixture.engine import fit
 
-PAGE = str(Path(__file__).resolve().parents[1] / "app_pages" / "collapse.py")
+PAGE = str(
+    Path(__file__).resolve().parents[1] / "em_models" / "mixture" / "lessons" / "collapse.py"
+)
 KEY = "collapse"
 TIMEOUT = 60
 X = np.asarray(load_dataset("worked_example").values)

@@ -16,7 +16,7 @@ from pages import PREPARED
 from stepping import press
 from streamlit.testing.v1 import AppTest
 
-import em_core
+import em_models.mixture.engine
 from em_core.trace_json import dumps, trace_to_json
 from em_data import load_dataset
 
@@ -24,12 +24,12 @@ REPO = Path(__file__).resolve().parents[1]
 TIMEOUT = 90
 # Every page with a stepping view, and the view's key.
 RUN_PAGES = {
-    "app_pages/worked_example.py": "worked",
-    "app_pages/kmeans_start.py": "kstart",
-    "app_pages/collapse.py": "collapse",
-    "app_pages/choose_k.py": "choose",
-    "app_pages/restarts.py": "restarts",
-    "app_pages/your_data.py": "data",
+    "em_models/mixture/lessons/worked_example.py": "worked",
+    "em_models/mixture/lessons/kmeans_start.py": "kstart",
+    "em_models/mixture/lessons/collapse.py": "collapse",
+    "em_models/mixture/lessons/choose_k.py": "choose",
+    "em_models/mixture/lessons/restarts.py": "restarts",
+    "em_models/mixture/lessons/your_data.py": "data",
 }
 EXPORT_LABELS = [
     "Trace (JSON)",
@@ -128,7 +128,7 @@ def test_a_command_line_trace_opens_and_steps(tmp_path):
 
 def test_the_apps_own_export_opens_again():
     X = np.array([1.5, 2.0, 2.5, 8.0, 9.0, 9.5])[:, None]
-    trace = em_core.fit(X, 2, rng=0, tol=1e-8)
+    trace = em_models.mixture.engine.fit(X, 2, rng=0, tol=1e-8)
     at = upload(open_page(PREPARED), dumps(trace_to_json(trace, X, ["x"])).encode())
     assert not at.error
     assert len(at.select_slider(key="prepared.h").options) == 2 * trace.n_iter + 2

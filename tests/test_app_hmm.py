@@ -14,7 +14,6 @@ from streamlit.testing.v1 import AppTest
 from test_app_links import open_with
 from test_app_pages import half_step, open_page, open_tab, page_text
 
-from em_core import mixture
 from em_core.cli import main
 from em_models.hmm import exports
 from em_models.hmm.datasets import (
@@ -30,6 +29,7 @@ from em_models.hmm.figures_sections import first_zero, unscaled_forward
 from em_models.hmm.params import HMMParams
 from em_models.hmm.view import HMMView
 from em_models.hmm.viterbi import posterior_states, viterbi
+from em_models.mixture import engine as mixture
 
 PAGE = "em_models/hmm/page.py"
 SUBSCRIPTS = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")

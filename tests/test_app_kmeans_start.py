@@ -2,7 +2,8 @@
 
 Every control is moved and every data source used; the page's numbers are checked against
 the engine: the hand-off table against θ₀ of the run, the table of starts against
-``em_core.fit`` for each start, the stepping view's K-means half-steps against the recorded
+``em_models.mixture.engine.fit`` for each start, the stepping view's K-means half-steps against the
+recorded
 K-means steps, and on through the hand-off into EM.
 """
 
@@ -16,13 +17,18 @@ import pytest
 from stepping import press, shown_spec
 from streamlit.testing.v1 import AppTest
 
-import em_core
-import em_viz
+import em_models.mixture.engine
+import em_models.mixture.gaussian
+import em_models.mixture.kmeans_phase
+import em_models.mixture.starts
+import em_models.mixture.typed_start
 from em_data import load_dataset
+from em_models.mixture.typed_start import typed_key
 from em_ui.engine import fingerprint
-from em_ui.typed_start import typed_key
 
-PAGE = str(Path(__file__).resolve().parents[1] / "app_pages" / "kmeans_start.py")
+PAGE = str(
+    Path(__file__).resolve().parents[1] / "em_models" / "mixture" / "lessons" / "kmeans_start.py"
+)
 KEY = "kstart"
 TIMEOUT = 120
 FAITHFUL = np.asarray(load_dataset("faithful").values)
@@ -89,7 +95,7 @@ def test_page_renders_every_section(default_page):
 
 def test_handoff_table_is_the_first_snapshot(default_page):
     at = default_page
-    trace = em_core.fit(FAITHFUL, 2, rng=0)
+    trace = em_models.mixture.engine.fit(FAITHFUL, 2, rng=0)
     handed = table(at, "component")
     assert "points n_k" in handed.columns
     theta_0 = trace.snapshots[0].params
@@ -113,13 +119,15 @@ def w_metric(at: AppTest):
 
 def test_the_stepping_view_starts_at_the_kmeans_seeds(default_page):
     at = default_page
-    trace = em_core.fit(FAITHFUL, 2, rng=0)
+    trace = em_models.mixture.engine.fit(FAITHFUL, 2, rng=0)
     steps = trace.start.kmeans_steps
     spec = stepping_spec(at)
     assert title_of(spec) == "<b>Seeds</b>"
     slider = at.select_slider(key=f"{KEY}.h")
     assert slider.value == 0
-    assert len(slider.options) == 2 * len(steps) + em_viz.n_half_steps(trace)
+    assert len(slider.options) == 2 * len(steps) + em_models.mixture.kmeans_phase.n_half_steps(
+        trace
+    )
     assert w_metric(at).value == "—"
     assert not [m for m in at.metric if m.label.startswith("Log-likelihood")]
     assert any(m.value.startswith("K-means seeds: K centres") for m in at.markdown)
@@ -131,7 +139,7 @@ def test_the_stepping_view_starts_at_the_kmeans_seeds(default_page):
 
 def test_stepping_through_kmeans_into_em_says_what_is_true_at_each_half_step():
     at = open_page()
-    trace = em_core.fit(FAITHFUL, 2, rng=0)
+    trace = em_models.mixture.engine.fit(FAITHFUL, 2, rng=0)
     steps = trace.start.kmeans_steps
     offset = 2 * len(steps)
     press(at, f"{KEY}.e")  # Assign 1
@@ -165,7 +173,7 @@ def test_stepping_through_kmeans_into_em_says_what_is_true_at_each_half_step():
     responsibilities = table(at, "n")
     np.testing.assert_allclose(
         responsibilities[["r_n1", "r_n2"]].to_numpy(),
-        em_core.e_step(FAITHFUL[:200], trace.snapshots[0].params).resp,
+        em_models.mixture.engine.e_step(FAITHFUL[:200], trace.snapshots[0].params).resp,
         rtol=1e-12,
     )
     press(at, f"{KEY}.end")
@@ -178,7 +186,7 @@ def test_every_tab_at_a_kmeans_update(tab):
     at = open_page(**{f"{KEY}.tab": tab})
     at.select_slider(key=f"{KEY}.h").set_value(2).run()
     assert_clean(at)
-    steps = em_core.fit(FAITHFUL, 2, rng=0).start.kmeans_steps
+    steps = em_models.mixture.engine.fit(FAITHFUL, 2, rng=0).start.kmeans_steps
     if tab == "Parameters":
         np.testing.assert_allclose(table(at, "cluster")["c (eruptions)"], steps[1].centers[:, 0])
     elif tab == "Responsibilities":
@@ -196,7 +204,7 @@ def test_compare_table_is_the_engine_run_of_each_start(default_page):
     for row in compared.itertuples(index=False):
         if row[0] not in STARTS:
             continue
-        trace = em_core.fit(FAITHFUL, 2, init=STARTS[row[0]], rng=0)
+        trace = em_models.mixture.engine.fit(FAITHFUL, 2, init=STARTS[row[0]], rng=0)
         assert row[1] == trace.snapshots[0].log_likelihood
         assert row[2] == trace.n_iter
         assert row[3] == trace.final.log_likelihood
@@ -206,16 +214,17 @@ def test_compare_table_is_the_engine_run_of_each_start(default_page):
 def test_typed_start_default_is_the_engine_run_from_those_means(default_page):
     at = default_page
     means = at.data_editor[0].value.to_numpy()
-    start = em_core.Parameters(
+    start = em_models.mixture.gaussian.Parameters(
         [0.5, 0.5],
         means,
         np.broadcast_to(
-            np.cov(FAITHFUL.T, bias=True) + np.diag(em_core.resolve_ridge(FAITHFUL)[0]),
+            np.cov(FAITHFUL.T, bias=True)
+            + np.diag(em_models.mixture.starts.resolve_ridge(FAITHFUL)[0]),
             (2, 2, 2),
         ),
         "full",
     )
-    trace = em_core.fit(FAITHFUL, 2, init="given", params=start)
+    trace = em_models.mixture.engine.fit(FAITHFUL, 2, init="given", params=start)
     row = table(at, "start").iloc[-1]
     assert row["start"] == "Quantile means (not typed)"
     assert row["final ℓ"] == pytest.approx(trace.final.log_likelihood, rel=1e-12)
@@ -255,11 +264,11 @@ def test_typed_start_with_sigmas_is_used():
     assert_clean(at)
     assert not at.error
     means = at.data_editor[0].value["μ"].to_numpy()
-    start = em_core.Parameters(
+    start = em_models.mixture.gaussian.Parameters(
         np.full(3, 1 / 3), means[:, None], (np.array([1.0, 2.0, 3.0]) ** 2)[:, None, None], "full"
     )
     X = np.asarray(load_dataset("galaxies").values)
-    trace = em_core.fit(X, 3, init="given", params=start)
+    trace = em_models.mixture.engine.fit(X, 3, init="given", params=start)
     row = table(at, "start").iloc[-1]
     assert row["start"] == "Your typed start"
     assert row["final ℓ"] == pytest.approx(trace.final.log_likelihood, rel=1e-12)
@@ -310,12 +319,12 @@ def test_typed_mean_far_away_is_a_result_or_a_message():
     assert at.error or "Your typed start" in list(table(at, "start")["start"])
 
 
-@pytest.mark.parametrize("covariance_type", em_core.COVARIANCE_TYPES)
+@pytest.mark.parametrize("covariance_type", em_models.mixture.gaussian.COVARIANCE_TYPES)
 def test_each_covariance_type(covariance_type):
     at = open_page(**{f"{KEY}.covariance": covariance_type, f"{KEY}.k": 3})
     assert_clean(at)
     assert not at.error
-    trace = em_core.fit(FAITHFUL, 3, covariance_type=covariance_type, rng=0)
+    trace = em_models.mixture.engine.fit(FAITHFUL, 3, covariance_type=covariance_type, rng=0)
     handed = table(at, "component")
     np.testing.assert_allclose(
         handed["μ (waiting)"], trace.snapshots[0].params.means[:, 1], rtol=1e-12
@@ -346,7 +355,7 @@ def test_k_and_seed_change_the_run(default_page):
     at.number_input(key=f"{KEY}.k").set_value(4)
     at.number_input(key=f"{KEY}.k_seed").set_value(11).run()
     assert_clean(at)
-    steps = em_core.fit(FAITHFUL, 4, rng=11).start.kmeans_steps
+    steps = em_models.mixture.engine.fit(FAITHFUL, 4, rng=11).start.kmeans_steps
     spec = stepping_spec(at)
     centres = next(d for d in spec["data"] if d.get("name") == "K-means centres")
     np.testing.assert_allclose(
@@ -373,7 +382,7 @@ def test_convergence_settings():
     at.select_slider(key=f"{KEY}.ridge").set_value(0.0)
     at.number_input(key=f"{KEY}.max_iter").set_value(5).run()
     assert_clean(at)
-    trace = em_core.fit(FAITHFUL, 2, rng=0, tol=1e-8, ridge=0.0, max_iter=5)
+    trace = em_models.mixture.engine.fit(FAITHFUL, 2, rng=0, tol=1e-8, ridge=0.0, max_iter=5)
     row = table(at, "start").iloc[0]
     assert row["final ℓ"] == trace.final.log_likelihood
     assert row["iterations"] == trace.n_iter

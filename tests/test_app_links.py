@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-import em_core
+import em_models.mixture.engine
 from em_core.trace_json import dumps, trace_to_json
 from em_data import load_dataset
 
@@ -54,12 +54,12 @@ def test_a_link_sets_the_data_model_run_and_half_step() -> None:
         "data.max_iter": "40",
         "data.h": "M-step 3",
     }
-    at = open_with("app_pages/your_data.py", query)
+    at = open_with("em_models/mixture/lessons/your_data.py", query)
     assert notice(at) == ""
     assert at.number_input(key="data.n_components").value == 3
     assert at.select_slider(key="data.h").value == 6
     iris = load_dataset("iris")
-    trace = em_core.fit(
+    trace = em_models.mixture.engine.fit(
         np.asarray(iris.values),
         3,
         covariance_type="diag",
@@ -82,11 +82,13 @@ def test_a_link_sets_a_synthetic_mixture_and_which_restart() -> None:
         "data.n_components": "2",
         "data.n_init": "4",
     }
-    best = open_with("app_pages/your_data.py", base)
+    best = open_with("em_models/mixture/lessons/your_data.py", base)
     best_run = best.selectbox(key="data.run").value
     other = next(i for i in range(4) if i != best_run)
     label = f"run {other + 1}"
-    at = open_with("app_pages/your_data.py", {**base, "data.run": label, "data.h": "E-step 2"})
+    at = open_with(
+        "em_models/mixture/lessons/your_data.py", {**base, "data.run": label, "data.h": "E-step 2"}
+    )
     assert notice(at) == ""
     assert at.selectbox(key="data.run").value == other
     assert at.select_slider(key="data.h").value == 3
@@ -99,10 +101,10 @@ def test_a_link_to_the_worked_example() -> None:
         "worked.seed": "4",
         "worked.h": "E-step 2",
     }
-    at = open_with("app_pages/worked_example.py", query)
+    at = open_with("em_models/mixture/lessons/worked_example.py", query)
     assert notice(at) == ""
     X = np.asarray(load_dataset("worked_example").values)
-    trace = em_core.fit(X, 3, init="k-means++", rng=4, reg_covar=0.0, max_iter=100)
+    trace = em_models.mixture.engine.fit(X, 3, init="k-means++", rng=4, reg_covar=0.0, max_iter=100)
     assert at.select_slider(key="worked.h").value == 3
     assert at.metric[0].value == shown(trace.log_likelihoods[1])
 
@@ -113,7 +115,7 @@ DEFAULT_VIEW = None
 def default_metric() -> str:
     global DEFAULT_VIEW
     if DEFAULT_VIEW is None:
-        DEFAULT_VIEW = open_with("app_pages/your_data.py", {}).metric[0].value
+        DEFAULT_VIEW = open_with("em_models/mixture/lessons/your_data.py", {}).metric[0].value
     return DEFAULT_VIEW
 
 
@@ -143,7 +145,7 @@ def default_metric() -> str:
 )
 def test_a_value_the_page_cannot_use_falls_back_with_a_notice(key: str, values: list[str]) -> None:
     query = {key: values} if key != "data.run" else {key: values, "data.n_init": "1"}
-    at = open_with("app_pages/your_data.py", query)
+    at = open_with("em_models/mixture/lessons/your_data.py", query)
     text = notice(at).replace("\\", "").replace("\u2060", "")
     assert key[:40] in text
     assert all(f"“{value[:40]}" in text for value in values)
@@ -158,7 +160,7 @@ def test_a_value_the_page_cannot_use_falls_back_with_a_notice(key: str, values: 
 
 def test_good_values_beside_bad_ones_are_used() -> None:
     at = open_with(
-        "app_pages/your_data.py",
+        "em_models/mixture/lessons/your_data.py",
         {"data.n_components": "3", "data.seed": "oops", "data.h": "E-step 2", "zzz": "1"},
     )
     text = notice(at)
@@ -171,14 +173,16 @@ def test_good_values_beside_bad_ones_are_used() -> None:
 
 
 def test_the_notice_is_shown_once() -> None:
-    at = open_with("app_pages/your_data.py", {"zzz": "1"})
+    at = open_with("em_models/mixture/lessons/your_data.py", {"zzz": "1"})
     assert "zzz" in notice(at)
     at.number_input(key="data.n_components").set_value(3).run()
     assert notice(at) == ""
 
 
 def test_presenter_mode_opens_from_the_link_and_keeps_the_settings() -> None:
-    at = open_with("app_pages/your_data.py", {"present": "true", "data.n_components": "3"})
+    at = open_with(
+        "em_models/mixture/lessons/your_data.py", {"present": "true", "data.n_components": "3"}
+    )
     assert at.toggle(key="present").value is True
     styles = [h.proto.body for h in at.get("html")]
     assert any('section[data-testid="stSidebar"]' in body for body in styles)
@@ -190,20 +194,35 @@ def test_presenter_mode_opens_from_the_link_and_keeps_the_settings() -> None:
 
 
 def test_uploaded_or_pasted_data_say_they_cannot_travel() -> None:
-    at = open_with("app_pages/your_data.py", {"data.source": "Paste numbers"})
+    at = open_with("em_models/mixture/lessons/your_data.py", {"data.source": "Paste numbers"})
     at.text_area(key="data.paste").input("1 2 3 10 11 12").run()
     assert any("cannot travel in a link" in c.value for c in at.caption)
-    at = open_with("app_pages/your_data.py", {})
+    at = open_with("em_models/mixture/lessons/your_data.py", {})
     assert not any("cannot travel in a link" in c.value for c in at.caption)
 
 
 @pytest.mark.parametrize(
     ("page", "query", "key", "expected"),
     [
-        ("app_pages/kmeans_start.py", {"kstart.k": "3", "kstart.k_seed": "2"}, "kstart.k", 3),
-        ("app_pages/collapse.py", {"collapse.ridge": "0.01"}, "collapse.ridge", 0.01),
-        ("app_pages/restarts.py", {"restarts.n_init": "3"}, "restarts.n_init", 3),
-        ("app_pages/choose_k.py", {"choose.k_range": ["2", "3"]}, "choose.k_range", (2, 3)),
+        (
+            "em_models/mixture/lessons/kmeans_start.py",
+            {"kstart.k": "3", "kstart.k_seed": "2"},
+            "kstart.k",
+            3,
+        ),
+        (
+            "em_models/mixture/lessons/collapse.py",
+            {"collapse.ridge": "0.01"},
+            "collapse.ridge",
+            0.01,
+        ),
+        ("em_models/mixture/lessons/restarts.py", {"restarts.n_init": "3"}, "restarts.n_init", 3),
+        (
+            "em_models/mixture/lessons/choose_k.py",
+            {"choose.k_range": ["2", "3"]},
+            "choose.k_range",
+            (2, 3),
+        ),
     ],
 )
 def test_the_lessons_that_show_a_run_read_their_link(
@@ -219,11 +238,11 @@ def test_the_lessons_that_show_a_run_read_their_link(
 
 def test_choosing_k_links_its_starts_and_the_k_replayed() -> None:
     query = {"choose.k_range": ["1", "3"], "choose.n_init": "2", "choose.replay_k": "K = 1"}
-    at = open_with("app_pages/choose_k.py", query)
+    at = open_with("em_models/mixture/lessons/choose_k.py", query)
     assert notice(at) == ""
     assert at.session_state["choose.n_init"] == 2
     assert at.selectbox(key="choose.replay_k").value == 1
-    at = open_with("app_pages/choose_k.py", {**query, "choose.replay_k": "K = 9"})
+    at = open_with("em_models/mixture/lessons/choose_k.py", {**query, "choose.replay_k": "K = 9"})
     assert "choose.replay_k" in notice(at)
 
 
@@ -237,7 +256,7 @@ def test_choosing_k_links_its_starts_and_the_k_replayed() -> None:
 def test_a_range_of_k_the_page_cannot_use_is_named_whether_or_not_the_sweep_runs(
     data: dict[str, str],
 ) -> None:
-    at = open_with("app_pages/choose_k.py", {**data, "choose.k_range": ["1", "11"]})
+    at = open_with("em_models/mixture/lessons/choose_k.py", {**data, "choose.k_range": ["1", "11"]})
     refused = [e.value for e in at.error if "too large for the shared server" in e.value]
     assert len(refused) == (1 if data else 0)
     assert at.session_state["choose.k_range"] == (1, 6)
@@ -246,7 +265,7 @@ def test_a_range_of_k_the_page_cannot_use_is_named_whether_or_not_the_sweep_runs
 
 def test_a_link_to_a_prepared_run_opens_its_half_step_once_the_file_is_given() -> None:
     X = np.array([1.5, 2.0, 2.5, 8.0, 9.0, 9.5])[:, None]
-    trace = em_core.fit(X, 2, rng=0, tol=1e-8)
+    trace = em_models.mixture.engine.fit(X, 2, rng=0, tol=1e-8)
     raw = dumps(trace_to_json(trace, X, ["x"])).encode()
     at = open_with("app_pages/prepared_run.py", {"prepared.h": "M-step 1", "present": "true"})
     assert at.toggle(key="present").value is True

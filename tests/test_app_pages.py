@@ -12,18 +12,18 @@ from stepping import can_press, press
 from streamlit.testing.v1 import AppTest
 
 PAGES = [
-    "app_pages/home.py",
-    "app_pages/worked_example.py",
-    "app_pages/kmeans_start.py",
-    "app_pages/collapse.py",
-    "app_pages/choose_k.py",
-    "app_pages/restarts.py",
-    "app_pages/why_em_climbs.py",
+    "em_models/mixture/lessons/home.py",
+    "em_models/mixture/lessons/worked_example.py",
+    "em_models/mixture/lessons/kmeans_start.py",
+    "em_models/mixture/lessons/collapse.py",
+    "em_models/mixture/lessons/choose_k.py",
+    "em_models/mixture/lessons/restarts.py",
+    "em_models/mixture/lessons/why_em_climbs.py",
     "em_models/ppca/page.py",
-    "app_pages/your_data.py",
+    "em_models/mixture/lessons/your_data.py",
     "app_pages/prepared_run.py",
 ]
-WORKED = "app_pages/worked_example.py"
+WORKED = "em_models/mixture/lessons/worked_example.py"
 TIMEOUT = 60
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 

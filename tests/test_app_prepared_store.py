@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from pages import PREPARED, open_page, upload_prepared_run
 
-import em_core
+import em_models.mixture.engine
 import em_ui.prepared
 from em_core.trace_json import dumps, trace_to_json
 from em_ui.prepared import opened_runs
@@ -16,7 +16,7 @@ X = np.array([1.5, 2.0, 2.5, 8.0, 9.0, 9.5])[:, None]
 
 
 def trace_file(seed: int) -> bytes:
-    trace = em_core.fit(X, 2, init="random", rng=seed, tol=0, max_iter=30)
+    trace = em_models.mixture.engine.fit(X, 2, init="random", rng=seed, tol=0, max_iter=30)
     return dumps(trace_to_json(trace, X, ["x"])).encode()
 
 

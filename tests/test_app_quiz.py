@@ -14,10 +14,10 @@ from scipy.stats import norm
 from stepping import press
 from streamlit.testing.v1 import AppTest
 
-from em_viz.quiz import responsibility_text
+from em_models.mixture.quiz import responsibility_text
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
-WORKED = "app_pages/worked_example.py"
+WORKED = "em_models/mixture/lessons/worked_example.py"
 KEY = "worked"
 X = np.array([1.5, 2.0, 2.5, 8.0, 9.0, 9.5])
 
@@ -194,7 +194,7 @@ def test_the_score_and_the_switch_last_across_pages() -> None:
     widget(at.radio, ".claim").set_value(2).run()
     check(at)
     assert score_text(at) == "Score this session: 1 of 1 right (100%)."
-    at.switch_page("app_pages/your_data.py")
+    at.switch_page("em_models/mixture/lessons/your_data.py")
     at.run()
     assert not at.exception, at.exception
     at.switch_page(WORKED)
@@ -215,7 +215,7 @@ def test_the_last_half_step_asks_nothing() -> None:
 def test_on_the_k_means_page_the_quiz_starts_at_the_hand_off() -> None:
     at = AppTest.from_file(APP, default_timeout=120)
     at.run()
-    at.switch_page("app_pages/kmeans_start.py")
+    at.switch_page("em_models/mixture/lessons/kmeans_start.py")
     at.run()
     at.selectbox(key="kstart.dataset").set_value("Lake acidity (155 × 1)").run()
     at.toggle(key="kstart.quiz.on").set_value(True).run()

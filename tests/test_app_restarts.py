@@ -13,10 +13,12 @@ import pytest
 from stepping import press
 from streamlit.testing.v1 import AppTest
 
-import em_core
+import em_models.mixture.selection
 from em_data import load_dataset
 
-PAGE = str(Path(__file__).resolve().parents[1] / "app_pages" / "restarts.py")
+PAGE = str(
+    Path(__file__).resolve().parents[1] / "em_models" / "mixture" / "lessons" / "restarts.py"
+)
 KEY = "restarts"
 TIMEOUT = 120
 
@@ -66,7 +68,7 @@ def test_the_page_draws_every_run_a_leaderboard_and_the_best_run() -> None:
     assert sorted(board["run"]) == list(range(1, n_init + 1))
     # The stepping view starts on the best run.
     X = np.asarray(load_dataset("faithful").values)
-    restarts = em_core.fit_restarts(X, 2, n_init=n_init, seed=0)
+    restarts = em_models.mixture.selection.fit_restarts(X, 2, n_init=n_init, seed=0)
     assert at.selectbox(key=f"{KEY}.run").value == restarts.best_index
     np.testing.assert_allclose(
         stepped_log_likelihoods(at), restarts.best.log_likelihoods, rtol=1e-12
@@ -112,7 +114,7 @@ def test_the_case_explanation_goes_when_the_settings_change() -> None:
 def test_any_run_can_be_replayed_and_stepped() -> None:
     at = show_case(open_page())
     iris = np.asarray(load_dataset("iris").values)
-    restarts = em_core.fit_restarts(iris, 3, n_init=10, seed=0)
+    restarts = em_models.mixture.selection.fit_restarts(iris, 3, n_init=10, seed=0)
     for run in (restarts.best_index, 6, 0):
         at.selectbox(key=f"{KEY}.run").set_value(run).run()
         assert not at.exception, at.exception
@@ -137,7 +139,7 @@ def test_other_settings_give_new_runs_and_the_best_of_them_on_screen() -> None:
     assert not at.exception, at.exception
     assert len(run_curves(chart(at, "curves"))) == 4
     iris = np.asarray(load_dataset("iris").values)
-    restarts = em_core.fit_restarts(iris, 3, n_init=4, seed=0, init="random")
+    restarts = em_models.mixture.selection.fit_restarts(iris, 3, n_init=4, seed=0, init="random")
     assert at.selectbox(key=f"{KEY}.run").value == restarts.best_index
 
 
@@ -157,7 +159,9 @@ def test_an_over_budget_request_is_refused_before_any_fit(monkeypatch) -> None:
     at.number_input(key=f"{KEY}.n_components").set_value(10)
     at.number_input(key=f"{KEY}.max_iter").set_value(500)
     calls = []
-    monkeypatch.setattr(em_core, "fit_restarts", lambda *a, **k: calls.append(1))
+    monkeypatch.setattr(
+        em_models.mixture.selection, "fit_restarts", lambda *a, **k: calls.append(1)
+    )
     at.run()  # one run of K = 10 to 500 iterations on a million points is already too much
     assert len(at.error) == 1
     # (New data reset the restarts to their default, so they are set after.)
@@ -176,7 +180,9 @@ def test_the_page_names_the_run_kept_by_what_it_searched() -> None:
     on Old Faithful with K = 3): the chart, its caption, the leaderboard and the choice of
     run say "the highest of these 10 runs" and mark it ★."""
     at = open_page()
-    restarts = em_core.fit_restarts(np.asarray(load_dataset("faithful").values), 2, n_init=10)
+    restarts = em_models.mixture.selection.fit_restarts(
+        np.asarray(load_dataset("faithful").values), 2, n_init=10
+    )
     kept = restarts.best_index
     assert any("is the usual guard" in m.value for m in at.markdown)
     captions = " ".join(c.value for c in at.caption)

@@ -8,9 +8,12 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from em_core import Parameters, em_mean_path, gradient_path
+from em_models.mixture.bound import em_mean_path, gradient_path
+from em_models.mixture.gaussian import Parameters
 
-PAGE = str(Path(__file__).resolve().parents[1] / "app_pages" / "why_em_climbs.py")
+PAGE = str(
+    Path(__file__).resolve().parents[1] / "em_models" / "mixture" / "lessons" / "why_em_climbs.py"
+)
 X = np.array([1.5, 2.0, 2.5, 8.0, 9.0, 9.5])[:, None]
 STEP_SIZES = (0.01, 0.02, 0.05, 0.1, 0.2, 0.3, 0.5, 1.0, 2.0, 3.0, 5.0, 10.0)
 

@@ -12,7 +12,7 @@ from scipy.stats import norm
 from streamlit.testing.v1 import AppTest
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
-WORKED = "app_pages/worked_example.py"
+WORKED = "em_models/mixture/lessons/worked_example.py"
 
 
 def open_worked(start: str | None = None, n_components: int | None = None) -> AppTest:

@@ -26,13 +26,16 @@ import pytest
 from stepping import can_press, press, shown_spec
 from streamlit.testing.v1 import AppTest
 
-import em_core
+import em_models.mixture.engine
+import em_models.mixture.figures_1d
+import em_models.mixture.figures_2d
+import em_models.mixture.kmeans_phase
+import em_models.mixture.selection
 import em_ui.budget
-import em_viz
 from em_data import load_dataset, make_mixture, random_components
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
-PAGE = "app_pages/your_data.py"
+PAGE = "em_models/mixture/lessons/your_data.py"
 KEY = "data"
 
 
@@ -525,7 +528,7 @@ TWO_CLUSTERS = (
 def visit_another_page(at: AppTest) -> AppTest:
     """Open "Start here", then come back to this page (Streamlit drops the state of every
     widget of a page not shown, the file uploader's file included)."""
-    at.switch_page("app_pages/home.py")
+    at.switch_page("em_models/mixture/lessons/home.py")
     at.run()
     at.switch_page(PAGE)
     at.run()
@@ -1000,12 +1003,18 @@ def test_a_run_to_the_iteration_limit_stays_within_the_payload_budget(
     n_samples: int, n_features: int, max_iter: int
 ) -> None:
     X = _mixture(n_samples, n_features)
-    trace = em_core.fit(X[:: max(1, n_samples // 1000)], 2, rng=0, tol=0.0, max_iter=max_iter)
+    trace = em_models.mixture.engine.fit(
+        X[:: max(1, n_samples // 1000)], 2, rng=0, tol=0.0, max_iter=max_iter
+    )
     assert trace.n_iter == max_iter, trace.message
-    build = em_viz.density_figure if n_features == 1 else em_viz.scatter_figure
-    for h in (2, em_viz.n_half_steps(trace) - 1):
+    build = (
+        em_models.mixture.figures_1d.density_figure
+        if n_features == 1
+        else em_models.mixture.figures_2d.scatter_figure
+    )
+    for h in (2, em_models.mixture.kmeans_phase.n_half_steps(trace) - 1):
         fig = build(X, trace, h)
-        assert len(fig.frames) < em_viz.n_half_steps(trace)
+        assert len(fig.frames) < em_models.mixture.kmeans_phase.n_half_steps(trace)
         assert len(fig.to_json()) < BUDGET
 
 
@@ -1024,7 +1033,7 @@ def test_the_default_fit_of_each_classic_data_set_is_the_best_optimum(name: str)
     assert_result(at)
     assert at.number_input(key=f"{KEY}.n_init").value == 10
     X = np.asarray(data.values)
-    reference = em_core.fit_restarts(X, data.suggested_k, n_init=10, seed=0)
+    reference = em_models.mixture.selection.fit_restarts(X, data.suggested_k, n_init=10, seed=0)
     best = reference.best.final.log_likelihood
     press(at, f"{KEY}.end")
     assert_result(at)

@@ -1,4 +1,4 @@
-"""The lower bound behind EM's climb, and ascent on the means (em_core.bound)."""
+"""The lower bound behind EM's climb, and ascent on the means (em_models.mixture.bound)."""
 
 from __future__ import annotations
 
@@ -9,17 +9,21 @@ from hypothesis import strategies as st
 from scipy.special import logsumexp
 from scipy.stats import multivariate_normal, norm
 
-import em_core
-from em_core import Parameters, e_step, fit, lower_bound, m_step
-from em_core.bound import (
+import em_models.mixture.bound
+import em_models.mixture.engine
+import em_models.mixture.gaussian
+from em_models.mixture.bound import (
     along_mean,
     bound_of_means,
     em_mean_path,
     gradient_path,
     log_likelihood_of_means,
+    lower_bound,
     mean_gradient,
     with_means,
 )
+from em_models.mixture.engine import e_step, fit, m_step
+from em_models.mixture.gaussian import Parameters
 
 X = np.array([1.5, 2.0, 2.5, 8.0, 9.0, 9.5])[:, None]
 START = Parameters([0.5, 0.5], [[2.0], [9.0]], [[[1.0]], [[1.0]]], "full")
@@ -97,7 +101,7 @@ def test_bound_is_the_expected_complete_log_likelihood_plus_entropy_by_scipy():
 
 def test_a_point_owned_by_one_component_adds_no_entropy():
     resp = np.array([[1.0, 0.0], [0.5, 0.5]])
-    assert em_core.bound.entropy(resp) == pytest.approx(np.log(2.0))
+    assert em_models.mixture.bound.entropy(resp) == pytest.approx(np.log(2.0))
 
 
 @settings(max_examples=40, deadline=None)

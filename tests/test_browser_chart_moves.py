@@ -25,7 +25,6 @@ import plotly
 import pytest
 from app_harness import ROOT, new_context
 
-from em_core import Parameters, fit
 from em_data import load_dataset
 from em_data.synthetic import elongated_cloud
 from em_models.hmm import engine as hmm
@@ -33,9 +32,11 @@ from em_models.hmm.datasets import load_sequence
 from em_models.hmm.emissions import CategoricalEmissions
 from em_models.hmm.params import HMMParams
 from em_models.hmm.view import HMMView
+from em_models.mixture.engine import fit
+from em_models.mixture.gaussian import Parameters
+from em_models.mixture.view import MixtureView
 from em_models.ppca import engine as ppca
 from em_models.ppca.view import PPCAView
-from em_viz.mixture_view import MixtureView
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page

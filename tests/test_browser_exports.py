@@ -11,8 +11,8 @@ from app_harness import CHART_HALF_STEP_JS, new_context
 from engine_helpers import blobs
 from playwright.sync_api import Browser, BrowserContext, Page, Route, expect
 
-import em_core
-import em_viz
+import em_models.mixture.engine
+import em_models.mixture.figures_1d
 from em_viz import exports
 
 CHART_TIMEOUT_MS = 30_000
@@ -128,7 +128,7 @@ def test_the_export_section_at_a_laptops_and_a_phones_width(
 def long_run_file(tmp_path: Path) -> tuple[Path, object, object]:
     """The animation of a run longer than its frames (Play stops at E-step 30), as a file."""
     X = blobs(0, n_features=1, n_per_blob=40)
-    trace = em_core.fit(X, 3, rng=0, tol=0.0, max_iter=80)
+    trace = em_models.mixture.engine.fit(X, 3, rng=0, tol=0.0, max_iter=80)
     path = tmp_path / "long.html"
     path.write_text(exports.animation_html(X, trace), encoding="utf-8")
     return path, X, trace
@@ -165,7 +165,7 @@ def test_the_exported_animation_has_a_slider_that_reaches_any_of_its_frames(
         assert gd.locator(".gtitle").text_content() == steps[40]
         # What it shows is the figure of that half-step, every curve and colour in place.
         shown = gd.evaluate("gd => gd.data.map((t) => [t.x, t.y, t.marker && t.marker.color])")
-        fresh = em_viz.density_figure(X, trace, 40).data
+        fresh = em_models.mixture.figures_1d.density_figure(X, trace, 40).data
         assert len(shown) == len(fresh)
         for (x, y, color), expected in zip(shown, fresh, strict=True):
             for got, want in ((x, expected.x), (y, expected.y)):

@@ -18,9 +18,18 @@ import plotly
 import plotly.graph_objects as go
 import pytest
 
-import em_viz
-from em_core import Parameters, fit
+import em_models.mixture.bound
+import em_models.mixture.climb_figures
+import em_models.mixture.engine
+import em_models.mixture.figures_1d
+import em_models.mixture.figures_2d
+import em_models.mixture.gaussian
+import em_models.mixture.restarts_figures
+import em_models.mixture.selection
+import em_models.mixture.selection_figures
 from em_data.datasets import load_dataset
+from em_models.mixture.engine import fit
+from em_models.mixture.gaussian import Parameters
 
 PLOTLY_JS = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
 # 390: a phone; 853: a 1280 px window at 150 % zoom; 930 and 1090: the chart's container
@@ -106,21 +115,21 @@ def build_figures(narrow: bool) -> dict[str, go.Figure]:
     ring_trace = fit(ring, 8, rng=3, max_iter=70, tol=0.0)
     blobs = np.concatenate([rng.normal(0, 1, (80, 2)), rng.normal([5, 1], 1.5, (80, 2))])
     return {
-        "spherical": em_viz.scatter_figure(
+        "spherical": em_models.mixture.figures_2d.scatter_figure(
             blobs, fit(blobs, 2, covariance_type="spherical", rng=0), 2, narrow=narrow
         ),
-        "histogram": em_viz.density_figure(
+        "histogram": em_models.mixture.figures_1d.density_figure(
             many, fit(many, 2, rng=1, max_iter=20), 3, column_name=LINK, narrow=narrow
         ),
-        "worked": em_viz.density_figure(worked_X, worked, 3, narrow=narrow),
-        "faithful": em_viz.scatter_figure(
+        "worked": em_models.mixture.figures_1d.density_figure(worked_X, worked, 3, narrow=narrow),
+        "faithful": em_models.mixture.figures_2d.scatter_figure(
             faithful.values,
             fit(faithful.values, 2, rng=0),
             3,
             column_names=faithful.columns,
             narrow=narrow,
         ),
-        "k8": em_viz.scatter_figure(
+        "k8": em_models.mixture.figures_2d.scatter_figure(
             ring, ring_trace, 0, column_names=[LINK, "another column"], narrow=narrow
         ),
     }
@@ -235,10 +244,11 @@ LESSON_WIDTHS = [390, 484, 930]
 
 
 def lesson_figures(width: int) -> dict[str, go.Figure]:
-    from em_core import em_mean_path, fit_restarts, gradient_path, select_n_components
-    from em_viz.climb import bound_figure, likelihood_surface, paths_figure
-    from em_viz.restarts import restart_curves_figure
-    from em_viz.selection import selection_figure
+    from em_models.mixture.bound import em_mean_path, gradient_path
+    from em_models.mixture.climb_figures import bound_figure, likelihood_surface, paths_figure
+    from em_models.mixture.restarts_figures import restart_curves_figure
+    from em_models.mixture.selection import fit_restarts, select_n_components
+    from em_models.mixture.selection_figures import selection_figure
 
     faithful = load_dataset("faithful").values
     iris = load_dataset("iris").values

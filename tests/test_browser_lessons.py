@@ -11,7 +11,7 @@ import pytest
 from app_harness import chart_at_js, new_context
 from playwright.sync_api import Browser, Page, expect
 
-import em_core
+import em_models.mixture.engine
 from em_data import load_dataset
 
 # Each lesson and how many charts it draws at least when it opens.
@@ -61,7 +61,7 @@ def test_the_kmeans_start_steps_from_the_seeds_through_the_hand_off_into_em(
 ) -> None:
     """One stepping view from K-means's seeds into EM: its buttons are named for the phase
     on screen, the keys and the slider follow, and Play runs across both phases."""
-    trace = em_core.fit(np.asarray(load_dataset("faithful").values), 2, rng=0)
+    trace = em_models.mixture.engine.fit(np.asarray(load_dataset("faithful").values), 2, rng=0)
     offset = 2 * len(trace.start.kmeans_steps)
     last = offset + 2 * trace.n_iter + 1
     context = new_context(browser, viewport={"width": width, "height": 720})

@@ -12,7 +12,7 @@ from pathlib import Path
 from app_harness import CHART_HALF_STEP_JS, chart_at_js, new_context
 from playwright.sync_api import Browser, Page, expect
 
-import em_core
+import em_models.mixture.selection
 from em_data import load_dataset
 
 TIMEOUT_MS = 30_000
@@ -66,7 +66,7 @@ def test_a_link_to_half_step_5_on_old_faithful_with_k3_reopens_the_same_view(
     # The same run, fitted here by the engine with the page's defaults (ten restarts, the
     # best first): ℓ of θ₂, which E-step 3 colours the points by.
     faithful = load_dataset("faithful").values
-    restarts = em_core.fit_restarts(
+    restarts = em_models.mixture.selection.fit_restarts(
         faithful, 3, n_init=10, init="kmeans", seed=0, tol=1e-3, ridge=1e-6, max_iter=100
     )
     best = restarts.traces[restarts.best_index]

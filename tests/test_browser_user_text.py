@@ -9,7 +9,7 @@ from urllib.parse import urlparse
 import numpy as np
 from playwright.sync_api import Page, expect
 
-import em_core
+import em_models.mixture.engine
 from em_core.trace_json import dumps, trace_to_json
 
 IMAGE_NAME = "![x](https://example.org/pixel.png).csv"
@@ -116,7 +116,7 @@ def test_glued_addresses_as_a_prepared_runs_column_names_are_no_links(
 ) -> None:
     rng = np.random.default_rng(0)
     X = np.vstack([rng.normal(0, 1, (20, len(GLUED))), rng.normal(4, 1, (20, len(GLUED)))])
-    trace = em_core.fit(X, 2, rng=0, tol=1e-4, max_iter=5)
+    trace = em_models.mixture.engine.fit(X, 2, rng=0, tol=1e-4, max_iter=5)
     raw = dumps(trace_to_json(trace, X, list(GLUED))).encode()
     page.goto(f"{app_server}/prepared_run")
     wait_for_app(page)

@@ -1,5 +1,5 @@
 """The work budget of one request (em_ui/budget.py), the default restarts under it, the
-Choosing K sweep's share of it (em_ui/sweep.py), and the one BLAS thread it assumes."""
+Choosing K sweep's share of it (em_models/mixture/sweep.py), and the one BLAS thread it assumes."""
 
 from __future__ import annotations
 
@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
+from em_models.mixture.sweep import sweep_over_budget, sweep_work
 from em_ui import budget
 from em_ui.settings import default_restarts
-from em_ui.sweep import sweep_over_budget, sweep_work
 
 ROOT = Path(__file__).resolve().parents[1]
 

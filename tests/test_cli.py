@@ -12,7 +12,8 @@ import pytest
 from engine_helpers import WORKED_X, two_blobs
 from scipy.stats import norm
 
-import em_core
+import em_models.mixture.engine
+import em_models.mixture.selection
 from em_core.trace_json import DATA_BY_DEFAULT_MAX_VALUES, TraceFileError, read_trace, replay
 
 REPO = Path(__file__).resolve().parents[1]
@@ -126,7 +127,7 @@ def test_fit_of_an_npy_file_equals_the_engine_and_writes_full_covariances(tmp_pa
     trace = ok_json(
         run("fit", path, "-k", 3, "--covariance-type", "diag", "--seed", 4, "--init", "random")
     )
-    expected = em_core.fit(X, 3, covariance_type="diag", init="random", rng=4)
+    expected = em_models.mixture.engine.fit(X, 3, covariance_type="diag", init="random", rng=4)
     assert trace["columns"] == ["x1", "x2", "x3"]
     assert trace["init"] == {"method": "random", "seed": 4}
     assert trace["covariance_type"] == "diag"
@@ -168,7 +169,7 @@ def test_fit_of_a_csv_with_a_header(tmp_path):
     final = trace["iterations"][-1]
     covariances = np.array(final["covariances"])
     np.testing.assert_array_equal(covariances[0], covariances[1])  # tied, expanded per component
-    expected = em_core.fit(X, 2, covariance_type="tied")
+    expected = em_models.mixture.engine.fit(X, 2, covariance_type="tied")
     assert final["log_likelihood"] == expected.final.log_likelihood
 
 
@@ -190,7 +191,7 @@ def test_restarts_print_the_best_run_and_every_run(tmp_path):
     path = tmp_path / "blobs.npy"
     np.save(path, X)
     document = ok_json(run("fit", path, "-k", 3, "--n-init", 4, "--seed", 9, "--init", "random"))
-    expected = em_core.fit_restarts(X, 3, n_init=4, seed=9, init="random")
+    expected = em_models.mixture.selection.fit_restarts(X, 3, n_init=4, seed=9, init="random")
     assert set(document) == TRACE_KEYS | {"restarts", "best_restart"}
     assert document["best_restart"] == expected.best_index
     assert [r["seed"] for r in document["restarts"]] == list(expected.seeds)
@@ -238,7 +239,7 @@ def test_a_large_fit_leaves_the_data_out_unless_asked(large_npy):
     without = ok_json(run("fit", path, *options))
     assert set(without) == TRACE_KEYS - {"data"}
     assert without["n_samples"] == 50_001
-    expected = em_core.fit(X, 2, max_iter=2, tol=0)
+    expected = em_models.mixture.engine.fit(X, 2, max_iter=2, tol=0)
     assert without["iterations"][-1]["log_likelihood"] == expected.final.log_likelihood
     # Asked for, the data come back exactly (the shortest text of each double reads back).
     document = ok_json(run("fit", path, *options, "--with-data"))
@@ -262,7 +263,7 @@ def test_a_trace_without_data_is_read_but_says_it_cannot_be_recomputed(large_npy
     assert prepared.X is None
     assert prepared.n_samples == 50_001
     assert prepared.columns == ("x1", "x2")
-    expected = em_core.fit(X, 2, max_iter=2, tol=0, rng=1)
+    expected = em_models.mixture.engine.fit(X, 2, max_iter=2, tol=0, rng=1)
     for mine, theirs in zip(prepared.recorded, expected.snapshots, strict=True):
         np.testing.assert_array_equal(mine.params.means, theirs.params.means)
         assert mine.log_likelihood == theirs.log_likelihood
@@ -293,7 +294,9 @@ def test_select_picks_two_components_on_two_blobs(tmp_path):
     assert [row["n_components"] for row in table["rows"]] == [1, 2, 3, 4]
     for row in table["rows"]:
         assert set(row) == {"n_components", "n_parameters", "log_likelihood", "bic", "aic"}
-        assert row["n_parameters"] == em_core.n_parameters(row["n_components"], 2, "full")
+        assert row["n_parameters"] == em_models.mixture.selection.n_parameters(
+            row["n_components"], 2, "full"
+        )
     assert table["best_bic"] == 2
     best = min(table["rows"], key=lambda row: row["bic"])
     assert best["n_components"] == 2

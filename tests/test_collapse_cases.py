@@ -7,20 +7,9 @@ import numpy as np
 import pytest
 from scipy.stats import norm
 
-from em_core import (
-    DEFAULT_RIDGE,
-    Change,
-    Parameters,
-    Snapshot,
-    StopReason,
-    decreases,
-    fit,
-    nearly_collapsed,
-    trace_change,
-)
-from em_core.mixture import EMPTY_NK
+from em_core import Change, Snapshot, StopReason
 from em_data import load_dataset
-from em_viz.collapse import (
+from em_models.mixture.collapse_figures import (
     COLLAPSE_START,
     EMPTY_START,
     SQRT_2PI,
@@ -34,6 +23,10 @@ from em_viz.collapse import (
     sigma_figure,
     smallest_sigma_floor,
 )
+from em_models.mixture.diagnostics import decreases, nearly_collapsed, trace_change
+from em_models.mixture.engine import EMPTY_NK, fit
+from em_models.mixture.gaussian import Parameters
+from em_models.mixture.starts import DEFAULT_RIDGE
 
 X = np.asarray(load_dataset("worked_example").values)
 x = X[:, 0]

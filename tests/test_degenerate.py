@@ -17,7 +17,9 @@ from engine_helpers import (
     snapshots_finite,
 )
 
-from em_core import COVARIANCE_TYPES, Parameters, StopReason, e_step, fit
+from em_core import StopReason
+from em_models.mixture.engine import e_step, fit
+from em_models.mixture.gaussian import COVARIANCE_TYPES, Parameters
 
 SINGULAR_START = r"covariance of component \d is (not positive definite|too small to compute)"
 

@@ -26,13 +26,13 @@ ROOT = Path(__file__).resolve().parent.parent
 LOW, HIGH = 0.0, 3.0
 # The mixture's modules: the driver must not need any of them.
 MIXTURE_MODULES = {
-    "em_core.gaussian",
-    "em_core.init",
-    "em_core.mixture",
-    "em_core.selection",
-    "em_core.search",
-    "em_core.bound",
-    "em_core.diagnostics",
+    "em_models.mixture.gaussian",
+    "em_models.mixture.starts",
+    "em_models.mixture.engine",
+    "em_models.mixture.selection",
+    "em_models.mixture.search",
+    "em_models.mixture.bound",
+    "em_models.mixture.diagnostics",
     "em_core.cli",
 }
 

@@ -31,8 +31,15 @@ from scipy.special import logsumexp
 from scipy.stats import multivariate_normal, norm
 
 import em_core
-from em_core import COVARIANCE_TYPES, Parameters, StopReason, e_step, fit, from_full, m_step
-from em_core.gaussian import weighted_log_prob, whitening
+from em_core import StopReason
+from em_models.mixture.engine import e_step, fit, m_step
+from em_models.mixture.gaussian import (
+    COVARIANCE_TYPES,
+    Parameters,
+    from_full,
+    weighted_log_prob,
+    whitening,
+)
 
 REPO = Path(__file__).resolve().parents[1]
 

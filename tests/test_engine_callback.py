@@ -11,8 +11,10 @@ import numpy as np
 import pytest
 from engine_helpers import assert_same_values
 
-import em_core
-from em_core.init import KMeansStep
+import em_models.mixture.engine
+import em_models.mixture.selection
+import em_models.mixture.starts
+from em_models.mixture.starts import KMeansStep
 
 
 class Stop(Exception):
@@ -27,7 +29,7 @@ def data(n: int = 2_000, seed: int = 1) -> np.ndarray:
 def test_callback_sees_every_snapshot_in_order():
     X = data()
     seen = []
-    trace = em_core.fit(X, 3, rng=4, tol=1e-8, max_iter=60, callback=seen.append)
+    trace = em_models.mixture.engine.fit(X, 3, rng=4, tol=1e-8, max_iter=60, callback=seen.append)
     steps = [s for s in seen if isinstance(s, KMeansStep)]
     seen = [s for s in seen if not isinstance(s, KMeansStep)]
     # The K-means start's Lloyd steps come first (its step 0 is the seeding, not a step).
@@ -36,7 +38,7 @@ def test_callback_sees_every_snapshot_in_order():
     for mine, kept in zip(seen, trace.snapshots, strict=True):  # the run keeps them packed
         assert_same_values(mine, kept)
     # The callback changes nothing: the same fit without it gives the same numbers.
-    plain = em_core.fit(X, 3, rng=4, tol=1e-8, max_iter=60)
+    plain = em_models.mixture.engine.fit(X, 3, rng=4, tol=1e-8, max_iter=60)
     np.testing.assert_array_equal(trace.log_likelihoods, plain.log_likelihoods)
 
 
@@ -54,11 +56,11 @@ def test_an_exception_in_the_callback_stops_the_run_between_iterations():
 
     # tol = 0 and 500 iterations: without the stop this run would go on to the limit.
     with pytest.raises(Stop):
-        em_core.fit(X, 4, rng=0, tol=0.0, max_iter=500, callback=stop_at_five)
+        em_models.mixture.engine.fit(X, 4, rng=0, tol=0.0, max_iter=500, callback=stop_at_five)
     assert calls == [0, 1, 2, 3, 4, 5]  # no E-step or M-step ran after the stop
     np.testing.assert_array_equal(X, before)
     # Nothing was left half-done: the same fit afterwards matches one never interrupted.
-    again = em_core.fit(X, 4, rng=0, tol=0.0, max_iter=8)
+    again = em_models.mixture.engine.fit(X, 4, rng=0, tol=0.0, max_iter=8)
     assert again.n_iter == 8
     assert np.all(np.diff(again.log_likelihoods) > -1e-9 * abs(again.log_likelihoods[0]))
 
@@ -66,7 +68,7 @@ def test_an_exception_in_the_callback_stops_the_run_between_iterations():
 def test_restarts_pass_the_callback_to_every_run_and_stop_with_it():
     X = data(500)
     seen = []
-    restarts = em_core.fit_restarts(
+    restarts = em_models.mixture.selection.fit_restarts(
         X, 2, n_init=3, seed=2, tol=0.0, max_iter=40, callback=seen.append
     )
     seen = [s for s in seen if not isinstance(s, KMeansStep)]
@@ -83,7 +85,7 @@ def test_restarts_pass_the_callback_to_every_run_and_stop_with_it():
             raise Stop
 
     with pytest.raises(Stop):
-        em_core.fit_restarts(
+        em_models.mixture.selection.fit_restarts(
             X, 2, n_init=3, seed=2, tol=0.0, max_iter=40, callback=stop_in_second_run
         )
     first = restarts.traces[0].n_iter + 1
@@ -101,5 +103,5 @@ def test_a_long_k_means_start_stops_at_the_callback_too():
             raise Stop
 
     with pytest.raises(Stop):
-        em_core.fit(X, 6, rng=3, callback=stop_at_second_step)
+        em_models.mixture.engine.fit(X, 6, rng=3, callback=stop_at_second_step)
     assert steps == [1, 2]

@@ -14,9 +14,10 @@ from engine_helpers import blobs
 from sklearn.exceptions import ConvergenceWarning
 from test_trace_json import split_run
 
-import em_core
-from em_core import COVARIANCE_TYPES, Parameters
+import em_models.mixture.engine
+import em_models.mixture.gaussian
 from em_core.trace_json import dumps, trace_to_json
+from em_models.mixture.gaussian import COVARIANCE_TYPES, Parameters
 from em_models.ppca import exports as ppca_exports
 from em_viz import exports
 
@@ -60,7 +61,7 @@ def assert_numbers_only(text: str) -> tuple[list[str], np.ndarray]:
 
 def hostile_run(n_features: int = 7):
     X = blobs(3, n_features=n_features, n_per_blob=15)
-    return X, em_core.fit(X, 3, rng=0)
+    return X, em_models.mixture.engine.fit(X, 3, rng=0)
 
 
 def test_the_parameters_csv_holds_the_final_parameters_and_only_numbers():
@@ -89,7 +90,7 @@ def test_the_responsibilities_csv_holds_each_point_and_its_responsibilities():
     np.testing.assert_array_equal(values[:, 1:8], X)  # the data as given, exactly
     resp = values[:, 8:]
     np.testing.assert_allclose(resp.sum(axis=1), 1.0, atol=1e-11)
-    expected = em_core.e_step(X, trace.final.params).resp
+    expected = em_models.mixture.engine.e_step(X, trace.final.params).resp
     np.testing.assert_allclose(resp, expected, rtol=TWELVE_DIGITS, atol=1e-300)
 
 
@@ -98,18 +99,22 @@ def test_computed_numbers_are_written_to_twelve_significant_digits():
     difference at the twelfth digit stays."""
     X = np.array([1.5, 2.0, 2.5, 8.0, 9.0, 9.5])[:, None]
     start = Parameters([0.5, 0.5], [[1.9999999999999984], [9.0]], [[[1.0]], [[1.0]]], "full")
-    trace = em_core.fit(X, 2, init="given", params=start, reg_covar=0.0, max_iter=0)
+    trace = em_models.mixture.engine.fit(
+        X, 2, init="given", params=start, reg_covar=0.0, max_iter=0
+    )
     _, rows = read_csv(exports.parameters_csv(trace, ["x"]))
     assert rows[0][:3] == ["1", "0.5", "2"]
     assert rows[1][2] == "9"
     start = Parameters([0.5, 0.5], [[2.00000000001], [9.0]], [[[1.0]], [[1.0]]], "full")
-    trace = em_core.fit(X, 2, init="given", params=start, reg_covar=0.0, max_iter=0)
+    trace = em_models.mixture.engine.fit(
+        X, 2, init="given", params=start, reg_covar=0.0, max_iter=0
+    )
     assert read_csv(exports.parameters_csv(trace, ["x"]))[1][0][2] == "2.00000000001"
 
 
 def test_negative_and_tiny_numbers_are_plain_numbers():
     X = np.array([-1e-300, -2.5, 3e20, 4.0, -5.0, 6.0])[:, None]
-    trace = em_core.fit(X, 2, rng=0, reg_covar=1.0, max_iter=3)
+    trace = em_models.mixture.engine.fit(X, 2, rng=0, reg_covar=1.0, max_iter=3)
     _, values = assert_numbers_only(exports.responsibilities_csv(X, trace, ["-x"]))
     np.testing.assert_array_equal(values[:, 1], X[:, 0])
 
@@ -148,7 +153,9 @@ def assert_same_parameters(namespace: dict, params: Parameters) -> None:
 )
 def test_the_sklearn_code_gives_the_apps_parameters(kind, options, tmp_path, monkeypatch):
     X = blobs(5, n_features=2, n_per_blob=40) * [1.0, 30.0]  # columns of unequal variance
-    trace = em_core.fit(X, 3, covariance_type=kind, init="kmeans", rng=2, **options)
+    trace = em_models.mixture.engine.fit(
+        X, 3, covariance_type=kind, init="kmeans", rng=2, **options
+    )
     assert trace.n_iter >= 1
     namespace = run_snippet(trace, X, tmp_path, monkeypatch)
     assert namespace["gm"].n_iter_ == trace.n_iter
@@ -159,7 +166,7 @@ def test_the_sklearn_code_gives_the_apps_parameters(kind, options, tmp_path, mon
 def test_the_sklearn_code_of_a_one_column_run_and_of_a_given_start(tmp_path, monkeypatch):
     X = np.array([1.5, 2.0, 2.5, 8.0, 9.0, 9.5])[:, None]
     start = Parameters([0.5, 0.5], [[2.0], [9.0]], [[[1.0]], [[1.0]]], "full")
-    trace = em_core.fit(X, 2, init="given", params=start, reg_covar=0.0, tol=1e-6)
+    trace = em_models.mixture.engine.fit(X, 2, init="given", params=start, reg_covar=0.0, tol=1e-6)
     assert trace.converged
     namespace = run_snippet(trace, X, tmp_path, monkeypatch)
     assert_same_parameters(namespace, trace.final.params)
@@ -181,14 +188,14 @@ def test_the_sklearn_code_of_a_run_from_a_split_start(tmp_path, monkeypatch):
 
 def test_a_run_without_iterations_has_no_sklearn_code():
     X = blobs(6, n_features=2, n_per_blob=20)
-    trace = em_core.fit(X, 2, rng=1, max_iter=0)
+    trace = em_models.mixture.engine.fit(X, 2, rng=1, max_iter=0)
     with pytest.raises(ValueError, match="no iteration"):
         exports.sklearn_code(trace)
 
 
 def test_the_note_explains_when_each_tool_measures_the_log_likelihood():
     X = blobs(5, n_features=1, n_per_blob=30)
-    trace = em_core.fit(X, 2, rng=0)
+    trace = em_models.mixture.engine.fit(X, 2, rng=0)
     note = exports.likelihood_timing_note(trace)
     assert f"max_iter = {trace.n_iter}" in note
     assert "one M-step later" in note
@@ -200,7 +207,7 @@ def test_the_note_explains_when_each_tool_measures_the_log_likelihood():
 
 def test_the_animation_is_one_offline_html_file_with_its_frames_and_play():
     X = blobs(0, n_features=2, n_per_blob=30)
-    trace = em_core.fit(X, 3, rng=0)
+    trace = em_models.mixture.engine.fit(X, 3, rng=0)
     page = exports.animation_html(X, trace, column_names=["a", "<b>"])
     assert page.startswith("<!doctype html>")
     assert "<title>EM for a Gaussian mixture: K = 3, full covariances, 90 points</title>" in page
@@ -218,7 +225,7 @@ def test_the_animation_is_one_offline_html_file_with_its_frames_and_play():
 
 def test_a_long_run_says_where_the_file_stops_without_naming_the_apps_slider():
     X = blobs(0, n_features=1, n_per_blob=40)
-    trace = em_core.fit(X, 3, rng=0, tol=0.0, max_iter=80)
+    trace = em_models.mixture.engine.fit(X, 3, rng=0, tol=0.0, max_iter=80)
     page = exports.animation_html(X, trace)
     assert "Play holds Start" in page
     assert "slider above" not in page

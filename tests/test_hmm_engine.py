@@ -259,7 +259,7 @@ def test_random_starts_are_seeded_probabilities() -> None:
 
 
 def test_the_mixture_start_takes_the_fitted_mixtures_responsibilities() -> None:
-    from em_core import mixture
+    from em_models.mixture import engine as mixture
 
     x = load_dataset("geyser").values
     model = HMM(Gaussian.for_data(x, "full"))

@@ -12,7 +12,6 @@ import plotly.io as pio
 import pytest
 from hmm_helpers import EISNER_MODEL, EISNER_START, ICE_CREAM
 
-from em_core import mixture
 from em_core.em import run_em
 from em_models.hmm import figures_trellis as trellis
 from em_models.hmm.datasets import CASINO_FACES, CASINO_TRANSMAT, load_sequence, simulate_casino
@@ -31,6 +30,7 @@ from em_models.hmm.params import HMMParams
 from em_models.hmm.starts import HMMStart
 from em_models.hmm.view import HMMView
 from em_models.hmm.viterbi import posterior_states, viterbi
+from em_models.mixture import engine as mixture
 from em_viz.colors import component_colors
 
 FRAME_BUDGET_BYTES = 12 * 1024

@@ -10,9 +10,7 @@ from hmmlearn import hmm
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from em_core import mixture
 from em_core.em import run_em
-from em_core.gaussian import Parameters
 from em_models.hmm.datasets import load_sequence
 from em_models.hmm.emissions import (
     Categorical,
@@ -26,6 +24,8 @@ from em_models.hmm.engine import HMM
 from em_models.hmm.params import HMMParams
 from em_models.hmm.sequences import Sequences
 from em_models.hmm.starts import HMMStart
+from em_models.mixture import engine as mixture
+from em_models.mixture.gaussian import Parameters
 
 LENGTHS = (40, 25, 60)
 N_ITER = 6

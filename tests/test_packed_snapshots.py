@@ -9,7 +9,6 @@ import pytest
 from engine_helpers import assert_same_values
 from hmm_helpers import EISNER_MODEL, EISNER_START, ICE_CREAM
 
-import em_core
 import em_models.hmm.engine
 import em_models.ppca.engine
 from em_core.em import Snapshot, Snapshots, run_em
@@ -20,7 +19,7 @@ BLOBS = np.concatenate([RNG.normal(-2, 1, (60, 2)), RNG.normal(3, 0.5, (40, 2))]
 
 
 def mixture(covariance_type: str):
-    return lambda callback: em_core.fit(
+    return lambda callback: em_models.mixture.engine.fit(
         BLOBS, 3, covariance_type=covariance_type, rng=1, tol=0, max_iter=12, callback=callback
     )
 

@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 from test_architecture import ROOT
 
-import em_core
+import em_models.mixture.engine
 from em_core.cli import build_parser
 from em_core.trace_json import TraceFileError, dumps, read_trace
 from em_models import registry
@@ -46,13 +46,28 @@ PART_NAMES = {
 # The "Learn" menu as it was before the registry: links and tests use these titles and
 # addresses (None: Streamlit's address from the file's name).
 LEARN = [
-    ("app_pages/home.py", "Start here", ":material/home:", None),
-    ("app_pages/worked_example.py", "Worked example", ":material/school:", None),
-    ("app_pages/kmeans_start.py", "The K-means start", ":material/scatter_plot:", None),
-    ("app_pages/collapse.py", "Collapse and the ridge", ":material/compress:", "collapse"),
-    ("app_pages/choose_k.py", "Choosing K", ":material/query_stats:", None),
-    ("app_pages/restarts.py", "Restarts and local optima", ":material/restart_alt:", None),
-    ("app_pages/why_em_climbs.py", "Why EM climbs", ":material/trending_up:", None),
+    ("em_models/mixture/lessons/home.py", "Start here", ":material/home:", None),
+    ("em_models/mixture/lessons/worked_example.py", "Worked example", ":material/school:", None),
+    (
+        "em_models/mixture/lessons/kmeans_start.py",
+        "The K-means start",
+        ":material/scatter_plot:",
+        None,
+    ),
+    (
+        "em_models/mixture/lessons/collapse.py",
+        "Collapse and the ridge",
+        ":material/compress:",
+        "collapse",
+    ),
+    ("em_models/mixture/lessons/choose_k.py", "Choosing K", ":material/query_stats:", None),
+    (
+        "em_models/mixture/lessons/restarts.py",
+        "Restarts and local optima",
+        ":material/restart_alt:",
+        None,
+    ),
+    ("em_models/mixture/lessons/why_em_climbs.py", "Why EM climbs", ":material/trending_up:", None),
     ("em_models/ppca/page.py", "Probabilistic PCA", ":material/linear_scale:", "ppca"),
     (
         "em_models/hmm/page.py",
@@ -207,12 +222,14 @@ def test_the_routers_learn_pages_are_the_registrys_as_they_were() -> None:
     )
     assert result.returncode == 0, result.stderr
     menu = json.loads(result.stdout.strip().splitlines()[-1])
-    registered = [[p.path, p.title, p.icon, p.url_path, p.default] for p in registry.learn_pages()]
+    registered = [
+        [p.path, p.title, p.icon, p.url_path, p.default] for p in registry.pages_in("Learn")
+    ]
     assert menu["Learn"] == registered
     assert [tuple(page[:4]) for page in registered] == LEARN
     assert [page[4] for page in registered] == [True] + [False] * (len(LEARN) - 1)
     assert [page[0] for page in menu["Explore"]] == [
-        "app_pages/your_data.py",
+        "em_models/mixture/lessons/your_data.py",
         "app_pages/prepared_run.py",
     ]
 
@@ -221,7 +238,7 @@ def small_trace_document(model: str) -> dict:
     """A run of ``model`` (through its own trace codec) on six points in two columns."""
     X = np.array([[1, 2], [2, 3.5], [3, 3], [4, 5.5], [5, 5], [6, 7.5]], dtype=np.float64)
     if model == "mixture":
-        trace = em_core.fit(X, 2, rng=0, max_iter=3)
+        trace = em_models.mixture.engine.fit(X, 2, rng=0, max_iter=3)
     elif model == "hmm":
         trace = hmm_engine.fit(X, 2, rng=0, max_iter=3)
     else:

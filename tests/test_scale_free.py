@@ -10,9 +10,14 @@ import pytest
 from engine_helpers import same_partition
 from test_cli import assert_one_line_error, ok_json, run
 
-import em_core
-from em_core import COVARIANCE_TYPES, Parameters, e_step, fit, nearly_collapsed
+import em_models.mixture.diagnostics
+import em_models.mixture.engine
+import em_models.mixture.gaussian
+import em_models.mixture.starts
 from em_data import load_dataset
+from em_models.mixture.diagnostics import nearly_collapsed
+from em_models.mixture.engine import e_step, fit
+from em_models.mixture.gaussian import COVARIANCE_TYPES, Parameters
 
 TRANSFORMS = {
     "offset-1e8": lambda X: X + 1e8,
@@ -169,4 +174,4 @@ def test_a_file_named_npy_that_is_not_one_says_so(tmp_path):
 
 
 def test_the_default_ridge_is_the_engines_everywhere():
-    assert em_core.DEFAULT_RIDGE == 1e-6
+    assert em_models.mixture.starts.DEFAULT_RIDGE == 1e-6

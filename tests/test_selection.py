@@ -12,7 +12,9 @@ import numpy as np
 import pytest
 from engine_helpers import assert_same_trace, two_blobs
 
-from em_core import COVARIANCE_TYPES, aic, bic, fit, fit_restarts, n_parameters, select_n_components
+from em_models.mixture.engine import fit
+from em_models.mixture.gaussian import COVARIANCE_TYPES
+from em_models.mixture.selection import aic, bic, fit_restarts, n_parameters, select_n_components
 
 # Six points where, without a ridge and with tol=0, every run with four or more components
 # ends with a component collapsed onto a point.

@@ -1,11 +1,13 @@
 """The search behind choosing K finds optima at least as good as scikit-learn's best.
 
 The bar: at every (data set, K) of the README's table, the best ℓ of
-:func:`em_core.select_n_components` with the *Choosing K* page's settings (five starts of
+:func:`em_models.mixture.selection.select_n_components` with the *Choosing K* page's settings (five
+starts of
 each kind, seed 0) is at least the best of twenty ``GaussianMixture(tol=1e-8,
 max_iter=2000)`` runs of the same model (``init_params`` "kmeans" and "k-means++", seeds
 0–9 each), counting only the scikit-learn runs in which no component is held up by the
-ridge by the engine's one rule (:func:`em_core.nearly_collapsed`), which the search's best
+ridge by the engine's one rule (:func:`em_models.mixture.diagnostics.nearly_collapsed`), which the
+search's best
 must pass too. Both sides use scikit-learn's default absolute ridge, ``reg_covar = 1e-6``.
 On one column, the app's relative ridge (1e-6 × the column's variance) is one amount too,
 so galaxies is also compared with the ridge the page uses, where the previous rule ("an
@@ -34,15 +36,12 @@ import pytest
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.mixture import GaussianMixture
 
-from em_core import (
-    DEFAULT_RIDGE,
-    Parameters,
-    Snapshot,
-    held_by_ridge,
-    nearly_collapsed,
-    select_n_components,
-)
+from em_core import Snapshot
 from em_data import load_dataset
+from em_models.mixture.diagnostics import held_by_ridge, nearly_collapsed
+from em_models.mixture.gaussian import Parameters
+from em_models.mixture.selection import select_n_components
+from em_models.mixture.starts import DEFAULT_RIDGE
 
 PAGE_STARTS = 5  # the Choosing K page's default starts of each kind
 REG_COVAR = 1e-6
@@ -206,11 +205,12 @@ def test_bic_and_aic_equal_scikit_learns_for_the_same_parameters(covariance_type
 @pytest.mark.parametrize("name", ["iris", "faithful"])
 def test_the_pages_work_estimate_bounds_every_iteration_of_the_search(name, monkeypatch):
     """With tolerances of 0 every run goes to its iteration limit, the most work the search
-    can do; the runs the Choosing K page charges (em_ui.sweep) must count at least as many
+    can do; the runs the Choosing K page charges (em_models.mixture.sweep) must count at least as
+    many
     iterations and K-means steps at each K.
     Iris and Old Faithful have more k-means++ starts than five (40 and 25)."""
-    from em_core import search
-    from em_ui import budget, sweep
+    from em_models.mixture import search, sweep
+    from em_ui import budget
 
     monkeypatch.setattr(search, "SCREEN_TOL", 0.0)
     monkeypatch.setattr(search, "POLISH_TOL", 0.0)

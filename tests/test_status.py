@@ -10,7 +10,10 @@ import numpy as np
 import pytest
 from engine_helpers import WORKED_X, outlier_collapse_problem
 
-from em_core import Change, Parameters, classify_change, fit, nearly_collapsed
+from em_core import Change, classify_change
+from em_models.mixture.diagnostics import nearly_collapsed
+from em_models.mixture.engine import fit
+from em_models.mixture.gaussian import Parameters
 from em_viz.halfstep import n_half_steps
 from em_viz.loglik import likelihood_axes, likelihood_traces, tolerance_note
 from em_viz.status import likelihood_delta_text, run_notes

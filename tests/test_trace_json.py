@@ -17,8 +17,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import em_core
-from em_core import COVARIANCE_TYPES, Parameters
-from em_core.search import split_starts
+import em_models.mixture.engine
+import em_models.mixture.gaussian
+import em_models.mixture.search
 from em_core.trace_json import (
     MAX_TRACE_BYTES,
     TraceFileError,
@@ -28,6 +29,8 @@ from em_core.trace_json import (
     trace_to_json,
 )
 from em_models import registry
+from em_models.mixture.gaussian import COVARIANCE_TYPES, Parameters
+from em_models.mixture.search import split_starts
 from em_models.ppca import engine as ppca_engine
 
 REPO = Path(__file__).resolve().parents[1]
@@ -61,7 +64,7 @@ def assert_same_run(a, b, atol: float = 1e-12) -> None:
 
 def valid_document() -> dict:
     X = blobs(0, n_features=2, n_per_blob=20)
-    return trace_to_json(em_core.fit(X, 3, rng=0), X, ("a", "b"))
+    return trace_to_json(em_models.mixture.engine.fit(X, 3, rng=0), X, ("a", "b"))
 
 
 def refused(document_or_bytes, *fragments: str) -> str:
@@ -86,7 +89,9 @@ def refused(document_or_bytes, *fragments: str) -> str:
 @pytest.mark.parametrize("ridge", [{}, {"ridge": 1e-3}, {"reg_covar": 0.05}, {"ridge": 0.0}])
 def test_an_exported_run_recomputes_to_the_same_trace(kind, ridge):
     X = blobs(1, n_features=2, n_per_blob=30)
-    trace = em_core.fit(X, 3, covariance_type=kind, init="random_from_data", rng=4, **ridge)
+    trace = em_models.mixture.engine.fit(
+        X, 3, covariance_type=kind, init="random_from_data", rng=4, **ridge
+    )
     run = read_trace(file_of(trace, X))
     np.testing.assert_array_equal(run.X, X)
     assert run.start.method == "random_from_data"
@@ -98,7 +103,7 @@ def test_an_exported_run_recomputes_to_the_same_trace(kind, ridge):
 @pytest.mark.parametrize("ridge", [{}, {"reg_covar": 0.05}])
 def test_a_trace_without_data_is_read_with_its_run_but_not_recomputed(kind, ridge):
     X = blobs(1, n_features=2, n_per_blob=30)
-    trace = em_core.fit(X, 3, covariance_type=kind, rng=4, **ridge)
+    trace = em_models.mixture.engine.fit(X, 3, covariance_type=kind, rng=4, **ridge)
     document = trace_to_json(trace, X, ("a", "b"), with_data=False)
     assert "data" not in document
     assert {**document, "data": X.tolist()} == trace_to_json(trace, X, ("a", "b"))
@@ -121,16 +126,16 @@ def test_a_trace_without_data_is_read_with_its_run_but_not_recomputed(kind, ridg
 
 def test_the_worked_example_from_a_given_start_and_a_k_means_start_round_trip():
     start = Parameters([0.5, 0.5], [[2.0], [9.0]], [[[1.0]], [[1.0]]], "full")
-    given = em_core.fit(WORKED_X, 2, init="given", params=start, reg_covar=0.0)
+    given = em_models.mixture.engine.fit(WORKED_X, 2, init="given", params=start, reg_covar=0.0)
     assert_same_run(replay(read_trace(file_of(given, WORKED_X[:, None]))), given)
-    kmeans = em_core.fit(WORKED_X, 2, rng=3, max_iter=0)
+    kmeans = em_models.mixture.engine.fit(WORKED_X, 2, rng=3, max_iter=0)
     assert_same_run(replay(read_trace(file_of(kmeans, WORKED_X[:, None]))), kmeans)
 
 
 def split_run(X: np.ndarray):
     """A run from a split start, as the search behind Choosing K makes them."""
-    smaller = em_core.fit(X, 2, rng=0)
-    model = em_core.GaussianMixture.for_data(X)
+    smaller = em_models.mixture.engine.fit(X, 2, rng=0)
+    model = em_models.mixture.engine.GaussianMixture.for_data(X)
     start = split_starts(X, smaller, model.ridge_diagonal)[0]
     return em_core.run_em(X, model, start, tol=1e-4)
 
@@ -148,13 +153,17 @@ def test_a_failed_run_round_trips_with_its_failure():
     # With no ridge, a component narrows onto the point 8 of the worked example and collapses.
     X = np.array([1.5, 2.0, 2.5, 8.0, 9.0, 9.5])[:, None]
     start = Parameters([0.4, 0.2, 0.4], [[2.0], [8.0], [9.25]], [1.0, 1e-4, 1.0], "spherical")
-    trace = em_core.fit(X, 3, covariance_type="spherical", init="given", params=start, reg_covar=0)
+    trace = em_models.mixture.engine.fit(
+        X, 3, covariance_type="spherical", init="given", params=start, reg_covar=0
+    )
     assert trace.failed, trace.message
     document = trace_to_json(trace, X, ["x"])
     assert document["failed_component"] is not None
     again = replay(read_trace(dumps(document).encode()))
     assert_same_run(again, trace)
-    assert em_core.failed_component(again) == em_core.failed_component(trace)
+    assert em_models.mixture.engine.failed_component(
+        again
+    ) == em_models.mixture.engine.failed_component(trace)
 
 
 def test_the_command_line_trace_opens_and_recomputes(tmp_path):
@@ -170,7 +179,7 @@ def test_the_command_line_trace_opens_and_recomputes(tmp_path):
     )
     run = read_trace(result.stdout)
     assert run.columns == ("height", "weight")
-    ours = em_core.fit(X, 3, rng=5)
+    ours = em_models.mixture.engine.fit(X, 3, rng=5)
     assert_same_run(replay(run), ours)
 
 
@@ -199,7 +208,7 @@ def test_a_probabilistic_pca_trace_from_the_command_line_is_read_and_replayed(tm
 def test_a_utf16_file_with_a_byte_order_mark_opens():
     # What some shells write for `python -m em_core fit … > run.json`.
     X = blobs(0, n_features=1, n_per_blob=15)
-    trace = em_core.fit(X, 2, rng=1)
+    trace = em_models.mixture.engine.fit(X, 2, rng=1)
     text = dumps(trace_to_json(trace, X, ["µm"]))
     assert_same_run(replay(read_trace(b"\xff\xfe" + text.encode("utf-16-le"))), trace)
     assert_same_run(replay(read_trace(b"\xef\xbb\xbf" + text.encode("utf-8"))), trace)

@@ -13,7 +13,6 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-import em_core
 import em_models.ppca.engine
 import em_ui.engine
 from em_models.ppca.fits import fit_ppca
@@ -38,11 +37,11 @@ def two_clusters(seed: int) -> np.ndarray:
 CALLS = {
     "fit_trace": (
         lambda X: fit_trace(X, 2, seed=3),
-        lambda X: em_core.fit(X, 2, rng=3),
+        lambda X: em_models.mixture.engine.fit(X, 2, rng=3),
     ),
     "fit_restarts": (
         lambda X: fit_restarts(X, 2, n_init=2, seed=3),
-        lambda X: em_core.fit_restarts(X, 2, n_init=2, seed=3),
+        lambda X: em_models.mixture.selection.fit_restarts(X, 2, n_init=2, seed=3),
     ),
     "fit_ppca": (
         lambda X: fit_ppca(X, 1, seed=3),
@@ -50,14 +49,14 @@ CALLS = {
     ),
     "select_n_components": (
         lambda X: select_n_components(X, (1, 2), n_init=1, seed=3),
-        lambda X: em_core.select_n_components(X, (1, 2), n_init=1, seed=3),
+        lambda X: em_models.mixture.selection.select_n_components(X, (1, 2), n_init=1, seed=3),
     ),
 }
 
 
 def final_log_likelihoods(result) -> list[float]:
     """Every final ℓ of a trace, restarts or sweep, to compare results."""
-    if isinstance(result, em_core.Restarts):
+    if isinstance(result, em_models.mixture.selection.Restarts):
         return [t.final.log_likelihood for t in result.traces]
     if isinstance(result, tuple):
         return [row.best.final.log_likelihood for row in result]
@@ -91,7 +90,7 @@ def test_a_writable_array_changed_in_place_is_fitted_anew():
     X[0, 0] += 5.0
     after = fit_trace(X, 2)
     assert after is not before
-    reference = em_core.fit(X, 2, rng=0)
+    reference = em_models.mixture.engine.fit(X, 2, rng=0)
     assert after.final.log_likelihood == reference.final.log_likelihood
     np.testing.assert_array_equal(after.final.params.means, reference.final.params.means)
 
@@ -154,12 +153,12 @@ def test_the_fingerprint_is_the_numbers_and_shape_whatever_the_layout():
 # Each page, and a change that reruns it on new settings (the restart pages' identity of a
 # set of restarts uses the data's key besides the fit call).
 PAGE_RUNS = {
-    "app_pages/worked_example.py": None,
-    "app_pages/collapse.py": None,
-    "app_pages/your_data.py": ("number_input", "data.n_init", 3),
-    "app_pages/kmeans_start.py": ("number_input", "kstart.k_seed", 1),
-    "app_pages/restarts.py": ("number_input", "restarts.seed", 1),
-    "app_pages/choose_k.py": None,
+    "em_models/mixture/lessons/worked_example.py": None,
+    "em_models/mixture/lessons/collapse.py": None,
+    "em_models/mixture/lessons/your_data.py": ("number_input", "data.n_init", 3),
+    "em_models/mixture/lessons/kmeans_start.py": ("number_input", "kstart.k_seed", 1),
+    "em_models/mixture/lessons/restarts.py": ("number_input", "restarts.seed", 1),
+    "em_models/mixture/lessons/choose_k.py": None,
     "em_models/ppca/page.py": None,
 }
 

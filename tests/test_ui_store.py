@@ -12,7 +12,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-import em_core
 import em_models.ppca.engine
 from em_data.datasets import load_dataset
 from em_ui.store import BoundedStore, held_bytes
@@ -37,7 +36,7 @@ def allocated_by(build):
 
 
 def galaxies_restarts(seed: int, n_init: int = 20, max_iter: int = 500):
-    return em_core.fit_restarts(
+    return em_models.mixture.selection.fit_restarts(
         GALAXIES, 10, n_init=n_init, init="random", seed=seed, tol=1e-10, max_iter=max_iter
     )
 

@@ -11,7 +11,8 @@ import pytest
 from pages import PREPARED, open_page, upload_prepared_run
 from streamlit.testing.v1 import AppTest
 
-import em_core
+import em_models.mixture.engine
+import em_models.mixture.typed_start
 from em_core.trace_json import dumps, trace_to_json
 from em_ui.text import literal
 
@@ -96,7 +97,7 @@ def test_literal_keeps_plain_messages_as_they_are() -> None:
 
 
 def _page() -> AppTest:
-    return open_page("app_pages/your_data.py", timeout=120)
+    return open_page("em_models/mixture/lessons/your_data.py", timeout=120)
 
 
 def _source(at: AppTest, source: str) -> AppTest:
@@ -144,7 +145,7 @@ def test_a_bad_cell_glued_to_an_address_is_quoted_with_no_link() -> None:
 def _prepared(columns: list[str]) -> AppTest:
     rng = np.random.default_rng(0)
     X = np.vstack([rng.normal(0, 1, (30, 2)), rng.normal(5, 1, (30, 2))])
-    raw = dumps(trace_to_json(em_core.fit(X, 2, rng=0), X, columns)).encode()
+    raw = dumps(trace_to_json(em_models.mixture.engine.fit(X, 2, rng=0), X, columns)).encode()
     at = upload_prepared_run(open_page(PREPARED, timeout=120), raw)
     assert not at.error, [e.value for e in at.error]
     return at
@@ -168,7 +169,7 @@ def test_a_prepared_runs_column_names_show_with_no_link_in_caption_and_headers()
 def _typed_start_with_hostile_names() -> None:
     import numpy as np
 
-    from em_ui.typed_start import typed_start_editor
+    from em_models.mixture.typed_start import typed_start_editor
 
     X = np.array([[1.0, 2.0], [2.0, 1.0], [8.0, 9.0], [9.0, 8.0]])
     names = ["x[1]_", "2https://x.example"]

@@ -16,8 +16,17 @@ import numpy as np
 import pytest
 from scipy.stats import norm
 
+import em_models.mixture.engine
+import em_models.mixture.figures_1d
+import em_models.mixture.figures_2d
+import em_models.mixture.gaussian
+import em_models.mixture.kmeans_phase
+import em_models.mixture.tables
+import em_models.mixture.view
 import em_viz
-from em_core import Parameters, Trace, e_step, fit
+from em_core import Trace
+from em_models.mixture.engine import e_step, fit
+from em_models.mixture.gaussian import Parameters
 from em_viz import loglik
 from em_viz.colors import GREY, MAX_COMPONENTS, PALETTE, blend, component_colors, hex_to_rgb
 from em_viz.figures_common import round_sig
@@ -45,21 +54,27 @@ def worked() -> Trace:
 
 def test_a_run_of_n_iterations_has_2n_plus_2_half_steps(worked: Trace) -> None:
     assert worked.n_iter == 2
-    assert em_viz.n_half_steps(worked) == 6
-    assert len(em_viz.half_steps(worked)) == 6
+    assert em_models.mixture.kmeans_phase.n_half_steps(worked) == 6
+    assert len(em_models.mixture.kmeans_phase.half_steps(worked)) == 6
 
 
 def test_the_first_half_step_is_the_start_with_no_responsibilities(worked: Trace) -> None:
-    start = em_viz.half_step(worked, 0)
+    start = em_models.mixture.kmeans_phase.half_step(worked, 0)
     assert start == em_viz.HalfStep(0, "start", 0, None, "Start")
 
 
 def test_e_steps_keep_the_curves_and_m_steps_keep_the_colours(worked: Trace) -> None:
-    assert em_viz.half_step(worked, 1) == em_viz.HalfStep(1, "E", 0, 0, "E-step 1")
-    assert em_viz.half_step(worked, 2) == em_viz.HalfStep(2, "M", 1, 0, "M-step 1")
-    assert em_viz.half_step(worked, 3) == em_viz.HalfStep(3, "E", 1, 1, "E-step 2")
-    for half in em_viz.half_steps(worked)[1:]:
-        previous = em_viz.half_step(worked, half.index - 1)
+    assert em_models.mixture.kmeans_phase.half_step(worked, 1) == em_viz.HalfStep(
+        1, "E", 0, 0, "E-step 1"
+    )
+    assert em_models.mixture.kmeans_phase.half_step(worked, 2) == em_viz.HalfStep(
+        2, "M", 1, 0, "M-step 1"
+    )
+    assert em_models.mixture.kmeans_phase.half_step(worked, 3) == em_viz.HalfStep(
+        3, "E", 1, 1, "E-step 2"
+    )
+    for half in em_models.mixture.kmeans_phase.half_steps(worked)[1:]:
+        previous = em_models.mixture.kmeans_phase.half_step(worked, half.index - 1)
         if half.kind == "E":  # new colours, same curves
             assert half.params_index == previous.params_index == half.resp_index
         else:  # new curves, same colours
@@ -68,23 +83,29 @@ def test_e_steps_keep_the_curves_and_m_steps_keep_the_colours(worked: Trace) -> 
 
 
 def test_the_last_half_step_is_the_e_step_on_the_final_parameters(worked: Trace) -> None:
-    last = em_viz.half_step(worked, 2 * worked.n_iter + 1)
+    last = em_models.mixture.kmeans_phase.half_step(worked, 2 * worked.n_iter + 1)
     assert last == em_viz.HalfStep(5, "E", 2, 2, "E-step 3")
 
 
 @pytest.mark.parametrize("h", [-1, 6, 100])
 def test_a_half_step_outside_the_run_is_refused(worked: Trace, h: int) -> None:
     with pytest.raises(ValueError, match=r"h=-?\d+ does not exist.*from 0 \(Start\) to 5"):
-        em_viz.half_step(worked, h)
+        em_models.mixture.kmeans_phase.half_step(worked, h)
 
 
 def test_a_run_with_no_iteration_has_the_start_and_one_e_step() -> None:
     trace = worked_trace(max_iter=0)
-    assert [h.label for h in em_viz.half_steps(trace)] == ["Start", "E-step 1"]
+    assert [h.label for h in em_models.mixture.kmeans_phase.half_steps(trace)] == [
+        "Start",
+        "E-step 1",
+    ]
 
 
 def test_each_half_step_is_described_in_one_plain_sentence(worked: Trace) -> None:
-    start, e1, m1 = (em_viz.describe(em_viz.half_step(worked, h)) for h in range(3))
+    start, e1, m1 = (
+        em_models.mixture.view.describe(em_models.mixture.kmeans_phase.half_step(worked, h))
+        for h in range(3)
+    )
     assert start.startswith("Start:")
     assert "θ₀" in start
     assert e1.startswith("E-step 1:")
@@ -156,7 +177,7 @@ def likelihood_panel(fig) -> list:
 
 def test_the_log_likelihood_panel_rings_the_snapshot_on_screen(worked: Trace) -> None:
     X = np.array([1.5, 2.0, 2.5, 8.0, 9.0, 9.5])[:, None]
-    fig = em_viz.density_figure(X, worked, 0)
+    fig = em_models.mixture.figures_1d.density_figure(X, worked, 0)
     curve, so_far, ring = likelihood_panel(fig)
     assert list(curve.y) == pytest.approx(worked.log_likelihoods)
     assert curve.line.dash == "dot"  # the whole run, pale: what is still to come
@@ -172,7 +193,7 @@ def test_the_log_likelihood_panel_rings_the_snapshot_on_screen(worked: Trace) ->
         # ℓ in full colour reaches the parameters on screen, and no further
         assert list(updates[so_far_index].x) == list(range(t + 1))
         assert list(updates[so_far_index].y) == pytest.approx(worked.log_likelihoods[: t + 1])
-        on_screen = em_viz.density_figure(X, worked, h)
+        on_screen = em_models.mixture.figures_1d.density_figure(X, worked, h)
         assert list(likelihood_panel(on_screen)[-1].x) == [t]
         assert list(likelihood_panel(on_screen)[-2].x) == list(range(t + 1))
 
@@ -229,7 +250,7 @@ def test_the_tolerance_note_at_a_half_step_tells_only_what_is_known_there(worked
 
 
 def test_parameter_table_at_the_start_shows_theta_0_and_no_change(worked: Trace) -> None:
-    table = em_viz.parameter_table(worked, 0)
+    table = em_models.mixture.tables.parameter_table(worked, 0)
     assert list(table.columns) == ["component", "μ", "σ", "π", "N_k", "Δμ", "Δσ", "Δπ"]
     assert list(table["component"]) == [1, 2]
     assert list(table["μ"]) == [2.0, 9.0]
@@ -240,7 +261,7 @@ def test_parameter_table_at_the_start_shows_theta_0_and_no_change(worked: Trace)
 
 
 def test_parameter_table_after_the_first_m_step_matches_the_article(worked: Trace) -> None:
-    table = em_viz.parameter_table(worked, 2)
+    table = em_models.mixture.tables.parameter_table(worked, 2)
     mu2 = (8.0 + 9.0 + 9.5) / 3
     sigma1 = np.sqrt((0.5**2 + 0 + 0.5**2) / 3)
     sigma2 = np.sqrt(((8 - mu2) ** 2 + (9 - mu2) ** 2 + (9.5 - mu2) ** 2) / 3)
@@ -253,35 +274,35 @@ def test_parameter_table_after_the_first_m_step_matches_the_article(worked: Trac
 
 
 def test_parameter_table_shows_no_change_at_an_e_step(worked: Trace) -> None:
-    table = em_viz.parameter_table(worked, 3)
+    table = em_models.mixture.tables.parameter_table(worked, 3)
     assert (table[["Δμ", "Δσ", "Δπ"]] == 0).all().all()
     assert table["N_k"].to_numpy() == pytest.approx([3.0, 3.0], abs=1e-6)
 
 
 def test_the_last_e_steps_counts_need_the_data(worked: Trace) -> None:
-    assert em_viz.parameter_table(worked, 5)["N_k"].isna().all()
-    with_data = em_viz.parameter_table(worked, 5, X=WORKED_X)
+    assert em_models.mixture.tables.parameter_table(worked, 5)["N_k"].isna().all()
+    with_data = em_models.mixture.tables.parameter_table(worked, 5, X=WORKED_X)
     assert with_data["N_k"].to_numpy() == pytest.approx([3.0, 3.0], abs=1e-6)
 
 
 def test_responsibility_table_is_empty_before_the_first_e_step(worked: Trace) -> None:
-    table = em_viz.responsibility_table(WORKED_X, worked, 0)
+    table = em_models.mixture.tables.responsibility_table(WORKED_X, worked, 0)
     assert list(table.columns) == ["n", "x", "r_n1", "r_n2"]
     assert list(table["n"]) == [1, 2, 3, 4, 5, 6]
     assert table[["r_n1", "r_n2"]].isna().all().all()
 
 
 def test_responsibility_table_matches_the_formula_with_scipy(worked: Trace) -> None:
-    table = em_viz.responsibility_table(WORKED_X, worked, 1, max_rows=4)
+    table = em_models.mixture.tables.responsibility_table(WORKED_X, worked, 1, max_rows=4)
     x = WORKED_X[:4, 0]
     a, b = 0.5 * norm.pdf(x, 2, 1), 0.5 * norm.pdf(x, 9, 1)
     assert len(table) == 4
     assert table["r_n1"].to_numpy() == pytest.approx(a / (a + b), rel=1e-12)
     assert table["r_n2"].to_numpy() == pytest.approx(b / (a + b), rel=1e-9, abs=1e-15)
     # at M-step 1 the points still wear the responsibilities of θ_0
-    same = em_viz.responsibility_table(WORKED_X, worked, 2, max_rows=4)
+    same = em_models.mixture.tables.responsibility_table(WORKED_X, worked, 2, max_rows=4)
     assert same["r_n1"].to_numpy() == pytest.approx(table["r_n1"].to_numpy())
-    after = em_viz.responsibility_table(WORKED_X, worked, 3, max_rows=4)
+    after = em_models.mixture.tables.responsibility_table(WORKED_X, worked, 3, max_rows=4)
     expected = e_step(WORKED_X[:4], worked.snapshots[1].params).resp[:, 0]
     assert after["r_n1"].to_numpy() == pytest.approx(expected)
 
@@ -313,7 +334,11 @@ def test_presenter_mode_enlarges_every_font_of_the_chart_and_its_frames(columns)
 
     X = np.asarray(load_dataset("faithful").values)[:, columns]
     trace = fit(X, 2, rng=0)
-    make = em_viz.density_figure if len(columns) == 1 else em_viz.scatter_figure
+    make = (
+        em_models.mixture.figures_1d.density_figure
+        if len(columns) == 1
+        else em_models.mixture.figures_2d.scatter_figure
+    )
     before = make(X, trace, 3).to_dict()
     after = enlarge_fonts(make(X, trace, 3), 1.5).to_dict()
     sizes_before = _font_sizes(before["layout"]) + _font_sizes(before["frames"])
@@ -329,8 +354,10 @@ def test_presenter_mode_enlarges_every_font_of_the_chart_and_its_frames(columns)
 def test_presenter_mode_moves_the_title_past_the_larger_play_buttons(worked: Trace) -> None:
     from em_viz.style import enlarge_fonts
 
-    before = em_viz.density_figure(WORKED_X, worked, 2).to_dict()
-    after = enlarge_fonts(em_viz.density_figure(WORKED_X, worked, 2), 1.25).to_dict()
+    before = em_models.mixture.figures_1d.density_figure(WORKED_X, worked, 2).to_dict()
+    after = enlarge_fonts(
+        em_models.mixture.figures_1d.density_figure(WORKED_X, worked, 2), 1.25
+    ).to_dict()
     titles = [before["layout"]["title"]] + [f["layout"]["title"] for f in before["frames"]]
     enlarged = [after["layout"]["title"]] + [f["layout"]["title"] for f in after["frames"]]
     for old, new in zip(titles, enlarged, strict=True):

@@ -1,4 +1,5 @@
-"""Figures of why EM climbs (em_viz.climb): the curves drawn are ℓ and the bound, true numbers."""
+"""Figures of why EM climbs (em_models.mixture.climb_figures): the curves drawn are ℓ and the
+bound, true numbers."""
 
 from __future__ import annotations
 
@@ -7,9 +8,16 @@ import pytest
 from scipy.special import logsumexp
 from scipy.stats import norm
 
-from em_core import Parameters, e_step, em_mean_path, gradient_path
-from em_core.bound import along_mean, bound_of_means, with_means
-from em_viz.climb import bound_figure, likelihood_surface, paths_figure
+from em_models.mixture.bound import (
+    along_mean,
+    bound_of_means,
+    em_mean_path,
+    gradient_path,
+    with_means,
+)
+from em_models.mixture.climb_figures import bound_figure, likelihood_surface, paths_figure
+from em_models.mixture.engine import e_step
+from em_models.mixture.gaussian import Parameters
 from em_viz.figures_common import LEGEND_ROW_PX
 
 X = np.array([1.5, 2.0, 2.5, 8.0, 9.0, 9.5])[:, None]

@@ -17,9 +17,15 @@ from hypothesis import strategies as st
 from scipy.stats import multivariate_normal, norm
 from stepping import merged
 
-import em_viz
-from em_core import Parameters, Trace, fit
+import em_models.mixture.engine
+import em_models.mixture.figures_1d
+import em_models.mixture.figures_2d
+import em_models.mixture.gaussian
+import em_models.mixture.kmeans_phase
+from em_core import Trace
 from em_data.datasets import load_dataset
+from em_models.mixture.engine import fit
+from em_models.mixture.gaussian import Parameters
 from em_viz import figures_common
 from em_viz.colors import GREY, PALETTE
 from em_viz.figures_common import MAX_FRAMES
@@ -56,8 +62,10 @@ def blobs_2d() -> tuple[np.ndarray, Trace]:
 def figures(worked, blobs_2d) -> dict[str, go.Figure]:
     """The figures most tests read, built once: at half-step 3, Play lasting 250 ms."""
     return {
-        "1d": em_viz.density_figure(WORKED_X, worked, 3, frame_duration_ms=250),
-        "2d": em_viz.scatter_figure(*blobs_2d, 3, frame_duration_ms=250),
+        "1d": em_models.mixture.figures_1d.density_figure(
+            WORKED_X, worked, 3, frame_duration_ms=250
+        ),
+        "2d": em_models.mixture.figures_2d.scatter_figure(*blobs_2d, 3, frame_duration_ms=250),
     }
 
 
@@ -120,8 +128,12 @@ def test_a_short_run_has_a_whole_frame_of_every_half_step_and_the_data_are_frame
     kind: str, worked, blobs_2d
 ) -> None:
     X, trace = (WORKED_X, worked) if kind == "1d" else blobs_2d
-    build = em_viz.density_figure if kind == "1d" else em_viz.scatter_figure
-    n = em_viz.n_half_steps(trace)
+    build = (
+        em_models.mixture.figures_1d.density_figure
+        if kind == "1d"
+        else em_models.mixture.figures_2d.scatter_figure
+    )
+    n = em_models.mixture.kmeans_phase.n_half_steps(trace)
     for h in (0, 3, n - 1):
         fig = build(X, trace, h)
         assert [f.name for f in fig.frames] == [str(i) for i in range(n)]
@@ -142,7 +154,7 @@ def test_every_frame_names_its_half_step_and_play_runs_on_from_h(
     trace = worked if kind == "1d" else blobs_2d[1]
     fig = figures[kind]
     assert_data_is_frame(fig, 3)
-    labels = [h.label for h in em_viz.half_steps(trace)]
+    labels = [h.label for h in em_models.mixture.kmeans_phase.half_steps(trace)]
     assert labels[:4] == ["Start", "E-step 1", "M-step 1", "E-step 2"]
     assert [title_label(f.layout) for f in fig.frames] == labels
     assert [f.layout.meta["half_step"] for f in fig.frames] == list(range(len(labels)))
@@ -175,8 +187,12 @@ def test_any_frame_shows_exactly_the_figure_of_its_half_step(kind: str, worked, 
     """Whole frames: the browser moves the chart from any half-step to any other by one
     frame (and Play runs them in order), and what it shows is the figure built there."""
     X, trace = (WORKED_X, worked) if kind == "1d" else blobs_2d
-    build = em_viz.density_figure if kind == "1d" else em_viz.scatter_figure
-    n = em_viz.n_half_steps(trace)
+    build = (
+        em_models.mixture.figures_1d.density_figure
+        if kind == "1d"
+        else em_models.mixture.figures_2d.scatter_figure
+    )
+    n = em_models.mixture.kmeans_phase.n_half_steps(trace)
     wanted = [build(X, trace, i).to_dict()["data"] for i in range(n)]
     for h in (0, 2, n - 1):
         spec = build(X, trace, h).to_dict()
@@ -187,8 +203,8 @@ def test_any_frame_shows_exactly_the_figure_of_its_half_step(kind: str, worked, 
             assert data == wanted[int(frame["name"])], (h, frame["name"])
         for i in range(h, n):
             assert shown_at(build(X, trace, h), i) == wanted[i], (h, i)
-    a = em_viz.density_figure(WORKED_X, worked, 0).to_dict()
-    b = em_viz.density_figure(WORKED_X, worked, 4).to_dict()
+    a = em_models.mixture.figures_1d.density_figure(WORKED_X, worked, 0).to_dict()
+    b = em_models.mixture.figures_1d.density_figure(WORKED_X, worked, 4).to_dict()
     assert a["layout"]["uirevision"] == b["layout"]["uirevision"]
     assert a["layout"]["yaxis"] == b["layout"]["yaxis"]
     assert a["layout"]["xaxis"] == b["layout"]["xaxis"]
@@ -200,12 +216,12 @@ def test_a_long_runs_frames_hold_only_what_changed(blobs_2d) -> None:
     the figure of every half-step."""
     X, _ = blobs_2d
     trace = fit(X, 2, init="random_from_data", rng=4, max_iter=60, tol=0.0)
-    fig = em_viz.scatter_figure(X, trace, 0)
+    fig = em_models.mixture.figures_2d.scatter_figure(X, trace, 0)
     assert fig.layout.meta["every_half_step"] is False
     points = index_of(fig, "data points")
     ellipse = index_of(fig, "component 1 (1σ)")
     for frame in fig.frames[1:]:
-        kind_of_step = em_viz.half_step(trace, int(frame.name)).kind
+        kind_of_step = em_models.mixture.kmeans_phase.half_step(trace, int(frame.name)).kind
         if points in frame.traces:
             assert kind_of_step == "E", frame.name
         if ellipse in frame.traces:
@@ -213,12 +229,17 @@ def test_a_long_runs_frames_hold_only_what_changed(blobs_2d) -> None:
     assert points in fig.frames[1].traces  # E-step 1 colours the grey points
     assert ellipse in fig.frames[2].traces  # M-step 1 moves the Gaussians
     for i in (1, 2, 7, int(fig.frames[-1].name)):
-        assert shown_at(fig, i) == em_viz.scatter_figure(X, trace, i).to_dict()["data"], i
+        assert (
+            shown_at(fig, i)
+            == em_models.mixture.figures_2d.scatter_figure(X, trace, i).to_dict()["data"]
+        ), i
 
 
 def test_a_half_step_outside_the_run_is_refused(worked) -> None:
     with pytest.raises(ValueError, match="does not exist"):
-        em_viz.density_figure(WORKED_X, worked, em_viz.n_half_steps(worked))
+        em_models.mixture.figures_1d.density_figure(
+            WORKED_X, worked, em_models.mixture.kmeans_phase.n_half_steps(worked)
+        )
 
 
 # ---------------------------------------------------------------------------------------
@@ -235,13 +256,15 @@ def component_curves(fig: go.Figure, h: int, n_components: int) -> tuple[np.ndar
 
 
 def test_each_curve_matches_scipy_and_the_mixture_is_their_sum(worked) -> None:
-    fig = em_viz.density_figure(WORKED_X, worked, 0)
+    fig = em_models.mixture.figures_1d.density_figure(WORKED_X, worked, 0)
     grid = np.array(fig.data[index_of(fig, "mixture p(x)")].x)
     assert grid.size == 200
     top = fig.layout.yaxis.range[1]
     floor = top / 400
-    for h in range(em_viz.n_half_steps(worked)):
-        snapshot = worked.snapshots[em_viz.half_step(worked, h).params_index].params
+    for h in range(em_models.mixture.kmeans_phase.n_half_steps(worked)):
+        snapshot = worked.snapshots[
+            em_models.mixture.kmeans_phase.half_step(worked, h).params_index
+        ].params
         traces = shown_at(fig, h)
         sigmas = np.sqrt(snapshot.covariances[:, 0, 0])
         for k in (0, 1):
@@ -265,7 +288,7 @@ def test_each_curve_matches_scipy_and_the_mixture_is_their_sum(worked) -> None:
 
 
 def test_curves_move_at_m_steps_and_colours_change_at_e_steps(worked) -> None:
-    fig = em_viz.density_figure(WORKED_X, worked, 0)
+    fig = em_models.mixture.figures_1d.density_figure(WORKED_X, worked, 0)
     points = index_of(fig, "data points")
     start, e1, m1, e2 = (component_curves(fig, h, 2)[1] for h in range(4))
     np.testing.assert_array_equal(start, e1)  # NaN (a gap) equal to NaN
@@ -278,9 +301,9 @@ def test_curves_move_at_m_steps_and_colours_change_at_e_steps(worked) -> None:
 
 
 def test_the_y_axis_holds_every_frame_and_the_points_sit_below_zero(worked) -> None:
-    fig = em_viz.density_figure(WORKED_X, worked, 0)
+    fig = em_models.mixture.figures_1d.density_figure(WORKED_X, worked, 0)
     low, high = fig.layout.yaxis.range
-    n = em_viz.n_half_steps(worked)
+    n = em_models.mixture.kmeans_phase.n_half_steps(worked)
     highest = max(np.nanmax(component_curves(fig, h, 2)[1]) for h in range(n))
     assert highest <= high < 1.2 * highest
     y = np.array(fig.data[index_of(fig, "data points")].y)
@@ -292,12 +315,14 @@ def test_the_y_axis_holds_every_frame_and_the_points_sit_below_zero(worked) -> N
 
 
 def test_few_points_show_their_responsibilities_on_hover(worked) -> None:
-    fig = em_viz.density_figure(WORKED_X, worked, 1)
+    fig = em_models.mixture.figures_1d.density_figure(WORKED_X, worked, 1)
     points = fig.data[index_of(fig, "data points")]
     assert "customdata[1]" in points.hovertemplate
     assert points.customdata[2][0] == "1.000"
     assert points.customdata[2][1] == "0.000"
-    start = em_viz.density_figure(WORKED_X, worked, 0).data[index_of(fig, "data points")]
+    start = em_models.mixture.figures_1d.density_figure(WORKED_X, worked, 0).data[
+        index_of(fig, "data points")
+    ]
     assert list(start.customdata[0]) == ["—", "—"]
 
 
@@ -306,7 +331,7 @@ def test_many_points_are_sampled_over_a_static_histogram() -> None:
     X = np.concatenate([rng.normal(0, 1, 300), rng.normal(6, 1, 200)])[:, None]
     trace = fit(X, 2, covariance_type="spherical", max_iter=3)
     truth = Parameters(np.array([0.6, 0.4]), np.array([[0.0], [6.0]]), np.ones(2), "spherical")
-    fig = em_viz.density_figure(X, trace, 3, max_points=50, true_params=truth)
+    fig = em_models.mixture.figures_1d.density_figure(X, trace, 3, max_points=50, true_params=truth)
     points = fig.data[index_of(fig, "data points")]
     assert len(points.x) == 50
     nearest = np.abs(np.array(points.x)[:, None] - X[:, 0]).min(axis=1)
@@ -320,18 +345,18 @@ def test_many_points_are_sampled_over_a_static_histogram() -> None:
     static = {index_of(fig, "histogram of all 500 points"), dashed}
     assert not static & set(fig.frames[0].traces)
     assert "showing 50 of 500 points" in notes_text(fig)
-    all_shown = em_viz.density_figure(X, trace, 3)
+    all_shown = em_models.mixture.figures_1d.density_figure(X, trace, 3)
     assert "showing" not in notes_text(all_shown)
     assert not [d for d in all_shown.data if d.type == "bar"]
 
 
 def test_the_density_figure_wants_one_feature(blobs_2d) -> None:
     with pytest.raises(ValueError, match="use scatter_figure"):
-        em_viz.density_figure(*blobs_2d, 0)
+        em_models.mixture.figures_1d.density_figure(*blobs_2d, 0)
 
 
 def test_the_worked_example_figure_is_small(worked) -> None:
-    assert len(em_viz.density_figure(WORKED_X, worked, 0).to_json()) < 80_000
+    assert len(em_models.mixture.figures_1d.density_figure(WORKED_X, worked, 0).to_json()) < 80_000
 
 
 def test_a_million_points_and_five_hundred_iterations_stay_small() -> None:
@@ -343,7 +368,7 @@ def test_a_million_points_and_five_hundred_iterations_stay_small() -> None:
     trace = fit(X[::500], 3, covariance_type="diag", init="random", rng=3, tol=0.0, max_iter=500)
     assert trace.n_iter == 500
     h = 700
-    fig = em_viz.density_figure(X, trace, h)
+    fig = em_models.mixture.figures_1d.density_figure(X, trace, h)
     names = [f.name for f in fig.frames]
     assert 2 < len(names) <= MAX_FRAMES
     assert str(h) in names
@@ -359,18 +384,18 @@ def frame_names(fig: go.Figure) -> list[str]:
 def test_a_long_run_gets_a_window_of_frames_and_play_and_the_title_match_it(blobs_2d) -> None:
     X, _ = blobs_2d
     trace = fit(X, 2, init="random_from_data", rng=4, max_iter=60, tol=0.0)
-    n = em_viz.n_half_steps(trace)
+    n = em_models.mixture.kmeans_phase.n_half_steps(trace)
     assert n == 122 > MAX_FRAMES
-    assert "Play holds" in notes_text(em_viz.scatter_figure(X, trace, 0))
+    assert "Play holds" in notes_text(em_models.mixture.figures_2d.scatter_figure(X, trace, 0))
     for h in (0, 50, n - 3):
-        fig = em_viz.scatter_figure(X, trace, h)
+        fig = em_models.mixture.figures_2d.scatter_figure(X, trace, h)
         names = frame_names(fig)
         window = range(int(names[0]), int(names[-1]) + 1)
         assert names == [str(i) for i in window]
         assert window.start == h
         assert 2 < len(window) < n
         assert [title_label(f.layout) for f in fig.frames] == [
-            em_viz.half_step(trace, i).label for i in window
+            em_models.mixture.kmeans_phase.half_step(trace, i).label for i in window
         ]
         assert fig.layout.meta["half_step"] == h
         # the title says when Play stops before the end of the run
@@ -378,7 +403,7 @@ def test_a_long_run_gets_a_window_of_frames_and_play_and_the_title_match_it(blob
         (play, _) = fig.layout.updatemenus[0].buttons
         assert list(play.args[0]) == [str(i) for i in window if i >= h]
         assert_data_is_frame(fig, h)
-    short = em_viz.scatter_figure(X, blobs_2d[1], 0)
+    short = em_models.mixture.figures_2d.scatter_figure(X, blobs_2d[1], 0)
     assert "Play holds" not in notes_text(short)
 
 
@@ -422,7 +447,7 @@ def test_ellipse_points_lie_on_the_ellipse(n_std: float) -> None:
         a = rng.normal(size=(2, 2))
         cov = a @ a.T + 0.1 * np.eye(2)
         mean = rng.normal(size=2) * 10
-        x, y = em_viz.ellipse_points(mean, cov, n_std)
+        x, y = em_models.mixture.figures_2d.ellipse_points(mean, cov, n_std)
         assert x.shape == y.shape == (100,)
         assert mahalanobis_squared(x, y, mean, cov) == pytest.approx(n_std**2, abs=1e-9)
         assert (x[0], y[0]) == pytest.approx((x[-1], y[-1]))
@@ -430,7 +455,7 @@ def test_ellipse_points_lie_on_the_ellipse(n_std: float) -> None:
 
 def test_ellipse_points_refuse_a_matrix_that_is_not_a_covariance() -> None:
     with pytest.raises(ValueError, match="not positive semi-definite"):
-        em_viz.ellipse_points([0, 0], [[1, 0], [0, -1]], 1)
+        em_models.mixture.figures_2d.ellipse_points([0, 0], [[1, 0], [0, -1]], 1)
 
 
 def test_exactly_one_1_and_one_2_sigma_ellipse_per_component(figures) -> None:
@@ -446,8 +471,8 @@ def test_exactly_one_1_and_one_2_sigma_ellipse_per_component(figures) -> None:
 
 def test_the_ellipses_follow_the_parameters_from_theta_0_to_theta_t(blobs_2d) -> None:
     trace = blobs_2d[1]
-    fig = em_viz.scatter_figure(*blobs_2d, 0)
-    last = em_viz.n_half_steps(trace) - 1
+    fig = em_models.mixture.figures_2d.scatter_figure(*blobs_2d, 0)
+    last = em_models.mixture.kmeans_phase.n_half_steps(trace) - 1
     for k in range(2):
         for n_std in (1, 2):
             i = index_of(fig, f"component {k + 1} ({n_std}σ)")
@@ -465,7 +490,9 @@ def test_with_three_features_the_ellipses_are_the_marginal_of_the_chosen_columns
     rng = np.random.default_rng(5)
     X = np.concatenate([rng.normal(0, 1, (50, 3)), rng.normal(4, [1, 2, 0.5], (50, 3))])
     trace = fit(X, 2, max_iter=3)
-    fig = em_viz.scatter_figure(X, trace, 2, dims=(2, 0), column_names=["a", "b", "c"])
+    fig = em_models.mixture.figures_2d.scatter_figure(
+        X, trace, 2, dims=(2, 0), column_names=["a", "b", "c"]
+    )
     assert fig.layout.xaxis.title.text == "c"
     assert fig.layout.yaxis.title.text == "a"
     snapshot = trace.snapshots[1].params
@@ -497,7 +524,7 @@ def test_the_contours_are_the_marginal_mixture_density(figures, blobs_2d) -> Non
 
 def test_the_scatter_samples_many_points_and_says_so(blobs_2d) -> None:
     X, trace = blobs_2d
-    fig = em_viz.scatter_figure(X, trace, 1, max_points=40)
+    fig = em_models.mixture.figures_2d.scatter_figure(X, trace, 1, max_points=40)
     assert len(fig.data[index_of(fig, "data points")].x) == 40
     assert "showing 40 of 120 points" in notes_text(fig)
 
@@ -505,12 +532,12 @@ def test_the_scatter_samples_many_points_and_says_so(blobs_2d) -> None:
 @pytest.mark.parametrize("dims", [(0, 0), (0, 2), (1,)])
 def test_the_scatter_refuses_columns_it_does_not_have(blobs_2d, dims) -> None:
     with pytest.raises(ValueError, match="dims must be two different column indices"):
-        em_viz.scatter_figure(*blobs_2d, 0, dims=dims)
+        em_models.mixture.figures_2d.scatter_figure(*blobs_2d, 0, dims=dims)
 
 
 def test_the_scatter_wants_two_features(worked) -> None:
     with pytest.raises(ValueError, match="use density_figure"):
-        em_viz.scatter_figure(WORKED_X, worked, 0)
+        em_models.mixture.figures_2d.scatter_figure(WORKED_X, worked, 0)
 
 
 # ---------------------------------------------------------------------------------------
@@ -537,8 +564,8 @@ def test_no_axis_uses_si_prefixes(scale: float, worked, blobs_2d) -> None:
     one = WORKED_X * scale
     two = X2 * scale
     figures = [
-        em_viz.density_figure(one, fit(one, 2, max_iter=2), 1),
-        em_viz.scatter_figure(two, fit(two, 2, max_iter=2), 1),
+        em_models.mixture.figures_1d.density_figure(one, fit(one, 2, max_iter=2), 1),
+        em_models.mixture.figures_2d.scatter_figure(two, fit(two, 2, max_iter=2), 1),
     ]
     for fig in figures:
         axes = axis_settings(fig)
@@ -552,7 +579,7 @@ def test_no_axis_uses_si_prefixes(scale: float, worked, blobs_2d) -> None:
 
 def test_a_small_density_axis_is_scaled_by_a_power_of_ten_its_title_states() -> None:
     X = load_dataset("galaxies").values
-    fig = em_viz.density_figure(X, fit(X, 3, rng=0, max_iter=5), 2)
+    fig = em_models.mixture.figures_1d.density_figure(X, fit(X, 3, rng=0, max_iter=5), 2)
     axis = fig.layout.yaxis
     assert axis.title.text == "density (×10⁻⁴)"
     values = np.array(axis.tickvals)
@@ -586,11 +613,13 @@ def plotly_entities_decoded(text: str) -> str:
 
 
 def test_a_column_name_with_html_or_a_template_is_shown_literally(worked, blobs_2d) -> None:
-    one = em_viz.density_figure(WORKED_X, worked, 1, column_name=LINK)
+    one = em_models.mixture.figures_1d.density_figure(WORKED_X, worked, 1, column_name=LINK)
     assert "<" not in one.layout.xaxis.title.text
     assert plotly_entities_decoded(one.layout.xaxis.title.text) == LINK
     X, trace = blobs_2d
-    two = em_viz.scatter_figure(X, trace, 1, column_names=[LINK, TEMPLATE_NAME])
+    two = em_models.mixture.figures_2d.scatter_figure(
+        X, trace, 1, column_names=[LINK, TEMPLATE_NAME]
+    )
     assert plotly_entities_decoded(two.layout.xaxis.title.text) == LINK
     assert plotly_entities_decoded(two.layout.yaxis.title.text) == TEMPLATE_NAME
     for trace_ in two.data:
@@ -649,11 +678,11 @@ def test_no_curve_runs_along_the_zero_line_in_any_frame(data: str, worked) -> No
         X = np.concatenate([rng.normal(0, 1, 300), rng.normal(1.5, 3, 300)])[:, None]
         trace = fit(X, 3, rng=1, max_iter=6)
     K = trace.final.params.n_components
-    fig = em_viz.density_figure(X, trace, 0)
+    fig = em_models.mixture.figures_1d.density_figure(X, trace, 0)
     top = fig.layout.yaxis.range[1]
     floor = top / 400
     x_range = fig.layout.xaxis.range
-    for h in range(em_viz.n_half_steps(trace)):
+    for h in range(em_models.mixture.kmeans_phase.n_half_steps(trace)):
         traces = shown_at(fig, h)
         for k in range(K):  # a component's curve touches the axis only at its two ends
             curve = traces[index_of(fig, f"component {k + 1}")]
@@ -675,7 +704,11 @@ def test_no_curve_runs_along_the_zero_line_in_any_frame(data: str, worked) -> No
 @pytest.mark.parametrize("kind", ["1d", "2d"])
 def test_the_narrow_layout_puts_the_likelihood_below_the_data(kind, worked, blobs_2d) -> None:
     X, trace = (WORKED_X, worked) if kind == "1d" else blobs_2d
-    build = em_viz.density_figure if kind == "1d" else em_viz.scatter_figure
+    build = (
+        em_models.mixture.figures_1d.density_figure
+        if kind == "1d"
+        else em_models.mixture.figures_2d.scatter_figure
+    )
     wide, narrow = build(X, trace, 3), build(X, trace, 3, narrow=True)
     # wide: side by side, no taller than before (514 px for the worked example)
     assert wide.layout.xaxis.domain[1] < wide.layout.xaxis2.domain[0]
@@ -691,15 +724,17 @@ def test_x_and_y_share_a_scale_unless_their_units_differ_wildly(blobs_2d) -> Non
     where one scale would squeeze the data into a strip, the chart says why they do not."""
     X, _ = blobs_2d
     spherical = fit(X, 2, covariance_type="spherical", max_iter=3)
-    fig = em_viz.scatter_figure(X, spherical, 1)
+    fig = em_models.mixture.figures_2d.scatter_figure(X, spherical, 1)
     assert fig.layout.yaxis.scaleanchor == "x"
     assert fig.layout.yaxis.scaleratio == 1
     assert "different scales" not in notes_text(fig)
     faithful = load_dataset("faithful").values  # minutes (≈ 2–5) against minutes (≈ 45–95)
-    fig = em_viz.scatter_figure(faithful, fit(faithful, 2, covariance_type="spherical"), 1)
+    fig = em_models.mixture.figures_2d.scatter_figure(
+        faithful, fit(faithful, 2, covariance_type="spherical"), 1
+    )
     assert fig.layout.yaxis.scaleanchor is None
     assert "x and y have different scales, so the circles look like ellipses" in notes_text(fig)
-    full = em_viz.scatter_figure(faithful, fit(faithful, 2, max_iter=2), 1)
+    full = em_models.mixture.figures_2d.scatter_figure(faithful, fit(faithful, 2, max_iter=2), 1)
     assert "different scales" not in notes_text(full)  # no circles promised
 
 
@@ -708,7 +743,11 @@ def test_the_points_legend_swatch_is_grey_at_every_half_step(kind, worked, blobs
     """The points' colours change; their legend entry is a grey swatch of its own, so the
     legend reads the same at every half-step, however the chart got there."""
     X, trace = (WORKED_X, worked) if kind == "1d" else blobs_2d
-    build = em_viz.density_figure if kind == "1d" else em_viz.scatter_figure
+    build = (
+        em_models.mixture.figures_1d.density_figure
+        if kind == "1d"
+        else em_models.mixture.figures_2d.scatter_figure
+    )
     for h in (0, 1, 3):
         fig = build(X, trace, h)
         named = [d for d in fig.data if d.name == "data points"]

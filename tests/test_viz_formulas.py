@@ -14,9 +14,13 @@ import numpy as np
 import pytest
 from scipy.stats import multivariate_normal, norm
 
-import em_viz
-from em_core import Parameters, Trace, e_step, fit
-from em_viz.formulas import WRITE_OUT_MAX, exact_and_rounded
+import em_models.mixture.engine
+import em_models.mixture.formulas
+import em_models.mixture.gaussian
+from em_core import Trace
+from em_models.mixture.engine import e_step, fit
+from em_models.mixture.formulas import WRITE_OUT_MAX, exact_and_rounded
+from em_models.mixture.gaussian import Parameters
 
 WORKED_X = np.array([1.5, 2.0, 2.5, 8.0, 9.0, 9.5])[:, None]
 START = Parameters(
@@ -33,7 +37,10 @@ def worked() -> Trace:
 def first_m_step(worked: Trace) -> list[list[str]]:
     """The M-step formulas of iteration 1 for components 1 and 2."""
     resp = e_step(WORKED_X, worked.snapshots[0].params).resp
-    return [em_viz.m_step_formulas(WORKED_X, resp, k, worked.snapshots[1].params) for k in (0, 1)]
+    return [
+        em_models.mixture.formulas.m_step_formulas(WORKED_X, resp, k, worked.snapshots[1].params)
+        for k in (0, 1)
+    ]
 
 
 def balanced(latex: str) -> bool:
@@ -72,7 +79,9 @@ def test_exact_and_rounded(value: float, expected: str) -> None:
 
 
 def test_the_e_step_for_x_2_5_shows_the_exact_responsibility_and_its_rounding(worked) -> None:
-    latex = em_viz.responsibility_formula(WORKED_X[2], worked.snapshots[0].params, 2, 0)
+    latex = em_models.mixture.formulas.responsibility_formula(
+        WORKED_X[2], worked.snapshots[0].params, 2, 0
+    )
     density_1 = math.exp(-((2.5 - 2) ** 2) / 2) / math.sqrt(2 * math.pi)
     density_2 = math.exp(-((2.5 - 9) ** 2) / 2) / math.sqrt(2 * math.pi)
     r = density_1 / (density_1 + density_2)  # the ½ weights cancel
@@ -87,7 +96,9 @@ def test_the_e_step_for_x_2_5_shows_the_exact_responsibility_and_its_rounding(wo
 
 
 def test_the_e_step_for_x_8_gives_component_2_the_point(worked) -> None:
-    latex = em_viz.responsibility_formula(WORKED_X[3], worked.snapshots[0].params, 3, 0)
+    latex = em_models.mixture.formulas.responsibility_formula(
+        WORKED_X[3], worked.snapshots[0].params, 3, 0
+    )
     a, b = norm.pdf(8.0, 2, 1), norm.pdf(8.0, 9, 1)
     r = a / (a + b)
     mantissa, exponent = f"{r:.2e}".split("e")
@@ -103,7 +114,7 @@ def test_the_e_step_with_two_features_shows_weights_and_densities() -> None:
         "full",
     )
     x = np.array([1.0, 0.5])
-    latex = em_viz.responsibility_formula(x, params, 11, 1)
+    latex = em_models.mixture.formulas.responsibility_formula(x, params, 11, 1)
     a = 0.25 * multivariate_pdf(x, params, 0)
     b = 0.75 * multivariate_pdf(x, params, 1)
     assert r"r_{12,2}" in latex
@@ -120,7 +131,7 @@ def multivariate_pdf(x: np.ndarray, params: Parameters, k: int) -> float:
 
 def test_the_e_step_refuses_a_component_that_does_not_exist(worked) -> None:
     with pytest.raises(ValueError, match="k=2 does not exist"):
-        em_viz.responsibility_formula(2.5, worked.snapshots[0].params, 2, 2)
+        em_models.mixture.formulas.responsibility_formula(2.5, worked.snapshots[0].params, 2, 2)
 
 
 # ---------------------------------------------------------------------------------------
@@ -168,7 +179,9 @@ def test_the_m_step_summarises_many_points(worked) -> None:
     X = np.concatenate([rng.normal(0, 1, 15), rng.normal(5, 1, 10)])[:, None]
     trace = fit(X, 2, covariance_type="spherical", max_iter=2)
     resp = e_step(X, trace.snapshots[0].params).resp
-    n_k, mean, variance, _ = em_viz.m_step_formulas(X, resp, 0, trace.snapshots[1].params)
+    n_k, mean, variance, _ = em_models.mixture.formulas.m_step_formulas(
+        X, resp, 0, trace.snapshots[1].params
+    )
     assert len(X) > WRITE_OUT_MAX
     for line in (n_k, mean, variance):
         assert line.count(r"\dots") == 1
@@ -182,7 +195,9 @@ def test_the_m_step_with_two_features_summarises_sigma(worked) -> None:
     X = np.concatenate([rng.normal(0, 1, (6, 2)), rng.normal(4, 1, (6, 2))])
     trace = fit(X, 2, max_iter=1, reg_covar=1e-3)
     resp = e_step(X, trace.snapshots[0].params).resp
-    lines = em_viz.m_step_formulas(X, resp, 1, trace.snapshots[1].params, reg_covar=1e-3)
+    lines = em_models.mixture.formulas.m_step_formulas(
+        X, resp, 1, trace.snapshots[1].params, reg_covar=1e-3
+    )
     cov = trace.snapshots[1].params.covariances[1]
     assert len(lines) == 4
     assert lines[2].startswith(r"\Sigma_{2} = ")
@@ -198,7 +213,7 @@ def test_every_covariance_type_has_a_formula(covariance_type: str) -> None:
         X = np.concatenate([rng.normal(0, 1, (10, d)), rng.normal(5, 1, (10, d))])
         trace = fit(X, 2, covariance_type=covariance_type, max_iter=1)
         resp = e_step(X, trace.snapshots[0].params).resp
-        lines = em_viz.m_step_formulas(X, resp, 0, trace.snapshots[1].params)
+        lines = em_models.mixture.formulas.m_step_formulas(X, resp, 0, trace.snapshots[1].params)
         assert all(balanced(line) for line in lines)
         if covariance_type == "tied":
             assert "shared by every component" in lines[2]
@@ -207,9 +222,11 @@ def test_every_covariance_type_has_a_formula(covariance_type: str) -> None:
 def test_the_m_step_checks_its_inputs(worked) -> None:
     resp = e_step(WORKED_X, worked.snapshots[0].params).resp
     with pytest.raises(ValueError, match=r"resp has shape \(5, 2\)"):
-        em_viz.m_step_formulas(WORKED_X, resp[:5], 0, worked.snapshots[1].params)
+        em_models.mixture.formulas.m_step_formulas(
+            WORKED_X, resp[:5], 0, worked.snapshots[1].params
+        )
     with pytest.raises(ValueError, match="k=3 does not exist"):
-        em_viz.m_step_formulas(WORKED_X, resp, 3, worked.snapshots[1].params)
+        em_models.mixture.formulas.m_step_formulas(WORKED_X, resp, 3, worked.snapshots[1].params)
 
 
 # ---------------------------------------------------------------------------------------
@@ -258,7 +275,9 @@ def test_a_wrapped_sum_continues_on_a_row_of_its_own_never_inside_a_fraction(
 def test_the_e_step_writes_the_density_with_the_variance_and_defines_it(worked) -> None:
     """𝒩(x | μ, σ²) takes the variance, as the engine's density does: after the first
     M-step component 1 has σ₁² = 1/6, written 0.167 (its σ, 0.408, is not the argument)."""
-    latex = em_viz.responsibility_formula(WORKED_X[2], worked.snapshots[1].params, 2, 0)
+    latex = em_models.mixture.formulas.responsibility_formula(
+        WORKED_X[2], worked.snapshots[1].params, 2, 0
+    )
     variance_1 = ((1.5 - 2) ** 2 + (2.5 - 2) ** 2) / 3
     mu_2 = (8 + 9 + 9.5) / 3
     variance_2 = ((8 - mu_2) ** 2 + (9 - mu_2) ** 2 + (9.5 - mu_2) ** 2) / 3
@@ -283,7 +302,7 @@ def test_the_e_step_with_two_features_defines_the_density_with_sigma() -> None:
         np.tile(np.eye(2), (2, 1, 1)),
         "full",
     )
-    latex = em_viz.responsibility_formula(np.array([1.0, 0.5]), params, 0, 0)
+    latex = em_models.mixture.formulas.responsibility_formula(np.array([1.0, 0.5]), params, 0, 0)
     assert r"\mathcal{N}(x \mid \mu, \Sigma) = " in latex
     assert r"\sqrt{(2\pi)^{2} \det \Sigma}" in latex
 
@@ -291,7 +310,7 @@ def test_the_e_step_with_two_features_defines_the_density_with_sigma() -> None:
 def test_a_tiny_responsibility_is_written_in_scientific_notation() -> None:
     """A point 15σ from a component: r ≈ 10⁻⁴⁹, not "0.000"."""
     params = Parameters(np.array([0.5, 0.5]), np.array([[0.0], [15.0]]), np.ones((2, 1, 1)), "full")
-    latex = em_viz.responsibility_formula(np.array([15.0]), params, 0, 0)
+    latex = em_models.mixture.formulas.responsibility_formula(np.array([15.0]), params, 0, 0)
     log_r = norm.logpdf(15, 0, 1) - np.logaddexp(norm.logpdf(15, 0, 1), norm.logpdf(15, 15, 1))
     mantissa, exponent = f"{math.exp(log_r):.2e}".split("e")
     assert int(exponent) < -40
@@ -304,14 +323,13 @@ def test_a_tiny_responsibility_is_written_in_scientific_notation() -> None:
 
 
 def test_a_ridge_relative_to_each_feature_is_written_per_feature() -> None:
-    import em_core
     from em_data import load_dataset
 
     X = np.asarray(load_dataset("faithful").values)
-    trace = em_core.fit(X, 2)  # the default ridge: 1e-6 of each column's variance
+    trace = em_models.mixture.engine.fit(X, 2)  # the default ridge: 1e-6 of each column's variance
     assert trace.model.ridge_diagonal[0] != trace.model.ridge_diagonal[1]
-    resp = em_core.e_step(X, trace.snapshots[0].params).resp
+    resp = em_models.mixture.engine.e_step(X, trace.snapshots[0].params).resp
     new_params, ridge = trace.snapshots[1].params, trace.model.ridge_diagonal
-    line = em_viz.m_step_formulas(X, resp, 0, new_params, reg_covar=ridge)[2]
+    line = em_models.mixture.formulas.m_step_formulas(X, resp, 0, new_params, reg_covar=ridge)[2]
     assert r"\operatorname{diag}(" in line
     assert r"\varepsilon I" not in line

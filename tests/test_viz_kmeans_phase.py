@@ -16,14 +16,21 @@ import plotly.graph_objects as go
 import pytest
 from sklearn.cluster import KMeans
 
+import em_models.mixture.engine
+import em_models.mixture.figures_1d
+import em_models.mixture.figures_2d
+import em_models.mixture.formulas
+import em_models.mixture.kmeans_phase
+import em_models.mixture.starts
+import em_models.mixture.view
 import em_viz
-from em_core import fit, nearest_center
-from em_core.init import kmeans
 from em_data.datasets import load_dataset
+from em_models.mixture import kmeans_phase
+from em_models.mixture.engine import fit
+from em_models.mixture.kmeans_phase import half_step, half_steps, kmeans_half_steps, n_half_steps
+from em_models.mixture.starts import kmeans, nearest_center
 from em_ui.controls import step_targets
-from em_viz import kmeans_phase
 from em_viz.colors import component_colors
-from em_viz.kmeans_phase import half_step, half_steps, kmeans_half_steps, n_half_steps
 
 FAITHFUL = np.asarray(load_dataset("faithful").values)
 GALAXIES = np.asarray(load_dataset("galaxies").values)
@@ -117,13 +124,13 @@ def test_a_half_step_outside_the_run_is_refused(kind, runs):
 def test_each_kmeans_half_step_is_described_truthfully(runs):
     _, trace = runs["2d"]
     seeds, assign, update = half_steps(trace, kmeans=True)[:3]
-    assert "no point is assigned yet" in em_viz.describe(seeds)
-    assert "nearest centre" in em_viz.describe(assign)
-    assert "have not moved" in em_viz.describe(assign)
-    assert "still those of assign 1" in em_viz.describe(update)
+    assert "no point is assigned yet" in em_models.mixture.view.describe(seeds)
+    assert "nearest centre" in em_models.mixture.view.describe(assign)
+    assert "have not moved" in em_models.mixture.view.describe(assign)
+    assert "still those of assign 1" in em_models.mixture.view.describe(update)
     hand_off = half_step(trace, kmeans_half_steps(trace), kmeans=True)
-    assert "θ₀" in em_viz.describe(hand_off)
-    assert "hard clusters" in em_viz.describe(hand_off)
+    assert "θ₀" in em_models.mixture.view.describe(hand_off)
+    assert "hard clusters" in em_models.mixture.view.describe(hand_off)
 
 
 # ---------------------------------------------------------------------------------------
@@ -204,7 +211,7 @@ def test_a_cluster_left_empty_is_refilled_as_the_engine_does_and_said_so():
     np.testing.assert_array_equal(shown[2], X[moved])
     notes = kmeans_phase.notes(X, trace, update)
     assert any("Cluster 3 had no points" in n.text for n in notes)
-    assert em_viz.kmeans_update_formula(X, trace, update, 2) is None
+    assert em_models.mixture.formulas.kmeans_update_formula(X, trace, update, 2) is None
 
 
 def test_the_metric_is_w_with_its_change_and_no_likelihood(runs):
@@ -259,14 +266,19 @@ def test_formulas_give_the_nearest_centre_and_the_average(runs):
     centres = kmeans_phase.centers(trace, update)
     labels = kmeans_phase.hard_labels(X, trace, update)
     for k in range(3):
-        line = em_viz.kmeans_update_formula(X, trace, update, k)
+        line = em_models.mixture.formulas.kmeans_update_formula(X, trace, update, k)
         assert f"{{{int((labels == k).sum())}}}" in line  # the count n_k
         assert line.endswith(f"= {centres[k, 0]:.3f}")
     n = 7
-    line = em_viz.kmeans_assignment_formula(X[n], trace, update, n)
+    line = em_models.mixture.formulas.kmeans_assignment_formula(X[n], trace, update, n)
     nearest = int(np.square(X[n] - centres).sum(axis=1).argmin())
     assert line.endswith(rf"\text{{cluster }} {nearest + 1}")
-    assert em_viz.kmeans_update_formula(X, trace, half_step(trace, 1, kmeans=True), 0) is None
+    assert (
+        em_models.mixture.formulas.kmeans_update_formula(
+            X, trace, half_step(trace, 1, kmeans=True), 0
+        )
+        is None
+    )
 
 
 def test_the_buttons_are_named_for_kmeans_then_for_em(runs):
@@ -326,8 +338,8 @@ def shown_at(fig: go.Figure, h: int) -> list[dict]:
 
 def build(kind, X, trace, h, **options):
     if kind == "1d":
-        return em_viz.density_figure(X, trace, h, kmeans=True, **options)
-    return em_viz.scatter_figure(X, trace, h, kmeans=True, **options)
+        return em_models.mixture.figures_1d.density_figure(X, trace, h, kmeans=True, **options)
+    return em_models.mixture.figures_2d.scatter_figure(X, trace, h, kmeans=True, **options)
 
 
 def by_name(data: list[dict], name: str) -> dict:
@@ -381,7 +393,9 @@ def test_the_hand_off_draws_theta_0_over_the_hard_colours(kind, runs):
     offset = kmeans_half_steps(trace)
     data = build(kind, X, trace, offset).to_dict()["data"]
     plain = (
-        em_viz.density_figure(X, trace, 0) if kind == "1d" else em_viz.scatter_figure(X, trace, 0)
+        em_models.mixture.figures_1d.density_figure(X, trace, 0)
+        if kind == "1d"
+        else em_models.mixture.figures_2d.scatter_figure(X, trace, 0)
     ).to_dict()["data"]
     labels = nearest_center(X, steps_of(trace)[-1].centers)
     colours = component_colors(3)

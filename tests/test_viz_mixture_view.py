@@ -1,4 +1,4 @@
-"""The mixture's view (em_viz.mixture_view) against the protocol of em_viz.view and against
+"""The mixture's view (em_models.mixture.view) against the protocol of em_viz.view and against
 the pieces it is made of: the same figures, ℓ, notes, tables and formulas the stepping view
 showed before, at the same half-steps, and the K-means phase where the page asks for it."""
 
@@ -8,13 +8,23 @@ import numpy as np
 import pandas as pd
 import pytest
 
+import em_models.mixture.engine
+import em_models.mixture.figures_1d
+import em_models.mixture.figures_2d
+import em_models.mixture.formulas
+import em_models.mixture.gaussian
+import em_models.mixture.kmeans_phase
+import em_models.mixture.tables
+import em_models.mixture.view
 import em_viz
-from em_core import Parameters, e_step, fit
 from em_data.datasets import load_dataset
-from em_viz import kmeans_phase, view
+from em_models.mixture import kmeans_phase
+from em_models.mixture.engine import e_step, fit
+from em_models.mixture.gaussian import Parameters
+from em_models.mixture.kmeans_phase import em_index, half_step, n_half_steps
+from em_models.mixture.view import BUTTON_HELP, FORMULAS, PARAMETERS, RESPONSIBILITIES, MixtureView
+from em_viz import view
 from em_viz.halfstep import m_step_source
-from em_viz.kmeans_phase import em_index, half_step, n_half_steps
-from em_viz.mixture_view import BUTTON_HELP, FORMULAS, PARAMETERS, RESPONSIBILITIES, MixtureView
 from em_viz.status import run_notes
 
 WORKED_X = np.array([1.5, 2.0, 2.5, 8.0, 9.0, 9.5])[:, None]
@@ -49,10 +59,12 @@ def test_the_view_offers_what_the_protocol_asks(worked, faithful):
 
 def test_half_steps_and_labels_are_the_half_step_models(worked, faithful):
     assert worked.n_half_steps == n_half_steps(worked.trace) == 6
-    assert [worked.label(h) for h in range(6)] == [h.label for h in em_viz.half_steps(worked.trace)]
+    assert [worked.label(h) for h in range(6)] == [
+        h.label for h in em_models.mixture.kmeans_phase.half_steps(worked.trace)
+    ]
     assert worked.button_kinds == (None, "E", "M", "E", "M", "E")
     assert worked.button_phases == (view.ButtonPhase(0, BUTTON_HELP),)
-    offset = em_viz.kmeans_half_steps(faithful.trace)
+    offset = em_models.mixture.kmeans_phase.kmeans_half_steps(faithful.trace)
     assert faithful.n_half_steps == offset + n_half_steps(faithful.trace)
     assert faithful.label(0) == "Seeds"
     assert faithful.label(offset) == "Hand-off"
@@ -91,7 +103,7 @@ def test_the_summary_is_l_with_its_change_the_sentence_the_notes_and_the_rule(wo
     assert start.metric.label == "Log-likelihood ℓ(θ₀)"
     assert start.metric.value == "−10.5475"
     assert start.metric.delta is None
-    assert start.description == em_viz.describe(half_step(trace, 0))
+    assert start.description == em_models.mixture.view.describe(half_step(trace, 0))
     m1 = worked.summary(2)
     assert m1.metric.label == "Log-likelihood ℓ(θ₁)"
     assert m1.metric.value == "−8.5682"
@@ -110,20 +122,22 @@ def test_a_kmeans_half_step_is_summed_up_by_w(faithful):
     w = kmeans_phase.within_ss(FAITHFUL, faithful.trace, half)
     assert float(summary.metric.value) == pytest.approx(w, rel=1e-5)
     assert summary.metric.delta_color == "inverse"  # W falling is good
-    assert summary.description == em_viz.describe(half)
+    assert summary.description == em_models.mixture.view.describe(half)
     assert summary.caption == kmeans_phase.STOPPING_RULE
     # From the hand-off on, EM's numbers, at EM's own half-step.
-    offset = em_viz.kmeans_half_steps(faithful.trace)
+    offset = em_models.mixture.kmeans_phase.kmeans_half_steps(faithful.trace)
     assert faithful.summary(offset + 2).metric.label == "Log-likelihood ℓ(θ₁)"
 
 
 def test_tables_are_those_of_em_at_the_same_half_step(faithful):
-    offset = em_viz.kmeans_half_steps(faithful.trace)
+    offset = em_models.mixture.kmeans_phase.kmeans_half_steps(faithful.trace)
     trace = faithful.trace
     values, _, changes = faithful.tab(PARAMETERS, offset + 3, {})
     pd.testing.assert_frame_equal(
         pd.concat([values.frame, changes.frame.drop(columns="component")], axis=1),
-        em_viz.parameter_table(trace, 3, X=FAITHFUL, column_names=("eruptions", "waiting")),
+        em_models.mixture.tables.parameter_table(
+            trace, 3, X=FAITHFUL, column_names=("eruptions", "waiting")
+        ),
     )
     (table,) = faithful.tab(RESPONSIBILITIES, offset + 1, {})
     np.testing.assert_allclose(
@@ -151,9 +165,11 @@ def test_the_formulas_tab_asks_for_its_picks_and_writes_the_chosen_ones(worked):
     rows = [name for row in blocks_of(blocks, view.PickRow) for name in row.names]
     assert sorted(rows) == sorted(picks)  # every pick has its place
     latex = [b.text for b in blocks_of(blocks, view.Latex)]
-    assert latex[0] == em_viz.responsibility_formula(WORKED_X[3], trace.snapshots[1].params, 3, 1)
+    assert latex[0] == em_models.mixture.formulas.responsibility_formula(
+        WORKED_X[3], trace.snapshots[1].params, 3, 1
+    )
     resp = e_step(WORKED_X, trace.snapshots[0].params).resp
-    assert latex[1:] == em_viz.m_step_formulas(
+    assert latex[1:] == em_models.mixture.formulas.m_step_formulas(
         WORKED_X, resp, 0, trace.snapshots[1].params, reg_covar=trace.model.ridge_diagonal
     )
     end = worked.tab(FORMULAS, worked.n_half_steps - 1, chosen)
@@ -167,8 +183,8 @@ def test_the_kmeans_formulas_tab(faithful):
     latex = [b.text for b in blocks_of(blocks, view.Latex)]
     half = faithful.half(2)
     assert latex == [
-        em_viz.kmeans_assignment_formula(FAITHFUL[2], faithful.trace, half, 2),
-        em_viz.kmeans_update_formula(FAITHFUL, faithful.trace, half, 1),
+        em_models.mixture.formulas.kmeans_assignment_formula(FAITHFUL[2], faithful.trace, half, 2),
+        em_models.mixture.formulas.kmeans_update_formula(FAITHFUL, faithful.trace, half, 1),
     ]
     # At an assignment there is no update to write out.
     assert (
@@ -179,12 +195,14 @@ def test_the_kmeans_formulas_tab(faithful):
 def test_the_figure_is_the_one_the_stepping_view_drew(worked, faithful):
     assert (
         worked.figure(3, narrow=False).to_dict()
-        == em_viz.density_figure(WORKED_X, worked.trace, 3, column_name="x").to_dict()
+        == em_models.mixture.figures_1d.density_figure(
+            WORKED_X, worked.trace, 3, column_name="x"
+        ).to_dict()
     )
     narrow = faithful.figure(1, narrow=True).to_dict()
     assert (
         narrow
-        == em_viz.scatter_figure(
+        == em_models.mixture.figures_2d.scatter_figure(
             FAITHFUL,
             faithful.trace,
             1,
@@ -196,7 +214,7 @@ def test_the_figure_is_the_one_the_stepping_view_drew(worked, faithful):
 
 
 def test_em_index_and_the_m_step_source(faithful, worked):
-    offset = em_viz.kmeans_half_steps(faithful.trace)
+    offset = em_models.mixture.kmeans_phase.kmeans_half_steps(faithful.trace)
     assert em_index(faithful.trace, offset - 1, kmeans=True) is None
     assert em_index(faithful.trace, offset + 3, kmeans=True) == 3
     assert em_index(worked.trace, 4) == 4

@@ -1,8 +1,9 @@
-"""em_viz.quiz: the questions asked before each half-step, their scores against the run, the
+"""em_models.mixture.quiz: the questions asked before each half-step, their scores against the run,
+the
 sentences that report them, and the marks drawn over the 1-D chart.
 
 The true new means and responsibilities come from a SciPy reference of one EM step; the
-chart's scale from the figure that em_viz.density_figure draws.
+chart's scale from the figure that em_models.mixture.figures_1d.density_figure draws.
 """
 
 from __future__ import annotations
@@ -12,11 +13,16 @@ import plotly.graph_objects as go
 import pytest
 from scipy.stats import norm
 
-import em_viz
-from em_core import Parameters, Trace, e_step, fit
-from em_viz import quiz
+import em_models.mixture.engine
+import em_models.mixture.figures_1d
+import em_models.mixture.gaussian
+import em_models.mixture.kmeans_phase
+from em_core import Trace
+from em_models.mixture import quiz
+from em_models.mixture.engine import e_step, fit
+from em_models.mixture.figures_1d import STRIP
+from em_models.mixture.gaussian import Parameters
 from em_viz.colors import PALETTE
-from em_viz.figures_1d import STRIP
 
 WORKED_X = np.array([1.5, 2.0, 2.5, 8.0, 9.0, 9.5])[:, None]
 
@@ -38,7 +44,7 @@ def reference_step(x, means, sigmas, weights):
 
 
 def ask(trace: Trace, h: int) -> quiz.Question:
-    q = quiz.question(trace, em_viz.half_step(trace, h))
+    q = quiz.question(trace, em_models.mixture.kmeans_phase.half_step(trace, h))
     assert q is not None
     return q
 
@@ -49,24 +55,24 @@ def worked() -> Trace:
 
 
 def test_every_half_step_but_the_last_asks_about_the_one_after_it(worked) -> None:
-    last = em_viz.n_half_steps(worked) - 1
+    last = em_models.mixture.kmeans_phase.n_half_steps(worked) - 1
     for h in range(last):
         q = ask(worked, h)
-        after = em_viz.half_step(worked, h + 1)
+        after = em_models.mixture.kmeans_phase.half_step(worked, h + 1)
         assert (q.kind, q.h, q.step_label) == (after.kind, h, after.label)
-        assert q.t == em_viz.half_step(worked, h).params_index
-    assert quiz.question(worked, em_viz.half_step(worked, last)) is None
+        assert q.t == em_models.mixture.kmeans_phase.half_step(worked, h).params_index
+    assert quiz.question(worked, em_models.mixture.kmeans_phase.half_step(worked, last)) is None
 
 
 def test_no_question_in_the_k_means_phase() -> None:
     trace = fit(WORKED_X, 2, init="kmeans", rng=0)
-    first = em_viz.half_step(trace, 0, kmeans=True)
+    first = em_models.mixture.kmeans_phase.half_step(trace, 0, kmeans=True)
     assert first.params_index is None
     assert quiz.question(trace, first) is None
 
 
 def chart_width(trace: Trace) -> float:
-    low, high = em_viz.density_figure(WORKED_X, trace, 1).layout.xaxis.range
+    low, high = em_models.mixture.figures_1d.density_figure(WORKED_X, trace, 1).layout.xaxis.range
     return high - low
 
 
@@ -101,9 +107,9 @@ def test_a_mean_not_guessed_is_not_scored(worked) -> None:
     with pytest.raises(ValueError, match="Guess at least one mean"):
         quiz.check_means(WORKED_X, worked, q, [None, None])
     # No dashed line for a mean not guessed; the new mean is drawn all the same.
-    fig = em_viz.density_figure(WORKED_X, worked, 1)
+    fig = em_models.mixture.figures_1d.density_figure(WORKED_X, worked, 1)
     assert [m["text"][1] for m in quiz.mean_marks(fig, [None, 8.8])] == ["your μ₂"]
-    fig = em_viz.density_figure(WORKED_X, worked, 2)
+    fig = em_models.mixture.figures_1d.density_figure(WORKED_X, worked, 2)
     texts = [m["text"][1] for m in quiz.mean_marks(fig, answer.guesses, answer)]
     assert texts == ["new μ₁", "your μ₂ ✓", "new μ₂"]
 
@@ -135,7 +141,7 @@ def test_on_the_worked_example_stays_is_right_for_mu_1_only(worked) -> None:
 
 
 def test_the_sliders_cover_the_chart_in_steps_the_floor_spans(worked) -> None:
-    fig = em_viz.density_figure(WORKED_X, worked, 1)
+    fig = em_models.mixture.figures_1d.density_figure(WORKED_X, worked, 1)
     low, high = fig.layout.xaxis.range
     assert quiz.tolerance_floor(WORKED_X, worked) == pytest.approx(0.005 * (high - low))
     slider_low, slider_high, step = quiz.mean_scale(WORKED_X, worked)
@@ -239,7 +245,9 @@ def marks_of(fig: go.Figure, first: int) -> list:
 
 
 def test_guess_and_truth_are_drawn_in_the_components_colours(worked) -> None:
-    fig = em_viz.density_figure(WORKED_X, worked, 2)  # M-step 1: the answer of question h=1
+    fig = em_models.mixture.figures_1d.density_figure(
+        WORKED_X, worked, 2
+    )  # M-step 1: the answer of question h=1
     n_traces, top = len(fig.data), fig.layout.yaxis.range[1]
     answer = quiz.check_means(WORKED_X, worked, ask(worked, 1), [2.4, 7.5])
     quiz.add_marks(fig, quiz.mean_marks(fig, answer.guesses, answer))
@@ -260,7 +268,7 @@ def test_guess_and_truth_are_drawn_in_the_components_colours(worked) -> None:
 
 
 def test_the_marks_belong_to_the_half_step_on_screen_only(worked) -> None:
-    fig = em_viz.density_figure(WORKED_X, worked, 1)
+    fig = em_models.mixture.figures_1d.density_figure(WORKED_X, worked, 1)
     n_traces = len(fig.data)
     before = {frame.name: (tuple(frame.traces), len(frame.data)) for frame in fig.frames}
     quiz.add_marks(fig, quiz.mean_marks(fig, [2.0, 9.0]))
@@ -276,7 +284,7 @@ def test_the_marks_belong_to_the_half_step_on_screen_only(worked) -> None:
 
 
 def test_the_chosen_point_is_ringed_in_the_strip_of_points(worked) -> None:
-    fig = em_viz.density_figure(WORKED_X, worked, 0)
+    fig = em_models.mixture.figures_1d.density_figure(WORKED_X, worked, 0)
     n_traces, top = len(fig.data), fig.layout.yaxis.range[1]
     quiz.add_marks(fig, quiz.point_marks(fig, 3, 8.0))
     (ring,) = marks_of(fig, n_traces)
@@ -284,7 +292,7 @@ def test_the_chosen_point_is_ringed_in_the_strip_of_points(worked) -> None:
     assert -top * STRIP[1] < ring.y[0] < -top * STRIP[0]
     assert ring.text[-1] == "point 4?"
 
-    fig = em_viz.density_figure(WORKED_X, worked, 1)
+    fig = em_models.mixture.figures_1d.density_figure(WORKED_X, worked, 1)
     answer = quiz.check_point(WORKED_X, worked, ask(worked, 0), 3, 0)
     quiz.add_marks(fig, quiz.point_marks(fig, 3, 8.0, answer))
     guessed, ring = marks_of(fig, n_traces)

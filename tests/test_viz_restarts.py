@@ -1,6 +1,8 @@
-"""em_viz.restarts: every run's curve, grouped by the optimum it reached, and the leaderboard.
+"""em_models.mixture.restarts_figures: every run's curve, grouped by the optimum it reached, and
+the leaderboard.
 
-The groups are checked against :meth:`em_core.Restarts.optima`, the curves against each
+The groups are checked against :meth:`em_models.mixture.selection.Restarts.optima`, the curves
+against each
 run's own log-likelihoods.
 """
 
@@ -11,11 +13,9 @@ from collections import defaultdict
 import numpy as np
 import pytest
 
-import em_core
-import em_viz.tables
+import em_models.mixture.tables
 from em_data import load_dataset, make_mixture, random_components
-from em_viz.colors import GREY
-from em_viz.restarts import (
+from em_models.mixture.restarts_figures import (
     iteration_tick_step,
     kept_phrase,
     leaderboard_table,
@@ -23,19 +23,22 @@ from em_viz.restarts import (
     optimum_of_runs,
     restart_curves_figure,
 )
+from em_viz.colors import GREY
 
 
 @pytest.fixture(scope="module")
-def iris_restarts() -> em_core.Restarts:
-    return em_core.fit_restarts(np.asarray(load_dataset("iris").values), 3, n_init=10, seed=0)
+def iris_restarts() -> em_models.mixture.selection.Restarts:
+    return em_models.mixture.selection.fit_restarts(
+        np.asarray(load_dataset("iris").values), 3, n_init=10, seed=0
+    )
 
 
-def random_restarts() -> em_core.Restarts:
+def random_restarts() -> em_models.mixture.selection.Restarts:
     """Random starts on a 2-D mixture: several optima and runs of different lengths."""
     rng = np.random.default_rng(4)
     weights, means, covariances = random_components(4, 2, rng)
     X = make_mixture(300, weights=weights, means=means, covariances=covariances, rng=rng).values
-    return em_core.fit_restarts(X, 4, n_init=12, seed=1, init="random")
+    return em_models.mixture.selection.fit_restarts(X, 4, n_init=12, seed=1, init="random")
 
 
 def run_curves(fig) -> list:
@@ -95,7 +98,9 @@ def test_the_best_run_is_marked(iris_restarts) -> None:
 def test_failed_runs_are_grey_and_in_no_optimum() -> None:
     # Without a ridge, random starts on a handful of points let components collapse.
     X = np.array([0.0, 0.1, 0.2, 5.0, 5.1, 9.0, 9.05, 20.0])[:, None]
-    restarts = em_core.fit_restarts(X, 4, n_init=15, seed=0, init="random", reg_covar=0.0)
+    restarts = em_models.mixture.selection.fit_restarts(
+        X, 4, n_init=15, seed=0, init="random", reg_covar=0.0
+    )
     failed = [i for i, t in enumerate(restarts.traces) if t.failed]
     assert failed, "the case needs at least one failed run"
     groups = optimum_of_runs(restarts)
@@ -145,10 +150,10 @@ def test_iteration_ticks_are_whole_and_at_most_ten(n_iter, step) -> None:
 
 def test_the_legend_writes_l_as_the_leaderboard_does() -> None:
     X = np.asarray(load_dataset("faithful").values)
-    restarts = em_core.fit_restarts(X, 2, n_init=3, seed=0)
+    restarts = em_models.mixture.selection.fit_restarts(X, 2, n_init=3, seed=0)
     fig = restart_curves_figure(restarts)
     (name,) = [t.name for t in fig.data if t.name.startswith("optimum")]
-    places = em_viz.tables.decimals(leaderboard_table(restarts)["final ℓ"])
+    places = em_models.mixture.tables.decimals(leaderboard_table(restarts)["final ℓ"])
     value = restarts.optima()[0].log_likelihood
     assert name.startswith(f"optimum A: ℓ = {value:,.{places}f}".replace("-", "−"))
 
@@ -171,9 +176,11 @@ def test_the_run_kept_is_named_by_what_was_searched() -> None:
     Faithful with K = 3 the ten K-means starts reach ℓ = −1119.89, and Choosing K's search
     −1114.44. When a higher run has a component held up by the ridge, the words say so."""
     X = np.asarray(load_dataset("faithful").values)
-    restarts = em_core.fit_restarts(X, 3, n_init=10, seed=0)
+    restarts = em_models.mixture.selection.fit_restarts(X, 3, n_init=10, seed=0)
     assert restarts.best.final.log_likelihood == pytest.approx(-1119.89, abs=0.01)
-    searched = em_core.select_n_components(X, [1, 2, 3], n_init=5)[-1].log_likelihood
+    searched = em_models.mixture.selection.select_n_components(X, [1, 2, 3], n_init=5)[
+        -1
+    ].log_likelihood
     assert searched > restarts.best.final.log_likelihood + 5
     assert kept_phrase(restarts) == "the highest of these 10 runs"
     texts = [t.name for t in restart_curves_figure(restarts).data]
@@ -183,10 +190,10 @@ def test_the_run_kept_is_named_by_what_was_searched() -> None:
     # held up by the ridge, end highest (as in test_local_optima.py)
     rng = np.random.default_rng(0)
     X = np.concatenate([rng.normal(0, 1, 20), rng.normal(6, 1, 20), [3.0, 3.0]])
-    held = em_core.fit_restarts(X, 3, n_init=10, seed=0, init="k-means++")
+    held = em_models.mixture.selection.fit_restarts(X, 3, n_init=10, seed=0, init="k-means++")
     assert held.best_index not in held.optima()[0].runs
     phrase = "the highest of these 10 runs with no component held up by the ridge"
     assert kept_phrase(held) == phrase
     (star,) = [t for t in restart_curves_figure(held).data if t.marker.symbol == "star"]
     assert star.name == f"run {held.best_index + 1}: {phrase}"
-    assert kept_phrase(em_core.fit_restarts(X, 2, n_init=1)) == "the only run"
+    assert kept_phrase(em_models.mixture.selection.fit_restarts(X, 2, n_init=1)) == "the only run"

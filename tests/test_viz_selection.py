@@ -1,12 +1,19 @@
-"""em_viz.selection: the criteria chart, the sweep's table and the parameter-count table."""
+"""em_models.mixture.selection_figures: the criteria chart, the sweep's table and the
+parameter-count table."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from em_core import COVARIANCE_TYPES, n_parameters, select_n_components
-from em_viz.selection import best_k, parameter_count_table, selection_figure, selection_table
+from em_models.mixture.gaussian import COVARIANCE_TYPES
+from em_models.mixture.selection import n_parameters, select_n_components
+from em_models.mixture.selection_figures import (
+    best_k,
+    parameter_count_table,
+    selection_figure,
+    selection_table,
+)
 
 
 @pytest.fixture(scope="module")

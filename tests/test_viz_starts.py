@@ -1,4 +1,5 @@
-"""em_viz.starts and em_ui.typed_start: the K-means animation shows the engine's Lloyd steps,
+"""em_models.mixture.starts_figures and em_models.mixture.typed_start: the K-means animation shows
+the engine's Lloyd steps,
 the hand-off θ₀ read off the hard labels is the θ₀ EM starts from, the compared starts'
 table is the engine's runs, and a typed start is read or refused with a reason.
 
@@ -14,9 +15,13 @@ from scipy.spatial.distance import cdist
 from sklearn.cluster import KMeans
 
 import em_core
+import em_models.mixture.engine
+import em_models.mixture.gaussian
+import em_models.mixture.starts
+import em_models.mixture.typed_start
 from em_data import load_dataset
-from em_ui.typed_start import default_means, same_rows, typed_start
-from em_viz import starts
+from em_models.mixture import starts_figures as starts
+from em_models.mixture.typed_start import default_means, same_rows, typed_start
 
 FAITHFUL = np.asarray(load_dataset("faithful").values)
 IRIS = np.asarray(load_dataset("iris").values)
@@ -24,8 +29,8 @@ GALAXIES = np.asarray(load_dataset("galaxies").values)
 CASES = [(FAITHFUL, 2), (FAITHFUL, 4), (IRIS[:, :2], 3), (IRIS, 5)]
 
 
-def hand_off(X: np.ndarray, trace: em_core.Trace) -> em_core.Parameters:
-    labels = em_core.nearest_center(X, trace.start.kmeans_steps[-1].centers)
+def hand_off(X: np.ndarray, trace: em_core.Trace) -> em_models.mixture.gaussian.Parameters:
+    labels = em_models.mixture.starts.nearest_center(X, trace.start.kmeans_steps[-1].centers)
     return starts.handoff_parameters(
         X,
         labels,
@@ -39,11 +44,11 @@ def hand_off(X: np.ndarray, trace: em_core.Trace) -> em_core.Parameters:
 # The hand-off
 
 
-@pytest.mark.parametrize("covariance_type", em_core.COVARIANCE_TYPES)
+@pytest.mark.parametrize("covariance_type", em_models.mixture.gaussian.COVARIANCE_TYPES)
 @pytest.mark.parametrize(("X", "n_components"), CASES)
 @pytest.mark.parametrize("seed", [0, 7])
 def test_handoff_equals_the_first_snapshot(X, n_components, covariance_type, seed):
-    trace = em_core.fit(X, n_components, covariance_type=covariance_type, rng=seed)
+    trace = em_models.mixture.engine.fit(X, n_components, covariance_type=covariance_type, rng=seed)
     handed, theta_0 = hand_off(X, trace), trace.snapshots[0].params
     np.testing.assert_allclose(handed.weights, theta_0.weights, rtol=1e-12, atol=0)
     np.testing.assert_allclose(handed.means, theta_0.means, rtol=1e-12, atol=0)
@@ -53,8 +58,8 @@ def test_handoff_equals_the_first_snapshot(X, n_components, covariance_type, see
 
 
 def test_handoff_counts_are_the_engine_counts():
-    trace = em_core.fit(FAITHFUL, 3, rng=2)
-    labels = em_core.nearest_center(FAITHFUL, trace.start.kmeans_steps[-1].centers)
+    trace = em_models.mixture.engine.fit(FAITHFUL, 3, rng=2)
+    labels = em_models.mixture.starts.nearest_center(FAITHFUL, trace.start.kmeans_steps[-1].centers)
     np.testing.assert_array_equal(np.bincount(labels, minlength=3), trace.start.nk)
 
 
@@ -76,13 +81,17 @@ def test_handoff_refuses_an_empty_cluster():
 
 
 def test_relative_difference_finds_the_component_that_differs():
-    a = em_core.Parameters([0.5, 0.5], [[0.0], [1.0]], [[[1.0]], [[1.0]]], "full")
-    b = em_core.Parameters([0.5, 0.5], [[0.0], [1.0]], [[[1.0]], [[2.0]]], "full")
+    a = em_models.mixture.gaussian.Parameters(
+        [0.5, 0.5], [[0.0], [1.0]], [[[1.0]], [[1.0]]], "full"
+    )
+    b = em_models.mixture.gaussian.Parameters(
+        [0.5, 0.5], [[0.0], [1.0]], [[[1.0]], [[2.0]]], "full"
+    )
     np.testing.assert_allclose(starts.relative_difference(a, b), [0.0, 0.5])
 
 
 def test_parameters_table_columns_and_values():
-    trace = em_core.fit(FAITHFUL, 2, rng=0)
+    trace = em_models.mixture.engine.fit(FAITHFUL, 2, rng=0)
     table = starts.parameters_table(
         trace.snapshots[0].params, counts=[100, 172], column_names=["eruptions", "waiting"]
     )
@@ -111,7 +120,7 @@ def test_parameters_table_columns_and_values():
 def test_engine_steps_are_lloyd_steps(X, n_components, seed):
     """The stepping view shows these steps: they are scikit-learn's Lloyd iterations from
     the seeds."""
-    steps = em_core.fit(X, n_components, rng=seed, max_iter=0).start.kmeans_steps
+    steps = em_models.mixture.engine.fit(X, n_components, rng=seed, max_iter=0).start.kmeans_steps
     reference = KMeans(n_components, init=steps[0].centers, n_init=1, algorithm="lloyd", tol=0).fit(
         X
     )
@@ -127,12 +136,12 @@ def test_engine_steps_are_lloyd_steps(X, n_components, seed):
 
 def test_compare_table_and_curves_are_the_runs():
     runs = {
-        init: em_core.fit(FAITHFUL, 2, init=init, rng=3)
+        init: em_models.mixture.engine.fit(FAITHFUL, 2, init=init, rng=3)
         for init in ("kmeans", "k-means++", "random", "random_from_data")
     }
     table = starts.compare_table(runs)
     for row, init in zip(table.itertuples(index=False), runs, strict=True):
-        again = em_core.fit(FAITHFUL, 2, init=init, rng=3)
+        again = em_models.mixture.engine.fit(FAITHFUL, 2, init=init, rng=3)
         assert row[0] == init
         assert row[1] == again.snapshots[0].log_likelihood
         assert row[2] == again.n_iter
@@ -146,7 +155,7 @@ def test_compare_table_and_curves_are_the_runs():
 
 @pytest.mark.parametrize("X", [FAITHFUL, GALAXIES])
 def test_thumbnail_draws_the_final_fit(X):
-    trace = em_core.fit(X, 3, rng=0)
+    trace = em_models.mixture.engine.fit(X, 3, rng=0)
     fig = starts.fit_thumbnail(X, trace, "Random responsibilities")
     assert f"final ℓ = {trace.final.log_likelihood:.6g}" in fig.layout.title.text
     assert "<b>Random</b><br><b>responsibilities</b>" in fig.layout.title.text
@@ -221,7 +230,7 @@ def test_typed_start_refuses_bad_input(table, message):
 
 def test_typed_start_fits_where_its_means_lead():
     start = typed_start(np.array([[10.0, np.nan], [22.0, np.nan]]), GALAXIES, "full", [0.0])
-    trace = em_core.fit(GALAXIES, 2, init="given", params=start)
+    trace = em_models.mixture.engine.fit(GALAXIES, 2, init="given", params=start)
     np.testing.assert_allclose(trace.snapshots[0].params.means[:, 0], [10.0, 22.0])
 
 

@@ -1,4 +1,5 @@
-"""Tables on screen: every number whole (em_viz.tables.column_formats, em_ui.tables.show_table).
+"""Tables on screen: every number whole (em_models.mixture.tables.column_formats,
+em_ui.tables.show_table).
 
 A short table (the parameters) is a plain table whose cells are the formatted texts (read
 here from the display values Streamlit sends). A long one (the responsibilities) is a grid
@@ -17,10 +18,14 @@ import pyarrow as pa
 import pytest
 from streamlit.testing.v1 import AppTest
 
-import em_viz
-from em_core import Parameters, e_step, fit
+import em_models.mixture.engine
+import em_models.mixture.gaussian
+import em_models.mixture.kmeans_phase
+import em_models.mixture.tables
 from em_data import load_dataset
-from em_viz.tables import column_formats, decimals, split_changes
+from em_models.mixture.engine import e_step, fit
+from em_models.mixture.gaussian import Parameters
+from em_models.mixture.tables import column_formats, decimals, split_changes
 
 DIGIT_PX = 6.96
 CELL_PADDING_PX = 16
@@ -56,15 +61,16 @@ def table_page(dataset: str, n_components: int) -> AppTest:
     def page(dataset: str, n_components: int) -> None:
         import streamlit as st
 
-        import em_viz
-        from em_core import fit
         from em_data import load_dataset
+        from em_models.mixture.engine import fit
+        from em_models.mixture.kmeans_phase import n_half_steps
+        from em_models.mixture.tables import parameter_table
         from em_ui.tables import show_table
 
         data = load_dataset(dataset)
         trace = fit(data.values, n_components, init="kmeans", rng=0)
-        h = min(st.session_state.get("h", 0), em_viz.n_half_steps(trace) - 1)
-        show_table(em_viz.parameter_table(trace, h, X=data.values, column_names=data.columns))
+        h = min(st.session_state.get("h", 0), n_half_steps(trace) - 1)
+        show_table(parameter_table(trace, h, X=data.values, column_names=data.columns))
 
     return AppTest.from_function(page, args=(dataset, n_components), default_timeout=60)
 
@@ -103,10 +109,10 @@ def test_the_count_that_was_cut_reads_whole() -> None:
 
 def test_a_long_table_is_a_grid_whose_columns_fit_their_numbers() -> None:
     def page() -> None:
-        from em_core import fit
         from em_data import load_dataset
+        from em_models.mixture.engine import fit
+        from em_models.mixture.tables import responsibility_table
         from em_ui.tables import show_table
-        from em_viz import responsibility_table
 
         data = load_dataset("faithful")
         trace = fit(data.values, 2, init="kmeans", rng=0)
@@ -146,7 +152,7 @@ def test_decimals_show_five_significant_digits_or_the_exact_value(values, expect
 def test_an_empty_column_still_gets_a_format_and_room_for_its_header() -> None:
     X = load_dataset("worked_example").values
     trace = fit(X, 2, init="kmeans", rng=0)
-    table = em_viz.responsibility_table(X, trace, 0)
+    table = em_models.mixture.tables.responsibility_table(X, trace, 0)
     formats = column_formats(table)
     assert set(formats) == set(table.columns)
     assert formats["r_n1"].width >= DIGIT_PX * len("r_n1") + CELL_PADDING_PX
@@ -170,7 +176,7 @@ def test_in_two_dimensions_the_table_gives_the_whole_covariance() -> None:
     """Σ_k is σ_a², σ_b² and ρ σ_a σ_b: the table shows σ_a, σ_b and ρ, from which a
     student can rebuild every entry (numpy's corrcoef of the weighted cloud as reference)."""
     X, trace = tilted_run()
-    table = em_viz.parameter_table(trace, 2, X=X, column_names=["a", "b"])
+    table = em_models.mixture.tables.parameter_table(trace, 2, X=X, column_names=["a", "b"])
     assert list(table.columns) == [
         "component", "μ[a]", "μ[b]", "σ[a]", "σ[b]", "ρ[a, b]", "π", "N_k",
         "Δμ[a]", "Δμ[b]", "Δσ[a]", "Δσ[b]", "Δρ[a, b]", "Δπ",
@@ -188,7 +194,7 @@ def test_in_two_dimensions_the_table_gives_the_whole_covariance() -> None:
 def test_the_parameters_and_their_changes_are_two_tables_of_the_same_numbers() -> None:
     """Side by side, the fourteen columns of two features did not fit a laptop's column."""
     X, trace = tilted_run()
-    table = em_viz.parameter_table(trace, 2, X=X, column_names=["a", "b"])
+    table = em_models.mixture.tables.parameter_table(trace, 2, X=X, column_names=["a", "b"])
     values, changes = split_changes(table)
     assert list(values.columns) == [
         "component",
@@ -209,7 +215,7 @@ def test_the_parameters_and_their_changes_are_two_tables_of_the_same_numbers() -
 
 def test_diagonal_covariances_have_no_correlation_column() -> None:
     X, trace = tilted_run("diag")
-    table = em_viz.parameter_table(trace, 2, X=X, column_names=["a", "b"])
+    table = em_models.mixture.tables.parameter_table(trace, 2, X=X, column_names=["a", "b"])
     assert not any(name.startswith("ρ") for name in table.columns)
     assert "σ[a]" in table.columns
 
@@ -222,7 +228,7 @@ def test_a_change_too_small_to_show_is_exactly_zero() -> None:
     trace = fit(X, 2, init="given", params=start, reg_covar=0.0)
     moved = trace.snapshots[1].params.weights - 0.5
     assert 0 < abs(moved[0]) < 1e-8
-    table = em_viz.parameter_table(trace, 2)
+    table = em_models.mixture.tables.parameter_table(trace, 2)
     assert list(table["Δπ"]) == [0.0, 0.0]
     assert not np.signbit(table["Δπ"]).any()  # no "−0"
     assert table["Δμ"][0] == 0.0

@@ -26,11 +26,11 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from em_core.gaussian import COVARIANCE_TYPES
 from em_core.trace_json import DATA_BY_DEFAULT_MAX_VALUES
 from em_models.hmm.engine import EMISSIONS, fit
 from em_models.hmm.sequences import Sequences
 from em_models.hmm.trace import EMISSION_FIELDS, params_from_json, trace_to_json
+from em_models.mixture.gaussian import COVARIANCE_TYPES
 
 # The options of this model alone (the command line refuses them with another model), with
 # the values that say "not given".

@@ -5,7 +5,8 @@ family itself, which holds the settings (for Gaussians, the covariance type and 
 and does the work: check and lay out the data, log b_t(k) for every observation and state,
 the closed-form M-step from the posteriors γ, and the test for a collapsed state.
 
-The Gaussian family reuses the mixture's own code (:mod:`em_core.gaussian`): its densities,
+The Gaussian family reuses the mixture's own code (:mod:`em_models.mixture.gaussian`): its
+densities,
 its M-step formulas with the ridge, and its floor for a collapsed variance, so a hidden
 Markov model whose transitions forget the past gives exactly the mixture's numbers.
 """
@@ -19,7 +20,8 @@ from typing import Any, ClassVar
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from em_core.gaussian import (
+from em_core.model import Failure, StopReason
+from em_models.mixture.gaussian import (
     Parameters,
     check_covariance_type,
     covariance_shape,
@@ -30,8 +32,7 @@ from em_core.gaussian import (
     weighted_log_prob,
     whitening,
 )
-from em_core.init import resolve_ridge
-from em_core.model import Failure, StopReason
+from em_models.mixture.starts import resolve_ridge
 
 
 def frozen(a: ArrayLike) -> NDArray[np.float64]:
@@ -215,7 +216,7 @@ class Gaussian:
     """Real values in one or more columns, with the mixture's covariance types and ridge.
 
     ``ridge_diagonal`` is what each M-step adds to each feature's variance (see
-    :func:`em_core.init.resolve_ridge`; :meth:`for_data` makes it relative to the data).
+    :func:`em_models.mixture.starts.resolve_ridge`; :meth:`for_data` makes it relative to the data).
     """
 
     covariance_type: str

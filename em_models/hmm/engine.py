@@ -26,7 +26,6 @@ from numpy.typing import ArrayLike, NDArray
 
 from em_core import em
 from em_core.em import Snapshot, Trace, check_stopping
-from em_core.mixture import EMPTY_NK
 from em_core.model import Failure, StopReason
 from em_models.hmm.emissions import (
     Categorical,
@@ -48,6 +47,7 @@ from em_models.hmm.forward_backward import (
 from em_models.hmm.params import HMMParams
 from em_models.hmm.sequences import Sequences, as_sequences
 from em_models.hmm.starts import initialise
+from em_models.mixture.engine import EMPTY_NK
 
 EMISSIONS = ("categorical", "gaussian", "poisson")
 _PARAMETER_TYPES = {
@@ -277,7 +277,7 @@ def fit(
     n_states : int
     emission : {"categorical", "gaussian", "poisson"}, default "gaussian"
     covariance_type, ridge, reg_covar : the Gaussian emissions' settings, as for the mixture
-        (:func:`em_core.mixture.fit`).
+        (:func:`em_models.mixture.engine.fit`).
     n_symbols : int, optional
         The categorical alphabet's size (default: the largest symbol + 1).
     end_state : bool, default False

@@ -15,12 +15,12 @@ import plotly.graph_objects as go
 from numpy.typing import ArrayLike, NDArray
 
 from em_core import Trace
-from em_core.gaussian import to_full
 from em_core.trace_json import dumps
 from em_models.hmm import trace as trace_file
 from em_models.hmm.emissions import CategoricalEmissions, PoissonEmissions
 from em_models.hmm.sequences import Sequences
 from em_models.hmm.viterbi import posterior_states, viterbi
+from em_models.mixture.gaussian import to_full
 from em_viz.exports import ANIMATION_HELP, ExportFile, csv_text, figure_html, header_name
 
 CAPTION = (

@@ -57,6 +57,8 @@ class ChartSpec:
         The data, for the emissions' axes.
     column_names : list of str
     scan : Scan or None
+    cell_font_px : float
+        The size of the numbers in A's and the emissions' cells (larger in presenter mode).
     """
 
     window: Window
@@ -69,6 +71,7 @@ class ChartSpec:
     values: NDArray[np.float64]
     column_names: Sequence[str]
     scan: Scan | None = None
+    cell_font_px: float = mstep.CELL_FONT_PX
 
 
 def shown_part(scan: Scan | None, window: Window) -> tuple[int, int, int] | None:
@@ -107,7 +110,7 @@ def _params_updates(trace: Trace, half: HalfStep, spec: ChartSpec, draw) -> list
     counts = trace.snapshots[t].stats if at_m else None
     updates = mstep.transitions_frame(after, before, counts)
     if draw is None:
-        updates += mstep.categorical_frame(after, before, counts, spec.symbols)
+        updates += mstep.categorical_frame(after, before, counts)
     else:
         updates += mstep.curves_frame(after, before, draw)
     return updates
@@ -120,12 +123,13 @@ def _static_traces(
     K = grid.n_states
     static = trellis.trellis_static(grid, spec.observations, spec.state_names)
     end = trace.snapshots[0].params.endprob is not None
+    font = spec.cell_font_px
     dynamic = [
         *trellis.trellis_dynamic(grid),
-        *mstep.cell_traces("3", K, len(mstep.transition_columns(K, end))),
+        *mstep.cell_traces("3", "a", K, mstep.transition_columns(K, end), font),
     ]
     if trace.model.family.kind == "categorical":
-        dynamic += mstep.cell_traces("4", K, len(spec.symbols))
+        dynamic += mstep.cell_traces("4", "b", K, spec.symbols, font)
     else:
         dynamic += mstep.curve_traces(K)
     return static, dynamic
@@ -161,11 +165,12 @@ def step_figure(
     shown = shown_part(spec.scan, spec.window)
 
     def frame_of(half: HalfStep) -> list[dict[str, Any]]:
-        if half.resp_index is None:
-            left = trellis.empty_trellis(K)
-        else:
-            part = shown if half.kind == "E" else None
-            left = trellis.trellis_frame(grid, posteriors(half.resp_index), part)
+        # Before any E-step the trellis is hidden, drawn where E-step 1 will draw it, so
+        # that where its nodes stand is the same in every frame (sent once, see send_once).
+        before_e = half.resp_index is None
+        part = shown if half.kind == "E" else None
+        left = trellis.trellis_frame(grid, posteriors(half.resp_index or 0), part)
+        left = [{**update, "visible": not before_e} for update in left]
         return [*left, *_params_updates(trace, half, spec, draw)]
 
     layout = {
@@ -185,7 +190,31 @@ def step_figure(
         notes=chart_notes(spec),
         narrow=narrow,
     )
+    send_once(fig.frame_dicts)
     return arrange(fig, narrow=narrow, emission_title=_emission_title(trace, spec))
+
+
+def send_once(frames: list[dict[str, Any]]) -> None:
+    """Leave out of the frames (in place) every value a trace has in all the frames that
+    update it: the figure's trace, which holds the values of the half-step on screen,
+    holds it already, and no frame changes it. A trace left with nothing that changes is
+    left out of the frames (plotly does not draw it again at each step)."""
+    first: dict[int, dict[str, Any]] = {}
+    varying: set[tuple[int, str]] = set()
+    for frame in frames:
+        for i, update in zip(frame["traces"], frame["data"], strict=True):
+            seen = first.setdefault(i, update)
+            for key in seen.keys() | update.keys():
+                if key not in seen or key not in update or seen[key] != update[key]:
+                    varying.add((i, key))
+    for frame in frames:
+        kept = [
+            (i, {key: v for key, v in update.items() if key == "type" or (i, key) in varying})
+            for i, update in zip(frame["traces"], frame["data"], strict=True)
+        ]
+        kept = [(i, update) for i, update in kept if update.keys() - {"type"}]
+        frame["traces"] = [i for i, _ in kept]
+        frame["data"] = [update for _, update in kept]
 
 
 def chart_notes(spec: ChartSpec) -> list[str]:

@@ -28,7 +28,8 @@ from em_viz.colors import component_colors
 
 # White to a light blue: dark text stays readable on every cell (contrast ≥ 7:1).
 CELL_SCALE = [[0.0, "#ffffff"], [1.0, "#7fb2e5"]]
-CELL_FONT = {"size": 11, "color": "#222"}
+CELL_FONT_PX = 11
+CELL_FONT = {"size": CELL_FONT_PX, "color": "#222"}
 CELL_HALF = 0.49  # a cell's half width: a thin white gap between cells
 # Cells wider than this many columns (or taller than this many rows) hold the new value only.
 ROOM_FOR_COUNTS = 4
@@ -86,27 +87,44 @@ def cell_texts(
     return texts
 
 
-def hover_texts(
-    symbol: str,
-    columns: Sequence[str],
-    new: NDArray,
-    old: NDArray | None,
-    numerators: NDArray | None,
-    denominators: NDArray | None,
-) -> list[list[str]]:
-    """Every cell's full story, whatever the room."""
-    out = []
-    for j in range(new.shape[0]):
-        row = []
-        for k in range(new.shape[1]):
-            text = f"{symbol}({j + 1}, {columns[k]}) = {new[j, k]:.6g}"
-            if old is not None:
-                text += f"<br>was {old[j, k]:.6g}"
-            if numerators is not None:
-                text += f"<br>= {numerators[j, k]:.6g} / {denominators[j]:.6g}"
-            row.append(text)
-        out.append(row)
-    return out
+def cell_names(symbol: str, n_rows: int, columns: Sequence[str]) -> list[str]:
+    """Each cell's name in its hover, row by row: "a(1, 2)"."""
+    return [f"{symbol}({j + 1}, {column})" for j in range(n_rows) for column in columns]
+
+
+# The hover of a cell: its name (the trace's ``hovertext``, set once), then the numbers the
+# frame gives in ``customdata`` (new; at an M-step [new, old, numerator, denominator]).
+HOVER_DIGITS = 6
+
+
+def _number(field: str) -> str:
+    return f"%{{{field}:.{HOVER_DIGITS}~g}}"
+
+
+HOVER_VALUE = f"%{{hovertext}} = {_number('customdata')}<extra></extra>"
+HOVER_UPDATE = (
+    f"%{{hovertext}} = {_number('customdata[0]')}<br>was {_number('customdata[1]')}"
+    f"<br>= {_number('customdata[2]')} / {_number('customdata[3]')}<extra></extra>"
+)
+
+
+def hover_numbers(
+    new: NDArray, old: NDArray | None, numerators: NDArray | None, denominators: NDArray | None
+) -> dict[str, Any]:
+    """Every cell's full story, whatever the room: the hover template and its numbers, to
+    the HOVER_DIGITS significant digits it writes."""
+    new = np.asarray(new, dtype=float)
+    if old is None or numerators is None or denominators is None:
+        return {"customdata": _digits(new.ravel()), "hovertemplate": HOVER_VALUE}
+    parts = np.stack(
+        [new, old, numerators, np.broadcast_to(np.asarray(denominators)[:, None], new.shape)],
+        axis=-1,
+    ).reshape(-1, 4)
+    return {"customdata": [_digits(row) for row in parts], "hovertemplate": HOVER_UPDATE}
+
+
+def _digits(values: NDArray) -> list[float]:
+    return [float(f"{v:.{HOVER_DIGITS}g}") for v in np.asarray(values, dtype=float).tolist()]
 
 
 def cell_color(value: float) -> str:
@@ -133,12 +151,16 @@ def cell_axes(labels: Sequence[str], title: str, *, rows: bool) -> dict[str, Any
     }
 
 
-def cell_traces(axes: str, n_rows: int, n_cols: int) -> list[dict[str, Any]]:
+def cell_traces(
+    axes: str, symbol: str, n_rows: int, columns: Sequence[str], font_size: float = CELL_FONT_PX
+) -> list[dict[str, Any]]:
     """A table of probabilities on axes ``axes`` ("3" or "4"): a filled square per cell,
-    row by row (the frames colour it), then the cells' numbers and hovers. Scatter traces
-    alone, so a step moves them without redrawing the chart."""
+    row by row (the frames colour it), then the cells' numbers (in ``font_size`` px) and
+    hovers, named "symbol(j, column)". Scatter traces alone, so a step moves them without
+    redrawing the chart."""
     half = CELL_HALF
     where = {"xaxis": f"x{axes}", "yaxis": f"y{axes}", "showlegend": False}
+    n_cols = len(columns)
     rows, cols = np.divmod(np.arange(n_rows * n_cols), n_cols)
     cells = [
         {
@@ -159,16 +181,14 @@ def cell_traces(axes: str, n_rows: int, n_cols: int) -> list[dict[str, Any]]:
         "x": cols.tolist(),
         "y": rows.tolist(),
         "marker": {"size": 30, "color": "rgba(0,0,0,0)"},  # catches the hover
-        "textfont": CELL_FONT,
-        "hoverinfo": "text",
+        "textfont": {**CELL_FONT, "size": font_size},
+        "hovertext": cell_names(symbol, n_rows, columns),
         **where,
     }
     return [*cells, numbers]
 
 
 def cells_frame(
-    symbol: str,
-    columns: Sequence[str],
     new: NDArray,
     old: NDArray | None = None,
     numerators: NDArray | None = None,
@@ -179,7 +199,7 @@ def cells_frame(
         *({"fillcolor": cell_color(v)} for v in np.asarray(new, dtype=float).ravel().tolist()),
         {
             "text": _flat(cell_texts(new, old, numerators, denominators)),
-            "hovertext": _flat(hover_texts(symbol, columns, new, old, numerators, denominators)),
+            **hover_numbers(new, old, numerators, denominators),
         },
     ]
 
@@ -196,23 +216,22 @@ def transitions_frame(
     after: HMMParams, before: HMMParams | None, counts: Counts | None
 ) -> list[dict[str, Any]]:
     """A at the parameters on screen, or (with ``before`` and ``counts``) at an M-step."""
-    columns = transition_columns(after.n_states, after.endprob is not None)
     new = transition_rows(after)
     if before is None or counts is None:
-        return cells_frame("a", columns, new)
+        return cells_frame(new)
     numerators, denominators = transition_counts(counts)
-    return cells_frame("a", columns, new, transition_rows(before), numerators, denominators)
+    return cells_frame(new, transition_rows(before), numerators, denominators)
 
 
 def categorical_frame(
-    after: HMMParams, before: HMMParams | None, counts: Counts | None, symbols: Sequence[str]
+    after: HMMParams, before: HMMParams | None, counts: Counts | None
 ) -> list[dict[str, Any]]:
     """The emission table b_k(v) at the parameters on screen, or at an M-step."""
     new = after.emissions.probs
     if before is None or counts is None:
-        return cells_frame("b", symbols, new)
+        return cells_frame(new)
     numerators = emission_counts(after.emissions, counts.occupancy)
-    return cells_frame("b", symbols, new, before.emissions.probs, numerators, counts.occupancy)
+    return cells_frame(new, before.emissions.probs, numerators, counts.occupancy)
 
 
 # --- Gaussian and Poisson emissions: a curve per state, the old one dotted ---------------

@@ -275,11 +275,6 @@ def _sub(t: int) -> str:
     return str(t).translate(str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉"))
 
 
-def empty_trellis(n_states: int) -> list[dict[str, Any]]:
-    """The frame update before any E-step: nothing computed yet (every x stays, no y)."""
-    return [{"y": []}] * (2 * n_states + 4)
-
-
 def trellis_frame(
     grid: Grid, post: WindowPosteriors, shown: tuple[int, int, int] | None = None
 ) -> list[dict[str, Any]]:

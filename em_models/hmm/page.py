@@ -15,7 +15,6 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from em_core import COVARIANCE_TYPES, mixture
 from em_models.hmm import exports, work
 from em_models.hmm.datasets import (
     CASINO_FACES,
@@ -39,6 +38,8 @@ from em_models.hmm.text import power_of_ten
 from em_models.hmm.view import HMMView
 from em_models.hmm.viterbi import posterior_states, viterbi
 from em_models.hmm.window import DEFAULT_LENGTH, make_window
+from em_models.mixture import engine as mixture
+from em_models.mixture.gaussian import COVARIANCE_TYPES
 from em_ui import links
 from em_ui.budget import beyond_budget, seconds_allowed
 from em_ui.budget import work as mixture_work

@@ -20,7 +20,6 @@ from numpy.typing import NDArray
 
 from em_core import em
 from em_core.em import Snapshot, Trace
-from em_core.gaussian import to_full
 from em_core.model import StopReason
 from em_core.trace_json import NO_DATA, TraceFileError, check_replayed
 from em_models.hmm.engine import HMM, make_family
@@ -29,6 +28,7 @@ from em_models.hmm.sequences import Sequences
 from em_models.hmm.starts import HMMStart
 from em_models.hmm.trace import HMMRun, parse
 from em_models.hmm.work import baum_welch_seconds
+from em_models.mixture.gaussian import to_full
 
 NAME = "hmm"
 START_METHODS = ("mixture", "random", "given")

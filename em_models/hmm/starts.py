@@ -25,9 +25,6 @@ from typing import TYPE_CHECKING
 import numpy as np
 from numpy.typing import NDArray
 
-from em_core import mixture
-from em_core.gaussian import estimate_parameters, normalise_log_prob
-from em_core.init import kmeans, kmeans_plusplus
 from em_models.hmm.emissions import (
     CategoricalEmissions,
     Emissions,
@@ -35,6 +32,9 @@ from em_models.hmm.emissions import (
     PoissonEmissions,
 )
 from em_models.hmm.params import HMMParams
+from em_models.mixture import engine as mixture
+from em_models.mixture.gaussian import estimate_parameters, normalise_log_prob
+from em_models.mixture.starts import kmeans, kmeans_plusplus
 
 if TYPE_CHECKING:
     from em_models.hmm.engine import HMM, HMMData

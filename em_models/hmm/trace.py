@@ -23,7 +23,6 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from em_core.em import Trace
-from em_core.gaussian import COVARIANCE_TYPES, from_full, to_full
 from em_core.trace_json import TraceFileError, finite_number, stopping_fields
 from em_models.hmm.emissions import (
     CategoricalEmissions,
@@ -34,6 +33,7 @@ from em_models.hmm.emissions import (
 from em_models.hmm.engine import EMISSIONS
 from em_models.hmm.params import HMMParams
 from em_models.hmm.sequences import Sequences, as_sequences
+from em_models.mixture.gaussian import COVARIANCE_TYPES, from_full, to_full
 
 EMISSION_FIELDS = {
     "categorical": ("probs",),

@@ -3,7 +3,7 @@
 Its parts here are thin: they point at where the mixture's code lives today, the engine in
 ``em_core/`` (``mixture.py``, ``gaussian.py``, ``init.py``, ``selection.py``, ``search.py``,
 the trace file in ``trace_json.py``, the command line's options in ``cli.py``), its figures
-and view in ``em_viz/``, its stepping view's extras in ``em_ui/mixture_stepper.py`` and its
+and view in ``em_viz/``, its stepping view's extras in ``em_models/mixture/stepper.py`` and its
 lesson pages in ``app_pages/``. Moving those files into this folder, as probabilistic PCA's
 are in ``em_models/ppca/``, is a later step.
 

@@ -61,8 +61,8 @@ def describe(opened) -> str:
 def show(opened, key: str) -> None:
     """The stepping view of the run, with the two columns it draws chosen when there are
     more."""
+    from em_models.mixture.stepper import stepping_view
     from em_ui.data_sources import LoadedData, choose_view_axes
-    from em_ui.mixture_stepper import stepping_view
 
     columns = list(opened.columns)
     dims = choose_view_axes(key, LoadedData(opened.X, opened.columns, ""), columns)

@@ -27,6 +27,8 @@ import plotly.graph_objects as go
 from numpy.typing import ArrayLike, NDArray
 
 from em_core import Trace
+from em_models.mixture.figures_2d import ELLIPSE_POINTS, ellipse_points, equal_scales
+from em_models.mixture.formulas import number
 from em_models.ppca.engine import (
     PPCAParameters,
     closed_form,
@@ -35,7 +37,6 @@ from em_models.ppca.engine import (
     noise_variance_parts,
 )
 from em_viz.colors import GREY, POINT_OUTLINE, component_colors, with_alpha
-from em_viz.figures_2d import ELLIPSE_POINTS, ellipse_points, equal_scales
 from em_viz.figures_common import (
     TITLE_CHARS,
     animated_figure,
@@ -47,7 +48,6 @@ from em_viz.figures_common import (
     sample_rows,
     user_text,
 )
-from em_viz.formulas import number
 from em_viz.halfstep import HalfStep, half_step
 
 LINE_COLOR = "#d9480f"

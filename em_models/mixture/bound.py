@@ -10,7 +10,7 @@ M-step maximises L(·; r) over θ, so ℓ(θ_new) ≥ L(θ_new; r) ≥ L(θ; r) 
 
 Here only the means move; weights and covariances stay as given. ``means`` arrays of shape
 (n_values, n_components, n_features) hold one set of means per row, so ℓ and L can be drawn
-along a line or over a grid in one call. Names as in :mod:`em_core.gaussian`: π_k →
+along a line or over a grid in one call. Names as in :mod:`em_models.mixture.gaussian`: π_k →
 ``weights[k]``, μ_k → ``means[k]``, Σ_k → ``covariances[k]``, r_nk → ``resp[n, k]``.
 """
 
@@ -22,8 +22,8 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from em_core.em import as_data, convergence_change
-from em_core.gaussian import LOG_2PI, Parameters
-from em_core.mixture import e_step, m_step
+from em_models.mixture.engine import e_step, m_step
+from em_models.mixture.gaussian import LOG_2PI, Parameters
 
 # A path whose means leave the data by more than this many data spreads has diverged.
 DIVERGED_SPREADS = 1e3
@@ -255,7 +255,8 @@ def em_mean_path(
     """EM that updates only the means of ``components`` (all, by default), the rest held.
 
     Each step is an E-step and the M-step's weighted means, μ_k = Σ_n r_nk x_n / N_k, taken
-    from :func:`em_core.m_step`. With weights and covariances held this maximises the bound
+    from :func:`em_models.mixture.engine.m_step`. With weights and covariances held this maximises
+    the bound
     over those means.
 
     Parameters
@@ -265,7 +266,8 @@ def em_mean_path(
         The start.
     components : tuple of int, optional
     tol : float, default 1e-3
-        Stop when ℓ per point changes by less than this, as :func:`em_core.fit` does.
+        Stop when ℓ per point changes by less than this, as :func:`em_models.mixture.engine.fit`
+        does.
     max_iter : int, default 100
 
     Returns

@@ -16,11 +16,14 @@ import math
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from em_core import Parameters, Trace, e_step, nearest_center
-from em_viz import kmeans_phase
+from em_core import Trace
+from em_models.mixture import kmeans_phase
+from em_models.mixture.engine import e_step
+from em_models.mixture.figures import weighted_densities
+from em_models.mixture.gaussian import Parameters
+from em_models.mixture.starts import nearest_center
 from em_viz.figures_common import as_features
 from em_viz.halfstep import HalfStep
-from em_viz.mixture_figures import weighted_densities
 
 DECIMALS = 3
 # With more points than this, sums show their first three terms, a \dots and the last.
@@ -447,7 +450,7 @@ def _covariance_line(k: int, new_params: Parameters, ridge: NDArray[np.float64])
 
 
 # ---------------------------------------------------------------------------------------
-# The K-means phase (see em_viz.kmeans_phase)
+# The K-means phase (see em_models.mixture.kmeans_phase)
 
 
 def kmeans_assignment_formula(
@@ -478,7 +481,7 @@ def kmeans_update_formula(
 
     None at any other half-step, and for a cluster that assignment left empty (K-means put
     its centre on the point farthest from its centre instead; see
-    :func:`em_viz.kmeans_phase.emptied_clusters`).
+    :func:`em_models.mixture.kmeans_phase.emptied_clusters`).
     """
     if half.kind != "update":
         return None

@@ -4,7 +4,8 @@ It turns a run of the mixture (a :class:`em_core.Trace`) into what the stepping 
 at each half-step: the animated chart (density curves in 1-D, ellipses in 2-D), ℓ and its
 change, one sentence on the half-step, the run's notes, and three tabs — the parameters,
 the responsibilities, and the E- and M-step formulas with the live numbers. With
-``kmeans=True`` the run is seen from its K-means seeds (see :mod:`em_viz.kmeans_phase`): the
+``kmeans=True`` the run is seen from its K-means seeds (see :mod:`em_models.mixture.kmeans_phase`):
+the
 K-means half-steps show W, the centres, the assignment and its arithmetic instead. The step
 buttons speak of responsibilities and Gaussians (:data:`BUTTON_HELP`), and of centres and
 clusters in the K-means phase.
@@ -20,26 +21,28 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from em_core import Parameters, Trace, e_step
-from em_viz import kmeans_phase
-from em_viz.figures_1d import density_figure
-from em_viz.figures_2d import scatter_figure
-from em_viz.formulas import (
+from em_core import Trace
+from em_models.mixture import kmeans_phase
+from em_models.mixture.engine import e_step
+from em_models.mixture.figures_1d import density_figure
+from em_models.mixture.figures_2d import scatter_figure
+from em_models.mixture.formulas import (
     kmeans_assignment_formula,
     kmeans_update_formula,
     m_step_formulas,
     responsibility_formula,
 )
-from em_viz.halfstep import HalfStep, m_step_source
-from em_viz.loglik import tolerance_note
-from em_viz.status import likelihood_delta_text, run_notes
-from em_viz.tables import (
+from em_models.mixture.gaussian import Parameters
+from em_models.mixture.tables import (
     key_number,
     key_parameters,
     parameter_table,
     responsibility_table,
     split_changes,
 )
+from em_viz.halfstep import HalfStep, m_step_source
+from em_viz.loglik import tolerance_note
+from em_viz.status import likelihood_delta_text, run_notes
 from em_viz.view import (
     Block,
     ButtonKind,
@@ -82,7 +85,8 @@ BUTTON_HELP = {
 
 def describe(half: HalfStep) -> str:
     """One plain sentence telling a student what changed at this half-step of a mixture's
-    run (the K-means phase's and the hand-off's from :func:`em_viz.kmeans_phase.describe`)."""
+    run (the K-means phase's and the hand-off's from
+    :func:`em_models.mixture.kmeans_phase.describe`)."""
     if kmeans_phase.in_kmeans(half) or kmeans_phase.is_hand_off(half):
         return kmeans_phase.describe(half)
     if half.kind == "start":
@@ -199,7 +203,7 @@ class MixtureView:
         return tuple(kmeans_phase.button_kind(half) for half in self._halves)
 
     def half(self, h: int) -> HalfStep:
-        """Half-step ``h`` of the run (see :mod:`em_viz.kmeans_phase`)."""
+        """Half-step ``h`` of the run (see :mod:`em_models.mixture.kmeans_phase`)."""
         return kmeans_phase.half_step(self.trace, h, kmeans=self.kmeans)
 
     def label(self, h: int) -> str:

@@ -4,11 +4,13 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from em_core import Change, MeanPath, Parameters, classify_change, em_mean_path, gradient_path
+from em_core import Change, classify_change
 from em_data import load_dataset
+from em_models.mixture.bound import MeanPath, em_mean_path, gradient_path
+from em_models.mixture.climb_figures import bound_figure, likelihood_surface, paths_figure
+from em_models.mixture.gaussian import Parameters
 from em_ui.state import keep
 from em_ui.tables import show_table
-from em_viz.climb import bound_figure, likelihood_surface, paths_figure
 
 KEY = "climb"
 START_MEANS = (2.0, 9.0)  # the article's start: μ = (2, 9), σ = (1, 1), π = (½, ½)

@@ -2,25 +2,26 @@
 
 import streamlit as st
 
-from em_core import COVARIANCE_TYPES, nearly_collapsed
 from em_data import InputError, check_for_fit
-from em_ui import links
-from em_ui.controls import is_narrow
-from em_ui.data_sources import choose_columns, choose_data, left_out_of_link
-from em_ui.engine import select_n_components
-from em_ui.mixture_stepper import stepping_view
-from em_ui.settings import COVARIANCE_LABELS, INIT_LABELS
-from em_ui.state import keep
-from em_ui.sweep import SweepProgress, SweepStopped, sweep_over_budget
-from em_ui.tables import show_table
-from em_ui.text import literal
-from em_viz.selection import (
+from em_models.mixture.diagnostics import nearly_collapsed
+from em_models.mixture.gaussian import COVARIANCE_TYPES
+from em_models.mixture.selection_figures import (
     best_k,
     is_nearly_collapsed,
     parameter_count_table,
     selection_figure,
     selection_table,
 )
+from em_models.mixture.stepper import stepping_view
+from em_models.mixture.sweep import SweepProgress, SweepStopped, sweep_over_budget
+from em_ui import links
+from em_ui.controls import is_narrow
+from em_ui.data_sources import choose_columns, choose_data, left_out_of_link
+from em_ui.engine import select_n_components
+from em_ui.settings import COVARIANCE_LABELS, INIT_LABELS
+from em_ui.state import keep
+from em_ui.tables import show_table
+from em_ui.text import literal
 
 KEY = "choose"
 MAX_K = 10

@@ -4,11 +4,12 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from em_core import INIT_METHODS, Parameters
 from em_data import load_dataset
+from em_models.mixture.gaussian import Parameters
+from em_models.mixture.starts import INIT_METHODS
+from em_models.mixture.stepper import stepping_view
 from em_ui import links
 from em_ui.engine import fit_trace
-from em_ui.mixture_stepper import stepping_view
 from em_ui.settings import INIT_LABELS, convergence_settings
 from em_ui.state import keep
 from em_ui.text import literal

@@ -1,7 +1,8 @@
 """The stepping view of a Gaussian mixture's run, as the pages draw it: the mixture's view
-(:class:`em_viz.mixture_view.MixtureView`) in the shared stepping view
+(:class:`em_models.mixture.view.MixtureView`) in the shared stepping view
 (:func:`em_ui.stepper.stepping_view`), with what mixture runs add around it — the quiz for
-1-D data (:mod:`em_ui.quiz`), the run's files (:mod:`em_ui.exports`) and the chart's PNG
+1-D data (:mod:`em_models.mixture.quiz_widgets`), the run's files (:mod:`em_ui.exports`) and the
+chart's PNG
 named after the page and the half-step."""
 
 from __future__ import annotations
@@ -10,14 +11,15 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from em_core import Parameters, Trace
+from em_core import Trace
 from em_models.mixture import exports as mixture_exports
+from em_models.mixture.gaussian import Parameters
+from em_models.mixture.quiz_widgets import is_on as quiz_is_on
+from em_models.mixture.quiz_widgets import quiz_marks, quiz_panel
+from em_models.mixture.view import MixtureView
 from em_ui import stepper
 from em_ui.exports import export_section
-from em_ui.quiz import is_on as quiz_is_on
-from em_ui.quiz import quiz_marks, quiz_panel
 from em_viz.exports import file_stem
-from em_viz.mixture_view import MixtureView
 
 
 def stepping_view(
@@ -42,7 +44,7 @@ def stepping_view(
     true_params : the generating parameters, drawn for comparison (synthetic data).
     dims : the two columns the 2-D view shows when X has two or more.
     kmeans : step the run from its K-means seeds, through the hand-off, into EM (a run that
-        started from K-means; see :mod:`em_viz.kmeans_phase`).
+        started from K-means; see :mod:`em_models.mixture.kmeans_phase`).
     """
     columns = tuple(column_names) if column_names else None
     view = MixtureView(

@@ -3,7 +3,8 @@ parameters, the points coloured by their responsibilities, and the axis ranges a
 the mixture's charts.
 
 The animation they are drawn in is every model's (:mod:`em_viz.figures_common`); the colours
-of the K-means phase's hard assignments are :func:`em_viz.kmeans_phase.hard_point_styles`.
+of the K-means phase's hard assignments are
+:func:`em_models.mixture.kmeans_phase.hard_point_styles`.
 """
 
 from __future__ import annotations
@@ -14,8 +15,9 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from em_core import Parameters, Trace, e_step
-from em_core.gaussian import weighted_log_prob, whitening
+from em_core import Trace
+from em_models.mixture.engine import e_step
+from em_models.mixture.gaussian import Parameters, weighted_log_prob, whitening
 from em_viz.colors import blend, component_colors
 from em_viz.figures_common import as_features, padded_range
 

@@ -19,8 +19,18 @@ import numpy as np
 import plotly.graph_objects as go
 from numpy.typing import ArrayLike, NDArray
 
-from em_core import Parameters, Trace
-from em_viz import kmeans_phase
+from em_core import Trace
+from em_models.mixture import kmeans_phase
+from em_models.mixture.figures import (
+    COLOUR_NOTE,
+    check_trace,
+    covered_range,
+    kmeans_note,
+    point_hovertemplate,
+    point_styles,
+    weighted_densities,
+)
+from em_models.mixture.gaussian import Parameters
 from em_viz.colors import GREY, MIXTURE_COLOR, POINT_OUTLINE, component_colors, with_alpha
 from em_viz.figures_common import (
     TITLE_CHARS,
@@ -35,15 +45,6 @@ from em_viz.figures_common import (
     user_text,
 )
 from em_viz.halfstep import HalfStep
-from em_viz.mixture_figures import (
-    COLOUR_NOTE,
-    check_trace,
-    covered_range,
-    kmeans_note,
-    point_hovertemplate,
-    point_styles,
-    weighted_densities,
-)
 
 GRID_POINTS = 200
 COMPONENT_POINTS = 121
@@ -92,7 +93,7 @@ def density_figure(
     column_name : str, optional
         The x-axis title (default "x"), shown literally, whatever characters it holds.
     kmeans : bool, default False
-        Step the run from its K-means seeds (see :mod:`em_viz.kmeans_phase`): the K-means
+        Step the run from its K-means seeds (see :mod:`em_models.mixture.kmeans_phase`): the K-means
         half-steps show the centres (crosses on the axis) and the points in their clusters'
         colours, and no curve.
 
@@ -229,7 +230,7 @@ def density_figure(
         ]
 
     # Zoom and pan survive reruns (another half-step, another speed) but not other data.
-    uirevision = f"em_viz.density_figure {X.shape}"
+    uirevision = f"em_models.mixture.figures_1d.density_figure {X.shape}"
     layout = base_layout(uirevision=uirevision)
     layout["xaxis"] = {
         "title": {"text": user_text(column_name or "x", TITLE_CHARS[narrow])},

@@ -1,10 +1,10 @@
 """The Gaussian mixture as an EM model: :class:`GaussianMixture` implements
 :class:`em_core.model.EMModel`, and :func:`fit` fits one from a chosen start.
 
-The parameters are :class:`em_core.gaussian.Parameters` θ = {π_k, μ_k, Σ_k}; the E-step's
+The parameters are :class:`em_models.mixture.gaussian.Parameters` θ = {π_k, μ_k, Σ_k}; the E-step's
 expectations are the responsibilities r_nk; each snapshot's ``stats`` are the effective counts
 N_k = Σ_n r_nk of the E-step whose responsibilities produced its parameters. A run's start
-record is an :class:`em_core.init.Initialisation`.
+record is an :class:`em_models.mixture.starts.Initialisation`.
 
 The ridge, added to every covariance's diagonal in each M-step, is by default relative:
 ``ridge`` times each feature's variance, so the same data in other units get the same
@@ -23,7 +23,8 @@ from numpy.typing import ArrayLike, NDArray
 
 from em_core import em
 from em_core.em import Snapshot, Trace, as_data, check_stopping
-from em_core.gaussian import (
+from em_core.model import Failure, StopReason
+from em_models.mixture.gaussian import (
     Parameters,
     check_covariance_type,
     estimate_parameters,
@@ -34,8 +35,7 @@ from em_core.gaussian import (
     weighted_log_prob,
     whitening,
 )
-from em_core.init import KMeansStep, initialise, resolve_ridge
-from em_core.model import Failure, StopReason
+from em_models.mixture.starts import KMeansStep, initialise, resolve_ridge
 
 # A component whose effective count N_k falls below this has emptied: its mean would be
 # 0/0. A millionth of a sample is no sample at all.
@@ -84,7 +84,8 @@ class GaussianMixture:
         ridge: float | None = None,
         reg_covar: float | None = None,
     ) -> GaussianMixture:
-        """The model for these data, the ridge resolved as :func:`em_core.init.resolve_ridge`
+        """The model for these data, the ridge resolved as
+        :func:`em_models.mixture.starts.resolve_ridge`
         does (a relative ridge of 1e-6 when neither ``ridge`` nor ``reg_covar`` is given)."""
         diagonal, relative = resolve_ridge(as_data(X), ridge=ridge, reg_covar=reg_covar)
         return cls(covariance_type, diagonal, relative)
@@ -297,7 +298,8 @@ def fit(
     rng : numpy.random.Generator or int or None, default 0
         Randomness for the initialisation; an int seeds a new Generator.
     tol, max_iter, callback : see :func:`em_core.em.run_em`. The callback also sees each
-        step of a K-means start (a :class:`em_core.init.KMeansStep`), so a long start can
+        step of a K-means start (a :class:`em_models.mixture.starts.KMeansStep`), so a long start
+        can
         be stopped too.
     ridge : float, optional
         The relative ridge: each M-step adds ``ridge`` times each feature's variance to that
@@ -310,7 +312,7 @@ def fit(
     -------
     Trace
         Its ``model`` is the :class:`GaussianMixture`, its ``start`` the
-        :class:`em_core.init.Initialisation`.
+        :class:`em_models.mixture.starts.Initialisation`.
     """
     X = as_data(X)
     check_covariance_type(covariance_type)

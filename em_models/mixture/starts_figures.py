@@ -3,7 +3,7 @@ compared side by side, and K-means as the hard-assignment limit of EM.
 
 Symbols and names as in :mod:`em_core`: π_k → ``weights[k]``, μ_k → ``means[k]``,
 Σ_k → ``covariances[k]``. The K-means steps themselves are stepped in the stepping view
-(see :mod:`em_viz.kmeans_phase`).
+(see :mod:`em_models.mixture.kmeans_phase`).
 """
 
 from __future__ import annotations
@@ -17,11 +17,13 @@ import pandas as pd
 import plotly.graph_objects as go
 from numpy.typing import NDArray
 
-from em_core import Parameters, Trace, e_step
+from em_core import Trace
+from em_models.mixture.engine import e_step
+from em_models.mixture.figures import weighted_densities
+from em_models.mixture.figures_2d import ellipse_points
+from em_models.mixture.gaussian import Parameters
 from em_viz.colors import MIXTURE_COLOR, blend, component_colors
-from em_viz.figures_2d import ellipse_points
 from em_viz.figures_common import padded_range, sample_rows, user_text
-from em_viz.mixture_figures import weighted_densities
 from em_viz.style import TEMPLATE
 
 MAX_THUMBNAIL_POINTS = 800

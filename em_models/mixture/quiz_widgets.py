@@ -2,7 +2,7 @@
 
 With the quiz on, the view asks before every half-step what it will do (where each mean
 goes before an M-step, which component claims a point before an E-step; see
-:mod:`em_viz.quiz`). "Check my guess" scores the guess against the run and then takes the
+:mod:`em_models.mixture.quiz`). "Check my guess" scores the guess against the run and then takes the
 step itself, by moving the view's half-step (in session state under ``h_key``) on by one as
 the half-step slider does (the step buttons then follow it). A step taken with the step
 buttons or the slider scores nothing: the next half-step simply asks the next question.
@@ -24,12 +24,12 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from em_core import Trace
+from em_models.mixture import quiz
 from em_ui.text import literal
-from em_viz import quiz
 from em_viz.halfstep import HalfStep
 
-ON = "em_ui.quiz.on"
-SCORE = "em_ui.quiz.score"
+ON = "em_models.mixture.quiz_widgets.on"
+SCORE = "em_models.mixture.quiz_widgets.score"
 
 
 def is_on(X: np.ndarray) -> bool:

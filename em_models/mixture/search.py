@@ -21,13 +21,14 @@ real one:
    run from θ_0.
 
 A run is not a candidate when it failed or when one of its components is held up by the
-ridge (:func:`em_core.nearly_collapsed`: without the ridge its covariance would be singular
+ridge (:func:`em_models.mixture.diagnostics.nearly_collapsed`: without the ridge its covariance
+would be singular
 or the likelihood unbounded, because it owns about one point per dimension or its points
 spread no more than the ridge adds). There the ridge sets the likelihood, which grows
 without bound as the ridge shrinks: a collapse, not an optimum. A component of a few points
 that spread well beyond the ridge is a real optimum and counts. Only when every run is a
 collapse is the best of them returned, marked ``collapsed``. The restarts
-(:func:`em_core.fit_restarts`) choose their best run by the same :func:`rank`.
+(:func:`em_models.mixture.selection.fit_restarts`) choose their best run by the same :func:`rank`.
 """
 
 from __future__ import annotations
@@ -38,11 +39,17 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from em_core.diagnostics import held_by_ridge
 from em_core.em import Snapshot, Trace, run_em
-from em_core.init import Initialisation, KMeansStep, _from_resp, initialise, resolve_ridge
-from em_core.mixture import GaussianMixture, e_step
 from em_core.model import StopReason
+from em_models.mixture.diagnostics import held_by_ridge
+from em_models.mixture.engine import GaussianMixture, e_step
+from em_models.mixture.starts import (
+    Initialisation,
+    KMeansStep,
+    _from_resp,
+    initialise,
+    resolve_ridge,
+)
 
 FIRST_ITERATIONS = 20  # of every start
 N_CONTINUE = 3  # runs of each kind of start that go on

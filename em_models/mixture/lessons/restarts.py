@@ -4,6 +4,15 @@ import numpy as np
 import streamlit as st
 
 from em_data import load_dataset
+from em_models.mixture.fitting import fit_options, fit_settings, with_progress
+from em_models.mixture.restarts_figures import (
+    kept_phrase,
+    leaderboard_table,
+    optimum_letter,
+    optimum_of_runs,
+    restart_curves_figure,
+)
+from em_models.mixture.stepper import stepping_view
 from em_ui import links
 from em_ui.data_sources import (
     choose_data,
@@ -12,17 +21,8 @@ from em_ui.data_sources import (
     left_out_of_link,
 )
 from em_ui.engine import data_key, fit_restarts
-from em_ui.fitting import fit_options, fit_settings, with_progress
-from em_ui.mixture_stepper import stepping_view
 from em_ui.state import keep
 from em_ui.tables import show_table
-from em_viz.restarts import (
-    kept_phrase,
-    leaderboard_table,
-    optimum_letter,
-    optimum_of_runs,
-    restart_curves_figure,
-)
 
 KEY = "restarts"
 

@@ -12,7 +12,8 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from em_core import SelectionRow, nearly_collapsed
+from em_models.mixture.diagnostics import nearly_collapsed
+from em_models.mixture.selection import SelectionRow
 from em_viz.colors import PALETTE
 from em_viz.figures_common import LEGEND_ROW_PX, MIN_NARROW_PX, MIN_WIDE_PX, legend_rows
 from em_viz.style import LEGEND_UNDER_PLOT, TEMPLATE
@@ -23,7 +24,7 @@ MARGIN = {"l": 70, "r": 20, "t": 30, "b": 60}
 
 def is_nearly_collapsed(row: SelectionRow) -> bool:
     """Whether the row's best fit has a nearly collapsed component (about one point, or
-    held up by the ridge; :func:`em_core.nearly_collapsed`)."""
+    held up by the ridge; :func:`em_models.mixture.diagnostics.nearly_collapsed`)."""
     best = row.best
     return best is not None and bool(nearly_collapsed(best.final, best.model.ridge_diagonal))
 
@@ -40,7 +41,7 @@ def selection_figure(rows: Sequence[SelectionRow], *, narrow: bool = False) -> g
     Parameters
     ----------
     rows : sequence of SelectionRow
-        From :func:`em_core.select_n_components`.
+        From :func:`em_models.mixture.selection.select_n_components`.
     narrow : bool, default False
         Put the log-likelihood panel under the criteria instead of beside them.
 

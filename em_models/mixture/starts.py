@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from em_core.gaussian import (
+from em_models.mixture.gaussian import (
     Parameters,
     estimate_parameters,
     from_full,

@@ -4,22 +4,9 @@ stops it and what the ridge costs, and a component that empties."""
 import numpy as np
 import streamlit as st
 
-from em_core import (
-    DEFAULT_RIDGE,
-    Parameters,
-    StopReason,
-    Trace,
-    decreases,
-    failed_component,
-    nearly_collapsed,
-)
+from em_core import StopReason, Trace
 from em_data import load_dataset
-from em_ui import links
-from em_ui.engine import fit_trace
-from em_ui.mixture_stepper import stepping_view
-from em_ui.settings import convergence_settings
-from em_ui.text import literal
-from em_viz.collapse import (
+from em_models.mixture.collapse_figures import (
     COLLAPSE_START,
     EMPTY_START,
     SQRT_2PI,
@@ -34,7 +21,16 @@ from em_viz.collapse import (
     smallest_sigma_floor,
     start_text,
 )
-from em_viz.formulas import number
+from em_models.mixture.diagnostics import decreases, nearly_collapsed
+from em_models.mixture.engine import failed_component
+from em_models.mixture.formulas import number
+from em_models.mixture.gaussian import Parameters
+from em_models.mixture.starts import DEFAULT_RIDGE
+from em_models.mixture.stepper import stepping_view
+from em_ui import links
+from em_ui.engine import fit_trace
+from em_ui.settings import convergence_settings
+from em_ui.text import literal
 
 KEY = "collapse"
 # The ridges the comparison table runs, and the one whose cost the page spells out.

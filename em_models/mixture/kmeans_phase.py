@@ -22,7 +22,8 @@ Then EM's half-steps follow, shifted by ``2·(S + 1)``; EM's start is the hand-o
 until E-step 1. The E-step button makes an assignment, the M-step button an update and the
 hand-off (:func:`button_kind`).
 
-Symbols: c_k → ``step.centers[k]`` of a :class:`em_core.KMeansStep`; the label of x_n is the
+Symbols: c_k → ``step.centers[k]`` of a :class:`em_models.mixture.starts.KMeansStep`; the label of
+x_n is the
 index of its nearest centre; n_k is the number of points with label k. Indices passed in are
 Python's (from 0); tables and formulas print them from 1.
 """
@@ -37,13 +38,14 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from em_core import KMeansStep, Trace, nearest_center
+from em_core import Trace
+from em_models.mixture.figures import HOVER_RESP_MAX_POINTS
+from em_models.mixture.starts import KMeansStep, nearest_center
+from em_models.mixture.tables import rounded_change
 from em_viz import halfstep
 from em_viz.colors import blend
 from em_viz.halfstep import HalfStep
-from em_viz.mixture_figures import HOVER_RESP_MAX_POINTS
 from em_viz.status import Note
-from em_viz.tables import rounded_change
 from em_viz.view import ButtonKind, ButtonPhase
 
 KINDS = ("seeds", "assign", "update")

@@ -1,8 +1,9 @@
 """The sweep over K on the Choosing K page: its work against the budget, and its progress bar.
 
-The search at each K (:mod:`em_core.search`) runs ``FIRST_ITERATIONS`` iterations from each
+The search at each K (:mod:`em_models.mixture.search`) runs ``FIRST_ITERATIONS`` iterations from
+each
 of its starts: ``n_init`` K-means starts, as many sets of random data points, the k-means++
-seedings (more on small data: :func:`em_core.search.kmeanspp_seeds`) and K − 1 splits of
+seedings (more on small data: :func:`em_models.mixture.search.kmeanspp_seeds`) and K − 1 splits of
 each of the ``N_POLISH`` fits polished at K − 1. ``N_CONTINUE`` runs of each of those four
 kinds of start go on up to ``SCREEN_MAX_ITER`` iterations, and ``N_POLISH`` are run again
 for up to ``POLISH_MAX_ITER`` from their starts. Its work is counted in
@@ -35,9 +36,8 @@ from collections.abc import Callable, Sequence
 
 import streamlit as st
 
-from em_core import SelectionRow, Snapshot
-from em_core.init import KMeansStep
-from em_core.search import (
+from em_core import Snapshot
+from em_models.mixture.search import (
     FIRST_ITERATIONS,
     N_CONTINUE,
     N_POLISH,
@@ -46,6 +46,8 @@ from em_core.search import (
     START_METHODS,
     kmeanspp_seeds,
 )
+from em_models.mixture.selection import SelectionRow
+from em_models.mixture.starts import KMeansStep
 from em_ui.budget import WORK_BUDGET, beyond_budget, work
 
 UPDATE_EVERY_S = 0.2  # also the longest a stop waits

@@ -4,7 +4,7 @@
 with the lower bounds L_0, …, L_t that the E-steps of an EM run on that mean built; the
 last is drawn strongest, with the point where it touches ℓ and the M-step's jump to its
 top. :func:`paths_figure` draws the contours of ℓ(μ₁, μ₂) with EM's path and gradient
-ascent's path from the same start. The numbers come from :mod:`em_core.bound`.
+ascent's path from the same start. The numbers come from :mod:`em_models.mixture.bound`.
 """
 
 from __future__ import annotations
@@ -15,8 +15,15 @@ import numpy as np
 import plotly.graph_objects as go
 from numpy.typing import ArrayLike, NDArray
 
-from em_core import MeanPath, Parameters, e_step
-from em_core.bound import along_mean, bound_of_means, log_likelihood_of_means, with_means
+from em_models.mixture.bound import (
+    MeanPath,
+    along_mean,
+    bound_of_means,
+    log_likelihood_of_means,
+    with_means,
+)
+from em_models.mixture.engine import e_step
+from em_models.mixture.gaussian import Parameters
 from em_viz.colors import MIXTURE_COLOR, PALETTE, with_alpha
 from em_viz.figures_common import LEGEND_ROW_PX, MIN_NARROW_PX, legend_rows
 from em_viz.style import LEGEND_UNDER_PLOT, TEMPLATE, TOOLBAR_PX
@@ -75,7 +82,7 @@ def bound_figure(
     ----------
     X : array-like of shape (n_samples, 1)
     path : MeanPath
-        From :func:`em_core.bound.em_mean_path` with ``components=(k,)``.
+        From :func:`em_models.mixture.bound.em_mean_path` with ``components=(k,)``.
     params : Parameters
         The start; its other parameters are held.
     k : int

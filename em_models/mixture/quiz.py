@@ -13,7 +13,8 @@ what happened and scored.
   x_n, i.e. have the largest responsibility r_nk(θ_t) for it (ties: each of them claims it).
 
 Here are the questions, the scoring, the sentences that report it with the run's numbers,
-and the marks drawn over :func:`em_viz.density_figure`; ``em_ui/quiz.py`` holds the widgets.
+and the marks drawn over :func:`em_models.mixture.figures_1d.density_figure`;
+``em_models/mixture/quiz_widgets.py`` holds the widgets.
 """
 
 from __future__ import annotations
@@ -28,12 +29,14 @@ import numpy as np
 import plotly.graph_objects as go
 from numpy.typing import ArrayLike, NDArray
 
-from em_core import Parameters, Trace, e_step
+from em_core import Trace
+from em_models.mixture.engine import e_step
+from em_models.mixture.figures import covered_range
+from em_models.mixture.figures_1d import STRIP
+from em_models.mixture.gaussian import Parameters
 from em_viz.colors import component_colors
-from em_viz.figures_1d import STRIP
 from em_viz.figures_common import as_features
 from em_viz.halfstep import HalfStep
-from em_viz.mixture_figures import covered_range
 
 # A guessed mean is right within this share of how far the mean really moves …
 TOLERANCE_OF_MOVE = 0.25
@@ -380,7 +383,7 @@ class Score:
 
 
 def _top(fig: go.Figure) -> float:
-    """The top of the density axis of a :func:`em_viz.density_figure`."""
+    """The top of the density axis of a :func:`em_models.mixture.figures_1d.density_figure`."""
     return float(fig.layout.yaxis.range[1])
 
 

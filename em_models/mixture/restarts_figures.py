@@ -1,7 +1,8 @@
 """Restarts side by side: every run's log-likelihood curve, and a leaderboard of where they
 ended.
 
-Runs that ended at the same optimum (as :meth:`em_core.Restarts.optima` groups them: final
+Runs that ended at the same optimum (as :meth:`em_models.mixture.selection.Restarts.optima` groups
+them: final
 log-likelihoods within 2 × tol per point of each other) share a letter and a colour, A for the
 best optimum, B for the next, and so on. A run that failed (a component collapsed or
 emptied) belongs to no optimum and is drawn grey and dotted.
@@ -15,11 +16,11 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from em_core import Restarts
+from em_models.mixture.selection import Restarts
+from em_models.mixture.tables import decimals
 from em_viz.colors import GREY, PALETTE
 from em_viz.figures_common import LEGEND_ROW_PX, MIN_NARROW_PX, legend_rows
 from em_viz.style import LEGEND_UNDER_PLOT, TEMPLATE
-from em_viz.tables import decimals
 
 # Beyond ten optima the colours come round again, with another dash so that no two
 # optima look alike (the page allows at most 20 restarts, so at most 20 optima).
@@ -60,7 +61,8 @@ def _runs(count: int) -> str:
 def optimum_names(restarts: Restarts) -> list[str]:
     """The legend entry of each optimum, best first: "optimum A: ℓ = −180.22, 9 runs".
 
-    ℓ has the decimals the leaderboard writes it with (:func:`em_viz.tables.decimals` of the
+    ℓ has the decimals the leaderboard writes it with (:func:`em_models.mixture.tables.decimals` of
+    the
     final log-likelihoods), and a true minus sign as on the axes.
     """
     optima = restarts.optima()

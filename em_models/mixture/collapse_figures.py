@@ -13,7 +13,8 @@ Both prepared cases fit K = 3 Gaussians to the worked example's six points 1.5, 
 
 Symbols as in :mod:`em_core`: π_k → ``weights[k]``, μ_k → ``means[k]``, σ_k² →
 ``covariances[k, 0, 0]``, N_k → ``nk[k]``. No streamlit here; the refused step is recomputed
-with the engine's own :func:`em_core.e_step` and :func:`em_core.m_step`.
+with the engine's own :func:`em_models.mixture.engine.e_step` and
+:func:`em_models.mixture.engine.m_step`.
 """
 
 from __future__ import annotations
@@ -26,9 +27,10 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from em_core import Parameters, Trace, decreases, e_step, failed_component, m_step
-from em_core.gaussian import robust_scale, variance_floor
-from em_core.mixture import EMPTY_NK
+from em_core import Trace
+from em_models.mixture.diagnostics import decreases
+from em_models.mixture.engine import EMPTY_NK, e_step, failed_component, m_step
+from em_models.mixture.gaussian import Parameters, robust_scale, variance_floor
 from em_viz.colors import component_colors
 from em_viz.style import TEMPLATE
 

@@ -18,10 +18,12 @@ import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 
-from em_core import Parameters, Trace, e_step
+from em_core import Trace
+from em_models.mixture.engine import e_step
+from em_models.mixture.figures import check_trace
+from em_models.mixture.gaussian import Parameters
 from em_viz.figures_common import as_features
 from em_viz.halfstep import half_step
-from em_viz.mixture_figures import check_trace
 
 
 def parameter_table(

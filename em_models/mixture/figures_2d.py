@@ -16,8 +16,19 @@ import numpy as np
 import plotly.graph_objects as go
 from numpy.typing import ArrayLike, NDArray
 
-from em_core import Parameters, Trace
-from em_viz import kmeans_phase
+from em_core import Trace
+from em_models.mixture import kmeans_phase
+from em_models.mixture.figures import (
+    COLOUR_NOTE,
+    check_trace,
+    covered_range,
+    kmeans_note,
+    marginal,
+    point_hovertemplate,
+    point_styles,
+    weighted_densities,
+)
+from em_models.mixture.gaussian import Parameters
 from em_viz.colors import GREY, POINT_OUTLINE, component_colors, with_alpha
 from em_viz.figures_common import (
     TITLE_CHARS,
@@ -32,16 +43,6 @@ from em_viz.figures_common import (
     user_text,
 )
 from em_viz.halfstep import HalfStep
-from em_viz.mixture_figures import (
-    COLOUR_NOTE,
-    check_trace,
-    covered_range,
-    kmeans_note,
-    marginal,
-    point_hovertemplate,
-    point_styles,
-    weighted_densities,
-)
 
 CONTOUR_GRID = 50
 # The data panel's width over its height, about, in the wide and the narrow layout.
@@ -133,7 +134,7 @@ def scatter_figure(
         The layout for a container narrower than about 700 px (a phone): the
         log-likelihood panel below the data instead of beside them.
     kmeans : bool, default False
-        Step the run from its K-means seeds (see :mod:`em_viz.kmeans_phase`): the K-means
+        Step the run from its K-means seeds (see :mod:`em_models.mixture.kmeans_phase`): the K-means
         half-steps show the centres and the points in their clusters' colours, and no
         mixture.
 
@@ -297,7 +298,7 @@ def scatter_figure(
         sample_note(n_shown, X.shape[0]) or "",
     ]
     # Zoom and pan survive reruns (another half-step, another speed) but not other data.
-    uirevision = f"em_viz.scatter_figure {X.shape} {dims}"
+    uirevision = f"em_models.mixture.figures_2d.scatter_figure {X.shape} {dims}"
     layout = base_layout(uirevision=uirevision)
     equal = equal_scales(x_range, y_range, narrow=narrow)
     if not equal and trace.model.covariance_type == "spherical":

@@ -15,7 +15,7 @@ import pandas as pd
 import streamlit as st
 from numpy.typing import NDArray
 
-from em_core import Parameters, from_full
+from em_models.mixture.gaussian import Parameters, from_full
 from em_ui.engine import data_key
 from em_ui.text import literal
 

@@ -32,6 +32,12 @@ st.markdown(
 """
 )
 st.page_link(
-    "app_pages/worked_example.py", label="Go to the worked example", icon=":material/school:"
+    "em_models/mixture/lessons/worked_example.py",
+    label="Go to the worked example",
+    icon=":material/school:",
 )
-st.page_link("app_pages/your_data.py", label="Fit your own data", icon=":material/upload_file:")
+st.page_link(
+    "em_models/mixture/lessons/your_data.py",
+    label="Fit your own data",
+    icon=":material/upload_file:",
+)

@@ -14,10 +14,10 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from em_core.em import Snapshot, Trace, as_data
-from em_core.gaussian import check_covariance_type
-from em_core.init import KMeansStep
-from em_core.mixture import fit
-from em_core.search import best_fit, rank
+from em_models.mixture.engine import fit
+from em_models.mixture.gaussian import check_covariance_type
+from em_models.mixture.search import best_fit, rank
+from em_models.mixture.starts import KMeansStep
 
 
 def n_parameters(n_components: int, n_features: int, covariance_type: str) -> int:
@@ -51,11 +51,12 @@ class Restarts:
     ----------
     traces : tuple of Trace
     seeds : tuple of int
-        ``seeds[i]`` reproduces ``traces[i]`` with :func:`em_core.fit`.
+        ``seeds[i]`` reproduces ``traces[i]`` with :func:`em_models.mixture.engine.fit`.
     best_index : int or None
-        The best run by :func:`em_core.search.rank`, as the search behind choosing K
+        The best run by :func:`em_models.mixture.search.rank`, as the search behind choosing K
         decides: the highest final log-likelihood among the runs that did not fail and end
-        with no component held up by the ridge (:func:`em_core.nearly_collapsed`), or among
+        with no component held up by the ridge
+        (:func:`em_models.mixture.diagnostics.nearly_collapsed`), or among
         all that did not fail when every one is such a collapse; None if every run failed.
         The best of these runs only: other starts may reach a higher optimum.
     """
@@ -130,7 +131,8 @@ class Optimum:
 def fit_restarts(
     X: ArrayLike, n_components: int, *, n_init: int = 5, seed: int = 0, **fit_options
 ) -> Restarts:
-    """Run :func:`em_core.fit` ``n_init`` times from seeds drawn from ``seed``; keep every run
+    """Run :func:`em_models.mixture.engine.fit` ``n_init`` times from seeds drawn from ``seed``;
+    keep every run
     and mark the best of them (``Restarts.best_index``).
 
     ``fit_options`` are passed on (covariance_type, init, tol, reg_covar, max_iter).
@@ -185,7 +187,8 @@ def select_n_components(
     callback: Callable[[Snapshot | KMeansStep], object] | None = None,
     on_row: Callable[[SelectionRow], object] | None = None,
 ) -> tuple[SelectionRow, ...]:
-    """For each K in ``n_components_range``, the best mixture :func:`em_core.search.best_fit`
+    """For each K in ``n_components_range``, the best mixture
+    :func:`em_models.mixture.search.best_fit`
     finds (starts from ``n_init`` seeds and more, the fits polished at K − 1 split, the best
     runs converged tightly), with its BIC and AIC.
 
@@ -195,7 +198,8 @@ def select_n_components(
     n_components_range : sequence of int
     n_init : int, default 10
         Seeds per start method (K-means, k-means++, random data points); data of fewer
-        than 1,200 points get more k-means++ seeds (:func:`em_core.search.kmeanspp_seeds`).
+        than 1,200 points get more k-means++ seeds
+        (:func:`em_models.mixture.search.kmeanspp_seeds`).
     seed : int, default 0
     covariance_type : str, default "full"
     ridge, reg_covar : float, optional

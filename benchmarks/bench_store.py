@@ -36,8 +36,9 @@ from st_client import Session
 from st_load import rss_mib as process_rss_mib
 
 import em_models.ppca.engine
-from em_core.trace_json import dumps, read_trace, replay, trace_to_json
+from em_core.trace_json import dumps, read_trace
 from em_data.datasets import load_dataset
+from em_models.mixture.trace import replay, trace_to_json
 from em_ui.engine import STORE_BYTES
 from em_ui.store import BoundedStore, held_bytes
 

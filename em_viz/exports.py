@@ -6,7 +6,7 @@
 - :func:`animation_html`: the animated chart as one HTML file with plotly.js inside, which
   plays with no network (for slides);
 - :func:`sklearn_code`: scikit-learn code that reproduces the run from the JSON export
-  (:func:`em_core.trace_json.trace_to_json`);
+  (:func:`em_models.mixture.trace.trace_to_json`);
 - :func:`figure_html`: any view's chart as such a file, and :class:`ExportFile`, one file of
   a model's "Export this run" section (each model's ``exports`` module lists its own, see
   :mod:`em_models.registry`); the helpers :func:`csv_text` and :func:`header_name` for the
@@ -220,7 +220,7 @@ _SCALED_BACK = {
     "tied": "gm.covariances_ * np.outer(scale, scale)",
     "diag": "gm.covariances_ * scale**2",
 }
-# How θ_0 was chosen (em_core.trace_json.START_METHODS), in words.
+# How θ_0 was chosen (em_models.mixture.trace.START_METHODS), in words.
 START_WORDS = {
     "kmeans": "K-means",
     "k-means++": "k-means++ seeds",

@@ -11,7 +11,6 @@ import pytest
 from stepping import press
 from streamlit.testing.v1 import AppTest
 
-import em_core
 import em_models.mixture.selection
 import em_models.mixture.sweep
 import em_ui.budget
@@ -173,7 +172,9 @@ def test_a_sweep_that_uses_up_the_budget_stops_and_shows_the_ks_finished(
     calls = []
     real = em_models.mixture.selection.select_n_components
     monkeypatch.setattr(
-        em_models.mixture.selection, "select_n_components", lambda *a, **k: calls.append(1) or real(*a, **k)
+        em_models.mixture.selection,
+        "select_n_components",
+        lambda *a, **k: calls.append(1) or real(*a, **k),
     )
     at = open_page(k_range=(1, 5), n_init=3, dataset="faithful")
     assert calls == [1]
@@ -194,7 +195,9 @@ def test_a_sweep_within_the_budget_is_unchanged(ks_cost_10_s_of_a_25_s_budget, m
     calls = []
     real = em_models.mixture.selection.select_n_components
     monkeypatch.setattr(
-        em_models.mixture.selection, "select_n_components", lambda *a, **k: calls.append(1) or real(*a, **k)
+        em_models.mixture.selection,
+        "select_n_components",
+        lambda *a, **k: calls.append(1) or real(*a, **k),
     )
     open_page(k_range=(1, 2), n_init=3, dataset="geyser")
     assert calls == []

@@ -17,8 +17,9 @@ from stepping import press
 from streamlit.testing.v1 import AppTest
 
 import em_models.mixture.engine
-from em_core.trace_json import dumps, trace_to_json
+from em_core.trace_json import dumps
 from em_data import load_dataset
+from em_models.mixture.trace import trace_to_json
 
 REPO = Path(__file__).resolve().parents[1]
 TIMEOUT = 90

@@ -14,8 +14,9 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 import em_models.mixture.engine
-from em_core.trace_json import dumps, trace_to_json
+from em_core.trace_json import dumps
 from em_data import load_dataset
+from em_models.mixture.trace import trace_to_json
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 TIMEOUT = 120

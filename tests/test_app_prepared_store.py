@@ -9,7 +9,8 @@ from pages import PREPARED, open_page, upload_prepared_run
 
 import em_models.mixture.engine
 import em_ui.prepared
-from em_core.trace_json import dumps, trace_to_json
+from em_core.trace_json import dumps
+from em_models.mixture.trace import trace_to_json
 from em_ui.prepared import opened_runs
 
 X = np.array([1.5, 2.0, 2.5, 8.0, 9.0, 9.5])[:, None]

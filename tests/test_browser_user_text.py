@@ -10,7 +10,8 @@ import numpy as np
 from playwright.sync_api import Page, expect
 
 import em_models.mixture.engine
-from em_core.trace_json import dumps, trace_to_json
+from em_core.trace_json import dumps
+from em_models.mixture.trace import trace_to_json
 
 IMAGE_NAME = "![x](https://example.org/pixel.png).csv"
 LINK_NAME = "[click me](https://example.org/a).csv"

@@ -14,7 +14,8 @@ from scipy.stats import norm
 
 import em_models.mixture.engine
 import em_models.mixture.selection
-from em_core.trace_json import DATA_BY_DEFAULT_MAX_VALUES, TraceFileError, read_trace, replay
+from em_core.trace_json import DATA_BY_DEFAULT_MAX_VALUES, TraceFileError, read_trace
+from em_models.mixture.trace import replay
 
 REPO = Path(__file__).resolve().parents[1]
 

@@ -16,8 +16,9 @@ from test_trace_json import split_run
 
 import em_models.mixture.engine
 import em_models.mixture.gaussian
-from em_core.trace_json import dumps, trace_to_json
+from em_core.trace_json import dumps
 from em_models.mixture.gaussian import COVARIANCE_TYPES, Parameters
+from em_models.mixture.trace import trace_to_json
 from em_models.ppca import exports as ppca_exports
 from em_viz import exports
 

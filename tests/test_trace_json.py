@@ -20,17 +20,11 @@ import em_core
 import em_models.mixture.engine
 import em_models.mixture.gaussian
 import em_models.mixture.search
-from em_core.trace_json import (
-    MAX_TRACE_BYTES,
-    TraceFileError,
-    dumps,
-    read_trace,
-    replay,
-    trace_to_json,
-)
+from em_core.trace_json import MAX_TRACE_BYTES, TraceFileError, dumps, read_trace
 from em_models import registry
 from em_models.mixture.gaussian import COVARIANCE_TYPES, Parameters
 from em_models.mixture.search import split_starts
+from em_models.mixture.trace import replay, trace_to_json
 from em_models.ppca import engine as ppca_engine
 
 REPO = Path(__file__).resolve().parents[1]

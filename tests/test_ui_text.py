@@ -13,7 +13,8 @@ from streamlit.testing.v1 import AppTest
 
 import em_models.mixture.engine
 import em_models.mixture.typed_start
-from em_core.trace_json import dumps, trace_to_json
+from em_core.trace_json import dumps
+from em_models.mixture.trace import trace_to_json
 from em_ui.text import literal
 
 KEY = "data"

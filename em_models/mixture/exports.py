@@ -7,8 +7,9 @@ from __future__ import annotations
 import numpy as np
 
 from em_core import Trace
-from em_core.trace_json import dumps, trace_to_json
+from em_core.trace_json import dumps
 from em_models.mixture.gaussian import Parameters
+from em_models.mixture.trace import trace_to_json
 from em_viz import exports
 from em_viz.exports import ANIMATION_HELP, ExportFile, ExportNote
 

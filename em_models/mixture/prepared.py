@@ -4,8 +4,8 @@ choice of the two columns drawn when the data have more)."""
 
 from __future__ import annotations
 
-from em_core.trace_json import PreparedRun, replay
-from em_core.trace_json import read_document as read
+from em_models.mixture.trace import PreparedRun, replay
+from em_models.mixture.trace import read_document as read
 
 __all__ = ["cost", "describe", "limit", "read", "replay", "show"]
 

@@ -13,7 +13,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, Route, expect
 
 import em_models.mixture.engine
 import em_models.mixture.figures_1d
-from em_viz import exports
+from em_models.mixture import exports
 
 CHART_TIMEOUT_MS = 30_000
 

@@ -17,6 +17,7 @@ from test_trace_json import split_run
 import em_models.mixture.engine
 import em_models.mixture.gaussian
 from em_core.trace_json import dumps
+from em_models.mixture import exports as mixture_exports
 from em_models.mixture.gaussian import COVARIANCE_TYPES, Parameters
 from em_models.mixture.trace import trace_to_json
 from em_models.ppca import exports as ppca_exports
@@ -67,7 +68,7 @@ def hostile_run(n_features: int = 7):
 
 def test_the_parameters_csv_holds_the_final_parameters_and_only_numbers():
     X, trace = hostile_run()
-    header, values = assert_numbers_only(exports.parameters_csv(trace, HOSTILE_NAMES))
+    header, values = assert_numbers_only(mixture_exports.parameters_csv(trace, HOSTILE_NAMES))
     params = trace.final.params
     d = X.shape[1]
     assert values.shape == (3, 2 + 2 * d + d * (d - 1) // 2)
@@ -84,7 +85,9 @@ def test_the_parameters_csv_holds_the_final_parameters_and_only_numbers():
 
 def test_the_responsibilities_csv_holds_each_point_and_its_responsibilities():
     X, trace = hostile_run()
-    header, values = assert_numbers_only(exports.responsibilities_csv(X, trace, HOSTILE_NAMES))
+    header, values = assert_numbers_only(
+        mixture_exports.responsibilities_csv(X, trace, HOSTILE_NAMES)
+    )
     assert header[0] == "point"
     assert header[-1] == "responsibility of component 3"
     np.testing.assert_array_equal(values[:, 0], np.arange(1, X.shape[0] + 1))
@@ -103,20 +106,20 @@ def test_computed_numbers_are_written_to_twelve_significant_digits():
     trace = em_models.mixture.engine.fit(
         X, 2, init="given", params=start, reg_covar=0.0, max_iter=0
     )
-    _, rows = read_csv(exports.parameters_csv(trace, ["x"]))
+    _, rows = read_csv(mixture_exports.parameters_csv(trace, ["x"]))
     assert rows[0][:3] == ["1", "0.5", "2"]
     assert rows[1][2] == "9"
     start = Parameters([0.5, 0.5], [[2.00000000001], [9.0]], [[[1.0]], [[1.0]]], "full")
     trace = em_models.mixture.engine.fit(
         X, 2, init="given", params=start, reg_covar=0.0, max_iter=0
     )
-    assert read_csv(exports.parameters_csv(trace, ["x"]))[1][0][2] == "2.00000000001"
+    assert read_csv(mixture_exports.parameters_csv(trace, ["x"]))[1][0][2] == "2.00000000001"
 
 
 def test_negative_and_tiny_numbers_are_plain_numbers():
     X = np.array([-1e-300, -2.5, 3e20, 4.0, -5.0, 6.0])[:, None]
     trace = em_models.mixture.engine.fit(X, 2, rng=0, reg_covar=1.0, max_iter=3)
-    _, values = assert_numbers_only(exports.responsibilities_csv(X, trace, ["-x"]))
+    _, values = assert_numbers_only(mixture_exports.responsibilities_csv(X, trace, ["-x"]))
     np.testing.assert_array_equal(values[:, 1], X[:, 0])
 
 
@@ -131,7 +134,7 @@ def run_snippet(trace, X, tmp_path, monkeypatch) -> dict:
     )
     monkeypatch.chdir(tmp_path)
     namespace: dict = {}
-    exec(compile(exports.sklearn_code(trace), "snippet", "exec"), namespace)
+    exec(compile(mixture_exports.sklearn_code(trace), "snippet", "exec"), namespace)
     return namespace
 
 
@@ -171,7 +174,7 @@ def test_the_sklearn_code_of_a_one_column_run_and_of_a_given_start(tmp_path, mon
     assert trace.converged
     namespace = run_snippet(trace, X, tmp_path, monkeypatch)
     assert_same_parameters(namespace, trace.final.params)
-    code = exports.sklearn_code(trace)
+    code = mixture_exports.sklearn_code(trace)
     assert "scale" not in code  # one column: reg_covar is the ridge itself
     assert f"max_iter={trace.n_iter}," in code
     assert "tol=1e-06," in code
@@ -183,7 +186,7 @@ def test_the_sklearn_code_of_a_run_from_a_split_start(tmp_path, monkeypatch):
     X = blobs(3, n_features=2, n_per_blob=30)
     trace = split_run(X)
     assert trace.start.method == "split"
-    assert "split in two" in exports.sklearn_code(trace)
+    assert "split in two" in mixture_exports.sklearn_code(trace)
     assert_same_parameters(run_snippet(trace, X, tmp_path, monkeypatch), trace.final.params)
 
 
@@ -191,13 +194,13 @@ def test_a_run_without_iterations_has_no_sklearn_code():
     X = blobs(6, n_features=2, n_per_blob=20)
     trace = em_models.mixture.engine.fit(X, 2, rng=1, max_iter=0)
     with pytest.raises(ValueError, match="no iteration"):
-        exports.sklearn_code(trace)
+        mixture_exports.sklearn_code(trace)
 
 
 def test_the_note_explains_when_each_tool_measures_the_log_likelihood():
     X = blobs(5, n_features=1, n_per_blob=30)
     trace = em_models.mixture.engine.fit(X, 2, rng=0)
-    note = exports.likelihood_timing_note(trace)
+    note = mixture_exports.likelihood_timing_note(trace)
     assert f"max_iter = {trace.n_iter}" in note
     assert "one M-step later" in note
 
@@ -209,7 +212,7 @@ def test_the_note_explains_when_each_tool_measures_the_log_likelihood():
 def test_the_animation_is_one_offline_html_file_with_its_frames_and_play():
     X = blobs(0, n_features=2, n_per_blob=30)
     trace = em_models.mixture.engine.fit(X, 3, rng=0)
-    page = exports.animation_html(X, trace, column_names=["a", "<b>"])
+    page = mixture_exports.animation_html(X, trace, column_names=["a", "<b>"])
     assert page.startswith("<!doctype html>")
     assert "<title>EM for a Gaussian mixture: K = 3, full covariances, 90 points</title>" in page
     assert not re.search(r"<script[^>]+src=", page), "every script is inside the file"
@@ -227,7 +230,7 @@ def test_the_animation_is_one_offline_html_file_with_its_frames_and_play():
 def test_a_long_run_says_where_the_file_stops_without_naming_the_apps_slider():
     X = blobs(0, n_features=1, n_per_blob=40)
     trace = em_models.mixture.engine.fit(X, 3, rng=0, tol=0.0, max_iter=80)
-    page = exports.animation_html(X, trace)
+    page = mixture_exports.animation_html(X, trace)
     assert "Play holds Start" in page
     assert "slider above" not in page
     assert "the app steps through every half-step" in page

@@ -36,8 +36,8 @@ def cost(run: PreparedRun) -> tuple[float, str]:
 
 def describe(opened) -> str:
     """One line on the run in the file, as markdown (the column names escaped)."""
+    from em_models.mixture.exports import START_WORDS
     from em_ui.text import literal
-    from em_viz.exports import START_WORDS
 
     trace, (n, d) = opened.trace, opened.X.shape
     model, start = trace.model, trace.start

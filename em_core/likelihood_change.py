@@ -2,12 +2,18 @@
 
 EM never lowers ℓ, so a change is an increase; flat (within float rounding of ℓ, a sum of N
 rounded terms); a decrease caused by the ridge, which moves each M-step off the exact
-maximum; or, with no ridge, a decrease from numerical trouble.
+maximum; or, with no ridge, a decrease from numerical trouble. Every place that reports a
+decrease asks :func:`classify_change` (for a run, :func:`trace_change` and :func:`decreases`),
+so they all agree.
 """
 
 from __future__ import annotations
 
 import enum
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # em_core.em imports this module
+    from em_core.em import Trace
 
 # Rounding of ℓ: a relative 1e-12 of |ℓ|, and at least 1e-12 per sample (ℓ is a sum of N
 # terms whose own sizes, not their sum, set the rounding error).
@@ -53,3 +59,18 @@ def classify_change(before: float, after: float, n_samples: int, ridge: bool) ->
     if delta > 0:
         return Change.INCREASE
     return Change.RIDGE_DECREASE if ridge else Change.NUMERICAL_DECREASE
+
+
+def trace_change(trace: Trace, t: int) -> Change:
+    """How ℓ changed from snapshot t − 1 to snapshot t of ``trace`` (t ≥ 1)."""
+    return classify_change(
+        trace.snapshots[t - 1].log_likelihood,
+        trace.snapshots[t].log_likelihood,
+        trace.n_samples,
+        trace.model.penalised,
+    )
+
+
+def decreases(trace: Trace) -> list[int]:
+    """The snapshots t where ℓ really decreased from t − 1 (rounding excluded)."""
+    return [t for t in range(1, len(trace.snapshots)) if trace_change(trace, t).is_decrease]

@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from em_core import Change, Trace
-from em_models.mixture.diagnostics import decreases, trace_change
+from em_core.likelihood_change import decreases, trace_change
 from em_viz.colors import MIXTURE_COLOR
 from em_viz.halfstep import HalfStep, half_step
 

@@ -8,6 +8,7 @@ import pytest
 from scipy.stats import norm
 
 from em_core import Change, Snapshot, StopReason
+from em_core.likelihood_change import decreases, trace_change
 from em_data import load_dataset
 from em_models.mixture.collapse_figures import (
     COLLAPSE_START,
@@ -23,7 +24,7 @@ from em_models.mixture.collapse_figures import (
     sigma_figure,
     smallest_sigma_floor,
 )
-from em_models.mixture.diagnostics import decreases, nearly_collapsed, trace_change
+from em_models.mixture.diagnostics import nearly_collapsed
 from em_models.mixture.engine import EMPTY_NK, fit
 from em_models.mixture.gaussian import Parameters
 from em_models.mixture.starts import DEFAULT_RIDGE

@@ -14,9 +14,10 @@ from em_core import Change, classify_change
 from em_models.mixture.diagnostics import nearly_collapsed
 from em_models.mixture.engine import fit
 from em_models.mixture.gaussian import Parameters
+from em_models.mixture.notes import run_notes
 from em_viz.halfstep import n_half_steps
 from em_viz.loglik import likelihood_axes, likelihood_traces, tolerance_note
-from em_viz.status import likelihood_delta_text, run_notes
+from em_viz.status import likelihood_delta_text
 
 
 def mixture(seed=1):

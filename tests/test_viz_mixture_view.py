@@ -22,10 +22,10 @@ from em_models.mixture import kmeans_phase
 from em_models.mixture.engine import e_step, fit
 from em_models.mixture.gaussian import Parameters
 from em_models.mixture.kmeans_phase import em_index, half_step, n_half_steps
+from em_models.mixture.notes import run_notes
 from em_models.mixture.view import BUTTON_HELP, FORMULAS, PARAMETERS, RESPONSIBILITIES, MixtureView
 from em_viz import view
 from em_viz.halfstep import m_step_source
-from em_viz.status import run_notes
 
 WORKED_X = np.array([1.5, 2.0, 2.5, 8.0, 9.0, 9.5])[:, None]
 FAITHFUL = np.asarray(load_dataset("faithful").values)

@@ -228,7 +228,7 @@ class HMMView:
 
     @cached_property
     def _decreases(self) -> frozenset[int]:
-        from em_models.mixture.diagnostics import decreases
+        from em_core.likelihood_change import decreases
 
         return frozenset(decreases(self.trace))
 

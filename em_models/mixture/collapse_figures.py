@@ -28,7 +28,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from em_core import Trace
-from em_models.mixture.diagnostics import decreases
+from em_core.likelihood_change import decreases
 from em_models.mixture.engine import EMPTY_NK, e_step, failed_component, m_step
 from em_models.mixture.gaussian import Parameters, robust_scale, variance_floor
 from em_viz.colors import component_colors

@@ -18,7 +18,6 @@ from dataclasses import dataclass
 import numpy as np
 
 from em_core.em import Snapshot, Trace
-from em_core.likelihood_change import Change, classify_change
 
 # The two signs of a component held up by the ridge (:func:`nearly_collapsed`): its smallest
 # variance at most this many ridges (the ridge at least half of it), or an effective count
@@ -31,21 +30,6 @@ def points_needed(covariance_type: str, n_features: int) -> int | None:
     """The fewest points a component's own covariance can be non-singular with (None for a
     tied covariance, which all components share)."""
     return {"full": n_features + 1, "diag": 2, "spherical": 2, "tied": None}[covariance_type]
-
-
-def trace_change(trace: Trace, t: int) -> Change:
-    """How ℓ changed from snapshot t − 1 to snapshot t of ``trace`` (t ≥ 1)."""
-    return classify_change(
-        trace.snapshots[t - 1].log_likelihood,
-        trace.snapshots[t].log_likelihood,
-        trace.n_samples,
-        trace.model.penalised,
-    )
-
-
-def decreases(trace: Trace) -> list[int]:
-    """The snapshots t where ℓ really decreased from t − 1 (rounding excluded)."""
-    return [t for t in range(1, len(trace.snapshots)) if trace_change(trace, t).is_decrease]
 
 
 @dataclass(frozen=True)

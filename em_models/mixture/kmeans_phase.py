@@ -45,8 +45,7 @@ from em_models.mixture.tables import rounded_change
 from em_viz import halfstep
 from em_viz.colors import blend
 from em_viz.halfstep import HalfStep
-from em_viz.status import Note
-from em_viz.view import ButtonKind, ButtonPhase
+from em_viz.view import ButtonKind, ButtonPhase, Note
 
 KINDS = ("seeds", "assign", "update")
 

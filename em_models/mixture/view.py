@@ -33,6 +33,7 @@ from em_models.mixture.formulas import (
     responsibility_formula,
 )
 from em_models.mixture.gaussian import Parameters
+from em_models.mixture.notes import run_notes
 from em_models.mixture.tables import (
     key_number,
     key_parameters,
@@ -42,7 +43,7 @@ from em_models.mixture.tables import (
 )
 from em_viz.halfstep import HalfStep, m_step_source
 from em_viz.loglik import tolerance_note
-from em_viz.status import likelihood_delta_text, run_notes
+from em_viz.status import likelihood_delta_text
 from em_viz.view import (
     Block,
     ButtonKind,

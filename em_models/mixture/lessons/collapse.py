@@ -5,6 +5,7 @@ import numpy as np
 import streamlit as st
 
 from em_core import StopReason, Trace
+from em_core.likelihood_change import decreases
 from em_data import load_dataset
 from em_models.mixture.collapse_figures import (
     COLLAPSE_START,
@@ -21,7 +22,7 @@ from em_models.mixture.collapse_figures import (
     smallest_sigma_floor,
     start_text,
 )
-from em_models.mixture.diagnostics import decreases, nearly_collapsed
+from em_models.mixture.diagnostics import nearly_collapsed
 from em_models.mixture.engine import failed_component
 from em_models.mixture.formulas import number
 from em_models.mixture.gaussian import Parameters

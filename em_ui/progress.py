@@ -14,7 +14,6 @@ import time
 import streamlit as st
 
 from em_core import Snapshot
-from em_models.mixture.starts import KMeansStep
 
 SHOW_AFTER_S = 1.0  # a fit shorter than this shows no bar (the spinner covers it)
 UPDATE_EVERY_S = 0.2  # also the longest a stop waits, once the bar is shown
@@ -43,10 +42,11 @@ class FitProgress:
         self.calls = 0
         self._in_kmeans = False
 
-    def __call__(self, snapshot: Snapshot | KMeansStep) -> None:
+    def __call__(self, snapshot: object) -> None:
         self.calls += 1
-        kmeans = isinstance(snapshot, KMeansStep)
-        # A run starts with its K-means steps, if it has any, then θ_0.
+        # A run starts with its start's own steps (the mixture's K-means), if it has any, then
+        # θ_0: whatever is not a snapshot is such a step.
+        kmeans = not isinstance(snapshot, Snapshot)
         first_kmeans_step = kmeans and snapshot.iteration == 1
         start_without_kmeans = not kmeans and snapshot.iteration == 0 and not self._in_kmeans
         if first_kmeans_step or start_without_kmeans:

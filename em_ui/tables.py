@@ -1,6 +1,6 @@
 """Tables on screen: every number whole, every column explained.
 
-Every numeric column gets its format (:func:`em_models.mixture.tables.column_formats`). A short
+Every numeric column gets its format (:func:`em_viz.number_formats.column_formats`). A short
 table
 (the parameters: one row per component) is a plain table, sized by the browser to its
 numbers and drawn without loading a data grid, so the page's first chart comes sooner. A long
@@ -15,8 +15,8 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from em_models.mixture.tables import column_formats
 from em_ui.text import literal
+from em_viz.number_formats import column_formats
 
 # What a cell with no value yet shows (N_k and r_nk at the start); the help says why.
 MISSING = "—"

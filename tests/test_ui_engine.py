@@ -15,14 +15,9 @@ from streamlit.testing.v1 import AppTest
 
 import em_models.ppca.engine
 import em_ui.engine
+from em_models.mixture.fits import fit_restarts, fit_trace, select_n_components
 from em_models.ppca.fits import fit_ppca
-from em_ui.engine import (
-    data_key,
-    finished_fits,
-    fit_restarts,
-    fit_trace,
-    select_n_components,
-)
+from em_ui.engine import data_key, finished_fits
 
 ROOT = Path(__file__).resolve().parents[1]
 TIMEOUT = 120

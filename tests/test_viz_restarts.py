@@ -13,7 +13,9 @@ from collections import defaultdict
 import numpy as np
 import pytest
 
+import em_models.mixture.selection
 import em_models.mixture.tables
+import em_viz.number_formats
 from em_data import load_dataset, make_mixture, random_components
 from em_models.mixture.restarts_figures import (
     iteration_tick_step,
@@ -153,7 +155,7 @@ def test_the_legend_writes_l_as_the_leaderboard_does() -> None:
     restarts = em_models.mixture.selection.fit_restarts(X, 2, n_init=3, seed=0)
     fig = restart_curves_figure(restarts)
     (name,) = [t.name for t in fig.data if t.name.startswith("optimum")]
-    places = em_models.mixture.tables.decimals(leaderboard_table(restarts)["final ℓ"])
+    places = em_viz.number_formats.decimals(leaderboard_table(restarts)["final ℓ"])
     value = restarts.optima()[0].log_likelihood
     assert name.startswith(f"optimum A: ℓ = {value:,.{places}f}".replace("-", "−"))
 

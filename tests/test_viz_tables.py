@@ -1,4 +1,4 @@
-"""Tables on screen: every number whole (em_models.mixture.tables.column_formats,
+"""Tables on screen: every number whole (em_viz.number_formats.column_formats,
 em_ui.tables.show_table).
 
 A short table (the parameters) is a plain table whose cells are the formatted texts (read
@@ -25,7 +25,8 @@ import em_models.mixture.tables
 from em_data import load_dataset
 from em_models.mixture.engine import e_step, fit
 from em_models.mixture.gaussian import Parameters
-from em_models.mixture.tables import column_formats, decimals, split_changes
+from em_models.mixture.tables import split_changes
+from em_viz.number_formats import column_formats, decimals
 
 DIGIT_PX = 6.96
 CELL_PADDING_PX = 16

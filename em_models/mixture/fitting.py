@@ -56,7 +56,8 @@ def fit_settings(
 
 
 def fit_options(model: Model, conv: Convergence) -> dict:
-    """The keyword arguments of :func:`em_ui.engine.fit_trace` and ``fit_restarts`` that the
+    """The keyword arguments of :func:`em_models.mixture.fits.fit_trace` and ``fit_restarts`` that
+    the
     settings give (all but the data, K and the number of restarts)."""
     return {
         "covariance_type": model.covariance_type,

@@ -17,9 +17,9 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from em_models.mixture.selection import Restarts
-from em_models.mixture.tables import decimals
 from em_viz.colors import GREY, PALETTE
 from em_viz.figures_common import LEGEND_ROW_PX, MIN_NARROW_PX, legend_rows
+from em_viz.number_formats import decimals
 from em_viz.style import LEGEND_UNDER_PLOT, TEMPLATE
 
 # Beyond ten optima the colours come round again, with another dash so that no two
@@ -61,7 +61,7 @@ def _runs(count: int) -> str:
 def optimum_names(restarts: Restarts) -> list[str]:
     """The legend entry of each optimum, best first: "optimum A: ℓ = −180.22, 9 runs".
 
-    ℓ has the decimals the leaderboard writes it with (:func:`em_models.mixture.tables.decimals` of
+    ℓ has the decimals the leaderboard writes it with (:func:`em_viz.number_formats.decimals` of
     the
     final log-likelihoods), and a true minus sign as on the axes.
     """

@@ -35,7 +35,6 @@ from em_models.mixture.formulas import (
 from em_models.mixture.gaussian import Parameters
 from em_models.mixture.notes import run_notes
 from em_models.mixture.tables import (
-    key_number,
     key_parameters,
     parameter_table,
     responsibility_table,
@@ -43,6 +42,7 @@ from em_models.mixture.tables import (
 )
 from em_viz.halfstep import HalfStep, m_step_source
 from em_viz.loglik import tolerance_note
+from em_viz.number_formats import key_number
 from em_viz.status import likelihood_delta_text
 from em_viz.view import (
     Block,

@@ -20,12 +20,12 @@ from numpy.typing import ArrayLike
 
 from em_core import Trace
 from em_core.likelihood_change import flat_tolerance
-from em_models.mixture.tables import key_numbers
 from em_models.ppca import figures as ppca
 from em_models.ppca.engine import closed_form, log_likelihood
 from em_viz.figures_common import as_features
 from em_viz.halfstep import button_kind, half_step, half_steps, n_half_steps
 from em_viz.loglik import tolerance_note
+from em_viz.number_formats import key_numbers
 from em_viz.status import likelihood_delta_text
 from em_viz.view import (
     Block,

@@ -4,6 +4,7 @@ import streamlit as st
 
 from em_data import InputError, check_for_fit
 from em_models.mixture.diagnostics import nearly_collapsed
+from em_models.mixture.fits import select_n_components
 from em_models.mixture.gaussian import COVARIANCE_TYPES
 from em_models.mixture.selection_figures import (
     best_k,
@@ -17,7 +18,6 @@ from em_models.mixture.sweep import SweepProgress, SweepStopped, sweep_over_budg
 from em_ui import links
 from em_ui.controls import is_narrow
 from em_ui.data_sources import choose_columns, choose_data, left_out_of_link
-from em_ui.engine import select_n_components
 from em_ui.settings import COVARIANCE_LABELS, INIT_LABELS
 from em_ui.state import keep
 from em_ui.tables import show_table

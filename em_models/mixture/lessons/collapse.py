@@ -24,12 +24,12 @@ from em_models.mixture.collapse_figures import (
 )
 from em_models.mixture.diagnostics import nearly_collapsed
 from em_models.mixture.engine import failed_component
+from em_models.mixture.fits import fit_trace
 from em_models.mixture.formulas import number
 from em_models.mixture.gaussian import Parameters
 from em_models.mixture.starts import DEFAULT_RIDGE
 from em_models.mixture.stepper import stepping_view
 from em_ui import links
-from em_ui.engine import fit_trace
 from em_ui.settings import convergence_settings
 from em_ui.text import literal
 

@@ -4,6 +4,7 @@ import numpy as np
 import streamlit as st
 
 from em_data import load_dataset
+from em_models.mixture.fits import fit_restarts
 from em_models.mixture.fitting import fit_options, fit_settings, with_progress
 from em_models.mixture.restarts_figures import (
     kept_phrase,
@@ -20,7 +21,7 @@ from em_ui.data_sources import (
     columns_key,
     left_out_of_link,
 )
-from em_ui.engine import data_key, fit_restarts
+from em_ui.engine import data_key
 from em_ui.state import keep
 from em_ui.tables import show_table
 

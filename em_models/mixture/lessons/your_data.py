@@ -4,11 +4,12 @@ import pandas as pd
 import streamlit as st
 
 from em_models.mixture.engine import e_step
+from em_models.mixture.fits import fit_restarts, fit_trace
 from em_models.mixture.fitting import fit_options, fit_settings, with_progress
 from em_models.mixture.stepper import stepping_view
 from em_ui import links
 from em_ui.data_sources import choose_columns, choose_data, choose_view_axes, left_out_of_link
-from em_ui.engine import data_key, fit_restarts, fit_trace
+from em_ui.engine import data_key
 from em_ui.state import keep
 
 KEY = "data"

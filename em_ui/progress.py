@@ -40,18 +40,20 @@ class FitProgress:
         self._bar = None
         self.run = 0  # 1-based run under way
         self.calls = 0
-        self._in_kmeans = False
+        self._in_start_steps = False
 
     def __call__(self, snapshot: object) -> None:
         self.calls += 1
         # A run starts with its start's own steps (the mixture's K-means), if it has any, then
-        # θ_0: whatever is not a snapshot is such a step.
-        kmeans = not isinstance(snapshot, Snapshot)
-        first_kmeans_step = kmeans and snapshot.iteration == 1
-        start_without_kmeans = not kmeans and snapshot.iteration == 0 and not self._in_kmeans
-        if first_kmeans_step or start_without_kmeans:
+        # θ_0: whatever is not a snapshot is such a step, named by its ``phase``.
+        start_step = not isinstance(snapshot, Snapshot)
+        first_start_step = start_step and snapshot.iteration == 1
+        start_without_steps = (
+            not start_step and snapshot.iteration == 0 and not self._in_start_steps
+        )
+        if first_start_step or start_without_steps:
             self.run += 1
-        self._in_kmeans = kmeans
+        self._in_start_steps = start_step
         now = self._clock()
         if now - self._started < SHOW_AFTER_S:
             return
@@ -59,9 +61,9 @@ class FitProgress:
             return
         self._shown_at = now
         runs = f"Run {self.run} of {self.n_init} · " if self.n_init > 1 else ""
-        if kmeans:
+        if start_step:
             done = (self.run - 1) / self.n_init
-            text = f"{runs}K-means start, step {snapshot.iteration}"
+            text = f"{runs}{snapshot.phase}, step {snapshot.iteration}"
         else:
             done = (self.run - 1 + snapshot.iteration / max(self.max_iter, 1)) / self.n_init
             text = (

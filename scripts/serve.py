@@ -42,8 +42,8 @@ def preload() -> None:
     import em_models.mixture.engine
     import em_models.mixture.figures_1d
     import em_models.mixture.gaussian
+    import em_models.mixture.settings
     import em_models.mixture.tables
-    import em_ui.settings
     import em_ui.stepper  # noqa: F401  (its step buttons register their component)
     from em_data import load_dataset
 

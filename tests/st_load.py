@@ -29,7 +29,7 @@ import em_models.mixture.engine
 import em_models.mixture.gaussian
 import em_models.mixture.selection
 from em_data import DATASETS, load_dataset
-from em_ui.settings import default_restarts
+from em_models.mixture.settings import default_restarts
 
 SUBSCRIPTS = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
 

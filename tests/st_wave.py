@@ -31,7 +31,7 @@ from st_client import Run, Session
 from st_load import rss_mib
 
 from em_data import DATASETS
-from em_ui.settings import INIT_LABELS
+from em_models.mixture.settings import INIT_LABELS
 
 HEALTH_EVERY_S = 0.25
 REFUSED = "too large for the shared server"

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
+from em_models.mixture.settings import default_restarts
 from em_models.mixture.sweep import sweep_over_budget, sweep_work
 from em_ui import budget
-from em_ui.settings import default_restarts
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -1,7 +1,9 @@
 """A model is one folder, registered in one place (em_models/registry.py).
 
-Shared code (the router, the command line, the trace reader, the shared UI and figures)
-names no model but through the registry; every registered part imports and offers what
+Shared code (the router, the engine's driver, the command line, the trace reader, the shared
+UI and figures) names no model but through the registry (but for the few words of the mixture
+listed in :data:`KNOWN_MIXTURE_WORDS`, each with its reason); every registered part imports and
+offers what
 the shared code asks of it; the command line offers exactly the models with a ``cli``; the
 router's "Learn" pages are the registry's, with the titles, icons and addresses links use.
 """
@@ -28,13 +30,27 @@ SHARED = sorted(
     [
         ROOT / "app.py",
         ROOT / "app_pages" / "prepared_run.py",
-        ROOT / "em_core" / "cli.py",
-        ROOT / "em_core" / "trace_json.py",
+        *(ROOT / "em_core").glob("*.py"),
         *(ROOT / "em_ui").glob("*.py"),
         *(ROOT / "em_viz").glob("*.py"),
     ]
 )
-MODEL_WORDS = ("ppca", "hmm")
+MODEL_WORDS = ("ppca", "hmm", "mixture", "kmeans", "k-means")
+# What shared code still says of the mixture, and why: the app's name; the work budget's
+# estimate of a mixture's fit (every model's page asks it; the hidden Markov model has its
+# own in its folder); the data source that draws a synthetic mixture (any model's data), with
+# the true parameters it drew; the colour of the mixture's density (the ℓ panel's curve).
+KNOWN_MIXTURE_WORDS = {
+    "app.py": {"EM for Gaussian mixtures"},
+    "em_ui/budget.py": {
+        " (plus up to 100 K-means steps for each start)",
+        "KMEANS_START_ITERATIONS",
+        "kmeans",
+    },
+    "em_ui/data_sources.py": {"Generate a mixture", "em_models.mixture.gaussian", "make_mixture"},
+    "em_viz/colors.py": {"MIXTURE_COLOR"},
+    "em_viz/loglik.py": {"MIXTURE_COLOR"},
+}
 # What each part must offer the shared code.
 PART_NAMES = {
     "pages": ("PAGES",),
@@ -127,7 +143,8 @@ def test_the_scan_sees_a_model_named_in_code_but_not_in_docstrings_or_comments()
 
 @pytest.mark.parametrize("path", SHARED, ids=lambda path: str(path.relative_to(ROOT)))
 def test_shared_code_names_no_model_but_through_the_registry(path) -> None:
-    assert model_words(path.read_text(encoding="utf-8")) == []
+    known = KNOWN_MIXTURE_WORDS.get(str(path.relative_to(ROOT)), set())
+    assert set(model_words(path.read_text(encoding="utf-8"))) - known == set()
 
 
 def test_every_model_is_registered_once_and_offered_somewhere() -> None:

@@ -40,6 +40,7 @@ from em_models.hmm.viterbi import posterior_states, viterbi
 from em_models.hmm.window import DEFAULT_LENGTH, make_window
 from em_models.mixture import engine as mixture
 from em_models.mixture.gaussian import COVARIANCE_TYPES
+from em_models.mixture.settings import COVARIANCE_LABELS
 from em_ui import links
 from em_ui.budget import beyond_budget, seconds_allowed
 from em_ui.budget import work as mixture_work
@@ -47,7 +48,6 @@ from em_ui.data_sources import choose_columns, choose_data, left_out_of_link
 from em_ui.engine import data_key, stored
 from em_ui.exports import export_section
 from em_ui.progress import FitProgress
-from em_ui.settings import COVARIANCE_LABELS
 from em_ui.state import keep
 from em_ui.stepper import Extras, stepping_view
 from em_ui.text import literal

@@ -12,15 +12,15 @@ import numpy as np
 import streamlit as st
 
 from em_data import InputError, check_for_fit
-from em_ui.budget import over_budget
-from em_ui.progress import FitProgress
-from em_ui.settings import (
+from em_models.mixture.settings import (
     Convergence,
     Model,
     convergence_settings,
     default_restarts,
     model_settings,
 )
+from em_ui.budget import over_budget
+from em_ui.progress import FitProgress
 from em_ui.text import literal
 
 Result = TypeVar("Result")

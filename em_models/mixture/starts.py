@@ -89,6 +89,11 @@ class KMeansStep:
     centers: NDArray[np.float64]  # (n_components, n_features)
     inertia: float
 
+    @property
+    def phase(self) -> str:
+        """What a progress bar calls the steps of this kind (:mod:`em_ui.progress`)."""
+        return "K-means start"
+
 
 @dataclass(frozen=True, eq=False)
 class Initialisation:

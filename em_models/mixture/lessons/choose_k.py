@@ -13,12 +13,12 @@ from em_models.mixture.selection_figures import (
     selection_figure,
     selection_table,
 )
+from em_models.mixture.settings import COVARIANCE_LABELS, INIT_LABELS
 from em_models.mixture.stepper import stepping_view
 from em_models.mixture.sweep import SweepProgress, SweepStopped, sweep_over_budget
 from em_ui import links
 from em_ui.controls import is_narrow
 from em_ui.data_sources import choose_columns, choose_data, left_out_of_link
-from em_ui.settings import COVARIANCE_LABELS, INIT_LABELS
 from em_ui.state import keep
 from em_ui.tables import show_table
 from em_ui.text import literal
@@ -71,7 +71,7 @@ with st.sidebar:
         "Starts of each kind per K",
         min_value=1,
         max_value=10,
-        value=None,  # the default comes through session state (see em_ui.settings)
+        value=None,  # the default comes through session state (see em_models.mixture.settings)
         step=1,
         key=keep(f"{KEY}.n_init"),
         bind=links.bind(f"{KEY}.n_init"),

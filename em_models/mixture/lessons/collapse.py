@@ -27,10 +27,10 @@ from em_models.mixture.engine import failed_component
 from em_models.mixture.fits import fit_trace
 from em_models.mixture.formulas import number
 from em_models.mixture.gaussian import Parameters
+from em_models.mixture.settings import convergence_settings
 from em_models.mixture.starts import DEFAULT_RIDGE
 from em_models.mixture.stepper import stepping_view
 from em_ui import links
-from em_ui.settings import convergence_settings
 from em_ui.text import literal
 
 KEY = "collapse"

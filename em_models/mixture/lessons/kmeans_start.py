@@ -8,6 +8,7 @@ from em_data import InputError, check_for_fit
 from em_models.mixture import starts_figures as starts
 from em_models.mixture.fits import fit_trace
 from em_models.mixture.gaussian import COVARIANCE_TYPES
+from em_models.mixture.settings import COVARIANCE_LABELS, INIT_LABELS, convergence_settings
 from em_models.mixture.starts import nearest_center
 from em_models.mixture.stepper import stepping_view
 from em_models.mixture.typed_start import typed_key, typed_start_editor
@@ -16,7 +17,6 @@ from em_ui.budget import WORK_BUDGET, beyond_budget, work
 from em_ui.data_sources import choose_data, left_out_of_link
 from em_ui.engine import data_key
 from em_ui.progress import FitProgress
-from em_ui.settings import COVARIANCE_LABELS, INIT_LABELS, convergence_settings
 from em_ui.state import keep
 from em_ui.tables import show_table
 from em_ui.text import literal

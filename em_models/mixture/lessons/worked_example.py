@@ -7,10 +7,10 @@ import streamlit as st
 from em_data import load_dataset
 from em_models.mixture.fits import fit_trace
 from em_models.mixture.gaussian import Parameters
+from em_models.mixture.settings import INIT_LABELS, convergence_settings
 from em_models.mixture.starts import INIT_METHODS
 from em_models.mixture.stepper import stepping_view
 from em_ui import links
-from em_ui.settings import INIT_LABELS, convergence_settings
 from em_ui.state import keep
 from em_ui.text import literal
 

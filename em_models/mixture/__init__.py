@@ -1,14 +1,16 @@
-"""The Gaussian mixture, registered as a model (:mod:`em_models.registry`).
+"""The Gaussian mixture fitted by EM, the app's first model and the one its lessons teach.
 
-Its parts here are thin: they point at where the mixture's code lives today, the engine in
-``em_core/`` (``mixture.py``, ``gaussian.py``, ``init.py``, ``selection.py``, ``search.py``,
-the trace file in ``trace_json.py``, the command line's options in ``cli.py``), its figures
-and view in ``em_viz/``, its stepping view's extras in ``em_models/mixture/stepper.py`` and its
-lesson pages in ``app_pages/``. Moving those files into this folder, as probabilistic PCA's
-are in ``em_models/ppca/``, is a later step.
-
-- ``pages``: its lesson pages under "Learn";
-- ``cli``: ``fit`` for a mixture (the command's own options, shared with ``select``);
-- ``trace``: its trace file, written, read and replayed (:mod:`em_core.trace_json`);
-- ``exports``: the files of its "Export this run" section.
+- the model: ``engine`` (:class:`engine.GaussianMixture`, :func:`engine.fit`, the E- and
+  M-step), ``gaussian`` (parameters and covariance types), ``starts`` (given, random,
+  K-means and k-means++ starts), ``selection`` and ``search`` (restarts, the search over K,
+  BIC and AIC), ``diagnostics`` (near collapses), ``bound`` (the lower bound EM climbs);
+- its view and figures: ``view`` (with the K-means phase in ``kmeans_phase``), ``figures``,
+  ``figures_1d``, ``figures_2d``, ``formulas``, ``tables``, ``notes``, ``quiz``, and each
+  lesson's own figures (``starts_figures``, ``collapse_figures``, ``selection_figures``,
+  ``restarts_figures``, ``climb_figures``);
+- its pages: ``lessons/`` (the pages), ``stepper`` (the stepping view with the quiz and the
+  exports), ``settings``, ``fits``, ``fitting``, ``sweep``, ``typed_start``,
+  ``quiz_widgets``;
+- the registry's parts: ``pages``, ``cli`` (``fit`` and ``select``), ``trace``, ``exports``,
+  ``prepared``.
 """

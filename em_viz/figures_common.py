@@ -379,53 +379,88 @@ def panel_layout(
     dict
         ``height``, ``margin``, ``legend``, ``annotations`` (the notes) and the four axes.
     """
-    margin = dict(NARROW_MARGIN if narrow else MARGIN)
-    if narrow:  # ℓ's tick labels and title sit in the left margin, under the data's
-        margin["l"] = max(
-            margin["l"], round(likelihood_label_px(log_likelihoods, likelihood["yaxis2"]) + 40)
-        )
+    margin = _side_margins(likelihood, log_likelihoods, narrow=narrow)
     lines = note_lines(notes, narrow=narrow)
     width = (MIN_NARROW_PX if narrow else MIN_WIDE_PX) - margin["l"] - margin["r"]
     rows = legend_rows(traces, width)
     margin["t"] = TITLE_ROW_PX + NOTE_LINE_PX * len(lines) + LEGEND_ROW_PX * rows + 8
-    x2, y2 = dict(likelihood["xaxis2"]), dict(likelihood["yaxis2"])
-    x = {**layout["xaxis"], "domain": [0.0, 1.0]}
-    y = dict(layout["yaxis"])
     if narrow:
-        plot = NARROW_DATA_PX + NARROW_GAP_PX + NARROW_LIKELIHOOD_PX
-        y["domain"] = [(NARROW_LIKELIHOOD_PX + NARROW_GAP_PX) / plot, 1.0]
-        y2["domain"] = [0.0, NARROW_LIKELIHOOD_PX / plot]
-        x2["domain"] = [0.0, 1.0]
+        plot, axes = _narrow_axes(layout, likelihood)
     else:
         plot = max(MIN_PLOT_PX, WIDE_HEIGHT_PX - margin["t"] - margin["b"])
-        # ℓ's tick labels and its axis title sit between the panels
-        gap = (likelihood_label_px(log_likelihoods, y2) + 44) / width
-        x["domain"] = [0.0, 1.0 - LIKELIHOOD_WIDTH - gap]
-        x2["domain"] = [1.0 - LIKELIHOOD_WIDTH, 1.0]
+        axes = _wide_axes(layout, likelihood, log_likelihoods, width)
     return {
         "margin": {**margin, "autoexpand": False},
         "height": plot + margin["t"] + margin["b"],
-        "xaxis": x,
-        "yaxis": y,
-        "xaxis2": x2,
-        "yaxis2": y2,
+        **axes,
         "legend": {**layout.get("legend", {}), "y": 1 + (LEGEND_ROW_PX * rows + 8) / plot},
-        "annotations": [
-            {
-                "text": line,
-                "xref": "paper",
-                "yref": "paper",
-                "x": 0,
-                "y": 1 + (margin["t"] - TITLE_ROW_PX - NOTE_LINE_PX * i) / plot,
-                "xanchor": "left",
-                "yanchor": "top",
-                "showarrow": False,
-                "align": "left",
-                "font": {"size": NOTE_FONT_PX, "color": "#555"},
-            }
-            for i, line in enumerate(lines)
-        ],
+        "annotations": _note_annotations(lines, margin["t"], plot),
     }
+
+
+def _side_margins(
+    likelihood: Mapping[str, Any], log_likelihoods: NDArray[np.float64], *, narrow: bool
+) -> dict[str, int]:
+    """The left, right and bottom margins. Narrow, ℓ's tick labels and title sit in the left
+    margin, under the data's, so it is as wide as they need."""
+    margin = dict(NARROW_MARGIN if narrow else MARGIN)
+    if narrow:
+        margin["l"] = max(
+            margin["l"], round(likelihood_label_px(log_likelihoods, likelihood["yaxis2"]) + 40)
+        )
+    return margin
+
+
+def _narrow_axes(
+    layout: Mapping[str, Any], likelihood: Mapping[str, Any]
+) -> tuple[int, dict[str, Any]]:
+    """The plot's height and the four axes, the ℓ panel below the data, both full width."""
+    plot = NARROW_DATA_PX + NARROW_GAP_PX + NARROW_LIKELIHOOD_PX
+    return plot, {
+        "xaxis": {**layout["xaxis"], "domain": [0.0, 1.0]},
+        "yaxis": {
+            **layout["yaxis"],
+            "domain": [(NARROW_LIKELIHOOD_PX + NARROW_GAP_PX) / plot, 1.0],
+        },
+        "xaxis2": {**likelihood["xaxis2"], "domain": [0.0, 1.0]},
+        "yaxis2": {**likelihood["yaxis2"], "domain": [0.0, NARROW_LIKELIHOOD_PX / plot]},
+    }
+
+
+def _wide_axes(
+    layout: Mapping[str, Any],
+    likelihood: Mapping[str, Any],
+    log_likelihoods: NDArray[np.float64],
+    width: float,
+) -> dict[str, Any]:
+    """The four axes, the ℓ panel right of the data in a plot ``width`` wide, apart by room
+    for ℓ's tick labels and its axis title."""
+    gap = (likelihood_label_px(log_likelihoods, likelihood["yaxis2"]) + 44) / width
+    return {
+        "xaxis": {**layout["xaxis"], "domain": [0.0, 1.0 - LIKELIHOOD_WIDTH - gap]},
+        "yaxis": dict(layout["yaxis"]),
+        "xaxis2": {**likelihood["xaxis2"], "domain": [1.0 - LIKELIHOOD_WIDTH, 1.0]},
+        "yaxis2": dict(likelihood["yaxis2"]),
+    }
+
+
+def _note_annotations(lines: Sequence[str], top_px: float, plot: float) -> list[dict[str, Any]]:
+    """The notes, one a line, under the title row in a top margin of ``top_px``."""
+    return [
+        {
+            "text": line,
+            "xref": "paper",
+            "yref": "paper",
+            "x": 0,
+            "y": 1 + (top_px - TITLE_ROW_PX - NOTE_LINE_PX * i) / plot,
+            "xanchor": "left",
+            "yanchor": "top",
+            "showarrow": False,
+            "align": "left",
+            "font": {"size": NOTE_FONT_PX, "color": "#555"},
+        }
+        for i, line in enumerate(lines)
+    ]
 
 
 def likelihood_label_px(values: NDArray[np.float64], axis: Mapping[str, Any]) -> float:
@@ -499,64 +534,23 @@ def animated_figure(
     # ℓ so far and the ring on ℓ are the last two traces
     dynamic = [*dynamic, len(data) - 2, len(data) - 1]
     types = [data[i]["type"] for i in dynamic]
-
-    def full_frame(half: HalfStep) -> list[dict[str, Any]]:
-        updates = [
-            *frame_of(half),
-            likelihood_so_far(trace, half),
-            likelihood_marker(trace, half),
-        ]
-        if len(updates) != len(dynamic):
-            raise ValueError(
-                f"{len(updates) - 2} frame updates for {len(dynamic) - 2} dynamic traces."
-            )
-        return [{"type": kind, **u} for kind, u in zip(types, updates, strict=True)]
-
-    current = full_frame(halves[h])
+    current = _full_frame(frame_of, trace, types, halves[h])
     window = frame_window(h, len(halves), len(json.dumps(current, separators=(",", ":"))))
     every = len(window) == len(halves)  # any half-step is one whole frame away
-    if window.stop < len(halves):  # Play stops before the end of the run
-        notes = [
-            f"Play holds {halves[window[0]].label} … {halves[window[-1]].label}; " + SLIDER_NOTE,
-            *notes,
-        ]
-
-    def frame_layout(i: int) -> dict[str, Any]:
-        return {
-            "title": frame_title(halves[i].label),
-            "meta": {"half_step": i, "every_half_step": every},
-        }
-
-    full = {i: current if i == h else full_frame(halves[i]) for i in window}
-    frames = []
-    for i in window:
-        keep = list(range(len(dynamic)))
-        if i > h and not every:
-            # Play reaches this frame only from the one before it, so what did not change
-            # since then is left out: the colours at an M-step, the curves at an E-step.
-            keep = [j for j in keep if full[i][j] != full[i - 1][j]]
-        frames.append(
-            {
-                "name": str(i),
-                "traces": [dynamic[j] for j in keep],
-                "data": [full[i][j] for j in keep],
-                "layout": frame_layout(i),
-            }
-        )
+    full = {
+        i: current if i == h else _full_frame(frame_of, trace, types, halves[i]) for i in window
+    }
+    frames = [_frame(halves, i, dynamic, full, every=every, h=h) for i in window]
     for i, update in zip(dynamic, current, strict=True):
         data[i] = _merge(data[i], update)
     layout = {
         **layout,
-        **frame_layout(h),
+        **_frame_layout(halves, h, every=every),
         **panel_layout(
             layout,
-            likelihood_axes(
-                trace,
-                (0.0, 1.0),
-                also=[y for t in traces if t.get("yaxis") == "y2" for y in t.get("y", ())],
-            ),
+            _likelihood_axes(trace, traces),
             data,
-            notes,
+            _window_notes(halves, window, notes),
             trace.log_likelihoods,
             narrow=narrow,
         ),
@@ -564,6 +558,69 @@ def animated_figure(
     layout["updatemenus"] = [play_pause([str(i) for i in window if i >= h], frame_duration_ms, y=0)]
     _place_header(layout)
     return AnimatedFigure(data, layout, frames)
+
+
+def _full_frame(
+    frame_of: Callable[[HalfStep], Sequence[dict[str, Any]]],
+    trace: Trace,
+    types: Sequence[str],
+    half: HalfStep,
+) -> list[dict[str, Any]]:
+    """Everything the dynamic traces (of plotly ``types``) show at ``half``: the data
+    panel's (``frame_of``), then ℓ so far and the ring on ℓ."""
+    updates = [*frame_of(half), likelihood_so_far(trace, half), likelihood_marker(trace, half)]
+    if len(updates) != len(types):
+        raise ValueError(f"{len(updates) - 2} frame updates for {len(types) - 2} dynamic traces.")
+    return [{"type": kind, **u} for kind, u in zip(types, updates, strict=True)]
+
+
+def _frame(
+    halves: Sequence[HalfStep],
+    i: int,
+    dynamic: Sequence[int],
+    full: Mapping[int, Sequence[dict[str, Any]]],
+    *,
+    every: bool,
+    h: int,
+) -> dict[str, Any]:
+    """The animation frame of half-step ``i``, from the ``full`` frames of the window."""
+    keep = list(range(len(dynamic)))
+    if i > h and not every:
+        # Play reaches this frame only from the one before it, so what did not change
+        # since then is left out: the colours at an M-step, the curves at an E-step.
+        keep = [j for j in keep if full[i][j] != full[i - 1][j]]
+    return {
+        "name": str(i),
+        "traces": [dynamic[j] for j in keep],
+        "data": [full[i][j] for j in keep],
+        "layout": _frame_layout(halves, i, every=every),
+    }
+
+
+def _frame_layout(halves: Sequence[HalfStep], i: int, *, every: bool) -> dict[str, Any]:
+    """What frame ``i`` sets in the layout: the title naming its half-step, and the meta."""
+    return {
+        "title": frame_title(halves[i].label),
+        "meta": {"half_step": i, "every_half_step": every},
+    }
+
+
+def _window_notes(halves: Sequence[HalfStep], window: range, notes: Sequence[str]) -> Sequence[str]:
+    """The notes, after one saying which half-steps Play holds when it stops before the end
+    of the run."""
+    if window.stop < len(halves):
+        return [
+            f"Play holds {halves[window[0]].label} … {halves[window[-1]].label}; " + SLIDER_NOTE,
+            *notes,
+        ]
+    return notes
+
+
+def _likelihood_axes(trace: Trace, traces: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    """The ℓ panel's axes, reaching also the values of the data panel's traces drawn on it
+    (such as the maximum of ℓ)."""
+    also = [y for t in traces if t.get("yaxis") == "y2" for y in t.get("y", ())]
+    return likelihood_axes(trace, (0.0, 1.0), also=also)
 
 
 class AnimatedFigure(go.Figure):

@@ -10,7 +10,7 @@ from the responsibilities of the full model, computed on every feature.
 from __future__ import annotations
 
 import functools
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 import plotly.graph_objects as go
@@ -147,127 +147,181 @@ def scatter_figure(
         One frame per half-step, named ``"0"``, ``"1"``, …; the figure's data are frame h.
     """
     X = as_features(X)
+    dims = _check_input(X, trace, h, dims, kmeans)
+    raw_names = _column_names(column_names, X.shape[1])
+    rows = sample_rows(X.shape[0], max_points, np.random.default_rng(rng_seed))
+    shown = X if rows is None else X[rows]
+    ranges = tuple(covered_range(X[:, dim], trace, dim) for dim in dims)
+    gx, gy, mesh = _contour_grid(*ranges)
+    names = [user_text(name) for name in raw_names]
+    traces, dynamic = _traces(shown, trace, dims, names, (gx, gy), true_params, kmeans=kmeans)
+    equal = equal_scales(*ranges, narrow=narrow)
+    circles_stretched = not equal and trace.model.covariance_type == "spherical"
+    titles = [user_text(raw, TITLE_CHARS[narrow]) for raw in raw_names]
+    return animated_figure(
+        traces,
+        dynamic,
+        _frame_builder(X, rows, shown, trace, dims, mesh, kmeans=kmeans),
+        trace,
+        h,
+        _layout(X.shape, dims, ranges, titles, equal=equal),
+        frame_duration_ms,
+        notes=_notes(shown.shape[0], X.shape[0], kmeans=kmeans, stretched=circles_stretched),
+        narrow=narrow,
+        halves=kmeans_phase.half_steps(trace, kmeans=kmeans),
+    )
+
+
+def _check_input(
+    X: NDArray[np.float64], trace: Trace, h: int, dims: Sequence[int], kmeans: bool
+) -> tuple[int, int]:
+    """``dims`` as two ints, after checking X, the trace, the columns and the half-step."""
     n_features = X.shape[1]
     if n_features < 2:
         raise ValueError("scatter_figure needs two or more features; use density_figure for one.")
     check_trace(X, trace)
     dims = _check_dims(dims, n_features)
     kmeans_phase.half_step(trace, h, kmeans=kmeans)  # raises for an h the run does not have
-    names = [user_text(name) for name in _column_names(column_names, n_features)]
-    rng = np.random.default_rng(rng_seed)
-    rows = sample_rows(X.shape[0], max_points, rng)
-    shown = X if rows is None else X[rows]
-    n_shown = shown.shape[0]
-    n_components = trace.final.params.n_components
-    colors = component_colors(n_components)
-    marginals = [marginal(snapshot.params, dims) for snapshot in trace.snapshots]
+    return dims
 
-    x_range = covered_range(X[:, dims[0]], trace, dims[0])
-    y_range = covered_range(X[:, dims[1]], trace, dims[1])
+
+def _contour_grid(
+    x_range: Sequence[float], y_range: Sequence[float]
+) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
+    """The contours' x and y, and their mesh of shape (CONTOUR_GRID², 2)."""
     # Rounded as they are sent, so z is the density at the points the browser draws it at.
     gx = np.array(round_sig(np.linspace(*x_range, CONTOUR_GRID)))
     gy = np.array(round_sig(np.linspace(*y_range, CONTOUR_GRID)))
     mesh = np.stack(np.meshgrid(gx, gy), axis=-1).reshape(-1, 2)
+    return gx, gy, mesh
 
-    traces: list[dict] = [
+
+def _traces(
+    shown: NDArray[np.float64],
+    trace: Trace,
+    dims: tuple[int, int],
+    names: Sequence[str],
+    grid: tuple[NDArray[np.float64], NDArray[np.float64]],
+    true_params: Parameters | None,
+    *,
+    kmeans: bool,
+) -> tuple[list[dict], list[int]]:
+    """The figure's traces, and the indices of those the frames update: the contours, the
+    points, the ellipses, the means and (with ``kmeans``) the centres."""
+    n_components = trace.final.params.n_components
+    colors = component_colors(n_components)
+    coordinates = f"{names[dims[0]]} = %{{x:.4g}}<br>{names[dims[1]]} = %{{y:.4g}}"
+    static = [] if true_params is None else [_true_ellipses(true_params, dims)]
+    points = _points_trace(shown, dims, coordinates, n_components)
+    means = _crosses_trace(
+        "means μ<sub>k</sub>", colors, f"mean of component %{{text}}<br>{coordinates}"
+    )
+    moving = [
+        points,
+        *_ellipse_traces(colors),
+        {**means, "text": [str(k + 1) for k in range(n_components)]},
+    ]
+    if kmeans:
+        moving.append(
+            _crosses_trace("K-means centres", colors, f"centre %{{text}}<br>{coordinates}")
+        )
+    traces = [_contour_trace(*grid), *static, *moving, points_legend(points)]
+    return traces, [0, *range(1 + len(static), 1 + len(static) + len(moving))]
+
+
+def _contour_trace(gx: NDArray[np.float64], gy: NDArray[np.float64]) -> dict:
+    """The mixture density's contours over the grid; the frames set their z."""
+    return {
+        "type": "contour",
+        "name": "mixture density",
+        "x": gx.tolist(),
+        "y": gy.tolist(),
+        "showlegend": False,
+        "showscale": False,
+        "ncontours": 9,
+        "contours": {"coloring": "lines", "showlabels": False},
+        "colorscale": [[0.0, "#c8c8c8"], [1.0, "#404040"]],
+        "line": {"width": 1},
+        "hoverinfo": "skip",
+    }
+
+
+def _points_trace(
+    shown: NDArray[np.float64], dims: tuple[int, int], coordinates: str, n_components: int
+) -> dict:
+    """The points drawn, grey here; the frames colour them."""
+    n_shown = shown.shape[0]
+    return {
+        "type": "scatter",
+        "name": "data points",
+        "x": round_sig(shown[:, dims[0]], 8),
+        "y": round_sig(shown[:, dims[1]], 8),
+        "mode": "markers",
+        "marker": {
+            "size": 8 if n_shown <= 100 else 6,
+            "opacity": 0.8,
+            "line": POINT_OUTLINE,
+            "color": GREY,
+        },
+        "hovertemplate": point_hovertemplate(coordinates, n_components, n_shown),
+    }
+
+
+def _ellipse_traces(colors: Sequence[str]) -> list[dict]:
+    """Each component's 1σ ellipse (solid, in the legend) and 2σ ellipse (dashed); the frames
+    draw them."""
+    return [
         {
-            "type": "contour",
-            "name": "mixture density",
-            "x": gx.tolist(),
-            "y": gy.tolist(),
-            "showlegend": False,
-            "showscale": False,
-            "ncontours": 9,
-            "contours": {"coloring": "lines", "showlabels": False},
-            "colorscale": [[0.0, "#c8c8c8"], [1.0, "#404040"]],
-            "line": {"width": 1},
+            "type": "scatter",
+            "name": f"component {k + 1} ({n_std}σ)",
+            "legendgroup": f"component {k + 1}",
+            "showlegend": n_std == 1,
+            "mode": "lines",
+            "line": {
+                "color": color if n_std == 1 else with_alpha(color, 0.7),
+                "width": 2.5 if n_std == 1 else 1.5,
+                "dash": "solid" if n_std == 1 else "dash",
+            },
             "hoverinfo": "skip",
         }
+        for k, color in enumerate(colors)
+        for n_std in N_STDS
     ]
-    if true_params is not None:
-        traces.append(_true_ellipses(true_params, dims))
-    coordinates = f"{names[dims[0]]} = %{{x:.4g}}<br>{names[dims[1]]} = %{{y:.4g}}"
-    traces.append(
-        {
-            "type": "scatter",
-            "name": "data points",
-            "x": round_sig(shown[:, dims[0]], 8),
-            "y": round_sig(shown[:, dims[1]], 8),
-            "mode": "markers",
-            "marker": {
-                "size": 8 if n_shown <= 100 else 6,
-                "opacity": 0.8,
-                "line": POINT_OUTLINE,
-                "color": GREY,
-            },
-            "hovertemplate": point_hovertemplate(coordinates, n_components, n_shown),
-        }
-    )
-    dynamic = [0, len(traces) - 1]
-    for k, color in enumerate(colors):
-        for n_std in N_STDS:
-            dynamic.append(len(traces))
-            traces.append(
-                {
-                    "type": "scatter",
-                    "name": f"component {k + 1} ({n_std}σ)",
-                    "legendgroup": f"component {k + 1}",
-                    "showlegend": n_std == 1,
-                    "mode": "lines",
-                    "line": {
-                        "color": color if n_std == 1 else with_alpha(color, 0.7),
-                        "width": 2.5 if n_std == 1 else 1.5,
-                        "dash": "solid" if n_std == 1 else "dash",
-                    },
-                    "hoverinfo": "skip",
-                }
-            )
-    dynamic.append(len(traces))
-    traces.append(
-        {
-            "type": "scatter",
-            "name": "means μ<sub>k</sub>",
-            "mode": "markers",
-            "marker": {
-                "symbol": "x",
-                "size": 14,
-                "color": colors,
-                "line": {"width": 1.5, "color": "white"},
-            },
-            "hovertemplate": "mean of component %{text}<br>"
-            f"{names[dims[0]]} = %{{x:.4g}}<br>{names[dims[1]]} = %{{y:.4g}}<extra></extra>",
-            "text": [str(k + 1) for k in range(n_components)],
-        }
-    )
 
-    if kmeans:
-        dynamic.append(len(traces))
-        traces.append(
-            {
-                "type": "scatter",
-                "name": "K-means centres",
-                "mode": "markers",
-                "marker": {
-                    "symbol": "x",
-                    "size": 14,
-                    "color": colors,
-                    "line": {"width": 1.5, "color": "white"},
-                },
-                "hovertemplate": "centre %{text}<br>"
-                f"{names[dims[0]]} = %{{x:.4g}}<br>{names[dims[1]]} = %{{y:.4g}}<extra></extra>",
-            }
-        )
 
-    traces.append(points_legend(next(t for t in traces if t["name"] == "data points")))
+def _crosses_trace(name: str, colors: Sequence[str], hover: str) -> dict:
+    """One cross per component in its colour (the means, or the K-means centres); ``hover``
+    names the cross, and the coordinates follow."""
+    return {
+        "type": "scatter",
+        "name": name,
+        "mode": "markers",
+        "marker": {
+            "symbol": "x",
+            "size": 14,
+            "color": colors,
+            "line": {"width": 1.5, "color": "white"},
+        },
+        "hovertemplate": f"{hover}<extra></extra>",
+    }
+
+
+def _frame_builder(
+    X: NDArray[np.float64],
+    rows: NDArray[np.intp] | None,
+    shown: NDArray[np.float64],
+    trace: Trace,
+    dims: tuple[int, int],
+    mesh: NDArray[np.float64],
+    *,
+    kmeans: bool,
+) -> Callable[[HalfStep], list[dict]]:
+    """The updates of the dynamic traces (see :func:`_traces`) at a half-step."""
     points = point_styles(shown, trace)
     hard_points = kmeans_phase.hard_point_styles(X, rows, trace)
+    model = _model_frames(trace, dims, mesh)
+    n_components = trace.final.params.n_components
     no_model = [{"visible": False}, *({"x": [], "y": []} for _ in range(2 * n_components + 1))]
-
-    @functools.cache
-    def model(t: int) -> list[dict]:
-        """Contours, ellipses and means for θ_t (an M-step and the E-step after it share them)."""
-        density = weighted_densities(mesh, marginals[t]).sum(axis=0)
-        return _model_update(marginals[t], density, (CONTOUR_GRID, CONTOUR_GRID))
 
     def frame_of(half: HalfStep) -> list[dict]:
         hard = kmeans_phase.labels_index(half) is not None
@@ -280,56 +334,64 @@ def scatter_figure(
             contour, *shapes = model(half.params_index)
             return [{**contour, "visible": True}, colours, *shapes, {"x": [], "y": [], "text": []}]
         contour, *shapes = no_model
-        return [
-            contour,
-            colours,
-            *shapes,
-            {
-                "x": round_sig(centres[:, dims[0]]),
-                "y": round_sig(centres[:, dims[1]]),
-                "text": [str(k + 1) for k in range(n_components)],
-            },
-        ]
+        centres_update = {
+            "x": round_sig(centres[:, dims[0]]),
+            "y": round_sig(centres[:, dims[1]]),
+            "text": [str(k + 1) for k in range(n_components)],
+        }
+        return [contour, colours, *shapes, centres_update]
 
+    return frame_of
+
+
+def _model_frames(
+    trace: Trace, dims: tuple[int, int], mesh: NDArray[np.float64]
+) -> Callable[[int], list[dict]]:
+    """The updates of the contours, the ellipses and the means for θ_t, by t (cached: an
+    M-step and the E-step after it share them)."""
+    marginals = [marginal(snapshot.params, dims) for snapshot in trace.snapshots]
+
+    @functools.cache
+    def model(t: int) -> list[dict]:
+        density = weighted_densities(mesh, marginals[t]).sum(axis=0)
+        return _model_update(marginals[t], density, (CONTOUR_GRID, CONTOUR_GRID))
+
+    return model
+
+
+def _layout(
+    shape: tuple[int, ...],
+    dims: tuple[int, int],
+    ranges: Sequence[Sequence[float]],
+    titles: Sequence[str],
+    *,
+    equal: bool,
+) -> dict:
+    """The data panel's axes, with one scale for x and y when ``equal``."""
+    # Zoom and pan survive reruns (another half-step, another speed) but not other data.
+    layout = base_layout(uirevision=f"em_models.mixture.figures_2d.scatter_figure {shape} {dims}")
+    for axis, dim, axis_range in zip(("xaxis", "yaxis"), dims, ranges, strict=True):
+        layout[axis] = {
+            "title": {"text": titles[dim]},
+            "range": list(axis_range),
+            "zeroline": False,
+        }
+    if equal:  # a unit of y as long as a unit of x: circles are round, angles true
+        layout["yaxis"] |= {"scaleanchor": "x", "scaleratio": 1}
+    return layout
+
+
+def _notes(n_shown: int, n_samples: int, *, kmeans: bool, stretched: bool) -> list[str]:
+    """The notes under the chart; ``stretched``: spherical components on unequal scales."""
     notes = [
         kmeans_note(kmeans),
         "ellipses: 1σ solid, 2σ dashed; grey contours: the mixture density",
         COLOUR_NOTE,
-        sample_note(n_shown, X.shape[0]) or "",
+        sample_note(n_shown, n_samples) or "",
     ]
-    # Zoom and pan survive reruns (another half-step, another speed) but not other data.
-    uirevision = f"em_models.mixture.figures_2d.scatter_figure {X.shape} {dims}"
-    layout = base_layout(uirevision=uirevision)
-    equal = equal_scales(x_range, y_range, narrow=narrow)
-    if not equal and trace.model.covariance_type == "spherical":
+    if stretched:
         notes.insert(1, "x and y have different scales, so the circles look like ellipses")
-    titles = [
-        user_text(raw, TITLE_CHARS[narrow]) for raw in _column_names(column_names, n_features)
-    ]
-    layout["xaxis"] = {
-        "title": {"text": titles[dims[0]]},
-        "range": list(x_range),
-        "zeroline": False,
-    }
-    layout["yaxis"] = {
-        "title": {"text": titles[dims[1]]},
-        "range": list(y_range),
-        "zeroline": False,
-    }
-    if equal:  # a unit of y as long as a unit of x: circles are round, angles true
-        layout["yaxis"] |= {"scaleanchor": "x", "scaleratio": 1}
-    return animated_figure(
-        traces,
-        dynamic,
-        frame_of,
-        trace,
-        h,
-        layout,
-        frame_duration_ms,
-        notes=notes,
-        narrow=narrow,
-        halves=kmeans_phase.half_steps(trace, kmeans=kmeans),
-    )
+    return notes
 
 
 def equal_scales(

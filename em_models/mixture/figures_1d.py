@@ -14,6 +14,7 @@ zero, each point coloured by its responsibilities (see :func:`em_viz.colors.blen
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable, Sequence
 
 import numpy as np
 import plotly.graph_objects as go
@@ -103,6 +104,40 @@ def density_figure(
         One frame per half-step, named ``"0"``, ``"1"``, …; the figure's data are frame h.
     """
     X = as_features(X)
+    _check_input(X, trace, h, kmeans)
+    x = X[:, 0]
+    rng = np.random.default_rng(rng_seed)
+    rows = sample_rows(x.size, max_points, rng)
+    shown = X if rows is None else X[rows]
+    x_range = covered_range(x, trace, 0)
+    # Rounded as it is sent, so each curve is the density at the x the browser draws it at.
+    grid = np.array(round_sig(np.linspace(*x_range, GRID_POINTS)))
+    curves = [weighted_densities(grid, snapshot.params) for snapshot in trace.snapshots]
+    static, static_tops = _static_traces(x, rows, true_params, grid)
+    curves_top = max(float(c.sum(axis=0).max()) for c in curves)
+    top = max([curves_top, *static_tops]) * 1.08  # headroom, fixed for every frame
+    low, high = STRIP
+    jitter = -top * (low + (high - low) * rng.uniform(size=shown.shape[0]))
+    moving = _moving_traces(shown, jitter, grid, trace.final.params.n_components, kmeans=kmeans)
+    dynamic = list(range(len(static), len(static) + len(moving)))
+    points = next(t for t in moving if t["name"] == "data points")
+    notes = [kmeans_note(kmeans), COLOUR_NOTE, sample_note(shown.shape[0], x.size) or ""]
+    return animated_figure(
+        [*static, *moving, points_legend(points)],
+        dynamic,
+        _frame_builder(X, rows, shown, trace, curves, FLOOR * top, kmeans=kmeans),
+        trace,
+        h,
+        _layout(X.shape, column_name, x_range, top, narrow=narrow),
+        frame_duration_ms,
+        notes=notes,
+        narrow=narrow,
+        halves=kmeans_phase.half_steps(trace, kmeans=kmeans),
+    )
+
+
+def _check_input(X: NDArray[np.float64], trace: Trace, h: int, kmeans: bool) -> None:
+    """Check that X has one feature, that the trace is X's and that it has half-step h."""
     if X.shape[1] != 1:
         raise ValueError(
             f"density_figure draws one feature but X has {X.shape[1]}; "
@@ -110,106 +145,132 @@ def density_figure(
         )
     check_trace(X, trace)
     kmeans_phase.half_step(trace, h, kmeans=kmeans)  # raises for an h the run does not have
-    rng = np.random.default_rng(rng_seed)
-    x = X[:, 0]
-    rows = sample_rows(x.size, max_points, rng)
-    shown = X if rows is None else X[rows]
-    n_shown = shown.shape[0]
-    n_components = trace.final.params.n_components
-    colors = component_colors(n_components)
 
-    x_range = covered_range(x, trace, 0)
-    # Rounded as it is sent, so each curve is the density at the x the browser draws it at.
-    grid = np.array(round_sig(np.linspace(*x_range, GRID_POINTS)))
-    curves = [weighted_densities(grid, snapshot.params) for snapshot in trace.snapshots]
-    top = max(float(c.sum(axis=0).max()) for c in curves)
 
+def _static_traces(
+    x: NDArray[np.float64],
+    rows: NDArray[np.intp] | None,
+    true_params: Parameters | None,
+    grid: NDArray[np.float64],
+) -> tuple[list[dict], list[float]]:
+    """The traces no frame changes, behind the curves, with the top of each: the histogram
+    of all the data when only some points are drawn, and the true components if known."""
     traces: list[dict] = []
+    tops: list[float] = []
     if rows is not None:
         bars, bars_top = _histogram(x)
         traces.append(bars)
-        top = max(top, bars_top)
+        tops.append(bars_top)
     if true_params is not None:
         truth, truth_top = _true_components(true_params, grid)
         traces.append(truth)
-        top = max(top, truth_top)
-    top *= 1.08  # headroom, fixed for every frame so the curves do not jump
+        tops.append(truth_top)
+    return traces, tops
 
-    first_dynamic = len(traces)
-    grid_list = grid.tolist()
-    for k, color in enumerate(colors):
-        traces.append(
-            {
-                "type": "scatter",
-                "name": f"component {k + 1}",
-                "legendgroup": f"component {k + 1}",
-                "mode": "lines",
-                "line": {"color": color, "width": 3},
-                "fill": "tozeroy",
-                "fillcolor": with_alpha(color, 0.14),
-                "hovertemplate": f"component {k + 1}<br>x = %{{x:.4g}}<br>"
-                f"π<sub>{k + 1}</sub>N(x | μ<sub>{k + 1}</sub>, σ<sub>{k + 1}</sub>) = "
-                "%{y:.4g}<extra></extra>",
-            }
-        )
-    traces.append(
-        {
-            "type": "scatter",
-            "name": "mixture p(x)",
-            "x": grid_list,
-            "mode": "lines",
-            "line": {"color": MIXTURE_COLOR, "width": 1.6, "dash": "dash"},
-            "hovertemplate": "mixture<br>x = %{x:.4g}<br>p(x) = %{y:.4g}<extra></extra>",
-        }
-    )
-    low, high = STRIP
-    jitter = -top * (low + (high - low) * rng.uniform(size=n_shown))
-    traces.append(
-        {
-            "type": "scatter",
-            "name": "data points",
-            "x": round_sig(shown[:, 0], 8),
-            "y": round_sig(jitter, 3),
-            "mode": "markers",
-            "marker": {
-                "size": 8 if n_shown <= 100 else 5,
-                "opacity": 0.85,
-                "line": POINT_OUTLINE,
-                "color": GREY,
-            },
-            "hovertemplate": point_hovertemplate("x = %{x:.4g}", n_components, n_shown),
-        }
-    )
+
+def _moving_traces(
+    shown: NDArray[np.float64],
+    jitter: NDArray[np.float64],
+    grid: NDArray[np.float64],
+    n_components: int,
+    *,
+    kmeans: bool,
+) -> list[dict]:
+    """The traces the frames update: each component's curve, the mixture's, the points and
+    (with ``kmeans``) the K-means centres."""
+    colors = component_colors(n_components)
+    traces = [
+        *(_component_trace(k, color) for k, color in enumerate(colors)),
+        _mixture_trace(grid),
+        _points_trace(shown, jitter, n_components),
+    ]
     if kmeans:
-        traces.append(
-            {
-                "type": "scatter",
-                "name": "K-means centres",
-                "mode": "markers",
-                "marker": {
-                    "symbol": "x",
-                    "size": 15,
-                    "color": colors,
-                    "line": {"width": 1.5, "color": "white"},
-                },
-                "hovertemplate": "centre %{text}<br>x = %{x:.4g}<extra></extra>",
-            }
-        )
-    dynamic = list(range(first_dynamic, len(traces)))
-    traces.append(points_legend(next(t for t in traces if t["name"] == "data points")))
+        traces.append(_centres_trace(colors))
+    return traces
 
+
+def _component_trace(k: int, color: str) -> dict:
+    """Component k's curve, filled down to the axis; the frames draw it."""
+    return {
+        "type": "scatter",
+        "name": f"component {k + 1}",
+        "legendgroup": f"component {k + 1}",
+        "mode": "lines",
+        "line": {"color": color, "width": 3},
+        "fill": "tozeroy",
+        "fillcolor": with_alpha(color, 0.14),
+        "hovertemplate": f"component {k + 1}<br>x = %{{x:.4g}}<br>"
+        f"π<sub>{k + 1}</sub>N(x | μ<sub>{k + 1}</sub>, σ<sub>{k + 1}</sub>) = "
+        "%{y:.4g}<extra></extra>",
+    }
+
+
+def _mixture_trace(grid: NDArray[np.float64]) -> dict:
+    """The mixture density p(x), dark and dashed, on the fixed grid; the frames set its y."""
+    return {
+        "type": "scatter",
+        "name": "mixture p(x)",
+        "x": grid.tolist(),
+        "mode": "lines",
+        "line": {"color": MIXTURE_COLOR, "width": 1.6, "dash": "dash"},
+        "hovertemplate": "mixture<br>x = %{x:.4g}<br>p(x) = %{y:.4g}<extra></extra>",
+    }
+
+
+def _points_trace(
+    shown: NDArray[np.float64], jitter: NDArray[np.float64], n_components: int
+) -> dict:
+    """The points drawn, in the strip below zero at heights ``jitter``, grey here; the
+    frames colour them."""
+    n_shown = shown.shape[0]
+    return {
+        "type": "scatter",
+        "name": "data points",
+        "x": round_sig(shown[:, 0], 8),
+        "y": round_sig(jitter, 3),
+        "mode": "markers",
+        "marker": {
+            "size": 8 if n_shown <= 100 else 5,
+            "opacity": 0.85,
+            "line": POINT_OUTLINE,
+            "color": GREY,
+        },
+        "hovertemplate": point_hovertemplate("x = %{x:.4g}", n_components, n_shown),
+    }
+
+
+def _centres_trace(colors: Sequence[str]) -> dict:
+    """The K-means centres, crosses on the axis in their clusters' colours."""
+    return {
+        "type": "scatter",
+        "name": "K-means centres",
+        "mode": "markers",
+        "marker": {
+            "symbol": "x",
+            "size": 15,
+            "color": colors,
+            "line": {"width": 1.5, "color": "white"},
+        },
+        "hovertemplate": "centre %{text}<br>x = %{x:.4g}<extra></extra>",
+    }
+
+
+def _frame_builder(
+    X: NDArray[np.float64],
+    rows: NDArray[np.intp] | None,
+    shown: NDArray[np.float64],
+    trace: Trace,
+    curves: Sequence[NDArray[np.float64]],
+    floor: float,
+    *,
+    kmeans: bool,
+) -> Callable[[HalfStep], list[dict]]:
+    """The updates of the moving traces (see :func:`_moving_traces`) at a half-step."""
     points = point_styles(shown, trace)
     hard_points = kmeans_phase.hard_point_styles(X, rows, trace)
+    model = _model_frames(trace, curves, floor)
+    n_components = trace.final.params.n_components
     no_model = [*({"x": [], "y": []} for _ in range(n_components)), {"y": []}]
-
-    @functools.cache
-    def model(t: int) -> list[dict]:
-        """The curves' updates for θ_t (an M-step and the E-step after it share them)."""
-        params = trace.snapshots[t].params
-        return [
-            *(_component_curve(params, k, FLOOR * top) for k in range(n_components)),
-            {"y": _above_floor(curves[t].sum(axis=0), FLOOR * top)},
-        ]
 
     def frame_of(half: HalfStep) -> list[dict]:
         hard = kmeans_phase.labels_index(half) is not None
@@ -219,19 +280,45 @@ def density_figure(
         centres = kmeans_phase.centers(trace, half)
         if centres is None:
             return [*model(half.params_index), colours, {"x": [], "y": [], "text": []}]
+        centres_update = {
+            "x": round_sig(centres[:, 0]),
+            "y": [0.0] * n_components,
+            "text": [str(k + 1) for k in range(n_components)],
+        }
+        return [*no_model, colours, centres_update]
+
+    return frame_of
+
+
+def _model_frames(
+    trace: Trace, curves: Sequence[NDArray[np.float64]], floor: float
+) -> Callable[[int], list[dict]]:
+    """The updates of the components' and the mixture's curves for θ_t, by t (cached: an
+    M-step and the E-step after it share them); ``curves[t]`` are θ_t's on the grid."""
+    n_components = trace.final.params.n_components
+
+    @functools.cache
+    def model(t: int) -> list[dict]:
+        params = trace.snapshots[t].params
         return [
-            *no_model,
-            colours,
-            {
-                "x": round_sig(centres[:, 0]),
-                "y": [0.0] * n_components,
-                "text": [str(k + 1) for k in range(n_components)],
-            },
+            *(_component_curve(params, k, floor) for k in range(n_components)),
+            {"y": _above_floor(curves[t].sum(axis=0), floor)},
         ]
 
+    return model
+
+
+def _layout(
+    shape: tuple[int, ...],
+    column_name: str | None,
+    x_range: Sequence[float],
+    top: float,
+    *,
+    narrow: bool,
+) -> dict:
+    """The data panel's axes: x, and the density from the strip of points up to ``top``."""
     # Zoom and pan survive reruns (another half-step, another speed) but not other data.
-    uirevision = f"em_models.mixture.figures_1d.density_figure {X.shape}"
-    layout = base_layout(uirevision=uirevision)
+    layout = base_layout(uirevision=f"em_models.mixture.figures_1d.density_figure {shape}")
     layout["xaxis"] = {
         "title": {"text": user_text(column_name or "x", TITLE_CHARS[narrow])},
         "range": list(x_range),
@@ -239,25 +326,13 @@ def density_figure(
     }
     layout["yaxis"] = {
         **density_ticks(top),
-        "range": [-top * (high + 0.025), top],
+        "range": [-top * (STRIP[1] + 0.025), top],
         "zeroline": True,
         "zerolinecolor": "#999",
         "fixedrange": False,
     }
     layout["bargap"] = 0
-    notes = [kmeans_note(kmeans), COLOUR_NOTE, sample_note(n_shown, x.size) or ""]
-    return animated_figure(
-        traces,
-        dynamic,
-        frame_of,
-        trace,
-        h,
-        layout,
-        frame_duration_ms,
-        notes=notes,
-        narrow=narrow,
-        halves=kmeans_phase.half_steps(trace, kmeans=kmeans),
-    )
+    return layout
 
 
 def density_ticks(top: float) -> dict:

@@ -5,7 +5,7 @@ to its
 iteration limit, standard-normal data so K-means uses all its Lloyd iterations) across N, K,
 d and the start, each with one BLAS thread, and prints for each the CPU seconds (of the one
 thread doing the work, so other load on the machine barely matters) against the seconds
-``em_ui.budget.work`` estimates. The estimate should stay above the measure, but not far.
+``em_models.mixture.work.work`` estimates. The estimate should stay above the measure, but not far.
 
 Then it runs the costliest request the budget accepts (the request of the grid measured
 highest against its estimate, scaled up to the budget) alone, and two and three of them at
@@ -31,6 +31,7 @@ import em_models.mixture.engine
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from em_models.mixture import work as mixture_work
 from em_ui import budget
 
 # (N, K, d, max_iter, init): each fit a few seconds at most.
@@ -76,7 +77,7 @@ def grid(cases) -> list[tuple[tuple, float]]:
     for n, k, d, max_iter, init in cases:
         X = data(n, d)
         seconds = min(timed_fit(X, k, max_iter, init) for _ in range(2 if n < 500_000 else 1))
-        estimate = budget.work(n, d, k, max_iter=max_iter, init=init)
+        estimate = mixture_work.work(n, d, k, max_iter=max_iter, init=init)
         rows.append(((n, k, d, init), seconds / estimate))
         print(
             f"| {n:,} | {k} | {d} | {max_iter} | {init} | {seconds:.2f} | {estimate:.2f} | "
@@ -92,7 +93,7 @@ def worst_request(n: int, k: int, d: int, init: str) -> tuple[int, int]:
         fitting = [
             m
             for m in range(10, 501)
-            if budget.over_budget(n, d, k, max_iter=m, n_init=n_init, init=init) is None
+            if mixture_work.over_budget(n, d, k, max_iter=m, n_init=n_init, init=init) is None
         ]
         if fitting:
             return n_init, max(fitting)
@@ -135,7 +136,7 @@ def main() -> None:
         return
     n_init, max_iter = worst_request(n, k, d, init)
     X = data(n, d)
-    estimate = budget.work(n, d, k, max_iter=max_iter, n_init=n_init, init=init)
+    estimate = mixture_work.work(n, d, k, max_iter=max_iter, n_init=n_init, init=init)
     print(
         f"\nworst request allowed: N = {n:,}, d = {d}, K = {k}, {init}, {n_init} restarts × "
         f"max_iter = {max_iter} (estimated {estimate:.1f} s)"

@@ -35,6 +35,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from em_data import load_dataset
 from em_data.synthetic import make_mixture, random_components
+from em_models.mixture import work as mixture_work
 from em_models.mixture.sweep import sweep_over_budget, sweep_work
 from em_ui import budget
 
@@ -54,19 +55,21 @@ def at_the_edge(n: int, d: int, k: int, init: str, n_init: int) -> int:
     accepted = [
         m
         for m in range(1, MAX_ITER + 1)
-        if budget.over_budget(n, d, k, max_iter=m, n_init=n_init, init=init) is None
+        if mixture_work.over_budget(n, d, k, max_iter=m, n_init=n_init, init=init) is None
     ]
     return max(accepted)
 
 
 def most_restarts(n: int, d: int, k: int, init: str, max_iter: int) -> int:
-    return min(MAX_RESTARTS, budget.restarts_within_budget(n, d, k, max_iter=max_iter, init=init))
+    return min(
+        MAX_RESTARTS, mixture_work.restarts_within_budget(n, d, k, max_iter=max_iter, init=init)
+    )
 
 
 def fits(name: str, X: np.ndarray, k: int, init: str, n_init: int, max_iter: int):
     n, d = X.shape
     label = f"{name}: {n:,} × {d}, K = {k}, {init}, {n_init} × {max_iter} iterations"
-    estimate = budget.work(n, d, k, max_iter=max_iter, n_init=n_init, init=init)
+    estimate = mixture_work.work(n, d, k, max_iter=max_iter, n_init=n_init, init=init)
 
     def run() -> None:
         em_models.mixture.selection.fit_restarts(

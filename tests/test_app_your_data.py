@@ -1175,7 +1175,7 @@ def test_an_over_budget_request_says_what_to_reduce_and_starts_no_fit(monkeypatc
     for part in expected:
         assert part.lower() in message.lower(), (part, message)
     times = float(re.search(r"about ([\d.,]+) times", message).group(1).replace(",", ""))
-    seconds = em_ui.budget.work(1_000_000, 1, 10, max_iter=500, n_init=20, init="kmeans")
+    seconds = em_models.mixture.work.work(1_000_000, 1, 10, max_iter=500, n_init=20, init="kmeans")
     assert times == pytest.approx(seconds / em_ui.budget.WORK_BUDGET, rel=0.05)
     assert times > 1
     # The page states the budget before anyone runs into it.

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from em_models.mixture import work as mixture_work
 from em_models.mixture.settings import default_restarts
 from em_models.mixture.sweep import sweep_over_budget, sweep_work
 from em_ui import budget
@@ -21,33 +22,34 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def test_work_grows_with_every_factor_of_the_request():
     base = {"max_iter": 100, "n_init": 2, "init": "kmeans"}
-    one = budget.work(10_000, 2, 3, **base)
-    assert budget.work(20_000, 2, 3, **base) > one
-    assert budget.work(10_000, 2, 3, max_iter=100, n_init=4, init="kmeans") == 2 * one
-    assert budget.work(10_000, 3, 3, **base) > one
-    assert budget.work(10_000, 2, 4, **base) > one
-    assert budget.work(10_000, 2, 3, max_iter=200, n_init=2, init="kmeans") > one
+    one = mixture_work.work(10_000, 2, 3, **base)
+    assert mixture_work.work(20_000, 2, 3, **base) > one
+    assert mixture_work.work(10_000, 2, 3, max_iter=100, n_init=4, init="kmeans") == 2 * one
+    assert mixture_work.work(10_000, 3, 3, **base) > one
+    assert mixture_work.work(10_000, 2, 4, **base) > one
+    assert mixture_work.work(10_000, 2, 3, max_iter=200, n_init=2, init="kmeans") > one
     # Every iteration costs its fixed overhead: tiny data are not free.
-    assert budget.work(6, 1, 2, **base) > 2 * 100 * 50e-6
+    assert mixture_work.work(6, 1, 2, **base) > 2 * 100 * 50e-6
 
 
 def test_the_largest_request_the_page_allows_is_refused_with_its_numbers():
-    message = budget.over_budget(1_000_000, 1, 10, max_iter=500, n_init=20, init="kmeans")
+    message = mixture_work.over_budget(1_000_000, 1, 10, max_iter=500, n_init=20, init="kmeans")
     assert message is not None
     for part in ("1,000,000 points", "K = 10", "20 restarts", "up to 500 iterations"):
         assert part in message
     assert re.search(r"fewer restarts, a smaller K or fewer iterations", message)
     assert "sample of the data" in message
     times = float(re.search(r"about ([\d.]+) times", message).group(1))
-    ratio = budget.work(1_000_000, 1, 10, max_iter=500, n_init=20) / budget.WORK_BUDGET
+    ratio = mixture_work.work(1_000_000, 1, 10, max_iter=500, n_init=20) / budget.WORK_BUDGET
     assert times == pytest.approx(ratio, rel=0.05)
 
 
 def test_a_request_within_the_budget_passes_and_one_just_over_it_does_not():
-    fitting = budget.restarts_within_budget(100_000, 2, 5, max_iter=100)
+    fitting = mixture_work.restarts_within_budget(100_000, 2, 5, max_iter=100)
     assert fitting >= 1
-    assert budget.over_budget(100_000, 2, 5, max_iter=100, n_init=fitting, init="kmeans") is None
-    over = budget.over_budget(100_000, 2, 5, max_iter=100, n_init=fitting + 1, init="kmeans")
+    settings = {"max_iter": 100, "init": "kmeans"}
+    assert mixture_work.over_budget(100_000, 2, 5, n_init=fitting, **settings) is None
+    over = mixture_work.over_budget(100_000, 2, 5, max_iter=100, n_init=fitting + 1, init="kmeans")
     assert over is not None
     assert f"up to {fitting} restarts would fit" in over or fitting == 1
 
@@ -56,7 +58,7 @@ def test_the_classic_defaults_fit_the_budget():
     # Old Faithful, iris, and the size of every synthetic mixture, at their default K.
     for n, d, k in [(272, 2, 2), (150, 4, 3), (10_000, 2, 3), (100_000, 2, 3), (1_000_000, 1, 3)]:
         n_init = default_restarts(n, d, k)
-        assert budget.over_budget(n, d, k, max_iter=100, n_init=n_init, init="kmeans") is None
+        assert mixture_work.over_budget(n, d, k, max_iter=100, n_init=n_init, init="kmeans") is None
 
 
 @pytest.mark.parametrize("n_samples", [10, 300, 10_000, 30_000, 100_000, 1_000_000])
@@ -65,7 +67,7 @@ def test_the_classic_defaults_fit_the_budget():
 def test_default_restarts_fit_the_budget_unless_one_run_cannot(n_samples, n_features, n_components):
     n_init = default_restarts(n_samples, n_features, n_components)
     assert 1 <= n_init <= 10
-    within = budget.over_budget(
+    within = mixture_work.over_budget(
         n_samples, n_features, n_components, max_iter=100, n_init=n_init, init="kmeans"
     )
     assert within is None or n_init == 1
@@ -77,12 +79,12 @@ def test_a_fit_that_would_take_longer_than_the_budget_is_refused():
     # 1,000,000 × 2, K = 10, random responsibilities, one run of 232 iterations: accepted
     # before, it took 38.9 s of one core (70 s with BLAS's default threads).
     request = {"max_iter": 232, "n_init": 1, "init": "random"}
-    assert budget.work(1_000_000, 2, 10, **request) > budget.WORK_BUDGET
-    message = budget.over_budget(1_000_000, 2, 10, **request)
+    assert mixture_work.work(1_000_000, 2, 10, **request) > budget.WORK_BUDGET
+    message = mixture_work.over_budget(1_000_000, 2, 10, **request)
     assert message is not None
     assert "1,000,000 points in 2 columns × K = 10 × up to 232 iterations" in message
     # A tenth of the iterations is a few seconds, and runs.
-    assert budget.over_budget(1_000_000, 2, 10, **{**request, "max_iter": 23}) is None
+    assert mixture_work.over_budget(1_000_000, 2, 10, **{**request, "max_iter": 23}) is None
 
 
 def test_choosing_k_on_old_faithful_with_its_five_starts_runs_up_to_k_8():
@@ -110,8 +112,8 @@ def _first_refused(refusal, low: int, high: int) -> str:
 @pytest.mark.parametrize(
     "refusal",
     [
-        lambda n: budget.over_budget(n, 2, 10, max_iter=232, n_init=1, init="random"),
-        lambda n: budget.over_budget(n, 3, 4, max_iter=500, n_init=20, init="kmeans"),
+        lambda n: mixture_work.over_budget(n, 2, 10, max_iter=232, n_init=1, init="random"),
+        lambda n: mixture_work.over_budget(n, 3, 4, max_iter=500, n_init=20, init="kmeans"),
         lambda n: sweep_over_budget(n, 2, range(1, 9), n_init=5),
     ],
 )

@@ -36,17 +36,10 @@ SHARED = sorted(
     ]
 )
 MODEL_WORDS = ("ppca", "hmm", "mixture", "kmeans", "k-means")
-# What shared code still says of the mixture, and why: the app's name; the work budget's
-# estimate of a mixture's fit (every model's page asks it; the hidden Markov model has its
-# own in its folder); the data source that draws a synthetic mixture (any model's data), with
+# What shared code still says of the mixture, and why: the app's name; the data source that draws a synthetic mixture (any model's data), with
 # the true parameters it drew; the colour of the mixture's density (the ℓ panel's curve).
 KNOWN_MIXTURE_WORDS = {
     "app.py": {"EM for Gaussian mixtures"},
-    "em_ui/budget.py": {
-        " (plus up to 100 K-means steps for each start)",
-        "KMEANS_START_ITERATIONS",
-        "kmeans",
-    },
     "em_ui/data_sources.py": {"Generate a mixture", "em_models.mixture.gaussian", "make_mixture"},
     "em_viz/colors.py": {"MIXTURE_COLOR"},
     "em_viz/loglik.py": {"MIXTURE_COLOR"},

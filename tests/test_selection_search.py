@@ -210,7 +210,7 @@ def test_the_pages_work_estimate_bounds_every_iteration_of_the_search(name, monk
     iterations and K-means steps at each K.
     Iris and Old Faithful have more k-means++ starts than five (40 and 25)."""
     from em_models.mixture import search, sweep
-    from em_ui import budget
+    from em_models.mixture import work as mixture_work
 
     monkeypatch.setattr(search, "SCREEN_TOL", 0.0)
     monkeypatch.setattr(search, "POLISH_TOL", 0.0)
@@ -227,7 +227,7 @@ def test_the_pages_work_estimate_bounds_every_iteration_of_the_search(name, monk
     select_n_components(X, ks, n_init=PAGE_STARTS, callback=count)
     for k in ks:
         runs = sweep.sweep_runs(X.shape[0], k, n_init=PAGE_STARTS)
-        lloyd = budget.KMEANS_START_ITERATIONS if k > 1 else 1
+        lloyd = mixture_work.KMEANS_START_ITERATIONS if k > 1 else 1
         estimate = sum(n * (limit + lloyd * (init == "kmeans")) for n, limit, init in runs)
         assert iterations[k] <= estimate, (k, iterations[k], estimate)
         if k >= 3:  # at K = 1 and 2 many runs end at one optimum, and fewer go on

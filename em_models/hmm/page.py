@@ -41,9 +41,9 @@ from em_models.hmm.window import DEFAULT_LENGTH, make_window
 from em_models.mixture import engine as mixture
 from em_models.mixture.gaussian import COVARIANCE_TYPES
 from em_models.mixture.settings import COVARIANCE_LABELS
+from em_models.mixture.work import work as mixture_work
 from em_ui import links
 from em_ui.budget import beyond_budget, seconds_allowed
-from em_ui.budget import work as mixture_work
 from em_ui.data_sources import choose_columns, choose_data, left_out_of_link
 from em_ui.engine import data_key, stored
 from em_ui.exports import export_section

@@ -19,7 +19,7 @@ from em_models.mixture.settings import (
     default_restarts,
     model_settings,
 )
-from em_ui.budget import over_budget
+from em_models.mixture.work import over_budget
 from em_ui.progress import FitProgress
 from em_ui.text import literal
 

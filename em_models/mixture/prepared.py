@@ -24,7 +24,7 @@ def limit(run: PreparedRun) -> str | None:
 
 def cost(run: PreparedRun) -> tuple[float, str]:
     """The estimated seconds of running EM again, and the run's size in words."""
-    from em_ui.budget import work
+    from em_models.mixture.work import work
 
     n, d = run.X.shape
     seconds = work(n, d, run.n_components, max_iter=run.n_iter, init="given")

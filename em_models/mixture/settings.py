@@ -7,7 +7,8 @@ from dataclasses import dataclass
 import streamlit as st
 
 from em_models.mixture.gaussian import COVARIANCE_TYPES
-from em_ui.budget import restarts_within_budget, seconds_allowed
+from em_models.mixture.work import restarts_within_budget
+from em_ui.budget import seconds_allowed
 from em_ui.links import bind
 from em_ui.state import keep
 

@@ -48,7 +48,8 @@ from em_models.mixture.search import (
 )
 from em_models.mixture.selection import SelectionRow
 from em_models.mixture.starts import KMeansStep
-from em_ui.budget import WORK_BUDGET, beyond_budget, work
+from em_models.mixture.work import work
+from em_ui.budget import WORK_BUDGET, beyond_budget
 
 UPDATE_EVERY_S = 0.2  # also the longest a stop waits
 ESTIMATE_FACTOR = 4.0  # a sweep's estimate may be this many budgets (see the docstring)

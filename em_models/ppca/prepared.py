@@ -151,7 +151,7 @@ def limit(run: PPCARun) -> str | None:
 def cost(run: PPCARun) -> tuple[float, str]:
     """The estimated seconds of running EM again (an iteration costs about what a mixture's
     of q components does: N × d × q), and the run's size in words."""
-    from em_ui.budget import work
+    from em_models.mixture.work import work
 
     n, d = run.X.shape
     seconds = work(n, d, run.n_latent, max_iter=run.n_iter, init="given")

@@ -12,8 +12,9 @@ from em_models.mixture.settings import COVARIANCE_LABELS, INIT_LABELS, convergen
 from em_models.mixture.starts import nearest_center
 from em_models.mixture.stepper import stepping_view
 from em_models.mixture.typed_start import typed_key, typed_start_editor
+from em_models.mixture.work import work
 from em_ui import links
-from em_ui.budget import WORK_BUDGET, beyond_budget, work
+from em_ui.budget import WORK_BUDGET, beyond_budget
 from em_ui.data_sources import choose_data, left_out_of_link
 from em_ui.engine import data_key
 from em_ui.progress import FitProgress

@@ -1,10 +1,14 @@
 """The Gaussian mixture as an EM model: :class:`GaussianMixture` implements
 :class:`em_core.model.EMModel`, and :func:`fit` fits one from a chosen start.
 
-The parameters are :class:`em_models.mixture.gaussian.Parameters` θ = {π_k, μ_k, Σ_k}; the E-step's
-expectations are the responsibilities r_nk; each snapshot's ``stats`` are the effective counts
-N_k = Σ_n r_nk of the E-step whose responsibilities produced its parameters. A run's start
-record is an :class:`em_models.mixture.starts.Initialisation`.
+The parameters are :class:`em_models.mixture.gaussian.Parameters` θ = {π_k, μ_k, Σ_k}. The
+model's E-step computes the responsibilities r_nk and hands the M-step their sufficient
+statistics (:class:`em_models.mixture.gaussian.Statistics`: N_k, the weighted means x̄_k and
+the scatter S_k about them), whose size does not grow with the data; the M-step only turns
+them into parameters. Each snapshot's ``stats`` are the effective counts N_k = Σ_n r_nk of
+the E-step that produced its parameters. A run's start record is an
+:class:`em_models.mixture.starts.Initialisation`. The module's own :func:`e_step` and
+:func:`m_step` work with the responsibilities themselves, for the views that show them.
 
 The ridge, added to every covariance's diagonal in each M-step, is by default relative:
 ``ridge`` times each feature's variance, so the same data in other units get the same
@@ -26,11 +30,14 @@ from em_core.em import Snapshot, Trace, as_data, check_stopping
 from em_core.model import Failure, StopReason
 from em_models.mixture.gaussian import (
     Parameters,
+    Statistics,
     check_covariance_type,
     estimate_parameters,
+    maximise,
     normalise_log_prob,
     robust_scale,
     smallest_variances,
+    sufficient_statistics,
     variance_floor,
     weighted_log_prob,
     whitening,
@@ -106,14 +113,14 @@ class GaussianMixture:
     def n_observations(self, data: _Data) -> int:
         return data.XT.shape[1]
 
-    def e_step(self, data: _Data, params: Parameters) -> tuple[NDArray[np.float64], float]:
-        """Responsibilities, shape (n_components, n_samples), and ℓ(params)."""
-        return _e_step(data.XT, params)
+    def e_step(self, data: _Data, params: Parameters) -> tuple[Statistics, float]:
+        """The sufficient statistics of the responsibilities under ``params``, and ℓ(params)."""
+        resp, log_likelihood = _e_step(data.XT, params)
+        return sufficient_statistics(data.XT, resp, self.covariance_type), log_likelihood
 
-    def m_step(
-        self, data: _Data, resp: NDArray[np.float64]
-    ) -> tuple[Parameters, NDArray[np.float64]]:
-        return estimate_parameters(data.XT, resp, self.covariance_type, self.ridge_diagonal)
+    def m_step(self, data: _Data, stats: Statistics) -> tuple[Parameters, NDArray[np.float64]]:
+        """θ from the statistics alone (no pass over the data), and the counts N_k."""
+        return maximise(stats, self.ridge_diagonal)
 
     def check(
         self, data: _Data, params: Parameters, nk: NDArray[np.float64], iteration: int

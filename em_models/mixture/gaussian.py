@@ -1,4 +1,5 @@
-"""Gaussian building blocks of the mixture: parameters, log densities and the M-step formulas.
+"""Gaussian building blocks of the mixture: parameters, log densities, the sufficient
+statistics an E-step hands the M-step, and the M-step formulas.
 
 Notation (Bishop, *Pattern Recognition and Machine Learning*, ch. 9) and the names used here:
 
@@ -11,6 +12,8 @@ x_n         ``X[n]``                     ``X`` is (n_samples, n_features)
 Σ_k         ``covariances[k]``           depends on ``covariance_type`` (below)
 r_nk        ``resp[n, k]``               (n_samples, n_components)
 N_k         ``nk[k]`` = Σ_n r_nk         (n_components,)
+x̄_k         ``Statistics.means[k]``      (n_components, n_features)
+S_k         ``Statistics.scatter[k]``    depends on ``covariance_type`` (:class:`Statistics`)
 ==========  ===========================  =========================================
 
 ``covariance_type`` has scikit-learn's meaning and storage:
@@ -278,10 +281,109 @@ def normalise_log_prob(weighted: NDArray[np.float64]) -> tuple[NDArray[np.float6
     return resp, float(np.log(total).sum() + largest.sum())
 
 
+@dataclass(frozen=True, eq=False)
+class Statistics:
+    """The sufficient statistics of a mixture's E-step: all the M-step needs; arrays read-only.
+
+    Their size does not depend on the number of samples. They are the stable form: weighted
+    means and the scatter about them, not Σ_n r_nk x_n x_nᵀ − N_k μ_k μ_kᵀ, whose two terms
+    cancel to rounding when the data sit far from the origin (an offset of 1e8).
+
+    Attributes
+    ----------
+    nk : array of shape (n_components,)
+        N_k = Σ_n r_nk, the effective counts.
+    means : array of shape (n_components, n_features)
+        x̄_k = Σ_n r_nk x_n / (N_k + NK_EPS), the weighted means.
+    scatter : array, shape given by ``covariance_type``
+        S_k = Σ_n r_nk (x_n − x̄_k)(x_n − x̄_k)ᵀ, stored as the covariance type needs it:
+        ``"full"`` every S_k, (n_components, n_features, n_features); ``"tied"`` their sum
+        Σ_k S_k, (n_features, n_features); ``"diag"`` and ``"spherical"`` their diagonals,
+        (n_components, n_features) (σ_k² is the mean over the features of S_k,jj / N_k plus
+        each feature's own ridge, so the diagonal is kept, not only its trace).
+    covariance_type : {"full", "tied", "diag", "spherical"}
+    """
+
+    nk: NDArray[np.float64]
+    means: NDArray[np.float64]
+    scatter: NDArray[np.float64]
+    covariance_type: str
+
+    def __post_init__(self) -> None:
+        for name in ("nk", "means", "scatter"):
+            object.__setattr__(self, name, _frozen(getattr(self, name)))
+
+
+def sufficient_statistics(
+    XT: NDArray[np.float64], resp: NDArray[np.float64], covariance_type: str
+) -> Statistics:
+    """The E-step's summary of the data under responsibilities ``resp``: N_k, x̄_k and S_k.
+
+    Parameters
+    ----------
+    XT : array of shape (n_features, n_samples)
+    resp : array of shape (n_components, n_samples)
+    covariance_type : str
+        Which storage of S_k (see :class:`Statistics`).
+
+    Returns
+    -------
+    Statistics
+    """
+    n_features = XT.shape[0]
+    nk = resp.sum(axis=1)
+    means = (resp @ XT.T) / (nk + NK_EPS)[:, None]
+    n_components = means.shape[0]
+    if covariance_type in ("full", "tied"):
+        scatter = np.empty((n_components, n_features, n_features))
+        for k in range(n_components):
+            diff = XT - means[k][:, None]
+            scatter[k] = (diff * resp[k]) @ diff.T
+        if covariance_type == "tied":
+            scatter = scatter.sum(axis=0)
+    else:
+        scatter = np.empty((n_components, n_features))
+        for k in range(n_components):
+            diff = XT - means[k][:, None]
+            scatter[k] = np.square(diff, out=diff) @ resp[k]
+    return Statistics(nk, means, scatter, covariance_type)
+
+
+def maximise(stats: Statistics, reg_covar: ArrayLike) -> tuple[Parameters, NDArray[np.float64]]:
+    """The M-step from the sufficient statistics: π_k = N_k / N, μ_k = x̄_k,
+    Σ_k = S_k / N_k + reg_covar·I (tied: Σ_k S_k / N; spherical: the mean of the diagonal).
+
+    Parameters
+    ----------
+    stats : Statistics
+    reg_covar : float or array of shape (n_features,)
+        Added to the diagonal of every covariance (the ridge).
+
+    Returns
+    -------
+    params : Parameters
+    nk : array of shape (n_components,), the effective counts N_k (without the guard).
+    """
+    kind, scatter = stats.covariance_type, stats.scatter
+    n_features = stats.means.shape[1]
+    nk = stats.nk + NK_EPS
+    if kind == "full":
+        covariances = scatter / nk[:, None, None]
+        covariances[:, np.arange(n_features), np.arange(n_features)] += reg_covar
+    elif kind == "tied":
+        covariances = scatter / nk.sum()
+        covariances.flat[:: n_features + 1] += reg_covar
+    else:
+        variances = scatter / nk[:, None] + reg_covar
+        covariances = variances if kind == "diag" else variances.mean(axis=1)
+    weights = nk / nk.sum()
+    return Parameters(weights, stats.means, covariances, kind), stats.nk
+
+
 def estimate_parameters(
-    XT: NDArray[np.float64], resp: NDArray[np.float64], covariance_type: str, reg_covar: float
+    XT: NDArray[np.float64], resp: NDArray[np.float64], covariance_type: str, reg_covar: ArrayLike
 ) -> tuple[Parameters, NDArray[np.float64]]:
-    """The M-step: closed-form parameters that maximise the expected complete log-likelihood.
+    """The M-step from responsibilities: :func:`maximise` of their :func:`sufficient_statistics`.
 
     N_k = Σ_n r_nk,  μ_k = Σ_n r_nk x_n / N_k,
     Σ_k = Σ_n r_nk (x_n − μ_k)(x_n − μ_k)ᵀ / N_k + reg_covar·I,  π_k = N_k / N.
@@ -291,7 +393,7 @@ def estimate_parameters(
     XT : array of shape (n_features, n_samples)
     resp : array of shape (n_components, n_samples)
     covariance_type : str
-    reg_covar : float
+    reg_covar : float or array of shape (n_features,)
         Added to the diagonal of every covariance (the ridge).
 
     Returns
@@ -299,28 +401,4 @@ def estimate_parameters(
     params : Parameters
     nk : array of shape (n_components,), the effective counts Σ_n r_nk (without the guard).
     """
-    n_features = XT.shape[0]
-    nk_raw = resp.sum(axis=1)
-    nk = nk_raw + NK_EPS
-    means = (resp @ XT.T) / nk[:, None]
-    n_components = means.shape[0]
-    if covariance_type in ("full", "tied"):
-        scatter = np.empty((n_components, n_features, n_features))
-        for k in range(n_components):
-            diff = XT - means[k][:, None]
-            scatter[k] = (diff * resp[k]) @ diff.T
-        if covariance_type == "full":
-            covariances = scatter / nk[:, None, None]
-            covariances[:, np.arange(n_features), np.arange(n_features)] += reg_covar
-        else:
-            covariances = scatter.sum(axis=0) / nk.sum()
-            covariances.flat[:: n_features + 1] += reg_covar
-    else:
-        variances = np.empty((n_components, n_features))
-        for k in range(n_components):
-            diff = XT - means[k][:, None]
-            variances[k] = np.square(diff, out=diff) @ resp[k] / nk[k]
-        variances += reg_covar
-        covariances = variances if covariance_type == "diag" else variances.mean(axis=1)
-    weights = nk / nk.sum()
-    return Parameters(weights, means, covariances, covariance_type), nk_raw
+    return maximise(sufficient_statistics(XT, resp, covariance_type), reg_covar)

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -173,152 +173,233 @@ def projection_figure(
         maximum of ℓ dashed. One frame per half-step of the window, named ``"0"``, ``"1"``, ….
     """
     X = as_features(X)
+    _check_projection(X, trace, h)
+    names = _names(column_names, 2)
+    rows = sample_rows(X.shape[0], max_points, np.random.default_rng(rng_seed))
+    scene = _projection_scene(X, trace, rows)
+    layout, notes = _projection_layout(X, scene, names, narrow=narrow)
+    return animated_figure(
+        _projection_traces(X, trace, scene, names, rows),
+        [1, 2, 3, 4],  # the segments, the line and the two ellipses
+        functools.partial(_projection_frame, trace, scene),
+        trace,
+        h,
+        layout,
+        frame_duration_ms,
+        notes=notes,
+        narrow=narrow,
+    )
+
+
+class _Projection(NamedTuple):
+    """What the projection figure's frames and layout share."""
+
+    shown: NDArray[np.float64]  # the points drawn
+    mean: NDArray[np.float64]  # μ, the same at every step
+    x_range: tuple[float, float]
+    y_range: tuple[float, float]
+    reach: float  # how far the line is drawn each way from μ
+    digits: list[int]  # significant digits of the segments' ends, per column
+    coordinates: Callable[[int], NDArray[np.float64]]  # E[z_n] of the points drawn under θ_t
+
+
+def _check_projection(X: NDArray[np.float64], trace: Trace, h: int) -> None:
     if X.shape[1] != 2:
         raise ValueError("projection_figure draws two columns; use latent_figure for more.")
     _check(X, trace)
     if ppca_params(trace, 0).n_latent != 1:
         raise ValueError("projection_figure draws one latent dimension (q = 1).")
     half_step(trace, h)  # raises for an h the run does not have
-    names = _names(column_names, 2)
-    rows = sample_rows(X.shape[0], max_points, np.random.default_rng(rng_seed))
-    shown = X if rows is None else X[rows]
-    coordinates = latent_coordinates(shown, trace)
-    mean = ppca_params(trace, 0).mean
 
+
+def _projection_scene(
+    X: NDArray[np.float64], trace: Trace, rows: NDArray[np.intp] | None
+) -> _Projection:
+    shown = X if rows is None else X[rows]
+    mean = ppca_params(trace, 0).mean
     # The panel covers the data and, within reason, the final model's 2σ ellipse.
-    final = ppca_params(trace, trace.n_iter)
-    spread = 2.0 * np.sqrt(np.diag(final.covariance()))
+    spread = 2.0 * np.sqrt(np.diag(ppca_params(trace, trace.n_iter).covariance()))
     x_range = _range(X[:, 0], (mean[0] - spread[0], mean[0] + spread[0]))
     y_range = _range(X[:, 1], (mean[1] - spread[1], mean[1] + spread[1]))
-    # The line is drawn far enough each way to cross the whole panel.
-    reach = float(np.hypot(x_range[1] - x_range[0], y_range[1] - y_range[0]))
+    return _Projection(
+        shown=shown,
+        mean=mean,
+        x_range=x_range,
+        y_range=y_range,
+        # The line is drawn far enough each way to cross the whole panel.
+        reach=float(np.hypot(x_range[1] - x_range[0], y_range[1] - y_range[0])),
+        # Enough digits to place a segment's ends to a thousandth of the data's span,
+        # however far from 0 the data sit.
+        digits=[_digits(X[:, j]) for j in range(2)],
+        coordinates=latent_coordinates(shown, trace),
+    )
 
-    def line(params: PPCAParameters) -> dict[str, list]:
-        w = params.loadings[:, 0]
-        ends = mean + np.outer([-1.0, 1.0], w) * reach / float(np.linalg.norm(w))
-        return {"x": round_sig(ends[:, 0]), "y": round_sig(ends[:, 1])}
 
-    best = closed_form(X, 1)
+def _line(params: PPCAParameters, scene: _Projection) -> dict[str, list]:
+    """The ends of the line μ + s·w, far enough each way to cross the whole panel."""
+    w = params.loadings[:, 0]
+    ends = scene.mean + np.outer([-1.0, 1.0], w) * scene.reach / float(np.linalg.norm(w))
+    return {"x": round_sig(ends[:, 0]), "y": round_sig(ends[:, 1])}
+
+
+def _projection_traces(
+    X: NDArray[np.float64],
+    trace: Trace,
+    scene: _Projection,
+    names: Sequence[str],
+    rows: NDArray[np.intp] | None,
+) -> list[dict[str, Any]]:
+    """The traces, the moving ones without their values. The points over the lines; the
+    traces that move (segments, line, ellipses) side by side, which the browser's quick
+    update needs to keep them in this order."""
     hover = f"{user_text(names[0])} = %{{x:.4g}}<br>{user_text(names[1])} = %{{y:.4g}}"
-    traces: list[dict[str, Any]] = [
-        {
-            "type": "scatter",
-            "name": "best line",
-            **line(best),
-            "mode": "lines",
-            "line": {"color": BEST_COLOR, "width": 1.2, "dash": "dot"},
-            "hoverinfo": "skip",
-        },
-        {
-            # Each point's segment to its foot: one path, however many points (a marker at
-            # each foot would be an SVG element each, and slow every redraw).
-            "type": "scatter",
-            "name": "x<sub>n</sub> → foot μ + W E[z<sub>n</sub>]",
-            "mode": "lines",
-            "line": {"color": SEGMENT_COLOR, "width": 1.2},
-            "hoverinfo": "skip",
-        },
-        {
-            "type": "scatter",
-            "name": "line μ + W z",
-            "mode": "lines",
-            "line": {"color": LINE_COLOR, "width": 2.5},
-            "hoverinfo": "skip",
-        },
+    return [
+        _best_line_trace(_line(closed_form(X, 1), scene)),
+        _segments_trace(),
+        _line_trace(),
+        *(_ellipse_trace(n_std) for n_std in N_STDS),
+        _points_trace(scene.shown, _point_numbers(X.shape[0], rows), hover),
+        _mean_trace(scene.mean, hover),
+        best_likelihood_trace(X, trace),
     ]
+
+
+def _best_line_trace(line: dict[str, list]) -> dict[str, Any]:
+    """The maximum-likelihood line (from the closed form), dotted."""
+    return {
+        "type": "scatter",
+        "name": "best line",
+        **line,
+        "mode": "lines",
+        "line": {"color": BEST_COLOR, "width": 1.2, "dash": "dot"},
+        "hoverinfo": "skip",
+    }
+
+
+def _segments_trace() -> dict[str, Any]:
+    """Each point's segment to its foot: one path, however many points (a marker at each
+    foot would be an SVG element each, and slow every redraw)."""
+    return {
+        "type": "scatter",
+        "name": "x<sub>n</sub> → foot μ + W E[z<sub>n</sub>]",
+        "mode": "lines",
+        "line": {"color": SEGMENT_COLOR, "width": 1.2},
+        "hoverinfo": "skip",
+    }
+
+
+def _line_trace() -> dict[str, Any]:
+    return {
+        "type": "scatter",
+        "name": "line μ + W z",
+        "mode": "lines",
+        "line": {"color": LINE_COLOR, "width": 2.5},
+        "hoverinfo": "skip",
+    }
+
+
+def _ellipse_trace(n_std: int) -> dict[str, Any]:
+    """The ellipse of C at ``n_std`` standard deviations: 1σ solid, in the legend; 2σ
+    dashed and paler."""
+    return {
+        "type": "scatter",
+        "name": f"C = WWᵀ + σ²I ({n_std}σ)",
+        "legendgroup": "C",
+        "showlegend": n_std == 1,
+        "mode": "lines",
+        "line": {
+            "color": LINE_COLOR if n_std == 1 else with_alpha(LINE_COLOR, 0.6),
+            "width": 1.5 if n_std == 1 else 1,
+            "dash": "solid" if n_std == 1 else "dash",
+        },
+        "hoverinfo": "skip",
+    }
+
+
+def _point_numbers(n_samples: int, rows: NDArray[np.intp] | None) -> NDArray[np.intp]:
+    """The numbers (from 1) of the points drawn."""
+    return (np.arange(n_samples) if rows is None else rows) + 1
+
+
+def _points_trace(
+    shown: NDArray[np.float64], numbers: NDArray[np.intp], hover: str
+) -> dict[str, Any]:
+    return {
+        "type": "scatter",
+        "name": "data points",
+        "x": round_sig(shown[:, 0], 8),
+        "y": round_sig(shown[:, 1], 8),
+        "customdata": numbers,
+        "mode": "markers",
+        "marker": {
+            "size": 7 if shown.shape[0] <= 100 else 5,
+            "color": GREY,
+            "line": POINT_OUTLINE,
+        },
+        "hovertemplate": f"point %{{customdata}}<br>{hover}<extra></extra>",
+    }
+
+
+def _mean_trace(mean: NDArray[np.float64], hover: str) -> dict[str, Any]:
+    return {
+        "type": "scatter",
+        "name": "μ",
+        "x": round_sig(mean[:1]),
+        "y": round_sig(mean[1:]),
+        "mode": "markers",
+        "marker": {
+            "symbol": "x",
+            "size": 13,
+            "color": "#222",
+            "line": {"width": 1.5, "color": "white"},
+        },
+        "hovertemplate": f"μ, the mean<br>{hover}<extra></extra>",
+    }
+
+
+def _projection_frame(trace: Trace, scene: _Projection, half: HalfStep) -> list[dict[str, Any]]:
+    """What the segments, the line and the two ellipses show at ``half``."""
+    params = ppca_params(trace, half.params_index)
+    cov = params.covariance()
+    shapes = []
     for n_std in N_STDS:
-        traces.append(
-            {
-                "type": "scatter",
-                "name": f"C = WWᵀ + σ²I ({n_std}σ)",
-                "legendgroup": "C",
-                "showlegend": n_std == 1,
-                "mode": "lines",
-                "line": {
-                    "color": LINE_COLOR if n_std == 1 else with_alpha(LINE_COLOR, 0.6),
-                    "width": 1.5 if n_std == 1 else 1,
-                    "dash": "solid" if n_std == 1 else "dash",
-                },
-                "hoverinfo": "skip",
-            }
-        )
-    # The points over the lines; the traces that move (segments, line, ellipses) side by
-    # side, which the browser's quick update needs to keep them in this order.
-    traces.append(
-        {
-            "type": "scatter",
-            "name": "data points",
-            "x": round_sig(shown[:, 0], 8),
-            "y": round_sig(shown[:, 1], 8),
-            "customdata": (np.arange(X.shape[0]) if rows is None else rows) + 1,
-            "mode": "markers",
-            "marker": {
-                "size": 7 if shown.shape[0] <= 100 else 5,
-                "color": GREY,
-                "line": POINT_OUTLINE,
-            },
-            "hovertemplate": f"point %{{customdata}}<br>{hover}<extra></extra>",
-        }
-    )
-    traces.append(
-        {
-            "type": "scatter",
-            "name": "μ",
-            "x": round_sig(mean[:1]),
-            "y": round_sig(mean[1:]),
-            "mode": "markers",
-            "marker": {
-                "symbol": "x",
-                "size": 13,
-                "color": "#222",
-                "line": {"width": 1.5, "color": "white"},
-            },
-            "hovertemplate": f"μ, the mean<br>{hover}<extra></extra>",
-        }
-    )
-    traces.append(best_likelihood_trace(X, trace))
-    dynamic = [1, 2, 3, 4]
+        ex, ey = ellipse_points(scene.mean, cov, n_std, ELLIPSE_POINTS)
+        shapes.append({"x": round_sig(ex), "y": round_sig(ey)})
+    return [_segments(params, scene, half.resp_index), _line(params, scene), *shapes]
 
-    # Enough digits to place a segment's ends to a thousandth of the data's span, however
-    # far from 0 the data sit.
-    digits = [_digits(X[:, j]) for j in range(2)]
 
-    def feet(params: PPCAParameters, t: int | None) -> NDArray[np.float64] | None:
-        if t is None:
-            return None
-        return mean + coordinates(t) @ params.loadings.T
+def _segments(params: PPCAParameters, scene: _Projection, t: int | None) -> dict[str, list]:
+    """Each point's segment to its foot μ + W E[z_n], E[z_n] from the E-step on θ_t (none
+    before the first E-step): one path, the segments parted by gaps."""
+    segments: dict[str, list] = {"x": [], "y": []}
+    if t is None:
+        return segments
+    foot = scene.mean + scene.coordinates(t) @ params.loadings.T
+    gaps = np.full(scene.shown.shape[0], np.nan)
+    for j, axis in enumerate("xy"):
+        ends = np.stack([scene.shown[:, j], foot[:, j], gaps], axis=1).ravel()
+        segments[axis] = round_sig(ends, scene.digits[j])
+    return segments
 
-    def frame_of(half: HalfStep) -> list[dict[str, Any]]:
-        params = ppca_params(trace, half.params_index)
-        foot = feet(params, half.resp_index)
-        shapes = []
-        cov = params.covariance()
-        for n_std in N_STDS:
-            ex, ey = ellipse_points(mean, cov, n_std, ELLIPSE_POINTS)
-            shapes.append({"x": round_sig(ex), "y": round_sig(ey)})
-        segments: dict[str, list] = {"x": [], "y": []}
-        if foot is not None:
-            gaps = np.full(shown.shape[0], np.nan)
-            for j, axis in enumerate("xy"):
-                ends = np.stack([shown[:, j], foot[:, j], gaps], axis=1).ravel()
-                segments[axis] = round_sig(ends, digits[j])
-        return [segments, line(params), *shapes]
 
+def _projection_layout(
+    X: NDArray[np.float64], scene: _Projection, names: Sequence[str], *, narrow: bool
+) -> tuple[dict[str, Any], list[str]]:
+    """The data panel's axes (one scale for both when it fits) and the notes."""
+    x_range, y_range = scene.x_range, scene.y_range
     layout = base_layout(uirevision=f"em_viz.ppca.projection_figure {X.shape}")
     titles = [user_text(name, TITLE_CHARS[narrow]) for name in names]
     layout["xaxis"] = {"title": {"text": titles[0]}, "range": list(x_range), "zeroline": False}
     layout["yaxis"] = {"title": {"text": titles[1]}, "range": list(y_range), "zeroline": False}
     notes = [
         "segment: from a point to its foot on the line; dotted grey: the best line (closed form)",
-        sample_note(shown.shape[0], X.shape[0]) or "",
+        sample_note(scene.shown.shape[0], X.shape[0]) or "",
     ]
     if equal_scales(x_range, y_range, narrow=narrow):
         layout["yaxis"] |= {"scaleanchor": "x", "scaleratio": 1}
     else:
         notes.insert(1, "x and y have different scales, so right angles and circles look skewed")
-    return animated_figure(
-        traces, dynamic, frame_of, trace, h, layout, frame_duration_ms, notes=notes, narrow=narrow
-    )
+    return layout, notes
 
 
 def latent_figure(
@@ -354,78 +435,122 @@ def latent_figure(
         the ℓ panel with the maximum of ℓ dashed.
     """
     X = as_features(X)
+    _check_latent(X, trace, h)
+    rows = sample_rows(X.shape[0], max_points, np.random.default_rng(rng_seed))
+    n_shown = X.shape[0] if rows is None else rows.size
+    group_names, groups = _groups(labels, X.shape[0], rows, n_shown)
+    colors = component_colors(len(group_names)) if labels is not None else [GREY]
+    members = [np.flatnonzero(groups == g) for g in range(len(group_names))]
+    numbers = _point_numbers(X.shape[0], rows)
+    coordinates = latent_coordinates(X if rows is None else X[rows], trace)
+    traces = [
+        _prior_trace(),
+        *(
+            _group_trace(name, color, numbers[index], n_shown)
+            for name, color, index in zip(group_names, colors, members, strict=True)
+        ),
+        best_likelihood_trace(X, trace),
+    ]
+    notes = [
+        "each point at its expected latent coordinates; dotted: the prior's 1σ and 2σ circles",
+        sample_note(n_shown, X.shape[0]) or "",
+    ]
+    return animated_figure(
+        traces,
+        list(range(1, 1 + len(members))),  # a trace per group
+        functools.partial(_latent_frame, coordinates, members),
+        trace,
+        h,
+        _latent_layout(X, _latent_range(coordinates, trace)),
+        frame_duration_ms,
+        notes=notes,
+        narrow=narrow,
+    )
+
+
+def _check_latent(X: NDArray[np.float64], trace: Trace, h: int) -> None:
     _check(X, trace)
     if ppca_params(trace, 0).n_latent < 2:
         raise ValueError("latent_figure draws a latent plane: it needs q ≥ 2.")
-    half_step(trace, h)
-    rows = sample_rows(X.shape[0], max_points, np.random.default_rng(rng_seed))
-    shown = X if rows is None else X[rows]
-    coordinates = latent_coordinates(shown, trace)
-    if labels is None:
-        groups = np.zeros(shown.shape[0], dtype=int)
-        group_names = ["data points"]
-    else:
-        if len(labels) != X.shape[0]:
-            raise ValueError(f"{len(labels)} labels for {X.shape[0]} rows.")
-        chosen = (
-            np.asarray(labels, dtype=object)
-            if rows is None
-            else np.asarray(labels, dtype=object)[rows]
-        )
-        group_names, groups = np.unique(chosen.astype(str), return_inverse=True)
-        group_names = [user_text(name) for name in group_names]
-    colors = component_colors(len(group_names)) if labels is not None else [GREY]
-    numbers = (np.arange(X.shape[0]) if rows is None else rows) + 1
+    half_step(trace, h)  # raises for an h the run does not have
 
-    # One scale for both axes, covering every E-step's coordinates and the prior's 2σ circle.
+
+def _groups(
+    labels: Sequence[str] | None, n_samples: int, rows: NDArray[np.intp] | None, n_shown: int
+) -> tuple[list[str], NDArray[np.intp]]:
+    """The groups' names (as figure text) and the group of each point drawn: one group,
+    "data points", without labels."""
+    if labels is None:
+        return ["data points"], np.zeros(n_shown, dtype=int)
+    if len(labels) != n_samples:
+        raise ValueError(f"{len(labels)} labels for {n_samples} rows.")
+    chosen = np.asarray(labels, dtype=object)
+    if rows is not None:
+        chosen = chosen[rows]
+    names, groups = np.unique(chosen.astype(str), return_inverse=True)
+    return [user_text(name) for name in names], groups
+
+
+def _latent_range(coordinates: Callable[[int], NDArray[np.float64]], trace: Trace) -> list[float]:
+    """One range for both axes, covering every E-step's coordinates and the prior's 2σ
+    circle."""
     extent = max(
         2.0, *(float(np.abs(coordinates(t)[:, :2]).max()) for t in range(trace.n_iter + 1))
     )
-    axis_range = list(padded_range(-extent, extent, 0.05))
+    return list(padded_range(-extent, extent, 0.05))
+
+
+def _prior_trace() -> dict[str, Any]:
+    """The prior N(0, I)'s 1σ and 2σ circles, dotted, as one path."""
     angles = np.linspace(0.0, 2.0 * np.pi, ELLIPSE_POINTS)
     circle_x, circle_y = [], []
     for n_std in N_STDS:
         circle_x += [*(n_std * np.cos(angles)), None]
         circle_y += [*(n_std * np.sin(angles)), None]
-    traces: list[dict[str, Any]] = [
-        {
-            "type": "scatter",
-            "name": "prior N(0, I): 1σ, 2σ",
-            "x": round_sig(np.array(circle_x, dtype=float)),
-            "y": round_sig(np.array(circle_y, dtype=float)),
-            "mode": "lines",
-            "line": {"color": BEST_COLOR, "width": 1, "dash": "dot"},
-            "hoverinfo": "skip",
-        }
-    ]
-    dynamic = []
-    members = [np.flatnonzero(groups == g) for g in range(len(group_names))]
-    for name, color, index in zip(group_names, colors, members, strict=True):
-        dynamic.append(len(traces))
-        traces.append(
-            {
-                "type": "scatter",
-                "name": name,
-                "customdata": numbers[index],
-                "mode": "markers",
-                "marker": {
-                    "size": 7 if shown.shape[0] <= 100 else 6,
-                    "color": color,
-                    "opacity": 0.85,
-                    "line": POINT_OUTLINE,
-                },
-                "hovertemplate": "point %{customdata}<br>E[z₁] = %{x:.3g}<br>"
-                "E[z₂] = %{y:.3g}<extra></extra>",
-            }
-        )
-    traces.append(best_likelihood_trace(X, trace))
+    return {
+        "type": "scatter",
+        "name": "prior N(0, I): 1σ, 2σ",
+        "x": round_sig(np.array(circle_x, dtype=float)),
+        "y": round_sig(np.array(circle_y, dtype=float)),
+        "mode": "lines",
+        "line": {"color": BEST_COLOR, "width": 1, "dash": "dot"},
+        "hoverinfo": "skip",
+    }
 
-    def frame_of(half: HalfStep) -> list[dict[str, Any]]:
-        if half.resp_index is None:
-            return [{"x": [], "y": []} for _ in members]
-        z = coordinates(half.resp_index)
-        return [{"x": round_sig(z[index, 0]), "y": round_sig(z[index, 1])} for index in members]
 
+def _group_trace(name: str, color: str, numbers: NDArray[np.intp], n_shown: int) -> dict[str, Any]:
+    """One group's points, without their coordinates (the frames give them)."""
+    return {
+        "type": "scatter",
+        "name": name,
+        "customdata": numbers,
+        "mode": "markers",
+        "marker": {
+            "size": 7 if n_shown <= 100 else 6,
+            "color": color,
+            "opacity": 0.85,
+            "line": POINT_OUTLINE,
+        },
+        "hovertemplate": "point %{customdata}<br>E[z₁] = %{x:.3g}<br>"
+        "E[z₂] = %{y:.3g}<extra></extra>",
+    }
+
+
+def _latent_frame(
+    coordinates: Callable[[int], NDArray[np.float64]],
+    members: Sequence[NDArray[np.intp]],
+    half: HalfStep,
+) -> list[dict[str, Any]]:
+    """Each group's points at their E[z_n] of the E-step at ``half`` (none before the
+    first)."""
+    if half.resp_index is None:
+        return [{"x": [], "y": []} for _ in members]
+    z = coordinates(half.resp_index)
+    return [{"x": round_sig(z[index, 0]), "y": round_sig(z[index, 1])} for index in members]
+
+
+def _latent_layout(X: NDArray[np.float64], axis_range: list[float]) -> dict[str, Any]:
+    """The latent plane's axes: one scale for both, through 0."""
     layout = base_layout(uirevision=f"em_viz.ppca.latent_figure {X.shape}")
     layout["xaxis"] = {"title": {"text": "E[z₁]"}, "range": axis_range, "zeroline": True}
     layout["yaxis"] = {
@@ -435,13 +560,7 @@ def latent_figure(
         "scaleanchor": "x",
         "scaleratio": 1,
     }
-    notes = [
-        "each point at its expected latent coordinates; dotted: the prior's 1σ and 2σ circles",
-        sample_note(shown.shape[0], X.shape[0]) or "",
-    ]
-    return animated_figure(
-        traces, dynamic, frame_of, trace, h, layout, frame_duration_ms, notes=notes, narrow=narrow
-    )
+    return layout
 
 
 # ---------------------------------------------------------------------------------------

@@ -17,6 +17,7 @@ E[z_n]          ``latent_means[n]``             (n_samples, n_latent), M⁻¹ W�
 Cov[z_n]        ``latent_covariance``           (n_latent, n_latent), σ² M⁻¹ for every n
 Σ_n (x_n−μ) E[z_n]ᵀ   ``sum_xz``                (n_features, n_latent)
 Σ_n E[z_n z_nᵀ]       ``sum_zz``                (n_latent, n_latent)
+R, RᵀR = N S          ``scatter_root``          (min(n_samples, n_features), n_features)
 ==============  ==============================  =====================================
 
 μ is fixed at the sample mean (its maximum-likelihood value whatever W and σ² are). M is
@@ -24,6 +25,12 @@ diagonalised through the SVD of W (never formed from WᵀW), Σ E[z_n z_nᵀ] is
 Cholesky and solved against, and S's eigenvalues come from the SVD of the centred data. The
 maximum-likelihood solution is also known in closed form (:func:`closed_form`), which is
 where EM is heading.
+
+The model's E-step (:meth:`PPCA.e_step`) hands the M-step sufficient statistics
+(:class:`PPCAStatistics`), whose size does not grow with N: the two sums above, Cov[z_n],
+and for σ² the E[z] of the rows of R, the data's principal axes each scaled by its spread
+(:func:`noise_residual` says why they stand in for the points). The module's own
+:func:`e_step` keeps each point's E[z_n], for the views that draw them.
 """
 
 from __future__ import annotations
@@ -130,6 +137,39 @@ class PPCAEStep:
         return self.latent_covariance + np.outer(z, z)
 
 
+@dataclass(frozen=True, eq=False)
+class PPCAStatistics:
+    """What the model's E-step hands its M-step: the sufficient statistics, whose size does
+    not grow with the number of points (no per-point E[z_n]).
+
+    Attributes
+    ----------
+    sum_xz : array of shape (n_features, n_latent)
+        Σ_n (x_n − μ) E[z_n]ᵀ.
+    sum_zz : array of shape (n_latent, n_latent)
+        Σ_n E[z_n z_nᵀ].
+    latent_covariance : array of shape (n_latent, n_latent)
+        Cov[z_n] = σ² M⁻¹, the same for every point.
+    scatter_root : array of shape (min(n_samples, n_features), n_features)
+        R with RᵀR = Σ_n (x_n − x̄)(x_n − x̄)ᵀ: the data's principal axes, each scaled by √N
+        times its spread (the same array in every E-step of a run).
+    root_latent_means : array of shape (min(n_samples, n_features), n_latent)
+        M⁻¹ Wᵀ r_i of each row r_i of R: they stand in for the E[z_n] in σ²
+        (:func:`noise_residual`).
+    mean_latent : array of shape (n_latent,)
+        M⁻¹ Wᵀ (x̄ − μ), the E[z] of the data's mean: 0 when μ is the sample mean.
+    n_samples : int
+    """
+
+    sum_xz: NDArray[np.float64]
+    sum_zz: NDArray[np.float64]
+    latent_covariance: NDArray[np.float64]
+    scatter_root: NDArray[np.float64]
+    root_latent_means: NDArray[np.float64]
+    mean_latent: NDArray[np.float64]
+    n_samples: int
+
+
 def as_ppca_data(X: ArrayLike) -> NDArray[np.float64]:
     """Check data for probabilistic PCA: a finite table with at least two columns, whose
     spread can be squared in double precision."""
@@ -170,11 +210,21 @@ def _principal_axes(X: NDArray[np.float64]) -> tuple[NDArray[np.float64], NDArra
     eigenvalue of S is found to about 10⁻¹⁶ of the largest, a singular value's square to
     10⁻¹⁶ of its own size, so a small noise variance beside one far outlier keeps its digits.
     """
-    n_samples, n_features = X.shape
+    singular, rows = _centred_svd(X)
+    return _eigenvalues(singular, *X.shape), rows.T
+
+
+def _centred_svd(X: NDArray[np.float64]) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """The singular values s and right singular vectors (as rows) of the centred data."""
     _, singular, rows = np.linalg.svd(X - X.mean(axis=0), full_matrices=False)
+    return singular, rows
+
+
+def _eigenvalues(singular: NDArray[np.float64], n_samples: int, n_features: int) -> NDArray:
+    """S's d eigenvalues s² / N from the centred data's singular values (zeros beyond N)."""
     values = np.zeros(n_features)
     values[: singular.size] = (singular / np.sqrt(n_samples)) ** 2
-    return values, rows.T
+    return values
 
 
 def noise_floor(X: NDArray[np.float64]) -> float:
@@ -205,7 +255,11 @@ def check_noise(X: NDArray[np.float64], n_latent: int) -> None:
     the largest huge without making the others zero. Then σ² must be within
     :data:`MAX_VARIANCE_RATIO` of the largest eigenvalue, which such an outlier can break.
     """
-    values, _ = _principal_axes(X)
+    _check_noise(X, _principal_axes(X)[0], n_latent)
+
+
+def _check_noise(X: NDArray[np.float64], values: NDArray[np.float64], n_latent: int) -> None:
+    """:func:`check_noise` given S's eigenvalues ``values``, largest first."""
     floor = noise_floor(X)
     noise = values[n_latent:].mean()
     if values[0] <= floor:
@@ -276,8 +330,14 @@ class _LatentPrecision:
     lean towards it (W is free up to a rotation), and σ² then drowns in WᵀW's rounding.
     """
 
+    left: NDArray[np.float64]  # U, shape (n_features, n_latent)
+    singular: NDArray[np.float64]  # D, shape (n_latent,)
     values: NDArray[np.float64]
     rotation: NDArray[np.float64]  # V, shape (n_latent, n_latent)
+
+    def latent_means(self, centred: NDArray[np.float64]) -> NDArray[np.float64]:
+        """M⁻¹ Wᵀ c for each row c of ``centred``, as Vᵀ diag(D / (D² + σ²)) Uᵀ c."""
+        return ((centred @ self.left) * (self.singular / self.values)) @ self.rotation
 
     def log_det(self) -> float:
         return float(np.log(self.values).sum())
@@ -295,8 +355,8 @@ def _posterior(
     """
     centred = np.asarray(X, dtype=np.float64) - params.mean
     U, D, V = np.linalg.svd(params.loadings, full_matrices=False)
-    precision = _LatentPrecision(D**2 + params.noise_variance, V)
-    return centred, precision, ((centred @ U) * (D / precision.values)) @ V
+    precision = _LatentPrecision(U, D, D**2 + params.noise_variance, V)
+    return centred, precision, precision.latent_means(centred)
 
 
 def _log_density(
@@ -362,6 +422,40 @@ def _expectations(
     )
 
 
+def _statistics(
+    data: PPCAData,
+    centred: NDArray[np.float64],
+    precision: _LatentPrecision,
+    latent_means: NDArray[np.float64],
+    params: PPCAParameters,
+) -> PPCAStatistics:
+    """The model's E-step output: :func:`_expectations`' sums, without the per-point E[z_n]."""
+    per_point = _expectations(centred, precision, latent_means, params)
+    return PPCAStatistics(
+        sum_xz=per_point.sum_xz,
+        sum_zz=per_point.sum_zz,
+        latent_covariance=per_point.latent_covariance,
+        scatter_root=data.scatter_root,
+        root_latent_means=precision.latent_means(data.scatter_root),
+        mean_latent=precision.latent_means((data.mean - params.mean)[None])[0],
+        n_samples=per_point.n_samples,
+    )
+
+
+def _squared_distances(
+    points: NDArray[np.float64], latents: NDArray[np.float64], loadings: NDArray[np.float64]
+) -> float:
+    """Σ_i ‖p_i − W e_i‖² over the rows p_i of ``points`` and e_i of ``latents``."""
+    return float(np.sum((points - latents @ loadings.T) ** 2))
+
+
+def _spread(
+    n_samples: int, latent_covariance: NDArray[np.float64], loadings: NDArray[np.float64]
+) -> float:
+    """N tr(W Cov[z] Wᵀ), the feet's own uncertainty."""
+    return n_samples * float(np.sum((loadings @ latent_covariance) * loadings))
+
+
 def noise_variance_parts(
     X: ArrayLike,
     expectations: PPCAEStep,
@@ -375,17 +469,37 @@ def noise_variance_parts(
     the feet's own uncertainty, N tr(W Cov[z] Wᵀ) (``spread``). Both are sums of squares, so
     no digits are lost when the noise is tiny next to the data's spread (the textbook's
     three terms, Σ‖x_n − μ‖² − 2 Σ E[z_n]ᵀWᵀ(x_n − μ) + Σ tr(E[z_n z_nᵀ] WᵀW), cancel).
+    The model's M-step finds the same residual without the points (:func:`noise_residual`).
     """
-    residuals = np.asarray(X, dtype=np.float64) - mean - expectations.latent_means @ loadings.T
-    spread = expectations.n_samples * float(
-        np.sum((loadings @ expectations.latent_covariance) * loadings)
-    )
-    return float(np.sum(residuals**2)), spread
+    centred = np.asarray(X, dtype=np.float64) - mean
+    residual = _squared_distances(centred, expectations.latent_means, loadings)
+    return residual, _spread(expectations.n_samples, expectations.latent_covariance, loadings)
+
+
+def noise_residual(stats: PPCAStatistics, loadings: NDArray[np.float64]) -> float:
+    """Σ_n ‖x_n − μ − W E[z_n]‖² for a new W, from the statistics alone.
+
+    E[z_n] = M⁻¹Wᵀ(x_n − μ) is linear in the point, so with c_n = x_n − x̄ and ē the E[z] of
+    x̄, x_n − μ − W E[z_n] = B c_n − W ē with B = I − W M⁻¹Wᵀ (for the M-step's μ = x̄).
+    As Σ_n c_n = 0, the sum is Σ_n ‖B c_n‖² + N ‖W ē‖², and Σ_n ‖B c_n‖² = Σ_i ‖B r_i‖² for
+    the rows r_i of any R with RᵀR = Σ_n c_n c_nᵀ: the rows stand in for the points. Here
+    they are the data's principal axes, each scaled by √N times its spread, so the sum keeps
+    the digits of the per-point one (:func:`noise_variance_parts`): no terms cancel.
+    """
+    residual = _squared_distances(stats.scatter_root, stats.root_latent_means, loadings)
+    return residual + stats.n_samples * float(np.sum((loadings @ stats.mean_latent) ** 2))
+
+
+def _loadings(sum_xz: NDArray[np.float64], sum_zz: NDArray[np.float64]) -> NDArray[np.float64]:
+    """W = [Σ (x_n − μ) E[z_n]ᵀ] [Σ E[z_n z_nᵀ]]⁻¹."""
+    # W Σ E[zzᵀ] = Σ (x − μ) E[z]ᵀ; Σ E[zzᵀ] is symmetric positive definite (it holds N σ² M⁻¹).
+    lower = np.linalg.cholesky(sum_zz)
+    return _cho_solve(lower, sum_xz.T).T
 
 
 def m_step(X: ArrayLike, expectations: PPCAEStep, mean: NDArray[np.float64]) -> PPCAParameters:
     """The M-step: W = [Σ (x_n − μ) E[z_n]ᵀ] [Σ E[z_n z_nᵀ]]⁻¹, and σ² for the new W
-    (:func:`noise_variance_parts`).
+    (:func:`noise_variance_parts`). The model's own M-step is :func:`maximise`.
 
     Parameters
     ----------
@@ -399,12 +513,22 @@ def m_step(X: ArrayLike, expectations: PPCAEStep, mean: NDArray[np.float64]) -> 
     -------
     PPCAParameters
     """
-    # W Σ E[zzᵀ] = Σ (x − μ) E[z]ᵀ; Σ E[zzᵀ] is symmetric positive definite (it holds N σ² M⁻¹).
-    lower = np.linalg.cholesky(expectations.sum_zz)
-    loadings = _cho_solve(lower, expectations.sum_xz.T).T
+    loadings = _loadings(expectations.sum_xz, expectations.sum_zz)
     residual, spread = noise_variance_parts(X, expectations, loadings, mean)
     n_samples, n_features = expectations.n_samples, loadings.shape[0]
     return PPCAParameters(mean, loadings, (residual + spread) / (n_samples * n_features))
+
+
+def maximise(stats: PPCAStatistics, mean: NDArray[np.float64]) -> PPCAParameters:
+    """The model's M-step, from the E-step's statistics alone: W as :func:`m_step` finds it,
+    σ² = (:func:`noise_residual` + N tr(W Cov[z] Wᵀ)) / (N d).
+
+    ``mean`` is μ, carried over unchanged: the data's mean x̄.
+    """
+    loadings = _loadings(stats.sum_xz, stats.sum_zz)
+    spread = _spread(stats.n_samples, stats.latent_covariance, loadings)
+    noise = (noise_residual(stats, loadings) + spread) / (stats.n_samples * loadings.shape[0])
+    return PPCAParameters(mean, loadings, noise)
 
 
 def mean_variance(X: NDArray[np.float64]) -> float:
@@ -533,12 +657,16 @@ class PPCAData:
     noise_floor : float
         The smallest variance the data show in double precision (:func:`noise_floor`): σ² at
         or below it has collapsed.
+    scatter_root : array of shape (min(n_samples, n_features), n_features)
+        R = diag(s) Vᵀ from the SVD of the centred data, so RᵀR = Σ_n (x_n − x̄)(x_n − x̄)ᵀ
+        (:attr:`PPCAStatistics.scatter_root`).
     """
 
     X: NDArray[np.float64]
     mean: NDArray[np.float64]
     variance: float
     noise_floor: float
+    scatter_root: NDArray[np.float64]
 
 
 @dataclass(frozen=True)
@@ -553,18 +681,23 @@ class PPCA:
     def prepare(self, X: NDArray[np.float64]) -> PPCAData:
         X = as_ppca_data(X)
         check_n_latent(self.n_latent, *X.shape)
-        check_noise(X, self.n_latent)
-        return PPCAData(X, X.mean(axis=0), mean_variance(X), noise_floor(X))
+        singular, rows = _centred_svd(X)
+        _check_noise(X, _eigenvalues(singular, *X.shape), self.n_latent)
+        root = _frozen(singular[:, None] * rows)
+        return PPCAData(X, X.mean(axis=0), mean_variance(X), noise_floor(X), root)
 
     def n_observations(self, data: PPCAData) -> int:
         return data.X.shape[0]
 
-    def e_step(self, data: PPCAData, params: PPCAParameters) -> tuple[PPCAEStep, float]:
+    def e_step(self, data: PPCAData, params: PPCAParameters) -> tuple[PPCAStatistics, float]:
+        """The sufficient statistics of the latent coordinates under ``params``, and ℓ."""
         posterior = _posterior(data.X, params)
-        return _expectations(*posterior, params), float(_log_density(*posterior, params).sum())
+        ll = float(_log_density(*posterior, params).sum())
+        return _statistics(data, *posterior, params), ll
 
-    def m_step(self, data: PPCAData, expectations: PPCAEStep) -> tuple[PPCAParameters, None]:
-        return m_step(data.X, expectations, data.mean), None
+    def m_step(self, data: PPCAData, stats: PPCAStatistics) -> tuple[PPCAParameters, None]:
+        """θ from the statistics alone (no pass over the data)."""
+        return maximise(stats, data.mean), None
 
     def check(
         self, data: PPCAData, params: PPCAParameters, stats: None, iteration: int

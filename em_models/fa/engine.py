@@ -35,6 +35,7 @@ number: no floor holds ψ_i up silently. Above that limit the run goes on, and
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -256,20 +257,24 @@ class _Posterior:
     latent_means: NDArray[np.float64]  # E[z_n], (n_samples, n_factors)
 
 
-def _inverse(matrix: NDArray[np.float64], identity: NDArray[np.float64]):
+@functools.cache
+def _identity(n: int) -> NDArray[np.float64]:
+    """I_n, read-only, made once (an iteration asks for it three times)."""
+    return _frozen(np.eye(n))
+
+
+def _inverse(matrix: NDArray[np.float64]) -> tuple[NDArray[np.float64], float]:
     """A⁻¹ and log det A of a small symmetric positive definite A, through its Cholesky
     factor L (A⁻¹ = L⁻ᵀ L⁻¹); ``LinAlgError`` when A is not positive definite."""
     lower = np.linalg.cholesky(matrix)
-    lower_inverse = np.linalg.solve(lower, identity)
+    lower_inverse = np.linalg.solve(lower, _identity(matrix.shape[0]))
     return lower_inverse.T @ lower_inverse, 2.0 * float(np.log(np.diag(lower)).sum())
 
 
 def _posterior(data: FAData, params: FAParameters) -> _Posterior:
     scale = 1.0 / np.sqrt(params.noise_variances)
     loadings = params.loadings * scale[:, None]
-    latent_covariance, log_det_m = _inverse(
-        np.eye(params.n_factors) + loadings.T @ loadings, np.eye(params.n_factors)
-    )
+    latent_covariance, log_det_m = _inverse(_identity(params.n_factors) + loadings.T @ loadings)
     scaled = (data.X - params.mean) * scale
     latent_means = scaled @ (loadings @ latent_covariance)
     return _Posterior(loadings, scaled, log_det_m, latent_covariance, latent_means)
@@ -310,8 +315,7 @@ def m_step(data: FAData, expectations: FAEStep) -> FAParameters:
     lost when ψ_i is tiny beside S_ii (a Heywood case), where S_ii − (W Σ E[z](x − μ)ᵀ)_ii / N
     cancels.
     """
-    n_factors = expectations.sum_zz.shape[0]
-    loadings = expectations.sum_xz @ _inverse(expectations.sum_zz, np.eye(n_factors))[0]
+    loadings = expectations.sum_xz @ _inverse(expectations.sum_zz)[0]
     residuals = data.centred - expectations.latent_means @ loadings.T
     spread = np.sum((loadings @ expectations.latent_covariance) * loadings, axis=1)
     noise = np.sum(residuals**2, axis=0) / expectations.n_samples + spread

@@ -27,18 +27,30 @@ It has two attributes and six methods:
     N, the number of observations: the stopping rule compares the change of ℓ / N with
     ``tol`` (a table's rows; all the time steps of a set of sequences).
 ``e_step(data, params) -> (expectations, log_likelihood)``
-    The E-step on ``params``: the expected missing data (a mixture's responsibilities, a
-    factor model's E[z_n] and E[z_n z_nᵀ]), in any form ``m_step`` takes, and the total
-    log-likelihood ℓ(params) = Σ_n log p(x_n | params) as a float (the E-step computes it
-    anyway; the driver never asks for it separately). The driver runs it under
+    The E-step on ``params``: the expectations of the missing data, handed to the M-step as
+    the *sufficient statistics* it needs, and the total log-likelihood ℓ(params) =
+    Σ_n log p(x_n | params) as a float (the E-step computes it anyway; the driver never asks
+    for it separately). The statistics are sums over the data, not per-observation arrays:
+    their size does not grow with N, and the M-step only turns them into parameters. They
+    are computed in a stable form (centred sums, not raw second moments, whose two terms
+    cancel when the data sit far from 0). The Gaussian mixture hands N_k = Σ_n r_nk, the
+    weighted means x̄_k and the scatter Σ_n r_nk (x_n − x̄_k)(x_n − x̄_k)ᵀ in its covariance
+    type's storage (:class:`em_models.mixture.gaussian.Statistics`); probabilistic PCA
+    hands Σ_n (x_n − μ) E[z_n]ᵀ, Σ_n E[z_n z_nᵀ], Cov[z_n] and what σ² needs
+    (:class:`em_models.ppca.engine.PPCAStatistics`). The hidden Markov model does not yet:
+    it hands its forward–backward pass (the posteriors γ_t(k) per time step and the expected
+    transitions Σ_t ξ_t(j, k)), which its M-step sums into expected counts. A model's public
+    half-steps for its views (a mixture's ``e_step(X, params)`` with the responsibilities)
+    may keep the per-observation values. The driver runs it under
     ``np.errstate(divide="raise", over="raise", invalid="raise")``: raising
     ``FloatingPointError`` or ``np.linalg.LinAlgError`` means the parameters cannot be used,
     and the run stops with ``StopReason.NUMERICAL``.
 ``m_step(data, expectations) -> (params, stats)``
-    The closed-form maximisation: new parameters (an immutable object, with read-only
-    arrays: snapshots share it), and ``stats``, whatever the model wants each snapshot to
-    record about the expectations that produced them (a mixture: the effective counts N_k),
-    or None. ``FloatingPointError`` stops the run with ``StopReason.NUMERICAL``.
+    The closed-form maximisation from the E-step's statistics: new parameters (an immutable
+    object, with read-only arrays: snapshots share it), and ``stats``, whatever the model
+    wants each snapshot to record about the expectations that produced them (a mixture: the
+    effective counts N_k), or None. ``FloatingPointError`` stops the run with
+    ``StopReason.NUMERICAL``.
 ``check(data, params, stats, iteration) -> Failure | None``
     The model's own test for a degenerate state of the parameters the M-step of
     ``iteration`` just produced (a collapsed or emptied component). A :class:`Failure`
@@ -65,7 +77,8 @@ along. Anything else a view needs about a run (the figures, the formulas) is com
 Example
 -------
 A model with one unknown, the mean of a normal distribution with unit variance and no
-missing data, so that EM converges in one step::
+missing data, so that EM converges in one step; its sufficient statistics are the sum of the
+data and their number::
 
     @dataclass(frozen=True)
     class Start:
@@ -85,10 +98,11 @@ missing data, so that EM converges in one step::
 
         def e_step(self, x, mu):
             ll = -0.5 * np.sum((x - mu) ** 2) - 0.5 * x.size * np.log(2 * np.pi)
-            return x, float(ll)
+            return (x.sum(), x.size), float(ll)
 
         def m_step(self, x, expectations):
-            return float(expectations.mean()), None
+            total, count = expectations
+            return float(total / count), None
 
         def check(self, x, mu, stats, iteration):
             return None

@@ -1,0 +1,266 @@
+"""Factor analysis's runs on *Open a prepared run*: the trace document (its writer is
+:mod:`em_models.fa.trace`) checked back into numbers, and the run recomputed from the file's
+start and compared with every iteration.
+
+The file's start is its ``iterations[0]`` (W and ψ, with μ the mean of the data as fitted);
+EM runs again from it with the file's ``standardise``, ``tol`` and ``max_iter``, and the file
+is refused unless every iteration, the number of iterations and the reason for stopping agree
+with the engine's within :data:`em_core.trace_json.REPLAY_RTOL` of each number's scale.
+Factor analysis has no stepping view yet: :func:`show` says so and lists the final
+parameters.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from em_core.em import Snapshot, Trace, run_em
+from em_core.model import StopReason
+from em_core.trace_json import (
+    MAX_COLUMNS,
+    MAX_ROWS,
+    NO_DATA,
+    TraceFileError,
+    _array,
+    _data,
+    _fields,
+    _number,
+    _text,
+    _whole,
+    check_replayed,
+)
+from em_models.fa.engine import (
+    START_METHODS,
+    FactorAnalysis,
+    FAParameters,
+    FAStart,
+    communalities,
+    max_factors,
+)
+
+NAME = "fa"
+FIELDS = (
+    "model",
+    "n_factors",
+    "n_features",
+    "n_samples",
+    "columns",
+    "standardise",
+    "init",
+    "tol",
+    "max_iter",
+    "converged",
+    "n_iter",
+    "status",
+    "message",
+    "mean",
+    "iterations",
+    "communalities",
+)
+ITERATION_FIELDS = ("iteration", "loadings", "noise_variances", "log_likelihood")
+
+
+@dataclass(frozen=True, eq=False)
+class FARun:
+    """A factor-analysis trace that passed :func:`read`: the data (None without ``data``),
+    the settings, and the file's iterations (θ with μ the file's ``mean``)."""
+
+    X: NDArray[np.float64] | None
+    columns: tuple[str, ...]
+    n_factors: int
+    standardise: bool
+    method: str
+    seed: int | None
+    tol: float
+    max_iter: int
+    status: StopReason
+    mean: NDArray[np.float64]
+    recorded: tuple[Snapshot, ...]
+    model_name = NAME
+
+    @property
+    def n_iter(self) -> int:
+        return len(self.recorded) - 1
+
+    def require_data(self) -> NDArray[np.float64]:
+        if self.X is None:
+            raise TraceFileError(NO_DATA)
+        return self.X
+
+
+def read(document: Any) -> FARun:
+    """A factor-analysis trace document, every field checked; :class:`TraceFileError`
+    saying what is wrong and where."""
+    document = _fields(document, "The trace", FIELDS, ("data",))
+    n_samples = _whole(document["n_samples"], "n_samples", low=2, high=MAX_ROWS)
+    d = _whole(document["n_features"], "n_features", low=3, high=MAX_COLUMNS)
+    q = _whole(document["n_factors"], "n_factors", low=1, high=max_factors(d))
+    columns = document["columns"]
+    if not isinstance(columns, list) or len(columns) != d:
+        raise TraceFileError(f"columns must be a list of {d} names.")
+    columns = tuple(_text(name, f"columns[{j}]") for j, name in enumerate(columns))
+    if not isinstance(document["standardise"], bool):
+        raise TraceFileError("standardise must be true or false.")
+    X = _data(document["data"], n_samples, d) if "data" in document else None
+    init = _fields(document["init"], "init", ("method", "seed"))
+    if init["method"] not in (*START_METHODS, "given"):
+        raise TraceFileError(f"init.method must be one of {', '.join(START_METHODS)}, given.")
+    seed = None if init["seed"] is None else _whole(init["seed"], "init.seed")
+    n_iter = _whole(document["n_iter"], "n_iter")
+    status = _status(document)
+    _text(document["message"], "message")
+    _array(document["communalities"], "communalities", (d,))
+    mean = _array(document["mean"], "mean", (d,))
+    iterations = document["iterations"]
+    if not isinstance(iterations, list) or len(iterations) != n_iter + 1:
+        raise TraceFileError(f"iterations must be a list of n_iter + 1 = {n_iter + 1:,} entries.")
+    recorded = tuple(_snapshot(entry, t, mean, q) for t, entry in enumerate(iterations))
+    return FARun(
+        X,
+        columns,
+        q,
+        document["standardise"],
+        init["method"],
+        seed,
+        _number(document["tol"], "tol"),
+        _whole(document["max_iter"], "max_iter", low=n_iter),
+        status,
+        mean,
+        recorded,
+    )
+
+
+def _status(document: dict) -> StopReason:
+    values = tuple(reason.value for reason in StopReason)
+    if document["status"] not in values:
+        raise TraceFileError("status must be one of " + ", ".join(values) + ".")
+    status = StopReason(document["status"])
+    if document["converged"] is not (status is StopReason.CONVERGED):
+        raise TraceFileError("converged must be true exactly when status is 'converged'.")
+    return status
+
+
+def _snapshot(entry: Any, t: int, mean: NDArray[np.float64], q: int) -> Snapshot:
+    where = f"iterations[{t}]"
+    entry = _fields(entry, where, ITERATION_FIELDS)
+    if _whole(entry["iteration"], f"{where}.iteration") != t:
+        raise TraceFileError(f"{where}.iteration must be {t}.")
+    loadings = _array(entry["loadings"], f"{where}.loadings", (mean.size, q))
+    noise = _array(entry["noise_variances"], f"{where}.noise_variances", (mean.size,))
+    if not np.all(noise > 0):
+        raise TraceFileError(f"{where}.noise_variances must all be > 0.")
+    log_likelihood = _number(entry["log_likelihood"], f"{where}.log_likelihood", low=None)
+    return Snapshot(t, FAParameters(mean, loadings, noise), log_likelihood, None)
+
+
+def limit(run: FARun) -> str | None:
+    """Nothing to refuse: the summary :func:`show` draws fits any run."""
+    return None
+
+
+def cost(run: FARun) -> tuple[float, str]:
+    """The estimated seconds of running EM again (an iteration costs about what a mixture's
+    of q components does: N × d × q), and the run's size in words."""
+    from em_models.mixture.work import work
+
+    n, d = run.X.shape
+    seconds = work(n, d, run.n_factors, max_iter=run.n_iter, init="given")
+    return seconds, f"{n:,} points in {d} columns × q = {run.n_factors} × {run.n_iter} iterations"
+
+
+def replay(run: FARun) -> Trace:
+    """EM run again from the file's start and settings; :class:`TraceFileError` unless every
+    iteration agrees with the file's."""
+    X = run.require_data()
+    recorded = run.recorded
+    model = FactorAnalysis(run.n_factors, run.standardise, run.columns)
+    try:
+        data = model.prepare(X)
+    except ValueError as error:
+        raise TraceFileError(f"The data cannot be fitted: {error}") from None
+    scale = data.variances
+    check_replayed("mean", run.mean, data.mean, np.sqrt(scale))
+    first = recorded[0].params
+    start = FAParameters(data.mean, first.loadings, first.noise_variances)
+
+    def check(snapshot: Snapshot) -> None:
+        t = snapshot.iteration
+        if t >= len(recorded):
+            raise TraceFileError(
+                f"EM on these data goes on past iteration {run.n_iter}, where the file stops "
+                f"({run.status.value}): the file does not follow from its data and settings."
+            )
+        mine, theirs, where = recorded[t].params, snapshot.params, f"iterations[{t}]."
+        check_replayed(f"{where}loadings", mine.loadings, theirs.loadings, np.sqrt(scale)[:, None])
+        check_replayed(
+            f"{where}noise_variances", mine.noise_variances, theirs.noise_variances, scale
+        )
+        check_replayed(
+            f"{where}log_likelihood",
+            recorded[t].log_likelihood,
+            snapshot.log_likelihood,
+            X.shape[0],
+        )
+
+    record = FAStart(start, run.method, run.seed)
+    try:
+        trace = run_em(X, model, record, tol=run.tol, max_iter=run.max_iter, callback=check)
+    except TraceFileError:
+        raise
+    except ValueError as error:  # the engine refused the start
+        raise TraceFileError(f"The start (iterations[0]) cannot be used: {error}") from None
+    if trace.n_iter != run.n_iter or trace.stop_reason is not run.status:
+        raise TraceFileError(
+            f"EM on these data stops after {trace.n_iter} iterations ({trace.stop_reason.value})"
+            f", but the file records {run.n_iter} ({run.status.value})."
+        )
+    return trace
+
+
+def describe(opened) -> str:
+    """One line on the run in the file, as markdown (the column names escaped)."""
+    from em_ui.text import literal
+
+    run, trace = opened.run, opened.trace
+    n, d = run.X.shape
+    names = ", ".join(literal(c) for c in run.columns[:6])
+    more = f" and {d - 6} more" if d > 6 else ""
+    seed = "" if run.seed is None else f" (seed {run.seed})"
+    how = {"pca": "PCA loadings", "random": "a random W", "given": "a given W"}[run.method]
+    scaled = "standardised" if run.standardise else "as given"
+    return (
+        f"Factor analysis: {n:,} points in {d} columns ({names}{more}), {scaled}; "
+        f"q = {run.n_factors} factor{'s' if run.n_factors > 1 else ''}, started from {how}"
+        f"{seed}, tol = {trace.tol:g}, max_iter = {trace.max_iter}. EM run again from that "
+        "start gives every iteration in the file."
+    )
+
+
+def show(opened, key: str) -> None:
+    """The run's end: how it stopped and its final parameters, variable by variable (factor
+    analysis has no stepping view yet)."""
+    import pandas as pd
+    import streamlit as st
+
+    from em_ui.text import literal
+
+    trace = opened.trace
+    params = trace.final.params
+    st.info(
+        "Factor analysis has no stepping view yet; here is where the run ended. "
+        + literal(trace.message)
+    )
+    table = {"variable": list(opened.columns)}
+    for k in range(params.n_factors):
+        table[f"loading {k + 1}"] = params.loadings[:, k]
+    table["noise variance ψ"] = params.noise_variances
+    table["communality"] = communalities(params)
+    st.dataframe(pd.DataFrame(table), hide_index=True)
+    st.caption(
+        f"ℓ = {trace.final.log_likelihood:.6g} (of the data as fitted) after "
+        f"{trace.n_iter} iterations."
+    )

@@ -60,6 +60,7 @@ MODELS = (
     ModelEntry("mixture", "a Gaussian mixture", "em_models.mixture"),
     ModelEntry("ppca", "probabilistic PCA", "em_models.ppca"),
     ModelEntry("hmm", "a hidden Markov model", "em_models.hmm"),
+    ModelEntry("fa", "factor analysis", "em_models.fa"),
 )
 # A trace file without a "model" field is a mixture's, as every trace was before the others.
 DEFAULT_MODEL = MODELS[0].name

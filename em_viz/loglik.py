@@ -25,6 +25,7 @@ SUBSCRIPTS = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
 MAX_DECIMALS = 10
 # The ℓ panel's range reaches this fraction of ℓ's span beyond its lowest and highest value.
 RANGE_PAD = 0.08
+PANEL_AXES = {"xaxis": "x2", "yaxis": "y2"}  # every trace of the ℓ panel is drawn on them
 
 
 def likelihood_traces(trace: Trace) -> list[dict[str, Any]]:
@@ -43,93 +44,105 @@ def likelihood_traces(trace: Trace) -> list[dict[str, Any]]:
     list of dict
         Plotly traces; the last two are at θ_0.
     """
+    marker_size = 6 if trace.log_likelihoods.size <= 60 else 3
+    return [
+        _whole_run(trace, marker_size),
+        *_decreases(trace),
+        _so_far(trace, marker_size),
+        _ring(trace),
+    ]
+
+
+def _whole_run(trace: Trace, marker_size: int) -> dict[str, Any]:
+    """ℓ of the whole run, pale and dotted, with a hover note on each change."""
     values = trace.log_likelihoods
     iterations = np.arange(values.size)
-    axes = {"xaxis": "x2", "yaxis": "y2"}
-    marker_size = 6 if values.size <= 60 else 3
-    traces: list[dict[str, Any]] = [
-        {
-            "type": "scatter",
-            **axes,
-            "name": "ℓ(θ)",
-            "x": iterations.tolist(),
-            "y": values.tolist(),
-            "mode": "lines+markers",
-            "line": {"color": FUTURE_COLOR, "width": 2, "dash": "dot"},
-            "marker": {"size": marker_size, "color": FUTURE_COLOR},
-            "hovertext": [
-                f"iteration {t}<br>ℓ(θ{_sub(t)}) = {v:.6g}" + _change_note(trace, t)
-                for t, v in zip(iterations.tolist(), values.tolist(), strict=True)
-            ],
-            "hoverinfo": "text",
-            "showlegend": False,
-        }
-    ]
+    return {
+        "type": "scatter",
+        **PANEL_AXES,
+        "name": "ℓ(θ)",
+        "x": iterations.tolist(),
+        "y": values.tolist(),
+        "mode": "lines+markers",
+        "line": {"color": FUTURE_COLOR, "width": 2, "dash": "dot"},
+        "marker": {"size": marker_size, "color": FUTURE_COLOR},
+        "hovertext": [
+            f"iteration {t}<br>ℓ(θ{_sub(t)}) = {v:.6g}" + _change_note(trace, t)
+            for t, v in zip(iterations.tolist(), values.tolist(), strict=True)
+        ],
+        "hoverinfo": "text",
+        "showlegend": False,
+    }
+
+
+def _decreases(trace: Trace) -> list[dict[str, Any]]:
+    """Each real decrease of ℓ as a red segment, and a red mark with its note; none if ℓ
+    never went down."""
+    values = trace.log_likelihoods
     drops = np.array(decreases(trace), dtype=int)
-    if drops.size:
-        xs: list[float | None] = []
-        ys: list[float | None] = []
-        for t in drops.tolist():
-            xs += [t - 1, t, None]
-            ys += [float(values[t - 1]), float(values[t]), None]
-        traces.append(
-            {
-                "type": "scatter",
-                **axes,
-                "x": xs,
-                "y": ys,
-                "mode": "lines",
-                "line": {"color": DROP_COLOR, "width": 3},
-                "hoverinfo": "skip",
-                "showlegend": False,
-            }
-        )
-        traces.append(
-            {
-                "type": "scatter",
-                **axes,
-                "name": "ℓ decreased",
-                "x": drops.tolist(),
-                "y": values[drops].tolist(),
-                "mode": "markers",
-                "marker": {"size": 10, "color": DROP_COLOR, "symbol": "triangle-down"},
-                "hovertext": [
-                    explain_decrease(trace, t, line_break="<br>") for t in drops.tolist()
-                ],
-                "hoverinfo": "text",
-                "showlegend": True,
-            }
-        )
-    traces.append(
-        {
-            "type": "scatter",
-            **axes,
-            "name": "ℓ so far",
-            "mode": "lines+markers",
-            "line": {"color": LINE_COLOR, "width": 2},
-            "marker": {"size": marker_size, "color": LINE_COLOR},
-            "hoverinfo": "skip",
-            "showlegend": False,
-            **likelihood_so_far(trace, half_step(trace, 0)),
-        }
-    )
-    traces.append(
-        {
-            "type": "scatter",
-            **axes,
-            "name": "on screen",
-            "mode": "markers",
-            "marker": {
-                "size": 16,
-                "color": "rgba(0,0,0,0)",
-                "line": {"width": 2.5, "color": MIXTURE_COLOR},
-            },
-            "hoverinfo": "text",
-            "showlegend": False,
-            **likelihood_marker(trace, half_step(trace, 0)),
-        }
-    )
-    return traces
+    if not drops.size:
+        return []
+    xs: list[float | None] = []
+    ys: list[float | None] = []
+    for t in drops.tolist():
+        xs += [t - 1, t, None]
+        ys += [float(values[t - 1]), float(values[t]), None]
+    segments = {
+        "type": "scatter",
+        **PANEL_AXES,
+        "x": xs,
+        "y": ys,
+        "mode": "lines",
+        "line": {"color": DROP_COLOR, "width": 3},
+        "hoverinfo": "skip",
+        "showlegend": False,
+    }
+    marks = {
+        "type": "scatter",
+        **PANEL_AXES,
+        "name": "ℓ decreased",
+        "x": drops.tolist(),
+        "y": values[drops].tolist(),
+        "mode": "markers",
+        "marker": {"size": 10, "color": DROP_COLOR, "symbol": "triangle-down"},
+        "hovertext": [explain_decrease(trace, t, line_break="<br>") for t in drops.tolist()],
+        "hoverinfo": "text",
+        "showlegend": True,
+    }
+    return [segments, marks]
+
+
+def _so_far(trace: Trace, marker_size: int) -> dict[str, Any]:
+    """ℓ in full colour up to θ_0 (:func:`likelihood_so_far` moves it)."""
+    return {
+        "type": "scatter",
+        **PANEL_AXES,
+        "name": "ℓ so far",
+        "mode": "lines+markers",
+        "line": {"color": LINE_COLOR, "width": 2},
+        "marker": {"size": marker_size, "color": LINE_COLOR},
+        "hoverinfo": "skip",
+        "showlegend": False,
+        **likelihood_so_far(trace, half_step(trace, 0)),
+    }
+
+
+def _ring(trace: Trace) -> dict[str, Any]:
+    """The ring round θ_0 (:func:`likelihood_marker` moves it)."""
+    return {
+        "type": "scatter",
+        **PANEL_AXES,
+        "name": "on screen",
+        "mode": "markers",
+        "marker": {
+            "size": 16,
+            "color": "rgba(0,0,0,0)",
+            "line": {"width": 2.5, "color": MIXTURE_COLOR},
+        },
+        "hoverinfo": "text",
+        "showlegend": False,
+        **likelihood_marker(trace, half_step(trace, 0)),
+    }
 
 
 def likelihood_so_far(trace: Trace, half: HalfStep) -> dict[str, Any]:

@@ -9,6 +9,7 @@ tests/test_fa_oracles.py.
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 
 import numpy as np
@@ -71,28 +72,62 @@ def test_the_e_step_is_gaussian_conditioning():
     np.testing.assert_allclose(
         result.latent_covariance, np.eye(2) - gain @ params.loadings, rtol=1e-10, atol=1e-14
     )
-    centred = X - params.mean
-    np.testing.assert_allclose(result.sum_xz, centred.T @ result.latent_means, rtol=1e-12)
-    second = sum(
-        result.latent_covariance + np.outer(e, e) for e in result.latent_means
-    )  # Σ_n E[z_n z_nᵀ], point by point
-    np.testing.assert_allclose(result.sum_zz, second, rtol=1e-12)
 
 
-def test_the_m_step_is_the_closed_form_of_rubin_and_thayer():
+def per_point_sums(X, params):
+    """Σ_n (x_n − x̄) E[z_n]ᵀ and Σ_n E[z_n z_nᵀ], point by point."""
+    result = fa.e_step(X, params, standardise=False)
+    sum_xz = sum(
+        np.outer(x, e) for x, e in zip(X - X.mean(axis=0), result.latent_means, strict=True)
+    )
+    sum_zz = sum(result.latent_covariance + np.outer(e, e) for e in result.latent_means)
+    return sum_xz, sum_zz
+
+
+def test_the_statistics_are_the_sums_over_the_points_for_a_mean_other_than_the_datas():
+    X = drawn(3)
+    params = some_parameters(X, 2, 4)
+    params = fa.FAParameters(
+        params.mean + np.array([0.5, -1, 2, 0, 1, -0.3]), params.loadings, params.noise_variances
+    )
+    model = fa.FactorAnalysis(2, standardise=False)
+    stats, ll = model.e_step(model.prepare(X), params)
+    sum_xz, sum_zz = per_point_sums(X, params)
+    np.testing.assert_allclose(stats.sum_xz, sum_xz, rtol=1e-10)
+    np.testing.assert_allclose(stats.sum_zz, sum_zz, rtol=1e-10)
+    expected = multivariate_normal(params.mean, params.covariance()).logpdf(X).sum()
+    assert ll == pytest.approx(expected, rel=1e-12)
+
+
+def test_the_m_step_is_the_closed_form_of_rubin_and_thayer_without_the_points():
     X = drawn(4)
     params = some_parameters(X, 2, 5)
     model = fa.FactorAnalysis(2, standardise=False)
     data = model.prepare(X)
-    expectations, _ = model.e_step(data, params)
-    new, stats = model.m_step(data, expectations)
-    assert stats is None
-    W = expectations.sum_xz @ np.linalg.inv(expectations.sum_zz)
+    stats, _ = model.e_step(data, params)
+    no_points = dataclasses.replace(
+        data, X=np.empty((0, X.shape[1])), centred=np.empty((0, X.shape[1]))
+    )
+    new, recorded = model.m_step(no_points, stats)  # the points are not needed
+    assert recorded is None
+    sum_xz, sum_zz = per_point_sums(X, params)
+    W = sum_xz @ np.linalg.inv(sum_zz)
     S = np.cov(X.T, bias=True)
-    textbook = np.diag(S - W @ expectations.sum_xz.T / X.shape[0])
+    textbook = np.diag(S - W @ sum_xz.T / X.shape[0])
     np.testing.assert_allclose(new.loadings, W, rtol=1e-10)
     np.testing.assert_allclose(new.noise_variances, textbook, rtol=1e-9)
     np.testing.assert_allclose(new.mean, X.mean(axis=0))
+
+
+def test_the_statistics_do_not_grow_with_the_data():
+    sizes = set()
+    for n_samples in (30, 3000):
+        X = drawn(n_samples, n_samples=n_samples)
+        trace = fa.fit(X, 2, max_iter=2)
+        stats, _ = trace.model.e_step(trace.model.prepare(X), trace.final.params)
+        fields = (getattr(stats, f.name) for f in dataclasses.fields(stats))
+        sizes.add(sum(np.size(v) for v in fields if isinstance(v, np.ndarray)))
+    assert len(sizes) == 1, sizes
 
 
 @settings(max_examples=40, deadline=None)

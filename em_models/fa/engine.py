@@ -15,16 +15,21 @@ C = WWᵀ + Ψ     ``covariance()``                (n_features, n_features)
 M = I + WᵀΨ⁻¹W  (inside the E-step)             (n_factors, n_factors), by Cholesky
 E[z_n]          ``latent_means[n]``             M⁻¹ WᵀΨ⁻¹ (x_n − μ)
 Cov[z_n]        ``latent_covariance``           M⁻¹, the same for every n
-Σ_n (x_n−μ) E[z_n]ᵀ   ``sum_xz``                (n_features, n_factors)
+Σ_n (x_n−x̄) E[z_n]ᵀ   ``sum_xz``                (n_features, n_factors)
 Σ_n E[z_n z_nᵀ]       ``sum_zz``                (n_factors, n_factors)
 ==============  ==============================  =====================================
+
+The E-step hands the M-step sufficient statistics (:class:`FAStatistics`), whose size does
+not grow with N: the sums above, Cov[z], and for Ψ the E[z] of the data's principal axes
+scaled by their spread, which stand in for the points. Both half-steps then take time
+independent of N (the data's SVD is taken once per run).
 
 The data are fitted as given or standardised (``standardise``: each column centred and
 divided by its standard deviation, divisor N, so that S is the correlation matrix, as factor
 analysts usually fit); the parameters are then in standardised units. μ is the sample mean
 (its maximum whatever W and Ψ are). Only q × q matrices are factorised: the d × d covariance
 C is never inverted, nor factorised; ℓ uses the matrix determinant lemma and Woodbury's
-identity (:func:`_log_density`).
+identity (:func:`_quadratic`).
 
 A Heywood case (one variable explained entirely by the factors: its ψ_i heads for 0, where
 the maximum lies on the boundary) stops the run as ``collapsed`` once ψ_i falls below
@@ -116,26 +121,55 @@ def communalities(params: FAParameters) -> NDArray[np.float64]:
 
 @dataclass(frozen=True, eq=False)
 class FAEStep:
-    """The expectations of the factors under one set of parameters, and the sufficient
-    statistics the M-step takes.
+    """The expectations of the factors of every point under one set of parameters (for a
+    view: the factor scores); the model's own E-step hands the M-step :class:`FAStatistics`.
 
     Attributes
     ----------
     latent_means : array of shape (n_samples, n_factors)
         E[z_n] = M⁻¹ WᵀΨ⁻¹ (x_n − μ).
     latent_covariance : array of shape (n_factors, n_factors)
-        Cov[z_n] = M⁻¹, the same for every point.
-    sum_xz : array of shape (n_features, n_factors)
-        Σ_n (x_n − μ) E[z_n]ᵀ.
-    sum_zz : array of shape (n_factors, n_factors)
-        Σ_n E[z_n z_nᵀ] = N M⁻¹ + Σ_n E[z_n] E[z_n]ᵀ.
-    n_samples : int
+        Cov[z_n] = M⁻¹, the same for every point; E[z_n z_nᵀ] = Cov[z_n] + E[z_n] E[z_n]ᵀ.
     """
 
     latent_means: NDArray[np.float64]
     latent_covariance: NDArray[np.float64]
+
+
+@dataclass(frozen=True, eq=False)
+class FAStatistics:
+    """What the model's E-step hands its M-step: sufficient statistics, whose size does not
+    grow with the number of points (no per-point E[z_n]).
+
+    E[z_n] = (x_n − μ)ᵀ K is linear in the point (K = Ψ⁻¹ W M⁻¹), so with c_n = x_n − x̄
+    (Σ_n c_n = 0) the rows r_i of any R with RᵀR = Σ_n c_n c_nᵀ stand in for the points:
+    Σ_n c_n E[z_n]ᵀ = Rᵀ R K, and every sum of squares over the points is one over the rows
+    plus N times that of the mean's own E[z].
+
+    Attributes
+    ----------
+    sum_xz : array of shape (n_features, n_factors)
+        Σ_n (x_n − x̄) E[z_n]ᵀ.
+    sum_zz : array of shape (n_factors, n_factors)
+        Σ_n E[z_n z_nᵀ] = N M⁻¹ + Σ_n E[z_n] E[z_n]ᵀ.
+    latent_covariance : array of shape (n_factors, n_factors)
+        Cov[z_n] = M⁻¹.
+    scatter_root : array of shape (min(n_samples, n_features), n_features)
+        R: the data's principal axes, each scaled by √N times its spread (the same array in
+        every E-step of a run).
+    root_latent_means : array of shape (min(n_samples, n_features), n_factors)
+        The E[z] of each row of R taken as a point about x̄: they stand in for the E[z_n].
+    mean_latent : array of shape (n_factors,)
+        The E[z] of x̄: 0 when μ is the sample mean.
+    n_samples : int
+    """
+
     sum_xz: NDArray[np.float64]
     sum_zz: NDArray[np.float64]
+    latent_covariance: NDArray[np.float64]
+    scatter_root: NDArray[np.float64]
+    root_latent_means: NDArray[np.float64]
+    mean_latent: NDArray[np.float64]
     n_samples: int
 
 
@@ -206,12 +240,16 @@ class FAData:
         X − μ.
     variances : array of shape (n_features,)
         The diagonal of S (divisor N): each variable's variance, the scale of its ψ.
+    scatter_root : array of shape (min(n_samples, n_features), n_features)
+        R with RᵀR = Σ_n (x_n − x̄)(x_n − x̄)ᵀ, from the SVD of the centred data
+        (:attr:`FAStatistics.scatter_root`).
     """
 
     X: NDArray[np.float64]
     mean: NDArray[np.float64]
     centred: NDArray[np.float64]
     variances: NDArray[np.float64]
+    scatter_root: NDArray[np.float64]
 
 
 def prepare_data(
@@ -239,27 +277,14 @@ def prepare_data(
     if standardise:
         X = centred / spread
         mean, centred = np.zeros(X.shape[1]), X
-    return FAData(X, mean, centred, np.mean(centred**2, axis=0))
-
-
-@dataclass(frozen=True, eq=False)
-class _Posterior:
-    """What the E-step computes on the way, kept for ℓ and the sufficient statistics.
-
-    With W̃ = Ψ^-½ W and x̃_n = Ψ^-½ (x_n − μ): M = I + W̃ᵀW̃ = L Lᵀ (Cholesky),
-    E[z_n] = M⁻¹ W̃ᵀ x̃_n and Cov[z_n] = M⁻¹ = L⁻ᵀ L⁻¹ (q × q).
-    """
-
-    scaled_loadings: NDArray[np.float64]  # W̃, (n_features, n_factors)
-    scaled: NDArray[np.float64]  # x̃, (n_samples, n_features)
-    log_det_m: float  # log det M = 2 Σ log L_kk
-    latent_covariance: NDArray[np.float64]  # M⁻¹
-    latent_means: NDArray[np.float64]  # E[z_n], (n_samples, n_factors)
+    _, singular, axes = np.linalg.svd(centred, full_matrices=False)
+    root = singular[:, None] * axes
+    return FAData(X, mean, centred, np.mean(centred**2, axis=0), root)
 
 
 @functools.cache
 def _identity(n: int) -> NDArray[np.float64]:
-    """I_n, read-only, made once (an iteration asks for it three times)."""
+    """I_n, read-only, made once (an iteration asks for it twice)."""
     return _frozen(np.eye(n))
 
 
@@ -271,55 +296,81 @@ def _inverse(matrix: NDArray[np.float64]) -> tuple[NDArray[np.float64], float]:
     return lower_inverse.T @ lower_inverse, 2.0 * float(np.log(np.diag(lower)).sum())
 
 
-def _posterior(data: FAData, params: FAParameters) -> _Posterior:
-    scale = 1.0 / np.sqrt(params.noise_variances)
-    loadings = params.loadings * scale[:, None]
-    latent_covariance, log_det_m = _inverse(_identity(params.n_factors) + loadings.T @ loadings)
-    scaled = (data.X - params.mean) * scale
-    latent_means = scaled @ (loadings @ latent_covariance)
-    return _Posterior(loadings, scaled, log_det_m, latent_covariance, latent_means)
+@dataclass(frozen=True, eq=False)
+class _Posterior:
+    """The posterior of z given x under θ, as the E-step uses it.
 
-
-def _log_density(posterior: _Posterior, params: FAParameters) -> NDArray[np.float64]:
-    """log N(x_n | μ, C) from the E-step's own quantities.
-
-    log det C = log det Ψ + log det M (the matrix determinant lemma), and with e_n = E[z_n],
-    (x − μ)ᵀ C⁻¹ (x − μ) = ‖Ψ^-½ (x − μ − W e_n)‖² + ‖e_n‖² (Woodbury): two sums of squares,
-    so ℓ keeps its digits when a ψ_i is tiny beside its variable's spread.
+    With W̃ = Ψ^-½ W: M = I + W̃ᵀW̃ = L Lᵀ (Cholesky, q × q), Cov[z | x] = M⁻¹ = L⁻ᵀL⁻¹, and
+    E[z | x] = (x − μ)ᵀ K with K = Ψ⁻¹ W M⁻¹ (d × q): no d × d matrix is formed.
     """
-    e = posterior.latent_means
-    residuals = posterior.scaled - e @ posterior.scaled_loadings.T
-    log_det = float(np.log(params.noise_variances).sum()) + posterior.log_det_m
-    quadratic = (residuals**2).sum(axis=1) + (e**2).sum(axis=1)
-    return -0.5 * (params.n_features * LOG_2PI + log_det + quadratic)
+
+    gain: NDArray[np.float64]  # K
+    covariance: NDArray[np.float64]  # M⁻¹
+    log_det: float  # log det C = log det Ψ + log det M (the matrix determinant lemma)
+
+    @classmethod
+    def of(cls, params: FAParameters) -> _Posterior:
+        scale = 1.0 / np.sqrt(params.noise_variances)
+        loadings = params.loadings * scale[:, None]
+        covariance, log_det_m = _inverse(_identity(params.n_factors) + loadings.T @ loadings)
+        log_det = float(np.log(params.noise_variances).sum()) + log_det_m
+        return cls((loadings * scale[:, None]) @ covariance, covariance, log_det)
 
 
-def _expectations(data: FAData, posterior: _Posterior) -> FAEStep:
-    e, covariance = posterior.latent_means, posterior.latent_covariance
-    n_samples = e.shape[0]
-    return FAEStep(
-        latent_means=e,
-        latent_covariance=covariance,
-        sum_xz=data.centred.T @ e,
-        sum_zz=n_samples * covariance + e.T @ e,
+def _quadratic(
+    centred: NDArray[np.float64], latent: NDArray[np.float64], params: FAParameters
+) -> float:
+    """Σ_n (x_n − μ)ᵀ C⁻¹ (x_n − μ) over the rows of ``centred`` (x_n − μ), with their E[z]
+    ``latent``: by Woodbury, each is ‖Ψ^-½ (x − μ − W E[z])‖² + ‖E[z]‖², two sums of squares
+    that keep their digits when a ψ_i is tiny beside its variable's spread."""
+    residuals = (centred - latent @ params.loadings.T) / np.sqrt(params.noise_variances)
+    return float((residuals**2).sum() + (latent**2).sum())
+
+
+def statistics(data: FAData, params: FAParameters) -> tuple[FAStatistics, float]:
+    """The model's E-step: the sufficient statistics and ℓ = Σ_n log N(x_n | μ, WWᵀ + Ψ),
+    both from the rows of R and the mean (:class:`FAStatistics`), in time independent of N.
+
+    With x_n − μ = c_n + δ (δ = x̄ − μ, Σ_n c_n = 0), Σ_n (x_n − μ)ᵀ C⁻¹ (x_n − μ) =
+    Σ_i r_iᵀ C⁻¹ r_i + N δᵀ C⁻¹ δ.
+    """
+    posterior = _Posterior.of(params)
+    root, n_samples = data.scatter_root, data.X.shape[0]
+    root_latent = root @ posterior.gain
+    offset = data.mean - params.mean
+    mean_latent = offset @ posterior.gain
+    quadratic = _quadratic(root, root_latent, params) + n_samples * _quadratic(
+        offset[None, :], mean_latent[None, :], params
+    )
+    d = params.n_features
+    ll = -0.5 * (n_samples * (d * LOG_2PI + posterior.log_det) + quadratic)
+    stats = FAStatistics(
+        sum_xz=root.T @ root_latent,
+        sum_zz=n_samples * (posterior.covariance + np.outer(mean_latent, mean_latent))
+        + root_latent.T @ root_latent,
+        latent_covariance=posterior.covariance,
+        scatter_root=root,
+        root_latent_means=root_latent,
+        mean_latent=mean_latent,
         n_samples=n_samples,
     )
+    return stats, ll
 
 
-def m_step(data: FAData, expectations: FAEStep) -> FAParameters:
-    """The M-step: W = [Σ (x_n − μ) E[z_n]ᵀ] [Σ E[z_n z_nᵀ]]⁻¹ and Ψ = diag(S − W Σ E[z_n]
-    (x_n − μ)ᵀ / N) for the new W.
+def maximise(mean: NDArray[np.float64], stats: FAStatistics) -> FAParameters:
+    """The M-step from the statistics alone: W = [Σ (x_n − x̄) E[z_n]ᵀ] [Σ E[z_n z_nᵀ]]⁻¹ and
+    Ψ = diag(S − W Σ E[z_n] (x_n − x̄)ᵀ / N) for the new W; μ = x̄ (``mean``) carried over.
 
-    Ψ's diagonal is computed as the equal sum of squares, ψ_i = (1/N) Σ_n E[(x_ni − μ_i −
-    w_iᵀ z_n)²] = (1/N) [Σ_n (x_ni − μ_i − w_iᵀ E[z_n])² + N w_iᵀ Cov[z] w_i]: no digits are
-    lost when ψ_i is tiny beside S_ii (a Heywood case), where S_ii − (W Σ E[z](x − μ)ᵀ)_ii / N
-    cancels.
+    Ψ's diagonal is computed as the equal sum of squares, ψ_i = (1/N) Σ_n E[(x_ni − x̄_i −
+    w_iᵀ z_n)²] = (1/N) [Σ_n (x_ni − x̄_i − w_iᵀ E[z_n])² + N w_iᵀ Cov[z] w_i], the first
+    sum over the rows of R (plus N times the mean's term): no digits are lost when ψ_i is
+    tiny beside S_ii (a Heywood case), where S_ii − (W Σ E[z](x − x̄)ᵀ)_ii / N cancels.
     """
-    loadings = expectations.sum_xz @ _inverse(expectations.sum_zz)[0]
-    residuals = data.centred - expectations.latent_means @ loadings.T
-    spread = np.sum((loadings @ expectations.latent_covariance) * loadings, axis=1)
-    noise = np.sum(residuals**2, axis=0) / expectations.n_samples + spread
-    return FAParameters(data.mean, loadings, noise)
+    loadings = stats.sum_xz @ _inverse(stats.sum_zz)[0]
+    residuals = stats.scatter_root - stats.root_latent_means @ loadings.T
+    residual = (residuals**2).sum(axis=0) + stats.n_samples * (loadings @ stats.mean_latent) ** 2
+    spread = ((loadings @ stats.latent_covariance) * loadings).sum(axis=1)
+    return FAParameters(mean, loadings, residual / stats.n_samples + spread)
 
 
 def heywood(
@@ -399,12 +450,11 @@ class FactorAnalysis:
     def n_observations(self, data: FAData) -> int:
         return data.X.shape[0]
 
-    def e_step(self, data: FAData, params: FAParameters) -> tuple[FAEStep, float]:
-        posterior = _posterior(data, params)
-        return _expectations(data, posterior), float(_log_density(posterior, params).sum())
+    def e_step(self, data: FAData, params: FAParameters) -> tuple[FAStatistics, float]:
+        return statistics(data, params)
 
-    def m_step(self, data: FAData, expectations: FAEStep) -> tuple[FAParameters, None]:
-        return m_step(data, expectations), None
+    def m_step(self, data: FAData, expectations: FAStatistics) -> tuple[FAParameters, None]:
+        return maximise(data.mean, expectations), None
 
     def check(
         self, data: FAData, params: FAParameters, stats: None, iteration: int
@@ -484,22 +534,28 @@ class FAStart:
 
 
 def e_step(X: ArrayLike, params: FAParameters, *, standardise: bool = True) -> FAEStep:
-    """The E-step on data ``X`` as given (standardised first if ``standardise``, as the fit
-    was): E[z_n], Cov[z_n] and the sufficient statistics.
+    """Every point's factor scores: E[z_n] and Cov[z_n] on data ``X`` as given (standardised
+    first if ``standardise``, as the fit was).
 
     Returns
     -------
     FAEStep
-        ``latent_means[n]`` is E[z_n], the factor scores of point n.
+        ``latent_means[n]`` is E[z_n].
     """
     data = prepare_data(X, params.n_factors, standardise, None)
-    return _expectations(data, _posterior(data, params))
+    posterior = _Posterior.of(params)
+    return FAEStep((data.X - params.mean) @ posterior.gain, posterior.covariance)
 
 
 def log_likelihood(X: ArrayLike, params: FAParameters, *, standardise: bool = True) -> float:
-    """ℓ = Σ_n log N(x_n | μ, W Wᵀ + Ψ) of ``X`` (standardised first if ``standardise``)."""
+    """ℓ = Σ_n log N(x_n | μ, W Wᵀ + Ψ) of ``X`` (standardised first if ``standardise``),
+    point by point."""
     data = prepare_data(X, params.n_factors, standardise, None)
-    return float(_log_density(_posterior(data, params), params).sum())
+    posterior = _Posterior.of(params)
+    centred = data.X - params.mean
+    quadratic = _quadratic(centred, centred @ posterior.gain, params)
+    d, n_samples = params.n_features, data.X.shape[0]
+    return -0.5 * (n_samples * (d * LOG_2PI + posterior.log_det) + quadratic)
 
 
 def fit(

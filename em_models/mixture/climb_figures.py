@@ -101,72 +101,20 @@ def bound_figure(
     if not 0 <= t < path.n_steps:
         raise ValueError(f"t must be between 0 and {path.n_steps - 1}; got {t}.")
     name = f"μ{_sub(k + 1)}"
-    line = along_mean(params, k, grid)
-    ell = log_likelihood_of_means(X, params, line)
+    ell = log_likelihood_of_means(X, params, along_mean(params, k, grid))
     top, bottom = float(ell.max()), float(ell.min())
     # Room at the bottom for the data points, drawn as ticks just above the axis.
     y_range = [bottom - 0.1 * (top - bottom), top + 0.08 * (top - bottom)]
-    depth = top - bottom
-    traces: list[dict[str, Any]] = [
-        {
-            "x": X[:, 0],
-            "y": np.full(len(X), bottom - 0.06 * (top - bottom)),
-            "mode": "markers",
-            "marker": {"symbol": "line-ns", "size": 14, "line": {"width": 2, "color": DATA_COLOR}},
-            "name": "data points",
-            "showlegend": False,
-            "hovertemplate": "x = %{x}<extra></extra>",
-        },
-        {
-            "x": grid,
-            "y": ell,
-            "mode": "lines",
-            "line": {"color": MIXTURE_COLOR, "width": 3},
-            "name": f"ℓ({name})",
-            "hovertemplate": f"{name} = %{{x:.3f}}<br>ℓ = %{{y:.4f}}<extra></extra>",
-        },
-    ]
-    for s in range(t + 1):
-        current = with_means(params, path.means[s])
-        resp = e_step(X, current).resp
-        bound = bound_of_means(X, current, resp, along_mean(current, k, grid))
-        last = s == t
-        alpha = 1.0 if last else EARLIER_ALPHA * 0.6 ** (t - 1 - s)
-        traces.append(
-            {
-                "x": grid,
-                "y": np.where(bound >= y_range[0] - depth, bound, np.nan),
-                "mode": "lines",
-                "line": {
-                    "color": with_alpha(BOUND_COLOR, alpha),
-                    "width": 3 if last else 1.5,
-                    "dash": "solid" if last else "dot",
-                },
-                "name": f"bound L{_sub(s)}" if last else "earlier bounds",
-                "legendgroup": "earlier" if not last else "current",
-                "showlegend": last or s == t - 1,
-                "hovertemplate": f"{name} = %{{x:.3f}}<br>L{_sub(s)} = %{{y:.4f}}<extra></extra>",
-            }
-        )
-    before, after = path.means[t, k, 0], path.means[t + 1, k, 0]
-    current = with_means(params, path.means[t])
-    top = bound_of_means(X, current, e_step(X, current).resp, along_mean(current, k, [after]))[0]
-    traces += [
-        {
-            "x": [before, after, after],
-            "y": [path.log_likelihoods[t], top, path.log_likelihoods[t + 1]],
-            "mode": "lines+markers",
-            "line": {"color": EM_COLOR, "width": 2, "dash": "dash"},
-            "marker": {
-                "size": [11, 11, 11],
-                "color": ["white", EM_COLOR, EM_COLOR],
-                "line": {"width": 2, "color": EM_COLOR},
-                "symbol": ["circle", "triangle-up", "circle"],
-            },
-            "name": "M-step",
-            "customdata": ["touches ℓ here", "top of the bound", "new ℓ"],
-            "hovertemplate": f"{name} = %{{x:.4f}}<br>%{{customdata}}: %{{y:.4f}}<extra></extra>",
-        },
+    # A bound is cut where it falls more than ℓ's span below the axis.
+    cut = y_range[0] - (top - bottom)
+    traces = [
+        _data_ticks(X, bottom - 0.06 * (top - bottom)),
+        _ell_curve(grid, ell, name),
+        *(
+            _bound_curve(X, with_means(params, path.means[s]), k, grid, s, t, cut)
+            for s in range(t + 1)
+        ),
+        _m_step(X, path, params, k, t),
     ]
     fig = go.Figure([go.Scatter(**trace) for trace in traces])
     fig.update_layout(
@@ -175,6 +123,88 @@ def bound_figure(
         yaxis={"title": {"text": "log-likelihood"}, "range": y_range},
     )
     return fig
+
+
+def _data_ticks(X: NDArray[np.float64], height: float) -> dict[str, Any]:
+    """The data points, as ticks at ``height``."""
+    return {
+        "x": X[:, 0],
+        "y": np.full(len(X), height),
+        "mode": "markers",
+        "marker": {"symbol": "line-ns", "size": 14, "line": {"width": 2, "color": DATA_COLOR}},
+        "name": "data points",
+        "showlegend": False,
+        "hovertemplate": "x = %{x}<extra></extra>",
+    }
+
+
+def _ell_curve(grid: NDArray[np.float64], ell: NDArray[np.float64], name: str) -> dict[str, Any]:
+    """ℓ along the mean ``name``."""
+    return {
+        "x": grid,
+        "y": ell,
+        "mode": "lines",
+        "line": {"color": MIXTURE_COLOR, "width": 3},
+        "name": f"ℓ({name})",
+        "hovertemplate": f"{name} = %{{x:.3f}}<br>ℓ = %{{y:.4f}}<extra></extra>",
+    }
+
+
+def _bound_curve(
+    X: NDArray[np.float64],
+    current: Parameters,
+    k: int,
+    grid: NDArray[np.float64],
+    s: int,
+    t: int,
+    cut: float,
+) -> dict[str, Any]:
+    """The bound L_s that E-step s builds at ``current``, along μ_k, cut below ``cut``: the
+    last (s = t) strong, the earlier ones dotted and fainter the older they are."""
+    resp = e_step(X, current).resp
+    bound = bound_of_means(X, current, resp, along_mean(current, k, grid))
+    name = f"μ{_sub(k + 1)}"
+    last = s == t
+    alpha = 1.0 if last else EARLIER_ALPHA * 0.6 ** (t - 1 - s)
+    return {
+        "x": grid,
+        "y": np.where(bound >= cut, bound, np.nan),
+        "mode": "lines",
+        "line": {
+            "color": with_alpha(BOUND_COLOR, alpha),
+            "width": 3 if last else 1.5,
+            "dash": "solid" if last else "dot",
+        },
+        "name": f"bound L{_sub(s)}" if last else "earlier bounds",
+        "legendgroup": "earlier" if not last else "current",
+        "showlegend": last or s == t - 1,
+        "hovertemplate": f"{name} = %{{x:.3f}}<br>L{_sub(s)} = %{{y:.4f}}<extra></extra>",
+    }
+
+
+def _m_step(
+    X: NDArray[np.float64], path: MeanPath, params: Parameters, k: int, t: int
+) -> dict[str, Any]:
+    """M-step t + 1: from where the bound touches ℓ up to the bound's top, then to the new ℓ."""
+    name = f"μ{_sub(k + 1)}"
+    before, after = path.means[t, k, 0], path.means[t + 1, k, 0]
+    current = with_means(params, path.means[t])
+    top = bound_of_means(X, current, e_step(X, current).resp, along_mean(current, k, [after]))[0]
+    return {
+        "x": [before, after, after],
+        "y": [path.log_likelihoods[t], top, path.log_likelihoods[t + 1]],
+        "mode": "lines+markers",
+        "line": {"color": EM_COLOR, "width": 2, "dash": "dash"},
+        "marker": {
+            "size": [11, 11, 11],
+            "color": ["white", EM_COLOR, EM_COLOR],
+            "line": {"width": 2, "color": EM_COLOR},
+            "symbol": ["circle", "triangle-up", "circle"],
+        },
+        "name": "M-step",
+        "customdata": ["touches ℓ here", "top of the bound", "new ℓ"],
+        "hovertemplate": f"{name} = %{{x:.4f}}<br>%{{customdata}}: %{{y:.4f}}<extra></extra>",
+    }
 
 
 def likelihood_surface(X: ArrayLike, params: Parameters, values: ArrayLike) -> NDArray[np.float64]:
@@ -205,53 +235,12 @@ def paths_figure(
     -------
     plotly.graph_objects.Figure
     """
-    surface = np.asarray(surface, dtype=np.float64)
-    top = float(surface.max())
-    depth = float(np.clip(START_DEPTHS * (top - em.log_likelihoods[0]), *CONTOUR_DEPTHS))
-    traces: list[Any] = [
-        go.Contour(
-            x=values,
-            y=values,
-            z=np.maximum(surface, top - depth),
-            contours={"start": top - depth, "end": top, "size": depth / N_CONTOURS},
-            colorscale="Greys",
-            opacity=0.5,
-            line={"width": 0.6, "color": "#9aa0aa"},
-            colorbar={"title": {"text": "ℓ", "side": "top"}, "thickness": 12, "len": 0.8},
-            hovertemplate="μ₁ = %{x:.2f}, μ₂ = %{y:.2f}<br>ℓ = %{z:.3f}<extra></extra>",
-            name="ℓ(μ₁, μ₂)",
-            showlegend=False,
-        )
+    traces = [
+        _contours(np.asarray(surface, dtype=np.float64), values, em.log_likelihoods[0]),
+        _path_line(gradient, f"gradient ascent, step {step_size:g}", GRADIENT_COLOR, "square"),
+        _path_line(em, "EM", EM_COLOR, "circle"),
+        _start_mark(em.means[0, :, 0]),
     ]
-    for path, name, color, symbol in (
-        (gradient, f"gradient ascent, step {step_size:g}", GRADIENT_COLOR, "square"),
-        (em, "EM", EM_COLOR, "circle"),
-    ):
-        steps = np.arange(path.n_steps + 1)
-        traces.append(
-            go.Scatter(
-                x=path.means[:, 0, 0],
-                y=path.means[:, 1, 0],
-                mode="lines+markers",
-                line={"color": color, "width": 2},
-                marker={"size": 7, "color": color, "symbol": symbol},
-                name=f"{name}: {_steps_words(path)}",
-                customdata=np.stack([steps, path.log_likelihoods], axis=1),
-                hovertemplate=f"{name}, step %{{customdata[0]}}<br>μ₁ = %{{x:.4f}}, "
-                "μ₂ = %{y:.4f}<br>ℓ = %{customdata[1]:.5f}<extra></extra>",
-            )
-        )
-    start = em.means[0, :, 0]
-    traces.append(
-        go.Scatter(
-            x=[start[0]],
-            y=[start[1]],
-            mode="markers",
-            marker={"size": 12, "color": "white", "line": {"width": 2, "color": MIXTURE_COLOR}},
-            name="start",
-            hovertemplate="start: μ₁ = %{x}, μ₂ = %{y}<extra></extra>",
-        )
-    )
     fig = go.Figure(traces)
     fig.update_layout(
         **_layout("ℓ(μ₁, μ₂) with σ and π held, and two ways up", traces),
@@ -259,6 +248,53 @@ def paths_figure(
         yaxis={"title": {"text": "μ₂"}, "scaleanchor": "x", "constrain": "domain"},
     )
     return fig
+
+
+def _contours(surface: NDArray[np.float64], values: ArrayLike, start: float) -> go.Contour:
+    """The contours of ℓ, from its top down to a few times as far below as ℓ at the start."""
+    top = float(surface.max())
+    depth = float(np.clip(START_DEPTHS * (top - start), *CONTOUR_DEPTHS))
+    return go.Contour(
+        x=values,
+        y=values,
+        z=np.maximum(surface, top - depth),
+        contours={"start": top - depth, "end": top, "size": depth / N_CONTOURS},
+        colorscale="Greys",
+        opacity=0.5,
+        line={"width": 0.6, "color": "#9aa0aa"},
+        colorbar={"title": {"text": "ℓ", "side": "top"}, "thickness": 12, "len": 0.8},
+        hovertemplate="μ₁ = %{x:.2f}, μ₂ = %{y:.2f}<br>ℓ = %{z:.3f}<extra></extra>",
+        name="ℓ(μ₁, μ₂)",
+        showlegend=False,
+    )
+
+
+def _path_line(path: MeanPath, name: str, color: str, symbol: str) -> go.Scatter:
+    """A path over (μ₁, μ₂), each step's ℓ in its hover note."""
+    steps = np.arange(path.n_steps + 1)
+    return go.Scatter(
+        x=path.means[:, 0, 0],
+        y=path.means[:, 1, 0],
+        mode="lines+markers",
+        line={"color": color, "width": 2},
+        marker={"size": 7, "color": color, "symbol": symbol},
+        name=f"{name}: {_steps_words(path)}",
+        customdata=np.stack([steps, path.log_likelihoods], axis=1),
+        hovertemplate=f"{name}, step %{{customdata[0]}}<br>μ₁ = %{{x:.4f}}, "
+        "μ₂ = %{y:.4f}<br>ℓ = %{customdata[1]:.5f}<extra></extra>",
+    )
+
+
+def _start_mark(start: NDArray[np.float64]) -> go.Scatter:
+    """The start (μ₁, μ₂), where both paths begin."""
+    return go.Scatter(
+        x=[start[0]],
+        y=[start[1]],
+        mode="markers",
+        marker={"size": 12, "color": "white", "line": {"width": 2, "color": MIXTURE_COLOR}},
+        name="start",
+        hovertemplate="start: μ₁ = %{x}, μ₂ = %{y}<extra></extra>",
+    )
 
 
 def _steps_words(path: MeanPath) -> str:

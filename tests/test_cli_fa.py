@@ -15,6 +15,7 @@ import sys
 
 import numpy as np
 import pytest
+from pages import PREPARED, open_page, upload_prepared_run
 from test_architecture import ROOT
 
 from em_core.cli import main
@@ -23,6 +24,7 @@ from em_core.trace_json import TraceFileError, dumps, read_trace
 from em_models.fa import engine as fa
 from em_models.fa import exports, prepared
 from em_models.fa.census import load_census
+from em_ui.prepared import opened_runs
 
 FA_KEYS = {
     "model",
@@ -166,6 +168,27 @@ def test_the_trace_opens_and_replays_and_an_edited_number_is_refused(capsys, cen
     document["iterations"][7]["noise_variances"][2] = 0
     with pytest.raises(TraceFileError, match=r"iterations\[7\]\.noise_variances must all be > 0"):
         read_trace(dumps(document).encode())
+
+
+def test_the_trace_opens_on_open_a_prepared_run_with_the_engines_numbers(capsys, census_csv):
+    path, X, columns = census_csv
+    document = fit_json(capsys, path, "--model", "fa", "--n-factors", "2")
+    opened_runs.clear()
+    at = upload_prepared_run(open_page(PREPARED, timeout=120), dumps(document).encode())
+    assert not at.error, [e.value for e in at.error]
+    trace = fa.fit(X, 2, columns=columns)
+    assert at.info[0].value == (
+        "Factor analysis has no stepping view yet; here is where the run ended. " + trace.message
+    )
+    table = at.dataframe[0].value
+    assert list(table["variable"]) == list(columns)
+    params = trace.final.params
+    np.testing.assert_array_equal(table["noise variance ψ"], params.noise_variances)
+    np.testing.assert_array_equal(table["communality"], fa.communalities(params))
+    assert any(
+        c.value.startswith("Factor analysis: 12 points in 5 columns (Population, Schooling")
+        for c in at.caption
+    )
 
 
 def test_the_exports_are_the_trace_the_parameters_and_the_factor_scores():

@@ -260,7 +260,5 @@ def show(opened, key: str) -> None:
     table["noise variance ψ"] = params.noise_variances
     table["communality"] = communalities(params)
     st.dataframe(pd.DataFrame(table), hide_index=True)
-    st.caption(
-        f"ℓ = {trace.final.log_likelihood:.6g} (of the data as fitted) after "
-        f"{trace.n_iter} iterations."
-    )
+    ll = f"{trace.final.log_likelihood:.6g}".replace("-", "−")
+    st.caption(f"ℓ = {ll} (of the data as fitted) after {trace.n_iter} iterations.")

@@ -201,84 +201,97 @@ def fit_thumbnail(
     component with each component's 1σ ellipse."""
     X = np.asarray(X, dtype=np.float64)
     final = trace.final.params
-    title_lines = textwrap.wrap(title, THUMBNAIL_TITLE_CHARS) or [""]
-    colors = component_colors(final.n_components)
     rows = sample_rows(X.shape[0], max_points, np.random.default_rng(0))
     shown = X if rows is None else X[rows]
-    data: list[dict[str, Any]] = []
     if X.shape[1] == 1:
-        x = X[:, 0]
-        low, high = padded_range(float(x.min()), float(x.max()))
-        grid = np.linspace(low, high, 200)
-        densities = weighted_densities(grid[:, None], final)
-        data.append(
-            {
-                "type": "histogram",
-                "x": x.tolist() if rows is None else shown[:, 0].tolist(),
-                "histnorm": "probability density",
-                "marker": {"color": "#d9dde3"},
-                "hoverinfo": "skip",
-            }
-        )
-        data += [
-            {
-                "type": "scatter",
-                "x": grid.tolist(),
-                "y": densities[k].tolist(),
-                "mode": "lines",
-                "line": {"color": colors[k], "width": 1.5},
-                "hoverinfo": "skip",
-            }
-            for k in range(final.n_components)
-        ]
-        data.append(
-            {
-                "type": "scatter",
-                "x": grid.tolist(),
-                "y": densities.sum(axis=0).tolist(),
-                "mode": "lines",
-                "line": {"color": MIXTURE_COLOR, "width": 2},
-                "hoverinfo": "skip",
-            }
-        )
+        data = [_histogram(shown[:, 0]), *_density_curves(X[:, 0], final)]
     else:
-        index = list(dims)
-        resp = e_step(shown, final).resp
+        data = [_points(shown, final, dims), *_ellipses(final, dims)]
+    layout = _thumbnail_layout(title, trace.final.log_likelihood, two_d=X.shape[1] > 1)
+    return go.Figure(data=data, layout=layout)
+
+
+def _histogram(x: NDArray[np.float64]) -> dict[str, Any]:
+    """The 1-D data as a histogram, on the scale of a density."""
+    return {
+        "type": "histogram",
+        "x": x.tolist(),
+        "histnorm": "probability density",
+        "marker": {"color": "#d9dde3"},
+        "hoverinfo": "skip",
+    }
+
+
+def _density_curves(x: NDArray[np.float64], final: Parameters) -> list[dict[str, Any]]:
+    """Each component's weighted density over the range of ``x``, then the mixture's."""
+    colors = component_colors(final.n_components)
+    low, high = padded_range(float(x.min()), float(x.max()))
+    grid = np.linspace(low, high, 200)
+    densities = weighted_densities(grid[:, None], final)
+    curves = [(densities[k], colors[k], 1.5) for k in range(final.n_components)]
+    curves.append((densities.sum(axis=0), MIXTURE_COLOR, 2))
+    return [
+        {
+            "type": "scatter",
+            "x": grid.tolist(),
+            "y": y.tolist(),
+            "mode": "lines",
+            "line": {"color": color, "width": width},
+            "hoverinfo": "skip",
+        }
+        for y, color, width in curves
+    ]
+
+
+def _points(shown: NDArray[np.float64], final: Parameters, dims: tuple[int, int]) -> dict[str, Any]:
+    """The points on the two columns ``dims``, coloured by their responsibilities."""
+    resp = e_step(shown, final).resp
+    return {
+        "type": "scatter",
+        "x": shown[:, dims[0]].tolist(),
+        "y": shown[:, dims[1]].tolist(),
+        "mode": "markers",
+        "marker": {"size": 4, "color": blend(resp), "line": {"width": 0}},
+        "hoverinfo": "skip",
+    }
+
+
+def _ellipses(final: Parameters, dims: tuple[int, int]) -> list[dict[str, Any]]:
+    """Each component's 1σ ellipse on the two columns ``dims``."""
+    index = list(dims)
+    colors = component_colors(final.n_components)
+    full = final.full_covariances()
+    data = []
+    for k in range(final.n_components):
+        ex, ey = ellipse_points(final.means[k, index], full[k][np.ix_(index, index)], 1.0)
         data.append(
             {
                 "type": "scatter",
-                "x": shown[:, dims[0]].tolist(),
-                "y": shown[:, dims[1]].tolist(),
-                "mode": "markers",
-                "marker": {"size": 4, "color": blend(resp), "line": {"width": 0}},
+                "x": ex.tolist(),
+                "y": ey.tolist(),
+                "mode": "lines",
+                "line": {"color": colors[k], "width": 2},
                 "hoverinfo": "skip",
             }
         )
-        full = final.full_covariances()
-        for k in range(final.n_components):
-            ex, ey = ellipse_points(final.means[k, index], full[k][np.ix_(index, index)], 1.0)
-            data.append(
-                {
-                    "type": "scatter",
-                    "x": ex.tolist(),
-                    "y": ey.tolist(),
-                    "mode": "lines",
-                    "line": {"color": colors[k], "width": 2},
-                    "hoverinfo": "skip",
-                }
-            )
-    layout = {
+    return data
+
+
+def _thumbnail_layout(title: str, final_ll: float, *, two_d: bool) -> dict[str, Any]:
+    """The thumbnail's layout: its title wrapped to its width, with the final ℓ under it."""
+    title_lines = textwrap.wrap(title, THUMBNAIL_TITLE_CHARS) or [""]
+    return {
         "template": TEMPLATE,
         "height": THUMBNAIL_HEIGHT_PX,
         "margin": {
-            "l": 36 if X.shape[1] > 1 else 14,
+            "l": 36 if two_d else 14,
             "r": 14,
             "t": 12 + 17 * (len(title_lines) + 1),
             "b": 28,
         },
         "title": {
             "text": "<br>".join(f"<b>{user_text(line)}</b>" for line in title_lines)
-            + f"<br>final ℓ = {trace.final.log_likelihood:.6g}",
+            + f"<br>final ℓ = {final_ll:.6g}",
             "x": 0,
             "xanchor": "left",
             "y": 0.97,
@@ -287,9 +300,8 @@ def fit_thumbnail(
         },
         "showlegend": False,
         "xaxis": {"nticks": 3, "tickangle": 0, "tickfont": {"size": 10}},
-        "yaxis": {"nticks": 4, "showticklabels": X.shape[1] > 1},
+        "yaxis": {"nticks": 4, "showticklabels": two_d},
     }
-    return go.Figure(data=data, layout=layout)
 
 
 # ---------------------------------------------------------------------------------------
@@ -323,27 +335,31 @@ def hard_limit_figure(
             for s in sigmas
         ]
     )
-    mid = 0.5 * (means[0] + means[1])
     data = [
         {
             "type": "scatter",
             "x": sigmas.tolist(),
             "y": resp[:, n].tolist(),
             "mode": "lines",
-            "name": f"x = {x:g}"
-            + (
-                " (nearer μ₁)"
-                if abs(x - means[0]) < abs(x - means[1])
-                else " (nearer μ₂)"
-                if x != mid
-                else " (halfway)"
-            ),
+            "name": f"x = {x:g}" + _nearer(x, means),
             "line": {"color": START_COLORS[n % len(START_COLORS)], "width": 2.5},
             "hovertemplate": "σ = %{x:.3g}: r = %{y:.3f}<extra></extra>",
         }
         for n, x in enumerate(points)
     ]
-    layout = {
+    return go.Figure(data=data, layout=_hard_limit_layout())
+
+
+def _nearer(x: float, means: tuple[float, float]) -> str:
+    """Which mean the point ``x`` is nearer, in brackets after its name."""
+    if abs(x - means[0]) < abs(x - means[1]):
+        return " (nearer μ₁)"
+    return " (nearer μ₂)" if x != 0.5 * (means[0] + means[1]) else " (halfway)"
+
+
+def _hard_limit_layout() -> dict[str, Any]:
+    """σ on a reversed log axis, the responsibility from 0 to 1, the legend underneath."""
+    return {
         "template": TEMPLATE,
         "height": 380,
         "margin": {"l": 64, "r": 16, "t": 16, "b": 150},
@@ -359,4 +375,3 @@ def hard_limit_figure(
         "legend": {"orientation": "h", "x": 0, "y": 0, "yref": "container", "yanchor": "bottom"},
         "hovermode": "closest",
     }
-    return go.Figure(data=data, layout=layout)

@@ -55,54 +55,58 @@ def selection_figure(rows: Sequence[SelectionRow], *, narrow: bool = False) -> g
     else:
         fig = make_subplots(rows=1, cols=2, column_widths=[0.6, 0.4], horizontal_spacing=0.12)
         ll_cell = {"row": 1, "col": 2}
-    ks = [row.n_components for row in rows]
     for score, name, color in (("bic", "BIC", BIC_COLOR), ("aic", "AIC", AIC_COLOR)):
-        fig.add_trace(
-            go.Scatter(
-                x=ks,
-                y=[getattr(row, score) for row in rows],
-                mode="lines+markers",
-                name=name,
-                line={"color": color, "width": 2.5},
-                hovertemplate=f"K = %{{x}}<br>{name} = %{{y:,.2f}}<extra></extra>",
-            ),
-            row=1,
-            col=1,
-        )
-        k = best_k(rows, score)
-        if k is not None:
-            value = getattr(rows[ks.index(k)], score)
-            fig.add_trace(
-                go.Scatter(
-                    x=[k],
-                    y=[value],
-                    mode="markers",
-                    name=f"lowest {name}: K = {k}",
-                    marker={
-                        "size": 18,
-                        "symbol": "circle-open",
-                        "color": color,
-                        "line": {"width": 3},
-                    },
-                    hovertemplate=f"lowest {name}: K = %{{x}}<extra></extra>",
-                ),
-                row=1,
-                col=1,
-            )
-    collapsed = [row for row in rows if is_nearly_collapsed(row)]
-    fig.add_trace(
+        for trace in _criterion(rows, score, name, color):
+            fig.add_trace(trace, row=1, col=1)
+    for trace in _best_log_likelihoods(rows):
+        fig.add_trace(trace, **ll_cell)
+    _style(fig, ll_cell, narrow=narrow)
+    return fig
+
+
+def _criterion(rows: Sequence[SelectionRow], score: str, name: str, color: str) -> list[go.Scatter]:
+    """The criterion ``score`` against K, and a ring on its lowest (if any K has one)."""
+    ks = [row.n_components for row in rows]
+    traces = [
         go.Scatter(
             x=ks,
+            y=[getattr(row, score) for row in rows],
+            mode="lines+markers",
+            name=name,
+            line={"color": color, "width": 2.5},
+            hovertemplate=f"K = %{{x}}<br>{name} = %{{y:,.2f}}<extra></extra>",
+        )
+    ]
+    k = best_k(rows, score)
+    if k is not None:
+        traces.append(
+            go.Scatter(
+                x=[k],
+                y=[getattr(rows[ks.index(k)], score)],
+                mode="markers",
+                name=f"lowest {name}: K = {k}",
+                marker={"size": 18, "symbol": "circle-open", "color": color, "line": {"width": 3}},
+                hovertemplate=f"lowest {name}: K = %{{x}}<extra></extra>",
+            )
+        )
+    return traces
+
+
+def _best_log_likelihoods(rows: Sequence[SelectionRow]) -> list[go.Scatter]:
+    """The best ℓ against K, and a cross on each K whose best fit is nearly collapsed."""
+    traces = [
+        go.Scatter(
+            x=[row.n_components for row in rows],
             y=[row.log_likelihood for row in rows],
             mode="lines+markers",
             name="best log-likelihood ℓ",
             line={"color": LL_COLOR, "width": 2},
             hovertemplate="K = %{x}<br>ℓ = %{y:,.2f}<extra></extra>",
-        ),
-        **ll_cell,
-    )
+        )
+    ]
+    collapsed = [row for row in rows if is_nearly_collapsed(row)]
     if collapsed:
-        fig.add_trace(
+        traces.append(
             go.Scatter(
                 x=[row.n_components for row in collapsed],
                 y=[row.log_likelihood for row in collapsed],
@@ -110,9 +114,13 @@ def selection_figure(rows: Sequence[SelectionRow], *, narrow: bool = False) -> g
                 name="nearly collapsed",
                 marker={"size": 14, "symbol": "x", "color": "#c0392b"},
                 hovertemplate="K = %{x}: nearly collapsed<extra></extra>",
-            ),
-            **ll_cell,
+            )
         )
+    return traces
+
+
+def _style(fig: go.Figure, ll_cell: dict[str, int], *, narrow: bool) -> None:
+    """The axes' titles, and the legend under both panels with the rows it needs."""
     fig.update_xaxes(title_text="number of components K", dtick=1)
     fig.update_yaxes(title_text="criterion (lower is better)", row=1, col=1)
     fig.update_yaxes(title_text="best log-likelihood ℓ (higher is better)", **ll_cell)
@@ -128,7 +136,6 @@ def selection_figure(rows: Sequence[SelectionRow], *, narrow: bool = False) -> g
         margin={**MARGIN, "b": MARGIN["b"] + LEGEND_ROW_PX * rows},
         legend=LEGEND_UNDER_PLOT,
     )
-    return fig
 
 
 def selection_table(rows: Sequence[SelectionRow]) -> pd.DataFrame:

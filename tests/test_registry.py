@@ -36,8 +36,9 @@ SHARED = sorted(
     ]
 )
 MODEL_WORDS = ("ppca", "hmm", "mixture", "kmeans", "k-means")
-# What shared code still says of the mixture, and why: the app's name; the data source that draws a synthetic mixture (any model's data), with
-# the true parameters it drew; the colour of the mixture's density (the ℓ panel's curve).
+# What shared code still says of the mixture, and why: the app's name; the data source that
+# draws a synthetic mixture (any model's data), with the true parameters it drew; the colour
+# of the mixture's density (the ℓ panel's curve).
 KNOWN_MIXTURE_WORDS = {
     "app.py": {"EM for Gaussian mixtures"},
     "em_ui/data_sources.py": {"Generate a mixture", "em_models.mixture.gaussian", "make_mixture"},

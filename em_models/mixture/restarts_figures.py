@@ -11,6 +11,7 @@ emptied) belongs to no optimum and is drawn grey and dotted.
 from __future__ import annotations
 
 import string
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -113,55 +114,83 @@ def restart_curves_figure(restarts: Restarts) -> go.Figure:
         the star names its run.
     """
     groups = optimum_of_runs(restarts)
-    names = optimum_names(restarts)
-    n_failed = groups.count(None)
     fig = go.Figure()
-    in_legend: set[int | None] = set()
-    for run, (trace, group) in enumerate(zip(restarts.traces, groups, strict=True)):
-        best = run == restarts.best_index
-        legend = "failed" if group is None else optimum_letter(group)
-        first = group not in in_legend
-        in_legend.add(group)
-        label = f"failed: {_runs(n_failed)}" if group is None else names[group]
-        fig.add_scatter(
-            x=np.arange(trace.n_iter + 1),
-            y=trace.log_likelihoods,
-            # A dot per iteration: a click selects a point (a line alone cannot be clicked).
-            mode="lines+markers",
-            marker={"size": 5},
-            name=label if first else f"run {run + 1}",
-            legendgroup=legend,
-            legendrank=1000 if group is None else 1 + group,
-            showlegend=first,
-            line={**optimum_style(group), "width": BEST_WIDTH if best else RUN_WIDTH},
-            opacity=1.0 if best else 0.75,
-            customdata=[[run + 1, restarts.seeds[run]]] * (trace.n_iter + 1),
-            hovertemplate=(
-                "run %{customdata[0]} (seed %{customdata[1]})<br>iteration %{x}<br>"
-                "ℓ = %{y:,.4f}<extra>"
-                + (legend if group is None else f"optimum {legend}")
-                + "</extra>"
-            ),
+    for curve in _run_curves(restarts, groups):
+        fig.add_scatter(**curve)
+    if restarts.best is not None:
+        fig.add_scatter(**_kept_star(restarts, groups))
+    _style(fig, restarts)
+    return fig
+
+
+def _run_curves(restarts: Restarts, groups: list[int | None]) -> list[dict[str, Any]]:
+    """Every run's curve, in run order; the first run of each optimum (or of the failed
+    runs) carries its legend entry."""
+    names = optimum_names(restarts)
+    failed = f"failed: {_runs(groups.count(None))}"
+    return [
+        _run_curve(
+            restarts,
+            run,
+            group,
+            failed if group is None else names[group],
+            first=group not in groups[:run],
         )
+        for run, group in enumerate(groups)
+    ]
+
+
+def _run_curve(
+    restarts: Restarts, run: int, group: int | None, label: str, *, first: bool
+) -> dict[str, Any]:
+    """Run ``run``'s ℓ against t in its optimum's style; thicker for the run kept."""
+    trace = restarts.traces[run]
+    best = run == restarts.best_index
+    legend = "failed" if group is None else optimum_letter(group)
+    return {
+        "x": np.arange(trace.n_iter + 1),
+        "y": trace.log_likelihoods,
+        # A dot per iteration: a click selects a point (a line alone cannot be clicked).
+        "mode": "lines+markers",
+        "marker": {"size": 5},
+        "name": label if first else f"run {run + 1}",
+        "legendgroup": legend,
+        "legendrank": 1000 if group is None else 1 + group,
+        "showlegend": first,
+        "line": {**optimum_style(group), "width": BEST_WIDTH if best else RUN_WIDTH},
+        "opacity": 1.0 if best else 0.75,
+        "customdata": [[run + 1, restarts.seeds[run]]] * (trace.n_iter + 1),
+        "hovertemplate": (
+            "run %{customdata[0]} (seed %{customdata[1]})<br>iteration %{x}<br>"
+            "ℓ = %{y:,.4f}<extra>" + (legend if group is None else f"optimum {legend}") + "</extra>"
+        ),
+    }
+
+
+def _kept_star(restarts: Restarts, groups: list[int | None]) -> dict[str, Any]:
+    """A star on the end of the run kept (``restarts.best``, not None), named by what it is."""
     best = restarts.best
-    if best is not None:
-        kept = f"run {restarts.best_index + 1}: {kept_phrase(restarts)}"
-        fig.add_scatter(
-            x=[best.n_iter],
-            y=[best.final.log_likelihood],
-            mode="markers",
-            name=kept,
-            legendrank=0,
-            marker={
-                "symbol": "star",
-                "size": 16,
-                "color": optimum_style(groups[restarts.best_index])["color"],
-                "line": {"width": 1, "color": "#222"},
-            },
-            unselected={"marker": {"opacity": 1}},  # the star stays after a click elsewhere
-            customdata=[[restarts.best_index + 1, restarts.seeds[restarts.best_index]]],
-            hovertemplate=f"{kept}<br>ℓ = %{{y:,.4f}}<extra></extra>",
-        )
+    kept = f"run {restarts.best_index + 1}: {kept_phrase(restarts)}"
+    return {
+        "x": [best.n_iter],
+        "y": [best.final.log_likelihood],
+        "mode": "markers",
+        "name": kept,
+        "legendrank": 0,
+        "marker": {
+            "symbol": "star",
+            "size": 16,
+            "color": optimum_style(groups[restarts.best_index])["color"],
+            "line": {"width": 1, "color": "#222"},
+        },
+        "unselected": {"marker": {"opacity": 1}},  # the star stays after a click elsewhere
+        "customdata": [[restarts.best_index + 1, restarts.seeds[restarts.best_index]]],
+        "hovertemplate": f"{kept}<br>ℓ = %{{y:,.4f}}<extra></extra>",
+    }
+
+
+def _style(fig: go.Figure, restarts: Restarts) -> None:
+    """The axes, and the legend under the plot with the rows its entries need."""
     # The legend under the plot, out of the way of plotly's tool bar at the top right, with
     # the rows it needs on the narrowest screen.
     rows = legend_rows([t.to_plotly_json() for t in fig.data], MIN_NARROW_PX - 72)
@@ -179,7 +208,6 @@ def restart_curves_figure(restarts: Restarts) -> go.Figure:
         legend=LEGEND_UNDER_PLOT,
         hovermode="closest",
     )
-    return fig
 
 
 def leaderboard_table(restarts: Restarts) -> pd.DataFrame:

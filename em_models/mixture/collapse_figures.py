@@ -174,68 +174,72 @@ def sigma_figure(X: np.ndarray, trace: Trace, refused: RefusedStep | None) -> go
     """σ_k of every component against the iteration (log scale), the refused step's σ_k as
     a cross, the smallest σ the engine accepts as a dashed line, and the floor the ridge
     sets, √(what it adds to σ_k²), as a dotted one."""
-    iterations = [s.iteration for s in trace.snapshots]
-    sigmas = np.sqrt(np.array([s.params.full_covariances()[:, 0, 0] for s in trace.snapshots]))
     colors = component_colors(trace.final.params.n_components)
-    data: list[dict[str, Any]] = []
-    for k, color in enumerate(colors):
-        data.append(
-            {
-                "type": "scatter",
-                "x": iterations,
-                "y": sigmas[:, k].tolist(),
-                "mode": "lines+markers",
-                "name": f"σ{k + 1}",
-                "line": {"color": color, "width": 2},
-                "hovertemplate": f"θ%{{x}}: σ{k + 1} = %{{y:.3g}}<extra></extra>",
-            }
-        )
+    last = trace.snapshots[-1].iteration + (1 if refused is not None else 0)
     floor = smallest_sigma_floor(X, trace.final.params.means)
-    last = iterations[-1] + (1 if refused is not None else 0)
-    data.append(
-        {
-            "type": "scatter",
-            "x": [0, last],
-            "y": [floor, floor],
-            "mode": "lines",
-            "name": f"smallest σ accepted ({readable(floor, 1)})",
-            "line": {"color": "#555", "width": 1, "dash": "dash"},
-            "hoverinfo": "skip",
-        }
-    )
+    data = [
+        *_sigma_curves(trace, colors),
+        _level(floor, last, f"smallest σ accepted ({readable(floor, 1)})", "#555", "dash"),
+    ]
     if trace.model.reg_covar > 0:
         held = float(np.sqrt(trace.model.reg_covar))
         data.append(
-            {
-                "type": "scatter",
-                "x": [0, last],
-                "y": [held, held],
-                "mode": "lines",
-                "name": f"floor set by the ridge ({readable(held, 2)})",
-                "line": {"color": "#d62728", "width": 1, "dash": "dot"},
-                "hoverinfo": "skip",
-            }
+            _level(held, last, f"floor set by the ridge ({readable(held, 2)})", "#d62728", "dot")
         )
     if refused is not None and refused.sigma > 0:
-        k = refused.component
-        data.append(
-            {
-                "type": "scatter",
-                "x": [last],
-                "y": [refused.sigma],
-                "mode": "markers",
-                "name": f"refused step: σ{k + 1} = {readable(refused.sigma, 2)}",
-                "marker": {
-                    "symbol": REFUSED_SYMBOL,
-                    "size": 14,
-                    "color": colors[k],
-                    "line": {"width": 3, "color": colors[k]},
-                },
-                "hovertemplate": f"refused M-step: σ{k + 1} = %{{y:.3g}}<extra></extra>",
-            }
-        )
+        data.append(_refused_sigma(refused, colors[refused.component], last))
     layout = _layout("Each component's spread σₖ", "σₖ (log scale)", log_y=True)
     return go.Figure({"data": data, "layout": layout})
+
+
+def _sigma_curves(trace: Trace, colors: list[str]) -> list[dict[str, Any]]:
+    """σ_k of every snapshot against its iteration, one line per component."""
+    iterations = [s.iteration for s in trace.snapshots]
+    sigmas = np.sqrt(np.array([s.params.full_covariances()[:, 0, 0] for s in trace.snapshots]))
+    return [
+        {
+            "type": "scatter",
+            "x": iterations,
+            "y": sigmas[:, k].tolist(),
+            "mode": "lines+markers",
+            "name": f"σ{k + 1}",
+            "line": {"color": color, "width": 2},
+            "hovertemplate": f"θ%{{x}}: σ{k + 1} = %{{y:.3g}}<extra></extra>",
+        }
+        for k, color in enumerate(colors)
+    ]
+
+
+def _level(value: float, last: int, name: str, color: str, dash: str) -> dict[str, Any]:
+    """A thin horizontal line at ``value`` from iteration 0 to ``last``."""
+    return {
+        "type": "scatter",
+        "x": [0, last],
+        "y": [value, value],
+        "mode": "lines",
+        "name": name,
+        "line": {"color": color, "width": 1, "dash": dash},
+        "hoverinfo": "skip",
+    }
+
+
+def _refused_sigma(refused: RefusedStep, color: str, last: int) -> dict[str, Any]:
+    """The σ_k the refused M-step gave its failed component, as a cross at ``last``."""
+    k = refused.component
+    return {
+        "type": "scatter",
+        "x": [last],
+        "y": [refused.sigma],
+        "mode": "markers",
+        "name": f"refused step: σ{k + 1} = {readable(refused.sigma, 2)}",
+        "marker": {
+            "symbol": REFUSED_SYMBOL,
+            "size": 14,
+            "color": color,
+            "line": {"width": 3, "color": color},
+        },
+        "hovertemplate": f"refused M-step: σ{k + 1} = %{{y:.3g}}<extra></extra>",
+    }
 
 
 def likelihood_figure(trace: Trace, refused_ll: float | None) -> go.Figure:

@@ -310,8 +310,11 @@ class Statistics:
     covariance_type: str
 
     def __post_init__(self) -> None:
+        # Read-only views, not copies: the statistics are made afresh by every E-step.
         for name in ("nk", "means", "scatter"):
-            object.__setattr__(self, name, _frozen(getattr(self, name)))
+            view = np.asarray(getattr(self, name), dtype=np.float64).view()
+            view.setflags(write=False)
+            object.__setattr__(self, name, view)
 
 
 def sufficient_statistics(

@@ -110,7 +110,8 @@ class PPCAParameters:
 
 @dataclass(frozen=True, eq=False)
 class PPCAEStep:
-    """The expectations of the latent coordinates under one set of parameters.
+    """The expectations of the latent coordinates under one set of parameters, point by point
+    (:func:`e_step`, for the views); the model's own E-step hands :class:`PPCAStatistics`.
 
     Attributes
     ----------

@@ -49,6 +49,11 @@ def _sub(i: int) -> str:
     return "".join("₀₁₂₃₄₅₆₇₈₉"[int(c)] for c in str(i))
 
 
+def _mean_name(k: int) -> str:
+    """The name of the mean μ_k of component k (0-based): μ₁, μ₂, …"""
+    return f"μ{_sub(k + 1)}"
+
+
 def _layout(title: str, traces: list[Any]) -> dict[str, Any]:
     """Title, legend and size; the legend gets the rows it needs on the narrowest screen."""
     rows = legend_rows(
@@ -100,7 +105,7 @@ def bound_figure(
     grid = np.asarray(grid, dtype=np.float64)
     if not 0 <= t < path.n_steps:
         raise ValueError(f"t must be between 0 and {path.n_steps - 1}; got {t}.")
-    name = f"μ{_sub(k + 1)}"
+    name = _mean_name(k)
     ell = log_likelihood_of_means(X, params, along_mean(params, k, grid))
     top, bottom = float(ell.max()), float(ell.min())
     # Room at the bottom for the data points, drawn as ticks just above the axis.
@@ -163,7 +168,7 @@ def _bound_curve(
     last (s = t) strong, the earlier ones dotted and fainter the older they are."""
     resp = e_step(X, current).resp
     bound = bound_of_means(X, current, resp, along_mean(current, k, grid))
-    name = f"μ{_sub(k + 1)}"
+    name = _mean_name(k)
     last = s == t
     alpha = 1.0 if last else EARLIER_ALPHA * 0.6 ** (t - 1 - s)
     return {
@@ -186,7 +191,7 @@ def _m_step(
     X: NDArray[np.float64], path: MeanPath, params: Parameters, k: int, t: int
 ) -> dict[str, Any]:
     """M-step t + 1: from where the bound touches ℓ up to the bound's top, then to the new ℓ."""
-    name = f"μ{_sub(k + 1)}"
+    name = _mean_name(k)
     before, after = path.means[t, k, 0], path.means[t + 1, k, 0]
     current = with_means(params, path.means[t])
     top = bound_of_means(X, current, e_step(X, current).resp, along_mean(current, k, [after]))[0]

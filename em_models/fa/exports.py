@@ -1,23 +1,23 @@
 """What a run of factor analysis exports: its trace as JSON (the format of
 ``python -m em_core fit --model fa``), and the final parameters and the factor scores as CSV
-(numbers only, as every model's: :mod:`em_viz.exports`). Factor analysis has no stepping
-view yet, so no animation.
+(numbers only, as every model's: :mod:`em_viz.exports`), and the animation as HTML.
 
 Pure: data and traces in, strings and :class:`em_viz.exports.ExportFile` entries out.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
+import plotly.graph_objects as go
 from numpy.typing import NDArray
 
 from em_core import Trace
 from em_core.trace_json import dumps
 from em_models.fa import trace as trace_file
 from em_models.fa.engine import communalities, e_step
-from em_viz.exports import ExportFile, csv_text, header_name
+from em_viz.exports import ANIMATION_HELP, ExportFile, csv_text, figure_html, header_name
 
 CAPTION = (
     "Each file is made when you press its button. The JSON file is what "
@@ -27,9 +27,17 @@ CAPTION = (
 )
 
 
-def files(X: NDArray[np.float64], trace: Trace, *, columns: tuple[str, ...]) -> list[ExportFile]:
-    """The run's files, for data ``X`` as given and the names of its ``columns``."""
-    return [
+def files(
+    X: NDArray[np.float64],
+    trace: Trace,
+    *,
+    columns: tuple[str, ...],
+    figure: Callable[[], go.Figure] | None = None,
+) -> list[ExportFile]:
+    """The run's files, for data ``X`` as given and the names of its ``columns``;
+    ``figure()`` is the view's chart from the start of the run (with it, the animation)."""
+    title = f"EM for factor analysis: q = {trace.final.params.n_factors}"
+    made = [
         ExportFile(
             "Trace (JSON)",
             lambda: dumps(trace_file.write(trace, X, columns)),
@@ -48,6 +56,18 @@ def files(X: NDArray[np.float64], trace: Trace, *, columns: tuple[str, ...]) -> 
             "em-fa-scores.csv",
             "scores",
             "Each point's factor scores E[z] under the final parameters.",
+        ),
+    ]
+    if figure is None:
+        return made
+    return [
+        *made,
+        ExportFile(
+            "Animation (HTML)",
+            lambda: figure_html(figure(), title),
+            "em-fa-animation.html",
+            "html",
+            ANIMATION_HELP,
         ),
     ]
 

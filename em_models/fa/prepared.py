@@ -6,8 +6,7 @@ The file's start is its ``iterations[0]`` (W and ψ, with μ the mean of the dat
 EM runs again from it with the file's ``standardise``, ``tol`` and ``max_iter``, and the file
 is refused unless every iteration, the number of iterations and the reason for stopping agree
 with the engine's within :data:`em_core.trace_json.REPLAY_RTOL` of each number's scale.
-Factor analysis has no stepping view yet: :func:`show` says so and lists the final
-parameters.
+:func:`show` steps through it in factor analysis's own view.
 """
 
 from __future__ import annotations
@@ -38,7 +37,6 @@ from em_models.fa.engine import (
     FactorAnalysis,
     FAParameters,
     FAStart,
-    communalities,
     max_factors,
 )
 
@@ -158,7 +156,7 @@ def _snapshot(entry: Any, t: int, mean: NDArray[np.float64], q: int) -> Snapshot
 
 
 def limit(run: FARun) -> str | None:
-    """Nothing to refuse: the summary :func:`show` draws fits any run."""
+    """Nothing to refuse: the view draws any run the engine replays."""
     return None
 
 
@@ -241,24 +239,8 @@ def describe(opened) -> str:
 
 
 def show(opened, key: str) -> None:
-    """The run's end: how it stopped and its final parameters, variable by variable (factor
-    analysis has no stepping view yet)."""
-    import pandas as pd
-    import streamlit as st
+    """The stepping view of the run, in factor analysis's own view."""
+    from em_models.fa.view import FAView
+    from em_ui.stepper import stepping_view
 
-    from em_ui.text import literal
-
-    trace = opened.trace
-    params = trace.final.params
-    st.info(
-        "Factor analysis has no stepping view yet; here is where the run ended. "
-        + literal(trace.message)
-    )
-    table = {"variable": list(opened.columns)}
-    for k in range(params.n_factors):
-        table[f"loading {k + 1}"] = params.loadings[:, k]
-    table["noise variance ψ"] = params.noise_variances
-    table["communality"] = communalities(params)
-    st.dataframe(pd.DataFrame(table), hide_index=True)
-    ll = f"{trace.final.log_likelihood:.6g}".replace("-", "−")
-    st.caption(f"ℓ = {ll} (of the data as fitted) after {trace.n_iter} iterations.")
+    stepping_view(FAView(opened.X, opened.trace, column_names=opened.columns), key=key)

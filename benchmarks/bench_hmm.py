@@ -100,8 +100,8 @@ def best_of(repeats: int, run, *args) -> float:
 def engine_iterations(X, model, params, iters):
     data = model.prepare(X)
     for _ in range(iters):
-        fb, _ = model.e_step(data, params)
-        params, _ = model.m_step(data, fb)
+        stats, _ = model.e_step(data, params)
+        params, _ = model.m_step(data, stats)
     return params
 
 

@@ -37,9 +37,11 @@ It has two attributes and six methods:
     weighted means x̄_k and the scatter Σ_n r_nk (x_n − x̄_k)(x_n − x̄_k)ᵀ in its covariance
     type's storage (:class:`em_models.mixture.gaussian.Statistics`); probabilistic PCA
     hands Σ_n (x_n − μ) E[z_n]ᵀ, Σ_n E[z_n z_nᵀ], Cov[z_n] and what σ² needs
-    (:class:`em_models.ppca.engine.PPCAStatistics`). The hidden Markov model does not yet:
-    it hands its forward–backward pass (the posteriors γ_t(k) per time step and the expected
-    transitions Σ_t ξ_t(j, k)), which its M-step sums into expected counts. A model's public
+    (:class:`em_models.ppca.engine.PPCAStatistics`); the hidden Markov model hands the
+    expected counts of its forward–backward pass (starts Σ γ_1(k), transitions
+    Σ_t ξ_t(j, k), ends, visits Σ_t γ_t(k)) and its emissions' statistics: symbol counts,
+    sums of counts, or the mixture's statistics under γ
+    (:class:`em_models.hmm.engine.Statistics`). A model's public
     half-steps for its views (a mixture's ``e_step(X, params)`` with the responsibilities)
     may keep the per-observation values. The driver runs it under
     ``np.errstate(divide="raise", over="raise", invalid="raise")``: raising

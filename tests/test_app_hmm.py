@@ -146,7 +146,7 @@ def test_the_sections_tell_their_numbers(at) -> None:
         tol=1e-4,
     )
     data = trace.model.prepare(ICE_CREAM)
-    fb, _ = trace.model.e_step(data, trace.final.params)
+    fb = trace.model.forward_backward(data, trace.final.params)
     path = viterbi(trace.model, data, trace.final.params).states
     differ = int((posterior_states(fb.gamma) != path).sum())
     assert f"With θ{trace.n_iter}".translate(SUBSCRIPTS) in text
@@ -345,7 +345,7 @@ def test_the_exported_trace_is_the_command_lines_for_the_same_settings(tmp_path,
     cold = [float(v) for v in parameters[1].split(",")]
     np.testing.assert_allclose(cold[2:4], final.transmat[0], rtol=1e-11)
     data = trace.model.prepare(ICE_CREAM)
-    fb, _ = trace.model.e_step(data, final)
+    fb = trace.model.forward_backward(data, final)
     path = viterbi(trace.model, data, final).states
     rows = np.array(
         [[float(v) for v in line.split(",")] for line in made[2].make().splitlines()[1:]]

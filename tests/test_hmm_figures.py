@@ -4,6 +4,7 @@ underflowing, the mixture as an HMM that forgets, γ's states against Viterbi's 
 
 from __future__ import annotations
 
+import itertools
 import json
 
 import numpy as np
@@ -13,6 +14,7 @@ import pytest
 from hmm_helpers import EISNER_MODEL, EISNER_START, ICE_CREAM
 
 from em_core.em import run_em
+from em_models.hmm import figures_mstep as mstep
 from em_models.hmm import figures_trellis as trellis
 from em_models.hmm.datasets import CASINO_FACES, CASINO_TRANSMAT, load_sequence, simulate_casino
 from em_models.hmm.emissions import CategoricalEmissions
@@ -45,8 +47,12 @@ def eisner() -> HMMView:
 
 
 def _dynamic(fig, h):
+    """What frame h updates, by trace: every dynamic trace, those the frame leaves out (their
+    values never change, so the figure's trace holds them) with nothing."""
     frame = next(f for f in fig.frame_dicts if f["name"] == str(h))
-    return dict(zip(frame["traces"], frame["data"], strict=True))
+    updates = dict(zip(frame["traces"], frame["data"], strict=True))
+    dynamic = sorted({i for f in fig.frame_dicts for i in f["traces"]})
+    return {i: updates.get(i, {}) for i in dynamic}
 
 
 def _merged(base: dict, update: dict) -> dict:
@@ -78,13 +84,13 @@ def test_the_chart_is_valid_plotly_with_a_frame_per_half_step(eisner, narrow) ->
 
 def test_the_e_step_frame_draws_the_engines_posteriors(eisner) -> None:
     fig = eisner.figure(0, narrow=False)
-    fb, _ = EISNER_MODEL.e_step(eisner.data, eisner.trace.snapshots[1].params)
+    fb = EISNER_MODEL.forward_backward(eisner.data, eisner.trace.snapshots[1].params)
     drawn = _drawn(fig, 3)  # E-step 2: the posteriors of θ₁
     K, T = 2, 33
     top = trellis.GAMMA_BASE + np.cumsum(fb.gamma, axis=1)  # each state's stack's top
     edges = [d + side * trellis.GAMMA_HALF_WIDTH for d in range(1, T + 1) for side in (-1, 1)]
     for k in range(K):  # the last state's trace first: each state's share is drawn over it
-        stack = drawn[2 + K + 1 + (K - 1 - k)]
+        stack = drawn[2 + K + (K - 1 - k)]
         assert (stack["fill"], stack["line"]["shape"]) == ("toself", "hv")
         assert stack["fillcolor"] == component_colors(K)[k]
         # over day t at the top of state k's stack, at the base between days, and back
@@ -93,15 +99,17 @@ def test_the_e_step_frame_draws_the_engines_posteriors(eisner) -> None:
         np.testing.assert_allclose(heights[:, 0], top[:, k], atol=5e-4)
         np.testing.assert_allclose(heights[:, 1], trellis.GAMMA_BASE)
         assert stack["y"][-1] == trellis.GAMMA_BASE
-    bars = drawn[2 + K + 1 + K]  # their hover points
+    hover = drawn[2 + 2 * K]  # one trace of hover points: the bands', then the stacks'
+    n_bands = (T - 1) * K * K
+    bars = {key: hover[key][n_bands:] for key in ("x", "y", "text", "customdata")}
     assert bars["x"] == [t + 1 for t in range(T)] * K  # state by state
     np.testing.assert_allclose(np.reshape(bars["y"], (K, T)).T, top - fb.gamma / 2, atol=5e-4)
     hover_value = "%{text} = %{customdata:.4~g}<extra></extra>"
-    assert (bars["text"][T + 1], bars["hovertemplate"]) == ("γ₂(2)", hover_value)
+    assert (bars["text"][T + 1], hover["hovertemplate"]) == ("γ₂(2)", hover_value)
     assert bars["customdata"][T + 1] == float(f"{fb.gamma[1, 1]:.4g}")
     xi = xi_at(fb, eisner.trace.snapshots[1].params.transmat, 1)  # into day 2
-    hover = drawn[2 + K]
-    assert (hover["text"][0], hover["hovertemplate"]) == ("ξ₂(1→1)", hover_value)
+    assert len(hover["x"]) == n_bands + K * T
+    assert hover["text"][0] == "ξ₂(1→1)"
     assert hover["customdata"][0] == float(f"{xi[0, 0]:.4g}")
     half = trellis.EDGE_MAX * xi[0, 0] / 2  # the band 1 → 1 into day 2, state 1 on top
     x0, x1 = 1 + trellis.BAND_GAP, 2 - trellis.BAND_GAP
@@ -120,7 +128,8 @@ def test_the_e_step_frame_draws_the_engines_posteriors(eisner) -> None:
         abs=0.05,
     )
     start = _drawn(fig, 0)  # no E-step yet: no triangle, band or stack
-    assert all(start[i]["y"] == [] for i in range(2 * K + 4))
+    assert [start[i]["visible"] for i in range(2 * K + 3)] == [False] * (2 * K + 3)
+    assert all(drawn[i]["visible"] for i in range(2 * K + 3))
 
 
 def _casino() -> HMMView:
@@ -138,9 +147,9 @@ def test_a_frame_carries_only_the_numbers_of_its_half_step(eisner) -> None:
     for view in (eisner, _casino()):
         fig = view.figure(0, narrow=False)
         for frame in fig.frame_dicts:
-            # α̂, β̂, the bands, their hover points, γ's stacks, their hover points
-            for update in frame["data"][: 2 * K + 4]:
-                assert set(update) <= {"type", "y", "marker", "customdata", "base"}
+            # α̂, β̂, the bands, γ's stacks, the hover points
+            for update in frame["data"][: 2 * K + 3]:
+                assert set(update) <= {"type", "visible", "y", "marker", "customdata"}
                 assert set(update.get("marker", {})) <= {"size"}
         frames = json.loads(pio.to_json(fig, validate=False))["frames"]  # as sent
         per_frame = len(json.dumps(frames, separators=(",", ":"))) / len(frames)
@@ -151,24 +160,58 @@ def test_the_m_step_frame_turns_counts_into_the_new_a(eisner) -> None:
     fig = eisner.figure(0, narrow=False)
     new = eisner.trace.snapshots[1].params
     K = 2
-    a_cells, b_cells = _tables(fig, 2, K, (K + 1, 3))  # A has an end column
-    a_new = np.column_stack([new.transmat, new.endprob])
-    assert [u["fillcolor"] for u in a_cells[:-1]] == [cell_color(v) for v in a_new.ravel()]
+    a_cells, b_cells = _tables(_drawn(fig, 2), K)
+    a_new = np.column_stack([new.transmat, new.endprob])  # A has an end column
+    for row, values in zip(a_cells[:-1], a_new, strict=True):
+        assert _cell_colours(row) == [cell_color(v) for v in values]
     assert a_cells[-1]["text"][0].startswith("0.8 → <b>0.876</b><br>12.9 / 14.7")
-    assert "a(1, 1) = 0.875741<br>was 0.8" in a_cells[-1]["hovertext"][0]
-    assert b_cells[0]["fillcolor"] == cell_color(0.676502)
-    assert b_cells[-1]["hovertext"][0].startswith("b(1, 1) = 0.6765")
-    e_step, _ = _tables(fig, 1, K, (K + 1, 3))
+    assert a_cells[-1]["hovertext"][:3] == ["a(1, 1)", "a(1, 2)", "a(1, end)"]
+    assert a_cells[-1]["hovertemplate"] == mstep.HOVER_UPDATE
+    counts = eisner.trace.snapshots[1].stats
+    moves_out = counts.transitions[0].sum() + counts.ends[0]
+    assert a_cells[-1]["customdata"][0] == [
+        0.875741,
+        0.8,
+        float(f"{counts.transitions[0, 0]:.6g}"),
+        float(f"{moves_out:.6g}"),
+    ]
+    assert _cell_colours(b_cells[0])[0] == cell_color(0.676502)
+    assert b_cells[-1]["hovertext"][0] == "b(1, 1)"
+    assert b_cells[-1]["customdata"][0][:2] == [0.676502, 0.7]
+    e_step, _ = _tables(_drawn(fig, 1), K)
     assert e_step[-1]["text"][0] == "0.8"  # an E-step leaves A alone
-    assert e_step[0]["fillcolor"] == cell_color(0.8)
+    assert (e_step[-1]["customdata"][0], e_step[-1]["hovertemplate"]) == (0.8, mstep.HOVER_VALUE)
+    assert _cell_colours(e_step[0])[0] == cell_color(0.8)
 
 
-def _tables(fig, h, K, columns) -> tuple[list[dict], list[dict]]:
-    """The frame updates of A's and the emission table's traces (a cell each, then the
-    numbers): the ones that follow the trellis's α̂, β̂, bands and γ traces."""
-    updates = list(_dynamic(fig, h).values())[2 * K + 4 :]
-    a_end = K * columns[0] + 1
-    return updates[:a_end], updates[a_end : a_end + K * columns[1] + 1]
+def _tables(drawn: list[dict], K: int) -> tuple[list[dict], list[dict]]:
+    """A's and the emission table's traces (a row of cells each, then the numbers): the
+    ones that follow the trellis's α̂, β̂, bands, γ stacks and hover points."""
+    tables = drawn[2 * K + 3 :]
+    return tables[: K + 1], tables[K + 1 : 2 * K + 2]
+
+
+def _cell_colours(row: dict) -> list[str]:
+    """The colour of each cell of a row: its fill gradient's colour at the cell's middle,
+    after checking that the colour changes only in the white gaps between cells."""
+    n = len([v for v in row["x"] if v is None])  # a gap after each cell
+    gradient = row["fillgradient"]
+    assert (gradient["type"], gradient["start"], gradient["stop"]) == ("horizontal", -0.5, n - 0.5)
+    scale = gradient["colorscale"]
+    for (at, colour), (next_at, next_colour) in itertools.pairwise(scale):
+        if colour != next_colour:  # a change of colour, at x = −0.5 + at · n
+            assert at == next_at
+            x = -0.5 + at * n
+            assert abs(x - round(x + 0.5) + 0.5) <= 0.5 - mstep.CELL_HALF + 1e-9, x
+    return [_colour_at(scale, (k + 0.5) / n) for k in range(n)]
+
+
+def _colour_at(scale: list, at: float) -> str:
+    """The colour a step colour scale gives at ``at`` (between two stops of one colour)."""
+    below = [c for position, c in scale if position <= at]
+    above = [c for position, c in scale if position >= at]
+    assert below[-1] == above[0], (at, scale)
+    return below[-1]
 
 
 def test_cells_are_coloured_as_a_heatmap_on_the_cell_scale() -> None:
@@ -186,9 +229,10 @@ def test_a_long_sequence_shows_a_window_and_says_so() -> None:
     fig = view.figure(1, narrow=False)
     assert fig.layout.annotations[0].text == "Rolls 500–529 of 2,000; the window is a view option"
     assert fig.layout.xaxis.range == (500 - 0.6, 529 + 0.6)
-    bars = _drawn(fig, 1)[2 * 2 + 3]  # γ's hover points, after α̂, β̂, bands and stacks
-    assert sorted(set(bars["x"])) == list(range(500, 530))  # a stack per step
-    assert len(bars["y"]) == 2 * 30
+    hover = _drawn(fig, 1)[2 * 2 + 2]  # the hover points, after α̂, β̂, bands and stacks
+    gamma_x, gamma_y = hover["x"][-2 * 30 :], hover["y"][-2 * 30 :]  # γ's, after the bands'
+    assert sorted(set(gamma_x)) == list(range(500, 530))  # a stack per step
+    assert all(y is not None for y in gamma_y)
 
 
 @pytest.mark.parametrize(
@@ -202,9 +246,9 @@ def test_curves_for_gaussian_and_poisson_states(name, emission, columns) -> None
     view = HMMView(values, trace, column_names=sequence.columns, step=sequence.step)
     fig = view.figure(2, narrow=True)
     go.Figure(fig.to_dict())
-    curves = list(_dynamic(fig, 2).values())[-6:-2]  # the last two are ℓ so far and its ring
+    curves = _drawn(fig, 2)[-6:-2]  # the last two are ℓ so far and its ring
     assert all(c["x"] for c in curves)  # at an M-step, new (solid) and old (dotted)
-    assert list(_dynamic(fig, 1).values())[-3]["x"] == []  # no old curve at an E-step
+    assert _drawn(fig, 1)[-3]["x"] == []  # no old curve at an E-step
     if emission == "poisson":
         rate = trace.snapshots[1].params.emissions.rates[0, 0]
         peak = int(np.floor(rate))
@@ -223,7 +267,8 @@ def test_scaling_the_raw_alphas_underflow_on_a_long_sequence() -> None:
     )
     model = HMM(EISNER_MODEL.family.__class__(6))
     data = model.prepare(rolls - 1)
-    fb, ll = model.e_step(data, casino)
+    fb = model.forward_backward(data, casino)
+    ll = fb.log_likelihood
     b = np.exp(model.family.log_prob(data.emission_data, casino.emissions))
     raw = unscaled_forward(casino.startprob, casino.transmat, b)
     zero = first_zero(raw)
@@ -233,7 +278,7 @@ def test_scaling_the_raw_alphas_underflow_on_a_long_sequence() -> None:
     np.testing.assert_allclose(np.log(raw[:200]), scaled[:200], rtol=1e-12)
     assert scaled[zero] / np.log(10) < -323  # below double precision's smallest number
     assert np.isfinite(ll)
-    ice_fb, _ = EISNER_MODEL.e_step(EISNER_MODEL.prepare(ICE_CREAM), EISNER_START)
+    ice_fb = EISNER_MODEL.forward_backward(EISNER_MODEL.prepare(ICE_CREAM), EISNER_START)
     fig = scaling_figure((totals, ice_fb.log_scale), (raw, fb.log_scale))
     go.Figure(fig.to_dict())
     marks = [t for t in fig.data if t.mode == "markers+text"]
@@ -261,7 +306,7 @@ def test_decoding_marks_where_gamma_and_viterbi_differ() -> None:
     X = rolls.values - 1
     trace = fit(X, 2, emission="categorical", init="random", max_iter=30)
     data = trace.model.prepare(X)
-    fb, _ = trace.model.e_step(data, trace.final.params)
+    fb = trace.model.forward_backward(data, trace.final.params)
     best = posterior_states(fb.gamma)
     path = viterbi(trace.model, data, trace.final.params).states
     fig = decoding_figure(best, path, 2, step="roll")

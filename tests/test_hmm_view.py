@@ -130,7 +130,7 @@ def test_formulas_and_trellis_equal_the_engine(case) -> None:
         half = half_step(trace, h)
         source = half.resp_index
         params = trace.snapshots[source].params
-        fb, _ = trace.model.e_step(data, params)
+        fb = trace.model.forward_backward(data, params)
         table = view.trellis_table(half)
         np.testing.assert_allclose(
             table["γ(1)"].astype(float), fb.gamma[: len(table), 0], rtol=1e-5
@@ -165,7 +165,7 @@ def test_m_step_formulas_equal_the_engine(case) -> None:
     X, lengths, trace = _runs()[case]
     view = HMMView(X, trace, lengths=lengths)
     before, snapshot = trace.snapshots[1], trace.snapshots[2]
-    fb, _ = trace.model.e_step(view.data, before.params)
+    fb = trace.model.forward_backward(view.data, before.params)
     counts, after = snapshot.stats, snapshot.params
     K = after.n_states
     for j in range(K):
@@ -201,7 +201,7 @@ def test_window_posteriors_are_the_engines_columns() -> None:
     X, lengths, trace = _runs()[0]
     view = HMMView(X, trace, lengths=lengths, window_start=20, window_length=10)
     params = trace.snapshots[2].params
-    fb, _ = trace.model.e_step(view.data, params)
+    fb = trace.model.forward_backward(view.data, params)
     post = window_posteriors(trace.model, view.data, params, view.window)
     assert post.window == make_window(60, 19, 10)
     np.testing.assert_array_equal(post.gamma, fb.gamma[19:29])

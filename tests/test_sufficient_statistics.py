@@ -14,6 +14,7 @@ import itertools
 import numpy as np
 import pytest
 
+from em_models.hmm import engine as hmm
 from em_models.mixture import engine as mixture
 from em_models.mixture.gaussian import COVARIANCE_TYPES, Parameters, Statistics
 from em_models.ppca import engine as ppca
@@ -155,6 +156,46 @@ def test_ppcas_statistics_do_not_grow_with_the_data():
     for n_samples in (30, 3000):
         X = np.random.default_rng(n_samples).normal(size=(n_samples, 4)) * [4.0, 2.0, 1.0, 0.5]
         trace = ppca.fit(X, 2, max_iter=2)
+        stats, _ = trace.model.e_step(trace.model.prepare(X), trace.final.params)
+        sizes.add(array_sizes(stats))
+    assert len(sizes) == 1, sizes
+
+
+HMM_CASES = [
+    ("categorical", lambda rng, n: rng.integers(0, 3, size=n)),
+    ("poisson", lambda rng, n: rng.poisson(4.0, size=(n, 2))),
+    ("gaussian", lambda rng, n: rng.normal(size=(n, 2)) + 1e8),
+]
+
+
+@pytest.mark.parametrize(("emission", "draw"), HMM_CASES, ids=[c[0] for c in HMM_CASES])
+def test_the_hmms_m_step_from_the_statistics_is_the_m_step_from_the_posteriors(emission, draw):
+    """The counts and the emissions' statistics give what the posteriors γ of the
+    forward–backward pass give, summed over every time step; the data are not read."""
+    X = draw(np.random.default_rng(3), 200)
+    trace = hmm.fit(X, 2, emission=emission, init="random", tol=0.0, max_iter=3, end_state=True)
+    model, params = trace.model, trace.snapshots[1].params
+    data = model.prepare(X)
+    stats, ll = model.e_step(data, params)
+    fb = model.forward_backward(data, params)
+    assert ll == fb.log_likelihood
+    emptied = dataclasses.replace(data, X=None, emission_data=None)
+    new, counts = model.m_step(emptied, stats)
+    expected = model.family.estimate(data.emission_data, fb.gamma, counts.occupancy)
+    for name in ("startprob", "transmat", "endprob"):
+        np.testing.assert_array_equal(getattr(new, name), getattr(trace.snapshots[2].params, name))
+    for field in dataclasses.fields(expected):
+        np.testing.assert_array_equal(
+            getattr(new.emissions, field.name), getattr(expected, field.name)
+        )
+
+
+@pytest.mark.parametrize(("emission", "draw"), HMM_CASES, ids=[c[0] for c in HMM_CASES])
+def test_the_hmms_statistics_do_not_grow_with_the_sequence(emission, draw):
+    sizes = set()
+    for n in (50, 5000):
+        X = draw(np.random.default_rng(n), n)
+        trace = hmm.fit(X, 2, emission=emission, init="random", max_iter=2)
         stats, _ = trace.model.e_step(trace.model.prepare(X), trace.final.params)
         sizes.add(array_sizes(stats))
     assert len(sizes) == 1, sizes

@@ -23,11 +23,13 @@ from numpy.typing import ArrayLike, NDArray
 from em_core.model import Failure, StopReason
 from em_models.mixture.gaussian import (
     Parameters,
+    Statistics,
     check_covariance_type,
     covariance_shape,
-    estimate_parameters,
+    maximise,
     robust_scale,
     smallest_variances,
+    sufficient_statistics,
     variance_floor,
     weighted_log_prob,
     whitening,
@@ -94,13 +96,19 @@ class Categorical:
         with np.errstate(divide="ignore"):
             return np.log(em.probs.T)[symbols]
 
+    def statistics(self, symbols: NDArray[np.intp], gamma: NDArray[np.float64]) -> NDArray:
+        """Σ_t γ_t(k) [x_t = m]: each state's expected count of each symbol."""
+        return np.stack(
+            [np.bincount(symbols, weights=g, minlength=self.n_symbols) for g in gamma.T]
+        )
+
+    def maximise(self, counts: NDArray, occupancy: NDArray) -> CategoricalEmissions:
+        return CategoricalEmissions(_divide_rows(counts, occupancy))
+
     def estimate(
         self, symbols: NDArray[np.intp], gamma: NDArray[np.float64], occupancy: NDArray
     ) -> CategoricalEmissions:
-        counts = np.stack(
-            [np.bincount(symbols, weights=g, minlength=self.n_symbols) for g in gamma.T]
-        )
-        return CategoricalEmissions(_divide_rows(counts, occupancy))
+        return self.maximise(self.statistics(symbols, gamma), occupancy)
 
     def check(self, data: Any, em: CategoricalEmissions, iteration: int) -> Failure | None:
         return None
@@ -157,8 +165,15 @@ class Poisson:
             out[((data.X > 0).astype(np.float64) @ zero.T) > 0] = -np.inf
         return out
 
+    def statistics(self, data: _Counts, gamma: NDArray) -> NDArray[np.float64]:
+        """Σ_t γ_t(k) x_t: each state's expected sum of the counts."""
+        return gamma.T @ data.X
+
+    def maximise(self, sums: NDArray, occupancy: NDArray) -> PoissonEmissions:
+        return PoissonEmissions(_divide_rows(sums, occupancy))
+
     def estimate(self, data: _Counts, gamma: NDArray, occupancy: NDArray) -> PoissonEmissions:
-        return PoissonEmissions(_divide_rows(gamma.T @ data.X, occupancy))
+        return self.maximise(self.statistics(data, gamma), occupancy)
 
     def check(self, data: Any, em: PoissonEmissions, iteration: int) -> Failure | None:
         return None
@@ -252,10 +267,17 @@ class Gaussian:
         params = em.as_mixture()
         return np.ascontiguousarray(weighted_log_prob(data.XT, params, whitening(params)).T)
 
-    def estimate(self, data: _Values, gamma: NDArray, occupancy: NDArray) -> GaussianEmissions:
-        resp = np.ascontiguousarray(gamma.T)
-        params, _ = estimate_parameters(data.XT, resp, self.covariance_type, self.ridge_diagonal)
+    def statistics(self, data: _Values, gamma: NDArray) -> Statistics:
+        """The mixture's sufficient statistics under the states' posteriors: N_k, the
+        weighted means and the scatter about them."""
+        return sufficient_statistics(data.XT, np.ascontiguousarray(gamma.T), self.covariance_type)
+
+    def maximise(self, stats: Statistics, occupancy: NDArray) -> GaussianEmissions:
+        params, _ = maximise(stats, self.ridge_diagonal)
         return GaussianEmissions(params.means, params.covariances, self.covariance_type)
+
+    def estimate(self, data: _Values, gamma: NDArray, occupancy: NDArray) -> GaussianEmissions:
+        return self.maximise(self.statistics(data, gamma), occupancy)
 
     def check(self, data: _Values, em: GaussianEmissions, iteration: int) -> Failure | None:
         small = smallest_variances(em.as_mixture())

@@ -104,6 +104,17 @@ class Counts:
             object.__setattr__(self, "ends", frozen(self.ends))
 
 
+@dataclass(frozen=True, eq=False)
+class Statistics:
+    """What the E-step hands the M-step: the expected counts and the emissions' sufficient
+    statistics (categorical: expected symbol counts per state; Poisson: expected sums of the
+    counts; Gaussian: the mixture's N_k, weighted means and scatter). Their size does not
+    grow with the length of the sequences."""
+
+    counts: Counts
+    emissions: Any
+
+
 def _divide(counts: NDArray[np.float64], totals: NDArray[np.float64]) -> NDArray[np.float64]:
     """counts / totals along the last axis of counts; a total of 0 leaves zeros."""
     safe = np.where(totals > 0, totals, 1.0)
@@ -137,12 +148,18 @@ class HMM:
     def n_observations(self, data: HMMData) -> int:
         return data.X.shape[0]
 
-    def e_step(self, data: HMMData, params: HMMParams) -> tuple[ForwardBackward, float]:
+    def forward_backward(self, data: HMMData, params: HMMParams) -> ForwardBackward:
+        """The scaled forward–backward pass on ``params``: α, β, γ, ξ's sums and ℓ (what the
+        views draw; the E-step reduces it to the M-step's statistics)."""
         log_b = self.family.log_prob(data.emission_data, params.emissions)
-        fb = forward_backward(log_b, params.startprob, params.transmat, params.endprob, data.layout)
-        return fb, fb.log_likelihood
+        return forward_backward(
+            log_b, params.startprob, params.transmat, params.endprob, data.layout
+        )
 
-    def m_step(self, data: HMMData, fb: ForwardBackward) -> tuple[HMMParams, Counts]:
+    def e_step(self, data: HMMData, params: HMMParams) -> tuple[Statistics, float]:
+        """The E-step: the forward–backward pass, handed on as the expected counts (starts,
+        transitions, ends, visits) and the emissions' own sufficient statistics."""
+        fb = self.forward_backward(data, params)
         layout, gamma = data.layout, fb.gamma
         counts = Counts(
             occupancy=np.ones(len(gamma)) @ gamma,  # gamma.sum(axis=0), ten times faster
@@ -150,13 +167,19 @@ class HMM:
             transitions=fb.xi_sum,
             ends=gamma[layout.ends].sum(axis=0) if self.end_state else None,
         )
+        emissions = self.family.statistics(data.emission_data, gamma)
+        return Statistics(counts, emissions), fb.log_likelihood
+
+    def m_step(self, data: HMMData, stats: Statistics) -> tuple[HMMParams, Counts]:
+        """The M-step from the statistics alone: every row of counts divided by its total."""
+        counts = stats.counts
         leaving = counts.transitions.sum(axis=1)
         if counts.ends is not None:
             leaving = leaving + counts.ends
         params = HMMParams(
             startprob=counts.starts / counts.starts.sum(),
             transmat=_divide(counts.transitions, leaving),
-            emissions=self.family.estimate(data.emission_data, gamma, counts.occupancy),
+            emissions=self.family.maximise(stats.emissions, counts.occupancy),
             endprob=None if counts.ends is None else _divide(counts.ends, leaving),
         )
         return params, counts

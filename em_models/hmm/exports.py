@@ -139,7 +139,7 @@ def states_csv(
     several sequences, each step's sequence (from 1) after them."""
     model, params = trace.model, trace.final.params
     hmm_data = model.prepare(data)
-    fb, _ = model.e_step(hmm_data, params)
+    fb = model.forward_backward(hmm_data, params)
     path = viterbi(model, hmm_data, params).states
     X = hmm_data.X
     if model.family.kind == "categorical" and symbols is not None:

@@ -47,6 +47,7 @@ from em_ui.budget import beyond_budget, seconds_allowed
 from em_ui.data_sources import choose_columns, choose_data, left_out_of_link
 from em_ui.engine import data_key, stored
 from em_ui.exports import export_section
+from em_ui.presenter import is_on as presenting
 from em_ui.progress import FitProgress
 from em_ui.state import keep
 from em_ui.stepper import Extras, stepping_view
@@ -454,7 +455,8 @@ def scaling_lesson() -> dict:
         ("casino", rolls[:, None] - 1.0, HMM(Categorical(6)), casino),
     ):
         data = model.prepare(X)
-        fb, ll = model.e_step(data, params)
+        fb = model.forward_backward(data, params)
+        ll = fb.log_likelihood
         b = np.exp(model.family.log_prob(data.emission_data, params.emissions))
         out[name] = (unscaled_forward(params.startprob, params.transmat, b), fb.log_scale, ll)
     return out
@@ -571,7 +573,7 @@ def decoding_lesson(seq: Sequence, trace) -> dict:
     """At the run's last parameters: each step's most likely state (γ) and Viterbi's path."""
     model, params = trace.model, trace.final.params
     data = model.prepare(seq.X)
-    fb, _ = model.e_step(data, params)
+    fb = model.forward_backward(data, params)
     return {
         "best": posterior_states(fb.gamma),
         "gamma": fb.gamma.max(axis=1),
@@ -662,7 +664,7 @@ def eisner_words(seq: Sequence, trace, end_state: bool) -> str:
     if trace.n_iter < 1:
         return words
     model, before, after = trace.model, trace.snapshots[0], trace.snapshots[1]
-    fb, _ = model.e_step(model.prepare(seq.X), before.params)
+    fb = model.forward_backward(model.prepare(seq.X), before.params)
     probs = after.params.emissions.probs
     return (
         f"{words} His spreadsheet's numbers: p(data) = {power_of_ten(before.log_likelihood)} "
@@ -711,6 +713,7 @@ try:
         step=SEQ.step,
         window_start=first,
         scan=scan,
+        present=presenting(),
     )
 except ValueError as error:  # a view of this run the page cannot draw: say why
     st.error(literal(str(error)))

@@ -114,7 +114,7 @@ def window_posteriors(
     model: HMM, data: HMMData, params: HMMParams, window: Window
 ) -> WindowPosteriors:
     """Run the E-step of ``params`` on all of ``data`` and keep ``window`` of it."""
-    fb, _ = model.e_step(data, params)
+    fb = model.forward_backward(data, params)
     return keep_window(fb, params, data, window)
 
 

@@ -41,7 +41,9 @@ It has two attributes and six methods:
     expected counts of its forward–backward pass (starts Σ γ_1(k), transitions
     Σ_t ξ_t(j, k), ends, visits Σ_t γ_t(k)) and its emissions' statistics: symbol counts,
     sums of counts, or the mixture's statistics under γ
-    (:class:`em_models.hmm.engine.Statistics`). A model's public
+    (:class:`em_models.hmm.engine.Statistics`); factor analysis hands the same sums as
+    probabilistic PCA, with one noise variance per variable
+    (:class:`em_models.fa.engine.FAStatistics`). A model's public
     half-steps for its views (a mixture's ``e_step(X, params)`` with the responsibilities)
     may keep the per-observation values. The driver runs it under
     ``np.errstate(divide="raise", over="raise", invalid="raise")``: raising

@@ -57,8 +57,9 @@ class ChartSpec:
         The data, for the emissions' axes.
     column_names : list of str
     scan : Scan or None
-    cell_font_px : float
-        The size of the numbers in A's and the emissions' cells (larger in presenter mode).
+    present : bool
+        Presenter mode: the cells' numbers in A and the emission table large enough to read
+        on a projector, and A's panel wider to hold them.
     """
 
     window: Window
@@ -71,7 +72,7 @@ class ChartSpec:
     values: NDArray[np.float64]
     column_names: Sequence[str]
     scan: Scan | None = None
-    cell_font_px: float = mstep.CELL_FONT_PX
+    present: bool = False
 
 
 def shown_part(scan: Scan | None, window: Window) -> tuple[int, int, int] | None:
@@ -123,7 +124,7 @@ def _static_traces(
     K = grid.n_states
     static = trellis.trellis_static(grid, spec.observations, spec.state_names)
     end = trace.snapshots[0].params.endprob is not None
-    font = spec.cell_font_px
+    font = mstep.PRESENTER_CELL_FONT_PX if spec.present else mstep.CELL_FONT_PX
     dynamic = [
         *trellis.trellis_dynamic(grid),
         *mstep.cell_traces("3", "a", K, mstep.transition_columns(K, end), font),
@@ -191,7 +192,8 @@ def step_figure(
         narrow=narrow,
     )
     send_once(fig.frame_dicts)
-    return arrange(fig, narrow=narrow, emission_title=_emission_title(trace, spec))
+    title = _emission_title(trace, spec)
+    return arrange(fig, narrow=narrow, emission_title=title, present=spec.present)
 
 
 def send_once(frames: list[dict[str, Any]]) -> None:
@@ -266,15 +268,16 @@ def _parameter_axes(trace: Trace, spec: ChartSpec, narrow: bool) -> dict[str, An
         y4 = {"title": {"text": names[1]}}
     axes["xaxis4"] = {"anchor": "y4", **x4}
     axes["yaxis4"] = {"anchor": "x4", **y4}
-    for name, domain in domains(narrow).items():
+    for name, domain in domains(narrow, present=spec.present).items():
         if name in axes:
             axes[name]["domain"] = list(domain)
     return axes
 
 
-def domains(narrow: bool) -> dict[str, tuple[float, float]]:
+def domains(narrow: bool, *, present: bool = False) -> dict[str, tuple[float, float]]:
     """Where the panels sit: wide, the trellis and ℓ on top, A and the emissions under
-    them; narrow, one under the other (trellis, A, emissions, ℓ)."""
+    them (A wider in presenter mode, for its larger numbers); narrow, one under the other
+    (trellis, A, emissions, ℓ)."""
     if narrow:
         edges = np.cumsum((0, *NARROW_SECTIONS_PX)) / sum(NARROW_SECTIONS_PX)  # from the top
         y, y3, y4, y2 = [(float(1 - edges[i + 1]), float(1 - edges[i])) for i in (0, 2, 4, 6)]
@@ -282,17 +285,19 @@ def domains(narrow: bool) -> dict[str, tuple[float, float]]:
     else:
         y = y2 = (0.52, 1.0)
         y3 = y4 = (0.0, 0.34)
-        x3, x4 = (0.0, 0.3), (0.42, 1.0)
+        x3, x4 = ((0.0, 0.44), (0.54, 1.0)) if present else ((0.0, 0.3), (0.42, 1.0))
     return {"yaxis": y, "yaxis2": y2, "xaxis3": x3, "yaxis3": y3, "xaxis4": x4, "yaxis4": y4}
 
 
-def arrange(fig: go.Figure, *, narrow: bool, emission_title: str) -> go.Figure:
+def arrange(
+    fig: go.Figure, *, narrow: bool, emission_title: str, present: bool = False
+) -> go.Figure:
     """The chart's height, the trellis's and ℓ's rows (:func:`domains`), and the headings
     of A and the emissions."""
     margin = fig.layout.margin
     height = sum(NARROW_SECTIONS_PX) + margin.t + margin.b if narrow else WIDE_HEIGHT_PX
     fig = with_height(fig, height)
-    place = domains(narrow)
+    place = domains(narrow, present=present)
     headings = (
         ("Transitions A = p(k | j)", "xaxis3", "yaxis3"),
         (emission_title, "xaxis4", "yaxis4"),

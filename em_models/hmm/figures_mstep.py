@@ -29,6 +29,9 @@ from em_viz.colors import component_colors
 # White to a light blue: dark text stays readable on every cell (contrast ≥ 7:1).
 CELL_SCALE = [[0.0, "#ffffff"], [1.0, "#7fb2e5"]]
 CELL_FONT_PX = 11
+# In presenter mode the cells' numbers are as large as the numbers beside the chart must
+# be on a 1080p projector: 1/45 of its 1080 lines (tests/test_browser_presenter.py).
+PRESENTER_CELL_FONT_PX = 24
 CELL_FONT = {"size": CELL_FONT_PX, "color": "#222"}
 CELL_HALF = 0.49  # a cell's half width: a thin white gap between cells
 # Cells wider than this many columns (or taller than this many rows) hold the new value only.
@@ -154,38 +157,60 @@ def cell_axes(labels: Sequence[str], title: str, *, rows: bool) -> dict[str, Any
 def cell_traces(
     axes: str, symbol: str, n_rows: int, columns: Sequence[str], font_size: float = CELL_FONT_PX
 ) -> list[dict[str, Any]]:
-    """A table of probabilities on axes ``axes`` ("3" or "4"): a filled square per cell,
-    row by row (the frames colour it), then the cells' numbers (in ``font_size`` px) and
-    hovers, named "symbol(j, column)". Scatter traces alone, so a step moves them without
-    redrawing the chart."""
+    """A table of probabilities on axes ``axes`` ("3" or "4"): a trace per row of filled
+    squares, one per cell (the frames colour each cell with the row's fill gradient, see
+    :func:`row_colours`), then the cells' numbers (in ``font_size`` px) and hovers, named
+    "symbol(j, column)". Scatter traces alone, so a step moves them without redrawing the
+    chart, and few of them: plotly's work at each step grows with the number of traces."""
     half = CELL_HALF
     where = {"xaxis": f"x{axes}", "yaxis": f"y{axes}", "showlegend": False}
     n_cols = len(columns)
-    rows, cols = np.divmod(np.arange(n_rows * n_cols), n_cols)
-    cells = [
+    left, right = np.arange(n_cols) - half, np.arange(n_cols) + half
+    gaps = np.full(n_cols, np.nan)
+    # each cell's four corners, then a gap: "toself" fills each square on its own
+    x = np.column_stack([left, right, right, left, gaps]).ravel()
+    corners_y = np.array([-half, -half, half, half, np.nan])
+    rows = [
         {
             "type": "scatter",
             "mode": "lines",
-            "x": [c - half, c + half, c + half, c - half],
-            "y": [r - half, r - half, r + half, r + half],
+            "x": _with_gaps(x),
+            "y": _with_gaps(corners_y + r) * n_cols,
             "fill": "toself",
+            "fillgradient": {"type": "horizontal", "start": -0.5, "stop": n_cols - 0.5},
             "line": {"width": 0},
             "hoverinfo": "skip",
             **where,
         }
-        for r, c in zip(rows.tolist(), cols.tolist(), strict=True)
+        for r in range(n_rows)
     ]
+    cells = np.arange(n_rows * n_cols)
     numbers = {
         "type": "scatter",
         "mode": "markers+text",
-        "x": cols.tolist(),
-        "y": rows.tolist(),
+        "x": (cells % n_cols).tolist(),
+        "y": (cells // n_cols).tolist(),
         "marker": {"size": 30, "color": "rgba(0,0,0,0)"},  # catches the hover
         "textfont": {**CELL_FONT, "size": font_size},
         "hovertext": cell_names(symbol, n_rows, columns),
         **where,
     }
-    return [*cells, numbers]
+    return [*rows, numbers]
+
+
+def _with_gaps(values: NDArray) -> list[float | None]:
+    return [None if v != v else v for v in np.asarray(values, dtype=float).tolist()]
+
+
+def row_colours(values: NDArray) -> list[list[float | str]]:
+    """A row's fill gradient: each cell's colour (:func:`cell_color`) over its own width,
+    changing at the cells' borders (in the white gaps between them)."""
+    colours = [cell_color(v) for v in np.asarray(values, dtype=float).tolist()]
+    n = len(colours)
+    scale: list[list[float | str]] = []
+    for k, colour in enumerate(colours):
+        scale += [[round(k / n, 6), colour], [round((k + 1) / n, 6), colour]]
+    return scale
 
 
 def cells_frame(
@@ -194,9 +219,10 @@ def cells_frame(
     numerators: NDArray | None = None,
     denominators: NDArray | None = None,
 ) -> list[dict[str, Any]]:
-    """A table's frame update: each cell's colour (rows top first), then the numbers."""
+    """A table's frame update: each row's cells' colours, then the numbers."""
+    new = np.asarray(new, dtype=float)
     return [
-        *({"fillcolor": cell_color(v)} for v in np.asarray(new, dtype=float).ravel().tolist()),
+        *({"fillgradient": {"colorscale": row_colours(row)}} for row in new),
         {
             "text": _flat(cell_texts(new, old, numerators, denominators)),
             **hover_numbers(new, old, numerators, denominators),

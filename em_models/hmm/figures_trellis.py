@@ -39,6 +39,8 @@ ALPHA_SYMBOL, BETA_SYMBOL = "triangle-right", "triangle-left-open"  # the passes
 EDGE_MAX = 0.34  # ξ = 1 is a band this thick (in state rows)
 EDGE_HIDDEN = 1e-3  # thinner bands are not drawn (no pixel would show them)
 SKELETON_COLOR = "#d5d9e0"
+# Hover points' heights and values (None where not drawn)
+Hover = tuple[list[float | None], list[float | None]]
 # The hover's values: 4 significant digits, trailing zeros dropped (d3's format, as plotly's
 # hover templates write numbers).
 DIGITS = 4
@@ -175,10 +177,20 @@ def _hover(names: Sequence[str]) -> dict[str, Any]:
 
 def trellis_dynamic(grid: Grid) -> list[dict[str, Any]]:
     """The traces the frames update, in the order of :func:`trellis_frame`: α̂, β̂, one
-    band trace per source state j, the bands' hover points, a γ trace per state (the last
-    first), their hover points. What never changes is here: where each node, band and stack
-    stands, its colour and its hover's name; the frames give the values."""
-    return [*_node_traces(grid), *_band_traces(grid), *_gamma_traces(grid)]
+    band trace per source state j, a γ trace per state (the last first), then one trace of
+    hover points, the bands' then the stacks'. What never changes is here: where each node,
+    band and stack stands, its colour and its hover's name; the frames give the values."""
+    bands, band_x, band_names = _band_traces(grid)
+    stacks, gamma_x, gamma_names = _gamma_traces(grid)
+    hover = {
+        "type": "scatter",
+        "mode": "markers",
+        "x": [*band_x, *gamma_x],
+        "marker": {"size": 9, "color": "rgba(0,0,0,0)"},
+        **_hover([*band_names, *gamma_names]),
+        "showlegend": False,
+    }
+    return [*_node_traces(grid), *bands, *stacks, hover]
 
 
 def _node_traces(grid: Grid) -> list[dict[str, Any]]:
@@ -204,8 +216,9 @@ def _node_traces(grid: Grid) -> list[dict[str, Any]]:
     ]
 
 
-def _band_traces(grid: Grid) -> list[dict[str, Any]]:
-    """A band trace per source state j, then the bands' hover points at their middles."""
+def _band_traces(grid: Grid) -> tuple[list[dict[str, Any]], list[float], list[str]]:
+    """A band trace per source state j; where the bands' hover points stand (at their
+    middles) and their names."""
     x0, x1, _, _ = _edge_ends(grid)
     i, j, k = grid.edges.T
     gaps = np.full_like(x0, np.nan)
@@ -225,19 +238,12 @@ def _band_traces(grid: Grid) -> list[dict[str, Any]]:
     ]
     steps = (grid.window.start + i + 1).tolist()
     names = [f"ξ{_sub(t)}({a + 1}→{b + 1})" for t, a, b in zip(steps, j, k, strict=True)]
-    hover = {
-        "type": "scatter",
-        "mode": "markers",
-        "x": np.round((x0 + x1) / 2, 3).tolist(),
-        "marker": {"size": 9, "color": "rgba(0,0,0,0)"},
-        **_hover(names),
-        "showlegend": False,
-    }
-    return [*bands, hover]
+    return bands, np.round((x0 + x1) / 2, 3).tolist(), names
 
 
-def _gamma_traces(grid: Grid) -> list[dict[str, Any]]:
-    """γ's stacks, then their hover points, state by state. State k's trace fills from the
+def _gamma_traces(grid: Grid) -> tuple[list[dict[str, Any]], list[int], list[str]]:
+    """γ's stacks; where their hover points stand, state by state, and their names. State
+    k's trace fills from the
     strip's base up to γ_t(1) + … + γ_t(k); the last state's is drawn first and state 1's
     last, so each shows its own share. Its line steps ("hv") over each step's top, back to
     the base between steps, and returns along the base: two heights a step."""
@@ -260,15 +266,7 @@ def _gamma_traces(grid: Grid) -> list[dict[str, Any]]:
     ]
     k = np.repeat(np.arange(grid.n_states), len(steps)).tolist()
     x = np.tile(steps, grid.n_states).astype(int).tolist()
-    hover = {
-        "type": "scatter",
-        "mode": "markers",
-        "x": x,
-        "marker": {"size": 9, "color": "rgba(0,0,0,0)"},
-        **_hover([f"γ{_sub(t)}({kk + 1})" for t, kk in zip(x, k, strict=True)]),
-        "showlegend": False,
-    }
-    return [*stacks, hover]
+    return stacks, x, [f"γ{_sub(t)}({kk + 1})" for t, kk in zip(x, k, strict=True)]
 
 
 def _sub(t: int) -> str:
@@ -287,11 +285,14 @@ def trellis_frame(
     a_last, b_first, g_first = shown or (window.stop - 1, window.start, window.start)
     steps = np.arange(window.start, window.stop)
     beta_share = post.beta / post.beta.sum(axis=1, keepdims=True)
+    bands, (band_y, band_values) = _bands(grid, post, steps >= g_first)
+    stacks, (gamma_y, gamma_values) = _gamma_stacks(post, steps >= g_first)
     return [
         _node_markers(grid, post.alpha, post.alpha, steps <= a_last, NODE_OFFSET),
         _node_markers(grid, post.beta, beta_share, steps >= b_first, -NODE_OFFSET),
-        *_bands(grid, post, steps >= g_first),
-        *_gamma_stacks(post, steps >= g_first),
+        *bands,
+        *stacks,
+        {"y": [*band_y, *gamma_y], "customdata": [*band_values, *gamma_values]},
     ]
 
 
@@ -317,10 +318,10 @@ def _values(values: NDArray, keep: NDArray) -> list[float | None]:
     ]
 
 
-def _bands(grid: Grid, post: WindowPosteriors, keep: NDArray) -> list[dict[str, Any]]:
+def _bands(grid: Grid, post: WindowPosteriors, keep: NDArray) -> tuple[list[dict[str, Any]], Hover]:
     """One trace per source state j: a filled band from (t − 1, j) to (t, k) of thickness
     EDGE_MAX · ξ_t(j, k) (none below EDGE_HIDDEN, which no pixel would show); and the
-    bands' hover points at their middles."""
+    heights and values of the bands' hover points, at their middles."""
     i, j, k = grid.edges.T
     xi = post.xi[i, j, k]
     drawn = keep[i] & (xi >= EDGE_HIDDEN)
@@ -331,13 +332,14 @@ def _bands(grid: Grid, post: WindowPosteriors, keep: NDArray) -> list[dict[str, 
     )
     bands = [{"y": _with_gaps(corners[j == source], 3)} for source in range(grid.n_states)]
     middle = np.where(drawn, (y0 + y1) / 2, np.nan)
-    return [*bands, {"y": _with_gaps(middle, 3), "customdata": _values(xi, drawn)}]
+    return bands, (_with_gaps(middle, 3), _values(xi, drawn))
 
 
-def _gamma_stacks(post: WindowPosteriors, keep: NDArray) -> list[dict[str, Any]]:
+def _gamma_stacks(post: WindowPosteriors, keep: NDArray) -> tuple[list[dict[str, Any]], Hover]:
     """γ_t(k) stacked, state 1 at the bottom of each step's stack: the tops Σ_{l≤k} γ_t(l)
     above GAMMA_BASE, the last state's first (at the base where not shown; see
-    :func:`_gamma_traces`), then the hover points at the shares' middles."""
+    :func:`_gamma_traces`); and the heights and values of the hover points, at the shares'
+    middles."""
     gamma = post.gamma
     shown = np.broadcast_to(keep[:, None], gamma.shape)
     top = np.where(shown, GAMMA_BASE + np.cumsum(gamma, axis=1), GAMMA_BASE)
@@ -346,11 +348,8 @@ def _gamma_stacks(post: WindowPosteriors, keep: NDArray) -> list[dict[str, Any]]
         {"y": _with_gaps(np.append(np.column_stack([top[:, k], base]), GAMMA_BASE), 3)}
         for k in reversed(range(gamma.shape[1]))
     ]
-    hover = {
-        "y": _with_gaps(np.where(shown, top - gamma / 2, np.nan).T, 3),
-        "customdata": _values(gamma.T.ravel(), shown.T.ravel()),
-    }
-    return [*stacks, hover]
+    middles = _with_gaps(np.where(shown, top - gamma / 2, np.nan).T, 3)
+    return stacks, (middles, _values(gamma.T.ravel(), shown.T.ravel()))
 
 
 def trellis_axes(n_states: int, window: Window, state_names: Sequence[str], step: str) -> dict:

@@ -78,6 +78,8 @@ class HMMView:
     scan : ("forward" or "backward", step from 1), optional
         Show E-steps part-way through a pass: α̂ up to that step (forward), or β̂, γ and
         ξ from that step on (backward).
+    present : bool
+        Presenter mode: the chart's tables write their numbers large enough for a projector.
     """
 
     tabs = (TRELLIS, FORMULAS, PARAMETERS)
@@ -97,6 +99,7 @@ class HMMView:
         window_start: int = 1,
         window_length: int = DEFAULT_LENGTH,
         scan: tuple[str, int] | None = None,
+        present: bool = False,
     ) -> None:
         self.X = np.asarray(X, dtype=np.float64)
         if self.X.ndim == 1:
@@ -121,6 +124,7 @@ class HMMView:
                 f"(the window on screen); got {scan[1]}."
             )
         self.n_half_steps = 2 * trace.n_iter + 2
+        self.present = present
 
     def _default_symbols(self) -> tuple[str, ...] | None:
         if self.kind != "categorical":
@@ -151,6 +155,7 @@ class HMMView:
     def chart_key(self) -> str:
         """The run, the window, the scan and the names drawn."""
         parts = (self.run_key, self.window, self.scan, self.state_names, self.symbols)
+        parts += (self.present,)
         return hashlib.blake2b(repr(parts).encode(), digest_size=12).hexdigest()
 
     @cached_property
@@ -192,6 +197,7 @@ class HMMView:
             values=self.X,
             column_names=self.column_names,
             scan=self.scan,
+            present=self.present,
         )
 
     def figure(self, h: int, *, narrow: bool) -> go.Figure:

@@ -52,7 +52,7 @@ CIRCLE_COLOR = "#868e96"
 HEAD = 0.07  # an arrowhead's length, as a share of the factor panel's range
 WIDE_HEIGHT_PX = 720
 # Narrow, from the top: the factor panel, a gap, Ψ, a gap, the grids, a gap, ℓ.
-NARROW_SECTIONS_PX = (250, 70, 120, 60, 110, 60, 140)
+NARROW_SECTIONS_PX = (250, 70, 120, 80, 110, 60, 140)
 HEADING_FONT = {"size": 13, "color": "#222"}
 MAX_POINTS = 1000
 
@@ -95,6 +95,7 @@ class Scene:
     members: tuple[NDArray[np.intp], ...]  # the points drawn, group by group
     reach: float  # the factor panel's half range
     scale: float  # the colour scale of C and S
+    numbers: bool = True  # the grids' cells hold their numbers (not on a phone)
 
     @property
     def points(self) -> bool:
@@ -130,7 +131,7 @@ def factor_figure(
     """
     X = as_features(X)
     half_step(trace, h)  # raises for an h the run does not have
-    scene = _scene(X, trace, column_names, labels)
+    scene = _scene(X, trace, column_names, labels, narrow=narrow)
     static, dynamic = _traces(scene, labels, X.shape[0])
     fig = animated_figure(
         [*static, *dynamic],
@@ -151,6 +152,8 @@ def _scene(
     trace: Trace,
     column_names: Sequence[str],
     labels: Sequence[str] | None,
+    *,
+    narrow: bool,
 ) -> Scene:
     names = tuple(str(name) for name in column_names)
     first = fa_params(trace, 0)
@@ -172,7 +175,9 @@ def _scene(
     if q <= 2:
         extent = max(extent, *(float(np.abs(scores(t)).max()) for t in trace_range(trace)))
     sample = sample_covariance(X, trace.model.standardise)
-    return Scene(names, q, sample, scores, members, max(1.05, extent), float(np.abs(sample).max()))
+    scale = float(np.abs(sample).max())
+    numbers = not narrow and len(names) <= cells.MAX_CELL_TEXT
+    return Scene(names, q, sample, scores, members, max(1.05, extent), scale, numbers)
 
 
 def trace_range(trace: Trace) -> range:
@@ -182,16 +187,14 @@ def trace_range(trace: Trace) -> range:
 def _traces(
     scene: Scene, labels: Sequence[str] | None, n_samples: int
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """The static traces (the unit circle, the variance line, S's grid) and the dynamic
-    ones, in the order :func:`_frame` updates them."""
+    """The static traces (the unit circle, the variance line) and the dynamic ones, in the
+    order :func:`_frame` updates them. S never changes, but its cells are dynamic too: the
+    browser's quick update leaves out the fill of a filled trace that no frame names."""
     d = len(scene.names)
     names = list(scene.names)
     static = [
         _circle(scene.n_factors),
         cells.variance_line(d, float(np.mean(np.diag(scene.sample))), "3"),
-        *cells.filled(
-            cells.grid_traces("5", "S", names), cells.grid_frame(scene.sample, scene.scale)
-        ),
     ]
     dynamic = [
         *_point_traces(scene, labels, n_samples),
@@ -199,6 +202,7 @@ def _traces(
         _arrow_names_trace(),
         *cells.bar_traces("3"),
         *cells.grid_traces("4", "C", names),
+        *cells.grid_traces("5", "S", names),
         *cells.grid_traces("6", "C − S", names),
     ]
     return static, dynamic
@@ -268,7 +272,6 @@ def _arrow_names_trace() -> dict[str, Any]:
         "type": "scatter",
         "name": "variables",
         "mode": "markers+text",
-        "textposition": "top center",
         "textfont": {"size": 12, "color": "#0b4f8a"},
         "marker": {"size": 6, "color": ARROW_COLOR},
         "hovertemplate": "%{hovertext}<extra></extra>",
@@ -285,8 +288,9 @@ def _frame(trace: Trace, scene: Scene, half: HalfStep) -> list[dict[str, Any]]:
         *_points_frame(scene, half.resp_index),
         *_arrows_frame(scene, params.loadings),
         *cells.bars_frame(params.noise_variances, scene.names),
-        *cells.grid_frame(model, scene.scale),
-        *cells.grid_frame(difference, cells.DIFFERENCE_SCALE * scene.scale),
+        *cells.grid_frame(model, scene.scale, numbers=scene.numbers),
+        *cells.grid_frame(scene.sample, scene.scale, numbers=scene.numbers),
+        *cells.grid_frame(difference, cells.DIFFERENCE_SCALE * scene.scale, numbers=scene.numbers),
     ]
 
 
@@ -325,6 +329,10 @@ def _arrows_frame(scene: Scene, loadings: NDArray[np.float64]) -> list[dict[str,
             "x": round_sig(tips[:, 0]),
             "y": round_sig(tips[:, 1]),
             "text": [user_text(name, 16) for name in scene.names],
+            "textposition": [
+                ("top " if y >= 0 else "bottom ") + ("right" if x >= 0 else "left")
+                for x, y in tips.tolist()
+            ],
             "hovertext": hover,
         },
     ]
@@ -406,12 +414,11 @@ def domains(narrow: bool) -> dict[str, tuple[float, float]]:
 
 
 HEADINGS = (
-    ("Factor space", "xaxis", "yaxis"),
-    ("Ψ: each variable's noise variance", "xaxis3", "yaxis3"),
     ("C = WWᵀ + Ψ", "xaxis4", "yaxis4"),
     ("S, the data's", "xaxis5", "yaxis5"),
     ("C − S", "xaxis6", "yaxis6"),
 )
+NARROW_HEADINGS = ("C", "S", "C − S")
 
 
 def _arrange(fig: go.Figure, *, narrow: bool) -> go.Figure:
@@ -432,7 +439,8 @@ def _arrange(fig: go.Figure, *, narrow: bool) -> go.Figure:
             "showarrow": False,
             "font": dict(HEADING_FONT),
         }
-        for text, x, y in HEADINGS[1:]
+        for (wide, x, y), short in zip(HEADINGS, NARROW_HEADINGS, strict=True)
+        for text in [short if narrow else wide]
     ]
     fig.update_layout(
         {name: {"domain": list(span)} for name, span in place.items()},

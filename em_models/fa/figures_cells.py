@@ -5,7 +5,8 @@ Every shape is a scatter trace (a bar or a cell is a filled outline), so that a 
 the chart without redrawing it (see the README's "In the browser"): the bars are one path of
 rectangles whose heights the frames change, a grid is one trace per cell whose colour the
 frames change, then one trace of the cells' numbers and hovers. S never changes: its cells
-are drawn once.
+are in every frame all the same, since the browser's quick update drops the fill of a
+filled trace no frame names.
 """
 
 from __future__ import annotations
@@ -119,7 +120,11 @@ def bar_axes(names: Sequence[str], top: float) -> tuple[dict[str, Any], dict[str
         "zeroline": False,
         "title": {"text": "variable", "standoff": 2},
     }
-    y = {"range": [-0.06 * top, 1.18 * top], "title": {"text": "ψ"}, **ZERO_LINE}
+    y = {
+        "range": [-0.06 * top, 1.18 * top],
+        "title": {"text": "ψ, the noise variance"},
+        **ZERO_LINE,
+    }
     return x, y
 
 
@@ -171,10 +176,13 @@ def grid_traces(axes: str, symbol: str, names: Sequence[str]) -> list[dict[str, 
     return [*cells, numbers]
 
 
-def grid_frame(matrix: NDArray[np.float64], scale: float) -> list[dict[str, Any]]:
-    """A grid's colours and numbers for ``matrix``."""
+def grid_frame(
+    matrix: NDArray[np.float64], scale: float, *, numbers: bool = True
+) -> list[dict[str, Any]]:
+    """A grid's colours and, with ``numbers``, the numbers in its cells (the hovers always
+    hold them) for ``matrix``."""
     values = np.asarray(matrix, dtype=float).ravel()
-    show = int(np.sqrt(values.size)) <= MAX_CELL_TEXT
+    show = numbers and int(np.sqrt(values.size)) <= MAX_CELL_TEXT
     return [
         *({"fillcolor": cell_color(v, scale)} for v in values.tolist()),
         {
@@ -182,11 +190,6 @@ def grid_frame(matrix: NDArray[np.float64], scale: float) -> list[dict[str, Any]
             "customdata": round_sig(values, 6),
         },
     ]
-
-
-def filled(traces: list[dict[str, Any]], update: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """``traces`` with ``update`` written into them: a grid drawn once (S)."""
-    return [{**t, **u} for t, u in zip(traces, update, strict=True)]
 
 
 def grid_axes(n: int) -> tuple[dict[str, Any], dict[str, Any]]:

@@ -1,0 +1,101 @@
+"""Factor analysis in a real Chromium: Harman's census data stepped with the keys (the points
+move at the E-step, the arrows at the M-step), and presenter mode on a 1080p screen;
+screenshots go to test-artifacts/."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from app_harness import chart_at_js, new_context
+from playwright.sync_api import Browser, Page, expect
+
+from em_models.fa import engine as fa
+from em_models.fa.census import load_census
+
+KEY = "fa"
+TIMEOUT_MS = 30_000
+# The x values a named trace of the chart shows now (its gaps left out).
+TRACE_X_JS = """
+(name) => {
+    const gd = document.querySelector('.st-key-fa-chart .js-plotly-plot');
+    const t = gd.data.find(d => d.name === name);
+    return (t.x || []).filter(v => v !== null);
+}
+"""
+
+
+def at(page: Page, h: int) -> None:
+    """Wait until the chart and the buttons show half-step h."""
+    page.wait_for_function(chart_at_js(KEY), arg=h, timeout=TIMEOUT_MS)
+    expect(page.locator(".em-controls")).to_have_attribute("data-h", str(h), timeout=TIMEOUT_MS)
+
+
+def open_page(page: Page, url: str, wait_for_app) -> None:
+    page.goto(url)
+    wait_for_app(page, settle_ms=800)
+    chart = page.locator(".st-key-fa-chart .js-plotly-plot")
+    expect(chart.locator(".main-svg").first).to_be_visible(timeout=TIMEOUT_MS)
+    at(page, 0)
+
+
+def shown(value: float) -> str:
+    return f"{value:.4f}".replace("-", "−")
+
+
+def test_the_census_steps_with_the_keys_and_the_chart_moves(
+    browser: Browser, app_server: str, wait_for_app, artifacts_dir: Path
+) -> None:
+    X, columns = load_census()
+    trace = fa.fit(X, 2, columns=columns)
+    context = new_context(browser, viewport={"width": 1280, "height": 720})
+    try:
+        page = context.new_page()
+        errors: list[str] = []
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        open_page(page, f"{app_server}/fa", wait_for_app)
+        assert page.evaluate(TRACE_X_JS, "points at E[z]") == []  # no E-step yet
+        arrows = page.evaluate(TRACE_X_JS, "loadings (a row of W)")
+
+        page.keyboard.press("e")
+        at(page, 1)
+        points = page.evaluate(TRACE_X_JS, "points at E[z]")
+        assert len(points) == 12
+        assert page.evaluate(TRACE_X_JS, "loadings (a row of W)") == arrows
+
+        page.keyboard.press("m")
+        at(page, 2)
+        assert page.evaluate(TRACE_X_JS, "points at E[z]") == points
+        assert page.evaluate(TRACE_X_JS, "loadings (a row of W)") != arrows
+        metric = page.get_by_test_id("stMetricValue").first
+        expect(metric).to_have_text(shown(trace.snapshots[1].log_likelihood))
+        page.locator(".st-key-fa-chart").scroll_into_view_if_needed()
+        page.screenshot(path=artifacts_dir / "fa_m_step_1_1280.png")
+        assert errors == [], errors
+    finally:
+        context.close()
+
+
+def test_presenter_mode_holds_the_chart_and_the_numbers_on_a_1080p_screen(
+    browser: Browser, app_server: str, wait_for_app, artifacts_dir: Path
+) -> None:
+    context = new_context(browser, viewport={"width": 1920, "height": 1080})
+    try:
+        page = context.new_page()
+        open_page(page, f"{app_server}/fa?present=true", wait_for_app)
+        page.keyboard.press("ArrowRight")
+        at(page, 1)
+        wait_for_app(page, settle_ms=500)
+        numbers = page.locator("[class*='-presenter-numbers']")
+        expect(numbers.locator("table").first).to_contain_text("Population")
+        for part in (
+            page.locator(".st-key-fa-chart .js-plotly-plot"),
+            page.get_by_test_id("stMetricValue").first,
+            numbers.locator("table").first,
+        ):
+            box = part.bounding_box()
+            assert box is not None
+            assert box["y"] >= 0
+            assert box["y"] + box["height"] <= 1080 + 1, "inside the first screen"
+        page.screenshot(path=artifacts_dir / "fa_presenter_1920.png")
+    finally:
+        context.close()

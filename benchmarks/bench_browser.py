@@ -4,6 +4,7 @@
     .venv/bin/python benchmarks/bench_browser.py --clicks 30 --loads 7
     .venv/bin/python benchmarks/bench_browser.py --first-chart-only --loads 7 --cold 3
     .venv/bin/python benchmarks/bench_browser.py --hmm-only        # the HMM page's clicks alone
+    .venv/bin/python benchmarks/bench_browser.py --fa-only         # factor analysis's alone
 
 Numbers are reported, not asserted. Targets: a "Next iteration" click ≤ 150 ms on the worked
 example, ≤ 300 ms with 10,000 points (1-D) and with 100,000 points (2-D), ≤ 500 ms with
@@ -496,6 +497,53 @@ def machine() -> str:
     )
 
 
+FA_LINKS = {"census": {}, "iris": {"fa.kind": "Iris"}}
+
+
+def fa_page(browser: Browser, proxy: TimingProxy, n_clicks: int, case: str) -> list[Click]:
+    """Factor analysis's page opened by the link of ``case`` (:data:`FA_LINKS`), then
+    ``n_clicks`` timed clicks."""
+    page, recorder = new_page(browser)
+    try:
+        page.goto(f"{proxy.url}/fa?{urlencode(FA_LINKS[case])}")
+        wait_until_idle(page, settle_ms=500)
+        wait_for_half_step(page, "fa", 0)
+        return measure_clicks(page, recorder, proxy, "fa", n_clicks)
+    finally:
+        page.context.close()
+
+
+def _fa_cases(fa: dict[str, list]) -> list:
+    return [
+        (
+            'factor analysis, Harman\'s census (12 tracts), "Next iteration"',
+            fa["census"],
+            TARGET_WORKED_MS,
+        ),
+        (
+            'factor analysis, iris (150 flowers, q = 1), "Next iteration"',
+            fa["iris"],
+            TARGET_WORKED_MS,
+        ),
+    ]
+
+
+def _fa_only(n_clicks: int, extra: list[str], say) -> int:
+    """Factor analysis's click cases alone, on one warm server."""
+    log = ARTIFACTS / "bench-fa-server.log"
+    with (
+        chromium() as browser,
+        running_app(log, extra_args=extra) as app,
+        TimingProxy(int(app.url.rsplit(":", 1)[1])) as proxy,
+    ):
+        say(f"{n_clicks} clicks on factor analysis: the census data and iris")
+        fa = {case: fa_page(browser, proxy, n_clicks, case) for case in FA_LINKS}
+    print(f"Machine: {machine()}")
+    print(f"App server options: {' '.join(extra) or '(those of the tests)'}\n")
+    _report_clicks(_fa_cases(fa))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--clicks", type=int, default=20, help="timed clicks per case (≥ 20)")
@@ -510,6 +558,9 @@ def main(argv: list[str] | None = None) -> int:
         "--hmm-only",
         action="store_true",
         help="only the hidden Markov model's three click cases: no other page, no first chart",
+    )
+    parser.add_argument(
+        "--fa-only", action="store_true", help="only factor analysis's two click cases"
     )
     parser.add_argument(
         "--option",
@@ -530,6 +581,8 @@ def main(argv: list[str] | None = None) -> int:
 
     if args.hmm_only:
         return _hmm_only(args.clicks, extra, say)
+    if args.fa_only:
+        return _fa_only(args.clicks, extra, say)
     with tempfile.TemporaryDirectory(prefix="bench-bare-") as bare_dir:
         (Path(bare_dir) / "bare.py").write_text(BARE_PAGE, encoding="utf-8")
 
@@ -648,6 +701,8 @@ def _click_cases(browser: Browser, proxy: TimingProxy, n_clicks: int, say) -> li
     faithful = ppca_page(browser, proxy, n_clicks, "Old Faithful")
     say(f"{n_clicks} clicks on the hidden Markov model: ice cream, casino, 10,000 steps")
     hmm = {case: hmm_page(browser, proxy, n_clicks, case) for case in HMM_LINKS}
+    say(f"{n_clicks} clicks on factor analysis: the census data and iris")
+    fa = {case: fa_page(browser, proxy, n_clicks, case) for case in FA_LINKS}
     return [
         ('worked example, "Next iteration"', worked, TARGET_WORKED_MS),
         ('10,000 points (1-D, 3 true components), "Next iteration"', tenk, TARGET_10K_MS),
@@ -660,6 +715,7 @@ def _click_cases(browser: Browser, proxy: TimingProxy, n_clicks: int, say) -> li
         ('probabilistic PCA, cloud of 200 points, "Next iteration"', cloud, TARGET_WORKED_MS),
         ('probabilistic PCA, Old Faithful (272), "Next iteration"', faithful, TARGET_WORKED_MS),
         *_hmm_cases(hmm),
+        *_fa_cases(fa),
     ]
 
 

@@ -48,7 +48,8 @@ def test_the_page_opens_on_harmans_census_data_with_the_heywood_lesson(at):
         in text
     )
     long = lessons.long_run(X, trace)
-    assert f"and ψ is {long.final.params.noise_variances[0]:.2g}." in text
+    assert f"{long.final.params.noise_variances[0]:.1e}" == "4.8e-04"
+    assert "and ψ is 4.8 × 10⁻⁴." in text
     assert "communality of 1.000" in text
     assert "What analysts do" in text
 

@@ -10,6 +10,7 @@ import streamlit as st
 from em_core import Trace
 from em_models.fa import lessons, rotation
 from em_models.fa.figures import rotation_figure
+from em_models.fa.text import short
 from em_models.fa.view import NEAR_HEYWOOD, FAView, minus
 from em_ui.state import keep
 from em_ui.text import literal
@@ -36,12 +37,12 @@ def heywood_section(view: FAView, long: Trace, published: tuple[float, ...] | No
     st.write(
         f"This run stopped at iteration {view.trace.n_iter} with ψ of **{name}** at {end:.3g}. "
         f"Carried on from the same start with no stopping rule, EM keeps climbing, ever more "
-        f"slowly, while that ψ slides toward 0: in iteration 10, ℓ gains {gains.iloc[3]:.2g}; "
-        f"in iteration {table['iteration'].iloc[-1]:,}, {gains.iloc[-1]:.2g}, and ψ is "
-        f"{last:.2g}."
+        f"slowly, while that ψ slides toward 0: in iteration 10, ℓ gains "
+        f"{short(gains.iloc[3])}; in iteration {table['iteration'].iloc[-1]:,}, "
+        f"{short(gains.iloc[-1])}, and ψ is {short(last)}."
     )
-    formats = {"ψ": "{:.4g}", "ℓ": "{:.4f}", "gain of ℓ in that iteration": "{:.2g}"}
-    st.table(table.style.format(formats, na_rep="").hide(axis="index"))
+    formats = {"ψ": lambda v: short(v, 4), "ℓ": minus, "gain of ℓ in that iteration": short}
+    st.table(table.style.format(formats, na_rep="—").hide(axis="index"))
     published_text = ""
     if published is not None:
         published_text = (

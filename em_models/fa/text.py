@@ -17,6 +17,17 @@ from em_models.fa.engine import FAParameters, communalities, e_step, prepare_dat
 from em_models.mixture.formulas import number
 from em_viz.halfstep import HalfStep
 
+SUPERSCRIPTS = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def short(value: float, digits: int = 2) -> str:
+    """``value`` to ``digits`` significant digits with a true minus sign, as "6.2 × 10⁻⁷"
+    below a thousandth."""
+    if value != 0 and abs(value) < 1e-3:
+        mantissa, exponent = f"{value:.{digits - 1}e}".split("e")
+        return f"{mantissa} × 10{str(int(exponent)).translate(SUPERSCRIPTS)}".replace("-", "−")
+    return f"{value:.{digits}g}".replace("-", "−")
+
 
 def describe(half: HalfStep, n_factors: int) -> str:
     """One plain sentence telling a student what changed at this half-step."""

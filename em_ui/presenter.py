@@ -23,6 +23,9 @@ TALL_NUMBERS_ZOOM = 1.75
 # The chart's own text (title, ticks, legend, panel notes) grows as much, drawn by Plotly
 # itself at the larger size (a zoom around the chart would upset Plotly's own measuring).
 CHART_FONT_SCALE = ZOOM
+# The numbers a class reads, beside the chart and in it, are at least this share of the
+# screen's height: 16 px at 720, 24 px at 1080 (tests/test_browser_presenter.py).
+NUMBER_OF_HEIGHT = 1 / 45
 
 # The sidebar, and everything the page draws above the step buttons (its title, text and
 # data choices) but the toggle with the link and the link's notice (containers whose keys

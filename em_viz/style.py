@@ -55,6 +55,19 @@ def enlarge_fonts(fig: go.Figure, factor: float) -> go.Figure:
     return fig
 
 
+# A trace whose ``meta`` is this writes numbers a class reads off the chart (a table's
+# cells): presenter mode draws them at least as large as the numbers beside the chart.
+CLASS_NUMBERS = "numbers the class reads"
+
+
+def enlarge_class_numbers(fig: go.Figure, size_px: float) -> go.Figure:
+    """``fig`` with the text of its :data:`CLASS_NUMBERS` traces at least ``size_px``."""
+    for trace in fig.data:
+        if getattr(trace, "meta", None) == CLASS_NUMBERS:
+            trace.textfont.size = max(trace.textfont.size or 0, round(size_px, 1))
+    return fig
+
+
 def _scaled(value: Any, factor: float, *, font: bool = False) -> Any:
     """``value`` (plotly JSON) with the ``size`` of every font (a dict under a key ending in
     "font": font, tickfont, …) times ``factor``."""

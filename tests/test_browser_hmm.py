@@ -146,3 +146,54 @@ def test_presenter_mode_holds_the_chart_and_the_numbers_on_a_1080p_screen(
         assert errors == [], errors
     finally:
         context.close()
+
+
+# The text of A's and the emission table's cells (plotly's subplots x3y3 and x4y4).
+CELL_TEXTS_JS = """
+(axes) => [...document.querySelectorAll(
+    `.st-key-hmm-chart .js-plotly-plot .subplot.${axes} .textpoint text`)].map((e) => {
+        const box = e.getBoundingClientRect();
+        return {text: e.textContent, px: parseFloat(getComputedStyle(e).fontSize),
+                left: box.left, right: box.right};
+    })
+"""
+# The left and right edges of a table: of its cells' filled squares.
+TABLE_BOX_JS = """
+(axes) => {
+    const boxes = [...document.querySelectorAll(
+        `.st-key-hmm-chart .js-plotly-plot .subplot.${axes} .js-fill`)]
+        .map((e) => e.getBoundingClientRect()).filter((b) => b.width > 0);
+    return {left: Math.min(...boxes.map((b) => b.left)),
+            right: Math.max(...boxes.map((b) => b.right))};
+}
+"""
+
+
+def test_presenter_mode_writes_the_tables_numbers_as_large_as_the_class_reads(
+    browser: Browser, app_server: str, wait_for_app, artifacts_dir: Path
+) -> None:
+    """On a 1080p projector the numbers in A's and the emission table's cells, the expected
+    counts at an M-step included, are at least 1/45 of the screen's height, as the numbers
+    beside the chart (tests/test_browser_presenter.py), and stay inside their tables."""
+    from test_browser_presenter import MIN_NUMBER_OF_HEIGHT
+
+    context = new_context(browser, viewport={"width": 1920, "height": 1080})
+    try:
+        page = context.new_page()
+        open_page(page, f"{app_server}/hmm?present=true", wait_for_app)
+        wait_for_app(page, settle_ms=500)
+        for _ in range(2):
+            page.keyboard.press("ArrowRight")
+        at(page, 2)  # M-step 1: "old → new" over the expected counts
+        wait_for_app(page, settle_ms=800)  # the chart sized to the screen has arrived
+        page.screenshot(path=artifacts_dir / "hmm_presenter_tables_1920.png")
+        for axes, first in (("x3y3", "0.8 → 0.876"), ("x4y4", "0.7 → 0.677")):
+            cells = page.evaluate(CELL_TEXTS_JS, axes)
+            assert len(cells) == 6, (axes, cells)
+            assert cells[0]["text"].startswith(first), cells[0]
+            assert min(c["px"] for c in cells) >= MIN_NUMBER_OF_HEIGHT * 1080, (axes, cells)
+            table = page.evaluate(TABLE_BOX_JS, axes)
+            for cell in cells:
+                assert table["left"] - 1 <= cell["left"] <= cell["right"] <= table["right"] + 1
+    finally:
+        context.close()

@@ -35,6 +35,7 @@ Scan = tuple[str, int]
 WIDE_HEIGHT_PX = 740
 NARROW_SECTIONS_PX = (260, 96, 170, 96, 170, 70, 150)  # trellis, gap, A, gap, b, gap, ℓ
 HEADING_FONT = {"size": 13, "color": "#222"}
+PRESENTER_TABLES_WIDTH = 0.92  # A's and the emissions' share of the width, the gap the rest
 
 
 @dataclass(frozen=True, eq=False)
@@ -58,8 +59,8 @@ class ChartSpec:
     column_names : list of str
     scan : Scan or None
     present : bool
-        Presenter mode: the cells' numbers in A and the emission table large enough to read
-        on a projector, and A's panel wider to hold them.
+        Presenter mode: A's panel wider, for the cells' numbers, which the stepping view
+        enlarges to the screen (:data:`em_viz.style.CLASS_NUMBERS`).
     """
 
     window: Window
@@ -124,13 +125,12 @@ def _static_traces(
     K = grid.n_states
     static = trellis.trellis_static(grid, spec.observations, spec.state_names)
     end = trace.snapshots[0].params.endprob is not None
-    font = mstep.PRESENTER_CELL_FONT_PX if spec.present else mstep.CELL_FONT_PX
     dynamic = [
         *trellis.trellis_dynamic(grid),
-        *mstep.cell_traces("3", "a", K, mstep.transition_columns(K, end), font),
+        *mstep.cell_traces("3", "a", K, mstep.transition_columns(K, end)),
     ]
     if trace.model.family.kind == "categorical":
-        dynamic += mstep.cell_traces("4", "b", K, spec.symbols, font)
+        dynamic += mstep.cell_traces("4", "b", K, spec.symbols)
     else:
         dynamic += mstep.curve_traces(K)
     return static, dynamic
@@ -193,7 +193,8 @@ def step_figure(
     )
     send_once(fig.frame_dicts)
     title = _emission_title(trace, spec)
-    return arrange(fig, narrow=narrow, emission_title=title, present=spec.present)
+    split = presenter_split(trace, spec) if spec.present else None
+    return arrange(fig, narrow=narrow, emission_title=title, split=split)
 
 
 def send_once(frames: list[dict[str, Any]]) -> None:
@@ -268,15 +269,34 @@ def _parameter_axes(trace: Trace, spec: ChartSpec, narrow: bool) -> dict[str, An
         y4 = {"title": {"text": names[1]}}
     axes["xaxis4"] = {"anchor": "y4", **x4}
     axes["yaxis4"] = {"anchor": "x4", **y4}
-    for name, domain in domains(narrow, present=spec.present).items():
+    split = presenter_split(trace, spec) if spec.present else None
+    for name, domain in domains(narrow, split=split).items():
         if name in axes:
             axes[name]["domain"] = list(domain)
     return axes
 
 
-def domains(narrow: bool, *, present: bool = False) -> dict[str, tuple[float, float]]:
+def presenter_split(trace: Trace, spec: ChartSpec) -> float:
+    """A's share of the width in presenter mode, whose large numbers need room: the two
+    tables share it by their columns, a column of "old → new" (a table of at most
+    ROOM_FOR_COUNTS rows and columns) counting twice one with the new value alone;
+    emission curves take as much as A."""
+    K = trace.final.params.n_states
+
+    def weight(n_cols: int) -> float:
+        roomy = K <= mstep.ROOM_FOR_COUNTS and n_cols <= mstep.ROOM_FOR_COUNTS
+        return n_cols * (2.0 if roomy else 1.0)
+
+    end = trace.snapshots[0].params.endprob is not None
+    a = weight(len(mstep.transition_columns(K, end)))
+    b = weight(len(spec.symbols)) if trace.model.family.kind == "categorical" else a
+    return PRESENTER_TABLES_WIDTH * a / (a + b)
+
+
+def domains(narrow: bool, *, split: float | None = None) -> dict[str, tuple[float, float]]:
     """Where the panels sit: wide, the trellis and ℓ on top, A and the emissions under
-    them (A wider in presenter mode, for its larger numbers); narrow, one under the other
+    them (in presenter mode A takes ``split`` of the width, see :func:`presenter_split`);
+    narrow, one under the other
     (trellis, A, emissions, ℓ)."""
     if narrow:
         edges = np.cumsum((0, *NARROW_SECTIONS_PX)) / sum(NARROW_SECTIONS_PX)  # from the top
@@ -285,19 +305,23 @@ def domains(narrow: bool, *, present: bool = False) -> dict[str, tuple[float, fl
     else:
         y = y2 = (0.52, 1.0)
         y3 = y4 = (0.0, 0.34)
-        x3, x4 = ((0.0, 0.44), (0.54, 1.0)) if present else ((0.0, 0.3), (0.42, 1.0))
+        x3, x4 = (
+            ((0.0, 0.3), (0.42, 1.0))
+            if split is None
+            else ((0.0, split), (split + 1 - PRESENTER_TABLES_WIDTH, 1.0))
+        )
     return {"yaxis": y, "yaxis2": y2, "xaxis3": x3, "yaxis3": y3, "xaxis4": x4, "yaxis4": y4}
 
 
 def arrange(
-    fig: go.Figure, *, narrow: bool, emission_title: str, present: bool = False
+    fig: go.Figure, *, narrow: bool, emission_title: str, split: float | None = None
 ) -> go.Figure:
     """The chart's height, the trellis's and ℓ's rows (:func:`domains`), and the headings
     of A and the emissions."""
     margin = fig.layout.margin
     height = sum(NARROW_SECTIONS_PX) + margin.t + margin.b if narrow else WIDE_HEIGHT_PX
     fig = with_height(fig, height)
-    place = domains(narrow, present=present)
+    place = domains(narrow, split=split)
     headings = (
         ("Transitions A = p(k | j)", "xaxis3", "yaxis3"),
         (emission_title, "xaxis4", "yaxis4"),

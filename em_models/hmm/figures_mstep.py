@@ -25,13 +25,11 @@ from em_models.hmm.emissions import CategoricalEmissions, GaussianEmissions, Poi
 from em_models.hmm.engine import Counts
 from em_models.hmm.params import HMMParams
 from em_viz.colors import component_colors
+from em_viz.style import CLASS_NUMBERS
 
 # White to a light blue: dark text stays readable on every cell (contrast ≥ 7:1).
 CELL_SCALE = [[0.0, "#ffffff"], [1.0, "#7fb2e5"]]
 CELL_FONT_PX = 11
-# In presenter mode the cells' numbers are as large as the numbers beside the chart must
-# be on a 1080p projector: 1/45 of its 1080 lines (tests/test_browser_presenter.py).
-PRESENTER_CELL_FONT_PX = 24
 CELL_FONT = {"size": CELL_FONT_PX, "color": "#222"}
 CELL_HALF = 0.49  # a cell's half width: a thin white gap between cells
 # Cells wider than this many columns (or taller than this many rows) hold the new value only.
@@ -155,13 +153,14 @@ def cell_axes(labels: Sequence[str], title: str, *, rows: bool) -> dict[str, Any
 
 
 def cell_traces(
-    axes: str, symbol: str, n_rows: int, columns: Sequence[str], font_size: float = CELL_FONT_PX
+    axes: str, symbol: str, n_rows: int, columns: Sequence[str]
 ) -> list[dict[str, Any]]:
     """A table of probabilities on axes ``axes`` ("3" or "4"): a trace per row of filled
     squares, one per cell (the frames colour each cell with the row's fill gradient, see
-    :func:`row_colours`), then the cells' numbers (in ``font_size`` px) and hovers, named
-    "symbol(j, column)". Scatter traces alone, so a step moves them without redrawing the
-    chart, and few of them: plotly's work at each step grows with the number of traces."""
+    :func:`row_colours`), then the cells' numbers and hovers, named "symbol(j, column)"
+    (numbers a class reads: presenter mode enlarges them to its screen). Scatter traces
+    alone, so a step moves them without redrawing the chart, and few of them: plotly's
+    work at each step grows with the number of traces."""
     half = CELL_HALF
     where = {"xaxis": f"x{axes}", "yaxis": f"y{axes}", "showlegend": False}
     n_cols = len(columns)
@@ -191,8 +190,9 @@ def cell_traces(
         "x": (cells % n_cols).tolist(),
         "y": (cells // n_cols).tolist(),
         "marker": {"size": 30, "color": "rgba(0,0,0,0)"},  # catches the hover
-        "textfont": {**CELL_FONT, "size": font_size},
+        "textfont": dict(CELL_FONT),
         "hovertext": cell_names(symbol, n_rows, columns),
+        "meta": CLASS_NUMBERS,
         **where,
     }
     return [*rows, numbers]

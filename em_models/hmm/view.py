@@ -79,7 +79,7 @@ class HMMView:
         Show E-steps part-way through a pass: α̂ up to that step (forward), or β̂, γ and
         ξ from that step on (backward).
     present : bool
-        Presenter mode: the chart's tables write their numbers large enough for a projector.
+        Presenter mode: the chart's tables have room for their numbers at a projector's size.
     """
 
     tabs = (TRELLIS, FORMULAS, PARAMETERS)

@@ -273,6 +273,7 @@ def _arrow_names_trace() -> dict[str, Any]:
         "name": "variables",
         "mode": "markers+text",
         "textfont": {"size": 12, "color": "#0b4f8a"},
+        "cliponaxis": False,  # a name near the panel's edge is drawn whole
         "marker": {"size": 6, "color": ARROW_COLOR},
         "hovertemplate": "%{hovertext}<extra></extra>",
         "showlegend": False,

@@ -139,12 +139,17 @@ def cell_color(value: float, scale: float) -> str:
     return "#{:02x}{:02x}{:02x}".format(*np.round(mixed).astype(int).tolist())
 
 
+def lower(n: int) -> tuple[NDArray[np.intp], NDArray[np.intp]]:
+    """The cells on and below the diagonal of an n × n grid, row by row: a symmetric
+    matrix's every entry once."""
+    return np.tril_indices(n)
+
+
 def grid_traces(axes: str, symbol: str, names: Sequence[str]) -> list[dict[str, Any]]:
-    """A d × d grid on the axes ``axes``: a filled square per cell, row by row (the frames,
-    or :func:`grid_frame` once for S, colour it), then the numbers with their hovers."""
-    n = len(names)
+    """A symmetric d × d matrix on the axes ``axes``, its lower triangle: a filled square
+    per cell, row by row (the frames colour it), then the numbers with their hovers."""
     where = {"xaxis": f"x{axes}", "yaxis": f"y{axes}", "showlegend": False}
-    rows, cols = np.divmod(np.arange(n * n), n)
+    rows, cols = lower(len(names))
     half = CELL_HALF
     cells = [
         {
@@ -180,9 +185,10 @@ def grid_frame(
     matrix: NDArray[np.float64], scale: float, *, numbers: bool = True
 ) -> list[dict[str, Any]]:
     """A grid's colours and, with ``numbers``, the numbers in its cells (the hovers always
-    hold them) for ``matrix``."""
-    values = np.asarray(matrix, dtype=float).ravel()
-    show = numbers and int(np.sqrt(values.size)) <= MAX_CELL_TEXT
+    hold them) for the symmetric ``matrix``."""
+    matrix = np.asarray(matrix, dtype=float)
+    values = matrix[lower(matrix.shape[0])]
+    show = numbers and matrix.shape[0] <= MAX_CELL_TEXT
     return [
         *({"fillcolor": cell_color(v, scale)} for v in values.tolist()),
         {

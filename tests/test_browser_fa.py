@@ -1,16 +1,21 @@
 """Factor analysis in a real Chromium: Harman's census data stepped with the keys (the points
-move at the E-step, the arrows at the M-step), and presenter mode on a 1080p screen;
-screenshots go to test-artifacts/."""
+move at the E-step, the arrows at the M-step), presenter mode on a 1080p screen, and the
+step buttons' quick moves compared with fresh charts; screenshots go to test-artifacts/."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+import test_browser_chart_moves as moves
 from app_harness import chart_at_js, new_context
 from playwright.sync_api import Browser, Page, expect
+from test_browser_chart_moves import chart_page  # noqa: F401 (a fixture)
 
+from em_data import load_dataset
 from em_models.fa import engine as fa
 from em_models.fa.census import load_census
+from em_models.fa.view import FAView
 
 KEY = "fa"
 TIMEOUT_MS = 30_000
@@ -99,3 +104,38 @@ def test_presenter_mode_holds_the_chart_and_the_numbers_on_a_1080p_screen(
         page.screenshot(path=artifacts_dir / "fa_presenter_1920.png")
     finally:
         context.close()
+
+
+def fa_view(name: str, q: int, *, narrow: bool = False) -> moves.Case:
+    """Factor analysis on the page's defaults, as a case of the quick-move comparison."""
+
+    def build() -> FAView:
+        if name == "census":
+            X, columns, labels = *load_census(), None
+        else:
+            data = load_dataset(name)
+            X, columns, labels = data.values, data.columns, data.labels
+        trace = fa.fit(X, q, columns=columns, tol=1e-3, max_iter=1000)
+        return FAView(X, trace, column_names=columns, labels=labels)
+
+    # Half-step 0 has no points yet: moves from and to it are full redraws.
+    return moves.Case(build, narrow=narrow, quick_from=1)
+
+
+FA_CASES = {
+    "census-fa2": fa_view("census", 2),
+    "census-fa2-narrow": fa_view("census", 2, narrow=True),
+    "iris-fa1": fa_view("iris", 1),
+}
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("name", list(FA_CASES))
+def test_a_moved_chart_draws_what_a_fresh_chart_draws(
+    chart_page,  # noqa: F811 (the fixture imported above)
+    monkeypatch,
+    name,
+) -> None:
+    """The comparison of tests/test_browser_chart_moves.py, on factor analysis's chart."""
+    monkeypatch.setitem(moves.CASES, name, FA_CASES[name])
+    moves.test_a_moved_chart_draws_what_a_fresh_chart_draws(chart_page, name)

@@ -201,9 +201,9 @@ def _traces(
         _arrows_trace(),
         _arrow_names_trace(),
         *cells.bar_traces("3"),
-        *cells.grid_traces("4", "C", names),
-        *cells.grid_traces("5", "S", names),
-        *cells.grid_traces("6", "C − S", names),
+        *cells.grid_traces("4", "C", names, numbers=scene.numbers),
+        *cells.grid_traces("5", "S", names, numbers=scene.numbers),
+        *cells.grid_traces("6", "C − S", names, numbers=scene.numbers),
     ]
     return static, dynamic
 

@@ -27,7 +27,7 @@ CELL_FONT = {"size": 11, "color": "#222"}
 NEGATIVE, POSITIVE = (106, 159, 212), (224, 122, 95)
 # The difference C − S is coloured on this scale (it saturates beyond): what is left unfitted.
 DIFFERENCE_SCALE = 0.25
-# Above this many variables the cells hold no numbers (their hovers still do).
+# Above this many variables (or on a phone) the cells hold no numbers; their hovers do.
 MAX_CELL_TEXT = 7
 ZERO_LINE = {"zeroline": True, "zerolinecolor": "#444", "zerolinewidth": 1.5}
 
@@ -145,9 +145,12 @@ def lower(n: int) -> tuple[NDArray[np.intp], NDArray[np.intp]]:
     return np.tril_indices(n)
 
 
-def grid_traces(axes: str, symbol: str, names: Sequence[str]) -> list[dict[str, Any]]:
+def grid_traces(
+    axes: str, symbol: str, names: Sequence[str], *, numbers: bool = True
+) -> list[dict[str, Any]]:
     """A symmetric d × d matrix on the axes ``axes``, its lower triangle: a filled square
-    per cell, row by row (the frames colour it), then the numbers with their hovers."""
+    per cell, row by row (the frames colour it), then the hovers, with the numbers written
+    in the cells when ``numbers``."""
     where = {"xaxis": f"x{axes}", "yaxis": f"y{axes}", "showlegend": False}
     rows, cols = lower(len(names))
     half = CELL_HALF
@@ -166,7 +169,7 @@ def grid_traces(axes: str, symbol: str, names: Sequence[str]) -> list[dict[str, 
     ]
     numbers = {
         "type": "scatter",
-        "mode": "markers+text",
+        "mode": "markers+text" if numbers else "markers",
         "x": cols.tolist(),
         "y": rows.tolist(),
         "marker": {"size": 22, "color": "rgba(0,0,0,0)"},
@@ -185,17 +188,13 @@ def grid_frame(
     matrix: NDArray[np.float64], scale: float, *, numbers: bool = True
 ) -> list[dict[str, Any]]:
     """A grid's colours and, with ``numbers``, the numbers in its cells (the hovers always
-    hold them) for the symmetric ``matrix``."""
+    hold them) for the symmetric ``matrix``: ``numbers`` as the grid's traces were made."""
     matrix = np.asarray(matrix, dtype=float)
     values = matrix[lower(matrix.shape[0])]
-    show = numbers and matrix.shape[0] <= MAX_CELL_TEXT
-    return [
-        *({"fillcolor": cell_color(v, scale)} for v in values.tolist()),
-        {
-            "text": [_g(v) for v in values.tolist()] if show else [""] * values.size,
-            "customdata": round_sig(values, 6),
-        },
-    ]
+    hover = {"customdata": round_sig(values, 6)}
+    if numbers:
+        hover["text"] = [_g(v) for v in values.tolist()]
+    return [*({"fillcolor": cell_color(v, scale)} for v in values.tolist()), hover]
 
 
 def grid_axes(n: int) -> tuple[dict[str, Any], dict[str, Any]]:

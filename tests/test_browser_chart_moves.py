@@ -88,14 +88,7 @@ async ([still, fresh, moves, contextChars]) => {
   // made alike. Where two draws' texts differ they are compared again as canonical text:
   // each element's attributes and style declarations sorted (their order can differ
   // between two draws of one chart) and empty ones left out.
-  // A fill drawn with a gradient (a definition left out below) is written with the
-  // gradient's own text, its colours and where they change, in place of its random id.
-  const gradients = (div, text) => text.replace(
-    /url\((?:&quot;|")?#([\w-]+)(?:&quot;|")?\)/g, (whole, id) => {
-      const gradient = div.querySelector(`#${CSS.escape(id)}`);
-      return gradient ? `url(${gradient.outerHTML.replace(/ id="[^"]*"/, '')})` : whole;
-    });
-  const alike = (div, text) => gradients(div, text)
+  const alike = (div, text) => text
     .replaceAll(div._fullLayout._uid, 'U')
     .replace(/(trace|clip|defs-|legend)[0-9a-f]{6}/g, '$1T');
   const raw = (div) => [...div.querySelectorAll('.main-svg')]

@@ -155,62 +155,40 @@ def cell_axes(labels: Sequence[str], title: str, *, rows: bool) -> dict[str, Any
 def cell_traces(
     axes: str, symbol: str, n_rows: int, columns: Sequence[str]
 ) -> list[dict[str, Any]]:
-    """A table of probabilities on axes ``axes`` ("3" or "4"): a trace per row of filled
-    squares, one per cell (the frames colour each cell with the row's fill gradient, see
-    :func:`row_colours`), then the cells' numbers and hovers, named "symbol(j, column)"
-    (numbers a class reads: presenter mode enlarges them to its screen). Scatter traces
-    alone, so a step moves them without redrawing the chart, and few of them: plotly's
-    work at each step grows with the number of traces."""
+    """A table of probabilities on axes ``axes`` ("3" or "4"): a filled square per cell,
+    row by row (the frames colour it), then the cells' numbers and hovers, named
+    "symbol(j, column)" (numbers a class reads: presenter mode enlarges them to its
+    screen). Scatter traces alone, so a step moves them without redrawing the chart. (One
+    trace per row with a stepped fill gradient would be fewer traces, but plotly.js cannot
+    animate a gradient: Play's transitions fail on it.)"""
     half = CELL_HALF
     where = {"xaxis": f"x{axes}", "yaxis": f"y{axes}", "showlegend": False}
-    n_cols = len(columns)
-    left, right = np.arange(n_cols) - half, np.arange(n_cols) + half
-    gaps = np.full(n_cols, np.nan)
-    # each cell's four corners, then a gap: "toself" fills each square on its own
-    x = np.column_stack([left, right, right, left, gaps]).ravel()
-    corners_y = np.array([-half, -half, half, half, np.nan])
-    rows = [
+    rows, cols = np.divmod(np.arange(n_rows * len(columns)), len(columns))
+    cells = [
         {
             "type": "scatter",
             "mode": "lines",
-            "x": _with_gaps(x),
-            "y": _with_gaps(corners_y + r) * n_cols,
+            "x": [c - half, c + half, c + half, c - half],
+            "y": [r - half, r - half, r + half, r + half],
             "fill": "toself",
-            "fillgradient": {"type": "horizontal", "start": -0.5, "stop": n_cols - 0.5},
             "line": {"width": 0},
             "hoverinfo": "skip",
             **where,
         }
-        for r in range(n_rows)
+        for r, c in zip(rows.tolist(), cols.tolist(), strict=True)
     ]
-    cells = np.arange(n_rows * n_cols)
     numbers = {
         "type": "scatter",
         "mode": "markers+text",
-        "x": (cells % n_cols).tolist(),
-        "y": (cells // n_cols).tolist(),
+        "x": cols.tolist(),
+        "y": rows.tolist(),
         "marker": {"size": 30, "color": "rgba(0,0,0,0)"},  # catches the hover
         "textfont": dict(CELL_FONT),
         "hovertext": cell_names(symbol, n_rows, columns),
         "meta": CLASS_NUMBERS,
         **where,
     }
-    return [*rows, numbers]
-
-
-def _with_gaps(values: NDArray) -> list[float | None]:
-    return [None if v != v else v for v in np.asarray(values, dtype=float).tolist()]
-
-
-def row_colours(values: NDArray) -> list[list[float | str]]:
-    """A row's fill gradient: each cell's colour (:func:`cell_color`) over its own width,
-    changing at the cells' borders (in the white gaps between them)."""
-    colours = [cell_color(v) for v in np.asarray(values, dtype=float).tolist()]
-    n = len(colours)
-    scale: list[list[float | str]] = []
-    for k, colour in enumerate(colours):
-        scale += [[round(k / n, 6), colour], [round((k + 1) / n, 6), colour]]
-    return scale
+    return [*cells, numbers]
 
 
 def cells_frame(
@@ -219,10 +197,9 @@ def cells_frame(
     numerators: NDArray | None = None,
     denominators: NDArray | None = None,
 ) -> list[dict[str, Any]]:
-    """A table's frame update: each row's cells' colours, then the numbers."""
-    new = np.asarray(new, dtype=float)
+    """A table's frame update: each cell's colour (rows top first), then the numbers."""
     return [
-        *({"fillgradient": {"colorscale": row_colours(row)}} for row in new),
+        *({"fillcolor": cell_color(v)} for v in np.asarray(new, dtype=float).ravel().tolist()),
         {
             "text": _flat(cell_texts(new, old, numerators, denominators)),
             **hover_numbers(new, old, numerators, denominators),

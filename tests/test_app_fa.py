@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from pages import PREPARED, upload_prepared_run
+from pages import APP, PREPARED, upload_prepared_run
 from pages import open_page as open_app_page
 from stepping import press
+from streamlit.testing.v1 import AppTest
 from test_app_pages import half_step, open_page, open_tab, page_text
 
 from em_core.trace_json import dumps
@@ -122,3 +123,36 @@ def test_a_prepared_run_opens_in_the_stepping_view():
     assert metric_value(at) == pytest.approx(trace.snapshots[0].log_likelihood, abs=5e-5)
     press(at, "prepared.end")
     assert "Converged after" in page_text(at)
+
+
+def random_run(seed: int):
+    X, columns = load_census()
+    return fa.fit(X, 2, columns=columns, init="random", rng=seed, tol=1e-3, max_iter=1000)
+
+
+def test_the_start_is_pca_or_random_with_a_seed_shown_only_for_random(at):
+    start = at.radio(key=f"{KEY}.start")
+    assert start.value == "pca"
+    assert start.options == ["PCA loadings", "Random loadings"]
+    assert f"{KEY}.seed" not in [w.key for w in at.number_input]
+    start.set_value("random").run()
+    at.number_input(key=f"{KEY}.seed").set_value(5).run()
+    assert not at.exception
+    assert metric_value(at) == pytest.approx(random_run(5).snapshots[0].log_likelihood, abs=5e-5)
+    at.radio(key=f"{KEY}.start").set_value("pca").run()
+    assert f"{KEY}.seed" not in [w.key for w in at.number_input]
+    _, _, trace = census_run()
+    assert metric_value(at) == pytest.approx(trace.snapshots[0].log_likelihood, abs=5e-5)
+
+
+def test_a_link_opens_a_random_start_with_its_seed():
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.run()
+    at.switch_page(PAGE)
+    at.query_params[f"{KEY}.start"] = "Random loadings"
+    at.query_params[f"{KEY}.seed"] = "5"
+    at.run()
+    assert not at.exception
+    assert at.radio(key=f"{KEY}.start").value == "random"
+    assert at.number_input(key=f"{KEY}.seed").value == 5
+    assert metric_value(at) == pytest.approx(random_run(5).snapshots[0].log_likelihood, abs=5e-5)

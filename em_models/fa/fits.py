@@ -14,15 +14,16 @@ def fit_fa(
     n_factors: int,
     *,
     columns: tuple[str, ...],
+    init: str = "pca",
     seed: int = 0,
     tol: float = 1e-3,
     max_iter: int = 1000,
 ) -> Trace:
-    """One run of factor analysis of ``X`` (standardised) by EM: from the PCA start when
-    ``seed`` is 0, else from a random W drawn from ``seed``; kept per data and settings."""
-    init = "pca" if seed == 0 else "random"
+    """One run of factor analysis of ``X`` (standardised) by EM from the start ``init``:
+    "pca" (the data's principal axes) or "random" (a W drawn from ``seed``); kept per data
+    and settings."""
     return stored(
-        ("fa", data_key(X), n_factors, tuple(columns), (seed, tol, max_iter)),
+        ("fa", data_key(X), n_factors, tuple(columns), (init, seed, tol, max_iter)),
         lambda: engine.fit(
             X, n_factors, init=init, rng=seed, columns=columns, tol=tol, max_iter=max_iter
         ),

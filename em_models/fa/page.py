@@ -22,6 +22,7 @@ from em_viz.exports import file_stem
 
 KEY = "fa"
 SOURCES = {"census": "Harman's census (12 tracts)", "iris": "Iris", "other": "Other data"}
+STARTS = {"pca": "PCA loadings", "random": "Random loadings"}
 # Every point is drawn and tabulated, and C and S are grids of d × d cells.
 MAX_ROWS = 20_000
 MAX_COLUMNS = 10
@@ -106,21 +107,32 @@ tol = middle.select_slider(
     bind=links.bind(f"{KEY}.tol", _number),
     help="EM stops once the mean log-likelihood per point changes by less than this.",
 )
-seed = int(
-    right.number_input(
-        "Start (0: PCA; other: random seed)",
-        min_value=0,
-        max_value=2**31 - 2,
-        value=0,
-        key=keep(f"{KEY}.seed"),
-        bind=links.bind(f"{KEY}.seed"),
-        help="0 starts W from the data's principal axes; any other number draws a random W "
-        "from that seed. Ψ starts at each variable's variance.",
-    )
+start = right.radio(
+    "Start from",
+    list(STARTS),
+    format_func=STARTS.get,
+    key=keep(f"{KEY}.start"),
+    bind=links.bind(f"{KEY}.start", STARTS.get),
+    help="Where EM begins. PCA loadings: W from the data's principal axes, the same every "
+    "time. Random loadings: W drawn at random, a different start for each seed. Either way "
+    "Ψ starts at each variable's variance.",
 )
+seed = 0
+if start == "random":
+    seed = int(
+        right.number_input(
+            "Seed",
+            min_value=0,
+            max_value=2**31 - 2,
+            value=0,
+            key=keep(f"{KEY}.seed"),
+            bind=links.bind(f"{KEY}.seed"),
+            help="The same seed gives the same random start; change it to try another.",
+        )
+    )
 
 try:
-    trace = fit_fa(X, n_factors, columns=columns, seed=seed, tol=tol, max_iter=MAX_ITER)
+    trace = fit_fa(X, n_factors, columns=columns, init=start, seed=seed, tol=tol, max_iter=MAX_ITER)
 except ValueError as error:  # data the model cannot fit: say why, in the engine's words
     st.error(literal(str(error)))
     link.stop(left_out=left_out)

@@ -138,6 +138,24 @@ def _casino() -> HMMView:
     return HMMView(rolls, trace, symbols=[str(v) for v in range(1, 7)], step="roll")
 
 
+def test_what_every_frame_would_repeat_is_in_the_trace_alone(eisner) -> None:
+    """Where the trellis's nodes stand is the same in every frame of a whole pass, so no
+    frame sends it; scrubbing through a pass hides some nodes at some frames, so there the
+    frames say where they stand."""
+    K = 2
+    fig = eisner.figure(0, narrow=False)
+    nodes = [i for i in range(len(fig.data)) if fig.data[i].mode == "markers"][4:6]  # α̂, β̂
+    for frame in fig.frame_dicts:
+        updates = dict(zip(frame["traces"], frame["data"], strict=True))
+        assert all("y" not in updates[i] and "marker" in updates[i] for i in nodes)
+    drawn = _drawn(fig, 5)
+    assert drawn[0]["y"][:2] == [K + trellis.NODE_OFFSET, K - 1 + trellis.NODE_OFFSET]
+    scan = HMMView(ICE_CREAM, eisner.trace, step="day", scan=("forward", 3))
+    scrubbed = scan.figure(0, narrow=False)
+    assert _drawn(scrubbed, 1)[0]["y"][3 * K] is None  # α̂ of day 4: not yet reached
+    assert _drawn(scrubbed, 2)[0]["y"][3 * K] == K + trellis.NODE_OFFSET  # M-step: all
+
+
 def test_a_frame_carries_only_the_numbers_of_its_half_step(eisner) -> None:
     """Where the trellis's nodes, bands and bars stand, their colours and their hover's
     names are in the chart's traces once; a frame gives its half-step's heights, sizes and

@@ -29,6 +29,33 @@ TRACE_X_JS = """
 """
 
 
+# The boxes of the variables' names drawn at the arrows' tips.
+NAME_BOXES_JS = """
+(names) => {
+    const gd = document.querySelector('.st-key-fa-chart .js-plotly-plot');
+    return [...gd.querySelectorAll('.scatterlayer text')]
+        .filter(t => names.includes(t.textContent))
+        .map(t => { const r = t.getBoundingClientRect();
+                    return [t.textContent, r.left, r.top, r.right, r.bottom]; });
+}
+"""
+
+
+def assert_names_apart(page: Page, names) -> None:
+    """Every variable's name is drawn once, whole, and no two overlap."""
+    boxes = page.evaluate(NAME_BOXES_JS, list(names))
+    assert sorted(b[0] for b in boxes) == sorted(names)
+    for k, (a, *first) in enumerate(boxes):
+        for b, *second in boxes[:k]:
+            apart = (
+                first[2] <= second[0]
+                or second[2] <= first[0]
+                or first[3] <= second[1]
+                or second[3] <= first[1]
+            )
+            assert apart, f"{a} {first} overlaps {b} {second}"
+
+
 def at(page: Page, h: int) -> None:
     """Wait until the chart and the buttons show half-step h."""
     page.wait_for_function(chart_at_js(KEY), arg=h, timeout=TIMEOUT_MS)
@@ -60,6 +87,7 @@ def test_the_census_steps_with_the_keys_and_the_chart_moves(
         open_page(page, f"{app_server}/fa", wait_for_app)
         assert page.evaluate(TRACE_X_JS, "points at E[z]") == []  # no E-step yet
         arrows = page.evaluate(TRACE_X_JS, "loadings (a row of W)")
+        assert_names_apart(page, columns)
 
         page.keyboard.press("e")
         at(page, 1)
@@ -71,6 +99,7 @@ def test_the_census_steps_with_the_keys_and_the_chart_moves(
         at(page, 2)
         assert page.evaluate(TRACE_X_JS, "points at E[z]") == points
         assert page.evaluate(TRACE_X_JS, "loadings (a row of W)") != arrows
+        assert_names_apart(page, columns)
         metric = page.get_by_test_id("stMetricValue").first
         expect(metric).to_have_text(shown(trace.snapshots[1].log_likelihood))
         page.locator(".st-key-fa-chart").scroll_into_view_if_needed()

@@ -3,6 +3,8 @@ rotation and varimax (scikit-learn as the oracle), and the numbers of the lesson
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import plotly.graph_objects as go
 import pytest
@@ -55,8 +57,9 @@ def test_the_e_step_moves_the_points_and_the_m_step_the_loadings_bars_and_c(cens
     assert m1[arrows] != e1[arrows]
     assert m1[bars] != e1[bars]
     scores = engine.e_step(X, trace.snapshots[0].params).latent_means
-    np.testing.assert_allclose(e1[points]["x"], scores[:, 0], rtol=1e-4)
-    np.testing.assert_allclose(e1[points]["y"], scores[:, 1], rtol=1e-4)
+    # to the three significant digits the points' hovers write
+    np.testing.assert_allclose(e1[points]["x"], scores[:, 0], rtol=5e-3)
+    np.testing.assert_allclose(e1[points]["y"], scores[:, 1], rtol=5e-3)
 
 
 def test_the_bars_the_arrow_tips_and_the_grids_are_the_parameters_on_screen(census):
@@ -69,14 +72,17 @@ def test_the_bars_the_arrow_tips_and_the_grids_are_the_parameters_on_screen(cens
     tips = fig.data[named(fig, "variables")]
     np.testing.assert_allclose(tips.x, params.loadings[:, 0], rtol=1e-4)
     np.testing.assert_allclose(tips.y, params.loadings[:, 1], rtol=1e-4)
-    grids = [t for t in fig.data if t.mode == "markers+text" and t.xaxis in ("x4", "x5", "x6")]
-    model, sample, difference = (np.array(t.customdata, dtype=float) for t in grids)
+    grids = {t.xaxis: t for t in fig.data if t.mode == "markers+text" and t.customdata}
+    model, sample, difference = (
+        np.array(grids[axis].customdata, dtype=float) for axis in ("x4", "x5", "x6")
+    )
     correlation = np.corrcoef(X, rowvar=False)
     below = np.tril_indices(5)  # each symmetric matrix's entries once, row by row
-    np.testing.assert_allclose(model, params.covariance()[below], rtol=1e-5, atol=1e-9)
-    np.testing.assert_allclose(sample, correlation[below], rtol=1e-5)
+    # to the four significant digits the cells' hovers write
+    np.testing.assert_allclose(model, params.covariance()[below], rtol=5e-4, atol=1e-9)
+    np.testing.assert_allclose(sample, correlation[below], rtol=5e-4)
     np.testing.assert_allclose(
-        difference, (params.covariance() - correlation)[below], rtol=1e-5, atol=1e-9
+        difference, (params.covariance() - correlation)[below], rtol=5e-4, atol=1e-9
     )
 
 
@@ -87,7 +93,7 @@ def test_one_factor_on_iris_puts_the_points_on_a_row_under_the_arrows():
         iris.values, trace, 1, column_names=iris.columns, labels=iris.labels, narrow=True
     )
     go.Figure(fig.to_dict())
-    species = [t for t in fig.data if t.mode == "markers" and t.customdata is not None]
+    species = [t for t in fig.data if t.mode == "markers" and t.xaxis in (None, "x")]
     assert len(species) == 3
     assert sum(len(t.x) for t in species) == 150
     assert {y for t in species for y in t.y} == {0}
@@ -158,3 +164,38 @@ def test_the_view_warns_of_the_heywood_case_and_names_the_variable(census):
     assert len(view.numbers(2)) == 5
     assert [p.name for p in view.picks("Formulas with these numbers", 1)] == ["point"]
     assert [p.name for p in view.picks("Formulas with these numbers", 2)] == ["variable"]
+
+
+def test_names_of_arrows_pointing_alike_go_on_two_sides(census):
+    trace = census[2]
+    for snapshot in trace.snapshots:  # Population and Employment, Schooling and HouseValue
+        tips = snapshot.params.loadings
+        angles = np.degrees(np.arctan2(tips[:, 1], tips[:, 0]))
+        places = figures.name_places(tips)
+        near = [
+            (i, j)
+            for i in range(5)
+            for j in range(i)
+            if abs(angles[i] - angles[j]) < figures.NEAR_DEGREES
+        ]
+        assert {frozenset(pair) for pair in near} == {frozenset((0, 2)), frozenset((1, 4))}
+        for i, j in near:
+            assert places[i] != places[j]
+
+
+@pytest.mark.parametrize(
+    ("degrees", "sides"),
+    [
+        ([179.0, -179.0, 90.0], 2),  # across the negative x axis
+        ([30.0, 33.0, 36.0, 120.0], 2),  # three alike: every other one moves
+        ([0.0, 45.0, 90.0], 1),  # none alike: each away from the origin
+    ],
+)
+def test_name_places_split_groups_of_alike_arrows(degrees, sides):
+    radians = np.radians(degrees)
+    tips = 0.9 * np.column_stack([np.cos(radians), np.sin(radians)])
+    places = figures.name_places(tips)
+    alike = places[:-1] if sides == 2 else places
+    assert len(set(alike)) == sides
+    for a, b in itertools.pairwise(places[:-1]):
+        assert (a != b) == (sides == 2)

@@ -24,6 +24,7 @@ recolours C and C − S.
 from __future__ import annotations
 
 import functools
+import itertools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -55,6 +56,8 @@ WIDE_HEIGHT_PX = 720
 NARROW_SECTIONS_PX = (250, 70, 120, 80, 110, 60, 140)
 HEADING_FONT = {"size": 13, "color": "#222"}
 MAX_POINTS = 1000
+POINT_DIGITS = 3  # a point's scores, as its hover writes them (under a pixel off)
+ARROW_DECIMALS = 3  # the arrows' paths, to a thousandth of a loading (under a pixel)
 
 
 def fa_params(trace: Trace, t: int) -> FAParameters:
@@ -132,14 +135,17 @@ def factor_figure(
     X = as_features(X)
     half_step(trace, h)  # raises for an h the run does not have
     scene = _scene(X, trace, column_names, labels, narrow=narrow)
-    static, dynamic = _traces(scene, labels, X.shape[0])
+    sample_cells, sample_numbers = cells.fixed_grid(
+        "5", "S", scene.names, scene.sample, scene.scale, numbers=scene.numbers
+    )
+    static, dynamic = _traces(scene, labels, X.shape[0], sample_numbers)
     fig = animated_figure(
         [*static, *dynamic],
         list(range(len(static), len(static) + len(dynamic))),
         functools.partial(_frame, trace, scene),
         trace,
         h,
-        _layout(scene, trace),
+        {**_layout(scene, trace), "shapes": sample_cells},
         frame_duration_ms,
         notes=_notes(scene),
         narrow=narrow,
@@ -185,11 +191,12 @@ def trace_range(trace: Trace) -> range:
 
 
 def _traces(
-    scene: Scene, labels: Sequence[str] | None, n_samples: int
+    scene: Scene, labels: Sequence[str] | None, n_samples: int, sample_numbers: dict[str, Any]
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """The static traces (the unit circle, the variance line) and the dynamic ones, in the
-    order :func:`_frame` updates them. S never changes, but its cells are dynamic too: the
-    browser's quick update leaves out the fill of a filled trace that no frame names."""
+    order :func:`_frame` updates them. S never changes (its cells are the layout's), but
+    its numbers' trace is dynamic, with nothing to update: the browser's quick update
+    empties a panel that holds no trace it moves."""
     d = len(scene.names)
     names = list(scene.names)
     static = [
@@ -199,10 +206,10 @@ def _traces(
     dynamic = [
         *_point_traces(scene, labels, n_samples),
         _arrows_trace(),
-        _arrow_names_trace(),
-        *cells.bar_traces("3"),
+        _arrow_names_trace(scene.names, scene.n_factors),
+        *cells.bar_traces("3", names),
         *cells.grid_traces("4", "C", names, numbers=scene.numbers),
-        *cells.grid_traces("5", "S", names, numbers=scene.numbers),
+        sample_numbers,
         *cells.grid_traces("6", "C − S", names, numbers=scene.numbers),
     ]
     return static, dynamic
@@ -244,6 +251,7 @@ def _point_traces(
             "type": "scatter",
             "name": name,
             "customdata": (index + 1).tolist(),
+            **({"y": [0] * index.size} if scene.n_factors == 1 else {}),
             "mode": "markers",
             "marker": {
                 "size": 8 if n_samples <= 100 else 6,
@@ -267,15 +275,24 @@ def _arrows_trace() -> dict[str, Any]:
     }
 
 
-def _arrow_names_trace() -> dict[str, Any]:
+def _arrow_names_trace(names: Sequence[str], n_factors: int) -> dict[str, Any]:
+    """The variables' names at their arrows' tips, whose hovers say the loadings: w₁ is
+    the tip's x, w₂ its y (q = 2), and the customdata the rest (q ≥ 3)."""
+    loadings = ["%{x:.3~g}"]
+    if n_factors >= 2:
+        loadings.append("%{y:.3~g}")
+    loadings += [f"%{{customdata[{k}]:.3~g}}" for k in range(n_factors - 2)]
+    w = loadings[0] if n_factors == 1 else f"({', '.join(loadings)})"
     return {
         "type": "scatter",
         "name": "variables",
         "mode": "markers+text",
+        "text": [user_text(name, 16) for name in names],
+        "hovertext": [user_text(name) for name in names],
         "textfont": {"size": 12, "color": "#0b4f8a"},
         "cliponaxis": False,  # a name near the panel's edge is drawn whole
         "marker": {"size": 6, "color": ARROW_COLOR},
-        "hovertemplate": "%{hovertext}<extra></extra>",
+        "hovertemplate": f"%{{hovertext}}: w = {w}<extra></extra>",
         "showlegend": False,
     }
 
@@ -288,9 +305,9 @@ def _frame(trace: Trace, scene: Scene, half: HalfStep) -> list[dict[str, Any]]:
     return [
         *_points_frame(scene, half.resp_index),
         *_arrows_frame(scene, params.loadings),
-        *cells.bars_frame(params.noise_variances, scene.names),
+        *cells.bars_frame(params.noise_variances),
         *cells.grid_frame(model, scene.scale, numbers=scene.numbers),
-        *cells.grid_frame(scene.sample, scene.scale, numbers=scene.numbers),
+        {},  # S's numbers, as they are
         *cells.grid_frame(difference, cells.DIFFERENCE_SCALE * scene.scale, numbers=scene.numbers),
     ]
 
@@ -298,12 +315,16 @@ def _frame(trace: Trace, scene: Scene, half: HalfStep) -> list[dict[str, Any]]:
 def _points_frame(scene: Scene, t: int | None) -> list[dict[str, Any]]:
     if not scene.points:
         return []
-    if t is None:
-        return [{"x": [], "y": []} for _ in scene.members]
+    if t is None:  # no E-step yet: no points (with q = 1 their y is the trace's)
+        empty = {"x": []} if scene.n_factors == 1 else {"x": [], "y": []}
+        return [dict(empty) for _ in scene.members]
     z = scene.scores(t)
     if scene.n_factors == 1:
-        return [{"x": round_sig(z[index, 0]), "y": [0] * index.size} for index in scene.members]
-    return [{"x": round_sig(z[index, 0]), "y": round_sig(z[index, 1])} for index in scene.members]
+        return [{"x": round_sig(z[index, 0], POINT_DIGITS)} for index in scene.members]
+    return [
+        {"x": round_sig(z[index, 0], POINT_DIGITS), "y": round_sig(z[index, 1], POINT_DIGITS)}
+        for index in scene.members
+    ]
 
 
 def _arrows_frame(scene: Scene, loadings: NDArray[np.float64]) -> list[dict[str, Any]]:
@@ -312,31 +333,62 @@ def _arrows_frame(scene: Scene, loadings: NDArray[np.float64]) -> list[dict[str,
     if scene.n_factors == 1:
         tips = np.column_stack([loadings[:, 0], np.arange(1, d + 1)])
         bases = np.column_stack([np.zeros(d), tips[:, 1]])
+        places = [_corner(x, 1.0) for x in tips[:, 0].tolist()]
     else:
         tips, bases = loadings[:, :2], np.zeros((d, 2))
+        places = name_places(tips)
     x: list[float | None] = []
     y: list[float | None] = []
     for base, tip in zip(bases, tips, strict=True):
         for a, b in (*_head(base, tip, scene), (base, tip)):
             x += [float(a[0]), float(b[0]), None]
             y += [float(a[1]), float(b[1]), None]
-    hover = [
-        f"{user_text(name)}: w = ({', '.join(f'{v:.3g}' for v in row)})"
-        for name, row in zip(scene.names, loadings, strict=True)
-    ]
-    return [
-        {"x": round_sig(np.array(x, dtype=float)), "y": round_sig(np.array(y, dtype=float))},
-        {
-            "x": round_sig(tips[:, 0]),
-            "y": round_sig(tips[:, 1]),
-            "text": [user_text(name, 16) for name in scene.names],
-            "textposition": [
-                ("top " if y >= 0 else "bottom ") + ("right" if x >= 0 else "left")
-                for x, y in tips.tolist()
-            ],
-            "hovertext": hover,
-        },
-    ]
+    names = {"x": round_sig(tips[:, 0]), "y": round_sig(tips[:, 1]), "textposition": places}
+    if scene.n_factors >= 3:
+        names["customdata"] = round_sig(loadings[:, 2:], POINT_DIGITS)
+    return [{"x": _path(x), "y": _path(y)}, names]
+
+
+def _path(values: list[float | None]) -> list[float | None]:
+    return [None if v is None else round(v, ARROW_DECIMALS) + 0.0 for v in values]
+
+
+def _corner(x: float, y: float) -> str:
+    """The text position away from the origin, for a tip at (x, y)."""
+    return ("top " if y >= 0 else "bottom ") + ("right" if x >= 0 else "left")
+
+
+# The eight text positions around a point, by the direction they lie in (octants from east).
+PLACES = (
+    "middle right",
+    "top right",
+    "top center",
+    "top left",
+    "middle left",
+    "bottom left",
+    "bottom center",
+    "bottom right",
+)
+NEAR_DEGREES = 10.0  # arrows closer in direction than this would write their names together
+
+
+def name_places(tips: NDArray[np.float64]) -> list[str]:
+    """Where each variable's name goes around its arrow's tip: away from the origin, except
+    where arrows point almost the same way. Then, going round, every other one of them
+    writes its name a quarter turn clockwise of its arrow, so that two neighbours' names lie
+    on two sides (beside and across), not on top of each other."""
+    angles = np.degrees(np.arctan2(tips[:, 1], tips[:, 0]))
+    places = [_corner(x, y) for x, y in tips.tolist()]
+    rising = np.argsort(angles, kind="stable")
+    gaps = (angles[np.roll(rising, -1)] - angles[rising]) % 360.0
+    # clockwise from the arrow just before the widest gap, so that no group is cut in two
+    order = np.roll(rising[::-1], int(np.argmax(gaps)) + 1 - len(rising))
+    nudge = False
+    for before, i in itertools.pairwise(order.tolist()):
+        nudge = not nudge and (angles[before] - angles[i]) % 360.0 < NEAR_DEGREES
+        if nudge:
+            places[i] = PLACES[round(((angles[i] - 90.0) % 360.0) / 45.0) % 8]
+    return places
 
 
 def _head(base: NDArray, tip: NDArray, scene: Scene) -> list[tuple[NDArray, NDArray]]:
@@ -463,7 +515,7 @@ def rotation_figure(
     data = [
         _circle(2),
         {**_arrows_trace(), **arrows, "name": "turned loadings"},
-        {**_arrow_names_trace(), **tips},
+        {**_arrow_names_trace(names, 2), **tips},
         {
             **_arrows_trace(),
             **dotted,

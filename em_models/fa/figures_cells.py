@@ -1,12 +1,14 @@
 """The lower panels of factor analysis's chart: Ψ as a bar per variable, and the covariances
 C = WWᵀ + Ψ and S with their difference as three grids of cells.
 
-Every shape is a scatter trace (a bar or a cell is a filled outline), so that a step moves
-the chart without redrawing it (see the README's "In the browser"): the bars are one path of
-rectangles whose heights the frames change, a grid is one trace per cell whose colour the
-frames change, then one trace of the cells' numbers and hovers. S never changes: its cells
-are in every frame all the same, since the browser's quick update drops the fill of a
-filled trace no frame names.
+Every shape that moves is a scatter trace (a bar or a cell is a filled outline), so that a
+step moves the chart without redrawing it (see the README's "In the browser"): the bars are
+one path of rectangles whose heights the frames change, a grid is one trace per cell whose
+colour the frames change, then one trace of the cells' numbers and hovers. What is the same
+at every half-step is in the chart alone, not in its frames (each click sends them all): the
+bars' places, the variables' names in the hovers, and the whole of S, whose cells are the
+layout's rectangles (the browser's quick update would drop the fill of a filled trace that
+no frame names). The frames' numbers carry the digits the chart shows.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ NEGATIVE, POSITIVE = (106, 159, 212), (224, 122, 95)
 DIFFERENCE_SCALE = 0.25
 # Above this many variables (or on a phone) the cells hold no numbers; their hovers do.
 MAX_CELL_TEXT = 7
+HOVER_DIGITS = 4  # significant digits of a cell's value in its hover
 ZERO_LINE = {"zeroline": True, "zerolinecolor": "#444", "zerolinewidth": 1.5}
 
 
@@ -39,14 +42,18 @@ def _g(value: float, digits: int = 2) -> str:
 # --- Ψ, a bar per variable --------------------------------------------------------------
 
 
-def bar_traces(axes: str) -> list[dict[str, Any]]:
+def bar_traces(axes: str, names: Sequence[str]) -> list[dict[str, Any]]:
     """Ψ's bars (one path of filled rectangles) and their values (text over each bar), on
-    the axes ``axes`` ("3"); the frames give both."""
+    the axes ``axes`` ("3"), at their places; the frames give their heights and values."""
     where = {"xaxis": f"x{axes}", "yaxis": f"y{axes}", "showlegend": False}
+    x: list[float | None] = []
+    for i in range(len(names)):
+        x += [i - BAR_HALF, i + BAR_HALF, i + BAR_HALF, i - BAR_HALF, i - BAR_HALF, None]
     return [
         {
             "type": "scatter",
             "name": "ψ",
+            "x": x,
             "mode": "lines",
             "fill": "toself",
             "fillcolor": "rgba(217,72,15,0.55)",
@@ -61,7 +68,9 @@ def bar_traces(axes: str) -> list[dict[str, Any]]:
             "textposition": "top center",
             "textfont": CELL_FONT,
             "marker": {"size": 18, "color": "rgba(0,0,0,0)"},  # catches the hover
-            "hovertemplate": "%{hovertext}<extra></extra>",
+            "x": list(range(len(names))),
+            "hovertext": [user_text(name) for name in names],
+            "hovertemplate": "ψ of %{hovertext} = %{y:.4~g}<extra></extra>",
             **where,
         },
     ]
@@ -84,24 +93,13 @@ def variance_line(n_features: int, variance: float, axes: str) -> dict[str, Any]
     }
 
 
-def bars_frame(psi: NDArray[np.float64], names: Sequence[str]) -> list[dict[str, Any]]:
+def bars_frame(psi: NDArray[np.float64]) -> list[dict[str, Any]]:
     """The bars at heights ``psi`` and their values."""
-    x: list[float | None] = []
     y: list[float | None] = []
-    for i, value in enumerate(round_sig(psi, 4)):
-        x += [i - BAR_HALF, i + BAR_HALF, i + BAR_HALF, i - BAR_HALF, i - BAR_HALF, None]
-        y += [0.0, 0.0, value, value, 0.0, None]
-    return [
-        {"x": x, "y": y},
-        {
-            "x": list(range(len(psi))),
-            "y": round_sig(psi, 4),
-            "text": [_psi_text(v) for v in psi],
-            "hovertext": [
-                f"ψ of {user_text(name)} = {v:.4g}" for name, v in zip(names, psi, strict=True)
-            ],
-        },
-    ]
+    heights = round_sig(psi, 4)
+    for value in heights:
+        y += [0, 0, value, value, 0, None]
+    return [{"y": y}, {"y": heights, "text": [_psi_text(v) for v in psi]}]
 
 
 def _psi_text(value: float) -> str:
@@ -145,29 +143,18 @@ def lower(n: int) -> tuple[NDArray[np.intp], NDArray[np.intp]]:
     return np.tril_indices(n)
 
 
-def grid_traces(
-    axes: str, symbol: str, names: Sequence[str], *, numbers: bool = True
-) -> list[dict[str, Any]]:
-    """A symmetric d × d matrix on the axes ``axes``, its lower triangle: a filled square
-    per cell, row by row (the frames colour it), then the hovers, with the numbers written
-    in the cells when ``numbers``."""
-    where = {"xaxis": f"x{axes}", "yaxis": f"y{axes}", "showlegend": False}
+def _cell_outline(r: int, c: int) -> tuple[list[float], list[float]]:
+    """A cell's square, corner by corner."""
+    left, right, top, bottom = c - CELL_HALF, c + CELL_HALF, r - CELL_HALF, r + CELL_HALF
+    return [left, right, right, left, left], [top, top, bottom, bottom, top]
+
+
+def _numbers_trace(
+    axes: str, symbol: str, names: Sequence[str], *, numbers: bool
+) -> dict[str, Any]:
+    """A grid's cells' numbers (when ``numbers``) and hovers, named "symbol(row, column)"."""
     rows, cols = lower(len(names))
-    half = CELL_HALF
-    cells = [
-        {
-            "type": "scatter",
-            "mode": "lines",
-            "x": [c - half, c + half, c + half, c - half, c - half],
-            "y": [r - half, r - half, r + half, r + half, r - half],
-            "fill": "toself",
-            "line": {"width": 0},
-            "hoverinfo": "skip",
-            **where,
-        }
-        for r, c in zip(rows.tolist(), cols.tolist(), strict=True)
-    ]
-    numbers = {
+    return {
         "type": "scatter",
         "mode": "markers+text" if numbers else "markers",
         "x": cols.tolist(),
@@ -178,10 +165,37 @@ def grid_traces(
             f"{symbol}({user_text(names[r])}, {user_text(names[c])})"
             for r, c in zip(rows.tolist(), cols.tolist(), strict=True)
         ],
-        "hovertemplate": "%{hovertext} = %{customdata:.4g}<extra></extra>",
-        **where,
+        "hovertemplate": f"%{{hovertext}} = %{{customdata:.{HOVER_DIGITS}g}}<extra></extra>",
+        "xaxis": f"x{axes}",
+        "yaxis": f"y{axes}",
+        "showlegend": False,
     }
-    return [*cells, numbers]
+
+
+def grid_traces(
+    axes: str, symbol: str, names: Sequence[str], *, numbers: bool = True
+) -> list[dict[str, Any]]:
+    """A symmetric d × d matrix on the axes ``axes``, its lower triangle: a filled square
+    per cell, row by row (the frames colour it), then the hovers, with the numbers written
+    in the cells when ``numbers`` (the frames give them)."""
+    rows, cols = lower(len(names))
+    cells = [
+        {
+            "type": "scatter",
+            "mode": "lines",
+            "x": x,
+            "y": y,
+            "fill": "toself",
+            "line": {"width": 0},
+            "hoverinfo": "skip",
+            "xaxis": f"x{axes}",
+            "yaxis": f"y{axes}",
+            "showlegend": False,
+        }
+        for r, c in zip(rows.tolist(), cols.tolist(), strict=True)
+        for x, y in [_cell_outline(r, c)]
+    ]
+    return [*cells, _numbers_trace(axes, symbol, names, numbers=numbers)]
 
 
 def grid_frame(
@@ -189,12 +203,44 @@ def grid_frame(
 ) -> list[dict[str, Any]]:
     """A grid's colours and, with ``numbers``, the numbers in its cells (the hovers always
     hold them) for the symmetric ``matrix``: ``numbers`` as the grid's traces were made."""
-    matrix = np.asarray(matrix, dtype=float)
-    values = matrix[lower(matrix.shape[0])]
-    hover = {"customdata": round_sig(values, 6)}
+    values = np.asarray(matrix, dtype=float)[lower(matrix.shape[0])]
+    hover: dict[str, Any] = {"customdata": round_sig(values, HOVER_DIGITS)}
     if numbers:
         hover["text"] = [_g(v) for v in values.tolist()]
     return [*({"fillcolor": cell_color(v, scale)} for v in values.tolist()), hover]
+
+
+def fixed_grid(
+    axes: str,
+    symbol: str,
+    names: Sequence[str],
+    matrix: NDArray[np.float64],
+    scale: float,
+    *,
+    numbers: bool = True,
+) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """A grid that no step changes (S), drawn once: its cells as the layout's rectangles,
+    and its numbers' trace (as :func:`grid_traces` draws it, with :func:`grid_frame`'s
+    values)."""
+    rows, cols = lower(len(names))
+    values = np.asarray(matrix, dtype=float)[rows, cols]
+    cells = [
+        {
+            "type": "rect",
+            "xref": f"x{axes}",
+            "yref": f"y{axes}",
+            "x0": c - CELL_HALF,
+            "x1": c + CELL_HALF,
+            "y0": r - CELL_HALF,
+            "y1": r + CELL_HALF,
+            "fillcolor": cell_color(v, scale),
+            "line": {"width": 0},
+            "layer": "below",
+        }
+        for r, c, v in zip(rows.tolist(), cols.tolist(), values.tolist(), strict=True)
+    ]
+    trace = _numbers_trace(axes, symbol, names, numbers=numbers)
+    return cells, {**trace, **grid_frame(matrix, scale, numbers=numbers)[-1]}
 
 
 def grid_axes(n: int) -> tuple[dict[str, Any], dict[str, Any]]:

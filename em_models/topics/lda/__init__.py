@@ -1,0 +1,1 @@
+"""Latent Dirichlet allocation fitted by variational EM (scikit-learn's batch form)."""

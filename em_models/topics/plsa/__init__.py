@@ -1,0 +1,1 @@
+"""Probabilistic latent semantic analysis fitted by exact EM (Hofmann, 1999)."""

@@ -340,9 +340,11 @@ def _arrows_frame(scene: Scene, loadings: NDArray[np.float64]) -> list[dict[str,
     x: list[float | None] = []
     y: list[float | None] = []
     for base, tip in zip(bases, tips, strict=True):
-        for a, b in (*_head(base, tip, scene), (base, tip)):
-            x += [float(a[0]), float(b[0]), None]
-            y += [float(a[1]), float(b[1]), None]
+        for stroke in (_head(base, tip, scene), [base, tip]):
+            if not stroke:
+                continue
+            x += [*(float(point[0]) for point in stroke), None]
+            y += [*(float(point[1]) for point in stroke), None]
     names = {"x": round_sig(tips[:, 0]), "y": round_sig(tips[:, 1]), "textposition": places}
     if scene.n_factors >= 3:
         names["customdata"] = round_sig(loadings[:, 2:], POINT_DIGITS)
@@ -391,8 +393,9 @@ def name_places(tips: NDArray[np.float64]) -> list[str]:
     return places
 
 
-def _head(base: NDArray, tip: NDArray, scene: Scene) -> list[tuple[NDArray, NDArray]]:
-    """An arrowhead's two strokes at ``tip`` (none for an arrow too short to hold one)."""
+def _head(base: NDArray, tip: NDArray, scene: Scene) -> list[NDArray]:
+    """An arrowhead at ``tip``, one stroke from a wing through the tip to the other wing
+    (none for an arrow too short to hold one)."""
     direction = tip - base
     length = float(np.hypot(*direction))
     size = HEAD * scene.reach
@@ -401,7 +404,7 @@ def _head(base: NDArray, tip: NDArray, scene: Scene) -> list[tuple[NDArray, NDAr
     unit = direction / length
     normal = np.array([-unit[1], unit[0]])
     back = tip - size * unit
-    return [(tip, back + 0.5 * size * normal), (tip, back - 0.5 * size * normal)]
+    return [back + 0.5 * size * normal, tip, back - 0.5 * size * normal]
 
 
 def _notes(scene: Scene) -> list[str]:

@@ -8,6 +8,7 @@ commands (the Gaussian mixture's ``select`` chooses its number of components).
     python -m em_core select data.csv --k-min 1 --k-max 8 --n-init 10
     python -m em_core fit big.npy -k 3 --with-data > run.json
     python -m em_core fit data.csv --model ppca -q 1
+    python -m em_core fit census.csv --model fa --n-factors 2
 
 ``fit`` prints the whole trace as one JSON object (the schema of :mod:`em_core.trace_json`,
 which the app's export writes too and its page *Open a prepared run* reads). The trace

@@ -254,18 +254,18 @@ def make_bars(
 # Text
 
 RIVERS_AND_MONEY = (
-    "The river bank was muddy after the rain, and the water rose over the reeds.",
-    "We walked along the bank of the stream and watched the fish swim in the current.",
-    "Willows grow on the river bank where the water runs slow and deep.",
-    "The flood carried mud and stones down the river and washed away part of the bank.",
-    "Herons fish in the shallow water near the bank while the current flows past.",
-    "A boat drifted down the stream, past the reeds, the willows and the muddy bank.",
-    "The bank raised its interest rate, so loans cost more money this year.",
-    "She paid the cash into her account at the bank and saved the rest of her money.",
-    "The bank lends money to firms and charges interest on every loan.",
-    "Savings in a bank account earn interest; the bank pays it each month.",
-    "He asked the bank for a loan to buy a house and repaid the money over ten years.",
-    "Money moves between accounts when the bank clears a payment or a cheque.",
+    "The river flows past the bank, and the water is deep and the current is strong.",
+    "Fish swim in the river water near the muddy bank where the current is slow.",
+    "After the rain the river rose, the water covered the bank and the current carried mud.",
+    "We sat on the river bank and watched the fish in the water and the current.",
+    "Reeds grow along the river bank; the current bends them and fish hide in the water.",
+    "A boat drifted down the river with the current, close to the bank, over deep water.",
+    "The bank lends money and charges interest on every loan it makes.",
+    "She put her money in a bank account that pays interest every month.",
+    "He asked the bank for a loan, and the bank charged interest on the money.",
+    "The bank raised its interest rate, so a loan costs more money.",
+    "Savings in a bank account earn interest; the bank pays money into the account.",
+    "They paid the loan back to the bank with money from their account and the interest.",
 )
 
 

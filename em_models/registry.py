@@ -61,8 +61,8 @@ MODELS = (
     ModelEntry("ppca", "probabilistic PCA", "em_models.ppca"),
     ModelEntry("hmm", "a hidden Markov model", "em_models.hmm"),
     ModelEntry("fa", "factor analysis", "em_models.fa"),
-    ModelEntry("plsa", "pLSA (a topic model)", "em_models.topics.plsa"),
-    ModelEntry("lda", "latent Dirichlet allocation (a topic model)", "em_models.topics.lda"),
+    ModelEntry("plsa", "probabilistic latent semantic analysis", "em_models.topics.plsa"),
+    ModelEntry("lda", "latent Dirichlet allocation", "em_models.topics.lda"),
 )
 # A trace file without a "model" field is a mixture's, as every trace was before the others.
 DEFAULT_MODEL = MODELS[0].name

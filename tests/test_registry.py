@@ -144,14 +144,17 @@ def test_shared_code_names_no_model_but_through_the_registry(path) -> None:
 
 def test_every_model_is_registered_once_and_offered_somewhere() -> None:
     names = [model.name for model in registry.MODELS]
-    assert names == ["mixture", "ppca", "hmm", "fa"]
+    assert names == ["mixture", "ppca", "hmm", "fa", "plsa", "lda"]
     assert registry.DEFAULT_MODEL == "mixture"
     for model in registry.MODELS:
         offered = registry.has_part(model, "pages") or registry.has_part(model, "cli")
         assert offered, f"{model.name} has neither a page nor a command line"
-    assert [m.name for m in registry.MODELS if not registry.has_part(m, "pages")] == []
-    with pytest.raises(ValueError, match="there is no model 'lda'; the models are"):
-        registry.entry("lda")
+    assert [m.name for m in registry.MODELS if not registry.has_part(m, "pages")] == [
+        "plsa",
+        "lda",
+    ]
+    with pytest.raises(ValueError, match="there is no model 'nmf'; the models are"):
+        registry.entry("nmf")
 
 
 @pytest.mark.parametrize(
@@ -173,10 +176,10 @@ def test_the_parts_each_model_offers_today() -> None:
     offered = {p: [m.name for m in registry.with_part(p)] for p in registry.PARTS}
     assert offered == {
         "pages": ["mixture", "ppca", "hmm", "fa"],
-        "cli": ["mixture", "ppca", "hmm", "fa"],
-        "trace": ["mixture", "ppca", "hmm", "fa"],
-        "exports": ["mixture", "ppca", "hmm", "fa"],
-        "prepared": ["mixture", "ppca", "hmm", "fa"],
+        "cli": ["mixture", "ppca", "hmm", "fa", "plsa", "lda"],
+        "trace": ["mixture", "ppca", "hmm", "fa", "plsa", "lda"],
+        "exports": ["mixture", "ppca", "hmm", "fa", "plsa", "lda"],
+        "prepared": ["mixture", "ppca", "hmm", "fa", "plsa", "lda"],
     }
 
 
@@ -303,9 +306,9 @@ def without_prepared(monkeypatch, *names: str) -> None:
             "Learn → Hidden Markov models.",
         ),
         (
-            lambda: {"model": "lda"},
-            "The file is not a run this app knows: there is no model 'lda'; the models are "
-            "'mixture', 'ppca', 'hmm', 'fa'.",
+            lambda: {"model": "nmf"},
+            "The file is not a run this app knows: there is no model 'nmf'; the models are "
+            "'mixture', 'ppca', 'hmm', 'fa', 'plsa', 'lda'.",
         ),
         (lambda: {"model": None}, "model must be the name of a model; it is null."),
     ],
@@ -314,7 +317,7 @@ def without_prepared(monkeypatch, *names: str) -> None:
 def test_a_run_that_does_not_open_here_names_the_page_that_steps_it(
     monkeypatch, document, message
 ) -> None:
-    without_prepared(monkeypatch, "ppca", "hmm", "fa")
+    without_prepared(monkeypatch, "ppca", "hmm", "fa", "plsa", "lda")
     with pytest.raises(TraceFileError) as error:
         read_trace(dumps(document()).encode())
     assert str(error.value) == message
@@ -335,6 +338,7 @@ def test_a_model_without_a_command_line_names_no_command(monkeypatch) -> None:
         read_trace(dumps({"model": "hmm"}).encode())
     assert str(error.value) == (
         "This is a run of a hidden Markov model; only runs of a Gaussian mixture or "
-        "probabilistic PCA or factor analysis open here. "
+        "probabilistic PCA or factor analysis or probabilistic latent semantic analysis or "
+        "latent Dirichlet allocation open here. "
         "Step through it on its own page, Learn → Hidden Markov models."
     )

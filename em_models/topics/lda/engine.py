@@ -65,34 +65,54 @@ def update_documents(
 ) -> tuple[NDArray[np.float64], NDArray[np.int64]]:
     """The E-step's inner loop from each document's ``gamma``: the γ where each document
     stopped and its number of sweeps (scikit-learn's ``_update_doc_distribution``, all
-    documents at once; a document stops once the mean |change| of its γ is below ``tol``)."""
+    documents at once; a document stops once the mean |change| of its γ is below ``tol``).
+
+    The sweep runs over the pairs of the documents still going; those that stopped are
+    dropped from its arrays once they are half of them."""
     gamma = np.array(gamma, dtype=np.float64)
     exp_theta = np.exp(dirichlet_expectation(gamma))
     sweeps = np.zeros(corpus.n_documents, dtype=np.int64)
-    active = np.arange(corpus.n_documents)
-    pairs = np.arange(corpus.n_pairs)
-    beta = exp_elog_beta.T[corpus.word_ids]  # pairs × topics
-    counts, owner = corpus.counts, np.repeat(np.arange(active.size), np.diff(corpus.indptr))
-    starts = corpus.indptr[:-1]
+    current = np.arange(corpus.n_documents)
+    live = np.ones(current.size, dtype=bool)
+    pairs = _Pairs(corpus, exp_elog_beta, current)
     for sweep in range(1, max_iter + 1):
-        theta = exp_theta[active]
-        norm = np.einsum("ik,ik->i", theta[owner], beta) + EPS
-        new = theta * _pair_sums(beta * (counts / norm)[:, None], starts) + alpha
-        change = np.abs(new - gamma[active]).mean(axis=1)
-        gamma[active] = new
-        exp_theta[active] = np.exp(dirichlet_expectation(new))
-        sweeps[active] = sweep
-        going = change >= tol
-        if not going.any():
+        theta = exp_theta[current]
+        norm = np.einsum("ik,ik->i", theta[pairs.owner], pairs.beta) + EPS
+        new = theta * _pair_sums(pairs.beta * (pairs.counts / norm)[:, None], pairs.starts)
+        new += alpha
+        going_now = np.flatnonzero(live)
+        docs, new = current[going_now], new[going_now]
+        change = np.abs(new - gamma[docs]).mean(axis=1)
+        gamma[docs] = new
+        exp_theta[docs] = np.exp(dirichlet_expectation(new))
+        sweeps[docs] = sweep
+        live[going_now[change < tol]] = False
+        n_live = np.count_nonzero(live)
+        if n_live == 0:
             break
-        if not going.all():
-            keep = np.repeat(going, np.diff(np.append(starts, counts.size)))
-            active, pairs = active[going], pairs[keep]
-            beta, counts = beta[keep], counts[keep]
-            lengths = np.diff(corpus.indptr)[active]
-            owner = np.repeat(np.arange(active.size), lengths)
-            starts = np.concatenate([[0], np.cumsum(lengths)[:-1]])
+        if n_live <= current.size // 2:
+            current = current[live]
+            live = np.ones(current.size, dtype=bool)
+            pairs = _Pairs(corpus, exp_elog_beta, current)
     return gamma, sweeps
+
+
+class _Pairs:
+    """The pairs of the documents ``current``: their counts, exp(E[log β]) at their words
+    (pairs × topics), each pair's place in ``current`` and where each document starts."""
+
+    def __init__(self, corpus: Corpus, exp_elog_beta: NDArray[np.float64], current) -> None:
+        lengths = np.diff(corpus.indptr)[current]
+        if current.size == corpus.n_documents:
+            chosen = slice(None)
+        else:
+            firsts = corpus.indptr[current]
+            offsets = np.arange(lengths.sum()) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+            chosen = np.repeat(firsts, lengths) + offsets
+        self.counts = corpus.counts[chosen]
+        self.beta = exp_elog_beta.T[corpus.word_ids[chosen]]
+        self.owner = np.repeat(np.arange(current.size), lengths)
+        self.starts = np.concatenate([[0], np.cumsum(lengths)[:-1]])
 
 
 def expected_counts(

@@ -109,6 +109,25 @@ def test_the_census_steps_with_the_keys_and_the_chart_moves(
         context.close()
 
 
+def test_a_random_starts_names_are_drawn_apart(
+    browser: Browser, app_server: str, wait_for_app
+) -> None:
+    """From random loadings (seed 4) HouseValue and Professional start almost together."""
+    _, columns = load_census()
+    context = new_context(browser, viewport={"width": 1280, "height": 720})
+    try:
+        page = context.new_page()
+        open_page(page, f"{app_server}/fa?fa.start=Random+loadings&fa.seed=4", wait_for_app)
+        assert_names_apart(page, columns)
+        page.keyboard.press("ArrowRight")
+        at(page, 1)
+        page.keyboard.press("m")
+        at(page, 2)
+        assert_names_apart(page, columns)
+    finally:
+        context.close()
+
+
 def test_presenter_mode_holds_the_chart_and_the_numbers_on_a_1080p_screen(
     browser: Browser, app_server: str, wait_for_app, artifacts_dir: Path
 ) -> None:

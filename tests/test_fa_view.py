@@ -11,10 +11,11 @@ import pytest
 from sklearn.decomposition import FactorAnalysis
 
 from em_data import load_dataset
-from em_models.fa import engine, figures, lessons, rotation
+from em_models.fa import engine, figures, labels, lessons, rotation
 from em_models.fa.census import load_census
 from em_models.fa.view import FAView
 from em_models.ppca import engine as ppca
+from em_viz.halfstep import half_step
 
 
 @pytest.fixture(scope="module")
@@ -169,33 +170,26 @@ def test_the_view_warns_of_the_heywood_case_and_names_the_variable(census):
 def test_names_of_arrows_pointing_alike_go_on_two_sides(census):
     trace = census[2]
     for snapshot in trace.snapshots:  # Population and Employment, Schooling and HouseValue
-        tips = snapshot.params.loadings
-        angles = np.degrees(np.arctan2(tips[:, 1], tips[:, 0]))
-        places = figures.name_places(tips)
-        near = [
-            (i, j)
-            for i in range(5)
-            for j in range(i)
-            if abs(angles[i] - angles[j]) < figures.NEAR_DEGREES
+        places = labels.name_places(snapshot.params.loadings, census[1], 1.3)
+        assert places[0] != places[2]
+        assert places[1] != places[4]
+
+
+@pytest.mark.parametrize("start", [{}, {"init": "random", "rng": 4}])
+def test_no_two_names_overlap_at_any_half_step(census, start):
+    X, columns, _ = census
+    trace = engine.fit(X, 2, columns=columns, **start)
+    fig = figures.factor_figure(X, trace, 0, column_names=columns)
+    low, high = fig.layout.xaxis.range
+    unit = (high - low) / labels.PANEL_PX  # the panel's units per pixel, at the narrowest
+    sizes = [(labels.CHAR_PX * len(name) * unit, labels.LINE_PX * unit) for name in columns]
+    for h in range(2 * trace.n_iter + 2):
+        names = frame(fig, h)[named(fig, "variables")]
+        tips = trace.snapshots[half_step(trace, h).params_index].params.loadings
+        boxes = [
+            labels._box(tip, place, size)
+            for tip, place, size in zip(tips, names["textposition"], sizes, strict=True)
         ]
-        assert {frozenset(pair) for pair in near} == {frozenset((0, 2)), frozenset((1, 4))}
-        for i, j in near:
-            assert places[i] != places[j]
-
-
-@pytest.mark.parametrize(
-    ("degrees", "sides"),
-    [
-        ([179.0, -179.0, 90.0], 2),  # across the negative x axis
-        ([30.0, 33.0, 36.0, 120.0], 2),  # three alike: every other one moves
-        ([0.0, 45.0, 90.0], 1),  # none alike: each away from the origin
-    ],
-)
-def test_name_places_split_groups_of_alike_arrows(degrees, sides):
-    radians = np.radians(degrees)
-    tips = 0.9 * np.column_stack([np.cos(radians), np.sin(radians)])
-    places = figures.name_places(tips)
-    alike = places[:-1] if sides == 2 else places
-    assert len(set(alike)) == sides
-    for a, b in itertools.pairwise(places[:-1]):
-        assert (a != b) == (sides == 2)
+        for a, b in itertools.combinations(boxes, 2):
+            # boxes larger than drawn may touch, by less than a pixel
+            assert labels._overlap(a, b) < unit**2, (h, names["textposition"])

@@ -24,7 +24,6 @@ recolours C and C − S.
 from __future__ import annotations
 
 import functools
-import itertools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -36,6 +35,7 @@ from numpy.typing import ArrayLike, NDArray
 from em_core import Trace
 from em_models.fa import figures_cells as cells
 from em_models.fa.engine import FAParameters, e_step
+from em_models.fa.labels import name_places
 from em_viz.colors import GREY, POINT_OUTLINE, component_colors
 from em_viz.figures_common import (
     animated_figure,
@@ -56,6 +56,7 @@ WIDE_HEIGHT_PX = 720
 NARROW_SECTIONS_PX = (250, 70, 120, 80, 110, 60, 140)
 HEADING_FONT = {"size": 13, "color": "#222"}
 MAX_POINTS = 1000
+RANGE_PAD = 0.04  # the factor panel's margin beyond its reach, a share of its range
 POINT_DIGITS = 3  # a point's scores, as its hover writes them (under a pixel off)
 ARROW_DECIMALS = 3  # the arrows' paths, to a thousandth of a loading (under a pixel)
 
@@ -336,7 +337,9 @@ def _arrows_frame(scene: Scene, loadings: NDArray[np.float64]) -> list[dict[str,
         places = [_corner(x, 1.0) for x in tips[:, 0].tolist()]
     else:
         tips, bases = loadings[:, :2], np.zeros((d, 2))
-        places = name_places(tips)
+        places = name_places(
+            tips, [user_text(n, 16) for n in scene.names], _half_range(scene.reach)
+        )
     x: list[float | None] = []
     y: list[float | None] = []
     for base, tip in zip(bases, tips, strict=True):
@@ -355,42 +358,14 @@ def _path(values: list[float | None]) -> list[float | None]:
     return [None if v is None else round(v, ARROW_DECIMALS) + 0.0 for v in values]
 
 
+def _half_range(reach: float) -> float:
+    """Half the factor panel's range, for its points and arrows within ±``reach``."""
+    return reach * (1.0 + 2.0 * RANGE_PAD)
+
+
 def _corner(x: float, y: float) -> str:
     """The text position away from the origin, for a tip at (x, y)."""
     return ("top " if y >= 0 else "bottom ") + ("right" if x >= 0 else "left")
-
-
-# The eight text positions around a point, by the direction they lie in (octants from east).
-PLACES = (
-    "middle right",
-    "top right",
-    "top center",
-    "top left",
-    "middle left",
-    "bottom left",
-    "bottom center",
-    "bottom right",
-)
-NEAR_DEGREES = 10.0  # arrows closer in direction than this would write their names together
-
-
-def name_places(tips: NDArray[np.float64]) -> list[str]:
-    """Where each variable's name goes around its arrow's tip: away from the origin, except
-    where arrows point almost the same way. Then, going round, every other one of them
-    writes its name a quarter turn clockwise of its arrow, so that two neighbours' names lie
-    on two sides (beside and across), not on top of each other."""
-    angles = np.degrees(np.arctan2(tips[:, 1], tips[:, 0]))
-    places = [_corner(x, y) for x, y in tips.tolist()]
-    rising = np.argsort(angles, kind="stable")
-    gaps = (angles[np.roll(rising, -1)] - angles[rising]) % 360.0
-    # clockwise from the arrow just before the widest gap, so that no group is cut in two
-    order = np.roll(rising[::-1], int(np.argmax(gaps)) + 1 - len(rising))
-    nudge = False
-    for before, i in itertools.pairwise(order.tolist()):
-        nudge = not nudge and (angles[before] - angles[i]) % 360.0 < NEAR_DEGREES
-        if nudge:
-            places[i] = PLACES[round(((angles[i] - 90.0) % 360.0) / 45.0) % 8]
-    return places
 
 
 def _head(base: NDArray, tip: NDArray, scene: Scene) -> list[NDArray]:
@@ -422,7 +397,7 @@ def _notes(scene: Scene) -> list[str]:
 
 def _layout(scene: Scene, trace: Trace) -> dict[str, Any]:
     d = len(scene.names)
-    axis_range = list(padded_range(-scene.reach, scene.reach, 0.04))
+    axis_range = list(padded_range(-scene.reach, scene.reach, RANGE_PAD))
     layout = base_layout(uirevision=f"em_models.fa.figures {d} {scene.n_factors}")
     layout["xaxis"] = {"title": {"text": "factor 1"}, "range": axis_range, "zeroline": True}
     if scene.n_factors == 1:

@@ -9,10 +9,12 @@ from em_viz.exports import ExportFile
 
 CAPTION = (
     "Each file is made when you press its button. The JSON file is what "
-    "`python -m em_core fit FILE --model lda` writes, and Open a prepared run opens it."
+    "`python -m em_core fit FILE --model lda` writes, and Open a prepared run opens it. "
+    "The chart's own tool bar (top right of the chart) saves it as a PNG."
 )
 
 
-def files(X, trace: Trace, **_: object) -> list[ExportFile]:
-    """The run's files for the counts ``X`` (a corpus or a count matrix)."""
-    return export_files(trace_files.LDA, X, trace)
+def files(X, trace: Trace, figure=None, **_: object) -> list[ExportFile]:
+    """The run's files for the counts ``X`` (a corpus or a count matrix); with ``figure()``
+    (the page's chart from the start), its animation too."""
+    return export_files(trace_files.LDA, X, trace, figure)

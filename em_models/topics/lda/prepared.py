@@ -1,6 +1,6 @@
 """LDA runs on *Open a prepared run*: the trace read back (:mod:`em_models.topics.files`),
-EM run again from the file's start and checked against every iteration. Until the topic
-models have a page, :func:`show` draws a stand-in: the final topics' most likely words."""
+EM run again from the file's start and checked against every iteration. :func:`show`
+steps it in the topic models' view."""
 
 from __future__ import annotations
 
@@ -40,6 +40,8 @@ def describe(opened) -> str:
 
 
 def show(opened, key: str) -> None:
-    from em_models.topics.views import show_topics
+    """The stepping view of the run, in the topic models' own view."""
+    from em_models.topics.view import TopicsView
+    from em_ui.stepper import stepping_view
 
-    show_topics(opened, key)
+    stepping_view(TopicsView(opened.run.require_data(), opened.trace), key=key)

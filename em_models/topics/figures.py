@@ -1,0 +1,574 @@
+"""A topic model seen one half-step at a time: the animated chart (pLSA and LDA alike).
+
+Panels (:func:`topic_figure`):
+
+- the topic–word table (x/y): a row per topic, a column per word drawn (the bars corpus's
+  25 cells, or a text's most likely words), each cell shaded by the word's probability;
+- the ℓ panel (x2/y2), or for LDA the evidence lower bound, labelled as a bound;
+- the topics (x3/y3): on the bars corpus each topic as a 5 × 5 image; on a text each
+  topic's most likely words with a bar for each;
+- the documents' topic mixes (x4/y4): a stacked bar per document (the first ones);
+- one document (x5/y5): each of its distinct words coloured by its posterior topic from the
+  E-step on screen (the bars: its 5 × 5 grid of counts).
+
+Every shape that moves is a scatter trace, so the step buttons move the chart without
+redrawing it: the shaded cells are one filled path per shade (:data:`SHADES` of them), whose
+rectangles the frames move from shade to shade; the stacked bars are one filled path per
+topic; the words are markers whose colours the frames change.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import plotly.graph_objects as go
+from numpy.typing import NDArray
+
+from em_core import Trace
+from em_models.topics.corpus import Corpus
+from em_models.topics.steps import TopicSteps
+from em_viz.colors import blend, component_colors
+from em_viz.figures_common import animated_figure, base_layout, round_sig, user_text
+from em_viz.halfstep import HalfStep, half_step
+from em_viz.style import with_height
+
+SHADES = 8  # a cell below 1/SHADES of the scale's top is left white
+SHADE_RGB = (33, 102, 172)  # the darkest shade; lighter ones mix it with white
+CELL_HALF = 0.46
+MAX_WORDS = 30  # columns of a text's topic–word table
+MAX_DOCUMENTS = 40  # stacked bars drawn
+TOP_WORDS = 6  # a text topic's words in the topics panel
+DOCUMENT_COLUMNS = 6  # a text document's words, this many to a row
+MAX_DOCUMENT_WORDS = 60
+WIDE_HEIGHT_PX = 700
+NARROW_SECTIONS_PX = (190, 60, 170, 60, 150, 60, 170, 70, 140)
+HEADING_FONT = {"size": 13, "color": "#222"}
+NO_E_STEP = "#d0d0d0"
+
+
+@dataclass(frozen=True, eq=False)
+class Scene:
+    """What the chart draws at every half-step: the words in the table's columns, and how
+    the topics panel and the document are laid out."""
+
+    steps: TopicSteps
+    columns: NDArray[np.int64]  # the words drawn in the table, by id
+    scale: float  # the table's darkest shade
+    image: int | None  # the side of a topic image (5 on the bars corpus), or None for text
+    document: int
+    narrow: bool
+
+    @property
+    def corpus(self) -> Corpus:
+        return self.steps.corpus
+
+    @property
+    def n_topics(self) -> int:
+        return self.steps.trace.final.params.n_topics
+
+    @property
+    def n_bars(self) -> int:
+        return min(self.corpus.n_documents, MAX_DOCUMENTS)
+
+
+def image_side(corpus: Corpus) -> int | None:
+    """The side of the square grid the words are cells of ("r1c1" …), or None."""
+    side = round(float(np.sqrt(corpus.n_words)))
+    names = tuple(f"r{r + 1}c{c + 1}" for r in range(side) for c in range(side))
+    return side if corpus.vocabulary == names else None
+
+
+def table_columns(steps: TopicSteps, image: int | None) -> NDArray[np.int64]:
+    """Every word of a grid; else the final topics' most likely words, topic by topic, at
+    most :data:`MAX_WORDS`."""
+    corpus = steps.corpus
+    if image is not None or corpus.n_words <= MAX_WORDS:
+        return np.arange(corpus.n_words)
+    final = steps.topics(steps.trace.n_iter)
+    order = np.argsort(-final, axis=1, kind="stable")
+    chosen: list[int] = []
+    for rank in range(corpus.n_words):
+        for k in range(final.shape[0]):
+            if len(chosen) < MAX_WORDS and int(order[k, rank]) not in chosen:
+                chosen.append(int(order[k, rank]))
+        if len(chosen) >= MAX_WORDS:
+            break
+    return np.array(chosen, dtype=np.int64)
+
+
+def make_scene(corpus: Corpus, trace: Trace, document: int, *, narrow: bool) -> Scene:
+    steps = TopicSteps(corpus, trace)
+    image = image_side(corpus)
+    columns = table_columns(steps, image)
+    scale = max(float(steps.topics(t)[:, columns].max()) for t in range(trace.n_iter + 1))
+    return Scene(steps, columns, scale, image, document, narrow)
+
+
+# --- cells shaded by probability -----------------------------------------------------------
+
+
+def shade_colors() -> list[str]:
+    """The shades, lightest first."""
+    white = np.array([255, 255, 255])
+    colors = []
+    for level in range(1, SHADES + 1):
+        mixed = white + (np.array(SHADE_RGB) - white) * level / SHADES
+        colors.append("#{:02x}{:02x}{:02x}".format(*np.round(mixed).astype(int).tolist()))
+    return colors
+
+
+def shade_traces(axes: str) -> list[dict[str, Any]]:
+    """One filled path per shade on the axes ``axes``; the frames give their rectangles."""
+    return [
+        {
+            "type": "scatter",
+            "mode": "lines",
+            "fill": "toself",
+            "fillcolor": color,
+            "line": {"width": 0},
+            "hoverinfo": "skip",
+            "showlegend": False,
+            "xaxis": f"x{axes}",
+            "yaxis": f"y{axes}",
+        }
+        for color in shade_colors()
+    ]
+
+
+def shade_frame(
+    xs: NDArray[np.float64], ys: NDArray[np.float64], values: NDArray[np.float64], scale: float
+) -> list[dict[str, Any]]:
+    """The shades' rectangles for cells centred at (``xs``, ``ys``) with ``values``."""
+    levels = np.minimum((values / scale * SHADES).astype(int), SHADES)
+    frame = []
+    for level in range(1, SHADES + 1):
+        x: list[float | None] = []
+        y: list[float | None] = []
+        for cx, cy in zip(xs[levels == level].tolist(), ys[levels == level].tolist(), strict=True):
+            left, right, low, high = cx - CELL_HALF, cx + CELL_HALF, cy - CELL_HALF, cy + CELL_HALF
+            x += [left, right, right, left, left, None]
+            y += [low, low, high, high, low, None]
+        frame.append({"x": x or [None], "y": y or [None]})
+    return frame
+
+
+def hover_trace(axes: str, xs: NDArray, ys: NDArray, names: list[str], what: str) -> dict[str, Any]:
+    """Invisible markers over the cells whose hovers give each value (the frames give it)."""
+    return {
+        "type": "scatter",
+        "mode": "markers",
+        "x": xs.tolist(),
+        "y": ys.tolist(),
+        "marker": {"size": 14, "color": "rgba(0,0,0,0)"},
+        "hovertext": names,
+        "hovertemplate": f"%{{hovertext}}: {what} %{{customdata:.3~g}}<extra></extra>",
+        "showlegend": False,
+        "xaxis": f"x{axes}",
+        "yaxis": f"y{axes}",
+    }
+
+
+def _table_places(scene: Scene) -> tuple[NDArray, NDArray]:
+    k, n = scene.n_topics, scene.columns.size
+    return np.tile(np.arange(n), k).astype(float), np.repeat(np.arange(k), n).astype(float)
+
+
+def _image_places(scene: Scene) -> tuple[NDArray, NDArray]:
+    side = scene.image
+    cells = np.arange(side * side)
+    per_row = 5 if scene.narrow else 10
+    xs, ys = [], []
+    for k in range(scene.n_topics):
+        column, row = k % per_row, k // per_row
+        xs.append(column * (side + 1) + cells % side)
+        ys.append(row * (side + 1) + cells // side)
+    return np.concatenate(xs).astype(float), np.concatenate(ys).astype(float)
+
+
+# --- the chart ---------------------------------------------------------------------------
+
+
+def topic_figure(
+    corpus: Corpus,
+    trace: Trace,
+    h: int,
+    *,
+    document: int = 0,
+    narrow: bool = False,
+    frame_duration_ms: int = 600,
+) -> go.Figure:
+    """A topic model's run at half-step ``h``, animated (see the module's docstring);
+    ``document`` (from 0) is the one whose words are coloured."""
+    half_step(trace, h)  # raises for an h the run does not have
+    scene = make_scene(corpus, trace, document, narrow=narrow)
+    static, dynamic = _traces(scene)
+    fig = animated_figure(
+        [*static, *dynamic],
+        list(range(len(static), len(static) + len(dynamic))),
+        functools.partial(_frame, scene),
+        trace,
+        h,
+        _layout(scene),
+        frame_duration_ms,
+        notes=_notes(scene),
+        narrow=narrow,
+    )
+    return _arrange(fig, scene)
+
+
+def _traces(scene: Scene) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    corpus = scene.corpus
+    k = scene.n_topics
+    xs, ys = _table_places(scene)
+    names = [
+        f"topic {z + 1}, {user_text(corpus.vocabulary[w], 30)}"
+        for z in range(k)
+        for w in scene.columns.tolist()
+    ]
+    dynamic = [*shade_traces(""), hover_trace("", xs, ys, names, "P(word | topic) =")]
+    if scene.image is not None:
+        ix, iy = _image_places(scene)
+        image_names = [
+            f"topic {z + 1}, {corpus.vocabulary[w]}"
+            for z in range(k)
+            for w in range(corpus.n_words)
+        ]
+        dynamic += [*shade_traces("3"), hover_trace("3", ix, iy, image_names, "P(word | topic) =")]
+    else:
+        dynamic += _top_words_traces()
+    colors = component_colors(k)
+    dynamic += [
+        {
+            "type": "scatter",
+            "mode": "lines",
+            "fill": "toself",
+            "fillcolor": colors[z],
+            "line": {"width": 0.5, "color": "white"},
+            "name": f"topic {z + 1}",
+            "hoverinfo": "skip",
+            "showlegend": True,
+            "xaxis": "x4",
+            "yaxis": "y4",
+        }
+        for z in range(k)
+    ]
+    dynamic.append(_document_trace(scene))
+    return [], dynamic
+
+
+def _top_words_traces() -> list[dict[str, Any]]:
+    where = {"xaxis": "x3", "yaxis": "y3", "showlegend": False}
+    return [
+        {
+            "type": "scatter",
+            "mode": "lines",
+            "fill": "toself",
+            "fillcolor": "rgba(33,102,172,0.45)",
+            "line": {"width": 0},
+            "hoverinfo": "skip",
+            **where,
+        },
+        {
+            "type": "scatter",
+            "mode": "text",
+            "textposition": "middle right",
+            "textfont": {"size": 11, "color": "#222"},
+            "hovertemplate": "%{text}: P(word | topic) = %{customdata:.3~g}<extra></extra>",
+            **where,
+        },
+    ]
+
+
+def _document_words(scene: Scene) -> tuple[NDArray, NDArray, list[str], list[str]]:
+    """Where each distinct word of the document sits, its text and its hover name."""
+    corpus, d = scene.corpus, scene.document
+    pairs = scene.steps.document_pairs(d)
+    words = corpus.word_ids[pairs][:MAX_DOCUMENT_WORDS]
+    counts = corpus.counts[pairs][: words.size]
+    if scene.image is not None:
+        xs, ys = words % scene.image, words // scene.image
+        texts = [f"{c:g}" for c in counts.tolist()]
+    else:
+        places = np.arange(words.size)
+        xs, ys = places % DOCUMENT_COLUMNS, places // DOCUMENT_COLUMNS
+        texts = [
+            user_text(corpus.vocabulary[w], 14) + (f" ×{c:g}" if c > 1 else "")
+            for w, c in zip(words.tolist(), counts.tolist(), strict=True)
+        ]
+    names = [user_text(corpus.vocabulary[w], 30) for w in words.tolist()]
+    return xs.astype(float), ys.astype(float), texts, names
+
+
+def _document_trace(scene: Scene) -> dict[str, Any]:
+    xs, ys, texts, names = _document_words(scene)
+    grid = scene.image is not None
+    return {
+        "type": "scatter",
+        "mode": "markers+text",
+        "x": xs.tolist(),
+        "y": ys.tolist(),
+        "text": texts,
+        "textposition": "middle center" if grid else "middle right",
+        "textfont": {"size": 11, "color": "#222"},
+        "marker": {
+            "symbol": "square" if grid else "circle",
+            "size": 26 if grid else 13,
+            "line": {"width": 0.6, "color": "#8c8c8c"},
+        },
+        "hovertext": names,
+        "hovertemplate": "%{hovertext}: %{customdata}<extra></extra>",
+        "showlegend": False,
+        "xaxis": "x5",
+        "yaxis": "y5",
+    }
+
+
+def _frame(scene: Scene, half: HalfStep) -> list[dict[str, Any]]:
+    steps = scene.steps
+    topics = steps.topics(half.params_index)
+    xs, ys = _table_places(scene)
+    values = topics[:, scene.columns].ravel()
+    frame = [*shade_frame(xs, ys, values, scene.scale), {"customdata": round_sig(values, 4)}]
+    if scene.image is not None:
+        ix, iy = _image_places(scene)
+        image_values = topics.ravel()
+        image_scale = float(max(steps.topics(t).max() for t in (0, steps.trace.n_iter)))
+        frame += [
+            *shade_frame(ix, iy, image_values, max(scene.scale, image_scale)),
+            {"customdata": round_sig(image_values, 4)},
+        ]
+    else:
+        frame += _top_words_frame(scene, topics)
+    frame += _bars_frame(scene, steps.mixes(half))
+    frame.append(_document_frame(scene, half))
+    return frame
+
+
+def _top_words_frame(scene: Scene, topics: NDArray[np.float64]) -> list[dict[str, Any]]:
+    """Topic z's most likely words in column z, a bar for each (the column's width is the
+    largest probability)."""
+    order = np.argsort(-topics, axis=1, kind="stable")[:, :TOP_WORDS]
+    x: list[float | None] = []
+    y: list[float | None] = []
+    tx, ty, texts, values = [], [], [], []
+    for z in range(topics.shape[0]):
+        for rank, w in enumerate(order[z].tolist()):
+            length = 0.9 * topics[z, w] / scene.scale
+            top, bottom = rank - 0.4, rank + 0.4
+            x += [z, z + length, z + length, z, z, None]
+            y += [top, top, bottom, bottom, top, None]
+            tx.append(z)
+            ty.append(rank)
+            texts.append(user_text(scene.corpus.vocabulary[w], 14))
+            values.append(float(topics[z, w]))
+    return [
+        {"x": round_sig(x, 4), "y": y},
+        {"x": tx, "y": ty, "text": texts, "customdata": round_sig(values, 4)},
+    ]
+
+
+def _bars_frame(scene: Scene, mixes: NDArray[np.float64]) -> list[dict[str, Any]]:
+    shown = mixes[: scene.n_bars]
+    tops = np.cumsum(shown, axis=1)
+    frame = []
+    for z in range(shown.shape[1]):
+        bottom = tops[:, z] - shown[:, z]
+        x: list[float | None] = []
+        y: list[float | None] = []
+        for d in range(shown.shape[0]):
+            low, high = round(float(bottom[d]), 4), round(float(tops[d, z]), 4)
+            x += [d - 0.4, d + 0.4, d + 0.4, d - 0.4, d - 0.4, None]
+            y += [low, low, high, high, low, None]
+        frame.append({"x": x, "y": y})
+    return frame
+
+
+def _document_frame(scene: Scene, half: HalfStep) -> dict[str, Any]:
+    posteriors = scene.steps.posteriors(half, scene.document)
+    n = len(_document_words(scene)[0])
+    if posteriors is None:
+        return {"marker": {"color": [NO_E_STEP] * n}, "customdata": ["no E-step yet"] * n}
+    posteriors = posteriors[:n]
+    hovers = [
+        ", ".join(f"topic {z + 1} {p:.2f}" for z, p in enumerate(row.tolist()) if p >= 0.005)
+        for row in posteriors
+    ]
+    return {"marker": {"color": blend(posteriors)}, "customdata": hovers}
+
+
+# --- layout ------------------------------------------------------------------------------
+
+
+def _notes(scene: Scene) -> list[str]:
+    value = "the evidence lower bound" if scene.steps.lda else "ℓ"
+    shown = (
+        f"the first {scene.n_bars} of {scene.corpus.n_documents} documents"
+        if scene.n_bars < scene.corpus.n_documents
+        else "every document"
+    )
+    return [
+        f"table and topics: darker = likelier word (top shade {scene.scale:.2g}); "
+        f"mixes: {shown}; right: {value}"
+    ]
+
+
+def _layout(scene: Scene) -> dict[str, Any]:
+    k, n = scene.n_topics, scene.columns.size
+    words = [user_text(scene.corpus.vocabulary[w], 12) for w in scene.columns.tolist()]
+    layout = base_layout(uirevision=f"em_models.topics.figures {k} {n} {scene.image}")
+    hidden = {"showgrid": False, "zeroline": False, "showline": False, "ticks": ""}
+    layout["xaxis"] = {
+        "range": [-0.5, n - 0.5],
+        "tickvals": list(range(n)),
+        "ticktext": words,
+        "tickangle": -60 if scene.image is None else 0,
+        "tickfont": {"size": 9},
+        **hidden,
+    }
+    topic_ticks = {"tickvals": list(range(k)), "ticktext": [str(z + 1) for z in range(k)]}
+    layout["yaxis"] = {
+        "range": [k - 0.5, -0.5],
+        "title": {"text": "topic"},
+        **topic_ticks,
+        **hidden,
+    }
+    if scene.image is not None:
+        per_row = 5 if scene.narrow else 10
+        side = scene.image
+        columns, rows = min(k, per_row), -(-k // per_row)
+        layout["xaxis3"] = {
+            "range": [-0.6, columns * (side + 1) - 1.4],
+            "tickvals": [z * (side + 1) + (side - 1) / 2 for z in range(columns)],
+            "ticktext": [f"topic {z + 1}" for z in range(columns)] if rows == 1 else [],
+            "scaleanchor": "y3",
+            **hidden,
+        }
+        layout["yaxis3"] = {
+            "range": [rows * (side + 1) - 1.4, -0.6],
+            "showticklabels": False,
+            **hidden,
+        }
+    else:
+        layout["xaxis3"] = {
+            "range": [-0.05, k],
+            "tickvals": [z + 0.45 for z in range(k)],
+            "ticktext": [f"topic {z + 1}" for z in range(k)],
+            "side": "top",
+            **hidden,
+        }
+        layout["yaxis3"] = {"range": [TOP_WORDS - 0.5, -0.5], "showticklabels": False, **hidden}
+    m = scene.n_bars
+    layout["xaxis4"] = {
+        "range": [-0.6, m - 0.4],
+        "title": {"text": "document", "standoff": 2},
+        "tickvals": list(range(0, m, 5)),
+        "ticktext": [str(d + 1) for d in range(0, m, 5)],
+        **hidden,
+    }
+    layout["yaxis4"] = {"range": [0, 1], "title": {"text": "topic mix"}, "tickformat": ".1f"}
+    layout["xaxis5"], layout["yaxis5"] = _document_axes(scene)
+    for axes in ("3", "4", "5"):
+        layout[f"xaxis{axes}"]["anchor"] = f"y{axes}"
+        layout[f"yaxis{axes}"]["anchor"] = f"x{axes}"
+    layout["legend"] = {"orientation": "h", "x": 0, "xanchor": "left", "yanchor": "bottom"}
+    return layout
+
+
+def _document_axes(scene: Scene) -> tuple[dict[str, Any], dict[str, Any]]:
+    hidden = {
+        "showgrid": False,
+        "zeroline": False,
+        "showline": False,
+        "ticks": "",
+        "showticklabels": False,
+    }
+    if scene.image is not None:
+        side = scene.image
+        return (
+            {"range": [-0.6, side - 0.4], "scaleanchor": "y5", **hidden},
+            {"range": [side - 0.4, -0.6], **hidden},
+        )
+    n = min(int(np.diff(scene.corpus.indptr)[scene.document]), MAX_DOCUMENT_WORDS)
+    rows = max(-(-n // DOCUMENT_COLUMNS), 3)
+    return (
+        {"range": [-0.3, DOCUMENT_COLUMNS], **hidden},
+        {"range": [rows - 0.4, -0.6], **hidden},
+    )
+
+
+def domains(narrow: bool) -> dict[str, tuple[float, float]]:
+    """Where the panels sit. Wide: the table, the topics and the bound or ℓ on top; the
+    mixes and the document under them. Narrow: one under the other."""
+    if narrow:
+        edges = np.cumsum((0, *NARROW_SECTIONS_PX)) / sum(NARROW_SECTIONS_PX)
+        y, y3, y5, y4, y2 = [(float(1 - edges[i + 1]), float(1 - edges[i])) for i in range(0, 9, 2)]
+        xs = dict.fromkeys(("xaxis", "xaxis2", "xaxis3", "xaxis4", "xaxis5"), (0.0, 1.0))
+        return {**xs, "yaxis": y, "yaxis2": y2, "yaxis3": y3, "yaxis4": y4, "yaxis5": y5}
+    top, bottom = (0.6, 1.0), (0.0, 0.38)
+    return {
+        "xaxis": (0.0, 0.42),
+        "xaxis3": (0.48, 0.74),
+        "xaxis2": (0.82, 1.0),
+        "xaxis4": (0.0, 0.42),
+        "xaxis5": (0.5, 1.0),
+        "yaxis": top,
+        "yaxis3": top,
+        "yaxis2": top,
+        "yaxis4": bottom,
+        "yaxis5": bottom,
+    }
+
+
+HEADINGS = (
+    ("Topics × words", "xaxis", "yaxis"),
+    ("The topics", "xaxis3", "yaxis3"),
+    ("Documents' topic mixes", "xaxis4", "yaxis4"),
+    ("One document's words by topic", "xaxis5", "yaxis5"),
+)
+
+
+def _arrange(fig: go.Figure, scene: Scene) -> go.Figure:
+    """The chart's height, the panels' places, their headings, and the bound's label."""
+    margin = fig.layout.margin
+    narrow = scene.narrow
+    height = sum(NARROW_SECTIONS_PX) + margin.t + margin.b if narrow else WIDE_HEIGHT_PX
+    fig = with_height(fig, height)
+    place = domains(narrow)
+    headings = [
+        {
+            "text": f"<b>{text}</b>",
+            "xref": "paper",
+            "yref": "paper",
+            "x": place[x][0],
+            "y": place[y][1] + (0.0 if x != "xaxis3" or scene.image is not None else 0.03),
+            "xanchor": "left",
+            "yanchor": "bottom",
+            "showarrow": False,
+            "font": dict(HEADING_FONT),
+        }
+        for text, x, y in HEADINGS
+    ]
+    fig.update_layout(
+        {name: {"domain": list(span)} for name, span in place.items()},
+        annotations=[*fig.layout.annotations, *headings],
+    )
+    if scene.steps.lda:
+        _name_the_bound(fig)
+    return fig
+
+
+def _name_the_bound(fig: go.Figure) -> None:
+    """LDA's curve is the evidence lower bound: its axis, names and hovers say so."""
+    fig.layout.yaxis2.title.text = "evidence lower bound"
+    for trace in fig.data:
+        if trace.yaxis == "y2":
+            if trace.name:
+                trace.name = trace.name.replace("ℓ(θ)", "bound").replace("ℓ", "bound")
+            if trace.hovertext is not None:
+                trace.hovertext = [
+                    str(text).replace("ℓ(θ", "bound(θ").replace("ℓ", "bound")
+                    for text in trace.hovertext
+                ]

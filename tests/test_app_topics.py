@@ -1,0 +1,91 @@
+"""EM for topics: the pLSA and LDA page as a person uses it (AppTest)."""
+
+from __future__ import annotations
+
+import pytest
+from pages import PREPARED, upload_prepared_run
+from pages import open_page as open_app_page
+from stepping import press
+from test_app_pages import half_step, open_page, open_tab, page_text
+
+from em_core.trace_json import dumps
+from em_models.topics.corpus import RIVERS_AND_MONEY, corpus_from_text, make_bars
+from em_models.topics.lda import engine as lda
+from em_models.topics.lda import trace as lda_trace
+from em_models.topics.plsa import engine as plsa
+from em_ui.prepared import opened_runs
+
+PAGE = "em_models/topics/page.py"
+KEY = "topics"
+
+
+def metric_value(at) -> float:
+    return float(at.metric[0].value.replace("−", "-").replace(",", ""))
+
+
+@pytest.fixture
+def at():
+    return open_page(PAGE)
+
+
+def test_the_page_opens_on_the_bars_with_plsa_and_steps_e_then_m(at):
+    corpus = make_bars(300, seed=0).corpus
+    trace = plsa.fit(corpus, 10, rng=0, tol=1e-4, max_iter=100)
+    assert at.title[0].value == "EM for topics: pLSA and LDA"
+    assert at.radio(key=f"{KEY}.model").value == "plsa"
+    assert at.radio(key=f"{KEY}.kind").value == "bars"
+    assert metric_value(at) == pytest.approx(trace.snapshots[0].log_likelihood, abs=5e-4)
+    press(at, f"{KEY}.e")
+    assert half_step(at, KEY) == 1
+    assert "E-step 1: each word of each document shared among the topics" in page_text(at)
+    open_tab(at, KEY, "Formulas with these numbers")
+    posterior = plsa.pair_posteriors(corpus, trace.snapshots[0].params)[0]
+    assert f"= {posterior[0]:.4f}" in page_text(at)
+    press(at, f"{KEY}.m")
+    assert half_step(at, KEY) == 2
+    assert metric_value(at) == pytest.approx(trace.snapshots[1].log_likelihood, abs=5e-4)
+    w = corpus.word_ids[0]
+    top = trace.snapshots[1].params.topic_word[:, w]
+    assert f"= {top.max():.4f}" in page_text(at)
+
+
+def test_lda_on_the_rivers_names_its_curve_a_bound_and_scrubs_the_inner_loop(at):
+    at.radio(key=f"{KEY}.model").set_value("lda").run()
+    at.radio(key=f"{KEY}.kind").set_value("rivers").run()
+    assert not at.exception
+    corpus = corpus_from_text("\n".join(RIVERS_AND_MONEY))
+    trace = lda.fit(corpus, 2, alpha=0.1, eta=0.1, rng=0, tol=1e-4, max_iter=100)
+    assert at.metric[0].label == "Evidence lower bound at θ₀"
+    assert metric_value(at) == pytest.approx(trace.snapshots[0].log_likelihood, abs=5e-4)
+    press(at, f"{KEY}.e")
+    open_tab(at, KEY, "LDA's inner loop")
+    at.number_input(key=f"{KEY}.sweep").set_value(100).run()
+    gamma = trace.snapshots[1].params.doc_topic[0]
+    text = page_text(at)
+    assert f"This document stopped after {trace.snapshots[1].stats[0]} sweeps." in text
+    assert f"{gamma[0]:.4f}".rstrip("0") in text
+    assert "log-likelihood" not in at.metric[0].label
+
+
+def test_own_documents_are_tokenized_and_bad_text_gets_the_tokenizers_message(at):
+    at.radio(key=f"{KEY}.kind").set_value("own").run()
+    assert any("Paste or upload" in i.value for i in at.info)
+    at.text_area(key=f"{KEY}.text").input("Only one document here.").run()
+    assert not at.exception
+    assert any("a single document" in e.value for e in at.error)
+    at.text_area(key=f"{KEY}.text").input("Cats and *dogs* <b>\nDogs chase cats\nFish swim").run()
+    assert not at.exception
+    # "b" of the tag is a word of letters: the text is taken literally, not as HTML.
+    assert "3 documents, 8 words kept, 6 different ones" in page_text(at)
+
+
+def test_a_prepared_lda_run_opens_in_the_stepping_view():
+    corpus = corpus_from_text("\n".join(RIVERS_AND_MONEY))
+    trace = lda.fit(corpus, 2, rng=0, tol=1e-4)
+    opened_runs.clear()
+    raw = dumps(lda_trace.write(trace, corpus)).encode()
+    at = upload_prepared_run(open_app_page(PREPARED, timeout=120), raw)
+    assert not at.error, [e.value for e in at.error]
+    assert at.metric[0].label == "Evidence lower bound at θ₀"
+    press(at, "prepared.end")
+    assert "Converged after" in page_text(at)

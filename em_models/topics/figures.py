@@ -44,9 +44,10 @@ TOP_WORDS = 6  # a text topic's words in the topics panel
 DOCUMENT_COLUMNS = 6  # a text document's words, this many to a row
 MAX_DOCUMENT_WORDS = 60
 WIDE_HEIGHT_PX = 700
-NARROW_SECTIONS_PX = (190, 60, 170, 60, 150, 60, 170, 70, 140)
+NARROW_SECTIONS_PX = (190, 100, 170, 50, 150, 60, 170, 70, 140)
 HEADING_FONT = {"size": 13, "color": "#222"}
 NO_E_STEP = "#d0d0d0"
+IMAGES_PER_ROW = 5
 
 
 @dataclass(frozen=True, eq=False)
@@ -179,7 +180,7 @@ def _table_places(scene: Scene) -> tuple[NDArray, NDArray]:
 def _image_places(scene: Scene) -> tuple[NDArray, NDArray]:
     side = scene.image
     cells = np.arange(side * side)
-    per_row = 5 if scene.narrow else 10
+    per_row = IMAGES_PER_ROW
     xs, ys = [], []
     for k in range(scene.n_topics):
         column, row = k % per_row, k // per_row
@@ -249,14 +250,33 @@ def _traces(scene: Scene) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
             "line": {"width": 0.5, "color": "white"},
             "name": f"topic {z + 1}",
             "hoverinfo": "skip",
-            "showlegend": True,
+            "showlegend": False,
             "xaxis": "x4",
             "yaxis": "y4",
         }
         for z in range(k)
     ]
     dynamic.append(_document_trace(scene))
-    return [], dynamic
+    static = [] if scene.image is None else [_image_labels(scene)]
+    return static, dynamic
+
+
+def _image_labels(scene: Scene) -> dict[str, Any]:
+    """Each topic image's number, above it, in the topic's colour."""
+    side, k = scene.image, scene.n_topics
+    colors = component_colors(k)
+    return {
+        "type": "scatter",
+        "mode": "text",
+        "x": [(z % IMAGES_PER_ROW) * (side + 1) + (side - 1) / 2 for z in range(k)],
+        "y": [(z // IMAGES_PER_ROW) * (side + 1) - 1.1 for z in range(k)],
+        "text": [f"<b>{z + 1}</b>" for z in range(k)],
+        "textfont": {"size": 11, "color": colors},
+        "hoverinfo": "skip",
+        "showlegend": False,
+        "xaxis": "x3",
+        "yaxis": "y3",
+    }
 
 
 def _top_words_traces() -> list[dict[str, Any]]:
@@ -424,11 +444,17 @@ def _layout(scene: Scene) -> dict[str, Any]:
         "range": [-0.5, n - 0.5],
         "tickvals": list(range(n)),
         "ticktext": words,
-        "tickangle": -60 if scene.image is None else 0,
+        "showticklabels": scene.image is None,
+        "title": {"text": "word" if scene.image is None else "word (a cell of the grid)"},
+        "tickangle": -60,
         "tickfont": {"size": 9},
         **hidden,
     }
-    topic_ticks = {"tickvals": list(range(k)), "ticktext": [str(z + 1) for z in range(k)]}
+    colors = component_colors(k)
+    topic_ticks = {
+        "tickvals": list(range(k)),
+        "ticktext": [f"<span style='color:{colors[z]}'>■</span> {z + 1}" for z in range(k)],
+    }
     layout["yaxis"] = {
         "range": [k - 0.5, -0.5],
         "title": {"text": "topic"},
@@ -436,18 +462,15 @@ def _layout(scene: Scene) -> dict[str, Any]:
         **hidden,
     }
     if scene.image is not None:
-        per_row = 5 if scene.narrow else 10
         side = scene.image
-        columns, rows = min(k, per_row), -(-k // per_row)
+        columns, rows = min(k, IMAGES_PER_ROW), -(-k // IMAGES_PER_ROW)
         layout["xaxis3"] = {
             "range": [-0.6, columns * (side + 1) - 1.4],
-            "tickvals": [z * (side + 1) + (side - 1) / 2 for z in range(columns)],
-            "ticktext": [f"topic {z + 1}" for z in range(columns)] if rows == 1 else [],
-            "scaleanchor": "y3",
+            "showticklabels": False,
             **hidden,
         }
         layout["yaxis3"] = {
-            "range": [rows * (side + 1) - 1.4, -0.6],
+            "range": [rows * (side + 1) - 1.4, -1.8],
             "showticklabels": False,
             **hidden,
         }
@@ -473,7 +496,6 @@ def _layout(scene: Scene) -> dict[str, Any]:
     for axes in ("3", "4", "5"):
         layout[f"xaxis{axes}"]["anchor"] = f"y{axes}"
         layout[f"yaxis{axes}"]["anchor"] = f"x{axes}"
-    layout["legend"] = {"orientation": "h", "x": 0, "xanchor": "left", "yanchor": "bottom"}
     return layout
 
 
@@ -510,7 +532,7 @@ def domains(narrow: bool) -> dict[str, tuple[float, float]]:
     top, bottom = (0.6, 1.0), (0.0, 0.38)
     return {
         "xaxis": (0.0, 0.42),
-        "xaxis3": (0.48, 0.74),
+        "xaxis3": (0.48, 0.7),
         "xaxis2": (0.82, 1.0),
         "xaxis4": (0.0, 0.42),
         "xaxis5": (0.5, 1.0),

@@ -202,7 +202,18 @@ class TopicsView:
         )
 
     def numbers(self, h: int) -> pd.DataFrame:
-        return self.top_words(half_step(self.trace, h).params_index, 4)
+        """A row per topic: its three most likely words with their probabilities."""
+        topics = self.steps.topics(half_step(self.trace, h).params_index)
+        order = np.argsort(-topics, axis=1, kind="stable")[:, :3]
+        return pd.DataFrame(
+            {
+                "Topic": [str(z + 1) for z in range(topics.shape[0])],
+                "Most likely words": [
+                    ", ".join(f"{self.corpus.vocabulary[w]} {topics[z, w]:.2f}" for w in row)
+                    for z, row in enumerate(order.tolist())
+                ],
+            }
+        )
 
     def picks(self, tab: str, h: int) -> Sequence[Pick]:
         half = half_step(self.trace, h)

@@ -48,6 +48,7 @@ NARROW_SECTIONS_PX = (190, 100, 170, 50, 150, 60, 170, 70, 140)
 HEADING_FONT = {"size": 13, "color": "#222"}
 NO_E_STEP = "#d0d0d0"
 IMAGES_PER_ROW = 5
+DOCUMENT_TRACE = "the document's words"
 
 
 @dataclass(frozen=True, eq=False)
@@ -340,6 +341,7 @@ def _document_trace(scene: Scene) -> dict[str, Any]:
         },
         "hovertext": names,
         "hovertemplate": "%{hovertext}: %{customdata}<extra></extra>",
+        "name": DOCUMENT_TRACE,
         "showlegend": False,
         "xaxis": "x5",
         "yaxis": "y5",

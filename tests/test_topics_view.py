@@ -110,6 +110,8 @@ def test_each_cell_is_drawn_once_in_the_shade_of_its_value():
     centres = {}
     for level, shade in enumerate(frame, start=1):
         corners = [x for x in shade["x"] if x is not None]
+        if len(corners) == 3:  # a shade no cell has: a path of no area
+            continue
         for left in corners[::5]:
             centres[round(left + figures.CELL_HALF, 6)] = level
     expected = {i: int(v / 0.2 * figures.SHADES) for i, v in enumerate(values)}

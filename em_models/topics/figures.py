@@ -153,7 +153,9 @@ def shade_frame(
             left, right, low, high = cx - CELL_HALF, cx + CELL_HALF, cy - CELL_HALF, cy + CELL_HALF
             x += [left, right, right, left, left, None]
             y += [low, low, high, high, low, None]
-        frame.append({"x": x or [None], "y": y or [None]})
+        if not x:  # a shade no cell has: a path of no area, drawn as a fresh chart draws it
+            x, y = [float(xs[0])] * 3, [float(ys[0])] * 3
+        frame.append({"x": x, "y": y})
     return frame
 
 

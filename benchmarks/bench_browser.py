@@ -5,6 +5,7 @@
     .venv/bin/python benchmarks/bench_browser.py --first-chart-only --loads 7 --cold 3
     .venv/bin/python benchmarks/bench_browser.py --hmm-only        # the HMM page's clicks alone
     .venv/bin/python benchmarks/bench_browser.py --fa-only         # factor analysis's alone
+    .venv/bin/python benchmarks/bench_browser.py --topics-only     # pLSA's and LDA's alone
 
 Numbers are reported, not asserted. Targets: a "Next iteration" click ≤ 150 ms on the worked
 example, ≤ 300 ms with 10,000 points (1-D) and with 100,000 points (2-D), ≤ 500 ms with
@@ -544,6 +545,50 @@ def _fa_only(n_clicks: int, extra: list[str], say) -> int:
     return 0
 
 
+TOPICS_LINKS = {
+    "bars-plsa": {},
+    "bars-lda": {"topics.model": "LDA"},
+    "rivers-lda": {"topics.model": "LDA", "topics.kind": "Rivers and money"},
+}
+
+
+def topics_page(browser: Browser, proxy: TimingProxy, n_clicks: int, case: str) -> list[Click]:
+    """The topic models' page opened by the link of ``case`` (:data:`TOPICS_LINKS`), then
+    ``n_clicks`` timed clicks."""
+    page, recorder = new_page(browser)
+    try:
+        page.goto(f"{proxy.url}/topics?{urlencode(TOPICS_LINKS[case])}")
+        wait_until_idle(page, settle_ms=500)
+        wait_for_half_step(page, "topics", 0)
+        return measure_clicks(page, recorder, proxy, "topics", n_clicks)
+    finally:
+        page.context.close()
+
+
+def _topics_cases(topics: dict[str, list]) -> list:
+    return [
+        ('pLSA, the bars (300 documents, K = 10), "Next iteration"', topics["bars-plsa"]),
+        ('LDA, the bars (300 documents, K = 10), "Next iteration"', topics["bars-lda"]),
+        ('LDA, rivers and money (12 documents, K = 2), "Next iteration"', topics["rivers-lda"]),
+    ]
+
+
+def _topics_only(n_clicks: int, extra: list[str], say) -> int:
+    """The topic models' click cases alone, on one warm server."""
+    log = ARTIFACTS / "bench-topics-server.log"
+    with (
+        chromium() as browser,
+        running_app(log, extra_args=extra) as app,
+        TimingProxy(int(app.url.rsplit(":", 1)[1])) as proxy,
+    ):
+        say(f"{n_clicks} clicks on the topic models: pLSA and LDA on the bars, LDA on a text")
+        topics = {case: topics_page(browser, proxy, n_clicks, case) for case in TOPICS_LINKS}
+    print(f"Machine: {machine()}")
+    print(f"App server options: {' '.join(extra) or '(those of the tests)'}\n")
+    _report_clicks([(*case, TARGET_WORKED_MS) for case in _topics_cases(topics)])
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--clicks", type=int, default=20, help="timed clicks per case (≥ 20)")
@@ -561,6 +606,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument(
         "--fa-only", action="store_true", help="only factor analysis's two click cases"
+    )
+    parser.add_argument(
+        "--topics-only", action="store_true", help="only the topic models' three click cases"
     )
     parser.add_argument(
         "--option",
@@ -583,6 +631,8 @@ def main(argv: list[str] | None = None) -> int:
         return _hmm_only(args.clicks, extra, say)
     if args.fa_only:
         return _fa_only(args.clicks, extra, say)
+    if args.topics_only:
+        return _topics_only(args.clicks, extra, say)
     with tempfile.TemporaryDirectory(prefix="bench-bare-") as bare_dir:
         (Path(bare_dir) / "bare.py").write_text(BARE_PAGE, encoding="utf-8")
 
@@ -703,6 +753,8 @@ def _click_cases(browser: Browser, proxy: TimingProxy, n_clicks: int, say) -> li
     hmm = {case: hmm_page(browser, proxy, n_clicks, case) for case in HMM_LINKS}
     say(f"{n_clicks} clicks on factor analysis: the census data and iris")
     fa = {case: fa_page(browser, proxy, n_clicks, case) for case in FA_LINKS}
+    say(f"{n_clicks} clicks on the topic models: pLSA and LDA on the bars, LDA on a text")
+    topics = {case: topics_page(browser, proxy, n_clicks, case) for case in TOPICS_LINKS}
     return [
         ('worked example, "Next iteration"', worked, TARGET_WORKED_MS),
         ('10,000 points (1-D, 3 true components), "Next iteration"', tenk, TARGET_10K_MS),
@@ -716,6 +768,7 @@ def _click_cases(browser: Browser, proxy: TimingProxy, n_clicks: int, say) -> li
         ('probabilistic PCA, Old Faithful (272), "Next iteration"', faithful, TARGET_WORKED_MS),
         *_hmm_cases(hmm),
         *_fa_cases(fa),
+        *[(*case, TARGET_WORKED_MS) for case in _topics_cases(topics)],
     ]
 
 

@@ -130,15 +130,16 @@ def topics_view(model: str, source: str, *, narrow: bool = False) -> moves.Case:
         else:
             corpus, k = corpus_from_text("\n".join(RIVERS_AND_MONEY)), 2
         if model == "lda":
-            trace = lda.fit(corpus, k, alpha=0.1, eta=0.1, rng=0, tol=1e-4, max_iter=100)
+            trace = lda.fit(corpus, k, alpha=0.1, eta=0.1, rng=0, tol=1e-3, max_iter=100)
         else:
-            trace = plsa.fit(corpus, k, rng=0, tol=1e-4, max_iter=100)
+            trace = plsa.fit(corpus, k, rng=0, tol=1e-3, max_iter=100)
         return TopicsView(corpus, trace)
 
     return moves.Case(build, narrow=narrow, quick_from=0)
 
 
 TOPICS_CASES = {
+    "bars-plsa": topics_view("plsa", "bars"),
     "bars-lda": topics_view("lda", "bars"),
     "bars-lda-narrow": topics_view("lda", "bars", narrow=True),
     "rivers-plsa": topics_view("plsa", "rivers"),

@@ -95,7 +95,7 @@ def test_ldas_curve_is_named_a_bound_everywhere_and_plsas_a_log_likelihood():
     for trace in on_curve:
         assert "ℓ" not in (trace.name or "")
         assert not any("ℓ" in text for text in trace.hovertext or ())
-    assert lda_view.summary(2).metric.label == "Evidence lower bound at θ₁"
+    assert lda_view.summary(2).metric.label == "Evidence lower bound ELBO(θ₁)"
     assert "ℓ" not in lda_view.summary(2).caption
     plsa_view = TopicsView(RIVERS, run("plsa", RIVERS, 2))
     assert plsa_view.figure(2, narrow=False).layout.yaxis2.title.text == "log-likelihood ℓ(θ)"
@@ -112,7 +112,7 @@ def test_each_cell_is_drawn_once_in_the_shade_of_its_value():
         corners = [x for x in shade["x"] if x is not None]
         if len(corners) == 3:  # a shade no cell has: a path of no area
             continue
-        for left in corners[::5]:
+        for left in corners[::4]:  # four corners a rectangle
             centres[round(left + figures.CELL_HALF, 6)] = level
     expected = {i: int(v / 0.2 * figures.SHADES) for i, v in enumerate(values)}
     assert centres == {i: level for i, level in expected.items() if level > 0}

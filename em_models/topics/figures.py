@@ -37,9 +37,10 @@ from em_viz.style import with_height
 
 SHADES = 8  # a cell below 1/SHADES of the scale's top is left white
 SHADE_RGB = (33, 102, 172)  # the darkest shade; lighter ones mix it with white
-CELL_HALF = 0.46
+CELL_HALF = 0.5  # cells touch: their corners are halves, short to send
 MAX_WORDS = 30  # columns of a text's topic–word table
-MAX_DOCUMENTS = 40  # stacked bars drawn
+MAX_DOCUMENTS = 24  # stacked bars drawn
+MIX_UNITS = 1000  # the bars' heights in thousandths of a mix: whole numbers, short to send
 TOP_WORDS = 6  # a text topic's words in the topics panel
 DOCUMENT_COLUMNS = 6  # a text document's words, this many to a row
 MAX_DOCUMENT_WORDS = 60
@@ -140,6 +141,11 @@ def shade_traces(axes: str) -> list[dict[str, Any]]:
     ]
 
 
+def _whole(value: float) -> float | int:
+    """A whole number as an int (it is sent as "3", not "3.0")."""
+    return int(value) if float(value).is_integer() else value
+
+
 def shade_frame(
     xs: NDArray[np.float64], ys: NDArray[np.float64], values: NDArray[np.float64], scale: float
 ) -> list[dict[str, Any]]:
@@ -150,9 +156,10 @@ def shade_frame(
         x: list[float | None] = []
         y: list[float | None] = []
         for cx, cy in zip(xs[levels == level].tolist(), ys[levels == level].tolist(), strict=True):
-            left, right, low, high = cx - CELL_HALF, cx + CELL_HALF, cy - CELL_HALF, cy + CELL_HALF
-            x += [left, right, right, left, left, None]
-            y += [low, low, high, high, low, None]
+            left, right = _whole(cx - CELL_HALF), _whole(cx + CELL_HALF)
+            low, high = _whole(cy - CELL_HALF), _whole(cy + CELL_HALF)
+            x += [left, right, right, left, None]  # "toself" closes each rectangle
+            y += [low, low, high, high, None]
         if not x:  # a shade no cell has: a path of no area, drawn as a fresh chart draws it
             x, y = [float(xs[0])] * 3, [float(ys[0])] * 3
         frame.append({"x": x, "y": y})
@@ -177,7 +184,8 @@ def hover_trace(axes: str, xs: NDArray, ys: NDArray, names: list[str], what: str
 
 def _table_places(scene: Scene) -> tuple[NDArray, NDArray]:
     k, n = scene.n_topics, scene.columns.size
-    return np.tile(np.arange(n), k).astype(float), np.repeat(np.arange(k), n).astype(float)
+    # Cells centred at halves, so that their corners are whole numbers (short to send).
+    return np.tile(np.arange(n), k) + 0.5, np.repeat(np.arange(k), n) + 0.5
 
 
 def _image_places(scene: Scene) -> tuple[NDArray, NDArray]:
@@ -189,7 +197,7 @@ def _image_places(scene: Scene) -> tuple[NDArray, NDArray]:
         column, row = k % per_row, k // per_row
         xs.append(column * (side + 1) + cells % side)
         ys.append(row * (side + 1) + cells // side)
-    return np.concatenate(xs).astype(float), np.concatenate(ys).astype(float)
+    return np.concatenate(xs) + 0.5, np.concatenate(ys) + 0.5
 
 
 # --- the chart ---------------------------------------------------------------------------
@@ -234,13 +242,7 @@ def _traces(scene: Scene) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     ]
     dynamic = [*shade_traces(""), hover_trace("", xs, ys, names, "P(word | topic) =")]
     if scene.image is not None:
-        ix, iy = _image_places(scene)
-        image_names = [
-            f"topic {z + 1}, {corpus.vocabulary[w]}"
-            for z in range(k)
-            for w in range(corpus.n_words)
-        ]
-        dynamic += [*shade_traces("3"), hover_trace("3", ix, iy, image_names, "P(word | topic) =")]
+        dynamic += shade_traces("3")  # the table's hovers give the same numbers
     else:
         dynamic += _top_words_traces()
     colors = component_colors(k)
@@ -252,6 +254,7 @@ def _traces(scene: Scene) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
             "fillcolor": colors[z],
             "line": {"width": 0.5, "color": "white"},
             "name": f"topic {z + 1}",
+            "x": _bar_corners(scene.n_bars),
             "hoverinfo": "skip",
             "showlegend": False,
             "xaxis": "x4",
@@ -271,8 +274,8 @@ def _image_labels(scene: Scene) -> dict[str, Any]:
     return {
         "type": "scatter",
         "mode": "text",
-        "x": [(z % IMAGES_PER_ROW) * (side + 1) + (side - 1) / 2 for z in range(k)],
-        "y": [(z // IMAGES_PER_ROW) * (side + 1) - 1.1 for z in range(k)],
+        "x": [(z % IMAGES_PER_ROW) * (side + 1) + side / 2 for z in range(k)],
+        "y": [(z // IMAGES_PER_ROW) * (side + 1) - 0.6 for z in range(k)],
         "text": [f"<b>{z + 1}</b>" for z in range(k)],
         "textfont": {"size": 11, "color": colors},
         "hoverinfo": "skip",
@@ -355,15 +358,10 @@ def _frame(scene: Scene, half: HalfStep) -> list[dict[str, Any]]:
     topics = steps.topics(half.params_index)
     xs, ys = _table_places(scene)
     values = topics[:, scene.columns].ravel()
-    frame = [*shade_frame(xs, ys, values, scene.scale), {"customdata": round_sig(values, 4)}]
-    if scene.image is not None:
+    frame = [*shade_frame(xs, ys, values, scene.scale), {"customdata": round_sig(values, 3)}]
+    if scene.image is not None:  # the table's columns are every word: the same scale
         ix, iy = _image_places(scene)
-        image_values = topics.ravel()
-        image_scale = float(max(steps.topics(t).max() for t in (0, steps.trace.n_iter)))
-        frame += [
-            *shade_frame(ix, iy, image_values, max(scene.scale, image_scale)),
-            {"customdata": round_sig(image_values, 4)},
-        ]
+        frame += shade_frame(ix, iy, topics.ravel(), scene.scale)
     else:
         frame += _top_words_frame(scene, topics)
     frame += _bars_frame(scene, steps.mixes(half))
@@ -394,19 +392,25 @@ def _top_words_frame(scene: Scene, topics: NDArray[np.float64]) -> list[dict[str
     ]
 
 
+def _bar_corners(n_bars: int) -> list[float | None]:
+    """The stacked bars' x, the same at every half-step: the frames give their heights."""
+    x: list[float | None] = []
+    for d in range(n_bars):
+        x += [d - 0.4, d + 0.4, d + 0.4, d - 0.4, None]
+    return [None if v is None else round(v, 1) for v in x]
+
+
 def _bars_frame(scene: Scene, mixes: NDArray[np.float64]) -> list[dict[str, Any]]:
     shown = mixes[: scene.n_bars]
     tops = np.cumsum(shown, axis=1)
     frame = []
     for z in range(shown.shape[1]):
         bottom = tops[:, z] - shown[:, z]
-        x: list[float | None] = []
         y: list[float | None] = []
         for d in range(shown.shape[0]):
-            low, high = round(float(bottom[d]), 4), round(float(tops[d, z]), 4)
-            x += [d - 0.4, d + 0.4, d + 0.4, d - 0.4, d - 0.4, None]
-            y += [low, low, high, high, low, None]
-        frame.append({"x": x, "y": y})
+            low, high = round(MIX_UNITS * float(bottom[d])), round(MIX_UNITS * float(tops[d, z]))
+            y += [low, low, high, high, None]
+        frame.append({"y": y})
     return frame
 
 
@@ -445,8 +449,8 @@ def _layout(scene: Scene) -> dict[str, Any]:
     layout = base_layout(uirevision=f"em_models.topics.figures {k} {n} {scene.image}")
     hidden = {"showgrid": False, "zeroline": False, "showline": False, "ticks": ""}
     layout["xaxis"] = {
-        "range": [-0.5, n - 0.5],
-        "tickvals": list(range(n)),
+        "range": [0, n],
+        "tickvals": [i + 0.5 for i in range(n)],
         "ticktext": words,
         "showticklabels": scene.image is None,
         "title": {"text": "word" if scene.image is None else "word (a cell of the grid)"},
@@ -456,11 +460,11 @@ def _layout(scene: Scene) -> dict[str, Any]:
     }
     colors = component_colors(k)
     topic_ticks = {
-        "tickvals": list(range(k)),
+        "tickvals": [z + 0.5 for z in range(k)],
         "ticktext": [f"<span style='color:{colors[z]}'>■</span> {z + 1}" for z in range(k)],
     }
     layout["yaxis"] = {
-        "range": [k - 0.5, -0.5],
+        "range": [k, 0],
         "title": {"text": "topic"},
         **topic_ticks,
         **hidden,
@@ -469,12 +473,12 @@ def _layout(scene: Scene) -> dict[str, Any]:
         side = scene.image
         columns, rows = min(k, IMAGES_PER_ROW), -(-k // IMAGES_PER_ROW)
         layout["xaxis3"] = {
-            "range": [-0.6, columns * (side + 1) - 1.4],
+            "range": [-0.1, columns * (side + 1) - 0.9],
             "showticklabels": False,
             **hidden,
         }
         layout["yaxis3"] = {
-            "range": [rows * (side + 1) - 1.4, -1.8],
+            "range": [rows * (side + 1) - 0.9, -1.3],
             "showticklabels": False,
             **hidden,
         }
@@ -495,7 +499,12 @@ def _layout(scene: Scene) -> dict[str, Any]:
         "ticktext": [str(d + 1) for d in range(0, m, 5)],
         **hidden,
     }
-    layout["yaxis4"] = {"range": [0, 1], "title": {"text": "topic mix"}, "tickformat": ".1f"}
+    layout["yaxis4"] = {
+        "range": [0, MIX_UNITS],
+        "title": {"text": "topic mix"},
+        "tickvals": [MIX_UNITS * share for share in (0, 0.25, 0.5, 0.75, 1)],
+        "ticktext": ["0", "0.25", "0.5", "0.75", "1"],
+    }
     layout["xaxis5"], layout["yaxis5"] = _document_axes(scene)
     for axes in ("3", "4", "5"):
         layout[f"xaxis{axes}"]["anchor"] = f"y{axes}"

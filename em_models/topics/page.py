@@ -136,7 +136,7 @@ seed = int(
 tol = columns[2].select_slider(
     "Tolerance (tol)",
     options=[1e-2, 1e-3, 1e-4, 1e-5, 1e-6],
-    value=1e-4,
+    value=1e-3,
     format_func=_number,
     key=keep(f"{KEY}.tol"),
     bind=links.bind(f"{KEY}.tol", _number),

@@ -131,7 +131,7 @@ class TopicsView:
         delta = likelihood_delta_text(self.trace, t)
         rounding = delta is not None and not delta.startswith(("+", "-"))
         name = (
-            f"Evidence lower bound at {theta(t)}"
+            f"Evidence lower bound ELBO({theta(t)})"
             if self.steps.lda
             else f"Log-likelihood ℓ({theta(t)})"
         )

@@ -35,7 +35,7 @@ def section(corpus: Corpus, traces: Mapping[str, Trace], d: int, names) -> None:
     """Both models' final topics (their most likely words) and document ``d``'s mix."""
     st.write(
         "The same documents, the same number of topics, the same seed. pLSA fits each "
-        "probability as it is, so a topic may give a word exactly nothing, and a short "
+        "probability as it is, so a topic may give a word almost nothing, and a short "
         "document's mix follows its few words wherever they lead. LDA's priors (here α = η "
         "as chosen, or 1/K when the page shows pLSA) pull every topic toward all words a "
         "little and every mix toward the others: smoother topics, and short documents less "

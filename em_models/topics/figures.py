@@ -45,7 +45,9 @@ TOP_WORDS = 6  # a text topic's words in the topics panel
 DOCUMENT_COLUMNS = 6  # a text document's words, this many to a row
 MAX_DOCUMENT_WORDS = 60
 WIDE_HEIGHT_PX = 700
-NARROW_SECTIONS_PX = (190, 100, 170, 50, 150, 60, 170, 70, 140)
+# Narrow, from the top: a gap for the first heading, the table, a gap, the topics, a gap, the
+# document, a gap, the mixes, a gap, the curve.
+NARROW_SECTIONS_PX = (30, 190, 100, 170, 50, 150, 60, 170, 70, 140)
 HEADING_FONT = {"size": 13, "color": "#222"}
 NO_E_STEP = "#d0d0d0"
 IMAGES_PER_ROW = 5
@@ -438,8 +440,8 @@ def _notes(scene: Scene) -> list[str]:
         else "every document"
     )
     return [
-        f"table and topics: darker = likelier word (top shade {scene.scale:.2g}); "
-        f"mixes: {shown}; right: {value}"
+        f"darker = likelier word (darkest ≥ {scene.scale * (SHADES - 1) / SHADES:.2g}); "
+        f"mixes of {shown}; right: {value}"
     ]
 
 
@@ -539,10 +541,12 @@ def domains(narrow: bool) -> dict[str, tuple[float, float]]:
     mixes and the document under them. Narrow: one under the other."""
     if narrow:
         edges = np.cumsum((0, *NARROW_SECTIONS_PX)) / sum(NARROW_SECTIONS_PX)
-        y, y3, y5, y4, y2 = [(float(1 - edges[i + 1]), float(1 - edges[i])) for i in range(0, 9, 2)]
+        y, y3, y5, y4, y2 = [
+            (float(1 - edges[i + 1]), float(1 - edges[i])) for i in range(1, 10, 2)
+        ]
         xs = dict.fromkeys(("xaxis", "xaxis2", "xaxis3", "xaxis4", "xaxis5"), (0.0, 1.0))
         return {**xs, "yaxis": y, "yaxis2": y2, "yaxis3": y3, "yaxis4": y4, "yaxis5": y5}
-    top, bottom = (0.6, 1.0), (0.0, 0.38)
+    top, bottom = (0.58, 0.92), (0.0, 0.36)  # room above each row for its headings
     return {
         "xaxis": (0.0, 0.42),
         "xaxis3": (0.48, 0.7),

@@ -294,7 +294,9 @@ function needsRedraw(gd, frame) {
 
 // Show half-step s.h on a chart that holds a whole frame of every half-step: animate to its
 // frame at once, without plotly's full redraw where it can (a third of the time), then draw
-// the title the frame names (a relayout of the title alone).
+// the title the frame names: its words written in place where the bridge can (drawTitle),
+// a relayout of the title alone otherwise. (The frame has already set the title in the
+// chart's layout, so a later redraw draws the same.)
 function moveChart(s) {
   const gd = s.gd;
   if (!gd || !document.contains(gd) || !chartDrawn(gd)) return;
@@ -317,7 +319,9 @@ function moveChart(s) {
     { frame: { duration: 0, redraw }, transition: { duration: 0 }, mode: "immediate" },
   ]);
   const title = frame.layout && frame.layout.title;
-  if (title && !redraw) press(gd, "relayout", [{ "title.text": title.text }]);
+  if (title && !redraw && !drawTitle(gd, title.text)) {
+    press(gd, "relayout", [{ "title.text": title.text }]);
+  }
 }
 
 // plotly.js rejects the promise of an animation that another one interrupts (Pause, a new
@@ -333,7 +337,7 @@ window.addEventListener("unhandledrejection", (event) => {
 
 // pngWithoutControls(gd) comes first in this module (em_viz/png_without_controls.js), then
 // the bridge to plotly.js's internals (em_ui/plotly_bridge.js: chartDrawn, frameNamed,
-// menuButtons, playButton, press, imageOptions).
+// menuButtons, playButton, press, imageOptions, drawTitle).
 
 function attach(s, gd) {
   s.gd = gd;

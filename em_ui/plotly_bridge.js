@@ -9,6 +9,7 @@
 //   gd._fullLayout.updatemenus          the menus as drawn (Play's options are copied there)
 //   element.__data__                    the options d3 bound to a drawn menu button
 //   gd._context.toImageButtonOptions    the camera button's options (its file name)
+//   .gtitle and its data-unformatted    the drawn title, and the text it was drawn from
 
 const PLOTLY_CHECKED = "4.2.0";
 
@@ -64,4 +65,29 @@ function press(gd, method, args) {
 // The camera button's options (where its file name is set), or undefined.
 function imageOptions(gd) {
   return gd._context && gd._context.toImageButtonOptions;
+}
+
+// Draw `text` in place of the chart's drawn title, when both are one bold run of plain text
+// ("<b>…</b>" with no markup, entity, math or line break inside, drawn by plotly.js as
+// <text class="gtitle" data-unformatted="<b>…</b>"> around one bold <tspan>): only its
+// words change, as plotly.js's relayout of the title would draw them, without that
+// relayout's second pass over every trace's defaults. Whether it did; otherwise the title
+// is left to plotly.js.
+function drawTitle(gd, text) {
+  const boldPlain = /^<b>([^<>&$\n\r]+)<\/b>$/;
+  const drawn = gd.querySelector(".gtitle");
+  const was = drawn && boldPlain.exec(drawn.getAttribute("data-unformatted") || "");
+  const now = boldPlain.exec(text);
+  if (!was || !now) return false;
+  // plotly.js leaves empty text nodes either side of the run.
+  const parts = [...drawn.childNodes].filter((n) => n.nodeType !== Node.TEXT_NODE || n.data);
+  const [run] = parts;
+  if (parts.length !== 1 || run.tagName !== "tspan"
+    || run.getAttribute("style") !== "font-weight:bold" || run.childNodes.length !== 1
+    || run.firstChild.nodeType !== Node.TEXT_NODE || run.firstChild.data !== was[1]) {
+    return false;
+  }
+  drawn.setAttribute("data-unformatted", text);
+  run.firstChild.data = now[1];
+  return true;
 }

@@ -3,11 +3,11 @@
 When a figure holds a whole frame of every half-step (``layout.meta.every_half_step``), the
 stepping view keeps the figure of half-step 0 on screen and the step buttons move it in the
 browser: ``moveChart`` in em_ui/controls.js animates to frame ``str(h)`` without plotly's full
-redraw, then relayouts the title alone, unless ``needsRedraw`` says the quick update would
-draw that frame wrongly. Here, in Chromium, the figures of the real views are moved by the
-real ``moveChart`` (its functions are taken from controls.js's text) through a sequence of
-moves, and after each one the chart's SVG is compared with a fresh ``Plotly.newPlot`` of
-``view.figure(h)`` drawn beside it.
+redraw, then writes the title's new words in place (``drawTitle``, no relayout), unless
+``needsRedraw`` says the quick update would draw that frame wrongly. Here, in Chromium, the
+figures of the real views are moved by the real ``moveChart`` (its functions are taken from
+controls.js's text) through a sequence of moves, and after each one the chart's SVG is
+compared with a fresh ``Plotly.newPlot`` of ``view.figure(h)`` drawn beside it.
 """
 
 from __future__ import annotations
@@ -51,6 +51,7 @@ MOVE_FUNCTIONS = (
     "press",
     "shownHalfStep",
     "needsRedraw",
+    "drawTitle",
     "moveChart",
 )
 # The width of the chart's container: beside the sidebar in a 1280 px window, and a phone's.
@@ -74,8 +75,9 @@ def controls_functions(names: tuple[str, ...] = MOVE_FUNCTIONS) -> str:
 
 # Moves the chart of div #moved to each half-step of `moves` with the real moveChart, and
 # after each move draws a fresh chart of that half-step in div #fresh. Returns, per move:
-# whether needsRedraw asked for the full redraw, the drawn title, meta.half_step, and the
-# first difference between the two charts' SVG (null when they are the same).
+# whether needsRedraw asked for the full redraw, the drawn title, meta.half_step, how many
+# relayouts plotly.js ran, and the first difference between the two charts' SVG (null when
+# they are the same).
 MOVES_JS = (
     r"""
 async ([still, fresh, moves, contextChars]) => {
@@ -134,12 +136,15 @@ async ([still, fresh, moves, contextChars]) => {
   });
 
   await Plotly.newPlot(gd, still);
+  let relayouts = 0;
+  gd.on('plotly_relayout', () => { relayouts += 1; });
   const s = {gd, h: 0, last: gd._transitionData._frames.length - 1, jumpingTo: null};
   const out = [];
   for (const h of moves) {
     const frame = gd._transitionData._frameHash[String(h)];
     const redraw = needsRedraw(gd, frame);
     const done = animated();
+    relayouts = 0;
     s.h = h;
     moveChart(s);
     await done;
@@ -149,7 +154,8 @@ async ([still, fresh, moves, contextChars]) => {
     const halfStep = gd.layout.meta.half_step;
     await Plotly.newPlot(other, structuredClone(fresh[String(h)]));
     const diff = firstDifference(moved, raw(other));
-    out.push({h, redraw, title: movedTitle, freshTitle: title(other), halfStep, diff});
+    out.push(
+      {h, redraw, title: movedTitle, freshTitle: title(other), halfStep, relayouts, diff});
   }
   Plotly.purge(gd);
   Plotly.purge(other);
@@ -349,6 +355,9 @@ def test_a_moved_chart_draws_what_a_fresh_chart_draws(
         assert result["halfStep"] == h, f"{name}: moved to {h}, meta names {result['halfStep']}"
         assert result["title"] == result["freshTitle"], (name, h)
         assert result["title"].startswith(view.label(h)), (name, h, result["title"])
+        # The views' titles are bold plain text: a quick move writes the new words in
+        # place, without plotly's relayout (a second pass over every trace).
+        assert result["relayouts"] == 0, f"{name}: the move to {h} relayouted the title"
     assert all(r["diff"] is None for r in results), first_difference(name, width, moves, results)
 
     if case.quick_from is not None:

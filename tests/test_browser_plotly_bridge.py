@@ -60,6 +60,12 @@ BRIDGE_ON_CHART_JS = """
     playIsElement: Boolean(play) && play[1] instanceof Element,
     filename: imageOptions(gd).filename,
   };
+  // The title's words written in place; a title with markup inside is left to plotly.js.
+  const title = () => gd.querySelector(".gtitle");
+  report.drewMarkup = drawTitle(gd, "<b>E-step</b><br>1");
+  report.drewBold = drawTitle(gd, "<b>E-step 9</b>");
+  report.titleDrawn = [title().textContent, title().getAttribute("data-unformatted")];
+  report.layoutTitle = gd._fullLayout.title.text;
   press(gd, "animate", [["3"], { frame: { duration: 0, redraw: true }, mode: "immediate" }]);
   report.playKeptItsOwnArgs = playButton(gd)[0].args[0][0] !== "3";
   return report;
@@ -86,6 +92,10 @@ def test_each_function_of_the_bridge_works_on_a_chart_of_the_app(
         "playIsElement": True,
         "filename": "em-worked-start",  # the camera saves the half-step on screen
         "playKeptItsOwnArgs": True,
+        "drewMarkup": False,
+        "drewBold": True,
+        "titleDrawn": ["E-step 9", "<b>E-step 9</b>"],
+        "layoutTitle": "<b>Start</b>",  # drawTitle draws; the frame sets the layout
     }
     # press() ran plotly.js's animate through Play: the chart is at half-step 3.
     page.wait_for_function(chart_at_js("worked"), arg=3, timeout=TIMEOUT_MS)

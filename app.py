@@ -30,6 +30,7 @@ pages = {
         ),
     ],
 }
-navigation = st.navigation(pages)
+# Every page stays listed: Streamlit folds a long menu behind "View more" unless told not to.
+navigation = st.navigation(pages, expanded=True)
 keep_widget_values()  # before the page runs: a page not shown must not lose its settings
 navigation.run()

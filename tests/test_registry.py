@@ -224,8 +224,9 @@ def test_the_routers_learn_pages_are_the_registrys_as_they_were() -> None:
         "def page(path, *, title, icon, url_path=None, default=False):\n"
         "    made.append([str(path), title, icon, url_path, default])\n"
         "    return len(made) - 1\n"
-        "def navigation(pages):\n"
-        "    print(json.dumps({name: [made[i] for i in ids] for name, ids in pages.items()}))\n"
+        "def navigation(pages, **options):\n"
+        "    menu = {name: [made[i] for i in ids] for name, ids in pages.items()}\n"
+        "    print(json.dumps({'menu': menu, 'options': options}))\n"
         "    raise Stop\n"
         "st.Page, st.navigation = page, navigation\n"
         "try:\n"
@@ -237,7 +238,9 @@ def test_the_routers_learn_pages_are_the_registrys_as_they_were() -> None:
         [sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, timeout=120
     )
     assert result.returncode == 0, result.stderr
-    menu = json.loads(result.stdout.strip().splitlines()[-1])
+    recorded = json.loads(result.stdout.strip().splitlines()[-1])
+    menu = recorded["menu"]
+    assert recorded["options"].get("expanded") is True, "a long menu would hide pages"
     registered = [
         [p.path, p.title, p.icon, p.url_path, p.default] for p in registry.pages_in("Learn")
     ]

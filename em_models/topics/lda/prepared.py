@@ -1,6 +1,7 @@
 """LDA runs on *Open a prepared run*: the trace read back (:mod:`em_models.topics.files`),
-EM run again from the file's start and checked against every iteration. :func:`show`
-steps it in the topic models' view."""
+EM run again from the file's start and checked against every iteration. The limit on the
+topics drawn and the stepping view are both topic models'
+(:mod:`em_models.topics.prepared_common`)."""
 
 from __future__ import annotations
 
@@ -9,20 +10,11 @@ from typing import Any
 from em_core.em import Trace
 from em_models.topics import files
 from em_models.topics.lda.engine import LDA
-
-# The charts colour at most this many topics.
-MAX_DRAWN_TOPICS = 10
+from em_models.topics.prepared_common import limit, show
 
 
 def read(document: Any) -> files.TopicRun:
     return files.read(files.LDA, document)
-
-
-def limit(run: files.TopicRun) -> str | None:
-    k = run.recorded[0].params.n_topics
-    if k > MAX_DRAWN_TOPICS:
-        return f"The run has {k} topics; the app draws at most {MAX_DRAWN_TOPICS}."
-    return None
 
 
 def cost(run: files.TopicRun) -> tuple[float, str]:
@@ -39,9 +31,4 @@ def describe(opened) -> str:
     return describe_run("LDA", opened)
 
 
-def show(opened, key: str) -> None:
-    """The stepping view of the run, in the topic models' own view."""
-    from em_models.topics.view import TopicsView
-    from em_ui.stepper import stepping_view
-
-    stepping_view(TopicsView(opened.run.require_data(), opened.trace), key=key)
+__all__ = ["cost", "describe", "limit", "read", "replay", "show"]

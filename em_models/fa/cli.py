@@ -16,9 +16,7 @@ message naming the variable.
 from __future__ import annotations
 
 import argparse
-import json
 from collections.abc import Callable, Sequence
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -27,6 +25,7 @@ from numpy.typing import NDArray
 from em_core.trace_json import DATA_BY_DEFAULT_MAX_VALUES
 from em_models.fa.engine import START_METHODS, fit
 from em_models.fa.trace import trace_to_json
+from em_models.ppca.cli import read_start
 
 # The options of this model alone (the command line refuses them with another model), with
 # the values that say "not given".
@@ -61,42 +60,16 @@ def add_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def read_fa_start(path: Path, n_features: int) -> tuple[NDArray[np.float64], Any]:
-    """W (key ``loadings``, n_features × q) and, optionally, ψ (``noise_variances``, one per
-    column) from a JSON file, in the units fitted (standardised unless --scale raw)."""
-    try:
-        document = json.loads(path.read_text(encoding="utf-8"))
-    except OSError as error:
-        raise ValueError(f"cannot read {path}: {error.strerror or error}") from None
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise ValueError(f"--init-params {path} is not valid JSON: {error}") from None
-    if not isinstance(document, dict) or "loadings" not in document:
-        raise ValueError(
-            f"--init-params {path} must be a JSON object with the key 'loadings' (W, "
-            f"{n_features} rows of q numbers) and optionally 'noise_variances' (ψ, "
-            f"{n_features} numbers)."
-        )
-    try:
-        loadings = np.asarray(document["loadings"], dtype=np.float64)
-        noise = document.get("noise_variances")
-        noise = None if noise is None else np.asarray(noise, dtype=np.float64)
-    except (TypeError, ValueError) as error:
-        raise ValueError(f"--init-params {path}: {error}") from None
-    if loadings.ndim != 2 or loadings.shape[0] != n_features:
-        raise ValueError(
-            f"--init-params {path}: 'loadings' has shape {loadings.shape}; give W as "
-            f"{n_features} rows (one per column of the data) of q numbers."
-        )
-    return loadings, noise
-
-
 def run(
     args: argparse.Namespace, X: NDArray[np.float64], columns: Sequence[str], number: Callable
 ) -> dict[str, Any]:
     """Fit factor analysis as the options say; the JSON document to print."""
     loadings, noise = (None, None)
     if args.init_params is not None:
-        loadings, noise = read_fa_start(args.init_params, X.shape[1])
+        d = X.shape[1]
+        loadings, noise = read_start(
+            args.init_params, d, "noise_variances", f"ψ, {d} numbers", _noise_variances
+        )
     n_factors = args.n_factors
     if n_factors is None:
         n_factors = 1 if loadings is None else loadings.shape[1]
@@ -114,3 +87,9 @@ def run(
     )
     with_data = args.with_data or X.size <= DATA_BY_DEFAULT_MAX_VALUES
     return trace_to_json(trace, X, columns, number, with_data=with_data)
+
+
+def _noise_variances(value: Any) -> NDArray[np.float64]:
+    """ψ of a start file, one per column; W and ψ are in the units fitted (standardised
+    unless --scale raw)."""
+    return np.asarray(value, dtype=np.float64)

@@ -41,9 +41,16 @@ def add_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def read_ppca_start(path: Path, n_features: int) -> tuple[NDArray[np.float64], float | None]:
-    """W (key ``loadings``, n_features × q) and, optionally, σ² (``noise_variance``) from a
-    JSON file."""
+def read_start(
+    path: Path,
+    n_features: int,
+    noise_key: str = "noise_variance",
+    noise_text: str = "σ²",
+    noise_value: Callable[[Any], Any] = float,
+) -> tuple[NDArray[np.float64], Any]:
+    """W (key ``loadings``, n_features × q) and, optionally, the noise (key ``noise_key``,
+    described as ``noise_text``, read by ``noise_value``) from a JSON file: σ² here, and
+    factor analysis's ψ (:mod:`em_models.fa.cli`), one per column."""
     try:
         document = json.loads(path.read_text(encoding="utf-8"))
     except OSError as error:
@@ -53,12 +60,12 @@ def read_ppca_start(path: Path, n_features: int) -> tuple[NDArray[np.float64], f
     if not isinstance(document, dict) or "loadings" not in document:
         raise ValueError(
             f"--init-params {path} must be a JSON object with the key 'loadings' (W, "
-            f"{n_features} rows of q numbers) and optionally 'noise_variance' (σ²)."
+            f"{n_features} rows of q numbers) and optionally '{noise_key}' ({noise_text})."
         )
     try:
         loadings = np.asarray(document["loadings"], dtype=np.float64)
-        noise = document.get("noise_variance")
-        noise = None if noise is None else float(noise)
+        noise = document.get(noise_key)
+        noise = None if noise is None else noise_value(noise)
     except (TypeError, ValueError) as error:
         raise ValueError(f"--init-params {path}: {error}") from None
     if loadings.ndim != 2 or loadings.shape[0] != n_features:
@@ -75,7 +82,7 @@ def run(
     """Fit probabilistic PCA as the options say; the JSON document to print."""
     loadings, noise = (None, None)
     if args.init_params is not None:
-        loadings, noise = read_ppca_start(args.init_params, X.shape[1])
+        loadings, noise = read_start(args.init_params, X.shape[1])
     n_latent = args.n_latent
     if n_latent is None:
         n_latent = 1 if loadings is None else loadings.shape[1]

@@ -13,20 +13,22 @@ of a large run would make its trace many times larger and slower to write than t
 
 Every problem with a file raises :class:`TraceFileError` (a ``ValueError``) whose message says
 what is wrong and where (``iterations[3].means``: …); every model's replay checks its
-iterations with :func:`check_replayed`.
+iterations with :func:`check_replayed`, and probabilistic PCA's and factor analysis's run EM
+again through :func:`replay_checked`.
 """
 
 from __future__ import annotations
 
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
-from em_core.em import MAX_ABS_VALUE, Trace, as_data
+from em_core.em import MAX_ABS_VALUE, Snapshot, Trace, as_data, run_em
+from em_core.model import StopReason
 from em_models import registry
 
 # Limits, all checked before the part of the file they guard is built in memory. The data
@@ -331,6 +333,41 @@ def _fields(document: Any, where: str, required: Sequence[str], optional: Sequen
     return document
 
 
+def _columns(document: dict, n_features: int) -> tuple[str, ...]:
+    """The document's ``columns``: a list of ``n_features`` names."""
+    columns = document["columns"]
+    if not isinstance(columns, list) or len(columns) != n_features:
+        raise TraceFileError(f"columns must be a list of {n_features} names.")
+    return tuple(_text(name, f"columns[{j}]") for j, name in enumerate(columns))
+
+
+def _init(document: dict, methods: Sequence[str]) -> tuple[str, int | None]:
+    """The document's ``init``: its method, one of ``methods``, and its seed (or None)."""
+    init = _fields(document["init"], "init", ("method", "seed"))
+    if init["method"] not in methods:
+        raise TraceFileError(f"init.method must be one of {', '.join(methods)}.")
+    return init["method"], None if init["seed"] is None else _whole(init["seed"], "init.seed")
+
+
+def _status(document: dict) -> StopReason:
+    """The document's ``status``, with ``converged`` true exactly when it is 'converged'."""
+    values = tuple(reason.value for reason in StopReason)
+    if document["status"] not in values:
+        raise TraceFileError("status must be one of " + ", ".join(values) + ".")
+    status = StopReason(document["status"])
+    if document["converged"] is not (status is StopReason.CONVERGED):
+        raise TraceFileError("converged must be true exactly when status is 'converged'.")
+    return status
+
+
+def _iterations(document: dict, n_iter: int) -> list:
+    """The document's ``iterations``: a list of ``n_iter + 1`` entries (not yet read)."""
+    iterations = document["iterations"]
+    if not isinstance(iterations, list) or len(iterations) != n_iter + 1:
+        raise TraceFileError(f"iterations must be a list of n_iter + 1 = {n_iter + 1:,} entries.")
+    return iterations
+
+
 def _by_model(document: Any) -> Any:
     """The run in ``document``, read by the ``prepared`` part of the model its ``"model"``
     field names (none: a Gaussian mixture's, as every trace was before the other models); a
@@ -392,3 +429,36 @@ def check_replayed(label: str, recorded: Any, computed: Any, scale: Any) -> None
             f"{label} is not what EM computes from the start and the data (off by up to "
             f"{off}): the file was changed, or its data are not those the run was fitted to."
         )
+
+
+def replay_checked(
+    run: Any, X: NDArray[np.float64], model: Any, start: Any, compare: Callable
+) -> Trace:
+    """EM run again on ``X`` by ``model`` from ``start``, with the file's ``tol`` and
+    ``max_iter``; :class:`TraceFileError` unless every iteration agrees with the file's
+    (``compare(recorded, computed, "iterations[t].")`` raises when it does not) and the run
+    stops where and as the file's did. ``run`` is a model's run read from a file: its
+    ``recorded`` snapshots, ``n_iter``, ``status``, ``tol`` and ``max_iter``."""
+    recorded = run.recorded
+
+    def check(snapshot: Snapshot) -> None:
+        t = snapshot.iteration
+        if t >= len(recorded):
+            raise TraceFileError(
+                f"EM on these data goes on past iteration {run.n_iter}, where the file stops "
+                f"({run.status.value}): the file does not follow from its data and settings."
+            )
+        compare(recorded[t], snapshot, f"iterations[{t}].")
+
+    try:
+        trace = run_em(X, model, start, tol=run.tol, max_iter=run.max_iter, callback=check)
+    except TraceFileError:
+        raise
+    except ValueError as error:  # the engine refused the data or the start
+        raise TraceFileError(f"The start (iterations[0]) cannot be used: {error}") from None
+    if trace.n_iter != run.n_iter or trace.stop_reason is not run.status:
+        raise TraceFileError(
+            f"EM on these data stops after {trace.n_iter} iterations ({trace.stop_reason.value})"
+            f", but the file records {run.n_iter} ({run.status.value})."
+        )
+    return trace

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from em_core.em import Snapshot, Trace, run_em
+from em_core.em import Snapshot, Trace
 from em_core.model import StopReason
 from em_core.trace_json import (
     MAX_COLUMNS,
@@ -25,12 +25,17 @@ from em_core.trace_json import (
     NO_DATA,
     TraceFileError,
     _array,
+    _columns,
     _data,
     _fields,
+    _init,
+    _iterations,
     _number,
+    _status,
     _text,
     _whole,
     check_replayed,
+    replay_checked,
 )
 from em_models.fa.engine import (
     START_METHODS,
@@ -39,6 +44,7 @@ from em_models.fa.engine import (
     FAStart,
     max_factors,
 )
+from em_models.ppca.prepared import latent_cost
 
 NAME = "fa"
 FIELDS = (
@@ -97,32 +103,24 @@ def read(document: Any) -> FARun:
     n_samples = _whole(document["n_samples"], "n_samples", low=2, high=MAX_ROWS)
     d = _whole(document["n_features"], "n_features", low=3, high=MAX_COLUMNS)
     q = _whole(document["n_factors"], "n_factors", low=1, high=max_factors(d))
-    columns = document["columns"]
-    if not isinstance(columns, list) or len(columns) != d:
-        raise TraceFileError(f"columns must be a list of {d} names.")
-    columns = tuple(_text(name, f"columns[{j}]") for j, name in enumerate(columns))
+    columns = _columns(document, d)
     if not isinstance(document["standardise"], bool):
         raise TraceFileError("standardise must be true or false.")
     X = _data(document["data"], n_samples, d) if "data" in document else None
-    init = _fields(document["init"], "init", ("method", "seed"))
-    if init["method"] not in (*START_METHODS, "given"):
-        raise TraceFileError(f"init.method must be one of {', '.join(START_METHODS)}, given.")
-    seed = None if init["seed"] is None else _whole(init["seed"], "init.seed")
+    method, seed = _init(document, (*START_METHODS, "given"))
     n_iter = _whole(document["n_iter"], "n_iter")
     status = _status(document)
     _text(document["message"], "message")
     _array(document["communalities"], "communalities", (d,))
     mean = _array(document["mean"], "mean", (d,))
-    iterations = document["iterations"]
-    if not isinstance(iterations, list) or len(iterations) != n_iter + 1:
-        raise TraceFileError(f"iterations must be a list of n_iter + 1 = {n_iter + 1:,} entries.")
+    iterations = _iterations(document, n_iter)
     recorded = tuple(_snapshot(entry, t, mean, q) for t, entry in enumerate(iterations))
     return FARun(
         X,
         columns,
         q,
         document["standardise"],
-        init["method"],
+        method,
         seed,
         _number(document["tol"], "tol"),
         _whole(document["max_iter"], "max_iter", low=n_iter),
@@ -130,16 +128,6 @@ def read(document: Any) -> FARun:
         mean,
         recorded,
     )
-
-
-def _status(document: dict) -> StopReason:
-    values = tuple(reason.value for reason in StopReason)
-    if document["status"] not in values:
-        raise TraceFileError("status must be one of " + ", ".join(values) + ".")
-    status = StopReason(document["status"])
-    if document["converged"] is not (status is StopReason.CONVERGED):
-        raise TraceFileError("converged must be true exactly when status is 'converged'.")
-    return status
 
 
 def _snapshot(entry: Any, t: int, mean: NDArray[np.float64], q: int) -> Snapshot:
@@ -161,20 +149,14 @@ def limit(run: FARun) -> str | None:
 
 
 def cost(run: FARun) -> tuple[float, str]:
-    """The estimated seconds of running EM again (an iteration costs about what a mixture's
-    of q components does: N × d × q), and the run's size in words."""
-    from em_models.mixture.work import work
-
-    n, d = run.X.shape
-    seconds = work(n, d, run.n_factors, max_iter=run.n_iter, init="given")
-    return seconds, f"{n:,} points in {d} columns × q = {run.n_factors} × {run.n_iter} iterations"
+    """Probabilistic PCA's estimate, for q factors."""
+    return latent_cost(run, run.n_factors)
 
 
 def replay(run: FARun) -> Trace:
     """EM run again from the file's start and settings; :class:`TraceFileError` unless every
     iteration agrees with the file's."""
     X = run.require_data()
-    recorded = run.recorded
     model = FactorAnalysis(run.n_factors, run.standardise, run.columns)
     try:
         data = model.prepare(X)
@@ -182,41 +164,28 @@ def replay(run: FARun) -> Trace:
         raise TraceFileError(f"The data cannot be fitted: {error}") from None
     scale = data.variances
     check_replayed("mean", run.mean, data.mean, np.sqrt(scale))
-    first = recorded[0].params
+    first = run.recorded[0].params
     start = FAParameters(data.mean, first.loadings, first.noise_variances)
 
-    def check(snapshot: Snapshot) -> None:
-        t = snapshot.iteration
-        if t >= len(recorded):
-            raise TraceFileError(
-                f"EM on these data goes on past iteration {run.n_iter}, where the file stops "
-                f"({run.status.value}): the file does not follow from its data and settings."
-            )
-        mine, theirs, where = recorded[t].params, snapshot.params, f"iterations[{t}]."
-        check_replayed(f"{where}loadings", mine.loadings, theirs.loadings, np.sqrt(scale)[:, None])
+    def compare(mine: Snapshot, theirs: Snapshot, where: str) -> None:
         check_replayed(
-            f"{where}noise_variances", mine.noise_variances, theirs.noise_variances, scale
+            f"{where}loadings",
+            mine.params.loadings,
+            theirs.params.loadings,
+            np.sqrt(scale)[:, None],
         )
         check_replayed(
-            f"{where}log_likelihood",
-            recorded[t].log_likelihood,
-            snapshot.log_likelihood,
-            X.shape[0],
+            f"{where}noise_variances",
+            mine.params.noise_variances,
+            theirs.params.noise_variances,
+            scale,
+        )
+        check_replayed(
+            f"{where}log_likelihood", mine.log_likelihood, theirs.log_likelihood, X.shape[0]
         )
 
     record = FAStart(start, run.method, run.seed)
-    try:
-        trace = run_em(X, model, record, tol=run.tol, max_iter=run.max_iter, callback=check)
-    except TraceFileError:
-        raise
-    except ValueError as error:  # the engine refused the start
-        raise TraceFileError(f"The start (iterations[0]) cannot be used: {error}") from None
-    if trace.n_iter != run.n_iter or trace.stop_reason is not run.status:
-        raise TraceFileError(
-            f"EM on these data stops after {trace.n_iter} iterations ({trace.stop_reason.value})"
-            f", but the file records {run.n_iter} ({run.status.value})."
-        )
-    return trace
+    return replay_checked(run, X, model, record, compare)
 
 
 def describe(opened) -> str:

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from em_core.em import Snapshot, Trace, run_em
+from em_core.em import Snapshot, Trace
 from em_core.model import StopReason
 from em_core.trace_json import (
     MAX_COLUMNS,
@@ -24,12 +24,17 @@ from em_core.trace_json import (
     NO_DATA,
     TraceFileError,
     _array,
+    _columns,
     _data,
     _fields,
+    _init,
+    _iterations,
     _number,
+    _status,
     _text,
     _whole,
     check_replayed,
+    replay_checked,
 )
 from em_models.ppca.engine import PPCA, PPCAParameters, PPCAStart, mean_variance
 
@@ -88,29 +93,21 @@ def read(document: Any) -> PPCARun:
     n_samples = _whole(document["n_samples"], "n_samples", low=2, high=MAX_ROWS)
     d = _whole(document["n_features"], "n_features", low=2, high=MAX_COLUMNS)
     q = _whole(document["n_latent"], "n_latent", low=1, high=d - 1)
-    columns = document["columns"]
-    if not isinstance(columns, list) or len(columns) != d:
-        raise TraceFileError(f"columns must be a list of {d} names.")
-    columns = tuple(_text(name, f"columns[{j}]") for j, name in enumerate(columns))
+    columns = _columns(document, d)
     X = _data(document["data"], n_samples, d) if "data" in document else None
-    init = _fields(document["init"], "init", ("method", "seed"))
-    if init["method"] not in ("random", "given"):
-        raise TraceFileError("init.method must be one of random, given.")
-    seed = None if init["seed"] is None else _whole(init["seed"], "init.seed")
+    method, seed = _init(document, ("random", "given"))
     n_iter = _whole(document["n_iter"], "n_iter")
     status = _status(document)
     _text(document["message"], "message")
     _fields(document["maximum"], "maximum", ("loadings", "noise_variance", "log_likelihood"))
     mean = _array(document["mean"], "mean", (d,))
-    iterations = document["iterations"]
-    if not isinstance(iterations, list) or len(iterations) != n_iter + 1:
-        raise TraceFileError(f"iterations must be a list of n_iter + 1 = {n_iter + 1:,} entries.")
+    iterations = _iterations(document, n_iter)
     recorded = tuple(_snapshot(entry, t, mean, q) for t, entry in enumerate(iterations))
     return PPCARun(
         X,
         columns,
         q,
-        init["method"],
+        method,
         seed,
         _number(document["tol"], "tol"),
         _whole(document["max_iter"], "max_iter", low=n_iter),
@@ -118,16 +115,6 @@ def read(document: Any) -> PPCARun:
         mean,
         recorded,
     )
-
-
-def _status(document: dict) -> StopReason:
-    values = tuple(reason.value for reason in StopReason)
-    if document["status"] not in values:
-        raise TraceFileError("status must be one of " + ", ".join(values) + ".")
-    status = StopReason(document["status"])
-    if document["converged"] is not (status is StopReason.CONVERGED):
-        raise TraceFileError("converged must be true exactly when status is 'converged'.")
-    return status
 
 
 def _snapshot(entry: Any, t: int, mean: NDArray[np.float64], q: int) -> Snapshot:
@@ -149,58 +136,45 @@ def limit(run: PPCARun) -> str | None:
 
 
 def cost(run: PPCARun) -> tuple[float, str]:
-    """The estimated seconds of running EM again (an iteration costs about what a mixture's
-    of q components does: N × d × q), and the run's size in words."""
+    return latent_cost(run, run.n_latent)
+
+
+def latent_cost(run: Any, q: int) -> tuple[float, str]:
+    """The estimated seconds of running EM again on a run of q latent dimensions (an
+    iteration costs about what a mixture's of q components does: N × d × q), and the run's
+    size in words; factor analysis's too (:mod:`em_models.fa.prepared`)."""
     from em_models.mixture.work import work
 
     n, d = run.X.shape
-    seconds = work(n, d, run.n_latent, max_iter=run.n_iter, init="given")
-    return seconds, f"{n:,} points in {d} columns × q = {run.n_latent} × {run.n_iter} iterations"
+    seconds = work(n, d, q, max_iter=run.n_iter, init="given")
+    return seconds, f"{n:,} points in {d} columns × q = {q} × {run.n_iter} iterations"
 
 
 def replay(run: PPCARun) -> Trace:
     """EM run again from the file's start and settings; :class:`TraceFileError` unless every
     iteration agrees with the file's."""
     X = run.require_data()
-    recorded = run.recorded
     scale = mean_variance(X)
-    _compare("mean", run.mean, X.mean(axis=0), np.sqrt(scale), "")
-    first = recorded[0].params
+    check_replayed("mean", run.mean, X.mean(axis=0), np.sqrt(scale))
+    first = run.recorded[0].params
     start = PPCAParameters(X.mean(axis=0), first.loadings, first.noise_variance)
 
-    def check(snapshot: Snapshot) -> None:
-        t = snapshot.iteration
-        if t >= len(recorded):
-            raise TraceFileError(
-                f"EM on these data goes on past iteration {run.n_iter}, where the file stops "
-                f"({run.status.value}): the file does not follow from its data and settings."
-            )
-        mine, theirs, where = recorded[t], snapshot, f"iterations[{t}]."
-        _compare("loadings", mine.params.loadings, theirs.params.loadings, np.sqrt(scale), where)
-        _compare(
-            "noise_variance", mine.params.noise_variance, theirs.params.noise_variance, scale, where
+    def compare(mine: Snapshot, theirs: Snapshot, where: str) -> None:
+        check_replayed(
+            f"{where}loadings", mine.params.loadings, theirs.params.loadings, np.sqrt(scale)
         )
-        _compare("log_likelihood", mine.log_likelihood, theirs.log_likelihood, X.shape[0], where)
+        check_replayed(
+            f"{where}noise_variance",
+            mine.params.noise_variance,
+            theirs.params.noise_variance,
+            scale,
+        )
+        check_replayed(
+            f"{where}log_likelihood", mine.log_likelihood, theirs.log_likelihood, X.shape[0]
+        )
 
     record = PPCAStart(start, run.method, run.seed)
-    try:
-        trace = run_em(
-            X, PPCA(run.n_latent), record, tol=run.tol, max_iter=run.max_iter, callback=check
-        )
-    except TraceFileError:
-        raise
-    except ValueError as error:  # the engine refused the data or the start
-        raise TraceFileError(f"The start (iterations[0]) cannot be used: {error}") from None
-    if trace.n_iter != run.n_iter or trace.stop_reason is not run.status:
-        raise TraceFileError(
-            f"EM on these data stops after {trace.n_iter} iterations ({trace.stop_reason.value})"
-            f", but the file records {run.n_iter} ({run.status.value})."
-        )
-    return trace
-
-
-def _compare(name: str, mine, theirs, scale: float, where: str) -> None:
-    check_replayed(f"{where}{name}", mine, theirs, scale)
+    return replay_checked(run, X, PPCA(run.n_latent), record, compare)
 
 
 def describe(opened) -> str:

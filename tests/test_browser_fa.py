@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 import test_browser_chart_moves as moves
-from app_harness import chart_at_js, new_context
+from app_harness import new_context
+from browser_helpers import PRESENTER_SCREEN, assert_presenter_fits_the_screen, at_half_step
 from playwright.sync_api import Browser, Page, expect
 from test_browser_chart_moves import chart_page  # noqa: F401 (a fixture)
 
@@ -58,8 +59,7 @@ def assert_names_apart(page: Page, names) -> None:
 
 def at(page: Page, h: int) -> None:
     """Wait until the chart and the buttons show half-step h."""
-    page.wait_for_function(chart_at_js(KEY), arg=h, timeout=TIMEOUT_MS)
-    expect(page.locator(".em-controls")).to_have_attribute("data-h", str(h), timeout=TIMEOUT_MS)
+    at_half_step(page, KEY, h)
 
 
 def open_page(page: Page, url: str, wait_for_app) -> None:
@@ -131,24 +131,16 @@ def test_a_random_starts_names_are_drawn_apart(
 def test_presenter_mode_holds_the_chart_and_the_numbers_on_a_1080p_screen(
     browser: Browser, app_server: str, wait_for_app, artifacts_dir: Path
 ) -> None:
-    context = new_context(browser, viewport={"width": 1920, "height": 1080})
+    context = new_context(browser, viewport=PRESENTER_SCREEN)
     try:
         page = context.new_page()
         open_page(page, f"{app_server}/fa?present=true", wait_for_app)
-        page.keyboard.press("ArrowRight")
-        at(page, 1)
-        wait_for_app(page, settle_ms=500)
-        numbers = page.locator("[class*='-presenter-numbers']")
-        expect(numbers.locator("table").first).to_contain_text("Population")
-        for part in (
-            page.locator(".st-key-fa-chart .js-plotly-plot"),
-            page.get_by_test_id("stMetricValue").first,
-            numbers.locator("table").first,
-        ):
-            box = part.bounding_box()
-            assert box is not None
-            assert box["y"] >= 0
-            assert box["y"] + box["height"] <= 1080 + 1, "inside the first screen"
+        assert_presenter_fits_the_screen(
+            page,
+            KEY,
+            wait_for_app,
+            lambda shown: expect(shown.locator("table").first).to_contain_text("Population"),
+        )
         page.screenshot(path=artifacts_dir / "fa_presenter_1920.png")
     finally:
         context.close()

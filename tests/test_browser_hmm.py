@@ -7,7 +7,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from app_harness import chart_at_js, new_context
+from app_harness import new_context
+from browser_helpers import PRESENTER_SCREEN, assert_presenter_fits_the_screen, at_half_step
 from hmm_helpers import EISNER_START, ICE_CREAM
 from playwright.sync_api import Browser, Page, expect
 from test_browser_layout import _covered_controls
@@ -48,8 +49,7 @@ def button(page: Page, name: str):
 
 def at(page: Page, h: int) -> None:
     """Wait until the chart and the buttons show half-step h."""
-    page.wait_for_function(chart_at_js(KEY), arg=h, timeout=TIMEOUT_MS)
-    expect(page.locator(".em-controls")).to_have_attribute("data-h", str(h), timeout=TIMEOUT_MS)
+    at_half_step(page, KEY, h)
 
 
 def watch_errors(page: Page) -> list[str]:
@@ -122,25 +122,17 @@ def test_the_ice_cream_steps_by_buttons_and_keys_plays_and_pauses(
 def test_presenter_mode_holds_the_chart_and_the_numbers_on_a_1080p_screen(
     browser: Browser, app_server: str, wait_for_app, artifacts_dir: Path
 ) -> None:
-    context = new_context(browser, viewport={"width": 1920, "height": 1080})
+    context = new_context(browser, viewport=PRESENTER_SCREEN)
     try:
         page = context.new_page()
         errors = watch_errors(page)
         open_page(page, f"{app_server}/hmm?present=true", wait_for_app)
-        page.keyboard.press("ArrowRight")
-        at(page, 1)
-        wait_for_app(page, settle_ms=500)
-        numbers = page.locator("[class*='-presenter-numbers']")
-        expect(numbers.get_by_text("p(data | θ₀)")).to_be_visible()
-        for part in (
-            page.locator(".st-key-hmm-chart .js-plotly-plot"),
-            page.get_by_test_id("stMetricValue").first,
-            numbers.locator("table").first,
-        ):
-            box = part.bounding_box()
-            assert box is not None
-            assert box["y"] >= 0
-            assert box["y"] + box["height"] <= 1080 + 1, "inside the first screen"
+        numbers = assert_presenter_fits_the_screen(
+            page,
+            KEY,
+            wait_for_app,
+            lambda shown: expect(shown.get_by_text("p(data | θ₀)")).to_be_visible(),
+        )
         expect(numbers.locator("table").first).to_contain_text("1 cold")
         page.screenshot(path=artifacts_dir / "hmm_presenter_1920.png")
         assert errors == [], errors
@@ -177,7 +169,7 @@ def test_presenter_mode_writes_the_tables_numbers_as_large_as_the_class_reads(
     beside the chart (tests/test_browser_presenter.py), and stay inside their tables."""
     from test_browser_presenter import MIN_NUMBER_OF_HEIGHT
 
-    context = new_context(browser, viewport={"width": 1920, "height": 1080})
+    context = new_context(browser, viewport=PRESENTER_SCREEN)
     try:
         page = context.new_page()
         open_page(page, f"{app_server}/hmm?present=true", wait_for_app)

@@ -1,0 +1,41 @@
+"""Steps that the real-browser tests of several models' pages share (the pages' stepping
+views are the same component, with the model's key)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from app_harness import APP_TIMEOUT_MS, chart_at_js
+from playwright.sync_api import Locator, Page, expect
+
+PRESENTER_SCREEN = {"width": 1920, "height": 1080}
+
+
+def at_half_step(page: Page, key: str, h: int) -> None:
+    """Wait until the chart and the buttons of the stepping view ``key`` show half-step h."""
+    page.wait_for_function(chart_at_js(key), arg=h, timeout=APP_TIMEOUT_MS)
+    expect(page.locator(".em-controls")).to_have_attribute("data-h", str(h), timeout=APP_TIMEOUT_MS)
+
+
+def assert_presenter_fits_the_screen(
+    page: Page, key: str, wait_for_app, ready: Callable[[Locator], None]
+) -> Locator:
+    """On a page open in presenter mode (at half-step 0, on a :data:`PRESENTER_SCREEN`):
+    → to half-step 1, ``ready`` waits for the numbers beside the chart, then the chart, the
+    first metric and the numbers' first table must lie inside the first screen. Returns the
+    numbers."""
+    page.keyboard.press("ArrowRight")
+    at_half_step(page, key, 1)
+    wait_for_app(page, settle_ms=500)
+    numbers = page.locator("[class*='-presenter-numbers']")
+    ready(numbers)
+    for part in (
+        page.locator(f".st-key-{key}-chart .js-plotly-plot"),
+        page.get_by_test_id("stMetricValue").first,
+        numbers.locator("table").first,
+    ):
+        box = part.bounding_box()
+        assert box is not None
+        assert box["y"] >= 0
+        assert box["y"] + box["height"] <= PRESENTER_SCREEN["height"] + 1, "inside the first screen"
+    return numbers

@@ -13,6 +13,7 @@ from playwright.sync_api import Browser, Page, expect
 
 import em_models.mixture.engine
 from em_data import load_dataset
+from em_models import registry
 
 # Each lesson and how many charts it draws at least when it opens.
 LESSONS = {
@@ -147,11 +148,15 @@ def test_every_page_name_fits_the_sidebar_and_keeps_its_address(
         wait_for_app(page)
         expect(page.get_by_test_id("stSidebarNavLink").first).to_be_visible()
         labels = page.evaluate(NAV_LABELS_JS)
-        assert len(labels) == 11
+        # every model's page and Open a prepared run, none folded behind "View more"
+        menu = [*registry.pages_in("Learn"), *registry.pages_in("Explore")]
+        assert [name for name, _, _ in labels] == [p.title for p in menu] + ["Open a prepared run"]
         assert [name for name, cut, _ in labels if cut] == []
         paths = {name: path for name, _, path in labels}
         assert paths["Collapse and the ridge"] == "/collapse"
         assert paths["Probabilistic PCA"] == "/ppca"
         assert "/hmm" in paths.values()
+        assert paths["Factor analysis"] == "/fa"
+        assert paths["EM for topics: pLSA and LDA"] == "/topics"
     finally:
         context.close()

@@ -427,17 +427,44 @@ HMM_LINKS = {
 }
 
 
-def hmm_page(browser: Browser, proxy: TimingProxy, n_clicks: int, case: str) -> list[Click]:
-    """The hidden Markov model's page opened by the link of ``case`` (:data:`HMM_LINKS`),
-    then ``n_clicks`` timed clicks."""
+def linked_page(
+    browser: Browser, proxy: TimingProxy, n_clicks: int, key: str, query: dict[str, str]
+) -> list[Click]:
+    """A model's page (address and stepping view ``key``) opened by the link ``query`` (its
+    settings), then ``n_clicks`` timed clicks."""
     page, recorder = new_page(browser)
     try:
-        page.goto(f"{proxy.url}/hmm?{urlencode(HMM_LINKS[case])}")
+        page.goto(f"{proxy.url}/{key}?{urlencode(query)}")
         wait_until_idle(page, settle_ms=500)
-        wait_for_half_step(page, "hmm", 0)
-        return measure_clicks(page, recorder, proxy, "hmm", n_clicks)
+        wait_for_half_step(page, key, 0)
+        return measure_clicks(page, recorder, proxy, key, n_clicks)
     finally:
         page.context.close()
+
+
+def linked_cases(
+    browser: Browser, proxy: TimingProxy, n_clicks: int, key: str, links: dict[str, dict]
+) -> dict[str, list[Click]]:
+    """Each case of ``links`` (name → link settings) on the page ``key``, timed."""
+    return {
+        case: linked_page(browser, proxy, n_clicks, key, query) for case, query in links.items()
+    }
+
+
+def _alone(key: str, n_clicks: int, extra: list[str], say) -> int:
+    """One model page's click cases alone, on one warm server."""
+    links, rows, words = ALONE[key]
+    with (
+        chromium() as browser,
+        running_app(ARTIFACTS / f"bench-{key}-server.log", extra_args=extra) as app,
+        TimingProxy(int(app.url.rsplit(":", 1)[1])) as proxy,
+    ):
+        say(f"{n_clicks} clicks on {words}")
+        clicks = linked_cases(browser, proxy, n_clicks, key, links)
+    print(f"Machine: {machine()}")
+    print(f"App server options: {' '.join(extra) or '(those of the tests)'}\n")
+    _report_clicks(rows(clicks))
+    return 0
 
 
 def first_chart_ms(browser: Browser, url: str, n_loads: int) -> list[float]:
@@ -501,19 +528,6 @@ def machine() -> str:
 FA_LINKS = {"census": {}, "iris": {"fa.kind": "Iris"}}
 
 
-def fa_page(browser: Browser, proxy: TimingProxy, n_clicks: int, case: str) -> list[Click]:
-    """Factor analysis's page opened by the link of ``case`` (:data:`FA_LINKS`), then
-    ``n_clicks`` timed clicks."""
-    page, recorder = new_page(browser)
-    try:
-        page.goto(f"{proxy.url}/fa?{urlencode(FA_LINKS[case])}")
-        wait_until_idle(page, settle_ms=500)
-        wait_for_half_step(page, "fa", 0)
-        return measure_clicks(page, recorder, proxy, "fa", n_clicks)
-    finally:
-        page.context.close()
-
-
 def _fa_cases(fa: dict[str, list]) -> list:
     return [
         (
@@ -529,22 +543,6 @@ def _fa_cases(fa: dict[str, list]) -> list:
     ]
 
 
-def _fa_only(n_clicks: int, extra: list[str], say) -> int:
-    """Factor analysis's click cases alone, on one warm server."""
-    log = ARTIFACTS / "bench-fa-server.log"
-    with (
-        chromium() as browser,
-        running_app(log, extra_args=extra) as app,
-        TimingProxy(int(app.url.rsplit(":", 1)[1])) as proxy,
-    ):
-        say(f"{n_clicks} clicks on factor analysis: the census data and iris")
-        fa = {case: fa_page(browser, proxy, n_clicks, case) for case in FA_LINKS}
-    print(f"Machine: {machine()}")
-    print(f"App server options: {' '.join(extra) or '(those of the tests)'}\n")
-    _report_clicks(_fa_cases(fa))
-    return 0
-
-
 TOPICS_LINKS = {
     "bars-plsa": {},
     "bars-lda": {"topics.model": "LDA"},
@@ -552,41 +550,24 @@ TOPICS_LINKS = {
 }
 
 
-def topics_page(browser: Browser, proxy: TimingProxy, n_clicks: int, case: str) -> list[Click]:
-    """The topic models' page opened by the link of ``case`` (:data:`TOPICS_LINKS`), then
-    ``n_clicks`` timed clicks."""
-    page, recorder = new_page(browser)
-    try:
-        page.goto(f"{proxy.url}/topics?{urlencode(TOPICS_LINKS[case])}")
-        wait_until_idle(page, settle_ms=500)
-        wait_for_half_step(page, "topics", 0)
-        return measure_clicks(page, recorder, proxy, "topics", n_clicks)
-    finally:
-        page.context.close()
-
-
 def _topics_cases(topics: dict[str, list]) -> list:
     return [
-        ('pLSA, the bars (300 documents, K = 10), "Next iteration"', topics["bars-plsa"]),
-        ('LDA, the bars (300 documents, K = 10), "Next iteration"', topics["bars-lda"]),
-        ('LDA, rivers and money (12 documents, K = 2), "Next iteration"', topics["rivers-lda"]),
+        (
+            'pLSA, the bars (300 documents, K = 10), "Next iteration"',
+            topics["bars-plsa"],
+            TARGET_WORKED_MS,
+        ),
+        (
+            'LDA, the bars (300 documents, K = 10), "Next iteration"',
+            topics["bars-lda"],
+            TARGET_WORKED_MS,
+        ),
+        (
+            'LDA, rivers and money (12 documents, K = 2), "Next iteration"',
+            topics["rivers-lda"],
+            TARGET_WORKED_MS,
+        ),
     ]
-
-
-def _topics_only(n_clicks: int, extra: list[str], say) -> int:
-    """The topic models' click cases alone, on one warm server."""
-    log = ARTIFACTS / "bench-topics-server.log"
-    with (
-        chromium() as browser,
-        running_app(log, extra_args=extra) as app,
-        TimingProxy(int(app.url.rsplit(":", 1)[1])) as proxy,
-    ):
-        say(f"{n_clicks} clicks on the topic models: pLSA and LDA on the bars, LDA on a text")
-        topics = {case: topics_page(browser, proxy, n_clicks, case) for case in TOPICS_LINKS}
-    print(f"Machine: {machine()}")
-    print(f"App server options: {' '.join(extra) or '(those of the tests)'}\n")
-    _report_clicks([(*case, TARGET_WORKED_MS) for case in _topics_cases(topics)])
-    return 0
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -627,12 +608,9 @@ def main(argv: list[str] | None = None) -> int:
         name, _, value = option.partition("=")
         extra += [f"--{name}", value]
 
-    if args.hmm_only:
-        return _hmm_only(args.clicks, extra, say)
-    if args.fa_only:
-        return _fa_only(args.clicks, extra, say)
-    if args.topics_only:
-        return _topics_only(args.clicks, extra, say)
+    for key in ALONE:
+        if getattr(args, f"{key}_only"):
+            return _alone(key, args.clicks, extra, say)
     with tempfile.TemporaryDirectory(prefix="bench-bare-") as bare_dir:
         (Path(bare_dir) / "bare.py").write_text(BARE_PAGE, encoding="utf-8")
 
@@ -713,28 +691,25 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def _hmm_only(n_clicks: int, extra: list[str], say) -> int:
-    """The hidden Markov model's click cases alone, on one warm server."""
-    log = ARTIFACTS / "bench-hmm-server.log"
-    with (
-        chromium() as browser,
-        running_app(log, extra_args=extra) as app,
-        TimingProxy(int(app.url.rsplit(":", 1)[1])) as proxy,
-    ):
-        say(f"{n_clicks} clicks on the hidden Markov model: ice cream, casino, 10,000 steps")
-        hmm = {case: hmm_page(browser, proxy, n_clicks, case) for case in HMM_LINKS}
-    print(f"Machine: {machine()}")
-    print(f"App server options: {' '.join(extra) or '(those of the tests)'}\n")
-    _report_clicks(_hmm_cases(hmm))
-    return 0
-
-
 def _hmm_cases(hmm: dict[str, list]) -> list:
     return [
         ('HMM, ice cream (33 days), "Next iteration"', hmm["ice cream"], TARGET_WORKED_MS),
         ('HMM, casino (300 rolls), "Next iteration"', hmm["casino"], TARGET_WORKED_MS),
         ('HMM, 10,000 steps (Gaussian, K = 2), "Next iteration"', hmm["10,000"], TARGET_10K_MS),
     ]
+
+
+# The pages whose click cases run alone (--hmm-only, --fa-only, --topics-only), by address
+# and stepping view: their cases' links, the rows their clicks make, and what runs.
+ALONE = {
+    "hmm": (HMM_LINKS, _hmm_cases, "the hidden Markov model: ice cream, casino, 10,000 steps"),
+    "fa": (FA_LINKS, _fa_cases, "factor analysis: the census data and iris"),
+    "topics": (
+        TOPICS_LINKS,
+        _topics_cases,
+        "the topic models: pLSA and LDA on the bars, LDA on a text",
+    ),
+}
 
 
 def _click_cases(browser: Browser, proxy: TimingProxy, n_clicks: int, say) -> list:
@@ -750,11 +725,11 @@ def _click_cases(browser: Browser, proxy: TimingProxy, n_clicks: int, say) -> li
     cloud = ppca_page(browser, proxy, n_clicks, None)
     faithful = ppca_page(browser, proxy, n_clicks, "Old Faithful")
     say(f"{n_clicks} clicks on the hidden Markov model: ice cream, casino, 10,000 steps")
-    hmm = {case: hmm_page(browser, proxy, n_clicks, case) for case in HMM_LINKS}
+    hmm = linked_cases(browser, proxy, n_clicks, "hmm", HMM_LINKS)
     say(f"{n_clicks} clicks on factor analysis: the census data and iris")
-    fa = {case: fa_page(browser, proxy, n_clicks, case) for case in FA_LINKS}
+    fa = linked_cases(browser, proxy, n_clicks, "fa", FA_LINKS)
     say(f"{n_clicks} clicks on the topic models: pLSA and LDA on the bars, LDA on a text")
-    topics = {case: topics_page(browser, proxy, n_clicks, case) for case in TOPICS_LINKS}
+    topics = linked_cases(browser, proxy, n_clicks, "topics", TOPICS_LINKS)
     return [
         ('worked example, "Next iteration"', worked, TARGET_WORKED_MS),
         ('10,000 points (1-D, 3 true components), "Next iteration"', tenk, TARGET_10K_MS),
@@ -768,7 +743,7 @@ def _click_cases(browser: Browser, proxy: TimingProxy, n_clicks: int, say) -> li
         ('probabilistic PCA, Old Faithful (272), "Next iteration"', faithful, TARGET_WORKED_MS),
         *_hmm_cases(hmm),
         *_fa_cases(fa),
-        *[(*case, TARGET_WORKED_MS) for case in _topics_cases(topics)],
+        *_topics_cases(topics),
     ]
 
 

@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 from app_harness import APP_TIMEOUT_MS, chart_at_js
 from playwright.sync_api import Locator, Page, expect
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 PRESENTER_SCREEN = {"width": 1920, "height": 1080}
 
@@ -39,3 +40,23 @@ def assert_presenter_fits_the_screen(
         assert box["y"] >= 0
         assert box["y"] + box["height"] <= PRESENTER_SCREEN["height"] + 1, "inside the first screen"
     return numbers
+
+
+def choose_option(page: Page, box: str, option: str, expect_rerun=None) -> None:
+    """Open the select box labelled ``box`` and click its option containing ``option`` (under
+    ``expect_rerun`` when given). A rerun that ends just after the click on the box closes
+    its list again, so the list is opened again until the option shows (three tries)."""
+    field = page.get_by_test_id("stSelectbox").filter(has_text=box).locator("input")
+    choice = page.get_by_role("option").filter(has_text=option).first
+    for _ in range(3):
+        field.click()
+        try:
+            choice.wait_for(timeout=5_000)
+            break
+        except PlaywrightTimeoutError:
+            page.keyboard.press("Escape")
+    if expect_rerun is None:
+        choice.click()
+        return
+    with expect_rerun(page):
+        choice.click()

@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 from app_harness import CHART_HALF_STEP_JS, chart_at_js, new_context
+from browser_helpers import choose_option
 from playwright.sync_api import Browser, Locator, Page, expect
 
 from scripts.screenshot import take_screenshot
@@ -333,9 +334,7 @@ def test_columns_to_fit_follow_a_change_of_data_set(
     wait_for_app(page)
     columns = page.get_by_test_id("stMultiSelect").filter(has_text="Columns to fit")
     expect(columns).to_contain_text(re.compile(r"eruptions\s+waiting"), use_inner_text=True)
-    page.get_by_test_id("stSelectbox").filter(has_text="Data set").locator("input").click()
-    with expect_rerun(page):
-        page.get_by_role("option").filter(has_text="iris").click()
+    choose_option(page, "Data set", "iris", expect_rerun)
     # The fit uses iris's four columns (the parameter table says so) …
     expect(page.get_by_role("tabpanel").get_by_test_id("stTable").first).to_be_attached()
     expect(page.get_by_text("Horizontal axis")).to_be_visible()

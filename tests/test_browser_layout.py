@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 from app_harness import FIGURE_BOXES_JS, new_context, overlapping_parts
+from browser_helpers import choose_option
 from playwright.sync_api import Browser, expect
-from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 # (width, height, device pixels per CSS pixel): a small laptop or projector, a laptop, a
 # phone, and a 1280×720 screen at 150 % zoom (which leaves 853×480 CSS pixels).
@@ -31,17 +31,7 @@ NARROW_BELOW_PX = 700  # em_ui.controls.NARROW_BELOW_PX: below it the figure sta
 
 
 def _choose_data_set(page, title: str, wait_for_app, expect_rerun) -> None:
-    box = page.get_by_test_id("stSelectbox").filter(has_text="Data set").locator("input")
-    option = page.get_by_role("option").filter(has_text=title)
-    for _ in range(3):  # a rerun that ends just after the click closes the list: open it again
-        box.click()
-        try:
-            option.wait_for(timeout=5_000)
-            break
-        except PlaywrightTimeoutError:
-            page.keyboard.press("Escape")
-    with expect_rerun(page):
-        option.click()
+    choose_option(page, "Data set", title, expect_rerun)
     k = page.get_by_role("spinbutton", name="Number of components K")
     k.fill("8")
     with expect_rerun(page):

@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 
 from app_harness import APP_TIMEOUT_MS, IDLE_FOR_JS
+from browser_helpers import choose_option
 from playwright.sync_api import Page, expect
 
 GOOD_CSV = "x,y\n" + "\n".join(
@@ -79,8 +80,7 @@ class Walk:
     def data_set(self, title: str) -> None:
         self.page.get_by_text("A classic data set", exact=True).click()
         self.settle("classic data set")
-        self.page.get_by_test_id("stSelectbox").filter(has_text="Data set").locator("input").click()
-        self.page.get_by_role("option").filter(has_text=title).first.click()
+        choose_option(self.page, "Data set", title)
         self.settle(f"data set {title}")
 
     def k(self, value: int) -> None:

@@ -18,6 +18,7 @@ from types import SimpleNamespace
 import pytest
 import stepper_toy_app as toy
 from app_harness import CHART_HALF_STEP_JS, AppServerError, chart_at_js, running_app
+from browser_helpers import choose_option
 from playwright.sync_api import Page, expect
 
 from em_models.ppca.view import BUTTON_HELP as PPCA_HELP
@@ -104,9 +105,7 @@ def test_five_quick_clicks_move_five_iterations(
     page: Page, app_server: str, wait_for_app, expect_rerun
 ) -> None:
     open_view(page, f"{app_server}/your_data", "data", wait_for_app)
-    page.get_by_test_id("stSelectbox").filter(has_text="Data set").locator("input").click()
-    with expect_rerun(page):
-        page.get_by_role("option").filter(has_text="iris").click()
+    choose_option(page, "Data set", "iris", expect_rerun)
     expect(page.locator(".em-controls")).to_have_attribute("data-h", "0")
     last = int(half_step_slider(page, "data").get_attribute("max") or 0)
     assert last >= 10, "the iris run should last at least five iterations"

@@ -149,17 +149,20 @@ def print_json(document: dict[str, Any]) -> None:
 
 
 def _refuse_options_of_other_models(args: argparse.Namespace) -> None:
-    """An option another model owns (its cli's ``OPTIONS``), given with ``--model``, is an
-    error naming that model."""
+    """An option only other models own (in their cli's ``OPTIONS``; several models may share
+    one), given with ``--model``, is an error naming those models."""
+    owners: dict[str, tuple[str, list[str]]] = {}
     for model in registry.with_part("cli"):
-        if model.name == args.model:
-            continue
         for name, (flag, unset) in registry.part(model, "cli").OPTIONS.items():
             if getattr(args, name) != unset:
-                raise CommandLineError(
-                    f"{flag} is an option of the {model.name} model (--model {model.name}); "
-                    f"leave it out with --model {args.model}."
-                )
+                owners.setdefault(name, (flag, []))[1].append(model.name)
+    for flag, models in owners.values():
+        if args.model not in models:
+            names = " or ".join(models)
+            raise CommandLineError(
+                f"{flag} is an option of the {names} model{'s' if len(models) > 1 else ''} "
+                f"(--model {names}); leave it out with --model {args.model}."
+            )
 
 
 def _run_fit(args: argparse.Namespace) -> None:

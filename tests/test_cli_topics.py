@@ -175,3 +175,66 @@ def test_the_exports_are_the_trace_the_topics_and_the_documents(model) -> None:
     documents = list(csv.reader(io.StringIO(made[2].make())))
     assert documents[0] == ["document", "share of topic 1", "share of topic 2"]
     assert len(documents) == 13
+
+
+@pytest.mark.parametrize("model", ["plsa", "lda"])
+def test_a_start_given_in_the_traces_own_keys_is_where_the_run_begins(
+    capsys, bars_npy, tmp_path, model
+) -> None:
+    _, out, _ = run_cli(capsys, "fit", str(bars_npy), "--model", model, "--n-topics", "3")
+    last = json.loads(out)["iterations"][-1]
+    keys = ("doc_topic", "topic_word") if model == "plsa" else ("gamma", "lambda")
+    start = tmp_path / "start.json"
+    start.write_text(json.dumps({key: last[key] for key in keys}), encoding="utf-8")
+    status, out, err = run_cli(
+        capsys,
+        "fit",
+        str(bars_npy),
+        "--model",
+        model,
+        "--init-params",
+        str(start),
+        "--max-iter",
+        "2",
+    )
+    assert (status, err) == (0, "")
+    document = json.loads(out)
+    assert document["init"]["method"] == "given"
+    assert document["n_topics"] == 3
+    for key in keys:
+        np.testing.assert_allclose(document["iterations"][0][key], last[key], rtol=1e-12)
+
+
+@pytest.mark.parametrize(
+    ("given", "argv", "message"),
+    [
+        ({"gamma": [[1]]}, (), "must be a JSON object with the keys 'gamma' (documents × topics)"),
+        ({"gamma": [[1.0]], "lambda": [[1.0]]}, (), "γ"),
+        (
+            {"gamma": [[1.0, 1.0]], "lambda": [[1.0], [1.0]]},
+            ("--n-topics", "3"),
+            "--n-topics 3 but",
+        ),
+    ],
+)
+def test_a_start_that_does_not_fit_is_one_line_naming_the_problem(
+    capsys, bars_npy, tmp_path, given, argv, message
+) -> None:
+    start = tmp_path / "start.json"
+    start.write_text(json.dumps(given), encoding="utf-8")
+    status, out, err = run_cli(
+        capsys, "fit", str(bars_npy), "--model", "lda", "--init-params", str(start), *argv
+    )
+    assert (status, out) == (2, "")
+    assert message in err
+    assert err.count("\n") == 1
+
+
+@pytest.mark.parametrize("model", ["mixture", "hmm", "ppca", "fa"])
+def test_the_number_of_topics_is_refused_with_the_other_models(capsys, bars_npy, model) -> None:
+    status, out, err = run_cli(capsys, "fit", str(bars_npy), "--model", model, "--n-topics", "3")
+    assert (status, out) == (2, "")
+    assert err == (
+        "error: --n-topics is an option of the plsa or lda models (--model plsa or lda); "
+        f"leave it out with --model {model}.\n"
+    )

@@ -12,13 +12,16 @@ w1, w2, …). ``topics FILE`` reads a plain text file of documents instead, one 
 (``--by line``) or per paragraph (``--by paragraph``), tokenized by
 :func:`em_models.topics.corpus.tokenize` within the limits of
 :func:`em_models.topics.corpus.corpus_from_text`. Both print the trace as one JSON object
-(:mod:`em_models.topics.files`). ``--n-topics`` serves both models, so it belongs to
-neither's ``OPTIONS``; ``--alpha``, ``--eta`` and ``--inner-tol`` are LDA's alone.
+(:mod:`em_models.topics.files`). ``--n-topics`` is in both models' ``OPTIONS`` (the shared
+command line refuses it only with another model); ``--alpha``, ``--eta`` and ``--inner-tol``
+are LDA's alone. ``--init-params`` gives the start in the trace's own keys
+(:data:`START_KEYS`).
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -34,6 +37,8 @@ from em_models.topics.plsa import engine as plsa_engine
 
 DEFAULT_TOPICS = 2
 MAX_TEXT_BYTES = 16_000_000
+N_TOPICS_OPTION = {"n_topics": ("--n-topics", None)}
+START_KEYS = {"plsa": ("doc_topic", "topic_word"), "lda": ("gamma", "lambda")}
 LDA_OPTIONS = {
     "alpha": ("--alpha", None),
     "eta": ("--eta", None),
@@ -73,10 +78,37 @@ def add_lda_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def read_start(path: Path, model: str) -> tuple[Any, Any, int]:
+    """The start's two tables from ``--init-params`` (keys :data:`START_KEYS`) and its K."""
+    first, second = START_KEYS[model]
+    try:
+        given = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as error:
+        raise ValueError(f"cannot read {path}: {error.strerror or error}") from None
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise ValueError(f"--init-params {path} is not valid JSON: {error}") from None
+    if not isinstance(given, dict) or first not in given or second not in given:
+        raise ValueError(
+            f"--init-params {path} must be a JSON object with the keys '{first}' (documents × "
+            f"topics) and '{second}' (topics × words), as in --model {model}'s trace."
+        )
+    rows = given[second]
+    k = len(rows) if isinstance(rows, list) else 0
+    return given[first], rows, k
+
+
 def fit_corpus(args: argparse.Namespace, corpus: Corpus) -> Any:
     """The run ``args`` ask for on ``corpus``."""
     k = DEFAULT_TOPICS if args.n_topics is None else args.n_topics
     common = {"rng": args.seed, "tol": args.tol, "max_iter": args.max_iter}
+    if args.init_params is not None:
+        doc_topic, topic_word, k_given = read_start(args.init_params, args.model)
+        if args.n_topics is not None and args.n_topics != k_given:
+            raise ValueError(
+                f"--n-topics {args.n_topics} but --init-params gives {k_given} topics; "
+                "leave out --n-topics or give a start with as many."
+            )
+        common.update(doc_topic=doc_topic, topic_word=topic_word)
     if args.model == "plsa":
         return plsa_engine.fit(corpus, k, **common)
     inner = lda_engine.INNER_TOL if args.inner_tol is None else args.inner_tol
@@ -84,8 +116,6 @@ def fit_corpus(args: argparse.Namespace, corpus: Corpus) -> Any:
 
 
 def document(args: argparse.Namespace, corpus: Corpus, number: Callable) -> dict[str, Any]:
-    if args.init_params is not None:
-        raise ValueError("--init-params is not offered for the topic models yet.")
     trace = fit_corpus(args, corpus)
     spec = files.LDA if args.model == "lda" else files.PLSA
     with_data = args.with_data or 3 * corpus.n_pairs <= DATA_BY_DEFAULT_MAX_VALUES
@@ -128,7 +158,14 @@ def add_commands(commands: argparse._SubParsersAction, common: Callable) -> None
     sub.add_argument("--max-iter", type=int, default=100, help="default 100")
     sub.add_argument("--tol", type=float, default=1e-6, help="default 1e-6 per word")
     sub.add_argument("--with-data", action="store_true", help="write the counts into the trace")
-    sub.set_defaults(init_params=None)
+    sub.add_argument(
+        "--init-params",
+        type=Path,
+        default=None,
+        metavar="PARAMS.json",
+        help="start from these tables (the trace's own keys: doc_topic and topic_word for "
+        "plsa, gamma and lambda for lda)",
+    )
     add_shared_options(sub)
     add_lda_options(sub)
 

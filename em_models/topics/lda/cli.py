@@ -5,9 +5,15 @@ from __future__ import annotations
 
 import argparse
 
-from em_models.topics.cli_common import LDA_OPTIONS, add_lda_options, add_shared_options, run
+from em_models.topics.cli_common import (
+    LDA_OPTIONS,
+    N_TOPICS_OPTION,
+    add_lda_options,
+    add_shared_options,
+    run,
+)
 
-OPTIONS = LDA_OPTIONS
+OPTIONS = {**N_TOPICS_OPTION, **LDA_OPTIONS}
 
 
 def add_options(parser: argparse.ArgumentParser) -> None:

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import argparse
 
-from em_models.topics.cli_common import add_commands, add_shared_options, run
+from em_models.topics.cli_common import N_TOPICS_OPTION, add_commands, add_shared_options, run
 
-OPTIONS: dict[str, tuple[str, object]] = {}
+OPTIONS = N_TOPICS_OPTION
 
 
 def add_options(parser: argparse.ArgumentParser) -> None:

@@ -7,7 +7,9 @@ Panels (:func:`topic_figure`):
 - the ℓ panel (x2/y2), or for LDA the evidence lower bound, labelled as a bound;
 - the topics (x3/y3): on the bars corpus each topic as a 5 × 5 image; on a text each
   topic's most likely words with a bar for each;
-- the documents' topic mixes (x4/y4): a stacked bar per document (the first ones);
+- the documents' topic mixes (x4/y4): a stacked bar per document (the first ones), or with
+  three topics a point per document in a triangle whose corners are the topics
+  (:mod:`em_models.topics.simplex`);
 - one document (x5/y5): each of its distinct words coloured by its posterior topic from the
   E-step on screen (the bars: its 5 × 5 grid of counts).
 
@@ -28,6 +30,7 @@ import plotly.graph_objects as go
 from numpy.typing import NDArray
 
 from em_core import Trace
+from em_models.topics import simplex
 from em_models.topics.corpus import Corpus
 from em_models.topics.steps import TopicSteps
 from em_viz.colors import blend, component_colors
@@ -77,6 +80,16 @@ class Scene:
     @property
     def n_bars(self) -> int:
         return min(self.corpus.n_documents, MAX_DOCUMENTS)
+
+    @property
+    def triangle(self) -> bool:
+        """Three topics: the mixes are points in a triangle instead of stacked bars."""
+        return self.n_topics == 3
+
+    @property
+    def n_mixes(self) -> int:
+        """The documents whose mixes are drawn."""
+        return min(self.corpus.n_documents, simplex.MAX_POINTS) if self.triangle else self.n_bars
 
 
 def image_side(corpus: Corpus) -> int | None:
@@ -247,8 +260,21 @@ def _traces(scene: Scene) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
         dynamic += shade_traces("3")  # the table's hovers give the same numbers
     else:
         dynamic += _top_words_traces()
-    colors = component_colors(k)
-    dynamic += [
+    static = [] if scene.image is None else [_image_labels(scene)]
+    if scene.triangle:
+        outline, points = simplex.simplex_traces()
+        static += outline
+        dynamic += points
+    else:
+        dynamic += _bar_traces(scene)
+    dynamic.append(_document_trace(scene))
+    return static, dynamic
+
+
+def _bar_traces(scene: Scene) -> list[dict[str, Any]]:
+    """The stacked bars, one filled path per topic (the frames give their heights)."""
+    colors = component_colors(scene.n_topics)
+    return [
         {
             "type": "scatter",
             "mode": "lines",
@@ -262,11 +288,8 @@ def _traces(scene: Scene) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
             "xaxis": "x4",
             "yaxis": "y4",
         }
-        for z in range(k)
+        for z in range(scene.n_topics)
     ]
-    dynamic.append(_document_trace(scene))
-    static = [] if scene.image is None else [_image_labels(scene)]
-    return static, dynamic
 
 
 def _image_labels(scene: Scene) -> dict[str, Any]:
@@ -366,7 +389,15 @@ def _frame(scene: Scene, half: HalfStep) -> list[dict[str, Any]]:
         frame += shade_frame(ix, iy, topics.ravel(), scene.scale)
     else:
         frame += _top_words_frame(scene, topics)
-    frame += _bars_frame(scene, steps.mixes(half))
+    mixes = steps.mixes(half)
+    if scene.triangle:
+        words = [
+            [user_text(scene.corpus.vocabulary[w], 12) for w in row]
+            for row in np.argsort(-topics, axis=1, kind="stable")[:, :3].tolist()
+        ]
+        frame += simplex.simplex_frame(mixes, scene.document, words)
+    else:
+        frame += _bars_frame(scene, mixes)
     frame.append(_document_frame(scene, half))
     return frame
 
@@ -435,8 +466,8 @@ def _document_frame(scene: Scene, half: HalfStep) -> dict[str, Any]:
 def _notes(scene: Scene) -> list[str]:
     value = "the evidence lower bound" if scene.steps.lda else "ℓ"
     shown = (
-        f"the first {scene.n_bars} of {scene.corpus.n_documents} documents"
-        if scene.n_bars < scene.corpus.n_documents
+        f"the first {scene.n_mixes} of {scene.corpus.n_documents} documents"
+        if scene.n_mixes < scene.corpus.n_documents
         else "every document"
     )
     return [
@@ -493,25 +524,34 @@ def _layout(scene: Scene) -> dict[str, Any]:
             **hidden,
         }
         layout["yaxis3"] = {"range": [TOP_WORDS - 0.5, -0.5], "showticklabels": False, **hidden}
+    if scene.triangle:
+        layout["xaxis4"], layout["yaxis4"] = simplex.simplex_axes()
+    else:
+        layout["xaxis4"], layout["yaxis4"] = _bar_axes(scene)
+    layout["xaxis5"], layout["yaxis5"] = _document_axes(scene)
+    for axes in ("3", "4", "5"):
+        layout[f"xaxis{axes}"]["anchor"] = f"y{axes}"
+        layout[f"yaxis{axes}"]["anchor"] = f"x{axes}"
+    return layout
+
+
+def _bar_axes(scene: Scene) -> tuple[dict[str, Any], dict[str, Any]]:
+    hidden = {"showgrid": False, "zeroline": False, "showline": False, "ticks": ""}
     m = scene.n_bars
-    layout["xaxis4"] = {
+    x = {
         "range": [-0.6, m - 0.4],
         "title": {"text": "document", "standoff": 2},
         "tickvals": list(range(0, m, 5)),
         "ticktext": [str(d + 1) for d in range(0, m, 5)],
         **hidden,
     }
-    layout["yaxis4"] = {
+    y = {
         "range": [0, MIX_UNITS],
         "title": {"text": "topic mix"},
         "tickvals": [MIX_UNITS * share for share in (0, 0.25, 0.5, 0.75, 1)],
         "ticktext": ["0", "0.25", "0.5", "0.75", "1"],
     }
-    layout["xaxis5"], layout["yaxis5"] = _document_axes(scene)
-    for axes in ("3", "4", "5"):
-        layout[f"xaxis{axes}"]["anchor"] = f"y{axes}"
-        layout[f"yaxis{axes}"]["anchor"] = f"x{axes}"
-    return layout
+    return x, y
 
 
 def _document_axes(scene: Scene) -> tuple[dict[str, Any], dict[str, Any]]:

@@ -73,6 +73,31 @@ function build(root, data) {
   return buttons;
 }
 
+// The chart's text alternative (the view's describe, em_viz/chart_text.py): the numbers of
+// the half-step the chart shows, in a polite live region that a screen reader announces as
+// it changes. Hidden from sight: the page writes the same numbers under the chart.
+function buildChartText(root) {
+  const live = document.createElement("div");
+  live.className = "em-chart-text";
+  live.setAttribute("role", "status");
+  live.setAttribute("aria-live", "polite");
+  live.setAttribute("aria-atomic", "true");
+  root.append(live);
+  return live;
+}
+
+// Write the text of half-step `h`, when the page sent it (a rerun brings the others).
+function sayHalfStep(s, h) {
+  const text = s.texts && h !== null && s.texts[String(h)];
+  if (text && s.live.textContent !== text) s.live.textContent = text;
+}
+
+// Whether the person asked for less motion: Play then shows each half-step without
+// animating between them.
+function reducedMotion() {
+  return Boolean(window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches);
+}
+
 const SPEEDS = [["Slow", 1200], ["Normal", 600], ["Fast", 250]];
 const SPEED_STORE = "em_ui.speed";
 
@@ -133,6 +158,7 @@ export default function (component) {
       phases: data.phases, targets: data.targets,
     };
     s.buttons = build(parentElement, data);
+    s.live = buildChartText(parentElement);
     buildSpeed(s.buttons.reset.parentElement, s);
     s.setSpeed = (ms) => {
       s.speed = ms;
@@ -168,12 +194,16 @@ export default function (component) {
           button.setAttribute("aria-label", label);
         }
         button.title = `${phase.help[id]} (key: ${button.emHint})`;
-        button.disabled = target(s, id) === null;
+        // aria-disabled, not disabled: a button pressed from the keyboard keeps the focus
+        // when its step leaves it nothing to do (Run to the end, at the end).
+        const off = target(s, id) === null;
+        button.setAttribute("aria-disabled", String(off));
         // The half-step button that comes next stands out (at most one is enabled).
         const primary = id === "e" || id === "m";
-        button.classList.toggle("em-primary", primary && !button.disabled);
+        button.classList.toggle("em-primary", primary && !off);
       }
       s.buttons.reset.parentElement.dataset.h = String(s.h);
+      sayHalfStep(s, s.playing && s.gd ? shownHalfStep(s.gd) : s.h);
     };
     for (const [id, button] of Object.entries(s.buttons)) {
       // pointerdown would be quicker, but click is what keyboards and screen readers send.
@@ -207,6 +237,7 @@ export default function (component) {
   s.chartId = data.chart_id;
   s.h = Math.min(s.h, s.last);
   s.pngNames = data.png_names;
+  s.texts = data.texts;
   s.paint();
   s.chartSelector = data.chart;
   watchChart(s, data.chart);
@@ -245,12 +276,15 @@ function shownHalfStep(gd) {
 
 // Play's speed is set here, in the browser: the figure's Play button is given the chosen
 // frame duration, and a change while playing carries on from the frame on screen.
+// With prefers-reduced-motion, Play steps from one half-step to the next with no animated
+// transition between them (duration 0).
 function applySpeed(s, gd, restart) {
+  const transition = reducedMotion() ? 0 : Math.min(150, s.speed / 2);
   for (const button of menuButtons(gd)) {
     const [frames, options] = button.args || [];
     if (button.method !== "animate" || !options || !frames || frames[0] === null) continue;
     options.frame.duration = s.speed;
-    if (options.transition) options.transition.duration = Math.min(150, s.speed / 2);
+    if (options.transition) options.transition.duration = transition;
   }
   if (restart && s.playing) {
     s.restarting = true;
@@ -339,8 +373,29 @@ window.addEventListener("unhandledrejection", (event) => {
 // the bridge to plotly.js's internals (em_ui/plotly_bridge.js: chartDrawn, frameNamed,
 // menuButtons, playButton, press, imageOptions, drawTitle).
 
+// The chart's Play and Pause (plotly.js draws them as SVG, out of the tab order) as buttons a
+// keyboard reaches: a tab stop each, their names, and Enter or space to press them. Done
+// again whenever plotly.js may have drawn them anew.
+function keyboardMenus(gd) {
+  for (const element of gd.querySelectorAll(".updatemenu-button")) {
+    if (element.__emKeys) continue;
+    element.__emKeys = true;
+    element.setAttribute("tabindex", "0");
+    element.setAttribute("role", "button");
+    const name = (element.textContent || "").replace(/[^A-Za-z ]/g, "").trim();
+    if (name) element.setAttribute("aria-label", name);
+    element.addEventListener("keydown", (event) => {
+      if (event.key !== "Enter" && event.key !== " ") return;
+      event.preventDefault();
+      event.stopPropagation();  // not also presenter mode's space
+      element.dispatchEvent(new MouseEvent("click", { bubbles: true }));
+    });
+  }
+}
+
 function attach(s, gd) {
   s.gd = gd;
+  keyboardMenus(gd);
   if (gd.__emWatched) return false;
   gd.__emWatched = true;
   applySpeed(s, gd, false);
@@ -358,6 +413,7 @@ function attach(s, gd) {
   };
   gd.on("plotly_animatingframe", (event) => {
     namePng(s, gd);
+    if (event && /^\d+$/.test(event.name)) sayHalfStep(s, Number(event.name));
     if (s.jumpingTo !== null && s.jumpingTo !== undefined) {
       if (event && event.name === s.jumpingTo) return;  // a move, not Play
       s.jumpingTo = null;  // Play, pressed while the chart was moving
@@ -373,6 +429,7 @@ function attach(s, gd) {
   });
   gd.on("plotly_animated", () => {
     namePng(s, gd);
+    keyboardMenus(gd);
     if (s.jumpingTo !== null && s.jumpingTo !== undefined) {
       s.jumpingTo = null;
       moveChart(s);  // clicked again while it moved

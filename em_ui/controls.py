@@ -28,7 +28,7 @@ from __future__ import annotations
 import functools
 import json
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -113,6 +113,7 @@ def step_controls(
     phases: Sequence[ButtonPhase],
     png_names: Sequence[str] | None = None,
     chart_id: str = "",
+    texts: Mapping[int, str] | None = None,
 ) -> Screen:
     """Draw the step buttons of the view ``key``, moving the half-step in ``h_key``.
 
@@ -137,6 +138,10 @@ def step_controls(
         half-step (its ``layout.meta.still``): a new chart of that name is moved to h at
         once; another (drawn at the page's h, or for another run) is left as it is until
         the component hears of it.
+    texts : mapping of int to str, optional
+        The chart's text alternative (:mod:`em_viz.chart_text`) at each half-step the chart
+        can show before the next rerun: the component keeps the one of the half-step the
+        chart shows in a polite live region, for screen readers, as it moves.
 
     Returns
     -------
@@ -165,6 +170,7 @@ def step_controls(
         "phases": button_phases(phases),
         "png_names": None if png_names is None else list(png_names),
         "chart_id": chart_id,
+        "texts": {str(h): text for h, text in (texts or {}).items()},
     }
     result = _COMPONENT(
         key=f"{key}.controls",

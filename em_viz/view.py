@@ -40,6 +40,11 @@ What a view provides (:class:`StepView`):
 - ``numbers(h)``: the parameters a class must read at h, as a short table of text (one
   row per component or per column, each number to a few significant digits): presenter
   mode shows it beside the chart, with the summary;
+- ``describe(h)``: the chart's text alternative at h, for a screen reader: the half-step's
+  name, ℓ (or the bound) and one sentence per component, state, variable or topic, with the
+  page's numbers, at most about ten of them (built with :func:`em_viz.chart_text.chart_text`).
+  The stepping view asks it for every half-step the chart can move to without a rerun, so it
+  must be cheap (no pass over the data);
 - ``tabs``: the tabs' names; ``picks(tab, h)``: the :class:`Pick` widgets that tab needs;
   ``tab(tab, h, chosen)``: the tab's blocks (:data:`Block`), ``chosen`` mapping each pick's
   name to its value (always within its range). Only the open tab is asked for.
@@ -193,6 +198,8 @@ class StepView(Protocol):
     def summary(self, h: int) -> Summary: ...
 
     def numbers(self, h: int) -> pd.DataFrame: ...
+
+    def describe(self, h: int) -> str: ...
 
     def picks(self, tab: str, h: int) -> Sequence[Pick]: ...
 

@@ -19,6 +19,7 @@ from numpy.typing import ArrayLike
 from em_core import Trace
 from em_models.fa import figures, text
 from em_models.fa.engine import communalities
+from em_viz.chart_text import chart_text, metric_text, row_texts
 from em_viz.figures_common import as_features
 from em_viz.halfstep import button_kind, half_step, half_steps, n_half_steps
 from em_viz.loglik import tolerance_note
@@ -128,9 +129,21 @@ class FAView:
     def summary(self, h: int) -> Summary:
         half = half_step(self.trace, h)
         t = half.params_index
+        notes = [self._heywood_note(t)] if self._heywood_note(t) else []
+        if h == self.n_half_steps - 1:
+            notes.append(self._end_note())
+        return Summary(
+            self._metric(t),
+            text.describe(half, self.n_factors),
+            tuple(notes),
+            tolerance_note(self.trace, t),
+        )
+
+    def _metric(self, t: int) -> Metric:
+        """ℓ(θ_t) and its change."""
         delta = likelihood_delta_text(self.trace, t)
         rounding = delta is not None and not delta.startswith(("+", "-"))
-        metric = Metric(
+        return Metric(
             f"Log-likelihood ℓ(θ{t})".translate(SUBSCRIPTS),
             minus(self.trace.snapshots[t].log_likelihood),
             delta=delta,
@@ -138,12 +151,16 @@ class FAView:
             help="ℓ(θ) = Σₙ log N(xₙ | μ, WWᵀ + Ψ), the log of the probability of all the "
             "(standardised) data under the parameters drawn.",
         )
-        notes = [self._heywood_note(t)] if self._heywood_note(t) else []
-        if h == self.n_half_steps - 1:
-            notes.append(self._end_note())
-        return Summary(
-            metric, text.describe(half, self.n_factors), tuple(notes), tolerance_note(self.trace, t)
-        )
+
+    def describe(self, h: int) -> str:
+        """The chart's text alternative: ℓ, and each variable's loadings, ψ and communality
+        as the Parameters tab writes them."""
+        t = half_step(self.trace, h).params_index
+        metric = self._metric(t)
+        table = text.parameter_table(figures.fa_params(self.trace, t), self.column_names)
+        rows = row_texts(table, "variable")
+        headline = [metric_text(metric.label, metric.value)]
+        return chart_text(self.label(h), headline, rows, total=len(table), plural="variables")
 
     def _heywood_note(self, t: int) -> Note | None:
         """A warning when some ψᵢ has fallen below NEAR_HEYWOOD of its variable's variance."""

@@ -29,6 +29,7 @@ from em_models.hmm.window import (
     WindowPosteriors,
     make_window,
 )
+from em_viz.chart_text import chart_text, metric_text, row_texts
 from em_viz.colors import component_colors
 from em_viz.halfstep import HalfStep, button_kind, half_step, half_steps, m_step_source
 from em_viz.loglik import explain_decrease, tolerance_note
@@ -207,18 +208,29 @@ class HMMView:
         half = half_step(self.trace, h)
         t = half.params_index
         value = self.trace.snapshots[t].log_likelihood
+        sentence = text.describe(half) + " " + text.probability_sentence(value, t)
+        caption = tolerance_note(self.trace, t).replace(" points", " observations")
+        return Summary(self._metric(t), sentence, tuple(self._notes(half)), caption)
+
+    def _metric(self, t: int) -> Metric:
+        """ℓ(θ_t) and its change."""
         delta = likelihood_delta_text(self.trace, t)
         rounding = delta is not None and not delta.startswith(("+", "-"))
-        metric = Metric(
+        return Metric(
             f"Log-likelihood ℓ(θ{t})".translate(SUBSCRIPTS),
-            f"{value:.4f}".replace("-", "−"),
+            f"{self.trace.snapshots[t].log_likelihood:.4f}".replace("-", "−"),
             delta,
             "off" if rounding else "normal",
             text.LIKELIHOOD_HELP,
         )
-        sentence = text.describe(half) + " " + text.probability_sentence(value, t)
-        caption = tolerance_note(self.trace, t).replace(" points", " observations")
-        return Summary(metric, sentence, tuple(self._notes(half)), caption)
+
+    def describe(self, h: int) -> str:
+        """The chart's text alternative: ℓ, and each state's π, row of A and emissions as
+        the Parameters tab writes them."""
+        metric = self._metric(half_step(self.trace, h).params_index)
+        rows = row_texts(self.numbers(h), "state")
+        headline = [metric_text(metric.label, metric.value)]
+        return chart_text(self.label(h), headline, rows, total=self.K, plural="states")
 
     def _notes(self, half: HalfStep) -> list[Note]:
         trace = self.trace

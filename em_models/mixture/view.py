@@ -40,6 +40,7 @@ from em_models.mixture.tables import (
     responsibility_table,
     split_changes,
 )
+from em_viz.chart_text import chart_text, metric_text, row_texts
 from em_viz.halfstep import HalfStep, m_step_source
 from em_viz.loglik import tolerance_note
 from em_viz.number_formats import key_number
@@ -246,19 +247,39 @@ class MixtureView:
                 kmeans_phase.STOPPING_RULE,
             )
         t = half.params_index
+        notes = run_notes(self.trace, self._em(h), self.X)
+        return Summary(self._metric(t), describe(half), tuple(notes), tolerance_note(self.trace, t))
+
+    def _metric(self, t: int) -> Metric:
+        """ℓ(θ_t) and its change."""
         delta = likelihood_delta_text(self.trace, t)
         rounding = delta is not None and not delta.startswith(("+", "-"))
-        value = self.trace.snapshots[t].log_likelihood
-        metric = Metric(
+        return Metric(
             f"Log-likelihood ℓ(θ{t})".translate(SUBSCRIPTS),
-            f"{value:.4f}".replace("-", "−"),
+            f"{self.trace.snapshots[t].log_likelihood:.4f}".replace("-", "−"),
             delta,
             # A change that is only float rounding gets no arrow and no colour.
             "off" if rounding else "normal",
             LIKELIHOOD_HELP,
         )
-        notes = run_notes(self.trace, self._em(h), self.X)
-        return Summary(metric, describe(half), tuple(notes), tolerance_note(self.trace, t))
+
+    def describe(self, h: int) -> str:
+        """The chart's text alternative: ℓ and each component's parameters as the
+        Parameters tab writes them (in the K-means phase, W and each cluster's centre)."""
+        half = self.half(h)
+        K = self.trace.final.params.n_components
+        if kmeans_phase.in_kmeans(half):
+            label, value, _ = kmeans_phase.metric(self.X, self.trace, half, None)
+            rows = row_texts(self.numbers(h), "cluster")
+            return chart_text(
+                half.label, [metric_text(label, value)], rows, total=K, plural="clusters"
+            )
+        metric = self._metric(half.params_index)
+        table = parameter_table(self.trace, self._em(h), column_names=self.column_names)
+        values = split_changes(table)[0].drop(columns="N_k")
+        rows = row_texts(values, "component")
+        headline = [metric_text(metric.label, metric.value)]
+        return chart_text(half.label, headline, rows, total=K, plural="components")
 
     def numbers(self, h: int) -> pd.DataFrame:
         half = self.half(h)

@@ -22,6 +22,7 @@ from em_core import Trace
 from em_core.likelihood_change import flat_tolerance
 from em_models.ppca import figures as ppca
 from em_models.ppca.engine import closed_form, log_likelihood
+from em_viz.chart_text import cell_text, chart_text, metric_text, row_texts
 from em_viz.figures_common import as_features
 from em_viz.halfstep import button_kind, half_step, half_steps, n_half_steps
 from em_viz.loglik import tolerance_note
@@ -136,26 +137,40 @@ class PPCAView:
     def summary(self, h: int) -> Summary:
         half = half_step(self.trace, h)
         t = half.params_index
-        value = self.trace.snapshots[t].log_likelihood
+        notes = []
+        if h == self.n_half_steps - 1:
+            notes.append(self._end_note())
+        return Summary(
+            self._metric(t),
+            ppca.describe(half, self.n_latent),
+            tuple(notes),
+            tolerance_note(self.trace, t),
+        )
+
+    def _metric(self, t: int) -> Metric:
+        """ℓ(θ_t) and its change."""
         delta = likelihood_delta_text(self.trace, t)
         rounding = delta is not None and not delta.startswith(("+", "-"))
-        metric = Metric(
+        return Metric(
             f"Log-likelihood ℓ(θ{t})".translate(SUBSCRIPTS),
-            f"{value:.4f}".replace("-", "−"),
+            f"{self.trace.snapshots[t].log_likelihood:.4f}".replace("-", "−"),
             delta=delta,
             delta_color="off" if rounding else "normal",
             help="ℓ(θ) = Σₙ log N(xₙ | μ, WWᵀ + σ²I), the log of the probability of all the "
             "data under the parameters drawn.",
         )
-        notes = []
-        if h == self.n_half_steps - 1:
-            notes.append(self._end_note())
-        return Summary(
-            metric, ppca.describe(half, self.n_latent), tuple(notes), tolerance_note(self.trace, t)
-        )
 
     def numbers(self, h: int) -> pd.DataFrame:
         return key_numbers(ppca.parameter_table(self.trace, h, column_names=self.column_names))
+
+    def describe(self, h: int) -> str:
+        """The chart's text alternative: ℓ, σ², and each column's μ and loadings, as the
+        Parameters tab writes them."""
+        metric = self._metric(half_step(self.trace, h).params_index)
+        table = ppca.parameter_table(self.trace, h, column_names=self.column_names)
+        headline = [metric_text(metric.label, metric.value), f"σ² = {cell_text(table, 'σ²')}"]
+        rows = row_texts(table.drop(columns="σ²"), "column")
+        return chart_text(self.label(h), headline, rows, total=len(table), plural="columns")
 
     def _end_note(self) -> Note:
         """How the run ended, and how far below the maximum of ℓ it stopped."""

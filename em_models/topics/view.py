@@ -20,6 +20,7 @@ from em_core import Trace
 from em_models.topics import figures, formulas
 from em_models.topics.corpus import Corpus
 from em_models.topics.steps import MODEL_NAMES, TopicSteps
+from em_viz.chart_text import MAX_ITEMS, chart_text, metric_text
 from em_viz.halfstep import button_kind, half_step, half_steps, n_half_steps
 from em_viz.status import likelihood_delta_text
 from em_viz.view import (
@@ -40,6 +41,8 @@ from em_viz.view import (
 SUBSCRIPTS = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
 TABS = ("Topics", "Documents", "Formulas with these numbers", "LDA's inner loop")
 TOP_WORDS = 8
+# The words of each topic its chart's text alternative reads out.
+DESCRIBED_WORDS = 3
 HELP = {
     "plsa": {
         "e": "Expectation: for every word of every document, the probability that each topic "
@@ -200,6 +203,16 @@ class TopicsView:
                 for z in range(topics.shape[0])
             }
         )
+
+    def describe(self, h: int) -> str:
+        """The chart's text alternative: ℓ (LDA: the bound), and each topic's three most
+        likely words as the Topics tab writes them."""
+        metric = self.summary(h).metric
+        words = self.top_words(half_step(self.trace, h).params_index, DESCRIBED_WORDS)
+        rows = [f"{column.lower()}: " + ", ".join(words[column]) for column in words.columns]
+        K = len(rows)
+        headline = [metric_text(metric.label, metric.value)]
+        return chart_text(self.label(h), headline, rows[:MAX_ITEMS], total=K, plural="topics")
 
     def numbers(self, h: int) -> pd.DataFrame:
         """A row per topic: its three most likely words with their probabilities."""

@@ -28,7 +28,7 @@ from __future__ import annotations
 import functools
 import json
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -36,6 +36,7 @@ import streamlit as st
 
 from em_ui import presenter
 from em_viz.exports import PNG_WITHOUT_CONTROLS_JS
+from em_viz.figures_common import MAX_FRAMES
 from em_viz.view import ButtonKind, ButtonPhase
 
 _HERE = Path(__file__).parent
@@ -113,7 +114,7 @@ def step_controls(
     phases: Sequence[ButtonPhase],
     png_names: Sequence[str] | None = None,
     chart_id: str = "",
-    texts: Mapping[int, str] | None = None,
+    describe: Callable[[int], str] | None = None,
 ) -> Screen:
     """Draw the step buttons of the view ``key``, moving the half-step in ``h_key``.
 
@@ -138,10 +139,11 @@ def step_controls(
         half-step (its ``layout.meta.still``): a new chart of that name is moved to h at
         once; another (drawn at the page's h, or for another run) is left as it is until
         the component hears of it.
-    texts : mapping of int to str, optional
-        The chart's text alternative (:mod:`em_viz.chart_text`) at each half-step the chart
-        can show before the next rerun: the component keeps the one of the half-step the
-        chart shows in a polite live region, for screen readers, as it moves.
+    describe : callable, optional
+        ``describe(h)``, the chart's text alternative at half-step h (the view's, see
+        :mod:`em_viz.chart_text`): the component is given it for every half-step the chart
+        can show before the next rerun (:func:`chart_texts`) and keeps the one of the
+        half-step the chart shows in a polite live region, for screen readers, as it moves.
 
     Returns
     -------
@@ -170,7 +172,7 @@ def step_controls(
         "phases": button_phases(phases),
         "png_names": None if png_names is None else list(png_names),
         "chart_id": chart_id,
-        "texts": {str(h): text for h, text in (texts or {}).items()},
+        "texts": chart_texts(key, describe, int(st.session_state[h_key]), last, chart_id),
     }
     result = _COMPONENT(
         key=f"{key}.controls",
@@ -183,6 +185,30 @@ def step_controls(
         on_screen_height_change=lambda: None,
     )
     return Screen(bool(result.narrow), _screen_height(result.screen_height))
+
+
+def chart_texts(
+    key: str, describe: Callable[[int], str] | None, h: int, last: int, chart_id: str
+) -> dict[str, str]:
+    """``describe(i)`` for every half-step i the chart can show without a rerun: the whole
+    run when it has at most :data:`~em_viz.figures_common.MAX_FRAMES` half-steps (a chart
+    then holds them all), else from the one before h to as far as Play goes. Each text is
+    written once for the chart ``chart_id`` and kept in the session."""
+    if describe is None:
+        return {}
+    if last < MAX_FRAMES:
+        wanted = range(last + 1)
+    else:
+        wanted = range(max(0, h - 1), min(last + 1, h + MAX_FRAMES))
+    kept = st.session_state.get(f"{key}.texts")
+    if kept is None or kept[0] != chart_id:
+        kept = (chart_id, {})
+        st.session_state[f"{key}.texts"] = kept
+    texts = kept[1]
+    for i in wanted:
+        if i not in texts:
+            texts[i] = describe(i)
+    return {str(i): texts[i] for i in wanted}
 
 
 def _screen_height(value: object) -> int:

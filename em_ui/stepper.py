@@ -34,7 +34,6 @@ from em_ui.presenter import is_on as presenting
 from em_ui.state import keep
 from em_ui.tables import show_table
 from em_ui.text import literal
-from em_viz.figures_common import MAX_FRAMES
 from em_viz.style import chart_config, enlarge_class_numbers, enlarge_fonts, with_height
 from em_viz.view import (
     Caption,
@@ -127,7 +126,7 @@ def stepping_view(view: StepView, *, key: str, extras: Extras | None = None) -> 
         phases=view.button_phases,
         png_names=png_names,
         chart_id=_chart_id(view),
-        texts=_chart_texts(view, int(st.session_state[h_key]), key=key),
+        describe=view.describe,
     )
     h = int(st.session_state[h_key])
     chart_side, numbers_side = _sides(key)
@@ -161,27 +160,6 @@ def _button_kinds(view: StepView):
             f"The view declares {len(kinds)} kinds for its {view.n_half_steps} half-steps."
         )
     return kinds
-
-
-def _chart_texts(view: StepView, h: int, *, key: str) -> dict[int, str]:
-    """The chart's text alternative (``view.describe``) for every half-step the step buttons
-    and Play can show without a rerun: the whole run when one figure holds all its frames,
-    else from the half-step before h to as far as Play can go. Kept for the chart's run
-    (``view.chart_key``), so that each is written once."""
-    last = view.n_half_steps - 1
-    if last < MAX_FRAMES:
-        wanted = range(last + 1)
-    else:
-        wanted = range(max(0, h - 1), min(last + 1, h + MAX_FRAMES))
-    kept = st.session_state.get(f"{key}.texts")
-    if kept is None or kept[0] != view.chart_key:
-        kept = (view.chart_key, {})
-        st.session_state[f"{key}.texts"] = kept
-    texts = kept[1]
-    for i in wanted:
-        if i not in texts:
-            texts[i] = view.describe(i)
-    return {i: texts[i] for i in wanted}
 
 
 def _sides(key: str):

@@ -58,12 +58,16 @@ def test_lda_on_the_rivers_names_its_curve_a_bound_and_scrubs_the_inner_loop(at)
     assert at.metric[0].label == "Evidence lower bound ELBO(θ₀)"
     assert metric_value(at) == pytest.approx(trace.snapshots[0].log_likelihood, abs=5e-4)
     press(at, f"{KEY}.e")
-    open_tab(at, KEY, "LDA's inner loop")
-    at.number_input(key=f"{KEY}.sweep").set_value(100).run()
+    at.session_state[f"{KEY}.inner"] = True  # the inner loop's section opened
+    at.run()
+    stopped = int(trace.snapshots[1].stats[0])
+    at.slider(key=f"{KEY}.sweep").set_value(stopped).run()
+    assert not at.exception
     gamma = trace.snapshots[1].params.doc_topic[0]
+    mix = ", ".join(f"{p:.3f}" for p in gamma / gamma.sum())
     text = page_text(at)
-    assert f"This document stopped after {trace.snapshots[1].stats[0]} sweeps." in text
-    assert f"{gamma[0]:.4f}".rstrip("0") in text
+    assert f"Document 1's mix E[θ] after sweep {stopped}: ({mix})" in text
+    assert f"It stopped after {stopped} sweeps" in text
     assert "log-likelihood" not in at.metric[0].label
 
 

@@ -8,6 +8,7 @@ from em_models.topics import beside
 from em_models.topics.corpus import RIVERS_AND_MONEY, corpus_from_text, make_bars
 from em_models.topics.fits import fit_topics
 from em_models.topics.lda import exports as lda_exports
+from em_models.topics.page_sections import inner_loop_section
 from em_models.topics.plsa import exports as plsa_exports
 from em_models.topics.steps import MODEL_NAMES
 from em_models.topics.view import TopicsView
@@ -175,14 +176,21 @@ except ValueError as error:
 
 view = TopicsView(corpus, trace, document=document - 1)
 exports = lda_exports if model == "lda" else plsa_exports
-extras = Extras(
-    png_name=lambda h: file_stem("em", model, view.label(h)),
-    footer=lambda: export_section(
+
+
+def footer() -> None:
+    """Under the view's tabs (inside its fragment, so it follows the half-step on screen):
+    LDA's inner loop, then the export."""
+    if model == "lda":
+        inner_loop_section(view, int(st.session_state[f"{KEY}.h"]), key=KEY)
+    export_section(
         KEY,
         exports.CAPTION,
         exports.files(corpus, trace, figure=lambda: view.figure(0, narrow=False)),
-    ),
-)
+    )
+
+
+extras = Extras(png_name=lambda h: file_stem("em", model, view.label(h)), footer=footer)
 stepping_view(view, key=KEY, extras=extras)
 
 other = "lda" if model == "plsa" else "plsa"

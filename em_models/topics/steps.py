@@ -103,19 +103,6 @@ class TopicSteps:
             joint = params.doc_topic[d][None, :] * params.topic_word.T[words]
         return joint / joint.sum(axis=1, keepdims=True)
 
-    def inner_loop(self, t: int, d: int, sweeps: int) -> NDArray[np.float64]:
-        """LDA's γ of document ``d`` after ``sweeps`` sweeps of E-step t + 1's inner loop
-        (sweep 0: the γ it starts from), all documents run as the engine runs them."""
-        params = self.trace.snapshots[t].params
-        if sweeps == 0:
-            return params.doc_topic[d]
-        model = self.trace.model
-        beta = np.exp(dirichlet_expectation(params.topic_word))
-        gamma, _ = lda.update_documents(
-            self.corpus, beta, model.alpha, params.doc_topic, sweeps, model.inner_tol
-        )
-        return gamma[d]
-
     def sweeps(self, t: int) -> NDArray[np.int64] | None:
         """LDA: each document's number of inner sweeps in E-step t + 1 (None if unrecorded)."""
         if not self.lda or t + 1 > self.trace.n_iter:

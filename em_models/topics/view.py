@@ -39,7 +39,7 @@ from em_viz.view import (
 )
 
 SUBSCRIPTS = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
-TABS = ("Topics", "Documents", "Formulas with these numbers", "LDA's inner loop")
+TABS = ("Topics", "Documents", "Formulas with these numbers")
 TOP_WORDS = 8
 # The words of each topic its chart's text alternative reads out.
 DESCRIBED_WORDS = 3
@@ -93,7 +93,7 @@ class TopicsView:
         self.document = min(max(int(document), 0), corpus.n_documents - 1)
         self.n_half_steps = n_half_steps(trace)
         self.button_phases = (ButtonPhase(0, HELP[self.model]),)
-        self.tabs = TABS if self.steps.lda else TABS[:3]
+        self.tabs = TABS
 
     @property
     def value_name(self) -> str:
@@ -233,9 +233,6 @@ class TopicsView:
         n_words = int(np.diff(self.corpus.indptr)[self.document])
         if tab == TABS[2] and half.kind != "start":
             return [Pick("word", "Word of the document", 1, n_words, noun="word")]
-        if tab == TABS[3] and half.resp_index is not None:
-            most = self.trace.model.inner_max_iter
-            return [Pick("sweep", "Sweeps of the inner loop", 0, most)]
         return []
 
     def tab(self, tab: str, h: int, chosen: Mapping[str, int]) -> Sequence[Block]:
@@ -252,9 +249,7 @@ class TopicsView:
             )
             frame.insert(0, "Document", np.arange(1, mixes.shape[0] + 1))
             return [Table(frame), Caption("Each document's share of each topic.")]
-        if tab == TABS[2]:
-            return self._formulas(half, chosen)
-        return self._inner_loop(half, chosen)
+        return self._formulas(half, chosen)
 
     def _formulas(self, half, chosen: Mapping[str, int]) -> list[Block]:
         if half.kind == "start":
@@ -270,30 +265,3 @@ class TopicsView:
         ]
         blocks += formulas.blocks(self.steps, half, self.document, i)
         return blocks
-
-    def _inner_loop(self, half, chosen: Mapping[str, int]) -> list[Block]:
-        if half.resp_index is None:
-            return [Text("No E-step has run yet: step to E-step 1 to scrub its inner loop.")]
-        t, d = half.resp_index, self.document
-        sweeps = int(chosen["sweep"])
-        done = self.steps.sweeps(t)
-        gamma = self.steps.inner_loop(t, d, sweeps)
-        frame = pd.DataFrame(
-            {
-                "Topic": np.arange(1, gamma.size + 1),
-                "γ": np.round(gamma, 4),
-                "Mix E[θ]": np.round(gamma / gamma.sum(), 4),
-            }
-        )
-        stopped = "" if done is None else f" This document stopped after {done[d]} sweeps."
-        return [
-            Heading(f"E-step {t + 1}'s inner loop, document {d + 1}"),
-            PickRow(("sweep",)),
-            Table(frame),
-            Caption(
-                f"γ after {sweeps} sweep{'s' if sweeps != 1 else ''} with the topics of "
-                f"{theta(t)} held fixed (sweep 0 is where it starts: the γ of the previous "
-                f"E-step).{stopped} The outer loop's E-step is all of these sweeps; its "
-                "M-step then moves the topics once."
-            ),
-        ]

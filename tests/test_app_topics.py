@@ -93,3 +93,16 @@ def test_a_prepared_lda_run_opens_in_the_stepping_view():
     assert at.metric[0].label == "Evidence lower bound ELBO(θ₀)"
     press(at, "prepared.end")
     assert "Converged after" in page_text(at)
+
+
+def test_plsa_beside_lda_draws_both_runs_topics_and_keeps_the_tables(at):
+    at.radio(key=f"{KEY}.kind").set_value("rivers").run()
+    assert len(at.get("plotly_chart")) == 1  # closed: nothing beside is fitted or drawn
+    at.session_state[f"{KEY}.beside"] = True
+    at.run()
+    assert not at.exception
+    assert len(at.get("plotly_chart")) == 2  # the stepping view's chart and the topics beside
+    text = page_text(at)
+    assert "Mean entropy of a topic: pLSA " in text
+    assert "Document 1's topic mix at the end of each run" in text
+    assert len(at.dataframe) >= 2  # each run's topics as a table

@@ -13,6 +13,7 @@ from em_models.topics.plsa import exports as plsa_exports
 from em_models.topics.steps import MODEL_NAMES
 from em_models.topics.view import TopicsView
 from em_ui import links
+from em_ui.controls import is_narrow
 from em_ui.exports import export_section
 from em_ui.state import keep
 from em_ui.stepper import Extras, stepping_view
@@ -194,7 +195,16 @@ extras = Extras(png_name=lambda h: file_stem("em", model, view.label(h)), footer
 stepping_view(view, key=KEY, extras=extras)
 
 other = "lda" if model == "plsa" else "plsa"
-with st.expander(f"{MODELS[model]} beside {MODELS[other]} on the same documents"):
-    other_trace = fit_topics(other, corpus, n_topics, **{**settings, "alpha": None, "eta": None})
-    beside.section(corpus, {model: trace, other: other_trace}, document - 1, MODEL_NAMES)
+side_by_side = st.expander(
+    f"{MODELS[model]} beside {MODELS[other]} on the same documents",
+    key=f"{KEY}.beside",
+    on_change="rerun",
+)
+if side_by_side.open:  # nothing is fitted or drawn while it is closed
+    with side_by_side:
+        other_trace = fit_topics(
+            other, corpus, n_topics, **{**settings, "alpha": None, "eta": None}
+        )
+        traces = {model: trace, other: other_trace}
+        beside.section(corpus, traces, document - 1, MODEL_NAMES, narrow=is_narrow(KEY))
 link.finish(left_out=left_out)

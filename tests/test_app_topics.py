@@ -106,3 +106,23 @@ def test_plsa_beside_lda_draws_both_runs_topics_and_keeps_the_tables(at):
     assert "Mean entropy of a topic: pLSA " in text
     assert "Document 1's topic mix at the end of each run" in text
     assert len(at.dataframe) >= 2  # each run's topics as a table
+
+
+def test_an_uploaded_file_that_is_not_utf8_is_reported_not_silently_changed(at):
+    at.radio(key=f"{KEY}.kind").set_value("own").run()
+    # Line 3 holds a good "é" (2 bytes, 1 character) before the bad byte.
+    raw = b"River banks and water\nMoney in the bank\n" + "Café ".encode() + b"\xff loans\n"
+    at.file_uploader(key=f"{KEY}.upload").set_value(("documents.txt", raw, "text/plain")).run()
+    assert not at.exception
+    errors = [e.value for e in at.error]
+    assert errors == [
+        "The file is not UTF-8 text: byte 47 of the file (0xFF, on line 3, column 6) is not "
+        "UTF-8. Nothing was read from it, and the file is left as it is. Save it as UTF-8 "
+        "(most editors offer it under Save as) and try again."
+    ]
+    assert "�" not in page_text(at)  # no replacement character: no run on changed text
+    assert not at.metric
+    fixed = raw.replace(b"\xff", b"")
+    at.file_uploader(key=f"{KEY}.upload").set_value(("documents.txt", fixed, "text/plain")).run()
+    assert not at.error
+    assert "3 documents" in page_text(at)

@@ -31,7 +31,7 @@ from numpy.typing import NDArray
 
 from em_core.trace_json import DATA_BY_DEFAULT_MAX_VALUES
 from em_models.topics import files
-from em_models.topics.corpus import Corpus, corpus_from_text, from_counts
+from em_models.topics.corpus import Corpus, corpus_from_text, decode_documents, from_counts
 from em_models.topics.lda import engine as lda_engine
 from em_models.topics.plsa import engine as plsa_engine
 
@@ -138,9 +138,9 @@ def read_documents(path: Path) -> str:
     if len(raw) > MAX_TEXT_BYTES:
         raise ValueError(f"{path} is larger than {MAX_TEXT_BYTES // 10**6} MB.")
     try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise ValueError(f"{path} is not UTF-8 text; save it as UTF-8.") from None
+        return decode_documents(raw)
+    except ValueError as error:
+        raise ValueError(f"{path}: {error}") from None
 
 
 def add_commands(commands: argparse._SubParsersAction, common: Callable) -> None:

@@ -269,6 +269,24 @@ RIVERS_AND_MONEY = (
 )
 
 
+def decode_documents(raw: bytes) -> str:
+    """The text of an uploaded file of documents, read as UTF-8 (a byte-order mark allowed);
+    ``ValueError`` naming the first byte that is not UTF-8, its line and column, rather than
+    text silently changed."""
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line_start = raw.rfind(b"\n", 0, error.start) + 1
+        line = raw.count(b"\n", 0, error.start) + 1
+        column = len(raw[line_start : error.start].decode("utf-8-sig")) + 1
+        raise ValueError(
+            f"The file is not UTF-8 text: byte {error.start + 1:,} of the file (0x"
+            f"{raw[error.start]:02X}, on line {line:,}, column {column:,}) is not UTF-8. "
+            "Nothing was read from it, and the file is left as it is. Save it as UTF-8 (most "
+            "editors offer it under Save as) and try again."
+        ) from None
+
+
 def split_documents(text: str, by: str = "line") -> list[str]:
     """``text`` cut into documents: one per non-blank line (``by="line"``) or one per
     paragraph, separated by blank lines (``by="paragraph"``)."""

@@ -5,7 +5,12 @@ and LDA side by side on the same documents."""
 import streamlit as st
 
 from em_models.topics import beside
-from em_models.topics.corpus import RIVERS_AND_MONEY, corpus_from_text, make_bars
+from em_models.topics.corpus import (
+    RIVERS_AND_MONEY,
+    corpus_from_text,
+    decode_documents,
+    make_bars,
+)
 from em_models.topics.fits import fit_topics
 from em_models.topics.lda import exports as lda_exports
 from em_models.topics.page_sections import inner_loop_section
@@ -97,7 +102,11 @@ else:
         "words such as 'the' are left out.",
     )
     if upload is not None:
-        text = upload.getvalue().decode("utf-8", errors="replace")
+        try:
+            text = decode_documents(upload.getvalue())
+        except ValueError as error:
+            st.error(literal(str(error)))
+            link.stop(left_out=left_out)
     if not text.strip():
         st.info("Paste or upload some documents to begin.")
         link.stop(left_out=left_out)

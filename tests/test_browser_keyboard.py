@@ -135,6 +135,12 @@ def test_the_keyboard_alone_reaches_and_steps_every_part(page: Page, app_server,
     page.keyboard.press("Enter")
     wait_for_app(page)
     expect(page.get_by_text("E-step for one point")).to_be_visible()
+    # Streamlit's KaTeX writes each formula twice: as MathML, which screen readers read,
+    # and as the drawn HTML, hidden from them.
+    formulas = page.locator(".katex")
+    expect(formulas.first).to_be_visible()
+    assert formulas.count() == page.locator(".katex > .katex-mathml > math").count() > 0
+    assert page.locator(".katex > .katex-html:not([aria-hidden='true'])").count() == 0
 
     # K, typed: the step keys do nothing while the cursor is in a field.
     tab_to(page, "Start from", back=True)

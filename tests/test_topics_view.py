@@ -76,6 +76,9 @@ def test_ldas_mixes_move_at_the_e_step_and_the_inner_loop_ends_where_the_engine_
         assert loop.stopped == sweeps[d]
         np.testing.assert_allclose(loop.gamma[int(sweeps[d])], gamma[d])
     np.testing.assert_allclose(loop.gamma[0], trace.snapshots[0].params.doc_topic[-1])
+    # The counts of sweeps are whole numbers, written so (the packed trace keeps floats).
+    took = f"took from {int(sweeps.min())} to {int(sweeps.max())} sweeps a document"
+    assert took in view.summary(1).description
 
 
 def test_plsas_mixes_move_at_the_m_step_only():

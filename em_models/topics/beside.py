@@ -27,6 +27,7 @@ from em_viz.figures_common import user_text
 from em_viz.halfstep import half_step, n_half_steps
 
 BAR_WORDS = 5  # a text topic's words drawn
+GAP_PX = 48  # between rows of panels: room for a title of two lines
 PER_ROW = {"image": (10, 5), "words": (5, 2)}  # topics a row, wide and narrow
 
 
@@ -99,8 +100,10 @@ def beside_figure(
     per_row = PER_ROW["image" if side else "words"][int(narrow)]
     chunks = [range(s, min(s + per_row, k)) for s in range(0, k, per_row)]
     columns = min(per_row, k)
+    panel = (85 if narrow else 95) if side else 150
+    height = 2 * len(chunks) * (panel + GAP_PX) - GAP_PX + 40  # 40: the margins
     fig = make_subplots(
-        2 * len(chunks), columns, vertical_spacing=0.12 if side else 0.1,
+        2 * len(chunks), columns, vertical_spacing=GAP_PX / (height - 40),
         horizontal_spacing=0.02 if side else 0.12,
         subplot_titles=[
             _title(names, order, distances, i, z) if z < k else ""
@@ -140,9 +143,8 @@ def beside_figure(
         fig.update_yaxes(autorange="reversed", tickfont={"size": 10})
         fig.update_xaxes(range=[0, top * 1.05], showticklabels=False)
     fig.update_annotations(font={"size": 11})
-    panel = (85 if narrow else 95) if side else 150
     fig.update_layout(
-        height=2 * len(chunks) * panel + 40,
+        height=height,
         margin={"t": 30, "l": 10, "r": 10, "b": 10},
         template="plotly_white",
         showlegend=False,
@@ -183,7 +185,7 @@ def measures_text(names: list[str], values: list[dict]) -> str:
         f"here); smallest probability of a word: {a} {x['smallest']:.2g}, {b} "
         f"{y['smallest']:.2g}; mean entropy of the mixes of the shortest quarter of the "
         f"documents: {a} {x['short_mix_entropy']:.2f} bits, {b} {y['short_mix_entropy']:.2f} "
-        f"(LDA's {'more spread' if spread else 'not more spread'} here)."
+        f"(LDA's mixes {'more' if spread else 'not more'} spread here)."
     )
 
 

@@ -107,4 +107,4 @@ class TopicSteps:
         """LDA: each document's number of inner sweeps in E-step t + 1 (None if unrecorded)."""
         if not self.lda or t + 1 > self.trace.n_iter:
             return None
-        return np.asarray(self.trace.snapshots[t + 1].stats)
+        return np.asarray(self.trace.snapshots[t + 1].stats).astype(np.int64)

@@ -7,6 +7,7 @@ import pandas  # noqa: F401
 import streamlit as st
 
 from em_models.registry import Page, pages_in
+from em_ui import accessibility
 from em_ui.budget import use_one_blas_thread
 from em_ui.state import keep_widget_values
 
@@ -32,5 +33,6 @@ pages = {
 }
 # Every page stays listed: Streamlit folds a long menu behind "View more" unless told not to.
 navigation = st.navigation(pages, expanded=True)
+accessibility.apply()
 keep_widget_values()  # before the page runs: a page not shown must not lose its settings
 navigation.run()

@@ -222,7 +222,7 @@ def test_every_classic_data_set_loads_and_fits(name: str) -> None:
     crosstabs = [df.value for df in at.dataframe if df.value.columns.name == "component"]
     if data.labels is None:
         assert not crosstabs
-        assert not [s for s in at.subheader if "known" in s.value]
+        assert not [s for s in at.header if "known" in s.value]
     else:
         assert len(crosstabs) == 1
         table = crosstabs[0]

@@ -165,3 +165,39 @@ def test_one_component_colours_every_point_fully() -> None:
     from em_viz.colors import PALETTE, blend
 
     assert blend([[1.0], [1.0]]) == [PALETTE[0], PALETTE[0]]
+
+
+def _colours(value, found: list[str] | None = None) -> list[str]:
+    """Every colour in plotly JSON (a value under a key naming a colour), in order."""
+    found = [] if found is None else found
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if "color" in key.lower() and isinstance(item, str | list | tuple):
+                found.append(repr(item))
+            else:
+                _colours(item, found)
+    elif isinstance(value, list | tuple):
+        for item in value:
+            _colours(item, found)
+    return found
+
+
+def test_presenter_mode_changes_sizes_only_so_the_palette_holds_there_too() -> None:
+    """Presenter mode enlarges a chart's type and height (em_ui/stepper.py's ``_figure``)
+    and changes no colour: the distances above hold on a projector too."""
+    from em_data.datasets import load_dataset
+    from em_models.mixture.engine import fit
+    from em_models.mixture.view import MixtureView
+    from em_ui.presenter import CHART_FONT_SCALE, NUMBER_OF_HEIGHT
+    from em_viz.style import enlarge_class_numbers, enlarge_fonts, with_height
+
+    X = np.asarray(load_dataset("faithful").values)
+    fig = MixtureView(X, fit(X, 3, rng=0, max_iter=5), column_names=("a", "b")).figure(
+        3, narrow=False
+    )
+    before = _colours(fig.to_plotly_json()) + _colours(fig.frame_dicts)
+    assert any(PALETTE[2] in colour for colour in before)  # the components' colours are there
+    fig = enlarge_fonts(fig, CHART_FONT_SCALE)
+    fig = enlarge_class_numbers(with_height(fig, 900), NUMBER_OF_HEIGHT * 1080)
+    assert fig.layout.font.size > 13  # presenter mode did act on the figure
+    assert _colours(fig.to_plotly_json()) + _colours(fig.frame_dicts) == before

@@ -18,7 +18,7 @@ from em_ui.text import literal
 
 def heywood_section(view: FAView, long: Trace, published: tuple[float, ...] | None) -> None:
     """ψ of the variable nearest a Heywood case along the run carried on, and what it means."""
-    st.subheader("The Heywood case: a noise variance sliding to zero")
+    st.header("The Heywood case: a noise variance sliding to zero")
     variances = np.var(view.fitted, axis=0)
     i = lessons.smallest_share(long.final.params, variances)
     name = literal(view.column_names[i])
@@ -68,7 +68,7 @@ def heywood_section(view: FAView, long: Trace, published: tuple[float, ...] | No
 
 def rotation_section(view: FAView, *, key: str) -> None:
     """A slider turning the final loadings, with C and ℓ unchanged, and varimax beside."""
-    st.subheader("Turning the factors: the same fit from other loadings")
+    st.header("Turning the factors: the same fit from other loadings")
     trace = view.trace
     q = view.n_factors
     if q == 1:
@@ -119,7 +119,7 @@ def rotation_section(view: FAView, *, key: str) -> None:
 
 def beside_ppca(view: FAView, beside: lessons.Beside) -> None:
     """Factor analysis and probabilistic PCA on the same data, one line each."""
-    st.subheader("Beside probabilistic PCA")
+    st.header("Beside probabilistic PCA")
     params = view.trace.final.params
     psi = params.noise_variances
     low, high = int(np.argmin(psi)), int(np.argmax(psi))

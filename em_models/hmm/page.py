@@ -463,7 +463,7 @@ def scaling_lesson() -> dict:
 
 
 def scaling_section() -> None:
-    st.subheader("Why the forward pass is scaled")
+    st.header("Why the forward pass is scaled")
     lesson = stored((f"{KEY}-scaling", SCALING_ROLLS, CASINO_SEED), scaling_lesson)
     ice_totals, ice_scale, ice_ll = lesson["ice"]
     totals, log_scale, _ = lesson["casino"]
@@ -536,7 +536,7 @@ def _what_follows(params: HMMParams) -> str:
 
 
 def forgetting_section() -> None:
-    st.subheader("A mixture is an HMM that forgets")
+    st.header("A mixture is an HMM that forgets")
     X = np.asarray(load_sequence("geyser").values)
     lesson = stored((f"{KEY}-forgetting", data_key(X)), forgetting_lesson)
     hmm_params, mix = lesson["hmm"], lesson["mixture"]
@@ -552,7 +552,8 @@ def forgetting_section() -> None:
         np.round(hmm_params.transmat, 3), lesson["hmm_ll"], mix.weights, lesson["mixture_ll"]
     )
     section_chart(fig, "forgetting")
-    table = {"": [f"HMM state {k + 1}" for k in range(2)] + [f"mixture {k + 1}" for k in range(2)]}
+    rows = [f"HMM state {k + 1}" for k in range(2)] + [f"mixture {k + 1}" for k in range(2)]
+    table = {"state or component": rows}  # a named header: screen readers read it out
     means = np.vstack([hmm_params.emissions.means, mix.means])
     for i, name in enumerate(("duration", "waiting")):
         table[f"mean {name} (min)"] = [f"{v:.3g}" for v in means[:, i]]
@@ -600,7 +601,7 @@ def aligned_truth(seq: Sequence, path: np.ndarray, n_states: int) -> np.ndarray 
 
 
 def decoding_section(seq: Sequence, trace, run_key: tuple, state_names) -> None:
-    st.subheader("Each step's most likely state, or the most likely path")
+    st.header("Each step's most likely state, or the most likely path")
     lesson = stored((f"{KEY}-decoding", *run_key), lambda: decoding_lesson(seq, trace))
     best, path, gamma = lesson["best"], lesson["path"], lesson["gamma"]
     T, K, step = best.size, trace.final.params.n_states, seq.step

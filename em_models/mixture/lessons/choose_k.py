@@ -164,7 +164,7 @@ with st.expander("How the scores are made, and their sign"):
     )
     st.table(parameter_count_table(ks[-1], X.shape[1]), hide_index=True)
 
-st.subheader("Replay the best fit of any K")
+st.header("Replay the best fit of any K")
 by_k = {row.n_components: row for row in rows if row.best is not None}
 k_key = f"{KEY}.replay_k"
 if st.session_state.get(k_key) not in by_k:

@@ -18,7 +18,7 @@ Each round can only raise the likelihood of the data (or leave it where it is), 
 curves settle. Here you can watch every half of every round, with the numbers behind it.
 """
 )
-st.subheader("Try this first")
+st.header("Try this first")
 st.markdown(
     """
 1. Open **Worked example**: six points, two Gaussians. Press **E-step** and watch the points

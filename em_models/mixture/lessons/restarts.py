@@ -157,7 +157,7 @@ def _run_label(run: int) -> str:
     return f"run {run + 1} ({where}{kept})"
 
 
-st.subheader("Replay a run")
+st.header("Replay a run")
 run = st.selectbox(
     "Run to step through",
     range(model.n_init),

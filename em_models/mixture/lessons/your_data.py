@@ -90,7 +90,7 @@ stepping_view(X, trace, key=KEY, column_names=tuple(chosen), true_params=truth, 
 link.finish(left_out=left_out_of_link(KEY))
 
 if loaded.labels is not None:
-    st.subheader(f"Clusters against the known {loaded.label_name}")
+    st.header(f"Clusters against the known {loaded.label_name}")
     st.caption(
         "The labels were not used in the fit; each point goes to its most responsible Gaussian."
     )

@@ -113,18 +113,22 @@ def test_presenter_mode_holds_the_chart_and_the_numbers_on_a_1080p_screen(
         context.close()
 
 
-def topics_view(model: str, source: str, *, narrow: bool = False) -> moves.Case:
-    """A topic model on the page's defaults, as a case of the quick-move comparison."""
+def topics_view(
+    model: str, source: str, *, narrow: bool = False, k: int | None = None
+) -> moves.Case:
+    """A topic model on the page's defaults (or ``k`` topics), as a case of the quick-move
+    comparison."""
 
     def build() -> TopicsView:
         if source == "bars":
-            corpus, k = make_bars(300, seed=0).corpus, 10
+            corpus, default = make_bars(300, seed=0).corpus, 10
         else:
-            corpus, k = corpus_from_text("\n".join(RIVERS_AND_MONEY)), 2
+            corpus, default = corpus_from_text("\n".join(RIVERS_AND_MONEY)), 2
+        n_topics = k or default
         if model == "lda":
-            trace = lda.fit(corpus, k, alpha=0.1, eta=0.1, rng=0, tol=1e-3, max_iter=100)
+            trace = lda.fit(corpus, n_topics, alpha=0.1, eta=0.1, rng=0, tol=1e-3, max_iter=100)
         else:
-            trace = plsa.fit(corpus, k, rng=0, tol=1e-3, max_iter=100)
+            trace = plsa.fit(corpus, n_topics, rng=0, tol=1e-3, max_iter=100)
         return TopicsView(corpus, trace)
 
     return moves.Case(build, narrow=narrow, quick_from=0)
@@ -136,6 +140,8 @@ TOPICS_CASES = {
     "bars-lda-narrow": topics_view("lda", "bars", narrow=True),
     "rivers-plsa": topics_view("plsa", "rivers"),
     "rivers-lda-narrow": topics_view("lda", "rivers", narrow=True),
+    # Three topics: the mixes are points in a triangle, which LDA's E-step moves.
+    "bars-lda-triangle": topics_view("lda", "bars", k=3),
 }
 
 

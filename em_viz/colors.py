@@ -1,4 +1,4 @@
-"""Component colours, and points coloured by their responsibilities.
+"""Component colours and markers, and points coloured and shaped by their responsibilities.
 
 The first eight colours are the eight of Okabe–Ito's and Paul Tol's colour-blind-safe
 palettes (bright, muted, vibrant and dark; yellow and sand left out: they vanish on white)
@@ -29,6 +29,11 @@ PALETTE: tuple[str, ...] = (
     "#0077bb",  # blue (Tol vibrant)
 )
 MAX_COMPONENTS = len(PALETTE)
+# Each component's marker, so that a point's component shows by its shape as well as by its
+# colour (WCAG 1.4.1, use of colour): plotly's numbers for circle, square, diamond,
+# triangle-up, triangle-down, star, hourglass, triangle-left, triangle-right and hexagram
+# (numbers, as every frame sends one per point).
+SYMBOLS: tuple[int, ...] = (0, 1, 2, 5, 6, 17, 25, 7, 8, 18)
 GREY = "#a0a0a0"  # a point no E-step has coloured yet
 MIXTURE_COLOR = "#222222"
 # How much of its component's colour a point keeps when all components are equally
@@ -109,3 +114,22 @@ def blend(resp: ArrayLike | None, *, n_points: int | None = None) -> list[str]:
     return [
         f"#{v:06x}" if ok else GREY for v, ok in zip(packed.tolist(), valid.tolist(), strict=True)
     ]
+
+
+def point_symbols(resp: ArrayLike | None, *, n_points: int | None = None) -> list[int]:
+    """Each point's marker: that of its most responsible component (see :data:`SYMBOLS`), a
+    circle where there is none yet (``resp`` None, as for :func:`blend`, or a row that is all
+    zeros or not finite)."""
+    if resp is None:
+        if n_points is None:
+            raise ValueError("point_symbols(None) needs n_points: the number of points.")
+        return [SYMBOLS[0]] * n_points
+    resp = np.asarray(resp, dtype=np.float64)
+    if resp.ndim != 2 or not 1 <= resp.shape[1] <= MAX_COMPONENTS:
+        raise ValueError(
+            f"resp must have shape (n_samples, 1 to {MAX_COMPONENTS}); got {resp.shape}."
+        )
+    with np.errstate(invalid="ignore"):
+        valid = np.all(np.isfinite(resp), axis=1) & (resp.sum(axis=1) > 0)
+    owner = np.argmax(np.where(valid[:, None], resp, 0.0), axis=1)
+    return np.where(valid, np.asarray(SYMBOLS)[owner], SYMBOLS[0]).tolist()

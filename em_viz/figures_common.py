@@ -199,6 +199,26 @@ def points_legend(points: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def component_legend(line: dict[str, Any], symbol: int) -> dict[str, Any]:
+    """The legend's entry for a component's ``line`` trace, which it takes out of the legend:
+    its line with the marker of the component's points (:data:`em_viz.colors.SYMBOLS`), so
+    that the legend says which colour and which shape are the component's. Listed before the
+    other entries, as the component's line was."""
+    line["showlegend"] = False
+    return {
+        "type": "scatter",
+        "name": line["name"],
+        "legendgroup": line["legendgroup"],
+        "legendrank": 1,
+        "x": [None],
+        "y": [None],
+        "mode": "lines+markers",
+        "line": line["line"],
+        "marker": {"symbol": symbol, "size": 9, "color": line["line"]["color"]},
+        "hoverinfo": "skip",
+    }
+
+
 # ---------------------------------------------------------------------------------------
 # Layout and animation
 

@@ -120,10 +120,11 @@ def trace_named(spec: dict, name: str) -> dict:
 
 
 def ellipses(spec: dict) -> dict[tuple[int, int], tuple[np.ndarray, np.ndarray]]:
-    """{(component, n_std): (x, y)} of the ellipse traces; fails on a duplicate."""
+    """{(component, n_std): (x, y)} of the ellipse traces (not a legend's entry alone); fails
+    on a duplicate."""
     found = {}
     for t in spec["data"]:
-        match = ELLIPSE.match(t.get("name", ""))
+        match = ELLIPSE.match(t.get("name", "")) if t.get("x") != [None] else None
         if match:
             key = (int(match[1]), int(match[2]))
             assert key not in found, f"two traces for {key}"

@@ -460,7 +460,7 @@ def test_ellipse_points_refuse_a_matrix_that_is_not_a_covariance() -> None:
 
 def test_exactly_one_1_and_one_2_sigma_ellipse_per_component(figures) -> None:
     fig = figures["2d"]
-    names = [d.name for d in fig.data]
+    names = [d.name for d in fig.data if d.x != (None,)]  # drawn, not a legend's entry alone
     for k in (1, 2):
         assert names.count(f"component {k} (1σ)") == 1
         assert names.count(f"component {k} (2σ)") == 1
@@ -758,3 +758,43 @@ def test_the_points_legend_swatch_is_grey_at_every_half_step(kind, worked, blobs
         assert entry.legendgroup == points.legendgroup == "data points"
         assert entry.marker.size == points.marker.size
         assert fig.data.index(entry) not in {i for f in fig.frames for i in f.traces}
+
+
+@pytest.mark.parametrize("kind", ["1d", "2d"])
+def test_a_point_shows_its_component_by_its_shape_as_well_as_its_colour(
+    kind, worked, blobs_2d
+) -> None:
+    """Not by colour alone (WCAG 1.4.1): in every frame each point wears the marker of its
+    most responsible component (a circle before the first E-step), and each component's
+    legend entry shows its colour with its marker."""
+    from em_models.mixture.engine import e_step
+    from em_viz.colors import SYMBOLS
+
+    X, trace = (WORKED_X, worked) if kind == "1d" else blobs_2d
+    build = (
+        em_models.mixture.figures_1d.density_figure
+        if kind == "1d"
+        else em_models.mixture.figures_2d.scatter_figure
+    )
+    fig = build(X, trace, 0)
+    points = index_of(fig, "data points")
+    halves = em_models.mixture.kmeans_phase.half_steps(trace, kmeans=False)
+    for frame, half in zip(fig.frames, halves, strict=True):
+        update = frame.data[list(frame.traces).index(points)]
+        if half.resp_index is None:
+            assert list(update.marker.symbol) == [SYMBOLS[0]] * len(X)
+        else:
+            resp = e_step(X, trace.snapshots[half.resp_index].params).resp
+            assert list(update.marker.symbol) == [SYMBOLS[k] for k in resp.argmax(axis=1)]
+    seen = {
+        s
+        for frame in fig.frames
+        for s in frame.data[list(frame.traces).index(points)].marker.symbol
+    }
+    assert seen == {SYMBOLS[0], SYMBOLS[1]}  # both components own points at some half-step
+    line = "component {k}" if kind == "1d" else "component {k} (1σ)"
+    for k in (1, 2):
+        (key,) = [d for d in fig.data if d.name == line.format(k=k) and d.x == (None,)]
+        assert key.marker.symbol == SYMBOLS[k - 1]
+        assert key.marker.color == PALETTE[k - 1] == key.line.color
+        assert fig.data[index_of(fig, line.format(k=k))].showlegend is False  # one entry

@@ -18,7 +18,7 @@ from numpy.typing import ArrayLike, NDArray
 from em_core import Trace
 from em_models.mixture.engine import e_step
 from em_models.mixture.gaussian import Parameters, weighted_log_prob, whitening
-from em_viz.colors import blend, component_colors
+from em_viz.colors import blend, component_colors, point_symbols
 from em_viz.figures_common import as_features, padded_range
 
 COLOUR_NOTE = "a point's colour: its likeliest component; paler: less sure"
@@ -90,12 +90,16 @@ def point_styles(
     def style(t: int | None) -> dict[str, Any]:
         if t not in styles:
             if t is None:
-                styles[t] = {"marker": {"color": blend(None, n_points=n)}}
+                marker = {
+                    "color": blend(None, n_points=n),
+                    "symbol": point_symbols(None, n_points=n),
+                }
+                styles[t] = {"marker": marker}
                 if with_hover:
                     styles[t]["customdata"] = [["—"] * trace.final.params.n_components] * n
             else:
                 resp = e_step(X_shown, trace.snapshots[t].params).resp
-                styles[t] = {"marker": {"color": blend(resp)}}
+                styles[t] = {"marker": {"color": blend(resp), "symbol": point_symbols(resp)}}
                 if with_hover:
                     styles[t]["customdata"] = [[f"{r:.3f}" for r in row] for row in resp.tolist()]
         return styles[t]

@@ -32,12 +32,20 @@ from em_models.mixture.figures import (
     weighted_densities,
 )
 from em_models.mixture.gaussian import Parameters
-from em_viz.colors import GREY, MIXTURE_COLOR, POINT_OUTLINE, component_colors, with_alpha
+from em_viz.colors import (
+    GREY,
+    MIXTURE_COLOR,
+    POINT_OUTLINE,
+    SYMBOLS,
+    component_colors,
+    with_alpha,
+)
 from em_viz.figures_common import (
     TITLE_CHARS,
     animated_figure,
     as_features,
     base_layout,
+    component_legend,
     nice_ticks,
     points_legend,
     round_sig,
@@ -121,9 +129,11 @@ def density_figure(
     moving = _moving_traces(shown, jitter, grid, trace.final.params.n_components, kmeans=kmeans)
     dynamic = list(range(len(static), len(static) + len(moving)))
     points = next(t for t in moving if t["name"] == "data points")
+    lines = [t for t in moving if t["name"].startswith("component ")]
+    keys = [component_legend(t, symbol) for t, symbol in zip(lines, SYMBOLS, strict=False)]
     notes = [kmeans_note(kmeans), COLOUR_NOTE, sample_note(shown.shape[0], x.size) or ""]
     return animated_figure(
-        [*static, *moving, points_legend(points)],
+        [*static, *moving, points_legend(points), *keys],
         dynamic,
         _frame_builder(X, rows, shown, trace, curves, FLOOR * top, kmeans=kmeans),
         trace,

@@ -29,12 +29,13 @@ from em_models.mixture.figures import (
     weighted_densities,
 )
 from em_models.mixture.gaussian import Parameters
-from em_viz.colors import GREY, POINT_OUTLINE, component_colors, with_alpha
+from em_viz.colors import GREY, POINT_OUTLINE, SYMBOLS, component_colors, with_alpha
 from em_viz.figures_common import (
     TITLE_CHARS,
     animated_figure,
     as_features,
     base_layout,
+    component_legend,
     points_legend,
     round_sig,
     round_to_scale,
@@ -225,7 +226,9 @@ def _traces(
         moving.append(
             _crosses_trace("K-means centres", colors, f"centre %{{text}}<br>{coordinates}")
         )
-    traces = [_contour_trace(*grid), *static, *moving, points_legend(points)]
+    ones = [t for t in moving if t.get("showlegend") and t["name"].endswith("(1σ)")]
+    keys = [component_legend(t, symbol) for t, symbol in zip(ones, SYMBOLS, strict=False)]
+    traces = [_contour_trace(*grid), *static, *moving, points_legend(points), *keys]
     return traces, [0, *range(1 + len(static), 1 + len(static) + len(moving))]
 
 

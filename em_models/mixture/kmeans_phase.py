@@ -43,7 +43,7 @@ from em_models.mixture.figures import HOVER_RESP_MAX_POINTS
 from em_models.mixture.starts import KMeansStep, nearest_center
 from em_models.mixture.tables import rounded_change
 from em_viz import halfstep
-from em_viz.colors import blend
+from em_viz.colors import blend, point_symbols
 from em_viz.halfstep import HalfStep
 from em_viz.view import ButtonKind, ButtonPhase, Note
 
@@ -234,7 +234,9 @@ def hard_point_styles(
         if half.index not in styles:
             labels = hard_labels(X, trace, half)
             shown = labels if rows is None else labels[rows]
-            styles[half.index] = {"marker": {"color": blend(np.eye(n_components)[shown])}}
+            owners = np.eye(n_components)[shown]
+            marker = {"color": blend(owners), "symbol": point_symbols(owners)}
+            styles[half.index] = {"marker": marker}
             if with_hover:
                 styles[half.index]["customdata"] = [["—"] * n_components] * n
         return styles[half.index]

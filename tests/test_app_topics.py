@@ -10,6 +10,7 @@ from test_app_pages import half_step, open_page, open_tab, page_text
 
 from em_core.trace_json import dumps
 from em_models.topics.corpus import RIVERS_AND_MONEY, corpus_from_text, make_bars
+from em_models.topics.fits import DEFAULT_PRIOR
 from em_models.topics.lda import engine as lda
 from em_models.topics.lda import trace as lda_trace
 from em_models.topics.plsa import engine as plsa
@@ -54,7 +55,8 @@ def test_lda_on_the_rivers_names_its_curve_a_bound_and_scrubs_the_inner_loop(at)
     at.radio(key=f"{KEY}.kind").set_value("rivers").run()
     assert not at.exception
     corpus = corpus_from_text("\n".join(RIVERS_AND_MONEY))
-    trace = lda.fit(corpus, 2, alpha=0.1, eta=0.1, rng=0, tol=1e-3, max_iter=100)
+    prior = DEFAULT_PRIOR
+    trace = lda.fit(corpus, 2, alpha=prior, eta=prior, rng=0, tol=1e-3, max_iter=100)
     assert at.metric[0].label == "Evidence lower bound ELBO(θ₀)"
     assert metric_value(at) == pytest.approx(trace.snapshots[0].log_likelihood, abs=5e-4)
     press(at, f"{KEY}.e")

@@ -16,6 +16,7 @@ from test_browser_chart_moves import chart_page  # noqa: F401 (a fixture)
 
 from em_models.topics.corpus import RIVERS_AND_MONEY, corpus_from_text, make_bars
 from em_models.topics.figures import DOCUMENT_TRACE
+from em_models.topics.fits import DEFAULT_PRIOR
 from em_models.topics.lda import engine as lda
 from em_models.topics.plsa import engine as plsa
 from em_models.topics.view import TopicsView
@@ -126,7 +127,8 @@ def topics_view(
             corpus, default = corpus_from_text("\n".join(RIVERS_AND_MONEY)), 2
         n_topics = k or default
         if model == "lda":
-            trace = lda.fit(corpus, n_topics, alpha=0.1, eta=0.1, rng=0, tol=1e-3, max_iter=100)
+            prior = DEFAULT_PRIOR
+            trace = lda.fit(corpus, n_topics, alpha=prior, eta=prior, rng=0, tol=1e-3, max_iter=100)
         else:
             trace = plsa.fit(corpus, n_topics, rng=0, tol=1e-3, max_iter=100)
         return TopicsView(corpus, trace)

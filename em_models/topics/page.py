@@ -11,7 +11,7 @@ from em_models.topics.corpus import (
     decode_documents,
     make_bars,
 )
-from em_models.topics.fits import fit_topics
+from em_models.topics.fits import DEFAULT_PRIOR, fit_topics
 from em_models.topics.lda import exports as lda_exports
 from em_models.topics.page_sections import inner_loop_section
 from em_models.topics.plsa import exports as plsa_exports
@@ -158,12 +158,15 @@ if model == "lda":
     prior = columns[3].select_slider(
         "Priors α = η",
         options=[0.01, 0.05, 0.1, 0.5, 1.0],
-        value=0.1,
+        value=DEFAULT_PRIOR,
         format_func=_number,
         key=keep(f"{KEY}.prior"),
         bind=links.bind(f"{KEY}.prior", _number),
         help="The Dirichlet priors' parameter, on each document's mix (α) and on each "
-        "topic's words (η). Small: few topics a document, few words a topic.",
+        "topic's words (η). Small: few topics a document, few words a topic. On the bars "
+        "with ten topics, 0.1 or less stalls from every start we tried: the topics stay "
+        "nearly flat and the bound stops rising within a dozen iterations — a poor local "
+        "optimum worth watching once.",
     )
 document = int(
     st.number_input(
@@ -204,6 +207,7 @@ extras = Extras(png_name=lambda h: file_stem("em", model, view.label(h)), footer
 stepping_view(view, key=KEY, extras=extras)
 
 other = "lda" if model == "plsa" else "plsa"
+other_prior = DEFAULT_PRIOR if other == "lda" else None
 side_by_side = st.expander(
     f"{MODELS[model]} beside {MODELS[other]} on the same documents",
     key=f"{KEY}.beside",
@@ -212,7 +216,7 @@ side_by_side = st.expander(
 if side_by_side.open:  # nothing is fitted or drawn while it is closed
     with side_by_side:
         other_trace = fit_topics(
-            other, corpus, n_topics, **{**settings, "alpha": None, "eta": None}
+            other, corpus, n_topics, **{**settings, "alpha": other_prior, "eta": other_prior}
         )
         traces = {model: trace, other: other_trace}
         beside.section(corpus, traces, document - 1, MODEL_NAMES, narrow=is_narrow(KEY))

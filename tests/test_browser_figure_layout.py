@@ -1,16 +1,18 @@
 """The figures as Chromium draws them: nothing overlaps at a phone's, a zoomed laptop's and a
 laptop's width, numbers carry no SI prefix, user text stays text, circles are round.
 
-Each figure is written to a standalone HTML page that loads the plotly.js shipped in the
-plotly package through file:// (no network), and opened at a viewport of the width under
-test; the page's body is the chart's container, as Streamlit's column is. Screenshots are
+Each figure is drawn in a standalone HTML page that loads the plotly.js shipped in the
+plotly package through file:// (no network), at a viewport of the width under test; the
+page's body is the chart's container, as Streamlit's column is. Screenshots are
 saved to test-artifacts/figure-layout/ for a person to look at.
 """
 
 from __future__ import annotations
 
 import itertools
+import json
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -135,10 +137,49 @@ def build_figures(narrow: bool) -> dict[str, go.Figure]:
     }
 
 
+# One page per browser context loads plotly.js once; each figure then replaces the last, as
+# plotly's own HTML export draws it (a div of the figure's height at full width, responsive).
+DRAW_JS = """
+async ([fig, config]) => {
+    const old = document.getElementById('plot');
+    if (old) { Plotly.purge(old); old.remove(); }
+    const gd = document.createElement('div');
+    gd.id = 'plot';
+    gd.className = 'plotly-graph-div';
+    gd.style.width = '100%';
+    gd.style.height = fig.layout.height ? `${fig.layout.height}px` : '100%';
+    document.body.appendChild(gd);
+    await Plotly.newPlot(gd, fig.data, fig.layout, {responsive: true, ...config});
+}
+"""
+
+
+def plotly_tab(context, folder: Path):
+    """A tab of ``context`` with plotly.js loaded (the one Python's plotly ships) and nothing
+    drawn; ``requests`` on it collects the URLs it asks for beyond local files."""
+    page_path = folder / "plotly.html"
+    page_path.write_text(
+        f'<html><head><meta charset="utf-8" /><script src="{PLOTLY_JS.as_uri()}"></script>'
+        "</head><body></body></html>",
+        encoding="utf-8",
+    )
+    tab = context.new_page()
+    tab.requests = []
+    tab.on("request", lambda r: tab.requests.append(r.url))
+    tab.goto(page_path.as_uri())
+    tab.wait_for_function("() => window.Plotly !== undefined")
+    return tab
+
+
+def draw(tab, fig: go.Figure, config: dict | None = None) -> None:
+    tab.requests.clear()
+    tab.evaluate(DRAW_JS, [json.loads(fig.to_json()), config or {}])
+
+
 @pytest.fixture(scope="module")
 def drawn(browser, tmp_path_factory, artifacts_dir) -> dict[tuple[str, int], dict]:
     """For each figure and width: the boxes of its parts, its tick labels and its DOM."""
-    pages = tmp_path_factory.mktemp("figures")
+    folder = tmp_path_factory.mktemp("figures")
     shots = artifacts_dir / "figure-layout"
     shots.mkdir(exist_ok=True)
     out = {}
@@ -147,16 +188,9 @@ def drawn(browser, tmp_path_factory, artifacts_dir) -> dict[tuple[str, int], dic
         for width in [w for w in WIDTHS if (w < NARROW_BELOW_PX) == narrow]:
             context = browser.new_context(viewport={"width": width, "height": 900})
             try:
+                tab = plotly_tab(context, folder)
                 for name, fig in figures.items():
-                    page_path = pages / f"{name}-{width}.html"
-                    html = fig.to_html(
-                        include_plotlyjs=PLOTLY_JS.as_uri(), full_html=True, default_width="100%"
-                    )
-                    page_path.write_text(html, encoding="utf-8")
-                    tab = context.new_page()
-                    requests: list[str] = []
-                    tab.on("request", lambda r, seen=requests: seen.append(r.url))
-                    tab.goto(page_path.as_uri())
+                    draw(tab, fig)
                     tab.wait_for_selector(".gtitle")
                     tab.screenshot(path=shots / f"{name}-{width}.png", full_page=True)
                     out[name, width] = {
@@ -164,10 +198,9 @@ def drawn(browser, tmp_path_factory, artifacts_dir) -> dict[tuple[str, int], dic
                         "ticks": tab.evaluate(TICK_TEXTS_JS),
                         "links": tab.locator("svg a").count(),
                         "xtitle": tab.locator(".xtitle").first.text_content(),
-                        "requests": [u for u in requests if not u.startswith("file://")],
+                        "requests": [u for u in tab.requests if not u.startswith("file://")],
                         "circle": tab.evaluate(CIRCLE_JS, index_among_scatter(fig, "xy")),
                     }
-                    tab.close()
             finally:
                 context.close()
     return out
@@ -243,7 +276,8 @@ LESSON_BOXES_JS = BOXES_JS.replace("(el) => { const r", "(el) => { if (!el) retu
 LESSON_WIDTHS = [390, 484, 930]
 
 
-def lesson_figures(width: int) -> dict[str, go.Figure]:
+def lesson_figures() -> dict[str, go.Figure | Callable[[bool], go.Figure]]:
+    """The lessons' charts; Choosing K's as a function of ``narrow``."""
     from em_models.mixture.bound import em_mean_path, gradient_path
     from em_models.mixture.climb_figures import bound_figure, likelihood_surface, paths_figure
     from em_models.mixture.restarts_figures import restart_curves_figure
@@ -258,10 +292,9 @@ def lesson_figures(width: int) -> dict[str, go.Figure]:
     bound_path = em_mean_path(worked_X, start, components=(1,), tol=1e-8, max_iter=50)
     em_path = em_mean_path(worked_X, start, tol=1e-6, max_iter=2000)
     gradient = gradient_path(worked_X, start, step_size=0.1, tol=1e-6, max_iter=2000)
+    criteria = select_n_components(faithful, range(1, 7), n_init=1)
     return {
-        "criteria": selection_figure(
-            select_n_components(faithful, range(1, 7), n_init=1), narrow=width < NARROW_BELOW_PX
-        ),
+        "criteria": lambda narrow: selection_figure(criteria, narrow=narrow),
         "restarts": restart_curves_figure(fit_restarts(iris, 3, n_init=10, init="kmeans", seed=0)),
         "bound": bound_figure(worked_X, bound_path, start, 1, 0, grid),
         "paths": paths_figure(
@@ -273,31 +306,25 @@ def lesson_figures(width: int) -> dict[str, go.Figure]:
 @pytest.fixture(scope="module")
 def lessons_drawn(browser, tmp_path_factory, artifacts_dir) -> dict[tuple[str, int], dict]:
     """For each lesson chart and width: the boxes of its parts and of the tool bar."""
-    pages = tmp_path_factory.mktemp("lessons")
+    folder = tmp_path_factory.mktemp("lessons")
     shots = artifacts_dir / "figure-layout"
     shots.mkdir(exist_ok=True)
     out = {}
+    figures = lesson_figures()
     for width in LESSON_WIDTHS:
         context = browser.new_context(viewport={"width": width, "height": 900})
         try:
-            for name, fig in lesson_figures(width).items():
-                page_path = pages / f"{name}-{width}.html"
-                html = fig.to_html(
-                    include_plotlyjs=PLOTLY_JS.as_uri(),
-                    full_html=True,
-                    default_width="100%",
-                    config={"displayModeBar": True, "displaylogo": False},
-                )
-                page_path.write_text(html, encoding="utf-8")
-                tab = context.new_page()
-                tab.goto(page_path.as_uri())
+            tab = plotly_tab(context, folder)
+            for name, fig in figures.items():
+                if callable(fig):  # drawn for the width (narrow or not)
+                    fig = fig(width < NARROW_BELOW_PX)
+                draw(tab, fig, {"displayModeBar": True, "displaylogo": False})
                 tab.wait_for_selector(".modebar")
                 tab.screenshot(path=shots / f"lesson-{name}-{width}.png", full_page=True)
                 out[name, width] = {
                     **tab.evaluate(LESSON_BOXES_JS),
                     "toolbar": tab.evaluate(TOOLBAR_JS),
                 }
-                tab.close()
         finally:
             context.close()
     return out

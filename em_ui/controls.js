@@ -399,6 +399,9 @@ function attach(s, gd) {
   if (gd.__emWatched) return false;
   gd.__emWatched = true;
   applySpeed(s, gd, false);
+  // Streamlit may draw a new figure into the same chart (Plotly.react), which brings Play's
+  // options from Python again: set the speed, and a reduced motion's 0, on each drawing.
+  gd.on("plotly_afterplot", () => applySpeed(s, gd, false));
   pngWithoutControls(gd);
   const settle = () => {
     // Read what the chart shows once it has drawn its last frame, then bring the page there.

@@ -207,8 +207,14 @@ def test_play_has_no_animated_transition_under_reduced_motion(browser: Browser, 
             page.goto(f"{app_server}/worked_example")
             play = page.locator(f".st-key-{KEY}-chart .updatemenu-button").first
             expect(play).to_have_attribute("role", "button", timeout=60_000)
-            # What plotly.js runs when Play is pressed: the options bound to its button.
-            durations[motion] = play.evaluate("(e) => e.__data__.args[1].transition.duration")
+            expect(page.locator(".em-controls")).to_have_attribute("data-h", "0", timeout=60_000)
+            # What plotly.js runs when Play is pressed: the options bound to its button, once
+            # the step buttons have set Play's speed (a reduced motion's 0 may come a little
+            # after the button is drawn; it must come within seconds).
+            duration = "(e) => e.__data__.args[1].transition.duration"
+            if motion == "reduce":
+                page.wait_for_function(f"e => ({duration})(e) === 0", arg=play.element_handle())
+            durations[motion] = play.evaluate(duration)
         finally:
             context.close()
     assert durations["no-preference"] > 0

@@ -3,18 +3,25 @@ engine's numbers, LDA's curve is called a bound, and the figures are valid plotl
 
 from __future__ import annotations
 
+import functools
+import json
+
 import numpy as np
 import plotly.graph_objects as go
 import pytest
+from test_topics_shades import drawn_levels
 
 from em_models.topics import figures
 from em_models.topics.corpus import RIVERS_AND_MONEY, corpus_from_text, make_bars
+from em_models.topics.fits import DEFAULT_PRIOR
 from em_models.topics.inner_loop import inner_loop
 from em_models.topics.lda import engine as lda
 from em_models.topics.plsa import engine as plsa
 from em_models.topics.plsa.exports import files as plsa_files
+from em_models.topics.shades import SHADES
 from em_models.topics.view import TopicsView
 from em_viz.colors import blend
+from em_viz.figures_common import FRAME_BUDGET_BYTES, MAX_FRAMES
 from em_viz.halfstep import half_step
 
 BARS = make_bars(60, seed=1).corpus
@@ -108,19 +115,78 @@ def test_ldas_curve_is_named_a_bound_everywhere_and_plsas_a_log_likelihood():
     assert plsa_view.summary(2).metric.label == "Log-likelihood ℓ(θ₁)"
 
 
-def test_each_cell_is_drawn_once_in_the_shade_of_its_value():
-    values = np.array([0.0, 0.01, 0.05, 0.12, 0.2, 0.2])
-    xs = np.arange(values.size, dtype=float)
-    frame = figures.shade_frame(xs, np.zeros_like(xs), values, scale=0.2)
-    centres = {}
-    for level, shade in enumerate(frame, start=1):
-        corners = [x for x in shade["x"] if x is not None]
-        if len(corners) == 3:  # a shade no cell has: a path of no area
-            continue
-        for left in corners[::4]:  # four corners a rectangle
-            centres[round(left + figures.CELL_HALF, 6)] = level
-    expected = {i: int(v / 0.2 * figures.SHADES) for i, v in enumerate(values)}
-    assert centres == {i: level for i, level in expected.items() if level > 0}
+@functools.cache
+def page_run(model: str, tol: float = 1e-3):
+    """A run on the page's bars (300 documents, K = 10) with the page's settings."""
+    corpus = make_bars(300, seed=0).corpus
+    if model == "lda":
+        prior = DEFAULT_PRIOR
+        return corpus, lda.fit(corpus, 10, alpha=prior, eta=prior, rng=0, tol=tol, max_iter=100)
+    return corpus, plsa.fit(corpus, 10, rng=0, tol=tol, max_iter=100)
+
+
+def frame_bytes(frame: dict) -> int:
+    return len(json.dumps(frame, separators=(",", ":")))
+
+
+@pytest.mark.parametrize("model", ["plsa", "lda"])
+def test_the_bars_runs_hold_a_whole_frame_of_every_half_step_within_the_budget(model) -> None:
+    """At the page's settings every half-step of the bars is a frame of the chart (so the
+    step buttons move it without a new chart), and any half-step's whole frame, of this run
+    or of a longer one, is small enough for sixty of them to fit in the budget."""
+    corpus, trace = page_run(model)
+    view = TopicsView(corpus, trace)
+    fig = view.figure(0, narrow=False)
+    assert fig.layout.meta["every_half_step"] is True
+    assert len(fig.frame_dicts) == view.n_half_steps > 40
+    most = FRAME_BUDGET_BYTES // MAX_FRAMES
+    assert max(frame_bytes(frame) for frame in fig.frame_dicts) <= most
+    corpus, longer = page_run(model, tol=1e-5)
+    longer_view = TopicsView(corpus, longer)
+    assert longer_view.n_half_steps > MAX_FRAMES
+    for h in range(0, longer_view.n_half_steps, 17):
+        fig = longer_view.figure(h, narrow=h % 2 == 1)
+        (frame,) = [f for f in fig.frame_dicts if f["name"] == str(h)]  # whole: Play's first
+        assert frame_bytes(frame) <= most
+
+
+def shown_levels(values: np.ndarray, scale: float) -> np.ndarray:
+    return np.minimum(np.floor(values / scale * SHADES), SHADES).astype(int)
+
+
+@pytest.mark.parametrize("model", ["plsa", "lda"])
+def test_each_frame_draws_the_runs_numbers(model) -> None:
+    """Every frame's table and images shade each cell by its probability (the darkest shade
+    from the largest probability of the run on), its hovers say the probabilities to three
+    significant digits, and its stacked bars are the documents' mixes to a thousandth."""
+    trace = run(model, BARS, 10)
+    view = TopicsView(BARS, trace)
+    fig = view.figure(0, narrow=False)
+    data = fig.to_dict()["data"]
+    topics = [view.steps.topics(t) for t in range(trace.n_iter + 1)]
+    scale = max(float(t.max()) for t in topics)
+    for frame in fig.frame_dicts:
+        half = half_step(trace, int(frame["name"]))
+        values = topics[half.params_index]
+        panels: dict[str, list] = {"x": [], "x3": [], "x4": []}
+        hovers = None
+        for i, update in zip(frame["traces"], frame["data"], strict=True):
+            axis = data[i].get("xaxis", "x")
+            if data[i].get("fill") and axis in panels:
+                panels[axis].append(update)
+            elif axis == "x" and "customdata" in update:
+                hovers = update["customdata"]
+        table = drawn_levels(panels["x"], values.shape)
+        np.testing.assert_array_equal(table, shown_levels(values, scale))
+        images = drawn_levels(panels["x3"], (11, 29))  # two rows of five 5 × 5 images
+        for z in range(10):
+            top, left = (z // 5) * 6, (z % 5) * 6
+            image = images[top : top + 5, left : left + 5].ravel()
+            np.testing.assert_array_equal(image, shown_levels(values[z], scale))
+        np.testing.assert_allclose(hovers, values.ravel(), rtol=5e-3)
+        tops = np.cumsum(view.steps.mixes(half)[: figures.MAX_DOCUMENTS], axis=1)
+        drawn = np.array([bar["y"][:-1] for bar in panels["x4"]]).T / figures.MIX_UNITS
+        np.testing.assert_allclose(drawn, tops, atol=0.5 / figures.MIX_UNITS + 1e-12)
 
 
 def test_the_exports_hold_the_animation_when_the_page_gives_its_chart():

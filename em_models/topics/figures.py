@@ -14,9 +14,12 @@ Panels (:func:`topic_figure`):
   E-step on screen (the bars: its 5 × 5 grid of counts).
 
 Every shape that moves is a scatter trace, so the step buttons move the chart without
-redrawing it: the shaded cells are one filled path per shade (:data:`SHADES` of them), whose
-rectangles the frames move from shade to shade; the stacked bars are one filled path per
-topic; the words are markers whose colours the frames change.
+redrawing it: the shaded cells are one filled path per shade (:mod:`em_models.topics.shades`),
+whose cells the frames move from shade to shade; the stacked bars are one filled step line per
+topic, whose heights the frames change; the words are markers whose colours the frames
+change. A frame holds only what moves, rounded to what the eye can see, so that a whole frame
+of each of the sixty half-steps the animation can hold fits in its budget
+(:data:`em_viz.figures_common.FRAME_BUDGET_BYTES`): about 9 KB on the bars.
 """
 
 from __future__ import annotations
@@ -32,18 +35,17 @@ from numpy.typing import NDArray
 from em_core import Trace
 from em_models.topics import simplex
 from em_models.topics.corpus import Corpus
+from em_models.topics.shades import SHADES, shade_frame, shade_levels, shade_traces
 from em_models.topics.steps import TopicSteps
 from em_viz.colors import blend, component_colors
 from em_viz.figures_common import animated_figure, base_layout, round_sig, user_text
 from em_viz.halfstep import HalfStep, half_step
 from em_viz.style import with_height
 
-SHADES = 8  # a cell below 1/SHADES of the scale's top is left white
-SHADE_RGB = (33, 102, 172)  # the darkest shade; lighter ones mix it with white
-CELL_HALF = 0.5  # cells touch: their corners are halves, short to send
 MAX_WORDS = 30  # columns of a text's topic–word table
 MAX_DOCUMENTS = 24  # stacked bars drawn
 MIX_UNITS = 1000  # the bars' heights in thousandths of a mix: whole numbers, short to send
+BAR_HALF = 0.4  # a bar's half width
 TOP_WORDS = 6  # a text topic's words in the topics panel
 DOCUMENT_COLUMNS = 6  # a text document's words, this many to a row
 MAX_DOCUMENT_WORDS = 60
@@ -125,60 +127,7 @@ def make_scene(corpus: Corpus, trace: Trace, document: int, *, narrow: bool) -> 
     return Scene(steps, columns, scale, image, document, narrow)
 
 
-# --- cells shaded by probability -----------------------------------------------------------
-
-
-def shade_colors() -> list[str]:
-    """The shades, lightest first."""
-    white = np.array([255, 255, 255])
-    colors = []
-    for level in range(1, SHADES + 1):
-        mixed = white + (np.array(SHADE_RGB) - white) * level / SHADES
-        colors.append("#{:02x}{:02x}{:02x}".format(*np.round(mixed).astype(int).tolist()))
-    return colors
-
-
-def shade_traces(axes: str) -> list[dict[str, Any]]:
-    """One filled path per shade on the axes ``axes``; the frames give their rectangles."""
-    return [
-        {
-            "type": "scatter",
-            "mode": "lines",
-            "fill": "toself",
-            "fillcolor": color,
-            "line": {"width": 0},
-            "hoverinfo": "skip",
-            "showlegend": False,
-            "xaxis": f"x{axes}",
-            "yaxis": f"y{axes}",
-        }
-        for color in shade_colors()
-    ]
-
-
-def _whole(value: float) -> float | int:
-    """A whole number as an int (it is sent as "3", not "3.0")."""
-    return int(value) if float(value).is_integer() else value
-
-
-def shade_frame(
-    xs: NDArray[np.float64], ys: NDArray[np.float64], values: NDArray[np.float64], scale: float
-) -> list[dict[str, Any]]:
-    """The shades' rectangles for cells centred at (``xs``, ``ys``) with ``values``."""
-    levels = np.minimum((values / scale * SHADES).astype(int), SHADES)
-    frame = []
-    for level in range(1, SHADES + 1):
-        x: list[float | None] = []
-        y: list[float | None] = []
-        for cx, cy in zip(xs[levels == level].tolist(), ys[levels == level].tolist(), strict=True):
-            left, right = _whole(cx - CELL_HALF), _whole(cx + CELL_HALF)
-            low, high = _whole(cy - CELL_HALF), _whole(cy + CELL_HALF)
-            x += [left, right, right, left, None]  # "toself" closes each rectangle
-            y += [low, low, high, high, None]
-        if not x:  # a shade no cell has: a path of no area, drawn as a fresh chart draws it
-            x, y = [float(xs[0])] * 3, [float(ys[0])] * 3
-        frame.append({"x": x, "y": y})
-    return frame
+# --- cells shaded by probability (the shades: em_models.topics.shades) ------------------
 
 
 def hover_trace(axes: str, xs: NDArray, ys: NDArray, names: list[str], what: str) -> dict[str, Any]:
@@ -198,21 +147,22 @@ def hover_trace(axes: str, xs: NDArray, ys: NDArray, names: list[str], what: str
 
 
 def _table_places(scene: Scene) -> tuple[NDArray, NDArray]:
+    """The table's cells' centres, topic by topic: cell (z, j) covers [j, j + 1] × [z, z + 1]."""
     k, n = scene.n_topics, scene.columns.size
-    # Cells centred at halves, so that their corners are whole numbers (short to send).
     return np.tile(np.arange(n), k) + 0.5, np.repeat(np.arange(k), n) + 0.5
 
 
-def _image_places(scene: Scene) -> tuple[NDArray, NDArray]:
-    side = scene.image
-    cells = np.arange(side * side)
-    per_row = IMAGES_PER_ROW
-    xs, ys = [], []
-    for k in range(scene.n_topics):
-        column, row = k % per_row, k // per_row
-        xs.append(column * (side + 1) + cells % side)
-        ys.append(row * (side + 1) + cells // side)
-    return np.concatenate(xs) + 0.5, np.concatenate(ys) + 0.5
+def image_grid(levels: NDArray[np.int64], side: int) -> NDArray[np.int64]:
+    """The topics panel of the bars as one grid of cells: topic z's ``levels`` (a row per
+    topic, a column per cell of its side × side image) at the z-th place of rows of
+    :data:`IMAGES_PER_ROW` images, a blank row and column between images."""
+    k = levels.shape[0]
+    columns, rows = min(k, IMAGES_PER_ROW), -(-k // IMAGES_PER_ROW)
+    grid = np.zeros((rows * (side + 1) - 1, columns * (side + 1) - 1), dtype=np.int64)
+    for z in range(k):
+        top, left = (z // IMAGES_PER_ROW) * (side + 1), (z % IMAGES_PER_ROW) * (side + 1)
+        grid[top : top + side, left : left + side] = levels[z].reshape(side, side)
+    return grid
 
 
 # --- the chart ---------------------------------------------------------------------------
@@ -231,10 +181,10 @@ def topic_figure(
     ``document`` (from 0) is the one whose words are coloured."""
     half_step(trace, h)  # raises for an h the run does not have
     scene = make_scene(corpus, trace, document, narrow=narrow)
-    static, dynamic = _traces(scene)
+    traces, dynamic = _traces(scene)
     fig = animated_figure(
-        [*static, *dynamic],
-        list(range(len(static), len(static) + len(dynamic))),
+        traces,
+        dynamic,
         functools.partial(_frame, scene),
         trace,
         h,
@@ -246,7 +196,8 @@ def topic_figure(
     return _arrange(fig, scene)
 
 
-def _traces(scene: Scene) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+def _traces(scene: Scene) -> tuple[list[dict[str, Any]], list[int]]:
+    """The data panels' traces, and the positions of those the frames update."""
     corpus = scene.corpus
     k = scene.n_topics
     xs, ys = _table_places(scene)
@@ -259,30 +210,35 @@ def _traces(scene: Scene) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     if scene.image is not None:
         dynamic += shade_traces("3")  # the table's hovers give the same numbers
     else:
-        dynamic += _top_words_traces()
+        dynamic += _top_words_traces(scene)
     static = [] if scene.image is None else [_image_labels(scene)]
+    after: list[dict[str, Any]] = []  # static, drawn over the dynamic ones
     if scene.triangle:
-        outline, points = simplex.simplex_traces()
+        outline, points = simplex.simplex_traces(scene.corpus.n_documents)
         static += outline
         dynamic += points
     else:
         dynamic += _bar_traces(scene)
+        after.append(_bar_gaps(scene.n_bars))
     dynamic.append(_document_trace(scene))
-    return static, dynamic
+    positions = list(range(len(static), len(static) + len(dynamic)))
+    return [*static, *dynamic, *after], positions
 
 
 def _bar_traces(scene: Scene) -> list[dict[str, Any]]:
-    """The stacked bars, one filled path per topic (the frames give their heights)."""
+    """The stacked bars, one filled step line per topic at the top of its part of each bar,
+    filled down to the topic's before it (the frames give the tops); the bars' gaps are
+    drawn over them (:func:`_bar_gaps`)."""
     colors = component_colors(scene.n_topics)
     return [
         {
             "type": "scatter",
             "mode": "lines",
-            "fill": "toself",
+            "fill": "tonexty" if z else "tozeroy",
             "fillcolor": colors[z],
-            "line": {"width": 0.5, "color": "white"},
+            "line": {"width": 0.5, "color": "white", "shape": "hv"},
             "name": f"topic {z + 1}",
-            "x": _bar_corners(scene.n_bars),
+            "x": _bar_steps(scene.n_bars),
             "hoverinfo": "skip",
             "showlegend": False,
             "xaxis": "x4",
@@ -290,6 +246,35 @@ def _bar_traces(scene: Scene) -> list[dict[str, Any]]:
         }
         for z in range(scene.n_topics)
     ]
+
+
+def _bar_steps(n_bars: int) -> list[float]:
+    """The stacked bars' x, the same at every half-step: where each bar's step starts (bar d
+    spans d − 0.4 … d + 0.4, its step d − 0.5 … d + 0.5, inside the gaps), and the end."""
+    return [-BAR_HALF, *(d + 0.5 for d in range(n_bars - 1)), n_bars - 1 + BAR_HALF]
+
+
+def _bar_gaps(n_bars: int) -> dict[str, Any]:
+    """White between the bars, over the topics' steps."""
+    x: list[float | None] = []
+    y: list[float | None] = []
+    for d in range(n_bars - 1):
+        left, right = round(d + BAR_HALF, 1), round(d + 1 - BAR_HALF, 1)
+        x += [left, right, right, left, None]
+        y += [0, 0, MIX_UNITS, MIX_UNITS, None]
+    return {
+        "type": "scatter",
+        "mode": "lines",
+        "fill": "toself",
+        "fillcolor": "white",
+        "line": {"width": 0},
+        "x": x,
+        "y": y,
+        "hoverinfo": "skip",
+        "showlegend": False,
+        "xaxis": "x4",
+        "yaxis": "y4",
+    }
 
 
 def _image_labels(scene: Scene) -> dict[str, Any]:
@@ -310,27 +295,49 @@ def _image_labels(scene: Scene) -> dict[str, Any]:
     }
 
 
-def _top_words_traces() -> list[dict[str, Any]]:
+def _top_words_traces(scene: Scene) -> list[dict[str, Any]]:
+    """A text's topics: topic z's most likely words down column z, a bar under each word
+    whose length is its probability (the frames give the lengths, the words and their
+    probabilities)."""
     where = {"xaxis": "x3", "yaxis": "y3", "showlegend": False}
+    ranks = range(_n_top_words(scene))
+    columns = range(scene.n_topics)
     return [
         {
             "type": "scatter",
             "mode": "lines",
             "fill": "toself",
             "fillcolor": "rgba(33,102,172,0.45)",
-            "line": {"width": 0},
+            "line": {"width": 0, "shape": "hv"},
+            "y": [y for _ in columns for y in _top_word_rows(ranks)][:-1],
             "hoverinfo": "skip",
             **where,
         },
         {
             "type": "scatter",
             "mode": "text",
+            "x": [z for z in columns for _ in ranks],
+            "y": [rank for _ in columns for rank in ranks],
             "textposition": "middle right",
             "textfont": {"size": 11, "color": "#222"},
             "hovertemplate": "%{text}: P(word | topic) = %{customdata:.3~g}<extra></extra>",
             **where,
         },
     ]
+
+
+def _n_top_words(scene: Scene) -> int:
+    return min(TOP_WORDS, scene.corpus.n_words)
+
+
+def _top_word_rows(ranks: range) -> list[float | None]:
+    """The y of a column's bars, drawn as one path of steps ("hv") along the column's left
+    edge: right along a bar's top, down its end, back along its bottom, down the edge to the
+    next bar; the last point closes the path back up the edge. Then a break."""
+    y: list[float | None] = []
+    for rank in ranks:
+        y += [rank - 0.4, rank + 0.4]
+    return [*y, ranks[-1] + 0.4, None]
 
 
 def _document_words(scene: Scene) -> tuple[NDArray, NDArray, list[str], list[str]]:
@@ -381,12 +388,11 @@ def _document_trace(scene: Scene) -> dict[str, Any]:
 def _frame(scene: Scene, half: HalfStep) -> list[dict[str, Any]]:
     steps = scene.steps
     topics = steps.topics(half.params_index)
-    xs, ys = _table_places(scene)
-    values = topics[:, scene.columns].ravel()
-    frame = [*shade_frame(xs, ys, values, scene.scale), {"customdata": round_sig(values, 3)}]
+    values = topics[:, scene.columns]
+    levels = shade_levels(values, scene.scale)
+    frame = [*shade_frame(levels), {"customdata": round_sig(values.ravel(), 3)}]
     if scene.image is not None:  # the table's columns are every word: the same scale
-        ix, iy = _image_places(scene)
-        frame += shade_frame(ix, iy, topics.ravel(), scene.scale)
+        frame += shade_frame(image_grid(levels, scene.image))
     else:
         frame += _top_words_frame(scene, topics)
     mixes = steps.mixes(half)
@@ -403,48 +409,24 @@ def _frame(scene: Scene, half: HalfStep) -> list[dict[str, Any]]:
 
 
 def _top_words_frame(scene: Scene, topics: NDArray[np.float64]) -> list[dict[str, Any]]:
-    """Topic z's most likely words in column z, a bar for each (the column's width is the
-    largest probability)."""
-    order = np.argsort(-topics, axis=1, kind="stable")[:, :TOP_WORDS]
+    """Topic z's most likely words in column z, each bar's length its probability (the
+    column's width is the largest probability), to a hundredth of a column."""
+    order = np.argsort(-topics, axis=1, kind="stable")[:, : _n_top_words(scene)]
     x: list[float | None] = []
-    y: list[float | None] = []
-    tx, ty, texts, values = [], [], [], []
+    texts, values = [], []
     for z in range(topics.shape[0]):
-        for rank, w in enumerate(order[z].tolist()):
-            length = 0.9 * topics[z, w] / scene.scale
-            top, bottom = rank - 0.4, rank + 0.4
-            x += [z, z + length, z + length, z, z, None]
-            y += [top, top, bottom, bottom, top, None]
-            tx.append(z)
-            ty.append(rank)
+        for w in order[z].tolist():
+            x += [z, round(z + 0.9 * float(topics[z, w]) / scene.scale, 2)]
             texts.append(user_text(scene.corpus.vocabulary[w], 14))
             values.append(float(topics[z, w]))
-    return [
-        {"x": round_sig(x, 4), "y": y},
-        {"x": tx, "y": ty, "text": texts, "customdata": round_sig(values, 4)},
-    ]
-
-
-def _bar_corners(n_bars: int) -> list[float | None]:
-    """The stacked bars' x, the same at every half-step: the frames give their heights."""
-    x: list[float | None] = []
-    for d in range(n_bars):
-        x += [d - 0.4, d + 0.4, d + 0.4, d - 0.4, None]
-    return [None if v is None else round(v, 1) for v in x]
+        x += [z, None]
+    return [{"x": x[:-1]}, {"text": texts, "customdata": round_sig(values, 3)}]
 
 
 def _bars_frame(scene: Scene, mixes: NDArray[np.float64]) -> list[dict[str, Any]]:
-    shown = mixes[: scene.n_bars]
-    tops = np.cumsum(shown, axis=1)
-    frame = []
-    for z in range(shown.shape[1]):
-        bottom = tops[:, z] - shown[:, z]
-        y: list[float | None] = []
-        for d in range(shown.shape[0]):
-            low, high = round(MIX_UNITS * float(bottom[d])), round(MIX_UNITS * float(tops[d, z]))
-            y += [low, low, high, high, None]
-        frame.append({"y": y})
-    return frame
+    """Each topic's step: the tops of its parts of the bars, in thousandths."""
+    tops = np.rint(MIX_UNITS * np.cumsum(mixes[: scene.n_bars], axis=1)).astype(int)
+    return [{"y": [*column, column[-1]]} for column in tops.T.tolist()]
 
 
 def _document_frame(scene: Scene, half: HalfStep) -> dict[str, Any]:

@@ -34,9 +34,10 @@ def corner_label(z: int, words: list[str]) -> str:
     return f"<b>{z + 1}</b> " + ", ".join(words)
 
 
-def simplex_traces() -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """The triangle (fixed), and the documents, the chosen one and the corners' labels,
-    whose places, colours and words the frames give (:func:`simplex_frame`)."""
+def simplex_traces(n_documents: int) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The triangle (fixed), and the first :data:`MAX_POINTS` of ``n_documents`` documents
+    (their numbers in the hovers, fixed), the chosen one and the corners' labels, whose
+    places, colours and words the frames give (:func:`simplex_frame`)."""
     outline = np.vstack([CORNERS, CORNERS[:1]])
     static = [
         {
@@ -54,6 +55,7 @@ def simplex_traces() -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
             "type": "scatter",
             "mode": "markers",
             "marker": {"size": 6, "line": {"width": 0.4, "color": "#555"}},
+            "customdata": list(range(1, min(n_documents, MAX_POINTS) + 1)),
             "hovertemplate": "document %{customdata}<extra></extra>",
             "name": "documents' mixes",
             **WHERE,
@@ -100,7 +102,6 @@ def simplex_frame(
             "x": xy[:, 0].tolist(),
             "y": xy[:, 1].tolist(),
             "marker": {"color": blend(shown)},
-            "customdata": list(range(1, shown.shape[0] + 1)),
         },
         {
             "x": [float(chosen[0])],

@@ -150,6 +150,50 @@ def test_the_bars_runs_hold_a_whole_frame_of_every_half_step_within_the_budget(m
         assert frame_bytes(frame) <= most
 
 
+def computed_frame(fig: go.Figure, h: int) -> dict[int, dict]:
+    """What frame h sets in each trace it updates, its base frame's first, as plotly.js
+    computes a frame."""
+    frames = {frame["name"]: frame for frame in fig.frame_dicts}
+    frame = frames[str(h)]
+    chain = [frame]
+    while "baseframe" in chain[-1]:
+        chain.append(frames[chain[-1]["baseframe"]])
+    updates: dict[int, dict] = {}
+    for each in reversed(chain):
+        updates.update(zip(each["traces"], each["data"], strict=True))
+    return updates
+
+
+@pytest.mark.parametrize("model", ["plsa", "lda"])
+def test_an_e_steps_frame_holds_what_it_changes_on_the_whole_frame_before(model) -> None:
+    """An E-step leaves the topics as they were: its frame names the frame before it (the
+    start's or an M-step's, which are whole) as its base, holds only the traces that change,
+    and with its base sets every moving trace as a fresh chart of that half-step draws it."""
+    trace = run(model, BARS, 10)
+    view = TopicsView(BARS, trace, document=1)
+    fig = view.figure(0, narrow=False)
+    whole = len(fig.frame_dicts[0]["traces"])
+    for h in range(view.n_half_steps):
+        frame = fig.frame_dicts[h]
+        if h % 2:
+            assert frame["baseframe"] == str(h - 1)
+            assert 0 < len(frame["traces"]) < whole / 2
+        else:
+            assert "baseframe" not in frame
+            assert len(frame["traces"]) == whole
+        fresh = view.figure(h, narrow=False).to_dict()["data"]
+        for i, update in computed_frame(fig, h).items():
+            assert holds(fresh[i], update), (h, i)
+
+
+def holds(trace: dict, update: dict) -> bool:
+    """Whether ``trace`` has every value ``update`` sets (nested dictionaries in part)."""
+    return all(
+        holds(trace.get(key, {}), value) if isinstance(value, dict) else trace.get(key) == value
+        for key, value in update.items()
+    )
+
+
 def shown_levels(values: np.ndarray, scale: float) -> np.ndarray:
     return np.minimum(np.floor(values / scale * SHADES), SHADES).astype(int)
 
@@ -165,12 +209,12 @@ def test_each_frame_draws_the_runs_numbers(model) -> None:
     data = fig.to_dict()["data"]
     topics = [view.steps.topics(t) for t in range(trace.n_iter + 1)]
     scale = max(float(t.max()) for t in topics)
-    for frame in fig.frame_dicts:
-        half = half_step(trace, int(frame["name"]))
+    for h in range(view.n_half_steps):
+        half = half_step(trace, h)
         values = topics[half.params_index]
         panels: dict[str, list] = {"x": [], "x3": [], "x4": []}
         hovers = None
-        for i, update in zip(frame["traces"], frame["data"], strict=True):
+        for i, update in computed_frame(fig, h).items():
             axis = data[i].get("xaxis", "x")
             if data[i].get("fill") and axis in panels:
                 panels[axis].append(update)

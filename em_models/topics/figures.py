@@ -193,7 +193,27 @@ def topic_figure(
         notes=_notes(scene),
         narrow=narrow,
     )
+    if fig.layout.meta["every_half_step"]:
+        _e_steps_on_the_frame_before(fig.frame_dicts)
     return _arrange(fig, scene)
+
+
+def _e_steps_on_the_frame_before(frames: list[dict[str, Any]]) -> None:
+    """Each E-step's frame (the odd half-steps') made, in place, to hold only what it
+    changes in the whole frame before it (the start's or an M-step's), which it names as its
+    ``baseframe``: plotly.js applies that one first. The E-step leaves the topics as they
+    were, so its frame is a third of a whole one; any half-step is still one whole frame,
+    or two, away."""
+    for before, frame in zip(frames[::2], frames[1::2], strict=False):
+        was = dict(zip(before["traces"], before["data"], strict=True))
+        kept = [
+            (i, update)
+            for i, update in zip(frame["traces"], frame["data"], strict=True)
+            if was.get(i) != update
+        ]
+        frame["traces"] = [i for i, _ in kept]
+        frame["data"] = [update for _, update in kept]
+        frame["baseframe"] = before["name"]
 
 
 def _traces(scene: Scene) -> tuple[list[dict[str, Any]], list[int]]:

@@ -243,8 +243,10 @@ export default function (component) {
   watchChart(s, data.chart);
   moveChart(s);
   // Tell the view when its width calls for the narrow figure (phones, big zoom), once the
-  // page is laid out: a width of 0 is not yet a width, and every message reruns the view.
-  requestAnimationFrame(() => {
+  // page is laid out (a width of 0 is not yet a width) and has finished its run: every
+  // message reruns the view, and a rerun of the view that cuts short the page's own run,
+  // while that run still draws the view, breaks Streamlit's page ("Bad delta path index").
+  afterPageRun(() => {
     const width = s.buttons.reset.parentElement.getBoundingClientRect().width;
     const narrow = width < data.narrow_below_px;
     if (width > 0 && narrow !== data.narrow && narrow !== s.sentNarrow) {
@@ -265,6 +267,18 @@ export default function (component) {
     document.removeEventListener("keydown", s.onKey);
     if (s.chartTimer) clearInterval(s.chartTimer);
   };
+}
+
+// Call ``send`` once Streamlit's page has no script run going (checked every 50 ms, for at
+// most 10 s), after the next frame is laid out.
+function afterPageRun(send, tries = 200) {
+  const app = document.querySelector('[data-testid="stApp"]');
+  const state = app && app.getAttribute("data-test-script-state");
+  if (state === "notRunning" || !state || tries <= 0) {
+    requestAnimationFrame(send);
+    return;
+  }
+  setTimeout(() => afterPageRun(send, tries - 1), 50);
 }
 
 // --- The chart ----------------------------------------------------------------------------

@@ -306,7 +306,10 @@ def test_uploaded_csv_gives_a_scatter_whose_ellipses_move_and_a_bad_file_an_erro
     chart(page, "data").scroll_into_view_if_needed()
     page.screenshot(path=artifacts_dir / "your_data_upload.png")
 
-    wait_for_app(page, settle_ms=800)  # the upload's last run has ended, as a person waits
+    # The upload's last run has ended, as a person waits. (In about one full run of the suite
+    # in three, with 800 ms here, the click below did not move the chart: it never failed
+    # alone, and a rerun ending late after an upload is the suspect; not understood yet.)
+    wait_for_app(page, settle_ms=2_000)
     step(page, "Next iteration", expect_rerun)
     moved = wait_for_chart_at(page, "data", 2)
     for name in ellipses:

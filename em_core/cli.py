@@ -129,6 +129,17 @@ def read_data(path: Path) -> tuple[NDArray[np.float64], tuple[str, ...]]:
 # Writing
 
 
+def read_start_file(path: Path) -> Any:
+    """The JSON value in ``--init-params PATH``; a one-line ValueError when it cannot be read
+    or is not JSON (each model checks its own keys)."""
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except OSError as error:
+        raise ValueError(f"cannot read {path}: {error.strerror or error}") from None
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise ValueError(f"--init-params {path} is not valid JSON: {error}") from None
+
+
 def number(value: float) -> float:
     value = float(value)
     if not math.isfinite(value):  # the engine records finite numbers only; guard the JSON

@@ -18,7 +18,6 @@ fields are listed in the README, and :mod:`em_models.hmm.trace`); errors are one
 from __future__ import annotations
 
 import argparse
-import json
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -26,6 +25,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from em_core.cli import read_start_file
 from em_core.trace_json import DATA_BY_DEFAULT_MAX_VALUES
 from em_models.hmm.engine import EMISSIONS, fit
 from em_models.hmm.sequences import Sequences
@@ -135,12 +135,7 @@ def check_observations(X: NDArray[np.float64], emission: str, path: Path) -> Non
 
 def read_hmm_start(path: Path) -> dict[str, Any]:
     """The start file's JSON object (its fields are an iteration's: :mod:`em_models.hmm.trace`)."""
-    try:
-        document = json.loads(path.read_text(encoding="utf-8"))
-    except OSError as error:
-        raise ValueError(f"cannot read {path}: {error.strerror or error}") from None
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise ValueError(f"--init-params {path} is not valid JSON: {error}") from None
+    document = read_start_file(path)
     if not isinstance(document, dict):
         raise ValueError(f"--init-params {path} must be a JSON object; {_start_keys()}.")
     return document

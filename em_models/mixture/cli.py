@@ -6,7 +6,6 @@ components (a command of the mixture's own).
 from __future__ import annotations
 
 import argparse
-import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -14,7 +13,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from em_core.cli import CommandLineError, number, print_json, read_data
+from em_core.cli import CommandLineError, number, print_json, read_data, read_start_file
 from em_core.em import Trace
 from em_core.trace_json import DATA_BY_DEFAULT_MAX_VALUES
 from em_models.mixture.engine import fit
@@ -100,12 +99,7 @@ def read_start(path: Path, covariance_type: str) -> Parameters:
     ``means`` is K×d (a flat list of K numbers when d = 1); ``covariances`` is either K full
     d×d matrices or the storage of ``covariance_type`` (tied d×d, diag K×d, spherical K).
     """
-    try:
-        document = json.loads(path.read_text(encoding="utf-8"))
-    except OSError as error:
-        raise CommandLineError(f"cannot read {path}: {error.strerror or error}") from None
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise CommandLineError(f"--init-params {path} is not valid JSON: {error}") from None
+    document = read_start_file(path)
     keys = ("weights", "means", "covariances")
     if not isinstance(document, dict) or any(key not in document for key in keys):
         raise CommandLineError(

@@ -13,7 +13,6 @@ reads the file and dispatches through :mod:`em_models.registry`).
 from __future__ import annotations
 
 import argparse
-import json
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -21,6 +20,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from em_core.cli import read_start_file
 from em_core.trace_json import DATA_BY_DEFAULT_MAX_VALUES
 from em_models.ppca.engine import fit
 from em_models.ppca.trace import trace_to_json
@@ -51,12 +51,7 @@ def read_start(
     """W (key ``loadings``, n_features × q) and, optionally, the noise (key ``noise_key``,
     described as ``noise_text``, read by ``noise_value``) from a JSON file: σ² here, and
     factor analysis's ψ (:mod:`em_models.fa.cli`), one per column."""
-    try:
-        document = json.loads(path.read_text(encoding="utf-8"))
-    except OSError as error:
-        raise ValueError(f"cannot read {path}: {error.strerror or error}") from None
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise ValueError(f"--init-params {path} is not valid JSON: {error}") from None
+    document = read_start_file(path)
     if not isinstance(document, dict) or "loadings" not in document:
         raise ValueError(
             f"--init-params {path} must be a JSON object with the key 'loadings' (W, "

@@ -21,7 +21,6 @@ are LDA's alone. ``--init-params`` gives the start in the trace's own keys
 from __future__ import annotations
 
 import argparse
-import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -29,6 +28,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from em_core.cli import read_start_file
 from em_core.trace_json import DATA_BY_DEFAULT_MAX_VALUES
 from em_models.topics import files
 from em_models.topics.corpus import Corpus, corpus_from_text, decode_documents, from_counts
@@ -81,12 +81,7 @@ def add_lda_options(parser: argparse.ArgumentParser) -> None:
 def read_start(path: Path, model: str) -> tuple[Any, Any, int]:
     """The start's two tables from ``--init-params`` (keys :data:`START_KEYS`) and its K."""
     first, second = START_KEYS[model]
-    try:
-        given = json.loads(path.read_text(encoding="utf-8"))
-    except OSError as error:
-        raise ValueError(f"cannot read {path}: {error.strerror or error}") from None
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise ValueError(f"--init-params {path} is not valid JSON: {error}") from None
+    given = read_start_file(path)
     if not isinstance(given, dict) or first not in given or second not in given:
         raise ValueError(
             f"--init-params {path} must be a JSON object with the keys '{first}' (documents × "

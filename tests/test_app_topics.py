@@ -9,6 +9,7 @@ from stepping import press
 from test_app_pages import half_step, open_page, open_tab, page_text
 
 from em_core.trace_json import dumps
+from em_models.topics import beside
 from em_models.topics.corpus import RIVERS_AND_MONEY, corpus_from_text, make_bars
 from em_models.topics.fits import DEFAULT_PRIOR
 from em_models.topics.lda import engine as lda
@@ -128,3 +129,22 @@ def test_an_uploaded_file_that_is_not_utf8_is_reported_not_silently_changed(at):
     at.file_uploader(key=f"{KEY}.upload").set_value(("documents.txt", fixed, "text/plain")).run()
     assert not at.error
     assert "3 documents" in page_text(at)
+
+
+def test_beside_plsa_the_bars_lda_uses_the_pages_default_prior_not_one_over_k(at):
+    at.session_state[f"{KEY}.beside"] = True
+    at.run()
+    assert not at.exception
+    corpus = make_bars(300, seed=0).corpus
+    fits = {
+        prior: lda.fit(corpus, 10, alpha=prior, eta=prior, rng=0, tol=1e-3, max_iter=100)
+        for prior in (DEFAULT_PRIOR, 1 / 10)
+    }
+    entropy = {
+        prior: beside.entropy_bits(lda.topics(t.snapshots[-1].params)).mean()
+        for prior, t in fits.items()
+    }
+    assert abs(entropy[DEFAULT_PRIOR] - entropy[0.1]) > 0.05  # the two priors' runs differ
+    text = page_text(at)
+    assert f", LDA {entropy[DEFAULT_PRIOR]:.2f} (" in text
+    assert f"or {DEFAULT_PRIOR:g} when the page shows pLSA" in text

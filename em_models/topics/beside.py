@@ -22,6 +22,7 @@ from plotly.subplots import make_subplots
 from em_core import Trace
 from em_models.topics.corpus import Corpus
 from em_models.topics.figures import image_side
+from em_models.topics.fits import DEFAULT_PRIOR
 from em_models.topics.steps import TopicSteps
 from em_viz.figures_common import user_text
 from em_viz.halfstep import half_step, n_half_steps
@@ -196,10 +197,10 @@ def section(corpus: Corpus, traces: Mapping[str, Trace], d: int, names, *, narro
         "The same documents, the same number of topics, the same seed. pLSA fits each "
         "probability as it is, so a topic may give a word almost nothing, and a short "
         "document's mix follows its few words wherever they lead. LDA's priors (here α = η "
-        "as chosen, or 1/K when the page shows pLSA) pull every topic toward all words a "
-        "little and every mix toward the others. Each topic of the second run is drawn under "
-        "the topic of the first it is closest to (matched one to one, the total of their "
-        "total-variation distances TV smallest); it keeps its own number."
+        f"as chosen, or {DEFAULT_PRIOR:g} when the page shows pLSA) pull every topic toward "
+        "all words a little and every mix toward the others. Each topic of the second run is "
+        "drawn under the topic of the first it is closest to (matched one to one, the total "
+        "of their total-variation distances TV smallest); it keeps its own number."
     )
     (first, a), (second, b) = traces.items()
     label = [names[first], names[second]]

@@ -26,7 +26,10 @@ from em_core.trace_json import (
     TraceFileError,
     _array,
     _fields,
+    _init,
+    _iterations,
     _number,
+    _status,
     _text,
     _whole,
     check_replayed,
@@ -145,16 +148,11 @@ def read(spec: Spec, document: Any) -> TopicRun:
         raise TraceFileError(f"vocabulary must be a list of n_words = {n_words:,} words.")
     vocabulary = tuple(_text(word, f"vocabulary[{j}]") for j, word in enumerate(vocabulary))
     settings = _settings(spec, document["settings"])
-    init = _fields(document["init"], "init", ("method", "seed"))
-    if init["method"] not in START_METHODS:
-        raise TraceFileError(f"init.method must be one of {', '.join(START_METHODS)}.")
-    seed = None if init["seed"] is None else _whole(init["seed"], "init.seed")
+    method, seed = _init(document, START_METHODS)
     n_iter = _whole(document["n_iter"], "n_iter")
     status = _status(document)
     _text(document["message"], "message")
-    iterations = document["iterations"]
-    if not isinstance(iterations, list) or len(iterations) != n_iter + 1:
-        raise TraceFileError(f"iterations must be a list of n_iter + 1 = {n_iter + 1:,} entries.")
+    iterations = _iterations(document, n_iter)
     shapes = ((n_docs, k), (k, n_words))
     recorded = tuple(_snapshot(spec, entry, t, shapes) for t, entry in enumerate(iterations))
     corpus = None
@@ -165,7 +163,7 @@ def read(spec: Spec, document: Any) -> TopicRun:
         corpus,
         vocabulary,
         settings,
-        init["method"],
+        method,
         seed,
         _number(document["tol"], "tol"),
         _whole(document["max_iter"], "max_iter", low=n_iter),
@@ -185,16 +183,6 @@ def _settings(spec: Spec, settings: Any) -> dict[str, Any]:
             if checked[name] <= 0:
                 raise TraceFileError(f"settings.{name} must be > 0.")
     return checked
-
-
-def _status(document: dict) -> StopReason:
-    values = tuple(reason.value for reason in StopReason)
-    if document["status"] not in values:
-        raise TraceFileError("status must be one of " + ", ".join(values) + ".")
-    status = StopReason(document["status"])
-    if document["converged"] is not (status is StopReason.CONVERGED):
-        raise TraceFileError("converged must be true exactly when status is 'converged'.")
-    return status
 
 
 def _snapshot(spec: Spec, entry: Any, t: int, shapes) -> Snapshot:

@@ -29,6 +29,25 @@ PALETTE: tuple[str, ...] = (
     "#0077bb",  # blue (Tol vibrant)
 )
 MAX_COMPONENTS = len(PALETTE)
+# Text in a component's colour (a label on a chart): its colour darkened, every channel
+# scaled by the same factor (same hue), just enough for 4.5:1 on white (WCAG 2.1, 1.4.3);
+# those with 4.5:1 already are kept. Lines and shapes keep the palette's own colours, those
+# under 3:1 on a dark casing (:mod:`em_viz.contrast`).
+TEXT_COLORS: tuple[str, ...] = (
+    "#237fa2",
+    "#225522",
+    "#9e6d00",
+    "#aa4499",
+    "#c05260",
+    "#225555",
+    "#228833",
+    "#a46186",
+    "#008763",
+    "#0077bb",
+)
+# The starts compared on the K-means page, one line each (Tol vibrant, and a grey for the
+# start the student types).
+START_COLORS = ("#0077bb", "#ee7733", "#009988", "#cc3311", "#aa4499", "#555555")
 # Each component's marker, so that a point's component shows by its shape as well as by its
 # colour (WCAG 1.4.1, use of colour): plotly's numbers for circle, square, diamond,
 # triangle-up, triangle-down, star, hourglass, triangle-left, triangle-right and hexagram
@@ -52,6 +71,12 @@ def component_colors(n_components: int) -> list[str]:
             f"Fit at most {MAX_COMPONENTS} components to draw them."
         )
     return list(PALETTE[:n_components])
+
+
+def text_colors(n_components: int) -> list[str]:
+    """The colours of components 1 … ``n_components`` for text (see :data:`TEXT_COLORS`)."""
+    component_colors(n_components)  # the same check
+    return list(TEXT_COLORS[:n_components])
 
 
 def hex_to_rgb(color: str) -> tuple[int, int, int]:

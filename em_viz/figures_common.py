@@ -30,6 +30,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from em_core.em import Trace
 from em_viz.colors import GREY
+from em_viz.contrast import with_casings
 from em_viz.halfstep import HalfStep, half_steps
 from em_viz.loglik import (
     likelihood_axes,
@@ -555,7 +556,7 @@ def animated_figure(
     dynamic = [*dynamic, len(data) - 2, len(data) - 1]
     types = [data[i]["type"] for i in dynamic]
     current = _full_frame(frame_of, trace, types, halves[h])
-    window = frame_window(h, len(halves), len(json.dumps(current, separators=(",", ":"))))
+    window = frame_window(h, len(halves), _cased_frame_bytes(data, dynamic, current))
     every = len(window) == len(halves)  # any half-step is one whole frame away
     full = {
         i: current if i == h else _full_frame(frame_of, trace, types, halves[i]) for i in window
@@ -577,7 +578,17 @@ def animated_figure(
     }
     layout["updatemenus"] = [play_pause([str(i) for i in window if i >= h], frame_duration_ms, y=0)]
     _place_header(layout)
+    data, frames = with_casings(data, frames)  # faint lines on a dark casing
     return AnimatedFigure(data, layout, frames)
+
+
+def _cased_frame_bytes(
+    data: Sequence[dict[str, Any]], dynamic: Sequence[int], updates: Sequence[dict[str, Any]]
+) -> int:
+    """The bytes of JSON of a whole frame of ``updates`` to the traces ``dynamic``, with
+    what it repeats for the casings of its faint lines (see :mod:`em_viz.contrast`)."""
+    _, (frame,) = with_casings(data, [{"traces": list(dynamic), "data": list(updates)}])
+    return len(json.dumps(frame["data"], separators=(",", ":")))
 
 
 def _full_frame(

@@ -33,6 +33,7 @@ from em_models.hmm.view import HMMView
 from em_models.hmm.viterbi import posterior_states, viterbi
 from em_models.mixture import engine as mixture
 from em_viz.colors import component_colors
+from em_viz.contrast import CASING_NAME
 
 FRAME_BUDGET_BYTES = 12 * 1024
 
@@ -46,11 +47,13 @@ def eisner() -> HMMView:
 
 
 def _dynamic(fig, h):
-    """What frame h updates, by trace: every dynamic trace, those the frame leaves out (their
-    values never change, so the figure's trace holds them) with nothing."""
+    """What frame h updates, by trace: every dynamic trace but the casings under faint lines,
+    those the frame leaves out (their values never change, so the figure's trace holds them)
+    with nothing."""
     frame = next(f for f in fig.frame_dicts if f["name"] == str(h))
     updates = dict(zip(frame["traces"], frame["data"], strict=True))
     dynamic = sorted({i for f in fig.frame_dicts for i in f["traces"]})
+    dynamic = [i for i in dynamic if fig.data[i].name != CASING_NAME]
     return {i: updates.get(i, {}) for i in dynamic}
 
 

@@ -22,7 +22,7 @@ from em_models.mixture.engine import e_step
 from em_models.mixture.figures import weighted_densities
 from em_models.mixture.figures_2d import ellipse_points
 from em_models.mixture.gaussian import Parameters
-from em_viz.colors import MIXTURE_COLOR, blend, component_colors
+from em_viz.colors import MIXTURE_COLOR, START_COLORS, blend, component_colors
 from em_viz.figures_common import padded_range, sample_rows, user_text
 from em_viz.style import TEMPLATE
 
@@ -31,7 +31,6 @@ THUMBNAIL_HEIGHT_PX = 250
 # A thumbnail's title is wrapped at this many characters a line (it is narrow).
 THUMBNAIL_TITLE_CHARS = 16
 LIMIT_TICKS = (2, 1, 0.5, 0.2, 0.1, 0.05, 0.02, 0.01)
-START_COLORS = ("#0077bb", "#ee7733", "#009988", "#cc3311", "#aa4499", "#555555")
 
 
 # ---------------------------------------------------------------------------------------

@@ -1,0 +1,259 @@
+"""Contrast against the white plot (WCAG 2.1), and the dark casing of a faint line.
+
+WCAG 2.1's success criterion 1.4.11 (non-text contrast) asks 3:1 between a graphic's parts
+that carry meaning (a curve, an ellipse, a bar's edge) and what is next to them, here the
+white plot; text asks 4.5:1 (1.4.3), or 3:1 when large (24 px, or 18.66 px bold). Two of the
+palette's colours are lighter than 3:1 on white, and cannot be darkened without bringing
+components' colours closer for colour-blind vision (see :mod:`em_viz.colors`). So a line in
+one of them is drawn over a *casing*, as a road on a map: the same line, a little wider, in a
+dark grey, just beneath it, whose edges show against the white while the line keeps its
+component's colour. A filled area stacked on the one before it (``fill: "tonexty"``) cannot
+have a trace slipped in under it, so its outline is drawn in the casing's grey instead; so
+is the edge of an area filled in such a colour with no line of its own, or of a bar.
+
+:func:`with_casings` adds the casings to a figure's traces and, for an animated figure, to
+its frames (which update traces by their index): the indices are moved past the casings,
+and each frame's update of a cased line's geometry is repeated for its casing.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from em_viz.colors import PALETTE, START_COLORS
+
+MIN_GRAPHIC_CONTRAST = 3.0  # WCAG 2.1, 1.4.11: a graphic's meaningful parts
+MIN_TEXT_CONTRAST = 4.5  # 1.4.3: text
+MIN_LARGE_TEXT_CONTRAST = 3.0  # text of 24 px, or 18.66 px bold
+CASING_COLOR = "#444444"  # 9.7:1 on white
+CASING_EXTRA_PX = 1.6  # the casing's width over the line's: 0.8 px each side
+CASING_NAME = "casing"
+# The edge of a filled area or a bar in a colour under 3:1, instead of a casing.
+OUTLINE = {"color": CASING_COLOR, "width": 1}
+DEFAULT_LINE_PX = 2.0  # plotly's width of a scatter line
+# plotly.js's named dashes, in multiples of max(line width, 3) px (its Drawing.dashStyle):
+# the casing, wider, gets them in pixels, so that its dashes lie under the line's.
+DASHES = {
+    "dot": (1, 1),
+    "dash": (3, 3),
+    "longdash": (5, 5),
+    "dashdot": (3, 1, 1, 1),
+    "longdashdot": (5, 2, 1, 2),
+}
+# What a casing repeats of its line, from the figure and from a frame's update.
+_SHARED = ("x", "y", "xaxis", "yaxis", "visible", "connectgaps", "legendgroup", "opacity")
+_RGBA = re.compile(r"rgba?\(\s*([\d.]+)\s*,\s*([\d.]+)\s*,\s*([\d.]+)\s*(?:,\s*([\d.]+)\s*)?\)")
+
+
+# ---------------------------------------------------------------------------------------
+# Contrast
+
+
+def parse_color(color: str) -> tuple[float, float, float, float]:
+    """``"#rrggbb"``, ``"#rgb"``, ``"rgb(r, g, b)"`` or ``"rgba(r, g, b, a)"`` → (r, g, b, a),
+    channels 0–255 and a 0–1. Raises ValueError for anything else (a named colour)."""
+    text = color.strip().lower()
+    if re.fullmatch(r"#[0-9a-f]{3}", text):
+        text = "#" + "".join(ch * 2 for ch in text[1:])
+    if re.fullmatch(r"#[0-9a-f]{6}", text):
+        value = int(text[1:], 16)
+        return float(value >> 16), float((value >> 8) & 0xFF), float(value & 0xFF), 1.0
+    match = _RGBA.fullmatch(text)
+    if match is None:
+        raise ValueError(f"Not a colour this module reads: {color!r}.")
+    r, g, b, a = match.groups()
+    return float(r), float(g), float(b), 1.0 if a is None else float(a)
+
+
+def on_white(color: str) -> str:
+    """``color`` as it shows on white: a translucent colour mixed with white, as ``#rrggbb``."""
+    r, g, b, a = parse_color(color)
+    return "#" + "".join(f"{round(255 + a * (c - 255)):02x}" for c in (r, g, b))
+
+
+def relative_luminance(color: str) -> float:
+    """WCAG 2.1's relative luminance of an opaque colour (0 black, 1 white)."""
+    r, g, b, _ = parse_color(on_white(color))
+    linear = [
+        c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+        for c in (r / 255, g / 255, b / 255)
+    ]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def contrast_ratio(color: str, background: str = "#ffffff") -> float:
+    """WCAG 2.1's contrast ratio (L₁ + 0.05) / (L₂ + 0.05) of two colours, the lighter's
+    luminance on top: 1 (none) to 21 (black on white). A translucent colour is taken as it
+    shows on white."""
+    high, low = sorted((relative_luminance(color), relative_luminance(background)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+# The charts' line colours lighter than 3:1 on white, which get a casing.
+CASED_COLORS = frozenset(
+    c for c in (*PALETTE, *START_COLORS) if contrast_ratio(c) < MIN_GRAPHIC_CONTRAST
+)
+_CASED_RGB = frozenset(parse_color(c)[:3] for c in CASED_COLORS)
+
+
+def needs_casing(color: object) -> bool:
+    """Whether a line in ``color`` (opaque or translucent) gets a casing."""
+    return isinstance(color, str) and _rgb_or_none(color) in _CASED_RGB
+
+
+def _rgb_or_none(color: str) -> tuple[float, float, float] | None:
+    try:
+        return parse_color(color)[:3]
+    except ValueError:
+        return None
+
+
+# ---------------------------------------------------------------------------------------
+# Casings
+
+
+def with_casings(
+    data: Sequence[Mapping[str, Any]], frames: Sequence[Mapping[str, Any]] = ()
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The traces ``data``, each line in a colour of :data:`CASED_COLORS` with its casing
+    just before it, and the animation ``frames`` with their trace indices moved to match.
+
+    A line is a scatter trace drawn with ``"lines"`` whose colour needs a casing in the
+    figure or in any frame's update. Its casing repeats its geometry (x, y, axes, gaps,
+    visibility, dash) in :data:`CASING_COLOR`, :data:`CASING_EXTRA_PX` wider; it has no
+    hover and no legend entry, and shares the line's ``legendgroup`` (one is given to a
+    line in the legend that has none), so a click on the legend hides both. A translucent
+    line is made opaque, in the colour it shows on white, so that the casing does not show
+    through it. A line that fills to the trace before it (``tonexty``, ``tonextx``) is not
+    cased but outlined in the casing's colour. Frames: each update of a cased line's x, y,
+    visibility or dash is repeated for its casing.
+
+    Parameters
+    ----------
+    data : list of dict
+        Plotly traces (with their ``type``).
+    frames : list of dict
+        Frames with ``traces`` (indices into ``data``) and ``data`` (their updates).
+
+    Returns
+    -------
+    (list of dict, list of dict)
+        The traces and the frames, new dictionaries (those given are not changed).
+    """
+    updates: dict[int, list[Mapping[str, Any]]] = {}
+    for frame in frames:
+        for i, update in zip(frame["traces"], frame["data"], strict=True):
+            updates.setdefault(i, []).append(update)
+    traces: list[dict[str, Any]] = []
+    index: list[int] = []  # where each trace of ``data`` is now
+    cased: dict[int, Mapping[str, Any]] = {}  # each cased line's ``line``
+    for i, trace in enumerate(data):
+        trace = dict(trace)
+        drawn = (trace, *updates.get(i, ()))
+        if _is_line(trace) and any(needs_casing(_line_color(t)) for t in drawn):
+            if str(trace.get("fill", "")).startswith("tonext"):
+                trace["line"] = {**trace["line"], "color": CASING_COLOR}
+            else:
+                trace = _opaque(trace)
+                if trace.get("showlegend", True) and not trace.get("legendgroup"):
+                    trace["legendgroup"] = f"cased line {i}"
+                traces.append(_casing(trace))
+                cased[i] = trace.get("line", {})
+        elif _is_area(trace) and any(needs_casing(t.get("fillcolor")) for t in drawn):
+            trace["line"] = {**trace.get("line", {}), **OUTLINE}
+        elif trace.get("type") in ("bar", "histogram") and needs_casing(_marker_color(trace)):
+            trace["marker"] = {**trace["marker"], "line": dict(OUTLINE)}
+        index.append(len(traces))
+        traces.append(trace)
+    return traces, [_frame(frame, index, cased) for frame in frames]
+
+
+def _is_line(trace: Mapping[str, Any]) -> bool:
+    """A scatter trace drawn with lines (plotly draws lines when no mode is given) that
+    are not 0 wide."""
+    line = trace.get("line", {})
+    return (
+        trace.get("type", "scatter") in ("scatter", "scattergl")
+        and "lines" in trace.get("mode", "lines")
+        and line.get("width", DEFAULT_LINE_PX) > 0
+    )
+
+
+def _is_area(trace: Mapping[str, Any]) -> bool:
+    """A scatter trace that fills an area."""
+    return trace.get("type", "scatter") in ("scatter", "scattergl") and trace.get(
+        "fill", "none"
+    ) not in ("none", "")
+
+
+def _marker_color(trace: Mapping[str, Any]) -> object:
+    marker = trace.get("marker")
+    return marker.get("color") if isinstance(marker, Mapping) else None
+
+
+def _line_color(trace: Mapping[str, Any]) -> object:
+    line = trace.get("line")
+    return line.get("color") if isinstance(line, Mapping) else None
+
+
+def _opaque(trace: dict[str, Any]) -> dict[str, Any]:
+    """``trace`` with its line's colour as it shows on white (a casing would show through a
+    translucent one)."""
+    color = _line_color(trace)
+    if needs_casing(color):
+        trace["line"] = {**trace["line"], "color": on_white(color)}
+    return trace
+
+
+def _casing(trace: Mapping[str, Any]) -> dict[str, Any]:
+    """The casing drawn just beneath the line ``trace``."""
+    casing = {key: trace[key] for key in ("type", *_SHARED) if key in trace}
+    return {
+        **casing,
+        "name": CASING_NAME,
+        "mode": "lines",
+        "line": _casing_line(trace.get("line", {})),
+        "hoverinfo": "skip",
+        "showlegend": False,
+    }
+
+
+def _casing_line(line: Mapping[str, Any]) -> dict[str, Any]:
+    """The casing's ``line``: the line's shape and dash, wider and dark."""
+    width = float(line.get("width", DEFAULT_LINE_PX))
+    out = {key: line[key] for key in ("shape", "smoothing", "simplify") if key in line}
+    out.update(color=CASING_COLOR, width=round(width + CASING_EXTRA_PX, 2))
+    if line.get("dash", "solid") != "solid":
+        out["dash"] = dash_px(line["dash"], width)
+    return out
+
+
+def dash_px(dash: str, width: float) -> str:
+    """A line's ``dash`` in pixels, as plotly.js draws it for a line ``width`` wide."""
+    if dash not in DASHES:
+        return dash  # already in pixels (or percent), whatever the width
+    unit = max(width, 3.0)
+    return ",".join(f"{m * unit:g}px" for m in DASHES[dash])
+
+
+def _frame(
+    frame: Mapping[str, Any], index: Sequence[int], cased: Mapping[int, Mapping[str, Any]]
+) -> dict[str, Any]:
+    """``frame`` with its indices moved past the casings, and its updates of a cased line's
+    geometry repeated for the casing (the trace just before it; ``cased`` holds each cased
+    line's ``line`` in the figure)."""
+    traces, data = [], []
+    for i, update in zip(frame["traces"], frame["data"], strict=True):
+        if i in cased:
+            update = _opaque(dict(update))
+            shared = {key: update[key] for key in ("type", *_SHARED) if key in update}
+            if "line" in update and update["line"].keys() & {"dash", "width"}:
+                shared["line"] = _casing_line({**cased[i], **update["line"]})
+            if shared.keys() - {"type"}:
+                traces.append(index[i] - 1)
+                data.append(shared)
+        traces.append(index[i])
+        data.append(update)
+    return {**frame, "traces": traces, "data": data}

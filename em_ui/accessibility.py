@@ -8,7 +8,9 @@ A component that draws nothing carries a style sheet and a script
 - the menu's sections, which Streamlit puts as ``<div>`` inside its ``<ul>``, read as a
   navigation of links rather than a broken list;
 - a table or a formula that scrolls sideways (on a phone) takes the keyboard's focus, so
-  that it can be scrolled without a mouse.
+  that it can be scrolled without a mouse;
+- every tab stop shows the keyboard's focus with a ring of the theme's primary colour (the
+  main area, which Streamlit makes a tab stop, and its switches show none of their own).
 
 ``tests/test_browser_accessibility.py`` audits every page with axe-core; the README's
 "Accessibility" section lists what is left, and why.

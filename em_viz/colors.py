@@ -73,6 +73,12 @@ def component_colors(n_components: int) -> list[str]:
     return list(PALETTE[:n_components])
 
 
+def text_color(color: str) -> str:
+    """The colour of text beside a line drawn in ``color``: a palette colour's darker
+    :data:`TEXT_COLORS` twin, any other colour as it is."""
+    return TEXT_COLORS[PALETTE.index(color)] if color in PALETTE else color
+
+
 def text_colors(n_components: int) -> list[str]:
     """The colours of components 1 … ``n_components`` for text (see :data:`TEXT_COLORS`)."""
     component_colors(n_components)  # the same check

@@ -22,6 +22,8 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+import plotly.graph_objects as go
+
 from em_viz.colors import PALETTE, START_COLORS
 
 MIN_GRAPHIC_CONTRAST = 3.0  # WCAG 2.1, 1.4.11: a graphic's meaningful parts
@@ -257,3 +259,10 @@ def _frame(
         traces.append(index[i])
         data.append(update)
     return {**frame, "traces": traces, "data": data}
+
+
+def cased_figure(fig: go.Figure) -> go.Figure:
+    """A chart with no animation frames as :func:`with_casings` draws it: the same figure,
+    each faint line over its casing."""
+    data, _ = with_casings([trace.to_plotly_json() for trace in fig.data])
+    return go.Figure(data=data, layout=fig.layout)

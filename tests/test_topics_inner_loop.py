@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from casing_helpers import uncased
 from scipy.special import digamma
 
 from em_models.topics.corpus import make_bars
@@ -66,9 +67,9 @@ def test_the_chart_and_its_table_hold_the_same_numbers_and_mark_the_chosen_sweep
     assert len(table) == loop.n_sweeps + 1
     for narrow in (False, True):
         fig = inner_loop_figure(loop, 4, narrow=narrow)
-        change = next(tr for tr in fig.data if tr.name == "document 4")
+        change = next(tr for tr in uncased(fig) if tr.name == "document 4")
         np.testing.assert_allclose(np.array(change.y, dtype=float), loop.change)
-        gammas = [tr for tr in fig.data if tr.hovertemplate.startswith("topic ")]
+        gammas = [tr for tr in uncased(fig) if tr.hovertemplate.startswith("topic ")]
         assert len(gammas) == 6
         for z, tr in enumerate(gammas):
             np.testing.assert_allclose(tr.y, loop.gamma[:, z])

@@ -23,6 +23,7 @@ from em_models.mixture.engine import e_step, fit
 from em_models.mixture.figures_1d import STRIP
 from em_models.mixture.gaussian import Parameters
 from em_viz.colors import PALETTE
+from em_viz.contrast import CASING_NAME
 
 WORKED_X = np.array([1.5, 2.0, 2.5, 8.0, 9.0, 9.5])[:, None]
 
@@ -241,7 +242,8 @@ def test_the_score_adds_every_mark(worked) -> None:
 
 
 def marks_of(fig: go.Figure, first: int) -> list:
-    return list(fig.data[first:])
+    """The marks added after trace ``first``, without the casings under the faint ones."""
+    return [t for t in fig.data[first:] if t.name != CASING_NAME]
 
 
 def test_guess_and_truth_are_drawn_in_the_components_colours(worked) -> None:
@@ -272,15 +274,16 @@ def test_the_marks_belong_to_the_half_step_on_screen_only(worked) -> None:
     n_traces = len(fig.data)
     before = {frame.name: (tuple(frame.traces), len(frame.data)) for frame in fig.frames}
     quiz.add_marks(fig, quiz.mean_marks(fig, [2.0, 9.0]))
-    added = [n_traces, n_traces + 1]
-    assert len(fig.data) == n_traces + 2
+    added = list(range(n_traces, len(fig.data)))
+    assert len(marks_of(fig, n_traces)) == 2
+    assert len(added) == 3  # and the casing under component 1's cyan line
     for frame in fig.frames:
         traces, size = before[frame.name]
         assert tuple(frame.traces) == (*traces, *added)
-        assert len(frame.data) == size + 2
+        assert len(frame.data) == size + 3
         # shown in their own half-step's frame (the chart may come back to it), else hidden
         shown = frame.name == "1"
-        assert [d.visible for d in frame.data[-2:]] == [shown, shown]
+        assert [d.visible for d in frame.data[-3:]] == [shown] * 3
 
 
 def test_the_chosen_point_is_ringed_in_the_strip_of_points(worked) -> None:

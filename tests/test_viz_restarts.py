@@ -12,6 +12,7 @@ from collections import defaultdict
 
 import numpy as np
 import pytest
+from casing_helpers import uncased
 
 import em_models.mixture.selection
 import em_models.mixture.tables
@@ -45,7 +46,7 @@ def random_restarts() -> em_models.mixture.selection.Restarts:
 
 def run_curves(fig) -> list:
     """The figure's run traces (every line trace), in run order."""
-    return [t for t in fig.data if t.mode and "lines" in t.mode]
+    return [t for t in uncased(fig) if t.mode and "lines" in t.mode]
 
 
 @pytest.mark.parametrize("make", ["iris", "random"])
@@ -79,7 +80,7 @@ def test_runs_share_a_colour_exactly_when_they_share_an_optimum(make, iris_resta
 
 def test_the_legend_names_each_optimum_once_best_first(iris_restarts) -> None:
     fig = restart_curves_figure(iris_restarts)
-    shown = [t for t in fig.data if t.showlegend is not False and "lines" in (t.mode or "")]
+    shown = [t for t in uncased(fig) if t.showlegend is not False and "lines" in (t.mode or "")]
     names = [t.name for t in sorted(shown, key=lambda t: t.legendrank)]
     assert names == ["optimum A: ℓ = −180.22, 9 runs", "optimum B: ℓ = −202.25, 1 run"]
 
@@ -89,7 +90,7 @@ def test_the_best_run_is_marked(iris_restarts) -> None:
     best = iris_restarts.best_index
     curves = run_curves(fig)
     assert curves[best].line.width > max(c.line.width for i, c in enumerate(curves) if i != best)
-    (star,) = [t for t in fig.data if t.marker and t.marker.symbol == "star"]
+    (star,) = [t for t in uncased(fig) if t.marker and t.marker.symbol == "star"]
     # "best" would claim more than ten runs can: Choosing K's search climbs higher elsewhere
     assert star.name == f"run {best + 1}: the highest of these 10 runs"
     assert star.hovertemplate.startswith(f"run {best + 1}: the highest of these 10 runs<br>")
@@ -154,7 +155,7 @@ def test_the_legend_writes_l_as_the_leaderboard_does() -> None:
     X = np.asarray(load_dataset("faithful").values)
     restarts = em_models.mixture.selection.fit_restarts(X, 2, n_init=3, seed=0)
     fig = restart_curves_figure(restarts)
-    (name,) = [t.name for t in fig.data if t.name.startswith("optimum")]
+    (name,) = [t.name for t in uncased(fig) if t.name.startswith("optimum")]
     places = em_viz.number_formats.decimals(leaderboard_table(restarts)["final ℓ"])
     value = restarts.optima()[0].log_likelihood
     assert name.startswith(f"optimum A: ℓ = {value:,.{places}f}".replace("-", "−"))
@@ -168,7 +169,7 @@ def test_every_point_names_its_run_for_a_click(iris_restarts) -> None:
         assert "markers" in curve.mode  # a point to click on at every iteration
         assert len(curve.customdata) == len(curve.y)
         assert {tuple(c) for c in curve.customdata} == {(run + 1, iris_restarts.seeds[run])}
-    (star,) = [t for t in fig.data if t.mode == "markers"]
+    (star,) = [t for t in uncased(fig) if t.mode == "markers"]
     best = iris_restarts.best_index
     assert tuple(star.customdata[0]) == (best + 1, iris_restarts.seeds[best])
 
@@ -185,7 +186,7 @@ def test_the_run_kept_is_named_by_what_was_searched() -> None:
     ].log_likelihood
     assert searched > restarts.best.final.log_likelihood + 5
     assert kept_phrase(restarts) == "the highest of these 10 runs"
-    texts = [t.name for t in restart_curves_figure(restarts).data]
+    texts = [t.name for t in uncased(restart_curves_figure(restarts))]
     assert not any("best" in text for text in texts)
     assert "best" not in leaderboard_table(restarts).columns
     # Two copies of the point 3 between two clusters: the runs with a component on them,
@@ -196,6 +197,6 @@ def test_the_run_kept_is_named_by_what_was_searched() -> None:
     assert held.best_index not in held.optima()[0].runs
     phrase = "the highest of these 10 runs with no component held up by the ridge"
     assert kept_phrase(held) == phrase
-    (star,) = [t for t in restart_curves_figure(held).data if t.marker.symbol == "star"]
+    (star,) = [t for t in uncased(restart_curves_figure(held)) if t.marker.symbol == "star"]
     assert star.name == f"run {held.best_index + 1}: {phrase}"
     assert kept_phrase(em_models.mixture.selection.fit_restarts(X, 2, n_init=1)) == "the only run"

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from casing_helpers import uncased
 from scipy.spatial.distance import cdist
 from sklearn.cluster import KMeans
 
@@ -148,7 +149,7 @@ def test_compare_table_and_curves_are_the_runs():
         assert row[3] == again.final.log_likelihood
         assert row[4] == again.stop_reason.value
     fig = starts.likelihood_curves_figure(runs)
-    for line, trace in zip(fig.data, runs.values(), strict=True):
+    for line, trace in zip(uncased(fig), runs.values(), strict=True):
         assert list(line.y) == trace.log_likelihoods.tolist()
         assert list(line.x) == list(range(trace.n_iter + 1))
 
@@ -160,8 +161,8 @@ def test_thumbnail_draws_the_final_fit(X):
     assert f"final ℓ = {trace.final.log_likelihood:.6g}" in fig.layout.title.text
     assert "<b>Random</b><br><b>responsibilities</b>" in fig.layout.title.text
     if X.shape[1] == 1:
-        grid, mixture = np.array(fig.data[-1].x), np.array(fig.data[-1].y)
-        components = sum(np.array(fig.data[1 + k].y) for k in range(3))
+        grid, mixture = np.array(uncased(fig)[-1].x), np.array(uncased(fig)[-1].y)
+        components = sum(np.array(uncased(fig)[1 + k].y) for k in range(3))
         np.testing.assert_allclose(mixture, components, rtol=1e-12)
         expected = sum(
             w * np.exp(-0.5 * (grid - m) ** 2 / v) / np.sqrt(2 * np.pi * v)
@@ -174,12 +175,12 @@ def test_thumbnail_draws_the_final_fit(X):
         )
         np.testing.assert_allclose(mixture, expected, rtol=1e-9)
     else:
-        assert len(fig.data) == 1 + 3  # the points and one ellipse per component
+        assert len(uncased(fig)) == 1 + 3  # the points and one ellipse per component
 
 
 def test_hard_limit_responsibilities_become_zero_or_one():
     fig = starts.hard_limit_figure([0.1, 0.4, 0.5, 0.7], (0.0, 1.0), [2.0, 0.5, 0.01])
-    by_point = {line.name.split(" ")[2]: np.array(line.y) for line in fig.data}
+    by_point = {line.name.split(" ")[2]: np.array(line.y) for line in uncased(fig)}
     np.testing.assert_allclose(by_point["0.1"][-1], 1.0)
     np.testing.assert_allclose(by_point["0.4"][-1], 1.0)
     np.testing.assert_allclose(by_point["0.5"], 0.5)
@@ -188,7 +189,7 @@ def test_hard_limit_responsibilities_become_zero_or_one():
     sigma = 2.0
     expected = 1 / (1 + np.exp(-((1 - 0.4) ** 2 - 0.4**2) / (2 * sigma**2)))
     assert by_point["0.4"][0] == pytest.approx(expected, rel=1e-12)
-    assert list(fig.data[0].x) == [2.0, 0.5, 0.01]
+    assert list(uncased(fig)[0].x) == [2.0, 0.5, 0.01]
 
 
 # ---------------------------------------------------------------------------------------

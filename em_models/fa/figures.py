@@ -37,6 +37,7 @@ from em_models.fa import figures_cells as cells
 from em_models.fa.engine import FAParameters, e_step
 from em_models.fa.labels import name_places
 from em_viz.colors import GREY, POINT_OUTLINE, component_colors
+from em_viz.contrast import cased_figure
 from em_viz.figures_common import (
     animated_figure,
     as_features,
@@ -515,4 +516,4 @@ def rotation_figure(
             "scaleratio": 1,
         },
     }
-    return go.Figure(data=data, layout=layout)
+    return cased_figure(go.Figure(data=data, layout=layout))

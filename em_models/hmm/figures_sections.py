@@ -21,6 +21,7 @@ from numpy.typing import NDArray
 
 from em_models.hmm.figures_mstep import CELL_FONT, CELL_SCALE
 from em_viz.colors import component_colors
+from em_viz.contrast import cased_figure
 from em_viz.style import TEMPLATE
 
 RAW_COLOR, SCALED_COLOR, ZERO_COLOR = "#0077bb", "#222222", "#cc3311"
@@ -133,7 +134,7 @@ def scaling_figure(
             _panel_title(titles[1], 0.55),
         ],
     }
-    return go.Figure(data=data, layout=layout)
+    return cased_figure(go.Figure(data=data, layout=layout))
 
 
 def _panel_title(text: str, x: float) -> dict[str, Any]:
@@ -201,7 +202,7 @@ def forgetting_figure(
             ),
         ],
     }
-    return go.Figure(data=data, layout=layout)
+    return cased_figure(go.Figure(data=data, layout=layout))
 
 
 def decoding_figure(
@@ -265,4 +266,4 @@ def decoding_figure(
         "height": 300,
         "margin": {"t": 60, "b": 110, "l": 190, "r": 20},
     }
-    return go.Figure(data=data, layout=layout)
+    return cased_figure(go.Figure(data=data, layout=layout))

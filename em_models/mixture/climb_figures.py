@@ -25,6 +25,7 @@ from em_models.mixture.bound import (
 from em_models.mixture.engine import e_step
 from em_models.mixture.gaussian import Parameters
 from em_viz.colors import MIXTURE_COLOR, PALETTE, with_alpha
+from em_viz.contrast import cased_figure
 from em_viz.figures_common import LEGEND_ROW_PX, MIN_NARROW_PX, legend_rows
 from em_viz.style import LEGEND_UNDER_PLOT, TEMPLATE, TOOLBAR_PX
 
@@ -127,7 +128,7 @@ def bound_figure(
         xaxis={"title": {"text": f"{name}, the other parameters held"}},
         yaxis={"title": {"text": "log-likelihood"}, "range": y_range},
     )
-    return fig
+    return cased_figure(fig)
 
 
 def _data_ticks(X: NDArray[np.float64], height: float) -> dict[str, Any]:
@@ -252,7 +253,7 @@ def paths_figure(
         xaxis={"title": {"text": "μ₁"}, "constrain": "domain"},
         yaxis={"title": {"text": "μ₂"}, "scaleanchor": "x", "constrain": "domain"},
     )
-    return fig
+    return cased_figure(fig)
 
 
 def _contours(surface: NDArray[np.float64], values: ArrayLike, start: float) -> go.Contour:

@@ -32,6 +32,7 @@ from em_core.likelihood_change import decreases
 from em_models.mixture.engine import EMPTY_NK, e_step, failed_component, m_step
 from em_models.mixture.gaussian import Parameters, robust_scale, variance_floor
 from em_viz.colors import component_colors
+from em_viz.contrast import cased_figure
 from em_viz.style import TEMPLATE
 
 COLLAPSE_START = Parameters(np.full(3, 1 / 3), [[2.0], [8.5], [9.5]], np.ones((3, 1, 1)), "full")
@@ -189,7 +190,7 @@ def sigma_figure(X: np.ndarray, trace: Trace, refused: RefusedStep | None) -> go
     if refused is not None and refused.sigma > 0:
         data.append(_refused_sigma(refused, colors[refused.component], last))
     layout = _layout("Each component's spread σₖ", "σₖ (log scale)", log_y=True)
-    return go.Figure({"data": data, "layout": layout})
+    return cased_figure(go.Figure({"data": data, "layout": layout}))
 
 
 def _sigma_curves(trace: Trace, colors: list[str]) -> list[dict[str, Any]]:
@@ -287,7 +288,7 @@ def likelihood_figure(trace: Trace, refused_ll: float | None) -> go.Figure:
             }
         )
     layout = _layout("The log-likelihood ℓ", "ℓ(θₜ)", log_y=False)
-    return go.Figure({"data": data, "layout": layout})
+    return cased_figure(go.Figure({"data": data, "layout": layout}))
 
 
 def refused_log_likelihood(X: np.ndarray, refused: RefusedStep) -> float | None:
@@ -351,7 +352,7 @@ def counts_figure(trace: Trace, refused: RefusedStep | None) -> go.Figure:
         }
     )
     layout = _layout("Points each component owns, Nₖ", "Nₖ (log scale)", log_y=True)
-    return go.Figure({"data": data, "layout": layout})
+    return cased_figure(go.Figure({"data": data, "layout": layout}))
 
 
 def ridge_outcomes_table(runs: list[tuple[float, Trace]]) -> pd.DataFrame:

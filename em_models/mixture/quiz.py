@@ -34,7 +34,8 @@ from em_models.mixture.engine import e_step
 from em_models.mixture.figures import covered_range
 from em_models.mixture.figures_1d import STRIP
 from em_models.mixture.gaussian import Parameters
-from em_viz.colors import component_colors
+from em_viz.colors import component_colors, text_color
+from em_viz.contrast import with_casings
 from em_viz.figures_common import as_features
 from em_viz.halfstep import HalfStep
 
@@ -408,7 +409,7 @@ def _line(
         "marker": {"symbol": "triangle-down", "size": [0, 10], "color": color},
         "text": ["", text],
         "textposition": _text_position(fig, x),
-        "textfont": {"color": color, "size": 13},
+        "textfont": {"color": text_color(color), "size": 13},
         "cliponaxis": False,
         "showlegend": False,
         "hovertemplate": f"{hover}<extra></extra>",
@@ -508,6 +509,7 @@ def add_marks(fig: go.Figure, marks: list[dict]) -> go.Figure:
     own frame shows them again, however the chart left it. In place; returns ``fig``."""
     if not marks:
         return fig
+    marks, _ = with_casings(marks)  # a faint line on a dark casing
     first = len(fig.data)
     fig.add_traces([{**m, "xaxis": "x", "yaxis": "y"} for m in marks])
     shown = str(fig.layout.meta["half_step"])

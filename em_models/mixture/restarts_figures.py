@@ -19,6 +19,7 @@ import plotly.graph_objects as go
 
 from em_models.mixture.selection import Restarts
 from em_viz.colors import GREY, PALETTE
+from em_viz.contrast import cased_figure
 from em_viz.figures_common import LEGEND_ROW_PX, MIN_NARROW_PX, legend_rows
 from em_viz.number_formats import decimals
 from em_viz.style import LEGEND_UNDER_PLOT, TEMPLATE
@@ -120,7 +121,7 @@ def restart_curves_figure(restarts: Restarts) -> go.Figure:
     if restarts.best is not None:
         fig.add_scatter(**_kept_star(restarts, groups))
     _style(fig, restarts)
-    return fig
+    return cased_figure(fig)
 
 
 def _run_curves(restarts: Restarts, groups: list[int | None]) -> list[dict[str, Any]]:

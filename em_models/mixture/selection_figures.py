@@ -15,6 +15,7 @@ from plotly.subplots import make_subplots
 from em_models.mixture.diagnostics import nearly_collapsed
 from em_models.mixture.selection import SelectionRow
 from em_viz.colors import PALETTE
+from em_viz.contrast import cased_figure
 from em_viz.figures_common import LEGEND_ROW_PX, MIN_NARROW_PX, MIN_WIDE_PX, legend_rows
 from em_viz.style import LEGEND_UNDER_PLOT, TEMPLATE
 
@@ -61,7 +62,7 @@ def selection_figure(rows: Sequence[SelectionRow], *, narrow: bool = False) -> g
     for trace in _best_log_likelihoods(rows):
         fig.add_trace(trace, **ll_cell)
     _style(fig, ll_cell, narrow=narrow)
-    return fig
+    return cased_figure(fig)
 
 
 def _criterion(rows: Sequence[SelectionRow], score: str, name: str, color: str) -> list[go.Scatter]:

@@ -23,6 +23,7 @@ from em_models.mixture.figures import weighted_densities
 from em_models.mixture.figures_2d import ellipse_points
 from em_models.mixture.gaussian import Parameters
 from em_viz.colors import MIXTURE_COLOR, START_COLORS, blend, component_colors
+from em_viz.contrast import cased_figure
 from em_viz.figures_common import padded_range, sample_rows, user_text
 from em_viz.style import TEMPLATE
 
@@ -171,7 +172,7 @@ def likelihood_curves_figure(runs: Mapping[str, Trace]) -> go.Figure:
         "legend": {"orientation": "h", "x": 0, "y": 0, "yref": "container", "yanchor": "bottom"},
         "hovermode": "closest",
     }
-    return go.Figure(data=data, layout=layout)
+    return cased_figure(go.Figure(data=data, layout=layout))
 
 
 def compare_table(runs: Mapping[str, Trace]) -> pd.DataFrame:
@@ -207,7 +208,7 @@ def fit_thumbnail(
     else:
         data = [_points(shown, final, dims), *_ellipses(final, dims)]
     layout = _thumbnail_layout(title, trace.final.log_likelihood, two_d=X.shape[1] > 1)
-    return go.Figure(data=data, layout=layout)
+    return cased_figure(go.Figure(data=data, layout=layout))
 
 
 def _histogram(x: NDArray[np.float64]) -> dict[str, Any]:
@@ -346,7 +347,7 @@ def hard_limit_figure(
         }
         for n, x in enumerate(points)
     ]
-    return go.Figure(data=data, layout=_hard_limit_layout())
+    return cased_figure(go.Figure(data=data, layout=_hard_limit_layout()))
 
 
 def _nearer(x: float, means: tuple[float, float]) -> str:

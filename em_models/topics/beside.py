@@ -24,6 +24,7 @@ from em_models.topics.corpus import Corpus
 from em_models.topics.figures import image_side
 from em_models.topics.fits import DEFAULT_PRIOR
 from em_models.topics.steps import TopicSteps
+from em_viz.contrast import cased_figure
 from em_viz.figures_common import user_text
 from em_viz.halfstep import half_step, n_half_steps
 
@@ -150,7 +151,7 @@ def beside_figure(
         template="plotly_white",
         showlegend=False,
     )
-    return fig
+    return cased_figure(fig)
 
 
 def _title(names, order, distances, i: int, z: int) -> str:

@@ -37,7 +37,7 @@ from em_models.topics import simplex
 from em_models.topics.corpus import Corpus
 from em_models.topics.shades import SHADES, shade_frame, shade_levels, shade_traces
 from em_models.topics.steps import TopicSteps
-from em_viz.colors import blend, component_colors
+from em_viz.colors import blend, component_colors, text_colors
 from em_viz.figures_common import animated_figure, base_layout, round_sig, user_text
 from em_viz.halfstep import HalfStep, half_step
 from em_viz.style import with_height
@@ -300,7 +300,7 @@ def _bar_gaps(n_bars: int) -> dict[str, Any]:
 def _image_labels(scene: Scene) -> dict[str, Any]:
     """Each topic image's number, above it, in the topic's colour."""
     side, k = scene.image, scene.n_topics
-    colors = component_colors(k)
+    colors = text_colors(k)
     return {
         "type": "scatter",
         "mode": "text",

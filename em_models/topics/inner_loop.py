@@ -20,7 +20,8 @@ from plotly.subplots import make_subplots
 from em_models.topics.lda import engine as lda
 from em_models.topics.special import dirichlet_expectation
 from em_models.topics.steps import TopicSteps
-from em_viz.colors import component_colors
+from em_viz.colors import component_colors, text_color
+from em_viz.contrast import cased_figure
 
 
 @dataclass(frozen=True, eq=False)
@@ -131,7 +132,7 @@ def inner_loop_figure(loop: InnerLoop, sweep: int, *, narrow: bool) -> go.Figure
         fig.add_scatter(
             x=np.arange(loop.n_sweeps + 1), y=loop.gamma[:, z], showlegend=False,
             mode="lines+text", line={"color": colors[z], "width": 2}, text=text,
-            textposition="top right", textfont={"color": colors[z]},
+            textposition="top right", textfont={"color": text_color(colors[z])},
             row=second[0], col=second[1],
             hovertemplate=f"topic {z + 1}, sweep %{{x}}: γ = %{{y:.4g}}<extra></extra>",
         )  # fmt: skip
@@ -148,4 +149,4 @@ def inner_loop_figure(loop: InnerLoop, sweep: int, *, narrow: bool) -> go.Figure
         template="plotly_white",
         height=560 if narrow else 360,
     )
-    return fig
+    return cased_figure(fig)

@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from em_viz.colors import blend, component_colors
+from em_viz.colors import blend, text_colors
 
 # Topic 1 bottom left, topic 2 bottom right, topic 3 at the top: an equilateral triangle.
 CORNERS = np.array([[0.0, 0.0], [1.0, 0.0], [0.5, np.sqrt(3.0) / 2.0]])
@@ -78,7 +78,7 @@ def simplex_traces(n_documents: int) -> tuple[list[dict[str, Any]], list[dict[st
             "x": CORNERS[:, 0].tolist(),
             "y": [-0.07, -0.07, float(CORNERS[2, 1]) + 0.07],
             "textposition": ["middle center", "middle center", "middle center"],
-            "textfont": {"size": 11, "color": component_colors(3)},
+            "textfont": {"size": 11, "color": text_colors(3)},
             "hoverinfo": "skip",
             "name": "the topics' corners",
             **WHERE,

@@ -46,6 +46,7 @@ DASHES = {
 }
 # What a casing repeats of its line, from the figure and from a frame's update.
 _SHARED = ("x", "y", "xaxis", "yaxis", "visible", "connectgaps", "legendgroup", "opacity")
+NAMED = {"white": "#ffffff", "black": "#000000"}
 _RGBA = re.compile(r"rgba?\(\s*([\d.]+)\s*,\s*([\d.]+)\s*,\s*([\d.]+)\s*(?:,\s*([\d.]+)\s*)?\)")
 
 
@@ -54,9 +55,10 @@ _RGBA = re.compile(r"rgba?\(\s*([\d.]+)\s*,\s*([\d.]+)\s*,\s*([\d.]+)\s*(?:,\s*(
 
 
 def parse_color(color: str) -> tuple[float, float, float, float]:
-    """``"#rrggbb"``, ``"#rgb"``, ``"rgb(r, g, b)"`` or ``"rgba(r, g, b, a)"`` → (r, g, b, a),
-    channels 0–255 and a 0–1. Raises ValueError for anything else (a named colour)."""
-    text = color.strip().lower()
+    """``"#rrggbb"``, ``"#rgb"``, ``"rgb(r, g, b)"``, ``"rgba(r, g, b, a)"``, ``"white"`` or
+    ``"black"`` → (r, g, b, a), channels 0–255 and a 0–1. Raises ValueError for anything else
+    (another named colour)."""
+    text = NAMED.get(color.strip().lower(), color.strip().lower())
     if re.fullmatch(r"#[0-9a-f]{3}", text):
         text = "#" + "".join(ch * 2 for ch in text[1:])
     if re.fullmatch(r"#[0-9a-f]{6}", text):
@@ -98,6 +100,19 @@ CASED_COLORS = frozenset(
     c for c in (*PALETTE, *START_COLORS) if contrast_ratio(c) < MIN_GRAPHIC_CONTRAST
 )
 _CASED_RGB = frozenset(parse_color(c)[:3] for c in CASED_COLORS)
+
+
+_PALETTE_RGB = frozenset(parse_color(c)[:3] for c in (*PALETTE, *START_COLORS))
+
+
+def needs_outline(fill: object) -> bool:
+    """Whether an area filled in ``fill`` gets a dark edge: a palette colour (opaque or
+    translucent) that shows on white with less than 3:1."""
+    return (
+        isinstance(fill, str)
+        and _rgb_or_none(fill) in _PALETTE_RGB
+        and contrast_ratio(fill) < MIN_GRAPHIC_CONTRAST
+    )
 
 
 def needs_casing(color: object) -> bool:
@@ -163,7 +178,7 @@ def with_casings(
                     trace["legendgroup"] = f"cased line {i}"
                 traces.append(_casing(trace))
                 cased[i] = trace.get("line", {})
-        elif _is_area(trace) and any(needs_casing(t.get("fillcolor")) for t in drawn):
+        elif _is_area(trace) and any(needs_outline(t.get("fillcolor")) for t in drawn):
             trace["line"] = {**trace.get("line", {}), **OUTLINE}
         elif trace.get("type") in ("bar", "histogram") and needs_casing(_marker_color(trace)):
             trace["marker"] = {**trace["marker"], "line": dict(OUTLINE)}

@@ -1,0 +1,268 @@
+"""em_viz.contrast: WCAG 2.1's contrast, and every chart's lines, edges and text against the
+white plot (1.4.11: 3:1 for a graphic's meaningful parts; 1.4.3: 4.5:1 for text, 3:1 when
+large), each faint line over its dark casing in the figure and in every frame."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import numpy as np
+import plotly.graph_objects as go
+import pytest
+from pages import open_page
+
+from em_models.registry import pages_in
+from em_viz.colors import PALETTE, START_COLORS, TEXT_COLORS, hex_to_rgb, text_color
+from em_viz.contrast import (
+    CASED_COLORS,
+    CASING_NAME,
+    contrast_ratio,
+    dash_px,
+    on_white,
+    parse_color,
+    with_casings,
+)
+
+PALETTE_RGB = {parse_color(c)[:3] for c in (*PALETTE, *START_COLORS)}
+
+
+@pytest.mark.parametrize(
+    ("color", "background", "expected"),
+    [  # WCAG's own examples and the usual landmarks
+        ("#000000", "#ffffff", 21.0),
+        ("#ffffff", "#ffffff", 1.0),
+        ("#767676", "#ffffff", 4.54),  # the lightest grey with 4.5:1 on white
+        ("#777777", "#ffffff", 4.48),
+        ("#ffffff", "#767676", 4.54),  # either order
+        ("#33bbee", "#ffffff", 2.21),
+        ("#e69f00", "#ffffff", 2.25),
+        ("rgba(0,0,0,0.5)", "#ffffff", 3.95),  # as it shows on white: #808080
+        ("#fff", "#000", 21.0),
+    ],
+)
+def test_the_contrast_ratio_is_wcags(color, background, expected) -> None:
+    assert contrast_ratio(color, background) == pytest.approx(expected, abs=0.005)
+
+
+def test_a_translucent_colour_is_taken_as_it_shows_on_white() -> None:
+    assert on_white("rgba(51,187,238,0.7)") == "#70cff3"
+    assert on_white("#33bbee") == "#33bbee"
+    with pytest.raises(ValueError, match="Not a colour"):
+        parse_color("cyan")
+    assert contrast_ratio("white", "black") == 21
+
+
+def test_the_cased_colours_are_the_palettes_under_3_to_1() -> None:
+    assert sorted(CASED_COLORS) == ["#33bbee", "#e69f00", "#ee7733"]
+    for color in (*PALETTE, *START_COLORS):
+        assert (color in CASED_COLORS) == (contrast_ratio(color) < 3)
+
+
+def test_text_colours_are_the_palette_darkened_to_4_5_to_1() -> None:
+    """Same hue: every channel scaled by one factor (to within rounding), no darker than 4.5:1
+    needs, and a colour with 4.5:1 already is kept."""
+    for color, text in zip(PALETTE, TEXT_COLORS, strict=True):
+        assert contrast_ratio(text) >= 4.5
+        if contrast_ratio(color) >= 4.5:
+            assert text == color
+            continue
+        rgb, dark = np.array(hex_to_rgb(color)), np.array(hex_to_rgb(text))
+        factor = dark.sum() / rgb.sum()
+        assert np.abs(dark - factor * rgb).max() <= 1.0
+        assert contrast_ratio("#" + "".join(f"{round(c * (factor + 0.02)):02x}" for c in rgb)) < 4.5
+        assert text_color(color) == text
+    assert text_color("#222") == "#222"
+
+
+def test_a_casing_lies_under_its_line_and_follows_it_in_every_frame() -> None:
+    data = [
+        {"type": "scatter", "mode": "markers", "x": [0], "y": [0]},
+        {
+            "type": "scatter",
+            "mode": "lines",
+            "name": "component 1",
+            "x": [0, 1],
+            "line": {"color": "rgba(51,187,238,0.7)", "width": 2, "dash": "dash"},
+        },
+        {"type": "scatter", "mode": "lines", "x": [0, 1], "line": {"color": PALETTE[1]}},
+    ]
+    frames = [
+        {"name": "0", "traces": [1, 2], "data": [{"type": "scatter", "y": [1, 2]}, {"y": [3, 4]}]}
+    ]
+    traces, (frame,) = with_casings(data, frames)
+    assert [t.get("name") for t in traces] == [None, CASING_NAME, "component 1", None]
+    casing, line = traces[1], traces[2]
+    assert line["line"]["color"] == "#70cff3"  # opaque, as it showed on white
+    assert casing["line"]["width"] >= 2 + 1.5
+    assert casing["line"]["dash"] == dash_px("dash", 2) == "9px,9px"  # the line's dashes
+    assert casing["legendgroup"] == line["legendgroup"]  # a legend click hides both
+    assert (casing["showlegend"], casing["hoverinfo"]) == (False, "skip")
+    assert frame["traces"] == [1, 2, 3]
+    assert frame["data"] == [
+        {"type": "scatter", "y": [1, 2]},
+        {"type": "scatter", "y": [1, 2]},
+        {"y": [3, 4]},
+    ]
+    assert data[1]["line"]["color"] == "rgba(51,187,238,0.7)"  # what was given is unchanged
+
+
+# ---------------------------------------------------------------------------------------
+# Every chart the app draws
+
+
+def every_page_chart() -> dict[str, dict[str, Any]]:
+    """Each chart of each page, as the page sends it, at the page's defaults."""
+    pages = [p.path for section in ("Learn", "Explore") for p in pages_in(section)]
+    charts = {}
+    for page in pages:
+        at = open_page(page)
+        for i, chart in enumerate(at.get("plotly_chart")):
+            charts[f"{page} #{i}"] = json.loads(chart.proto.spec)
+    return charts
+
+
+def extra_charts() -> dict[str, dict[str, Any]]:
+    """Charts a page draws only after a choice: three Gaussians in 2-D (the orange ellipse),
+    the quiz's marks, the triangle of three topics, LDA's inner loop."""
+    from em_data.datasets import load_dataset
+    from em_models.mixture import quiz
+    from em_models.mixture.engine import fit
+    from em_models.mixture.figures_1d import density_figure
+    from em_models.mixture.figures_2d import scatter_figure
+    from em_models.mixture.kmeans_phase import half_step
+    from em_models.topics.corpus import make_bars
+    from em_models.topics.inner_loop import inner_loop, inner_loop_figure
+    from em_models.topics.lda import engine as lda
+    from em_models.topics.steps import TopicSteps
+    from em_models.topics.view import TopicsView
+
+    faithful = load_dataset("faithful").values
+    worked = np.array([1.5, 2.0, 2.5, 8.0, 9.0, 9.5])[:, None]
+    run = fit(worked, 3, rng=0, max_iter=4)
+    marked = density_figure(worked, run, 2)
+    question = quiz.question(run, half_step(run, 1))
+    answer = quiz.check_means(worked, run, question, [2.0, 8.0, 9.0])
+    quiz.add_marks(marked, quiz.mean_marks(marked, answer.guesses, answer))
+    bars = make_bars(40, seed=2).corpus
+    topics = lda.fit(bars, 3, rng=0, max_iter=3)
+    steps = TopicSteps(bars, topics)
+    figures = {
+        "2-D, K = 3": scatter_figure(faithful, fit(faithful, 3, rng=0, max_iter=5), 3),
+        "quiz marks": marked,
+        "simplex": TopicsView(bars, topics).figure(1, narrow=False),
+        "inner loop": inner_loop_figure(inner_loop(steps, 1, 0), 2, narrow=False),
+    }
+    return {name: json.loads(fig.to_json()) for name, fig in figures.items()}
+
+
+@pytest.fixture(scope="module")
+def charts() -> dict[str, dict[str, Any]]:
+    return {**every_page_chart(), **extra_charts()}
+
+
+def merged(base: dict[str, Any], update: dict[str, Any]) -> dict[str, Any]:
+    out = dict(base)
+    for key, value in update.items():
+        both = isinstance(value, dict) and isinstance(out.get(key), dict)
+        out[key] = merged(out[key], value) if both else value
+    return out
+
+
+def states(spec: dict[str, Any]) -> list[tuple[str, list[dict[str, Any]]]]:
+    """The traces as drawn: the figure's, then after each frame in turn (as Play runs them)."""
+    data = list(spec["data"])
+    out = [("figure", data)]
+    for frame in spec.get("frames", []):
+        data = list(data)
+        for i, update in zip(frame["traces"], frame["data"], strict=True):
+            data[i] = merged(data[i], update)
+        out.append((f"frame {frame['name']}", data))
+    return out
+
+
+def drawn(trace: dict[str, Any]) -> bool:
+    """Whether the trace draws anything in the plot (not a legend's entry alone)."""
+    values = [v for v in trace.get("x", trace.get("y", [0])) if v is not None]
+    return trace.get("visible", True) is not False and len(values) > 0
+
+
+def is_line(trace: dict[str, Any]) -> bool:
+    line = trace.get("line", {})
+    return (
+        trace.get("type", "scatter") in ("scatter", "scattergl")
+        and "lines" in trace.get("mode", "lines")
+        and line.get("width", 2) > 0
+        and isinstance(line.get("color"), str)
+    )
+
+
+def in_palette(color: object) -> bool:
+    return isinstance(color, str) and parse_color(color)[:3] in PALETTE_RGB
+
+
+def cased(data: list[dict[str, Any]], i: int) -> bool:
+    """Whether trace i has a casing just beneath it: the same geometry, wider, dark."""
+    if i == 0 or data[i - 1].get("name") != CASING_NAME:
+        return False
+    casing, line = data[i - 1], data[i]
+    same = all(casing.get(k) == line.get(k) for k in ("x", "y", "xaxis", "yaxis", "visible"))
+    width = line["line"].get("width", 2)
+    return (
+        same
+        and contrast_ratio(casing["line"]["color"]) >= 7
+        and casing["line"]["width"] >= width + 1.5
+        and casing["line"].get("dash", "solid") == dash_px(line["line"].get("dash", "solid"), width)
+    )
+
+
+def problems(data: list[dict[str, Any]], layout: dict[str, Any]) -> list[str]:
+    """Every line, area edge or bar in a palette colour, and every text, of ``data`` short of
+    WCAG's contrast on white."""
+    found = []
+    for i, t in enumerate(data):
+        if t.get("name") == CASING_NAME or not drawn(t):
+            continue
+        where = f"trace {i} {t.get('name')!r}"
+        if is_line(t):
+            color = t["line"]["color"]
+            if in_palette(color) and contrast_ratio(color) < 3 and not cased(data, i):
+                found.append(f"{where}: line {color}")
+        fill = t.get("fillcolor") if t.get("fill", "none") != "none" else None
+        if in_palette(fill) and contrast_ratio(fill) < 3:
+            edge = t.get("line", {})
+            dark = edge.get("width", 2) > 0 and contrast_ratio(edge.get("color", "#000")) >= 3
+            if not (dark or cased(data, i)):
+                found.append(f"{where}: area {fill} with no dark edge")
+        marker = t.get("marker", {})
+        if t.get("type") in ("bar", "histogram") and in_palette(marker.get("color")):
+            edge = marker.get("line", {})
+            if contrast_ratio(marker["color"]) < 3 and not (
+                edge.get("width", 0) > 0 and contrast_ratio(edge.get("color", "#fff")) >= 3
+            ):
+                found.append(f"{where}: bar {marker['color']} with no dark edge")
+        if "text" in t.get("mode", "") or t.get("type") in ("bar", "heatmap"):
+            colors = t.get("textfont", {}).get("color", [])
+            for color in [colors] if isinstance(colors, str) else colors:
+                size = t.get("textfont", {}).get("size", 12)
+                need = 3 if size >= 24 else 4.5
+                if contrast_ratio(color) < need:
+                    found.append(f"{where}: text {color}")
+    for note in layout.get("annotations", []):
+        color = note.get("font", {}).get("color")
+        if color and contrast_ratio(color) < 4.5:
+            found.append(f"annotation {note.get('text')!r}: {color}")
+    return found
+
+
+def test_every_chart_has_its_lines_edges_and_text_apart_from_the_white(charts) -> None:
+    """In the figure and after every frame: a line in a palette colour under 3:1 on white
+    (opaque or translucent) has its casing beneath it, with the same geometry; an area or a
+    bar in such a colour has a dark edge; all text has 4.5:1."""
+    assert len(charts) >= 25
+    found = []
+    for name, spec in charts.items():
+        go.Figure(spec)  # plotly validates every casing
+        for state, data in states(spec):
+            found += [f"{name}, {state}: {p}" for p in problems(data, spec.get("layout", {}))]
+    assert found == []

@@ -75,7 +75,8 @@ function build(root, data) {
 
 // The chart's text alternative (the view's describe, em_viz/chart_text.py): the numbers of
 // the half-step the chart shows, in a polite live region that a screen reader announces as
-// it changes. Hidden from sight: the page writes the same numbers under the chart.
+// it changes, and the chart's description (describeChart). Hidden from sight: the page
+// writes the same numbers under the chart.
 function buildChartText(root) {
   const live = document.createElement("div");
   live.className = "em-chart-text";
@@ -238,6 +239,8 @@ export default function (component) {
   s.h = Math.min(s.h, s.last);
   s.pngNames = data.png_names;
   s.texts = data.texts;
+  s.textId = data.text_id;
+  s.live.id = s.textId;
   s.paint();
   s.chartSelector = data.chart;
   watchChart(s, data.chart);
@@ -407,8 +410,18 @@ function keyboardMenus(gd) {
   }
 }
 
+// The chart as a screen reader meets it: a figure (not an image, whose parts would all be
+// hidden: Play, Pause and the tool bar are buttons inside it), named, and described by the
+// text of the half-step it shows (the live region, whose id is this view's own).
+function describeChart(s, gd) {
+  gd.setAttribute("role", "figure");
+  gd.setAttribute("aria-label", "Chart of the run");
+  gd.setAttribute("aria-describedby", s.textId);
+}
+
 function attach(s, gd) {
   s.gd = gd;
+  describeChart(s, gd);
   keyboardMenus(gd);
   if (gd.__emWatched) return false;
   gd.__emWatched = true;

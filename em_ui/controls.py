@@ -143,7 +143,8 @@ def step_controls(
         ``describe(h)``, the chart's text alternative at half-step h (the view's, see
         :mod:`em_viz.chart_text`): the component is given it for every half-step the chart
         can show before the next rerun (:func:`chart_texts`) and keeps the one of the
-        half-step the chart shows in a polite live region, for screen readers, as it moves.
+        half-step the chart shows in a polite live region, for screen readers, as it moves;
+        the chart (a ``figure``) is described by it (``aria-describedby``).
 
     Returns
     -------
@@ -173,6 +174,8 @@ def step_controls(
         "png_names": None if png_names is None else list(png_names),
         "chart_id": chart_id,
         "texts": chart_texts(key, describe, int(st.session_state[h_key]), last, chart_id),
+        # The id of the chart's text, which describes the chart: one per view on a page.
+        "text_id": f"{key.replace('.', '-')}-chart-text",
     }
     result = _COMPONENT(
         key=f"{key}.controls",

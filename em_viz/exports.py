@@ -1,7 +1,8 @@
 """What a student or a teacher takes away from a run: the pieces every model's files share.
 
 - :func:`figure_html`: any view's chart as one HTML file with plotly.js inside and a slider
-  over its half-steps, which plays with no network (for slides);
+  over its half-steps, which plays with no network (for slides), with no animated transition
+  under ``prefers-reduced-motion``;
 - :class:`ExportFile`, one file of a model's "Export this run" section (each model's
   ``exports`` module lists its own, see :mod:`em_models.registry`; the Gaussian mixture's is
   :mod:`em_models.mixture.exports`), and :class:`ExportNote`;
@@ -115,8 +116,13 @@ def csv_text(header: Sequence[str], rows: NDArray[np.float64], *, data_columns: 
 # The camera of the file's tool bar saves the chart without Play, Pause and the slider (the
 # same listener as the app's chart: em_viz/png_without_controls.js).
 PNG_WITHOUT_CONTROLS_JS = (Path(__file__).parent / "png_without_controls.js").read_text("utf-8")
-_PNG_WITHOUT_CONTROLS_JS = (
-    PNG_WITHOUT_CONTROLS_JS + "\npngWithoutControls(document.getElementById('{plot_id}'));\n"
+# Under prefers-reduced-motion its Play has no animated transition, as the app's.
+_PLAY_WITHOUT_MOTION_JS = (Path(__file__).parent / "play_without_motion.js").read_text("utf-8")
+_FILE_JS = (
+    PNG_WITHOUT_CONTROLS_JS
+    + _PLAY_WITHOUT_MOTION_JS
+    + "\npngWithoutControls(document.getElementById('{plot_id}'));"
+    + "\nplayWithoutMotion(document.getElementById('{plot_id}'));\n"
 )
 SLIDER_PX = 90  # the height the half-step slider adds under the chart
 
@@ -179,13 +185,14 @@ def with_slider(fig: go.Figure) -> go.Figure:
 def figure_html(fig: go.Figure, title: str) -> str:
     """``fig`` as a standalone HTML page with plotly.js inside (it plays with no network),
     with a slider over its frames (:func:`with_slider`); its camera saves the chart without
-    the buttons and the slider."""
+    the buttons and the slider, and its Play has no animated transition when the reader
+    asked for reduced motion."""
     page = with_slider(fig).to_html(
         include_plotlyjs=True,
         full_html=True,
         auto_play=False,
         config=chart_config(file_stem("em", "run")),
         div_id="em-run",
-        post_script=_PNG_WITHOUT_CONTROLS_JS,
+        post_script=_FILE_JS,
     )
     return page.replace("<head>", f"<head><title>{html.escape(title)}</title>", 1)

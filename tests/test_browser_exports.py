@@ -14,6 +14,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, Route, expect
 import em_models.mixture.engine
 import em_models.mixture.figures_1d
 from em_models.mixture import exports
+from em_models.mixture.gaussian import Parameters
 
 CHART_TIMEOUT_MS = 30_000
 
@@ -207,3 +208,65 @@ def test_the_exported_animations_camera_saves_the_chart_without_its_controls(
         assert camera_png() == saved  # the chart with no controls at all
     finally:
         context.close()
+
+
+def offline(route: Route) -> None:
+    """Let a page read files only."""
+    if route.request.url.startswith("file:"):
+        route.continue_()
+    else:
+        route.abort()
+
+
+# Counts, in the file's page, the transitions plotly.js runs with a duration (it sets
+# gd._transitioningWithDuration for each, and only for those).
+COUNT_TRANSITIONS_JS = """
+(gd) => {
+    window.__emTransitions = 0;
+    let value = false;
+    Object.defineProperty(gd, '_transitioningWithDuration', {
+        get: () => value,
+        set: (v) => { value = v; if (v) window.__emTransitions += 1; },
+        configurable: true,
+    });
+}
+"""
+
+
+def test_the_exported_animation_plays_without_motion_when_asked(
+    browser: Browser, tmp_path: Path
+) -> None:
+    # The worked example's first iteration, as its "Animation (HTML)" button saves a run.
+    X = np.array([[1.5], [2.0], [2.5], [8.0], [9.0], [9.5]])
+    start = Parameters(np.array([0.5, 0.5]), np.array([[2.0], [9.0]]), np.ones((2, 1, 1)), "full")
+    trace = em_models.mixture.engine.fit(X, 2, params=start, tol=0.0, max_iter=1)
+    path = tmp_path / "em-animation.html"
+    path.write_text(exports.animation_html(X, trace), encoding="utf-8")
+    seen = {}
+    for motion in ("no-preference", "reduce"):
+        context = new_context(
+            browser, viewport={"width": 1280, "height": 720}, reduced_motion=motion
+        )
+        try:
+            tab = context.new_page()
+            tab.route("**/*", offline)
+            tab.goto(path.as_uri())
+            plot = tab.locator("#em-run")
+            play = plot.locator(".updatemenu-button").filter(has_text="Play")
+            expect(play).to_be_visible(timeout=CHART_TIMEOUT_MS)
+            plot.evaluate(COUNT_TRANSITIONS_JS)
+            options = play.evaluate("(e) => e.__data__.args[1]")  # what Play runs
+            play.click()
+            tab.wait_for_function(
+                f"() => ({CHART_HALF_STEP_JS})(document.getElementById('em-run')) === 2",
+                timeout=CHART_TIMEOUT_MS,
+            )
+            seen[motion] = (options, tab.evaluate("window.__emTransitions"))
+        finally:
+            context.close()
+    (normal, moved), (reduced, still) = seen["no-preference"], seen["reduce"]
+    assert normal["transition"]["duration"] > 0
+    assert moved > 0  # normal motion animates between frames
+    assert reduced["transition"]["duration"] == 0
+    assert still == 0
+    assert reduced["frame"]["duration"] == normal["frame"]["duration"]  # the same pace

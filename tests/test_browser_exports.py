@@ -127,7 +127,7 @@ def test_the_export_section_at_a_laptops_and_a_phones_width(
 
 
 def long_run_file(tmp_path: Path) -> tuple[Path, object, object]:
-    """The animation of a run longer than its frames (Play stops at E-step 30), as a file."""
+    """The animation of a run longer than its frames, as a file."""
     X = blobs(0, n_features=1, n_per_blob=40)
     trace = em_models.mixture.engine.fit(X, 3, rng=0, tol=0.0, max_iter=80)
     path = tmp_path / "long.html"
@@ -152,13 +152,18 @@ def test_the_exported_animation_has_a_slider_that_reaches_any_of_its_frames(
         gd = tab.locator("#em-run")
         steps = gd.evaluate("gd => gd.layout.sliders[0].steps.map((s) => s.label)")
         frames = gd.evaluate("gd => gd._transitionData._frames.map((f) => f.name)")
-        assert len(steps) == len(frames) == 60  # Start … E-step 30
+        # As many frames as fit the budget (58 since the casings under the cyan and orange
+        # curves: Start … M-step 29), fewer than the run's 161 half-steps.
+        chart = em_models.mixture.figures_1d.density_figure(X, trace, 0)
+        assert len(steps) == len(frames) == len(chart.frame_dicts)
+        assert 40 < len(steps) < 2 * trace.n_iter + 1
         assert steps[0] == "Start"
-        assert steps[-1] == "E-step 30"
+        assert steps[-1] == f"M-step {(len(steps) - 1) // 2}"
         # A click on the slider's rail far along jumps there, over the frames between.
         rail = gd.locator(".slider-rail-rect").bounding_box()
         assert rail is not None
-        tab.mouse.click(rail["x"] + rail["width"] * 40 / 59, rail["y"] + rail["height"] / 2)
+        along = 40 / (len(steps) - 1)
+        tab.mouse.click(rail["x"] + rail["width"] * along, rail["y"] + rail["height"] / 2)
         tab.wait_for_function(
             f"() => ({CHART_HALF_STEP_JS})(document.getElementById('em-run')) === 40",
             timeout=CHART_TIMEOUT_MS,
@@ -239,7 +244,7 @@ def test_the_exported_animation_plays_without_motion_when_asked(
     # The worked example's first iteration, as its "Animation (HTML)" button saves a run.
     X = np.array([[1.5], [2.0], [2.5], [8.0], [9.0], [9.5]])
     start = Parameters(np.array([0.5, 0.5]), np.array([[2.0], [9.0]]), np.ones((2, 1, 1)), "full")
-    trace = em_models.mixture.engine.fit(X, 2, params=start, tol=0.0, max_iter=1)
+    trace = em_models.mixture.engine.fit(X, 2, init="given", params=start, tol=0.0, max_iter=1)
     path = tmp_path / "em-animation.html"
     path.write_text(exports.animation_html(X, trace), encoding="utf-8")
     seen = {}

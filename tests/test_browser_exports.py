@@ -153,12 +153,13 @@ def test_the_exported_animation_has_a_slider_that_reaches_any_of_its_frames(
         steps = gd.evaluate("gd => gd.layout.sliders[0].steps.map((s) => s.label)")
         frames = gd.evaluate("gd => gd._transitionData._frames.map((f) => f.name)")
         # As many frames as fit the budget (58 since the casings under the cyan and orange
-        # curves: Start … M-step 29), fewer than the run's 161 half-steps.
+        # curves: Start … E-step 29), fewer than the run's 161 half-steps.
         chart = em_models.mixture.figures_1d.density_figure(X, trace, 0)
         assert len(steps) == len(frames) == len(chart.frame_dicts)
         assert 40 < len(steps) < 2 * trace.n_iter + 1
         assert steps[0] == "Start"
-        assert steps[-1] == f"M-step {(len(steps) - 1) // 2}"
+        last = len(steps) - 1
+        assert steps[-1] == (f"E-step {(last + 1) // 2}" if last % 2 else f"M-step {last // 2}")
         # A click on the slider's rail far along jumps there, over the frames between.
         rail = gd.locator(".slider-rail-rect").bounding_box()
         assert rail is not None

@@ -60,7 +60,7 @@ MIXTURE_COLOR = "#222222"
 FAINTEST = 0.15
 # Solid, not translucent: a translucent stroke on a thousand points cost the browser about
 # 30 ms more to draw on every click.
-POINT_OUTLINE = {"width": 0.6, "color": "#8c8c8c"}
+POINT_OUTLINE = {"width": 0.6, "color": "#767676"}
 
 
 def component_colors(n_components: int) -> list[str]:

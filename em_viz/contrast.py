@@ -11,6 +11,12 @@ component's colour. A filled area stacked on the one before it (``fill: "tonexty
 have a trace slipped in under it, so its outline is drawn in the casing's grey instead; so
 is the edge of an area filled in such a colour with no line of its own, or of a bar.
 
+A marker in such a colour gets an edge of its own in the casing's grey; an edge, an open
+marker (drawn by its outline alone) or a shape with no inside (a tick) in such a colour is
+drawn in its darker twin of the same hue (:data:`em_viz.colors.TEXT_COLORS`), so that a ring
+keeps its component's hue. Many lines of one style that overlap (a run's curves) can share
+one casing (:func:`shared_casing`), so that their colour runs unbroken where they touch.
+
 :func:`with_casings` adds the casings to a figure's traces and, for an animated figure, to
 its frames (which update traces by their index): the indices are moved past the casings,
 and each frame's update of a cased line's geometry is repeated for its casing.
@@ -24,7 +30,7 @@ from typing import Any
 
 import plotly.graph_objects as go
 
-from em_viz.colors import PALETTE, START_COLORS
+from em_viz.colors import PALETTE, START_COLORS, text_color
 
 MIN_GRAPHIC_CONTRAST = 3.0  # WCAG 2.1, 1.4.11: a graphic's meaningful parts
 MIN_TEXT_CONTRAST = 4.5  # 1.4.3: text
@@ -120,6 +126,16 @@ def needs_casing(color: object) -> bool:
     return isinstance(color, str) and _rgb_or_none(color) in _CASED_RGB
 
 
+_TWINS = {parse_color(c)[:3]: text_color(c) for c in PALETTE}
+
+
+def dark_twin(color: str) -> str:
+    """The outline of a marker in ``color``, a colour under 3:1 on white: its darker twin of
+    the same hue (:data:`em_viz.colors.TEXT_COLORS`, 4.5:1), or the casing's grey for a colour
+    with none."""
+    return _TWINS.get(_rgb_or_none(color), CASING_COLOR)
+
+
 def _rgb_or_none(color: str) -> tuple[float, float, float] | None:
     try:
         return parse_color(color)[:3]
@@ -182,6 +198,8 @@ def with_casings(
             trace["line"] = {**trace.get("line", {}), **OUTLINE}
         elif trace.get("type") in ("bar", "histogram") and needs_casing(_marker_color(trace)):
             trace["marker"] = {**trace["marker"], "line": dict(OUTLINE)}
+        if _has_markers(trace):
+            trace["marker"] = marker_apart(trace.get("marker", {}), _line_color(trace))
         index.append(len(traces))
         traces.append(trace)
     return traces, [_frame(frame, index, cased) for frame in frames]
@@ -203,6 +221,54 @@ def _is_area(trace: Mapping[str, Any]) -> bool:
     return trace.get("type", "scatter") in ("scatter", "scattergl") and trace.get(
         "fill", "none"
     ) not in ("none", "")
+
+
+def _has_markers(trace: Mapping[str, Any]) -> bool:
+    """A scatter trace drawn with markers."""
+    return trace.get("type", "scatter") in ("scatter", "scattergl") and "markers" in trace.get(
+        "mode", ""
+    )
+
+
+def _is_open(symbol: object) -> bool:
+    """Whether plotly draws the marker ``symbol`` (a name or its number) by its outline alone,
+    in the marker's colour: an "-open" name, or a number with 100 added."""
+    if isinstance(symbol, str) and not symbol.isdigit():
+        return "-open" in symbol
+    return isinstance(symbol, int | float | str) and int(symbol) % 200 >= 100
+
+
+def _each(value: object, change: Any) -> object:
+    """``change`` applied to ``value``, or to each of a list of values."""
+    return [change(v) for v in value] if isinstance(value, list | tuple) else change(value)
+
+
+def marker_apart(marker: Mapping[str, Any], line_color: object = None) -> dict[str, Any]:
+    """``marker`` drawn apart from the white: an open marker in a colour under 3:1 in its
+    :func:`dark_twin`; an edge in such a colour in its twin; a filled marker in such a colour
+    with no edge (plotly's default), or a faint one (white), with an edge in the casing's
+    grey. ``line_color`` is the
+    trace's line colour, the marker's when it has none of its own."""
+    out = dict(marker)
+    color = out.get("color", line_color)
+    twin = _each(color, lambda c: dark_twin(c) if needs_casing(c) else c)
+    symbols = out.get("symbol", "circle")
+    if twin != color and any(map(_is_open, symbols if isinstance(symbols, list) else [symbols])):
+        out["color"] = color = twin
+    edge = out.get("line", {})
+    width, edge_color = edge.get("width", 0), edge.get("color", CASING_COLOR)
+    if width and needs_casing(edge_color):
+        out["line"] = {**edge, "color": dark_twin(edge_color)}
+    elif (not width or _faint(edge_color)) and any(
+        needs_casing(c) for c in (color if isinstance(color, list | tuple) else [color])
+    ):
+        out["line"] = {**edge, "color": CASING_COLOR, "width": width or OUTLINE["width"]}
+    return out
+
+
+def _faint(color: object) -> bool:
+    """A colour under 3:1 on white (a white edge, say)."""
+    return isinstance(color, str) and contrast_ratio(color) < MIN_GRAPHIC_CONTRAST
 
 
 def _marker_color(trace: Mapping[str, Any]) -> object:

@@ -5,6 +5,7 @@ large), each faint line over its dark casing in the figure and in every frame.""
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import numpy as np
@@ -12,17 +13,22 @@ import plotly.graph_objects as go
 import pytest
 from pages import open_page
 
+from em_models.hmm.figures_trellis import SKELETON_COLOR
 from em_models.registry import pages_in
 from em_viz.colors import PALETTE, START_COLORS, TEXT_COLORS, hex_to_rgb, text_color
 from em_viz.contrast import (
     CASED_COLORS,
+    CASING_COLOR,
     CASING_NAME,
     contrast_ratio,
+    dark_twin,
     dash_px,
+    marker_apart,
     on_white,
     parse_color,
     with_casings,
 )
+from em_viz.loglik import FUTURE_COLOR
 
 PALETTE_RGB = {parse_color(c)[:3] for c in (*PALETTE, *START_COLORS)}
 
@@ -107,6 +113,28 @@ def test_a_casing_lies_under_its_line_and_follows_it_in_every_frame() -> None:
     assert data[1]["line"]["color"] == "rgba(51,187,238,0.7)"  # what was given is unchanged
 
 
+def test_a_faint_marker_gets_a_dark_edge_and_a_faint_ring_its_darker_twin() -> None:
+    cyan, orange = PALETTE[0], PALETTE[2]
+    # filled, with no edge or a white one: the casing's grey, as wide as the edge given
+    assert marker_apart({"color": cyan})["line"] == {"color": CASING_COLOR, "width": 1}
+    white = {"color": [cyan, orange], "line": {"width": 1.5, "color": "white"}}
+    assert marker_apart(white)["line"] == {"color": CASING_COLOR, "width": 1.5}
+    assert marker_apart({}, cyan)["line"]["color"] == CASING_COLOR  # the line's colour
+    # open, or an edge in a faint colour: the same hue, darker
+    ring = marker_apart({"symbol": "circle-open", "color": cyan, "line": {"width": 3}})
+    assert ring["color"] == TEXT_COLORS[0]
+    assert marker_apart({"symbol": 102, "color": orange})["color"] == TEXT_COLORS[2]
+    tick = marker_apart({"symbol": "line-ns", "line": {"width": 3, "color": orange}})
+    assert tick["line"]["color"] == TEXT_COLORS[2]
+    assert dark_twin("#ee7733") == CASING_COLOR  # a start's orange has no twin
+    # a colour with 3:1 already, or an edge of its own, is left as it is
+    for marker in (
+        {"color": PALETTE[1]},
+        {"color": cyan, "line": {"width": 0.6, "color": "#767676"}},
+    ):
+        assert marker_apart(marker) == marker
+
+
 # ---------------------------------------------------------------------------------------
 # Every chart the app draws
 
@@ -124,7 +152,8 @@ def every_page_chart() -> dict[str, dict[str, Any]]:
 
 def extra_charts() -> dict[str, dict[str, Any]]:
     """Charts a page draws only after a choice: three Gaussians in 2-D (the orange ellipse),
-    the quiz's marks, the triangle of three topics, LDA's inner loop."""
+    the quiz's marks (means, and a point with its square and ring), the triangle of three
+    topics, LDA's inner loop."""
     from em_data.datasets import load_dataset
     from em_models.mixture import quiz
     from em_models.mixture.engine import fit
@@ -144,12 +173,16 @@ def extra_charts() -> dict[str, dict[str, Any]]:
     question = quiz.question(run, half_step(run, 1))
     answer = quiz.check_means(worked, run, question, [2.0, 8.0, 9.0])
     quiz.add_marks(marked, quiz.mean_marks(marked, answer.guesses, answer))
+    asked = density_figure(worked, run, 0)  # point 2: "you said 1, EM gave 3"
+    point = quiz.check_point(worked, run, quiz.question(run, half_step(run, 0)), 1, 0)
+    quiz.add_marks(asked, quiz.point_marks(asked, 1, 2.0, point))
     bars = make_bars(40, seed=2).corpus
     topics = lda.fit(bars, 3, rng=0, max_iter=3)
     steps = TopicSteps(bars, topics)
     figures = {
         "2-D, K = 3": scatter_figure(faithful, fit(faithful, 3, rng=0, max_iter=5), 3),
         "quiz marks": marked,
+        "quiz's point": asked,
         "simplex": TopicsView(bars, topics).figure(1, narrow=False),
         "inner loop": inner_loop_figure(inner_loop(steps, 1, 0), 2, narrow=False),
     }
@@ -197,6 +230,13 @@ def is_line(trace: dict[str, Any]) -> bool:
     )
 
 
+# Lines and markers drawn faint on purpose, as a grid is: ℓ of the half-steps still to come
+# (ℓ up to the half-step on screen is drawn in full), the trellis's lattice of every possible
+# transition (the ξ bands drawn over it carry the numbers), and the white edges between
+# stacked areas (drawn over their colours, not on the white).
+FAINT_ON_PURPOSE = frozenset({FUTURE_COLOR, SKELETON_COLOR, "white", "#ffffff"})
+
+
 def in_palette(color: object) -> bool:
     return isinstance(color, str) and parse_color(color)[:3] in PALETTE_RGB
 
@@ -217,8 +257,8 @@ def cased(data: list[dict[str, Any]], i: int) -> bool:
 
 
 def problems(data: list[dict[str, Any]], layout: dict[str, Any]) -> list[str]:
-    """Every line, area edge or bar in a palette colour, and every text, of ``data`` short of
-    WCAG's contrast on white."""
+    """Every line and marker (but those of :data:`FAINT_ON_PURPOSE`), area edge or bar in a
+    palette colour, and every text, of ``data`` short of WCAG's contrast on white."""
     found = []
     for i, t in enumerate(data):
         if t.get("name") == CASING_NAME or not drawn(t):
@@ -226,7 +266,7 @@ def problems(data: list[dict[str, Any]], layout: dict[str, Any]) -> list[str]:
         where = f"trace {i} {t.get('name')!r}"
         if is_line(t):
             color = t["line"]["color"]
-            if in_palette(color) and contrast_ratio(color) < 3 and not cased(data, i):
+            if color not in FAINT_ON_PURPOSE and contrast_ratio(color) < 3 and not cased(data, i):
                 found.append(f"{where}: line {color}")
         fill = t.get("fillcolor") if t.get("fill", "none") != "none" else None
         if in_palette(fill) and contrast_ratio(fill) < 3:
@@ -248,6 +288,7 @@ def problems(data: list[dict[str, Any]], layout: dict[str, Any]) -> list[str]:
                 need = 3 if size >= 24 else 4.5
                 if contrast_ratio(color) < need:
                     found.append(f"{where}: text {color}")
+    found += [f"trace {i} {t.get('name')!r}: {p}" for i, t in enumerate(data) for p in marks(t)]
     for note in layout.get("annotations", []):
         color = note.get("font", {}).get("color")
         if color and contrast_ratio(color) < 4.5:
@@ -255,10 +296,82 @@ def problems(data: list[dict[str, Any]], layout: dict[str, Any]) -> list[str]:
     return found
 
 
-def test_every_chart_has_its_lines_edges_and_text_apart_from_the_white(charts) -> None:
-    """In the figure and after every frame: a line in a palette colour under 3:1 on white
-    (opaque or translucent) has its casing beneath it, with the same geometry; an area or a
-    bar in such a colour has a dark edge; all text has 4.5:1."""
+def shows_markers(trace: dict[str, Any]) -> bool:
+    """Whether a scatter trace draws markers (plotly's default mode draws them on a trace of
+    fewer than 20 points)."""
+    n = len(trace.get("x", trace.get("y", [])) or [])
+    default = "lines+markers" if n < 20 else "lines"
+    return str(trace.get("type", "scatter")).startswith("scatter") and "markers" in trace.get(
+        "mode", default
+    )
+
+
+def per_point(value: Any, n: int) -> list[Any]:
+    return list(value) if isinstance(value, list) else [value] * n
+
+
+def symbol_name(symbol: Any) -> tuple[str, bool]:
+    """A marker ``symbol`` (a name or plotly's number) as its base shape's name, and whether
+    plotly draws it open: by its outline alone, in the marker's colour (its number plus 100,
+    or "-open" in its name)."""
+    if isinstance(symbol, str) and not symbol.isdigit():
+        return symbol.replace("-open", ""), "-open" in symbol
+    number = int(symbol)
+    return str(number % 100), number % 200 >= 100
+
+
+# Plotly's shapes with no inside, drawn by their edge alone (marker.line, when not open).
+NO_FILL = re.compile(r"line-(ew|ns|ne|nw)|(cross|x)-thin|asterisk|hash|y-(up|down|left|right)")
+
+
+def seen(color: Any, opacity: float) -> float:
+    """``color``'s contrast on white, drawn at ``opacity`` (0 for no colour)."""
+    if not isinstance(color, str):
+        return 0.0
+    r, g, b, a = parse_color(color)
+    return contrast_ratio(f"rgba({r:g},{g:g},{b:g},{a * opacity:g})")
+
+
+def marks(trace: dict[str, Any]) -> list[str]:
+    """Every marker of ``trace`` short of 3:1 on white: a filled marker whose fill and edge
+    (0.5 px wide or more) both are; a shape with no inside, or an open marker (drawn by its
+    outline in its colour), whose outline is (but those of :data:`FAINT_ON_PURPOSE`)."""
+    if not shows_markers(trace) or not drawn(trace):
+        return []
+    marker, x = trace.get("marker", {}), trace.get("x", trace.get("y", []))
+    # plotly's marker takes the line's colour when it has none
+    fill = marker.get("color", trace.get("line", {}).get("color"))
+    opacity = trace.get("opacity", 1) * marker.get("opacity", 1)
+    edge = marker.get("line", {})
+    found = set()
+    for color, size, symbol, edge_color, edge_width, at in zip(
+        per_point(fill, len(x)),
+        per_point(marker.get("size", 6), len(x)),
+        per_point(marker.get("symbol", "circle"), len(x)),
+        per_point(edge.get("color", "#444444"), len(x)),
+        per_point(edge.get("width", 0), len(x)),
+        x,
+        strict=True,
+    ):
+        shape, open_ = symbol_name(symbol)
+        nothing = isinstance(color, str) and parse_color(color)[3] == 0 and not edge_width
+        if at is None or not size or color in FAINT_ON_PURPOSE or nothing:
+            continue  # not drawn, faint on purpose, or a hover's target drawn in no colour
+        if open_:
+            if seen(color, opacity) < 3:
+                found.add(f"open marker {symbol} in {color}")
+        elif (seen(color, opacity) < 3 or NO_FILL.fullmatch(shape)) and (
+            (edge_width or 0) < 0.5 or seen(edge_color, opacity) < 3
+        ):
+            found.add(f"marker {symbol} in {color} with no dark edge")
+    return sorted(found)
+
+
+def test_every_chart_has_its_lines_edges_markers_and_text_apart_from_the_white(charts) -> None:
+    """In the figure and after every frame: a line under 3:1 on white (opaque or
+    translucent) has its casing beneath it, with the same geometry; an area or a bar in a
+    palette colour under 3:1 has a dark edge; a marker under 3:1 has a dark edge, or, open or
+    with no inside, is drawn dark; all text has 4.5:1."""
     assert len(charts) >= 25
     found = []
     for name, spec in charts.items():

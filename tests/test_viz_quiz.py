@@ -22,7 +22,7 @@ from em_models.mixture import quiz
 from em_models.mixture.engine import e_step, fit
 from em_models.mixture.figures_1d import STRIP
 from em_models.mixture.gaussian import Parameters
-from em_viz.colors import PALETTE
+from em_viz.colors import PALETTE, TEXT_COLORS
 from em_viz.contrast import CASING_NAME
 
 WORKED_X = np.array([1.5, 2.0, 2.5, 8.0, 9.0, 9.5])[:, None]
@@ -299,7 +299,8 @@ def test_the_chosen_point_is_ringed_in_the_strip_of_points(worked) -> None:
     answer = quiz.check_point(WORKED_X, worked, ask(worked, 0), 3, 0)
     quiz.add_marks(fig, quiz.point_marks(fig, 3, 8.0, answer))
     guessed, ring = marks_of(fig, n_traces)
-    assert guessed.marker.color == PALETTE[0]  # the guess: component 1
+    # the guess: component 1, in its darker twin (an open square shows by its outline alone)
+    assert guessed.marker.color == TEXT_COLORS[0]
     assert ring.marker.color == PALETTE[1]  # the E-step gave it to component 2
     assert ring.text[-1] == "point 4:<br>you said 1, EM gave 2"
 

@@ -22,7 +22,7 @@ from em_models.mixture.engine import e_step
 from em_models.mixture.figures import weighted_densities
 from em_models.mixture.figures_2d import ellipse_points
 from em_models.mixture.gaussian import Parameters
-from em_viz.colors import MIXTURE_COLOR, START_COLORS, blend, component_colors
+from em_viz.colors import MIXTURE_COLOR, POINT_OUTLINE, START_COLORS, blend, component_colors
 from em_viz.contrast import cased_figure
 from em_viz.figures_common import padded_range, sample_rows, user_text
 from em_viz.style import TEMPLATE
@@ -251,7 +251,7 @@ def _points(shown: NDArray[np.float64], final: Parameters, dims: tuple[int, int]
         "x": shown[:, dims[0]].tolist(),
         "y": shown[:, dims[1]].tolist(),
         "mode": "markers",
-        "marker": {"size": 4, "color": blend(resp), "line": {"width": 0}},
+        "marker": {"size": 4, "color": blend(resp), "line": POINT_OUTLINE},
         "hoverinfo": "skip",
     }
 

@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from em_viz.colors import blend, text_colors
+from em_viz.colors import POINT_OUTLINE, blend, text_colors
 
 # Topic 1 bottom left, topic 2 bottom right, topic 3 at the top: an equilateral triangle.
 CORNERS = np.array([[0.0, 0.0], [1.0, 0.0], [0.5, np.sqrt(3.0) / 2.0]])
@@ -54,7 +54,7 @@ def simplex_traces(n_documents: int) -> tuple[list[dict[str, Any]], list[dict[st
         {
             "type": "scatter",
             "mode": "markers",
-            "marker": {"size": 6, "line": {"width": 0.4, "color": "#555"}},
+            "marker": {"size": 6, "line": POINT_OUTLINE},
             "customdata": list(range(1, min(n_documents, MAX_POINTS) + 1)),
             "hovertemplate": "document %{customdata}<extra></extra>",
             "name": "documents' mixes",

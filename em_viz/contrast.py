@@ -28,6 +28,7 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+import numpy as np
 import plotly.graph_objects as go
 
 from em_viz.colors import PALETTE, START_COLORS, text_color
@@ -301,6 +302,20 @@ def _casing(trace: Mapping[str, Any]) -> dict[str, Any]:
         "hoverinfo": "skip",
         "showlegend": False,
     }
+
+
+def shared_casing(lines: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    """One casing beneath all of ``lines``, lines of one width and dash (the runs that
+    reached one optimum, say): their geometry joined, a gap between one line and the next.
+    Drawn before all of them, it leaves their colour unbroken where they touch or overlap,
+    dark on the outside alone, where a casing each would draw each line's edges across the
+    lines beneath it."""
+    x: list[float | None] = []
+    y: list[float | None] = []
+    for line in lines:
+        x += [*np.asarray(line["x"], dtype=float).tolist(), None]
+        y += [*np.asarray(line["y"], dtype=float).tolist(), None]
+    return {**_casing({**lines[0], "x": x[:-1], "y": y[:-1]}), "connectgaps": False}
 
 
 def _casing_line(line: Mapping[str, Any]) -> dict[str, Any]:

@@ -4,6 +4,7 @@ large), each faint line over its dark casing in the figure and in every frame.""
 
 from __future__ import annotations
 
+import base64
 import json
 import re
 from typing import Any
@@ -152,14 +153,16 @@ def every_page_chart() -> dict[str, dict[str, Any]]:
 
 def extra_charts() -> dict[str, dict[str, Any]]:
     """Charts a page draws only after a choice: three Gaussians in 2-D (the orange ellipse),
-    the quiz's marks (means, and a point with its square and ring), the triangle of three
-    topics, LDA's inner loop."""
+    the quiz's marks (means, and a point with its square and ring), restarts of which some
+    failed, the triangle of three topics, LDA's inner loop."""
     from em_data.datasets import load_dataset
     from em_models.mixture import quiz
     from em_models.mixture.engine import fit
     from em_models.mixture.figures_1d import density_figure
     from em_models.mixture.figures_2d import scatter_figure
     from em_models.mixture.kmeans_phase import half_step
+    from em_models.mixture.restarts_figures import restart_curves_figure
+    from em_models.mixture.selection import fit_restarts
     from em_models.topics.corpus import make_bars
     from em_models.topics.inner_loop import inner_loop, inner_loop_figure
     from em_models.topics.lda import engine as lda
@@ -176,6 +179,9 @@ def extra_charts() -> dict[str, dict[str, Any]]:
     asked = density_figure(worked, run, 0)  # point 2: "you said 1, EM gave 3"
     point = quiz.check_point(worked, run, quiz.question(run, half_step(run, 0)), 1, 0)
     quiz.add_marks(asked, quiz.point_marks(asked, 1, 2.0, point))
+    # no ridge on eight points: six runs reach two optima, four fail (grey, dotted)
+    eight = np.array([0.0, 0.1, 0.2, 5.0, 5.1, 9.0, 9.05, 20.0])[:, None]
+    restarts = fit_restarts(eight, 2, n_init=10, seed=0, reg_covar=0.0)
     bars = make_bars(40, seed=2).corpus
     topics = lda.fit(bars, 3, rng=0, max_iter=3)
     steps = TopicSteps(bars, topics)
@@ -183,6 +189,7 @@ def extra_charts() -> dict[str, dict[str, Any]]:
         "2-D, K = 3": scatter_figure(faithful, fit(faithful, 3, rng=0, max_iter=5), 3),
         "quiz marks": marked,
         "quiz's point": asked,
+        "restarts, some failed": restart_curves_figure(restarts),
         "simplex": TopicsView(bars, topics).figure(1, narrow=False),
         "inner loop": inner_loop_figure(inner_loop(steps, 1, 0), 2, narrow=False),
     }
@@ -241,16 +248,46 @@ def in_palette(color: object) -> bool:
     return isinstance(color, str) and parse_color(color)[:3] in PALETTE_RGB
 
 
+def values(trace: dict[str, Any], axis: str) -> list[Any]:
+    """A trace's x or y, as a list (plotly writes an array as its bytes, in base 64)."""
+    given = trace.get(axis, [])
+    if isinstance(given, dict):
+        return np.frombuffer(base64.b64decode(given["bdata"]), dtype=given["dtype"]).tolist()
+    return list(given)
+
+
+def pieces(trace: dict[str, Any]) -> list[list[tuple[Any, Any]]]:
+    """A casing's lines: its points, split at its gaps (a shared casing joins several)."""
+    out: list[list[tuple[Any, Any]]] = [[]]
+    for point in zip(values(trace, "x"), values(trace, "y"), strict=True):
+        out.append([]) if None in point else out[-1].append(point)
+    return out
+
+
+def beneath(data: list[dict[str, Any]], i: int) -> dict[str, Any] | None:
+    """The casing beneath trace i: the trace just before it, with the same geometry, or one
+    before it shared with other lines, one of whose pieces is trace i's geometry."""
+    if i > 0 and data[i - 1].get("name") == CASING_NAME:
+        casing, line = data[i - 1], data[i]
+        if all(casing.get(k) == line.get(k) for k in ("x", "y", "xaxis", "yaxis", "visible")):
+            return casing
+    line = data[i]
+    points = list(zip(values(line, "x"), values(line, "y"), strict=True))
+    for casing in data[:i]:
+        same = all(casing.get(k) == line.get(k) for k in ("xaxis", "yaxis", "visible"))
+        if casing.get("name") == CASING_NAME and same and points in pieces(casing):
+            return casing
+    return None
+
+
 def cased(data: list[dict[str, Any]], i: int) -> bool:
-    """Whether trace i has a casing just beneath it: the same geometry, wider, dark."""
-    if i == 0 or data[i - 1].get("name") != CASING_NAME:
+    """Whether trace i has a casing beneath it: the same geometry, wider, dark."""
+    casing, line = beneath(data, i), data[i]
+    if casing is None:
         return False
-    casing, line = data[i - 1], data[i]
-    same = all(casing.get(k) == line.get(k) for k in ("x", "y", "xaxis", "yaxis", "visible"))
     width = line["line"].get("width", 2)
     return (
-        same
-        and contrast_ratio(casing["line"]["color"]) >= 7
+        contrast_ratio(casing["line"]["color"]) >= 7
         and casing["line"]["width"] >= width + 1.5
         and casing["line"].get("dash", "solid") == dash_px(line["line"].get("dash", "solid"), width)
     )

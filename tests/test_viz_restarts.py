@@ -19,6 +19,7 @@ import em_models.mixture.tables
 import em_viz.number_formats
 from em_data import load_dataset, make_mixture, random_components
 from em_models.mixture.restarts_figures import (
+    FAILED_COLOR,
     iteration_tick_step,
     kept_phrase,
     leaderboard_table,
@@ -26,7 +27,8 @@ from em_models.mixture.restarts_figures import (
     optimum_of_runs,
     restart_curves_figure,
 )
-from em_viz.colors import GREY
+from em_viz.colors import PALETTE
+from em_viz.contrast import CASING_EXTRA_PX, CASING_NAME
 
 
 @pytest.fixture(scope="module")
@@ -98,6 +100,27 @@ def test_the_best_run_is_marked(iris_restarts) -> None:
     assert star.y[0] == iris_restarts.best.final.log_likelihood
 
 
+def test_the_runs_of_an_optimum_share_one_casing_beneath_every_curve(iris_restarts) -> None:
+    """Nine cyan runs reach optimum A and overlap: one casing lies under all of them (the
+    run kept, thicker, has its own), before every curve, so that no casing draws its dark
+    edges across the runs beneath it; no curve is translucent, so none shows one through."""
+    fig = restart_curves_figure(iris_restarts)
+    casings = [t for t in fig.data if t.name == CASING_NAME]
+    curves = run_curves(fig)
+    assert list(fig.data[: len(casings)]) == casings  # beneath every curve
+    best = iris_restarts.best_index
+    kept, others = curves[best], [c for i, c in enumerate(curves) if i != best]
+    cyan = [c for c in others if c.line.color == PALETTE[0]]
+    assert len(cyan) == 8
+    for casing, runs in zip(casings, (cyan, [kept]), strict=True):
+        joined = [(x, y) for c in runs for x, y in [*zip(c.x, c.y, strict=True), (None, None)]]
+        assert list(zip(casing.x, casing.y, strict=True)) == joined[:-1]
+        assert casing.line.width == runs[0].line.width + CASING_EXTRA_PX
+        assert casing.legendgroup == "A"  # a click on the legend hides them together
+    assert all(c.opacity in (None, 1) for c in curves)
+    assert [c.line.color for c in curves].count(PALETTE[1]) == 1  # optimum B: 3:1, no casing
+
+
 def test_failed_runs_are_grey_and_in_no_optimum() -> None:
     # Without a ridge, random starts on a handful of points let components collapse.
     X = np.array([0.0, 0.1, 0.2, 5.0, 5.1, 9.0, 9.05, 20.0])[:, None]
@@ -110,7 +133,7 @@ def test_failed_runs_are_grey_and_in_no_optimum() -> None:
     curves = run_curves(restart_curves_figure(restarts))
     for i in failed:
         assert groups[i] is None
-        assert curves[i].line.color == GREY
+        assert curves[i].line.color == FAILED_COLOR
     table = leaderboard_table(restarts)
     assert list(table["optimum"].iloc[-len(failed) :]) == ["—"] * len(failed)
 

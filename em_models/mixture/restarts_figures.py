@@ -6,6 +6,10 @@ them: final
 log-likelihoods within 2 × tol per point of each other) share a letter and a colour, A for the
 best optimum, B for the next, and so on. A run that failed (a component collapsed or
 emptied) belongs to no optimum and is drawn grey and dotted.
+
+The curves of an optimum in a colour under 3:1 on white share one dark casing, drawn beneath
+every curve (:func:`em_viz.contrast.shared_casing`): where runs overlap, as the runs reaching
+one optimum do, their colour runs unbroken, dark at the outer edges alone.
 """
 
 from __future__ import annotations
@@ -18,8 +22,8 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from em_models.mixture.selection import Restarts
-from em_viz.colors import GREY, PALETTE
-from em_viz.contrast import cased_figure
+from em_viz.colors import PALETTE
+from em_viz.contrast import marker_apart, needs_casing, shared_casing
 from em_viz.figures_common import LEGEND_ROW_PX, MIN_NARROW_PX, legend_rows
 from em_viz.number_formats import decimals
 from em_viz.style import LEGEND_UNDER_PLOT, TEMPLATE
@@ -29,6 +33,7 @@ from em_viz.style import LEGEND_UNDER_PLOT, TEMPLATE
 DASHES = ("solid", "dash", "dot")
 BEST_WIDTH = 4
 RUN_WIDTH = 1.6
+FAILED_COLOR = "#808080"  # 3.9:1 on white
 
 
 def optimum_letter(index: int) -> str:
@@ -49,7 +54,7 @@ def optimum_of_runs(restarts: Restarts) -> list[int | None]:
 def optimum_style(index: int | None) -> dict[str, str]:
     """Colour and dash of the curves of optimum ``index`` (None: a failed run)."""
     if index is None:
-        return {"color": GREY, "dash": "dot"}
+        return {"color": FAILED_COLOR, "dash": "dot"}
     return {
         "color": PALETTE[index % len(PALETTE)],
         "dash": DASHES[(index // len(PALETTE)) % len(DASHES)],
@@ -115,13 +120,26 @@ def restart_curves_figure(restarts: Restarts) -> go.Figure:
         the star names its run.
     """
     groups = optimum_of_runs(restarts)
+    curves = _run_curves(restarts, groups)
     fig = go.Figure()
-    for curve in _run_curves(restarts, groups):
-        fig.add_scatter(**curve)
+    for trace in [*_casings(curves), *curves]:
+        fig.add_scatter(**trace)
     if restarts.best is not None:
         fig.add_scatter(**_kept_star(restarts, groups))
     _style(fig, restarts)
-    return cased_figure(fig)
+    return fig
+
+
+def _casings(curves: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One casing beneath the curves of each optimum in a colour under 3:1 (the run kept,
+    thicker, has its own), before every curve."""
+    alike: dict[tuple[str, float, str], list[dict[str, Any]]] = {}
+    for curve in curves:
+        line = curve["line"]
+        if needs_casing(line["color"]):
+            key = (curve["legendgroup"], line["width"], line["dash"])
+            alike.setdefault(key, []).append(curve)
+    return [shared_casing(group) for group in alike.values()]
 
 
 def _run_curves(restarts: Restarts, groups: list[int | None]) -> list[dict[str, Any]]:
@@ -153,13 +171,12 @@ def _run_curve(
         "y": trace.log_likelihoods,
         # A dot per iteration: a click selects a point (a line alone cannot be clicked).
         "mode": "lines+markers",
-        "marker": {"size": 5},
+        "marker": marker_apart({"size": 5}, optimum_style(group)["color"]),
         "name": label if first else f"run {run + 1}",
         "legendgroup": legend,
         "legendrank": 1000 if group is None else 1 + group,
         "showlegend": first,
         "line": {**optimum_style(group), "width": BEST_WIDTH if best else RUN_WIDTH},
-        "opacity": 1.0 if best else 0.75,
         "customdata": [[run + 1, restarts.seeds[run]]] * (trace.n_iter + 1),
         "hovertemplate": (
             "run %{customdata[0]} (seed %{customdata[1]})<br>iteration %{x}<br>"

@@ -257,7 +257,7 @@ def marker_apart(marker: Mapping[str, Any], line_color: object = None) -> dict[s
     if twin != color and any(map(_is_open, symbols if isinstance(symbols, list) else [symbols])):
         out["color"] = color = twin
     edge = out.get("line", {})
-    width, edge_color = edge.get("width", 0), edge.get("color", CASING_COLOR)
+    width, edge_color = edge.get("width", 0), edge.get("color", _edge_default(out, line_color))
     if width and needs_casing(edge_color):
         out["line"] = {**edge, "color": dark_twin(edge_color)}
     elif (not width or _faint(edge_color)) and any(
@@ -265,6 +265,15 @@ def marker_apart(marker: Mapping[str, Any], line_color: object = None) -> dict[s
     ):
         out["line"] = {**edge, "color": CASING_COLOR, "width": width or OUTLINE["width"]}
     return out
+
+
+def _edge_default(marker: Mapping[str, Any], line_color: object) -> object:
+    """plotly's colour of a marker's edge when none is given: the trace's line's colour when
+    it differs from the marker's, white for markers of many sizes (a bubble chart), its
+    default grey otherwise."""
+    if isinstance(line_color, str) and marker.get("color", line_color) != line_color:
+        return line_color
+    return "#ffffff" if isinstance(marker.get("size"), list | tuple) else CASING_COLOR
 
 
 def _faint(color: object) -> bool:

@@ -121,6 +121,8 @@ def test_a_faint_marker_gets_a_dark_edge_and_a_faint_ring_its_darker_twin() -> N
     white = {"color": [cyan, orange], "line": {"width": 1.5, "color": "white"}}
     assert marker_apart(white)["line"] == {"color": CASING_COLOR, "width": 1.5}
     assert marker_apart({}, cyan)["line"]["color"] == CASING_COLOR  # the line's colour
+    bubbles = {"color": cyan, "size": [5, 9], "line": {"width": 1.5}}  # plotly's edge: white
+    assert marker_apart(bubbles)["line"]["color"] == CASING_COLOR
     # open, or an edge in a faint colour: the same hue, darker
     ring = marker_apart({"symbol": "circle-open", "color": cyan, "line": {"width": 3}})
     assert ring["color"] == TEXT_COLORS[0]
@@ -376,8 +378,13 @@ def marks(trace: dict[str, Any]) -> list[str]:
     if not shows_markers(trace) or not drawn(trace):
         return []
     marker, x = trace.get("marker", {}), trace.get("x", trace.get("y", []))
-    # plotly's marker takes the line's colour when it has none
-    fill = marker.get("color", trace.get("line", {}).get("color"))
+    # plotly's marker takes the line's colour when it has none; its edge, when it has none,
+    # the line's when that differs, else white for many sizes (bubbles), else #444
+    line_color = trace.get("line", {}).get("color")
+    fill = marker.get("color", line_color)
+    edge_default = "#fff" if isinstance(marker.get("size"), list) else "#444"
+    if line_color and fill != line_color:
+        edge_default = line_color
     opacity = trace.get("opacity", 1) * marker.get("opacity", 1)
     edge = marker.get("line", {})
     found = set()
@@ -385,7 +392,7 @@ def marks(trace: dict[str, Any]) -> list[str]:
         per_point(fill, len(x)),
         per_point(marker.get("size", 6), len(x)),
         per_point(marker.get("symbol", "circle"), len(x)),
-        per_point(edge.get("color", "#444444"), len(x)),
+        per_point(edge.get("color", edge_default), len(x)),
         per_point(edge.get("width", 0), len(x)),
         x,
         strict=True,

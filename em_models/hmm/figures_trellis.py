@@ -28,6 +28,7 @@ from numpy.typing import NDArray
 
 from em_models.hmm.window import Window, WindowPosteriors
 from em_viz.colors import component_colors, with_alpha
+from em_viz.contrast import dark_twin, needs_casing
 
 OBS_Y = 0.35
 GAMMA_BASE = -1.05  # the γ stacks stand on this line and reach GAMMA_BASE + 1
@@ -194,7 +195,11 @@ def trellis_dynamic(grid: Grid) -> list[dict[str, Any]]:
 
 
 def _node_traces(grid: Grid) -> list[dict[str, Any]]:
+    """The nodes' triangles, in their states' colours: a filled one's edge white (apart from
+    its neighbours), or its colour's darker twin where that colour shows under 3:1 on white;
+    an open one is drawn in the darker twin (:func:`em_viz.contrast.with_casings`)."""
     colors = component_colors(grid.n_states)
+    edges = [dark_twin(c) if needs_casing(c) else "white" for c in colors]
     i, k = grid.nodes
     steps = grid.window.start + i + 1
     return [
@@ -204,7 +209,7 @@ def _node_traces(grid: Grid) -> list[dict[str, Any]]:
             "x": steps.tolist(),
             "marker": {
                 "symbol": symbol,
-                "line": {"width": 1.5},
+                "line": {"width": 1.5, "color": [edges[kk] for kk in k.tolist()]},
                 "color": [colors[kk] for kk in k.tolist()],
             },
             **_hover(

@@ -220,9 +220,11 @@ export default function (component) {
       else if (id === "play") togglePlay(s);
       else s.press(id);
     };
-    if (data.keys) document.addEventListener("keydown", s.onKey);
     parentElement.__emControls = s;
   }
+  // Again at every drawing (adding it twice adds it once): Streamlit runs the cleanup below
+  // of a drawing that a newer one overtook, and the buttons stay.
+  if (data.keys) document.addEventListener("keydown", s.onKey);
   s.setStateValue = setStateValue;
   s.last = data.last;
   s.phases = data.phases;
@@ -269,6 +271,7 @@ export default function (component) {
   return () => {
     document.removeEventListener("keydown", s.onKey);
     if (s.chartTimer) clearInterval(s.chartTimer);
+    s.chartTimer = null;
   };
 }
 
@@ -419,18 +422,31 @@ function describeChart(s, gd) {
   gd.setAttribute("aria-describedby", s.textId);
 }
 
+// The chart's owner is the step buttons that last found it on the page. Streamlit mounts the
+// buttons anew when what comes before them changes (the data's source, an upload, a progress
+// bar come and gone), and the buttons it took away may have found the new chart first, in
+// the frames they still watched: the chart's events go to its owner of the moment, so
+// buttons no longer on the page never answer (as if Play had stopped) the new ones' moves.
 function attach(s, gd) {
+  const found = s.gd !== gd || gd.__emOwner !== s;
   s.gd = gd;
+  gd.__emOwner = s;
   describeChart(s, gd);
   keyboardMenus(gd);
-  if (gd.__emWatched) return false;
-  gd.__emWatched = true;
-  applySpeed(s, gd, false);
+  if (!gd.__emWatched) {
+    gd.__emWatched = true;
+    listen(gd);
+  }
+  if (found) applySpeed(s, gd, false);
+  return found;
+}
+
+function listen(gd) {
   // Streamlit may draw a new figure into the same chart (Plotly.react), which brings Play's
   // options from Python again: set the speed, and a reduced motion's 0, on each drawing.
-  gd.on("plotly_afterplot", () => applySpeed(s, gd, false));
+  gd.on("plotly_afterplot", () => applySpeed(gd.__emOwner, gd, false));
   pngWithoutControls(gd);
-  const settle = () => {
+  const settle = (s) => {
     // Read what the chart shows once it has drawn its last frame, then bring the page there.
     clearTimeout(s.settleTimer);
     s.settling = true;
@@ -438,10 +454,11 @@ function attach(s, gd) {
       s.settling = false;
       s.playing = false;
       const h = shownHalfStep(gd);
-      if (h !== null && document.contains(gd)) s.send(Math.min(h, s.last));
+      if (h !== null && document.contains(gd) && gd.__emOwner === s) s.send(Math.min(h, s.last));
     }, 80);
   };
   gd.on("plotly_animatingframe", (event) => {
+    const s = gd.__emOwner;
     namePng(s, gd);
     if (event && /^\d+$/.test(event.name)) sayHalfStep(s, Number(event.name));
     if (s.jumpingTo !== null && s.jumpingTo !== undefined) {
@@ -455,9 +472,10 @@ function attach(s, gd) {
     }
     s.playing = true;
     // A frame that slips through just after Pause: wait for it to be drawn, then report.
-    if (s.settling) settle();
+    if (s.settling) settle(s);
   });
   gd.on("plotly_animated", () => {
+    const s = gd.__emOwner;
     namePng(s, gd);
     keyboardMenus(gd);
     if (s.jumpingTo !== null && s.jumpingTo !== undefined) {
@@ -465,14 +483,14 @@ function attach(s, gd) {
       moveChart(s);  // clicked again while it moved
       return;
     }
-    settle();
+    settle(s);
   });
   gd.on("plotly_animationinterrupted", () => {
+    const s = gd.__emOwner;
     interruptedAt = performance.now();
     if (s.jumpingTo !== null && s.jumpingTo !== undefined) return;  // a newer move
-    if (!s.restarting) settle();
+    if (!s.restarting) settle(s);
   });
-  return true;
 }
 
 function watchChart(s, selector) {
@@ -480,6 +498,7 @@ function watchChart(s, selector) {
   // its figure changes, so look for it now, at every frame for a second, and every 250 ms;
   // a new chart is moved to h as soon as it is found.
   const find = () => {
+    if (!document.contains(s.buttons.reset)) return true;  // taken off the page: stop looking
     const gd = document.querySelector(`${selector} .js-plotly-plot`);
     if (chartDrawn(gd) && attach(s, gd)) {
       // A new chart is moved when the buttons have moved since the page last answered, or

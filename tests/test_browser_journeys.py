@@ -306,10 +306,7 @@ def test_uploaded_csv_gives_a_scatter_whose_ellipses_move_and_a_bad_file_an_erro
     chart(page, "data").scroll_into_view_if_needed()
     page.screenshot(path=artifacts_dir / "your_data_upload.png")
 
-    # The upload's last run has ended, as a person waits. (In about one full run of the suite
-    # in three, with 800 ms here, the click below did not move the chart: it never failed
-    # alone, and a rerun ending late after an upload is the suspect; not understood yet.)
-    wait_for_app(page, settle_ms=2_000)
+    wait_for_app(page, settle_ms=800)  # the upload's last run has ended, as a person waits
     step(page, "Next iteration", expect_rerun)
     moved = wait_for_chart_at(page, "data", 2)
     for name in ellipses:
@@ -328,6 +325,62 @@ def test_uploaded_csv_gives_a_scatter_whose_ellipses_move_and_a_bad_file_an_erro
     expect(page.get_by_test_id("stException")).to_have_count(0)
     expect(chart(page, "data")).to_have_count(0)
     page.screenshot(path=artifacts_dir / "your_data_bad_file.png")
+
+
+# Counts what the page sends to the server (each click of a step button is one message).
+COUNT_SENT_JS = """
+(() => {
+    window.__emSent = 0;
+    const send = WebSocket.prototype.send;
+    WebSocket.prototype.send = function (...args) {
+        window.__emSent += 1;
+        return send.apply(this, args);
+    };
+})();
+"""
+
+
+def test_a_click_right_after_an_upload_moves_the_page(
+    browser: Browser, app_server: str, wait_for_app, expect_rerun
+) -> None:
+    """Next iteration, clicked as soon as the uploaded data's chart is drawn, takes the page
+    to M-step 1 and it stays there, and the click asks the server for one run only. (The
+    step buttons are mounted anew by the upload's run; those of the page's first data set,
+    gone from the page, once took the new chart's events and answered the click's move as
+    if Play had stopped, sending the half-step back: about one quick click in ten, more
+    under load, was lost.)"""
+    for attempt in range(4):
+        context = new_context(browser, viewport={"width": 1400, "height": 900})
+        context.add_init_script(COUNT_SENT_JS)
+        try:
+            page = context.new_page()
+            page.goto(f"{app_server}/your_data")
+            wait_for_app(page)
+            expect(page.locator(".em-controls")).to_have_attribute("data-h", "0")
+            file_input = choose_upload(page, wait_for_app)
+            with expect_rerun(page):
+                file_input.set_input_files(
+                    files=[
+                        {
+                            "name": f"quick{attempt}.csv",
+                            "mimeType": "text/csv",
+                            "buffer": TWO_CLUSTERS_CSV.encode(),
+                        }
+                    ]
+                )
+            wait_for_chart_at(page, "data", 0)
+            sent = page.evaluate("window.__emSent")
+            step(page, "Next iteration", expect_rerun)
+            wait_for_chart_at(page, "data", 2)
+            wait_for_app(page, settle_ms=500)
+            assert page.evaluate("window.__emSent") - sent == 1, f"attempt {attempt}"
+            assert chart_state(page, "data")["active"] == 2, f"attempt {attempt}"
+            expect(page.locator(".st-key-data-h").get_by_role("slider")).to_have_attribute(
+                "aria-valuetext", "M-step 1"
+            )
+            assert "data.h=M-step+1" in page.url
+        finally:
+            context.close()
 
 
 def test_columns_to_fit_follow_a_change_of_data_set(

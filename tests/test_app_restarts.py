@@ -15,6 +15,7 @@ from streamlit.testing.v1 import AppTest
 
 import em_models.mixture.selection
 from em_data import load_dataset
+from em_viz.contrast import CASING_NAME
 
 PAGE = str(
     Path(__file__).resolve().parents[1] / "em_models" / "mixture" / "lessons" / "restarts.py"
@@ -37,7 +38,10 @@ def chart(at: AppTest, name: str) -> dict | None:
 
 
 def run_curves(spec: dict) -> list[dict]:
-    return [t for t in spec["data"] if "lines" in t.get("mode", "")]
+    """The runs' curves: every line but the dark casings beneath them."""
+    return [
+        t for t in spec["data"] if "lines" in t.get("mode", "") and t.get("name") != CASING_NAME
+    ]
 
 
 def stepped_log_likelihoods(at: AppTest) -> list[float]:

@@ -201,7 +201,7 @@ def _node_traces(grid: Grid) -> list[dict[str, Any]]:
     colors = component_colors(grid.n_states)
     edges = [dark_twin(c) if needs_casing(c) else "white" for c in colors]
     i, k = grid.nodes
-    steps = grid.window.start + i + 1
+    steps, k = grid.window.start + i + 1, k.tolist()
     return [
         {
             "type": "scatter",
@@ -209,15 +209,14 @@ def _node_traces(grid: Grid) -> list[dict[str, Any]]:
             "x": steps.tolist(),
             "marker": {
                 "symbol": symbol,
-                "line": {"width": 1.5, "color": [edges[kk] for kk in k.tolist()]},
-                "color": [colors[kk] for kk in k.tolist()],
+                "line": {"width": width, "color": [edges[kk] for kk in k]},
+                "color": [colors[kk] for kk in k],
             },
-            **_hover(
-                [f"{name}{_sub(t)}({kk + 1})" for t, kk in zip(steps, k.tolist(), strict=True)]
-            ),
+            **_hover([f"{name}{_sub(t)}({kk + 1})" for t, kk in zip(steps, k, strict=True)]),
             "showlegend": False,
         }
-        for symbol, name in ((ALPHA_SYMBOL, "α̂"), (BETA_SYMBOL, "β̂"))
+        # the open triangle is its outline, 1.5 px; the filled one's edge 1 px
+        for symbol, name, width in ((ALPHA_SYMBOL, "α̂", 1), (BETA_SYMBOL, "β̂", 1.5))
     ]
 
 

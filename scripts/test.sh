@@ -44,12 +44,35 @@ say "ruff check"
 say "ruff format --check"
 .venv/bin/ruff format --check . || status=1
 
-# (e) The tests.
-say "pytest $*"
+# (e) The tests. Asked for the whole suite (no arguments), it runs as two pytest processes
+# side by side: the real-browser tests, which spend most of their time waiting for a page,
+# and all the others, which keep a core busy; the second's output follows the first's.
+# With arguments (a file, -k, ...) it is one plain pytest run.
+run_pytest() {
+    local status=0
+    .venv/bin/python -m pytest "$@" || status=$?
+    if [[ $status -eq 5 ]]; then
+        printf 'scripts/test.sh: pytest collected no tests: that is a failure, not a pass\n' >&2
+    fi
+    return "$status"
+}
+
 pytest_status=0
-.venv/bin/python -m pytest "$@" || pytest_status=$?
-if [[ $pytest_status -eq 5 ]]; then
-    printf 'scripts/test.sh: pytest collected no tests: that is a failure, not a pass\n' >&2
+if [[ $# -gt 0 ]]; then
+    say "pytest $*"
+    run_pytest "$@" || pytest_status=$?
+else
+    others_log=$(mktemp)
+    say "pytest -m 'not browser' (in the background, reported below) and pytest -m browser"
+    EM_TEST_PART=others run_pytest -m "not browser" -p no:cacheprovider >"$others_log" 2>&1 &
+    others_pid=$!
+    trap 'kill "$others_pid" 2>/dev/null; rm -f "$others_log"' EXIT
+    run_pytest -m browser || pytest_status=$?
+    others_status=0
+    wait "$others_pid" || others_status=$?
+    say "pytest -m 'not browser'"
+    cat "$others_log"
+    if [[ $pytest_status -eq 0 ]]; then pytest_status=$others_status; fi
 fi
 if [[ $pytest_status -ne 0 ]]; then
     exit "$pytest_status"

@@ -11,7 +11,8 @@ A browser test looks like this::
         expect(page.get_by_text("iteration 1")).to_be_visible()
 
 - ``app_server`` (session): the base URL of one ``streamlit run app.py`` on a free port of
-  127.0.0.1, shared by every test; its output goes to ``test-artifacts/streamlit-server.log``.
+  127.0.0.1, shared by every test; its output goes to ``test-artifacts/streamlit-server.log``
+  (``streamlit-server-others.log`` in the part scripts/test.sh runs beside the browser tests).
 - ``browser`` (session): Debian's ``/usr/bin/chromium`` driven by Playwright (never
   ``playwright install``, which cannot download here).
 - ``page``: a new browser context (so a new Streamlit session) with a 1400×900 viewport; when
@@ -96,6 +97,12 @@ def artifacts_dir() -> Path:
 # --------------------------------------------------------------------------------------------
 
 
+# scripts/test.sh runs the suite as two pytest processes side by side; each part's server
+# writes its own log.
+_PART = os.environ.get("EM_TEST_PART", "")
+SERVER_LOG = ARTIFACTS / (f"streamlit-server-{_PART}.log" if _PART else "streamlit-server.log")
+
+
 @pytest.fixture(scope="session")
 def app_server(artifacts_dir: Path) -> Iterator[str]:
     """Base URL (``http://127.0.0.1:PORT``) of the app started as ``scripts/start.sh`` starts
@@ -103,9 +110,7 @@ def app_server(artifacts_dir: Path) -> Iterator[str]:
     the session."""
     with contextlib.ExitStack() as stack:
         try:
-            app = stack.enter_context(
-                running_app(artifacts_dir / "streamlit-server.log", script=SERVE)
-            )
+            app = stack.enter_context(running_app(SERVER_LOG, script=SERVE))
         except AppServerError as error:
             pytest.fail(str(error), pytrace=False)
         yield app.url
@@ -199,7 +204,7 @@ def wait_for_app(
 
 def _last_server_traceback() -> str:
     # showErrorDetails = "none" redacts the exception in the page; the server log has it.
-    log_path = ARTIFACTS / "streamlit-server.log"
+    log_path = SERVER_LOG
     try:
         log = log_path.read_text(encoding="utf-8", errors="replace")
     except OSError:

@@ -9,6 +9,7 @@ figure itself.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import plotly.graph_objects as go
@@ -44,15 +45,60 @@ TEMPLATE = {
 
 def enlarge_fonts(fig: go.Figure, factor: float) -> go.Figure:
     """``fig`` with every font size, in its layout and in its animation frames, times
-    ``factor`` (presenter mode: text a class can read from the back of the room)."""
+    ``factor`` (presenter mode: text a class can read from the back of the room), and its
+    left margin and the gap before the ℓ panel, where y axes' labels are, as much wider."""
     layout = _scaled(fig.layout.to_plotly_json(), factor)
     font = layout.setdefault("font", {})
     font.setdefault("size", FONT["size"] * factor)  # the template's size, which it overrides
+    # The left margin holds the y axis's tick labels and title: it grows with them (plotly.js
+    # pushes an axis title that has no room onto the tick labels).
+    margin = layout.get("margin", {})
+    if isinstance(margin.get("l"), int | float):
+        margin["l"] = round(margin["l"] * factor)
+    _widen_likelihood_gap(layout, factor)
     fig.update_layout(layout)
     for frame in getattr(fig, "frame_dicts", ()):  # an em_viz animated figure's own frames
         if "layout" in frame:
             frame["layout"] = _scaled(frame["layout"], factor)
     return fig
+
+
+def _widen_likelihood_gap(layout: dict[str, Any], factor: float) -> None:
+    """The gap between the ℓ panel (``xaxis2``, see
+    :func:`em_viz.figures_common.panel_layout`) and the panel left of it in its row, which
+    holds ℓ's tick labels and title, times ``factor``: the ℓ panel gives up the width."""
+    likelihood = layout.get("xaxis2", {})
+    rows = layout.get("yaxis2", {}).get("domain", [0, 1])
+    if "domain" not in likelihood:
+        return
+    start, end = likelihood["domain"]
+    ends = [
+        axis["domain"][1]
+        for name, axis in layout.items()
+        if name.startswith("xaxis")
+        and name != "xaxis2"
+        and "domain" in axis
+        and axis["domain"][1] <= start
+        and _meets(_row(layout, name, axis), rows)
+    ]
+    if ends:  # a panel beside it (a narrow figure has ℓ under the data)
+        wider = min(start + (start - max(ends)) * (factor - 1), (start + end) / 2)
+        likelihood["domain"] = [wider, end]
+        # Its iterations' labels, larger on a narrower panel, as far apart for their size.
+        if isinstance(likelihood.get("dtick"), int):
+            spread = factor * (end - start) / (end - wider)
+            likelihood["dtick"] = math.ceil(likelihood["dtick"] * spread)
+
+
+def _row(layout: dict[str, Any], name: str, axis: dict[str, Any]) -> Any:
+    """The vertical domain of the x axis ``name``'s panel: that of the y axis it is anchored
+    to (by default the y axis of its own number)."""
+    anchor = axis.get("anchor") or name.replace("xaxis", "y")
+    return layout.get(anchor.replace("y", "yaxis", 1), {}).get("domain", [0, 1])
+
+
+def _meets(a: Any, b: Any) -> bool:
+    return min(a[1], b[1]) > max(a[0], b[0])
 
 
 # A trace whose ``meta`` is this writes numbers a class reads off the chart (a table's

@@ -289,7 +289,7 @@ def rerun_around(page: Page, *, timeout_ms: float = APP_TIMEOUT_MS) -> Iterator[
 # The boxes of a Plotly figure's parts, in CSS pixels of the page, as
 # {name: [left, top, right, bottom]} (a part that is not drawn is left out): the title, the
 # legend, the Play/Pause buttons, each axis title, each axis's tick labels, and the plot area
-# of each subplot (from the axes' own offsets and lengths).
+# of each subplot, the first four (from the axes' own offsets and lengths).
 FIGURE_BOXES_JS = """
 (gd) => {
     const boxes = {};
@@ -301,12 +301,14 @@ FIGURE_BOXES_JS = """
     put('title', gd.querySelector('.gtitle'));
     put('legend', gd.querySelector('.legend .scrollbox') || gd.querySelector('.legend'));
     put('buttons', gd.querySelector('.updatemenu-container'));
-    for (const name of ['xtitle', 'ytitle', 'x2title', 'y2title']) {
+    for (const name of ['xtitle', 'ytitle', 'x2title', 'y2title', 'x3title', 'y3title',
+                        'x4title', 'y4title']) {
         put(name, gd.querySelector('.' + name));
     }
     const page = gd.getBoundingClientRect();
     const full = gd._fullLayout;
-    for (const [sub, xa, ya] of [['xy', 'xaxis', 'yaxis'], ['x2y2', 'xaxis2', 'yaxis2']]) {
+    for (const [sub, xa, ya] of [['xy', 'xaxis', 'yaxis'], ['x2y2', 'xaxis2', 'yaxis2'],
+                                 ['x3y3', 'xaxis3', 'yaxis3'], ['x4y4', 'xaxis4', 'yaxis4']]) {
         const x = full[xa], y = full[ya];
         if (!x || !y) { continue; }
         const left = page.left + x._offset, top = page.top + y._offset;
@@ -333,6 +335,7 @@ FIGURE_PARTS_APART = [
     ("y2title", "yaxis2 ticks"),
     ("xtitle", "xaxis ticks"),
     ("x2title", "xaxis2 ticks"),
+    *[(f"{a}{n}title", f"{a}axis{n} ticks") for n in (3, 4) for a in "xy"],
 ]
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from app_harness import chart_at_js, new_context
+from app_harness import FIGURE_BOXES_JS, chart_at_js, new_context, overlapping_parts
 from playwright.sync_api import Browser, Locator, expect
 
 SCREENS = {"1280x720": (1280, 720), "1920x1080": (1920, 1080)}
@@ -90,5 +90,43 @@ def test_the_chart_and_every_number_the_class_reads_are_on_one_screen(
         chart = plot.bounding_box()
         assert chart is not None
         assert chart["height"] >= 0.6 * height
+    finally:
+        context.close()
+
+
+# Every model's stepping view: its page and the key of its view.
+MODEL_VIEWS = {
+    "worked example": ("worked_example", "worked"),
+    "Old Faithful": ("your_data", "data"),
+    "probabilistic PCA": ("ppca", "ppca"),
+    "hidden Markov model": ("hmm", "hmm"),
+    "factor analysis": ("fa", "fa"),
+    "topics": ("topics", "topics"),
+}
+
+
+@pytest.mark.parametrize("screen", list(SCREENS))
+@pytest.mark.parametrize("view", list(MODEL_VIEWS))
+def test_no_title_or_tick_label_overlaps_in_presenter_mode(
+    browser: Browser, app_server: str, wait_for_app, artifacts_dir: Path, view: str, screen: str
+) -> None:
+    """The chart's type is a quarter larger and its margins are fixed: every axis's title
+    ("state" beside the HMM's "2 hot") must still clear its tick labels, and stay inside the
+    figure."""
+    path, key = MODEL_VIEWS[view]
+    width, height = SCREENS[screen]
+    context = new_context(browser, viewport={"width": width, "height": height})
+    try:
+        page = context.new_page()
+        page.goto(f"{app_server}/{path}?present=true")
+        wait_for_app(page)
+        plot = page.locator(f".st-key-{key}-chart .js-plotly-plot")
+        expect(plot.locator(".main-svg").first).to_be_visible(timeout=30_000)
+        expect(page.locator(".em-controls")).to_have_attribute("data-h", "0")
+        wait_for_app(page, settle_ms=800)  # the chart sized to the screen has arrived
+        expect(plot.locator(".gtitle")).to_be_visible()
+        page.screenshot(path=artifacts_dir / f"presenter_overlaps_{key}_{screen}.png")
+        boxes = plot.evaluate(FIGURE_BOXES_JS)
+        assert overlapping_parts(boxes) == [], f"{view}: {boxes}"
     finally:
         context.close()

@@ -25,7 +25,7 @@ from em_core.em import Trace
 from em_models.hmm import figures_mstep as mstep
 from em_models.hmm import figures_trellis as trellis
 from em_models.hmm.window import Window, WindowPosteriors
-from em_viz.figures_common import animated_figure, base_layout
+from em_viz.figures_common import CHAR_PX, animated_figure, base_layout
 from em_viz.halfstep import HalfStep
 from em_viz.style import TEMPLATE, with_height
 
@@ -35,7 +35,7 @@ Scan = tuple[str, int]
 WIDE_HEIGHT_PX = 740
 NARROW_SECTIONS_PX = (260, 96, 170, 96, 170, 70, 150)  # trellis, gap, A, gap, b, gap, ℓ
 HEADING_FONT = {"size": 13, "color": "#222"}
-PRESENTER_TABLES_WIDTH = 0.92  # A's and the emissions' share of the width, the gap the rest
+PRESENTER_TABLES_WIDTH = 0.935  # A's and the emissions' share of the width, the gap the rest
 
 
 @dataclass(frozen=True, eq=False)
@@ -313,6 +313,10 @@ def domains(narrow: bool, *, split: float | None = None) -> dict[str, tuple[floa
     return {"yaxis": y, "yaxis2": y2, "xaxis3": x3, "yaxis3": y3, "xaxis4": x4, "yaxis4": y4}
 
 
+# Beside a y axis's tick labels: its title's standoff, its line of text and a little air.
+TITLE_ROOM_PX = 24
+
+
 def arrange(
     fig: go.Figure, *, narrow: bool, emission_title: str, split: float | None = None
 ) -> go.Figure:
@@ -321,6 +325,10 @@ def arrange(
     margin = fig.layout.margin
     height = sum(NARROW_SECTIONS_PX) + margin.t + margin.b if narrow else WIDE_HEIGHT_PX
     fig = with_height(fig, height)
+    # The left margin holds the states' names beside the trellis and the title "state"
+    # (plotly.js pushes an axis title that has no room onto the tick labels).
+    names = fig.layout.yaxis.ticktext or ()
+    margin.l = max(margin.l, round(CHAR_PX * max(map(len, names), default=0) + TITLE_ROOM_PX))
     place = domains(narrow, split=split)
     headings = (
         ("Transitions A = p(k | j)", "xaxis3", "yaxis3"),

@@ -179,3 +179,52 @@ def test_a_moved_chart_draws_what_a_fresh_chart_draws(
     """The comparison of tests/test_browser_chart_moves.py, on factor analysis's chart."""
     monkeypatch.setitem(moves.CASES, name, FA_CASES[name])
     moves.test_a_moved_chart_draws_what_a_fresh_chart_draws(chart_page, name)
+
+
+# Each number written in a grid's cell (C, S, C − S: the subplots x4y4 to x6y6): its text, the
+# size it is drawn at, its box, and the box of the cell under its centre (a filled trace's
+# square, or S's rectangles in the layout).
+GRID_NUMBERS_JS = """
+() => {
+    const gd = document.querySelector('.st-key-fa-chart .js-plotly-plot');
+    const squares = [...gd.querySelectorAll(
+        '.subplot.x4y4 .js-fill, .subplot.x6y6 .js-fill, .shapelayer path')]
+        .map((e) => e.getBoundingClientRect()).filter((b) => b.width > 0);
+    return [...gd.querySelectorAll('.subplot:is(.x4y4, .x5y5, .x6y6) .textpoint text')]
+        .map((e) => {
+            const b = e.getBoundingClientRect();
+            const x = (b.left + b.right) / 2, y = (b.top + b.bottom) / 2;
+            const cell = squares.find((c) => c.left <= x && x <= c.right
+                                             && c.top <= y && y <= c.bottom);
+            return {text: e.textContent, px: parseFloat(getComputedStyle(e).fontSize),
+                    box: [b.left, b.top, b.right, b.bottom],
+                    cell: cell ? [cell.left, cell.top, cell.right, cell.bottom] : null};
+        });
+}
+"""
+
+
+def test_presenter_mode_writes_the_grids_numbers_as_large_as_the_rest_of_the_chart(
+    browser: Browser, app_server: str, wait_for_app, artifacts_dir: Path
+) -> None:
+    """On a 1080p projector the numbers in C's, S's and C − S's cells grow as the chart's other
+    text does (a quarter), and each stays inside its cell."""
+    from em_models.fa.figures_cells import CELL_FONT
+    from em_ui.presenter import CHART_FONT_SCALE
+
+    context = new_context(browser, viewport=PRESENTER_SCREEN)
+    try:
+        page = context.new_page()
+        open_page(page, f"{app_server}/fa?present=true", wait_for_app)
+        wait_for_app(page, settle_ms=800)  # the chart sized to the screen has arrived
+        page.screenshot(path=artifacts_dir / "fa_presenter_grids_1920.png")
+        numbers = page.evaluate(GRID_NUMBERS_JS)
+        assert len(numbers) == 3 * 15, numbers  # three lower triangles of 5 × 5
+        for number in numbers:
+            assert number["px"] >= CELL_FONT["size"] * CHART_FONT_SCALE, number
+            assert number["cell"] is not None, number
+            (left, top, right, bottom), cell = number["box"], number["cell"]
+            assert cell[0] - 1 <= left <= right <= cell[2] + 1, number
+            assert cell[1] - 1 <= top <= bottom <= cell[3] + 1, number
+    finally:
+        context.close()

@@ -20,6 +20,9 @@ ZOOM = 1.25
 # Beside the chart on a screen of 1000 px or more by 1800 or more (1080p), the numbers are
 # drawn this much larger.
 TALL_NUMBERS_ZOOM = 1.75
+# A screen at least this tall (1080p) draws the text written in the chart's cells (a grid's
+# numbers) larger too: at 720 the cells have no room for it.
+TALL_SCREEN_PX = 1000
 # The chart's own text (title, ticks, legend, panel notes) grows as much, drawn by Plotly
 # itself at the larger size (a zoom around the chart would upset Plotly's own measuring).
 CHART_FONT_SCALE = ZOOM

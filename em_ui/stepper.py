@@ -29,12 +29,18 @@ import streamlit as st
 
 from em_ui.controls import Screen, step_controls
 from em_ui.links import link_half_step
-from em_ui.presenter import CHART_FONT_SCALE, NUMBER_OF_HEIGHT
+from em_ui.presenter import CHART_FONT_SCALE, NUMBER_OF_HEIGHT, TALL_SCREEN_PX
 from em_ui.presenter import is_on as presenting
 from em_ui.state import keep
 from em_ui.tables import show_table
 from em_ui.text import literal
-from em_viz.style import chart_config, enlarge_class_numbers, enlarge_fonts, with_height
+from em_viz.style import (
+    chart_config,
+    enlarge_chart_text,
+    enlarge_class_numbers,
+    enlarge_fonts,
+    with_height,
+)
 from em_viz.view import (
     Caption,
     Heading,
@@ -218,6 +224,8 @@ def _figure(view: StepView, h: int, *, screen: Screen) -> go.Figure:
     if screen.height and not screen.narrow:
         height = max(PRESENTER_MIN_CHART_PX, screen.height - PRESENTER_AROUND_CHART_PX)
         fig = with_height(fig, height)
+        if screen.height >= TALL_SCREEN_PX:  # cells tall enough for larger numbers (1080p)
+            fig = enlarge_chart_text(fig, CHART_FONT_SCALE)
         fig = enlarge_class_numbers(fig, NUMBER_OF_HEIGHT * screen.height)
     return fig
 

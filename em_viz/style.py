@@ -44,9 +44,9 @@ TEMPLATE = {
 
 
 def enlarge_fonts(fig: go.Figure, factor: float) -> go.Figure:
-    """``fig`` with every font size, in its layout, its traces' text and its animation
-    frames, times ``factor`` (presenter mode: text a class can read from the back of the
-    room), and its left margin and the gap before the ℓ panel, where y axes' labels are, as
+    """``fig`` with every font size, in its layout and in its animation frames, times
+    ``factor`` (presenter mode: text a class can read from the back of the room), and its
+    left margin and the gap before the ℓ panel, where y axes' labels are, as
     much wider."""
     layout = _scaled(fig.layout.to_plotly_json(), factor)
     font = layout.setdefault("font", {})
@@ -58,13 +58,21 @@ def enlarge_fonts(fig: go.Figure, factor: float) -> go.Figure:
         margin["l"] = round(margin["l"] * factor)
     _widen_likelihood_gap(layout, factor)
     fig.update_layout(layout)
-    for trace in fig.data:  # text written on the chart: a grid's numbers, labels at points
-        size = getattr(trace, "textfont", None) and trace.textfont.size
-        if isinstance(size, int | float):
-            trace.textfont.size = size * factor
     for frame in getattr(fig, "frame_dicts", ()):  # an em_viz animated figure's own frames
         if "layout" in frame:
             frame["layout"] = _scaled(frame["layout"], factor)
+    return fig
+
+
+def enlarge_chart_text(fig: go.Figure, factor: float) -> go.Figure:
+    """``fig`` with the text its traces write on the chart (a grid's numbers, labels at
+    points) times ``factor``, in its data and in its animation frames (presenter mode on a
+    screen whose chart has room for it in its cells)."""
+    for trace in fig.data:
+        size = getattr(trace, "textfont", None) and trace.textfont.size
+        if isinstance(size, int | float):
+            trace.textfont.size = size * factor
+    for frame in getattr(fig, "frame_dicts", ()):
         for trace in frame.get("data", ()):  # a frame that names a trace's text size
             text = trace.get("textfont")
             if isinstance(text, dict) and isinstance(text.get("size"), int | float):

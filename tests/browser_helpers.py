@@ -12,6 +12,14 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 PRESENTER_SCREEN = {"width": 1920, "height": 1080}
 
 
+def keys_ready(page: Page, key: str) -> None:
+    """Wait until the step buttons of the stepping view ``key`` have found its chart (they
+    then describe it by their text, and their keys listen): a key pressed before that, while
+    the page is still drawing, does nothing."""
+    chart = page.locator(f".st-key-{key}-chart .js-plotly-plot").first
+    expect(chart).to_have_attribute("aria-describedby", f"{key}-chart-text", timeout=APP_TIMEOUT_MS)
+
+
 def at_half_step(page: Page, key: str, h: int) -> None:
     """Wait until the chart and the buttons of the stepping view ``key`` show half-step h."""
     page.wait_for_function(chart_at_js(key), arg=h, timeout=APP_TIMEOUT_MS)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 
 from app_harness import new_context
-from browser_helpers import at_half_step
+from browser_helpers import at_half_step, keys_ready
 from playwright.sync_api import Browser, Page, expect
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
@@ -175,7 +175,7 @@ def test_the_keyboard_alone_reaches_and_steps_every_part(page: Page, app_server,
 def test_the_chart_text_says_the_parameter_tables_numbers(page: Page, app_server, wait_for_app):
     page.goto(f"{app_server}/worked_example")
     wait_for_app(page)
-    expect(page.locator(f".st-key-{KEY}-chart .main-svg").first).to_be_visible()
+    keys_ready(page, KEY)
     for key in ("e", "m", "e", "m"):
         page.keyboard.press(key)
     at_half_step(page, KEY, 4)

@@ -23,6 +23,9 @@ TALL_NUMBERS_ZOOM = 1.75
 # A screen at least this tall (1080p) draws the text written in the chart's cells (a grid's
 # numbers) larger too: at 720 the cells have no room for it.
 TALL_SCREEN_PX = 1000
+# Below it (a 1280×720 projector) the chart, 64 % of the width, is narrower than on a
+# laptop, and so are its cells: the text written in them shrinks as much.
+SHORT_SCREEN_CHART_TEXT_SCALE = 0.9
 # The chart's own text (title, ticks, legend, panel notes) grows as much, drawn by Plotly
 # itself at the larger size (a zoom around the chart would upset Plotly's own measuring).
 CHART_FONT_SCALE = ZOOM

@@ -29,7 +29,12 @@ import streamlit as st
 
 from em_ui.controls import Screen, step_controls
 from em_ui.links import link_half_step
-from em_ui.presenter import CHART_FONT_SCALE, NUMBER_OF_HEIGHT, TALL_SCREEN_PX
+from em_ui.presenter import (
+    CHART_FONT_SCALE,
+    NUMBER_OF_HEIGHT,
+    SHORT_SCREEN_CHART_TEXT_SCALE,
+    TALL_SCREEN_PX,
+)
 from em_ui.presenter import is_on as presenting
 from em_ui.state import keep
 from em_ui.tables import show_table
@@ -39,6 +44,7 @@ from em_viz.style import (
     enlarge_chart_text,
     enlarge_class_numbers,
     enlarge_fonts,
+    least_height_in_rows,
     with_height,
 )
 from em_viz.view import (
@@ -222,10 +228,20 @@ def _figure(view: StepView, h: int, *, screen: Screen) -> go.Figure:
         return fig
     fig = enlarge_fonts(fig, CHART_FONT_SCALE)
     if screen.height and not screen.narrow:
-        height = max(PRESENTER_MIN_CHART_PX, screen.height - PRESENTER_AROUND_CHART_PX)
+        # A chart in rows keeps room for the larger type between them, even if the page
+        # then scrolls (at 720); the step buttons stay at the top of the screen.
+        height = max(
+            PRESENTER_MIN_CHART_PX,
+            screen.height - PRESENTER_AROUND_CHART_PX,
+            least_height_in_rows(fig, CHART_FONT_SCALE),
+        )
         fig = with_height(fig, height)
-        if screen.height >= TALL_SCREEN_PX:  # cells tall enough for larger numbers (1080p)
-            fig = enlarge_chart_text(fig, CHART_FONT_SCALE)
+        # Cells big enough for larger numbers (1080p); or, on a 1280-pixel screen, narrower
+        # than a laptop's, whose numbers shrink with them (Ψ's "1.00"s would touch).
+        text_scale = (
+            CHART_FONT_SCALE if screen.height >= TALL_SCREEN_PX else SHORT_SCREEN_CHART_TEXT_SCALE
+        )
+        fig = enlarge_chart_text(fig, text_scale)
         fig = enlarge_class_numbers(fig, NUMBER_OF_HEIGHT * screen.height)
     return fig
 

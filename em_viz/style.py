@@ -9,6 +9,7 @@ figure itself.
 
 from __future__ import annotations
 
+import itertools
 import math
 from typing import Any
 
@@ -172,6 +173,23 @@ def chart_config(filename: str) -> dict[str, Any]:
         "displaylogo": False,
         "toImageButtonOptions": {"format": "png", "filename": filename, "scale": 2},
     }
+
+
+def least_height_in_rows(fig: go.Figure, factor: float) -> int:
+    """The least height ``fig`` may be drawn at with its type ``factor`` times larger
+    (presenter mode): a figure whose panels stand in rows (the HMM's tables under its
+    trellis) needs its plot ``factor`` times as tall as its own, as the gaps between its rows,
+    fractions of the plot, hold axis titles and headings that grow with the type; 0 for a
+    figure whose panels all stand in one row."""
+    rows = {
+        tuple(axis["domain"])
+        for name, axis in fig.layout.to_plotly_json().items()
+        if name.startswith("yaxis") and "domain" in axis
+    }
+    if all(_meets(a, b) for a, b in itertools.combinations(rows, 2)):
+        return 0
+    margin = fig.layout.margin
+    return round(margin.t + margin.b + (fig.layout.height - margin.t - margin.b) * factor)
 
 
 def with_height(fig: go.Figure, height: int) -> go.Figure:

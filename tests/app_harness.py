@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -288,8 +289,11 @@ def rerun_around(page: Page, *, timeout_ms: float = APP_TIMEOUT_MS) -> Iterator[
 
 # The boxes of a Plotly figure's parts, in CSS pixels of the page, as
 # {name: [left, top, right, bottom]} (a part that is not drawn is left out): the title, the
-# legend, the Play/Pause buttons, each axis title, each axis's tick labels, and the plot area
-# of each subplot, the first four (from the axes' own offsets and lengths).
+# legend, the Play/Pause buttons, each axis title, each axis's tick labels, the plot area
+# of each subplot (from the axes' own offsets and lengths), every annotation
+# ("note <i>: <its text>", the panels' headings and the notes under the title), and every
+# text a trace writes on the chart ("text <trace>.<i>: <its text>", a bar's value, a
+# grid's number, a name at a point).
 FIGURE_BOXES_JS = """
 (gd) => {
     const boxes = {};
@@ -301,23 +305,30 @@ FIGURE_BOXES_JS = """
     put('title', gd.querySelector('.gtitle'));
     put('legend', gd.querySelector('.legend .scrollbox') || gd.querySelector('.legend'));
     put('buttons', gd.querySelector('.updatemenu-container'));
-    for (const name of ['xtitle', 'ytitle', 'x2title', 'y2title', 'x3title', 'y3title',
-                        'x4title', 'y4title']) {
-        put(name, gd.querySelector('.' + name));
-    }
     const page = gd.getBoundingClientRect();
     const full = gd._fullLayout;
-    for (const [sub, xa, ya] of [['xy', 'xaxis', 'yaxis'], ['x2y2', 'xaxis2', 'yaxis2'],
-                                 ['x3y3', 'xaxis3', 'yaxis3'], ['x4y4', 'xaxis4', 'yaxis4']]) {
+    for (const sub of full._subplots.cartesian) {
+        const [, xn, yn] = sub.match(/^x(\\d*)y(\\d*)$/);
+        const xa = 'xaxis' + xn, ya = 'yaxis' + yn;
         const x = full[xa], y = full[ya];
         if (!x || !y) { continue; }
         const left = page.left + x._offset, top = page.top + y._offset;
         boxes['plot ' + sub] = [left, top, left + x._length, top + y._length];
-        for (const [axis, letter] of [[xa, 'x'], [ya, 'y']]) {
+        for (const [axis, letter, n] of [[xa, 'x', xn], [ya, 'y', yn]]) {
+            put(`${letter}${n}title`, gd.querySelector(`.${letter}${n}title`));
             const layer = gd.querySelector(`.subplot.${sub} .${letter}axislayer-above`);
             put(axis + ' ticks', layer);
         }
     }
+    gd.querySelectorAll('.infolayer .annotation').forEach((note, i) => {
+        const text = note.querySelector('.annotation-text');
+        if (text) { put(`note ${i}: ${text.textContent.slice(0, 40)}`, text); }
+    });
+    gd.querySelectorAll('.scatterlayer .trace').forEach((trace, t) => {
+        trace.querySelectorAll('.textpoint text').forEach((text, i) => {
+            if (text.textContent) { put(`text ${t}.${i}: ${text.textContent}`, text); }
+        });
+    });
     boxes['figure'] = [page.left, page.top, page.right, page.bottom];
     return boxes;
 }
@@ -339,25 +350,95 @@ FIGURE_PARTS_APART = [
 ]
 
 
+def _meet(a: list[float], b: list[float], slack_px: float) -> bool:
+    """Whether boxes ``a`` and ``b`` intersect by more than ``slack_px`` each way (a negative
+    slack: come closer than that)."""
+    return (
+        min(a[2], b[2]) - max(a[0], b[0]) > slack_px
+        and min(a[3], b[3]) - max(a[1], b[1]) > slack_px
+    )
+
+
+# Two texts a trace writes (Ψ's values over their bars) must be at least about a space's
+# width apart, or they read as one ("1.001.00"); lines of a note stacked under the title may
+# overlap this much (their boxes' leading).
+TEXTS_APART_PX = 3.0
+NOTE_LINES_OVERLAP_PX = 4.0
+
+
+def _axis_of(name: str) -> tuple[str, str] | None:
+    """("x", "3") for an axis's title "x3title" or its tick labels "xaxis3 ticks"."""
+    found = re.fullmatch(r"([xy])(\d*)title|([xy])axis(\d*) ticks", name)
+    if found is None:
+        return None
+    return (found[1], found[2]) if found[1] else (found[3], found[4])
+
+
+def _other_panels(name: str, boxes: dict[str, list[float]]) -> list[str]:
+    """The plot areas of the subplots the axis of ``name`` does not belong to."""
+    letter, n = _axis_of(name) or ("", "")
+    mine = re.compile(rf"plot x{n}y\d*" if letter == "x" else rf"plot x\d*y{n}")
+    return [p for p in boxes if p.startswith("plot ") and not mine.fullmatch(p)]
+
+
+def _notes_and_texts_meeting(boxes: dict[str, list[float]], slack_px: float) -> list[str]:
+    """Annotations on the title, the legend, Play and Pause, an axis's title or tick labels,
+    or another annotation; an axis's title or tick labels on the legend or on another
+    panel; and texts of one trace that touch."""
+    notes = [name for name in boxes if name.startswith("note ")]
+    axes = [name for name in boxes if _axis_of(name)]
+    text_parts = ["title", "legend", "buttons", *axes]
+    found = [
+        f"{note} × {part}"
+        for note in notes
+        for part in text_parts
+        if part in boxes and _meet(boxes[note], boxes[part], slack_px)
+    ]
+    found += [
+        f"{a} × {b}"
+        for i, a in enumerate(notes)
+        for b in notes[i + 1 :]
+        if _meet(boxes[a], boxes[b], NOTE_LINES_OVERLAP_PX)
+    ]
+    found += [
+        f"{part} × {other}"
+        for part in axes
+        for other in ("legend", *_other_panels(part, boxes))
+        if other in boxes and _meet(boxes[part], boxes[other], slack_px)
+    ]
+    texts: dict[str, list[str]] = {}
+    for name in boxes:
+        if name.startswith("text "):
+            texts.setdefault(name.split(".")[0], []).append(name)
+    found += [
+        f"{a} × {b}"
+        for names in texts.values()
+        for i, a in enumerate(names)
+        for b in names[i + 1 :]
+        if _meet(boxes[a], boxes[b], -TEXTS_APART_PX)
+    ]
+    return found
+
+
 def overlapping_parts(boxes: dict[str, list[float]], slack_px: float = 1.0) -> list[str]:
-    """The pairs of FIGURE_PARTS_APART whose boxes intersect (by more than ``slack_px``), and
-    any part that sticks out of the figure's sides."""
-
-    def meet(a: list[float], b: list[float]) -> bool:
-        return (
-            min(a[2], b[2]) - max(a[0], b[0]) > slack_px
-            and min(a[3], b[3]) - max(a[1], b[1]) > slack_px
-        )
-
+    """The pairs of FIGURE_PARTS_APART whose boxes intersect (by more than ``slack_px``), the
+    annotations on any text (see :func:`_notes_and_texts_meeting`), any part that sticks out
+    of the figure's sides, and any annotation out of its top or bottom."""
     found = [
         f"{a} × {b}"
         for a, b in FIGURE_PARTS_APART
-        if a in boxes and b in boxes and meet(boxes[a], boxes[b])
+        if a in boxes and b in boxes and _meet(boxes[a], boxes[b], slack_px)
     ]
-    left, _, right, _ = boxes["figure"]
+    found += _notes_and_texts_meeting(boxes, slack_px)
+    left, top, right, bottom = boxes["figure"]
     found += [
         f"{name} outside the figure"
         for name, box in boxes.items()
         if name != "figure" and (box[0] < left - slack_px or box[2] > right + slack_px)
+    ]
+    found += [
+        f"{name} outside the figure"
+        for name, box in boxes.items()
+        if name.startswith("note ") and (box[1] < top - slack_px or box[3] > bottom + slack_px)
     ]
     return found

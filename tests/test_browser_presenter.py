@@ -127,6 +127,7 @@ def test_no_title_or_tick_label_overlaps_in_presenter_mode(
         expect(plot.locator(".gtitle")).to_be_visible()
         page.screenshot(path=artifacts_dir / f"presenter_overlaps_{key}_{screen}.png")
         boxes = plot.evaluate(FIGURE_BOXES_JS)
-        assert overlapping_parts(boxes) == [], f"{view}: {boxes}"
+        found = overlapping_parts(boxes)
+        assert not found, f"{view} at {screen}: " + "; ".join(found)
     finally:
         context.close()

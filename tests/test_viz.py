@@ -363,3 +363,26 @@ def test_presenter_mode_moves_the_title_past_the_larger_play_buttons(worked: Tra
     for old, new in zip(titles, enlarged, strict=True):
         assert new["pad"]["l"] == pytest.approx(old["pad"]["l"] * 1.25)
         assert new["text"] == old["text"]
+
+
+def test_presenter_mode_keeps_a_chart_in_rows_tall_enough_for_its_larger_type(
+    worked: Trace,
+) -> None:
+    """Panels in rows (the HMM's tables under its trellis) are separated by gaps that are
+    fractions of the plot: the plot grows with the type. Panels side by side need nothing."""
+    import plotly.graph_objects as go
+
+    from em_viz.style import least_height_in_rows
+
+    side_by_side = em_models.mixture.figures_1d.density_figure(WORKED_X, worked, 2)
+    assert least_height_in_rows(side_by_side, 1.25) == 0
+    in_rows = go.Figure(
+        layout={
+            "height": 700,
+            "margin": {"t": 100, "b": 60},
+            "yaxis": {"domain": [0.5, 1]},
+            "yaxis2": {"domain": [0.5, 1]},
+            "yaxis3": {"domain": [0, 0.35]},
+        }
+    )
+    assert least_height_in_rows(in_rows, 1.25) == 100 + 60 + round(540 * 1.25)

@@ -35,7 +35,9 @@ Scan = tuple[str, int]
 WIDE_HEIGHT_PX = 740
 NARROW_SECTIONS_PX = (260, 96, 170, 96, 170, 70, 150)  # trellis, gap, A, gap, b, gap, ℓ
 HEADING_FONT = {"size": 13, "color": "#222"}
-PRESENTER_TABLES_WIDTH = 0.935  # A's and the emissions' share of the width, the gap the rest
+# A's and the emissions' share of the width; the gap, the rest, holds the emissions' states
+# and their title "state k" in presenter mode's type on a 1280-pixel screen.
+PRESENTER_TABLES_WIDTH = 0.92
 
 
 @dataclass(frozen=True, eq=False)
@@ -236,7 +238,7 @@ def chart_notes(spec: ChartSpec) -> list[str]:
 def _emission_title(trace: Trace, spec: ChartSpec) -> str:
     kind = trace.model.family.kind
     if kind == "categorical":
-        return "Emissions b_k(v) = p(symbol v | state k)"
+        return "Emissions b_k(v) = p(v | k)"  # v and k named on its axes
     if kind == "poisson":
         return "Emissions: each state's Poisson probabilities"
     if spec.values.shape[1] == 1:

@@ -591,7 +591,7 @@ def domains(narrow: bool) -> dict[str, tuple[float, float]]:
     top, bottom = (0.58, 0.92), (0.0, 0.36)  # room above each row for its headings
     return {
         "xaxis": (0.0, 0.42),
-        "xaxis3": (0.48, 0.7),
+        "xaxis3": (0.48, 0.68),  # the gap after it holds ℓ's labels, in presenter mode's type too
         "xaxis2": (0.82, 1.0),
         "xaxis4": (0.0, 0.42),
         "xaxis5": (0.5, 1.0),

@@ -23,6 +23,7 @@ import em_models.mixture.typed_start
 from em_data import load_dataset
 from em_models.mixture import starts_figures as starts
 from em_models.mixture.typed_start import default_means, same_rows, typed_start
+from em_viz.contrast import MIN_GRAPHIC_CONTRAST, contrast_ratio
 
 FAITHFUL = np.asarray(load_dataset("faithful").values)
 IRIS = np.asarray(load_dataset("iris").values)
@@ -190,6 +191,11 @@ def test_hard_limit_responsibilities_become_zero_or_one():
     expected = 1 / (1 + np.exp(-((1 - 0.4) ** 2 - 0.4**2) / (2 * sigma**2)))
     assert by_point["0.4"][0] == pytest.approx(expected, rel=1e-12)
     assert list(uncased(fig)[0].x) == [2.0, 0.5, 0.01]
+    # Told apart by colour, each named in the legend (whose short line has no casing): each
+    # line is 3:1 on white itself, and no two share a colour.
+    colors = [line.line.color for line in fig.data]
+    assert len(set(colors)) == 4
+    assert all(contrast_ratio(c) >= MIN_GRAPHIC_CONTRAST for c in colors)
 
 
 # ---------------------------------------------------------------------------------------

@@ -23,7 +23,7 @@ from em_models.mixture.figures import weighted_densities
 from em_models.mixture.figures_2d import ellipse_points
 from em_models.mixture.gaussian import Parameters
 from em_viz.colors import MIXTURE_COLOR, POINT_OUTLINE, START_COLORS, blend, component_colors
-from em_viz.contrast import cased_figure
+from em_viz.contrast import CASED_COLORS, cased_figure
 from em_viz.figures_common import padded_range, sample_rows, user_text
 from em_viz.style import TEMPLATE
 
@@ -308,6 +308,11 @@ def _thumbnail_layout(title: str, final_ll: float, *, two_d: bool) -> dict[str, 
 # K-means as the hard limit of EM
 
 
+# Lines told apart by colour alone, each named in the legend, whose short line has no casing:
+# the starts' colours with 3:1 on white.
+HARD_LIMIT_COLORS = tuple(c for c in START_COLORS if c not in CASED_COLORS)
+
+
 def hard_limit_figure(
     points: Sequence[float], means: tuple[float, float], sigmas: Sequence[float]
 ) -> go.Figure:
@@ -342,7 +347,7 @@ def hard_limit_figure(
             "y": resp[:, n].tolist(),
             "mode": "lines",
             "name": f"x = {x:g}" + _nearer(x, means),
-            "line": {"color": START_COLORS[n % len(START_COLORS)], "width": 2.5},
+            "line": {"color": HARD_LIMIT_COLORS[n % len(HARD_LIMIT_COLORS)], "width": 2.5},
             "hovertemplate": "σ = %{x:.3g}: r = %{y:.3f}<extra></extra>",
         }
         for n, x in enumerate(points)

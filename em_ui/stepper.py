@@ -228,20 +228,16 @@ def _figure(view: StepView, h: int, *, screen: Screen) -> go.Figure:
         return fig
     fig = enlarge_fonts(fig, CHART_FONT_SCALE)
     if screen.height and not screen.narrow:
-        # A chart in rows keeps room for the larger type between them, even if the page
-        # then scrolls (at 720); the step buttons stay at the top of the screen.
-        height = max(
-            PRESENTER_MIN_CHART_PX,
-            screen.height - PRESENTER_AROUND_CHART_PX,
-            least_height_in_rows(fig, CHART_FONT_SCALE),
-        )
+        tall = screen.height >= TALL_SCREEN_PX  # 1080p
+        # A chart in rows keeps room for the larger type between them, even if the page then
+        # scrolls (at 720; the step buttons stay at the top). A 1080p screen's height leaves
+        # it that room already, with the slider in view.
+        rows = 0 if tall else least_height_in_rows(fig, CHART_FONT_SCALE)
+        height = max(PRESENTER_MIN_CHART_PX, screen.height - PRESENTER_AROUND_CHART_PX, rows)
         fig = with_height(fig, height)
         # Cells big enough for larger numbers (1080p); or, on a 1280-pixel screen, narrower
         # than a laptop's, whose numbers shrink with them (Ψ's "1.00"s would touch).
-        text_scale = (
-            CHART_FONT_SCALE if screen.height >= TALL_SCREEN_PX else SHORT_SCREEN_CHART_TEXT_SCALE
-        )
-        fig = enlarge_chart_text(fig, text_scale)
+        fig = enlarge_chart_text(fig, CHART_FONT_SCALE if tall else SHORT_SCREEN_CHART_TEXT_SCALE)
         fig = enlarge_class_numbers(fig, NUMBER_OF_HEIGHT * screen.height)
     return fig
 

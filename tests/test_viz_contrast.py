@@ -13,6 +13,7 @@ import numpy as np
 import plotly.graph_objects as go
 import pytest
 from pages import open_page
+from stepping import merged
 
 from em_models.hmm.figures_trellis import SKELETON_COLOR
 from em_models.registry import pages_in
@@ -201,14 +202,6 @@ def extra_charts() -> dict[str, dict[str, Any]]:
 @pytest.fixture(scope="module")
 def charts() -> dict[str, dict[str, Any]]:
     return {**every_page_chart(), **extra_charts()}
-
-
-def merged(base: dict[str, Any], update: dict[str, Any]) -> dict[str, Any]:
-    out = dict(base)
-    for key, value in update.items():
-        both = isinstance(value, dict) and isinstance(out.get(key), dict)
-        out[key] = merged(out[key], value) if both else value
-    return out
 
 
 def states(spec: dict[str, Any]) -> list[tuple[str, list[dict[str, Any]]]]:

@@ -7,11 +7,13 @@ Each case saves a screenshot to test-artifacts/ for a person to look at.
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from app_harness import FIGURE_BOXES_JS, chart_at_js, new_context, overlapping_parts
-from playwright.sync_api import Browser, Locator, expect
+from playwright.sync_api import Browser, Locator, Page, expect
 
 SCREENS = {"1280x720": (1280, 720), "1920x1080": (1920, 1080)}
 VIEWS = {
@@ -45,17 +47,17 @@ def _font_px(locator: Locator) -> float:
     )
 
 
-@pytest.mark.parametrize("screen", list(SCREENS))
-@pytest.mark.parametrize("view", list(VIEWS))
-def test_the_chart_and_every_number_the_class_reads_are_on_one_screen(
-    browser: Browser, app_server: str, wait_for_app, artifacts_dir: Path, screen: str, view: str
-) -> None:
+@contextlib.contextmanager
+def presenter_chart(
+    browser: Browser, url: str, key: str, screen: str, wait_for_app
+) -> Iterator[tuple[Page, Locator]]:
+    """A new session on ``url`` (presenter mode) at ``screen``, once the chart sized to the
+    screen has arrived and the step buttons hear the keys: the page and the chart."""
     width, height = SCREENS[screen]
-    path, key, n_components = VIEWS[view]
     context = new_context(browser, viewport={"width": width, "height": height})
     try:
         page = context.new_page()
-        page.goto(f"{app_server}/{path}")
+        page.goto(url)
         wait_for_app(page)
         plot = page.locator(f".st-key-{key}-chart .js-plotly-plot")
         expect(plot.locator(".main-svg").first).to_be_visible(timeout=30_000)
@@ -64,6 +66,20 @@ def test_the_chart_and_every_number_the_class_reads_are_on_one_screen(
         # measured it: a person's first key comes later than that.
         expect(page.locator(".em-controls")).to_have_attribute("data-h", "0")
         wait_for_app(page, settle_ms=800)
+        yield page, plot
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("screen", list(SCREENS))
+@pytest.mark.parametrize("view", list(VIEWS))
+def test_the_chart_and_every_number_the_class_reads_are_on_one_screen(
+    browser: Browser, app_server: str, wait_for_app, artifacts_dir: Path, screen: str, view: str
+) -> None:
+    width, height = SCREENS[screen]
+    path, key, n_components = VIEWS[view]
+    url = f"{app_server}/{path}"
+    with presenter_chart(browser, url, key, screen, wait_for_app) as (page, plot):
         # Two half-steps on, with the clicker's key: ℓ has changed, so its change shows.
         for _ in range(2):
             page.keyboard.press("ArrowRight")
@@ -90,8 +106,6 @@ def test_the_chart_and_every_number_the_class_reads_are_on_one_screen(
         chart = plot.bounding_box()
         assert chart is not None
         assert chart["height"] >= 0.6 * height
-    finally:
-        context.close()
 
 
 # Every model's stepping view: its page and the key of its view.
@@ -114,20 +128,10 @@ def test_no_title_or_tick_label_overlaps_in_presenter_mode(
     ("state" beside the HMM's "2 hot") must still clear its tick labels, and stay inside the
     figure."""
     path, key = MODEL_VIEWS[view]
-    width, height = SCREENS[screen]
-    context = new_context(browser, viewport={"width": width, "height": height})
-    try:
-        page = context.new_page()
-        page.goto(f"{app_server}/{path}?present=true")
-        wait_for_app(page)
-        plot = page.locator(f".st-key-{key}-chart .js-plotly-plot")
-        expect(plot.locator(".main-svg").first).to_be_visible(timeout=30_000)
-        expect(page.locator(".em-controls")).to_have_attribute("data-h", "0")
-        wait_for_app(page, settle_ms=800)  # the chart sized to the screen has arrived
+    url = f"{app_server}/{path}?present=true"
+    with presenter_chart(browser, url, key, screen, wait_for_app) as (page, plot):
         expect(plot.locator(".gtitle")).to_be_visible()
         page.screenshot(path=artifacts_dir / f"presenter_overlaps_{key}_{screen}.png")
         boxes = plot.evaluate(FIGURE_BOXES_JS)
         found = overlapping_parts(boxes)
         assert not found, f"{view} at {screen}: " + "; ".join(found)
-    finally:
-        context.close()

@@ -66,7 +66,7 @@ else
     say "pytest -m 'not browser' (in the background, reported below) and pytest -m browser"
     EM_TEST_PART=others run_pytest -m "not browser" -p no:cacheprovider >"$others_log" 2>&1 &
     others_pid=$!
-    trap 'kill "$others_pid" 2>/dev/null; rm -f "$others_log"' EXIT
+    trap 'kill "$others_pid" 2>/dev/null || true; rm -f "$others_log"' EXIT
     run_pytest -m browser || pytest_status=$?
     others_status=0
     wait "$others_pid" || others_status=$?

@@ -30,6 +30,7 @@ from typing import Any
 
 import numpy as np
 import plotly.graph_objects as go
+from numpy.typing import ArrayLike, NDArray
 
 from em_viz.colors import PALETTE, START_COLORS, text_color
 
@@ -84,14 +85,17 @@ def on_white(color: str) -> str:
     return "#" + "".join(f"{round(255 + a * (c - 255)):02x}" for c in (r, g, b))
 
 
+def luminance_of_rgb(rgb: ArrayLike) -> NDArray[np.float64]:
+    """WCAG 2.1's relative luminance (0 black, 1 white) of sRGB channels 0–255, the last
+    axis red, green, blue: one colour or every pixel of an image."""
+    c = np.asarray(rgb, dtype=np.float64) / 255
+    linear = np.where(c <= 0.04045, c / 12.92, ((c + 0.055) / 1.055) ** 2.4)
+    return linear @ np.array([0.2126, 0.7152, 0.0722])
+
+
 def relative_luminance(color: str) -> float:
     """WCAG 2.1's relative luminance of an opaque colour (0 black, 1 white)."""
-    r, g, b, _ = parse_color(on_white(color))
-    linear = [
-        c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
-        for c in (r / 255, g / 255, b / 255)
-    ]
-    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+    return float(luminance_of_rgb(parse_color(on_white(color))[:3]))
 
 
 def contrast_ratio(color: str, background: str = "#ffffff") -> float:

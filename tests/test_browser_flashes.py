@@ -34,6 +34,7 @@ from test_browser_chart_moves import PLOTLY_JS, WIDE_PX, hmm_on, mixture
 from em_models.topics.corpus import make_bars
 from em_models.topics.plsa import engine as plsa
 from em_models.topics.view import TopicsView
+from em_viz.contrast import luminance_of_rgb
 
 HALF_STEPS = 9  # the start and the first four iterations, where the charts change the most
 FIELD = (256, 341)  # 10° of sight at 1024 × 768, in pixels (rows, columns)
@@ -81,9 +82,7 @@ async ([fig, h]) => {
 
 def luminance(png: bytes) -> np.ndarray:
     """WCAG's relative luminance of every pixel of a PNG."""
-    rgb = np.asarray(Image.open(io.BytesIO(png)).convert("RGB"), dtype=float) / 255
-    linear = np.where(rgb <= 0.04045, rgb / 12.92, ((rgb + 0.055) / 1.055) ** 2.4)
-    return linear @ np.array([0.2126, 0.7152, 0.0722])
+    return luminance_of_rgb(np.asarray(Image.open(io.BytesIO(png)).convert("RGB")))
 
 
 def flash_changes(frames: np.ndarray) -> np.ndarray:
